@@ -1,0 +1,1 @@
+"""Wiring: configuration, database, Slack app factory, scheduler and the `crm-bot` CLI."""

@@ -1,0 +1,124 @@
+"""`crm-bot`: the command line. Each subcommand loads only what it needs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings
+
+JOB_NAMES = ("reminders", "weekly-summary", "refresh-analytics", "recompute-strength")
+
+
+def _database_url(settings: Settings) -> str:
+    from bot.db import resolve_url
+
+    return resolve_url(settings.database_url, settings.data_dir)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.migrate import upgrade
+
+    upgrade(_database_url(settings), args.revision)
+    print(f"database is at migration {args.revision}")
+    return 0
+
+
+def cmd_db_url(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import mask_url
+
+    print(mask_url(_database_url(settings)))
+    return 0
+
+
+def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import main as demo_main
+
+    return demo_main(settings, _database_url(settings), args)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.server import run
+
+    return run(settings, _database_url(settings), with_scheduler=not args.no_scheduler)
+
+
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.scheduler import run_forever
+
+    return run_forever(settings, _database_url(settings))
+
+
+def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs import run_once
+
+    return run_once(settings, _database_url(settings), args.job)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm-bot", description="Influencer CRM for Slack")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("migrate", help="upgrade the database schema (to head by default)")
+    p.add_argument("revision", nargs="?", default="head")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("db-url", help="print the database URL in use (password masked)")
+    p.set_defaults(func=cmd_db_url)
+
+    p = sub.add_parser("demo-data", help="fill the database with a realistic sample workspace (idempotent)")
+    p.add_argument("--team-id", default="TDEMO0001", help="workspace id to create the sample in")
+    p.add_argument("--seed", type=int, default=7, help="random seed (the same seed gives the same data)")
+    p.set_defaults(func=cmd_demo_data)
+
+    p = sub.add_parser("run", help="run the Slack bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    p.add_argument(
+        "--no-scheduler", action="store_true", help="do not run the scheduled jobs in this process"
+    )
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("scheduler", help="run only the scheduled jobs (reminders, weekly summary, ...)")
+    p.set_defaults(func=cmd_scheduler)
+
+    p = sub.add_parser("jobs", help="run one scheduled job once and exit")
+    jobs_sub = p.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    pr = jobs_sub.add_parser("run", help="run a job once")
+    pr.add_argument("job", choices=JOB_NAMES)
+    pr.set_defaults(func=cmd_jobs_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(
+            level=settings.log_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        return args.func(settings, args)
+    except ConfigError as exc:
+        print(f"crm-bot: configuration error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line, never a traceback, for operational errors
+        from sqlalchemy.exc import OperationalError
+
+        from bot.db import DatabaseUnavailable
+
+        if isinstance(exc, OperationalError | DatabaseUnavailable):
+            print(f"crm-bot: database unavailable: {str(exc).splitlines()[0]}", file=sys.stderr)
+        else:
+            logging.getLogger("crm-bot").debug("unexpected error", exc_info=True)
+            print(
+                f"crm-bot: error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+                file=sys.stderr,
+            )
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

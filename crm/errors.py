@@ -1,0 +1,39 @@
+"""Domain errors. Each carries a message written for the person who caused it."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: `message` is safe and useful to show to the user as-is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or is not the acting user's (we do not say which)."""
+
+
+class InvalidInput(DomainError):
+    """A value the user gave is not acceptable; `field` names it so a form can point at it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Forbidden(DomainError):
+    """The acting user may not do this."""
+
+
+class Conflict(DomainError):
+    """The change clashes with existing data (for example, a duplicate name)."""
+
+
+class Ambiguous(DomainError):
+    """A reference matched several things; `candidates` lists them so the user can pick one."""
+
+    def __init__(self, message: str, candidates: list) -> None:
+        super().__init__(message)
+        self.candidates = candidates

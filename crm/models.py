@@ -1,0 +1,326 @@
+"""SQLAlchemy models for the CRM schema (../shared/spec/database-schema.md).
+
+Notes on where we depart from the spec, and why:
+- The spec assumes users, influencers, campaigns and user_influencers exist; we create them.
+- `updated_at` is kept current by a database trigger (see the initial migration), so bulk SQL keeps
+  it right too, not only the ORM.
+- `interactions.user_id` / `influencer_id` are NOT NULL: an interaction without either has no owner.
+- `interactions.idempotency_key` (ours) makes a resubmitted Slack modal record one interaction.
+- The spec's `admin_analytics` plain view joins relationships × campaigns × interactions per user
+  before aggregating (quadratic fan-out); ours is a materialized view with one aggregate per measure.
+- "Partial indexes for recent interactions" cannot be written literally: a partial-index predicate
+  may not call now(). A (user_id, influencer_id, interaction_date DESC) index serves "recent
+  interactions" for any window instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PLATFORMS = ("instagram", "tiktok", "youtube", "x", "twitch", "linkedin", "blog", "other")
+RELATIONSHIP_STATUSES = ("saved", "contacted", "warm", "cold", "partnered")
+INTERACTION_TYPES = ("email", "call", "meeting", "note", "file_upload")
+CONTACT_TYPES = ("email", "call", "meeting")  # interactions that count as contacting the influencer
+ASSIGNMENT_STATUSES = ("planned", "active", "completed", "cancelled")
+CAMPAIGN_STATUSES = ("draft", "active", "paused", "completed", "archived")
+DELIVERY_KINDS = ("follow_up_reminder", "weekly_summary")
+DELIVERY_STATUSES = ("pending", "sent", "cancelled", "failed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+
+
+def _created_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _updated_at() -> Mapped[datetime]:
+    return mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A Slack user in a workspace (team)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    team_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    slack_user_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    email: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, server_default="UTC")
+    is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+
+class Influencer(Base):
+    """A creator in the workspace-wide directory; unique per (team, platform, lower(handle))."""
+
+    __tablename__ = "influencers"
+    __table_args__ = (
+        CheckConstraint(_in("platform", PLATFORMS), name="platform"),
+        CheckConstraint("follower_count IS NULL OR follower_count >= 0", name="follower_count"),
+        CheckConstraint("handle <> ''", name="handle_not_empty"),
+        Index(
+            "uq_influencers_team_platform_handle", "team_id", "platform", text("lower(handle)"), unique=True
+        ),
+        Index("ix_influencers_team_name", "team_id", text("lower(name)")),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    team_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    handle: Mapped[str] = mapped_column(String(100), nullable=False)
+    platform: Mapped[str] = mapped_column(String(20), nullable=False)
+    profile_url: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(255))
+    follower_count: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+
+class Campaign(Base):
+    """A marketing campaign with a landing page and default UTM values."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates"),
+        Index("uq_campaigns_team_name", "team_id", text("lower(name)"), unique=True),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    team_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    landing_url: Mapped[str] = mapped_column(Text, nullable=False)
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="active")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+    owner: Mapped[User | None] = relationship()
+
+
+class Relationship(Base):
+    """One user's CRM record of one influencer (the spec's `user_influencers`)."""
+
+    __tablename__ = "user_influencers"
+    __table_args__ = (
+        UniqueConstraint("user_id", "influencer_id"),
+        CheckConstraint(_in("status", RELATIONSHIP_STATUSES), name="status"),
+        CheckConstraint("priority BETWEEN 0 AND 5", name="priority"),
+        CheckConstraint("relationship_strength BETWEEN 0 AND 100", name="relationship_strength"),
+        Index("idx_user_influencers_follow_up", "follow_up_date"),
+        Index("idx_user_influencers_relationship_strength", "relationship_strength"),
+        Index("ix_user_influencers_user_id_status", "user_id", "status"),
+        Index(
+            "ix_user_influencers_follow_up_set",
+            "user_id",
+            "follow_up_date",
+            postgresql_where=text("follow_up_date IS NOT NULL"),
+        ),
+        Index("ix_user_influencers_tags", "tags", postgresql_using="gin"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    influencer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("influencers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="saved")
+    notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(
+        ARRAY(String(50)), nullable=False, server_default=text("'{}'::varchar[]")
+    )
+    priority: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
+    last_contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The instant the follow-up is due. A follow-up given as a bare date is stored as 09:00 on that
+    # date in the user's timezone (the reminder time), so one column serves queries and reminders.
+    follow_up_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    relationship_strength: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+    user: Mapped[User] = relationship()
+    influencer: Mapped[Influencer] = relationship()
+
+
+class Interaction(Base):
+    """An email, call, meeting, note or file logged by a user about an influencer."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        CheckConstraint(_in("type", INTERACTION_TYPES), name="type"),
+        Index("idx_interactions_user_id", "user_id"),
+        Index("idx_interactions_influencer_id", "influencer_id"),
+        Index("idx_interactions_campaign_id", "campaign_id"),
+        Index("idx_interactions_type", "type"),
+        Index("idx_interactions_date", "interaction_date"),
+        Index("ix_interactions_influencer_id_type", "influencer_id", "type"),
+        Index(
+            "ix_interactions_user_influencer_recent",
+            "user_id",
+            "influencer_id",
+            text("interaction_date DESC"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    influencer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("influencers.id", ondelete="CASCADE"), nullable=False
+    )
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("campaigns.id", ondelete="SET NULL")
+    )
+    type: Mapped[str] = mapped_column(String(50), nullable=False)
+    subject: Mapped[str | None] = mapped_column(String(255))
+    content: Mapped[str | None] = mapped_column(Text)
+    file_url: Mapped[str | None] = mapped_column(Text)
+    interaction_date: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = _created_at()
+
+    campaign: Mapped[Campaign | None] = relationship()
+    influencer: Mapped[Influencer] = relationship()
+
+
+class Assignment(Base):
+    """An influencer assigned to a campaign, with its UTM tracking link (`campaign_influencers`)."""
+
+    __tablename__ = "campaign_influencers"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "influencer_id"),
+        CheckConstraint(_in("status", ASSIGNMENT_STATUSES), name="status"),
+        Index("idx_campaign_influencers_campaign_id", "campaign_id"),
+        Index("idx_campaign_influencers_influencer_id", "influencer_id"),
+        Index("idx_campaign_influencers_user_id", "user_id"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False
+    )
+    influencer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("influencers.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    utm_content: Mapped[str | None] = mapped_column(String(100))
+    utm_term: Mapped[str | None] = mapped_column(String(100))
+    utm_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(50), nullable=False, server_default="planned")
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+    campaign: Mapped[Campaign] = relationship()
+    influencer: Mapped[Influencer] = relationship()
+
+
+class Delivery(Base):
+    """A message the scheduler must post exactly once, keyed by (kind, dedupe_key).
+
+    Follow-up reminders use key "<relationship id>@<due instant>"; weekly summaries
+    "<team id>@<ISO week>". Replicas claim pending rows with FOR UPDATE SKIP LOCKED and a lease
+    (claimed_by, claimed_until); a row is marked sent only after Slack accepted the post.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("kind", "dedupe_key"),
+        CheckConstraint(_in("kind", DELIVERY_KINDS), name="kind"),
+        CheckConstraint(_in("status", DELIVERY_STATUSES), name="status"),
+        Index(
+            "ix_deliveries_pending",
+            "kind",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_deliveries_user_id", "user_id"),
+        Index("ix_deliveries_relationship_id", "relationship_id"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    dedupe_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    team_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    relationship_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("user_influencers.id", ondelete="CASCADE")
+    )
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, server_default="pending")
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = _created_at()
