@@ -1,0 +1,109 @@
+"""Users: the Slack identity (workspace + user id) the CRM records belong to."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from crm.clock import parse_zone
+from crm.errors import InvalidInput
+from crm.models import User
+
+_SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _slack_id(value: str, field: str) -> str:
+    cleaned = (value or "").strip()
+    if not _SLACK_ID.match(cleaned):
+        raise InvalidInput(field, f"“{cleaned}” is not a Slack id (letters and digits, like T0123ABCD).")
+    return cleaned
+
+
+def validate_email(value: str | None) -> str | None:
+    """A trimmed e-mail address, None for blank, InvalidInput("email") when it is not one."""
+    if value is None or not value.strip():
+        return None
+    cleaned = value.strip()
+    if len(cleaned) > 255 or not _EMAIL.match(cleaned):
+        raise InvalidInput("email", f"“{cleaned[:80]}” is not an e-mail address.")
+    return cleaned
+
+
+def _display_name(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    cleaned = " ".join(value.split())
+    if len(cleaned) > 255:
+        raise InvalidInput("display_name", "The display name must be at most 255 characters.")
+    return cleaned
+
+
+def get_or_create_user(
+    db: Session,
+    *,
+    team_id: str,
+    slack_user_id: str,
+    email: str | None = None,
+    display_name: str | None = None,
+    timezone: str | None = None,
+) -> User:
+    """The user for a Slack identity, created on first sight, in one INSERT … ON CONFLICT statement.
+
+    Values that are given overwrite the stored ones; values left as None keep what is stored (a Slack
+    payload rarely carries the profile, so most calls give only the ids). The conflict branch always
+    updates (a no-op assignment at worst) because ON CONFLICT DO NOTHING would return no row.
+    """
+    team_id = _slack_id(team_id, "team_id")
+    slack_user_id = _slack_id(slack_user_id, "slack_user_id")
+    values: dict[str, object] = {"team_id": team_id, "slack_user_id": slack_user_id}
+    if (cleaned_email := validate_email(email)) is not None:
+        values["email"] = cleaned_email
+    if (cleaned_name := _display_name(display_name)) is not None:
+        values["display_name"] = cleaned_name
+    if timezone is not None and timezone.strip():
+        values["timezone"] = parse_zone(timezone).key
+
+    stmt = insert(User).values(**values)
+    updates = {key: stmt.excluded[key] for key in values if key not in ("team_id", "slack_user_id")}
+    if not updates:
+        updates = {"slack_user_id": stmt.excluded.slack_user_id}
+    stmt = stmt.on_conflict_do_update(index_elements=[User.team_id, User.slack_user_id], set_=updates)
+    stmt = stmt.returning(User)
+    return db.scalars(stmt, execution_options={"populate_existing": True}).one()
+
+
+def update_user_profile(
+    db: Session,
+    *,
+    user: User,
+    email: str | None = None,
+    display_name: str | None = None,
+    timezone: str | None = None,
+    is_admin: bool | None = None,
+) -> User:
+    """Change the given profile fields (None keeps a field); every value is validated before writing."""
+    cleaned_email = validate_email(email) if email is not None else None
+    cleaned_name = _display_name(display_name) if display_name is not None else None
+    zone = parse_zone(timezone).key if timezone is not None else None
+    if is_admin is not None and not isinstance(is_admin, bool):
+        raise InvalidInput("is_admin", "is_admin must be true or false.")
+
+    if email is not None:
+        user.email = cleaned_email
+    if display_name is not None:
+        user.display_name = cleaned_name
+    if zone is not None:
+        user.timezone = zone
+    if is_admin is not None:
+        user.is_admin = is_admin
+    db.flush()
+    return user
+
+
+def get_user(db: Session, *, user_id: uuid.UUID) -> User | None:
+    """The user with this id, or None."""
+    return db.get(User, user_id)
