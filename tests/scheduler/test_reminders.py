@@ -1,0 +1,164 @@
+"""crm.reminders against real PostgreSQL: enqueue, claim per user, lease, digest, mark sent/failed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from crm import reminders
+from crm.models import Delivery
+from tests.factories import make_influencer, make_relationship, make_user
+
+NY = ZoneInfo("America/New_York")
+TOKYO = ZoneInfo("Asia/Tokyo")
+LEASE = timedelta(minutes=5)
+
+
+def at(tz: ZoneInfo, *args: int) -> datetime:
+    return datetime(*args, tzinfo=tz)
+
+
+def _pending(db) -> list[Delivery]:
+    return list(db.scalars(select(Delivery).where(Delivery.status == "pending").order_by(Delivery.due_at)))
+
+
+def test_follow_ups_fall_due_at_their_instant_in_each_users_timezone(db):
+    ny_user = make_user(db, timezone="America/New_York")
+    tokyo_user = make_user(db, timezone="Asia/Tokyo")
+    ny_rel = make_relationship(
+        db, user=ny_user, influencer=make_influencer(db), follow_up_date=at(NY, 2026, 12, 1, 9)
+    )
+    tk_rel = make_relationship(
+        db, user=tokyo_user, influencer=make_influencer(db), follow_up_date=at(TOKYO, 2026, 12, 1, 9)
+    )
+    # 09:00 Tokyo is 00:00 UTC; 09:00 New York is 14:00 UTC.
+    assert reminders.enqueue_due_follow_ups(db, now=at(UTC, 2026, 11, 30, 23, 59)) == 0
+    assert reminders.enqueue_due_follow_ups(db, now=at(UTC, 2026, 12, 1, 0, 0)) == 1
+    assert reminders.enqueue_due_follow_ups(db, now=at(UTC, 2026, 12, 1, 13, 59)) == 0
+    assert reminders.enqueue_due_follow_ups(db, now=at(UTC, 2026, 12, 1, 14, 0)) == 1
+    rows = _pending(db)
+    assert [r.relationship_id for r in rows] == [tk_rel.id, ny_rel.id]
+    assert [r.dedupe_key for r in rows] == [
+        reminders.follow_up_key(tk_rel.id, tk_rel.follow_up_date),
+        reminders.follow_up_key(ny_rel.id, ny_rel.follow_up_date),
+    ]
+    assert rows[0].team_id == tokyo_user.team_id and rows[0].user_id == tokyo_user.id
+
+
+def test_a_due_time_is_enqueued_once_and_a_new_due_time_again(db):
+    user = make_user(db)
+    rel = make_relationship(
+        db, user=user, influencer=make_influencer(db), follow_up_date=at(UTC, 2026, 12, 1, 9)
+    )
+    now = at(UTC, 2026, 12, 1, 10)
+    assert reminders.enqueue_due_follow_ups(db, now=now) == 1
+    assert reminders.enqueue_due_follow_ups(db, now=now + timedelta(days=3)) == 0
+    rel.follow_up_date = at(UTC, 2026, 12, 2, 9)  # snoozed a day
+    db.flush()
+    assert reminders.enqueue_due_follow_ups(db, now=now) == 0  # not due yet
+    assert reminders.enqueue_due_follow_ups(db, now=now + timedelta(days=1)) == 1
+    rel.follow_up_date = None  # completed
+    db.flush()
+    assert reminders.enqueue_due_follow_ups(db, now=now + timedelta(days=9)) == 0
+
+
+def test_claim_takes_whole_users_and_leases_them(db):
+    a, b = make_user(db), make_user(db)
+    due = at(UTC, 2026, 12, 1, 9)
+    for user, n in ((a, 3), (b, 2)):
+        for _ in range(n):
+            make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=due)
+    now = due + timedelta(minutes=1)
+    reminders.enqueue_due_follow_ups(db, now=now)
+    first = reminders.claim_due_users(db, worker_id="w1", now=now, lease=LEASE, limit=1)
+    assert len(first) == 1
+    (user_id, ids) = next(iter(first.items()))
+    assert len(ids) == {a.id: 3, b.id: 2}[user_id]
+    second = reminders.claim_due_users(db, worker_id="w2", now=now, lease=LEASE, limit=10)
+    assert set(second) == {a.id, b.id} - {user_id}
+    assert reminders.claim_due_users(db, worker_id="w3", now=now, lease=LEASE) == {}
+    rows = _pending(db)
+    assert all(r.attempts == 1 and r.claimed_until == now + LEASE for r in rows)
+
+
+def test_expired_lease_is_taken_over_but_sent_rows_never_again(db):
+    user = make_user(db)
+    due = at(UTC, 2026, 12, 1, 9)
+    rels = [
+        make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=due) for _ in range(2)
+    ]
+    now = due
+    reminders.enqueue_due_follow_ups(db, now=now)
+    claimed = reminders.claim_due_users(db, worker_id="dead", now=now, lease=LEASE)[user.id]
+    # The holder dies without marking anything: before the lease ends nobody else may take it...
+    assert (
+        reminders.claim_due_users(db, worker_id="w2", now=now + LEASE - timedelta(seconds=1), lease=LEASE)
+        == {}
+    )
+    later = now + LEASE
+    taken = reminders.claim_due_users(db, worker_id="w2", now=later, lease=LEASE)
+    assert sorted(taken[user.id]) == sorted(claimed)
+    # ...and the dead holder can no longer mark them: the lease is not its own any more.
+    assert reminders.mark_sent(db, worker_id="dead", delivery_ids=claimed, now=later) == 0
+    digest = reminders.load_digests(db, worker_id="w2", user_ids=[user.id], now=later)
+    assert [sorted(i.relationship_id for i in d.items) for d in digest] == [sorted(r.id for r in rels)]
+    assert (
+        reminders.mark_sent(
+            db, worker_id="w2", delivery_ids=taken[user.id], now=later, channel="D1", ts="1.0"
+        )
+        == 2
+    )
+    far = later + timedelta(days=2)
+    assert reminders.claim_due_users(db, worker_id="w3", now=far, lease=LEASE) == {}
+    assert reminders.enqueue_due_follow_ups(db, now=far) == 0
+
+
+def test_digest_cancels_items_whose_follow_up_changed_and_counts_older_ones(db):
+    user = make_user(db, timezone="Europe/Berlin")
+    due = at(UTC, 2026, 12, 1, 9)
+    old = make_relationship(
+        db, user=user, influencer=make_influencer(db), follow_up_date=due - timedelta(days=2)
+    )
+    reminders.enqueue_due_follow_ups(db, now=due - timedelta(days=2))
+    ids = reminders.claim_due_users(db, worker_id="w", now=due - timedelta(days=2), lease=LEASE)[user.id]
+    reminders.mark_sent(db, worker_id="w", delivery_ids=ids, now=due - timedelta(days=2))
+    keep = make_relationship(db, user=user, influencer=make_influencer(db, name="Keep"), follow_up_date=due)
+    moved = make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=due)
+    reminders.enqueue_due_follow_ups(db, now=due)
+    reminders.claim_due_users(db, worker_id="w", now=due, lease=LEASE)
+    moved.follow_up_date = due + timedelta(days=1)
+    db.flush()
+    [digest] = reminders.load_digests(db, worker_id="w", user_ids=[user.id], now=due)
+    assert [i.relationship_id for i in digest.items] == [keep.id]
+    assert digest.items[0].influencer_name == "Keep" and digest.timezone == "Europe/Berlin"
+    assert digest.other_overdue == 1  # `old`, reminded two days ago and still open
+    statuses = {d.relationship_id: d.status for d in db.scalars(select(Delivery))}
+    assert statuses == {old.id: "sent", keep.id: "pending", moved.id: "cancelled"}
+
+
+def test_failed_post_backs_off_exponentially_then_gives_up(db):
+    user = make_user(db)
+    make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=at(UTC, 2026, 12, 1, 9))
+    now = at(UTC, 2026, 12, 1, 9)
+    reminders.enqueue_due_follow_ups(db, now=now)
+    delays = []
+    for _ in range(reminders.MAX_ATTEMPTS):
+        ids = reminders.claim_due_users(db, worker_id="w", now=now, lease=LEASE)[user.id]
+        assert reminders.claim_due_users(db, worker_id="w", now=now, lease=LEASE) == {}
+        assert reminders.mark_failed(db, worker_id="w", delivery_ids=ids, error="boom", now=now) == 1
+        row = db.scalars(select(Delivery)).one()
+        db.refresh(row)
+        delays.append(row.next_attempt_at - now)
+        if row.status == "pending":
+            assert (
+                reminders.claim_due_users(
+                    db, worker_id="w", now=row.next_attempt_at - timedelta(seconds=1), lease=LEASE
+                )
+                == {}
+            )
+        now = row.next_attempt_at
+    assert delays[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert delays[-1] == reminders.BACKOFF_CAP
+    assert row.status == "failed" and row.attempts == reminders.MAX_ATTEMPTS and row.last_error == "boom"
