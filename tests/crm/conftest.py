@@ -50,3 +50,19 @@ def snapshot(db: Session) -> Callable[[], dict[str, object]]:
         return out
 
     return take
+
+
+@pytest.fixture
+def isolated(db: Session) -> Callable[[], contextmanager]:
+    """`with isolated():` runs a block in a savepoint rolled back afterwards: one clean slate per
+    hypothesis example, since function-scoped fixtures are not reset between examples."""
+
+    @contextmanager
+    def block() -> Iterator[None]:
+        savepoint = db.begin_nested()
+        try:
+            yield
+        finally:
+            savepoint.rollback()
+
+    return block

@@ -1,0 +1,115 @@
+"""Search the team directory by name and handle, and the acting user's own tags and notes.
+
+Core PostgreSQL only (no pg_trgm): a weighted `to_tsvector('simple', …)` document matched with a
+prefix tsquery (every word must appear; "berl" finds "berlin") ranks the hits, and ILIKE catches
+substrings full-text search misses (e.g. "aya" in "maya_fit"). Tags and notes come only from the
+actor's own relationship row, joined with `user_id = actor` in the join condition, so a colleague's
+private notes never match. Extra points for exact handle/name/tag hits put the obvious answer first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Float, and_, case, cast, func, literal, literal_column, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+from sqlalchemy.types import String
+
+from crm.errors import InvalidInput
+from crm.models import Influencer, Relationship, User
+
+QUERY_MAX = 200
+# ts_rank weights for labels {D, C, B, A}: name/handle (A) 1.0, tags (B) 0.6, notes (C) 0.3.
+TS_WEIGHTS = literal_column("'{0.1, 0.3, 0.6, 1.0}'::float4[]")
+MAX_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result: the influencer, the actor's relationship with them (if any) and a relevance score."""
+
+    influencer: Influencer
+    relationship: Relationship | None
+    rank: float
+
+
+def _weighted(text_expr, weight: str):
+    """to_tsvector('simple', text) labelled with a weight (A ranks above B above C); NULL counts as empty."""
+    # setweight() takes a "char"; an untyped SQL literal resolves to it, a bound VARCHAR does not.
+    return func.setweight(
+        func.to_tsvector("simple", func.coalesce(text_expr, "")), literal_column(f"'{weight}'")
+    )
+
+
+def _like_contains(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[SearchHit]:
+    """Influencers in the actor's team matching `text`, best first (one SQL statement)."""
+    cleaned = " ".join((text or "").split()).lower().lstrip("@#")
+    if not cleaned:
+        raise InvalidInput("text", "Type a name, handle, tag or word from your notes to search for.")
+    if len(cleaned) > QUERY_MAX:
+        raise InvalidInput("text", f"Search for at most {QUERY_MAX} characters.")
+    if not 1 <= limit <= 100:
+        raise InvalidInput("limit", "The limit must be from 1 to 100.")
+    # Letters and digits only: the tsquery is assembled from these, so nothing else may reach it.
+    words = re.findall(r"[^\W_]+", cleaned)[:MAX_WORDS]
+    tags = sorted({word.lstrip("#") for word in cleaned.split()} | {cleaned.replace(" ", "-")})
+
+    rel_join = and_(Relationship.influencer_id == Influencer.id, Relationship.user_id == actor.id)
+    document = (
+        _weighted(Influencer.name, "A")
+        .op("||")(_weighted(Influencer.handle, "A"))
+        .op("||")(_weighted(func.array_to_string(Relationship.tags, " "), "B"))
+        .op("||")(_weighted(Relationship.notes, "C"))
+    )
+    if words:
+        query = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
+        fts_hit = document.op("@@")(query)
+        fts_rank = func.ts_rank(TS_WEIGHTS, document, query)
+    else:  # only punctuation typed: substring matching alone
+        fts_hit, fts_rank = literal(False), literal(0.0)
+
+    pattern = _like_contains(cleaned)
+    tag_array = cast(tags, ARRAY(String))
+    tag_hit = func.coalesce(Relationship.tags.op("&&")(tag_array), False)
+    lower_handle, lower_name = func.lower(Influencer.handle), func.lower(Influencer.name)
+
+    def bonus(condition, points: float):
+        return case((condition, points), else_=0.0)
+
+    rank = (
+        type_coerce(fts_rank, Float)
+        + bonus(lower_handle == cleaned, 1.0)
+        + bonus(lower_name == cleaned, 0.8)
+        + bonus(Influencer.handle.ilike(pattern), 0.3)
+        + bonus(Influencer.name.ilike(pattern), 0.2)
+        + bonus(tag_hit, 0.6)
+        + bonus(func.coalesce(Relationship.notes.ilike(pattern), False), 0.1)
+        + bonus(Relationship.id.is_not(None), 0.05)
+    ).label("rank")
+
+    stmt = (
+        select(Influencer, Relationship, rank)
+        .outerjoin(Relationship, rel_join)
+        .where(
+            Influencer.team_id == actor.team_id,
+            or_(
+                fts_hit,
+                Influencer.handle.ilike(pattern),
+                Influencer.name.ilike(pattern),
+                tag_hit,
+                Relationship.notes.ilike(pattern),
+            ),
+        )
+        .order_by(rank.desc(), func.lower(Influencer.name), Influencer.id)
+        .limit(limit)
+    )
+    return [
+        SearchHit(influencer=influencer, relationship=relationship, rank=float(score))
+        for influencer, relationship, score in db.execute(stmt).all()
+    ]

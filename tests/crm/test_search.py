@@ -1,0 +1,77 @@
+"""crm.search: ranked search over the team directory and the actor's own tags and notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.errors import InvalidInput
+from crm.influencers import search
+from tests.factories import make_influencer, make_relationship, make_user
+
+
+@pytest.fixture
+def world(db):
+    me = make_user(db, team_id="T1")
+    colleague = make_user(db, team_id="T1")
+    maya = make_influencer(db, team_id="T1", handle="maya_fit", name="Maya Lopez")
+    jon = make_influencer(db, team_id="T1", handle="jonruns", name="Jon Berliner")
+    kim = make_influencer(db, team_id="T1", handle="kimcooks", name="Kim Park")
+    zoe = make_influencer(db, team_id="T1", handle="zoe", name="Zoe")
+    outsider = make_influencer(db, team_id="T2", handle="maya", name="Maya Lopez")
+    make_relationship(db, user=me, influencer=kim, tags=["vegan", "berlin"], notes="Met at the food fair")
+    make_relationship(db, user=colleague, influencer=zoe, tags=["secret"], notes="confidential berlin deal")
+    return {"me": me, "maya": maya, "jon": jon, "kim": kim, "zoe": zoe, "outsider": outsider}
+
+
+def ids(hits):
+    return [hit.influencer.id for hit in hits]
+
+
+def test_finds_by_name_word_prefix_and_handle_substring(db, world):
+    assert ids(search(db, actor=world["me"], text="lopez")) == [world["maya"].id]
+    assert ids(search(db, actor=world["me"], text="aya_f")) == [world["maya"].id]
+    assert ids(search(db, actor=world["me"], text="@maya_fit")) == [world["maya"].id]
+
+
+def test_finds_by_my_tag_and_my_notes_and_returns_my_relationship(db, world):
+    hits = search(db, actor=world["me"], text="#vegan")
+    assert ids(hits) == [world["kim"].id]
+    assert hits[0].relationship is not None and hits[0].relationship.user_id == world["me"].id
+    assert ids(search(db, actor=world["me"], text="food fair")) == [world["kim"].id]
+
+
+def test_never_matches_a_colleagues_tags_or_notes(db, world):
+    assert search(db, actor=world["me"], text="secret") == []
+    assert search(db, actor=world["me"], text="confidential") == []
+
+
+def test_ranks_exact_tag_above_name_prefix(db, world):
+    # "berlin" is my tag on Kim and a prefix of Jon's surname; both match, the tag ranks first.
+    hits = search(db, actor=world["me"], text="berlin")
+    assert ids(hits) == [world["kim"].id, world["jon"].id]
+    assert hits[0].rank > hits[1].rank
+    assert hits[1].relationship is None
+
+
+def test_exact_handle_ranks_first(db, world):
+    make_influencer(db, team_id="T1", handle="zoe_fan", name="Zoe Fan Club")
+    hits = search(db, actor=world["me"], text="zoe")
+    assert hits[0].influencer.id == world["zoe"].id
+    assert len(hits) == 2
+
+
+def test_other_teams_are_invisible_and_limit_applies(db, world):
+    assert world["outsider"].id not in ids(search(db, actor=world["me"], text="maya"))
+    assert len(search(db, actor=world["me"], text="o", limit=2)) == 2
+
+
+def test_query_syntax_cannot_break_the_query(db, world):
+    for text in ["maya & | ! :*", "'; drop table users; --", "100%", "a_b", "((("]:
+        search(db, actor=world["me"], text=text)  # no SQL error
+    assert search(db, actor=world["me"], text="100%") == []
+
+
+@pytest.mark.parametrize(("text", "limit"), [("", 20), ("   ", 20), ("x" * 201, 20), ("maya", 0)])
+def test_bad_search_input(db, world, text, limit):
+    with pytest.raises(InvalidInput):
+        search(db, actor=world["me"], text=text, limit=limit)
