@@ -1,0 +1,145 @@
+"""Scheduler messages: the follow-up reminder DM and the updates its buttons make to it.
+
+Pure functions over plain data (crm.reminders.Digest / DigestItem): no I/O. Each follow-up is a
+section (who, when due in the user's timezone) and an actions block with Done, Snooze (1 day /
+3 days / 1 week) and Log interaction. Button values carry the relationship id; the listener re-checks
+it against the acting user. Block ids carry it too, so a click can update just that item.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+
+from crm.clock import start_of_local_day, zone_of
+from crm.reminders import Digest, DigestItem
+from handlers.blocks.message import Message, context, header
+from handlers.blocks.text import MESSAGE_BLOCKS, escape, fmt_datetime, mrkdwn, plain, plural
+from handlers.ids import COMMAND, FollowUpAction
+
+SNOOZE_CHOICES = ((1, "1 day"), (3, "3 days"), (7, "1 week"))
+ITEM_BLOCK = "followup-item"  # block ids: "followup-item:<relationship id>", "followup-actions:<id>"
+ACTIONS_BLOCK = "followup-actions"
+# header + intro + (older-items note) + ("…and N more") leave this many blocks for items, two each.
+MAX_ITEMS = (MESSAGE_BLOCKS - 4) // 2
+
+
+def snooze_value(relationship_id: uuid.UUID, days: int) -> str:
+    """The Snooze option value: relationship id and days, e.g. '9f…:3'."""
+    return f"{relationship_id}:{days}"
+
+
+def parse_snooze_value(value: str) -> tuple[uuid.UUID, int]:
+    """(relationship id, days) from a Snooze option value; ValueError when it is not one of ours."""
+    rel, _, days = value.rpartition(":")
+    if int(days) not in {d for d, _ in SNOOZE_CHOICES}:
+        raise ValueError(f"unexpected snooze days: {days}")
+    return uuid.UUID(rel), int(days)
+
+
+def follow_up_actions(relationship_id: uuid.UUID) -> ActionsBlock:
+    """Done / Snooze / Log interaction for one follow-up (reusable on cards too)."""
+    rid = str(relationship_id)
+    return ActionsBlock(
+        block_id=f"{ACTIONS_BLOCK}:{rid}",
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text="Done"), action_id=FollowUpAction.DONE, value=rid, style="primary"
+            ),
+            StaticSelectElement(
+                action_id=FollowUpAction.SNOOZE,
+                placeholder=PlainTextObject(text="Snooze…"),
+                options=[
+                    Option(text=label, value=snooze_value(relationship_id, d)) for d, label in SNOOZE_CHOICES
+                ],
+            ),
+            ButtonElement(
+                text=PlainTextObject(text="Log interaction"), action_id=FollowUpAction.LOG, value=rid
+            ),
+        ],
+    )
+
+
+def due_text(due_at: datetime, *, tz_name: str, now: datetime) -> str:
+    """'due today at 09:00' or 'overdue since Mon 1 Dec 2026 09:00', in the user's timezone."""
+    tz = zone_of(tz_name)
+    local = due_at.astimezone(tz)
+    if due_at >= start_of_local_day(now.astimezone(tz).date(), tz):
+        return f"due today at {local:%H:%M}" if due_at <= now else f"due at {fmt_datetime(due_at, tz)}"
+    return f"overdue since {fmt_datetime(due_at, tz)}"
+
+
+def _influencer_label(item: DigestItem) -> str:
+    name = mrkdwn(item.influencer_name, 200)
+    return f"*{name}* (@{escape(item.handle)} · {item.platform})"
+
+
+def reminder_item(item: DigestItem, *, tz_name: str, now: datetime) -> list[Block]:
+    """The two blocks of one follow-up: who and when, then the buttons."""
+    when = due_text(item.due_at, tz_name=tz_name, now=now)
+    return [
+        SectionBlock(
+            block_id=f"{ITEM_BLOCK}:{item.relationship_id}",
+            text=MarkdownTextObject(text=f"{_influencer_label(item)}\nFollow-up {when}"),
+        ),
+        follow_up_actions(item.relationship_id),
+    ]
+
+
+def reminder_message(digest: Digest, *, now: datetime) -> Message:
+    """One DM listing all of a user's newly due follow-ups (at most MAX_ITEMS, then '…and N more')."""
+    items = digest.items
+    shown, hidden = items[:MAX_ITEMS], len(items) - min(len(items), MAX_ITEMS)
+    blocks: list[Block] = [
+        header("Follow-ups due"),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"You have {plural(len(items), 'follow-up')} due. "
+                "Mark each done, snooze it, or log what you did."
+            )
+        ),
+    ]
+    for item in shown:
+        blocks.extend(reminder_item(item, tz_name=digest.timezone, now=now))
+    if hidden:
+        blocks.append(context(f"…and {hidden:,} more — `{COMMAND} due`"))
+    if digest.other_overdue:
+        older = plural(digest.other_overdue, "older follow-up")
+        blocks.append(context(f"You also have {older} still open — `{COMMAND} due`"))
+    names = ", ".join(escape(plain(i.influencer_name, 60)) for i in items[:5]) + (
+        "…" if len(items) > 5 else ""
+    )
+    return Message(text=f"You have {plural(len(items), 'follow-up')} due: {names}", blocks=blocks)
+
+
+def resolved_item(
+    blocks: Sequence[dict[str, Any]], relationship_id: uuid.UUID, note: str
+) -> list[dict[str, Any]]:
+    """The DM's blocks (as Slack sent them back) with one item's buttons replaced by `note`.
+
+    Used after Done / Snooze so the message shows the new state instead of stale buttons; the
+    other items keep theirs.
+    """
+    target = f"{ACTIONS_BLOCK}:{relationship_id}"
+    out = []
+    for block in blocks:
+        if block.get("block_id") == target:
+            replaced = context(note).to_dict()
+            replaced["block_id"] = target
+            out.append(replaced)
+        else:
+            out.append(dict(block))
+    return out
