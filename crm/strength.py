@@ -1,0 +1,157 @@
+"""Relationship strength: a deterministic 0–100 score of one relationship's interactions at `now`.
+
+The formula (one place, used by Python and SQL alike):
+
+    S     = Σ  WEIGHTS[type] · 2^(−age_days / HALF_LIFE_DAYS)     over the relationship's interactions
+    score = ⌊ 100 · (1 − e^(−S / SATURATION)) + ½ ⌋                 (rounded half up, 0 ≤ score ≤ 100)
+
+- WEIGHTS rank the effort an interaction shows: meeting 10 > call 6 > email 3 > note = file_upload 1.
+- Recency: an interaction loses half its weight every HALF_LIFE_DAYS (30). An interaction dated after
+  `now` counts as happening at `now` (age 0), so a future date cannot inflate the score.
+- Saturation: 1 − e^(−S/20) turns the unbounded sum into 0–100 with diminishing returns: one meeting
+  today scores 39, one email today 14, a meeting 30 days ago 22; two meetings (1 and 3 days ago) and
+  two calls (today and 2 days ago) 79. No interactions → 0.
+- Properties (tested): bounded 0..100; an older interaction never counts more than a newer one of the
+  same type; adding an interaction never lowers the score; more time passing never raises it.
+- Exponents are clamped at −700 so PostgreSQL's exp() never underflows (it raises instead of returning
+  0); the clamp changes nothing visible (e^−700 ≈ 1e−304).
+
+`score()` evaluates it in Python; `weighted_sum_sql()` / `score_sql()` build the same expression as
+SQLAlchemy Core from the same constants for `recompute` (one relationship) and `recompute_all` (every
+relationship in one UPDATE … FROM, for the nightly decay).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, and_, case, cast, extract, func, literal, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from crm.clock import resolve_now
+from crm.errors import NotFound
+from crm.models import Interaction, Relationship
+
+WEIGHTS: dict[str, float] = {"meeting": 10.0, "call": 6.0, "email": 3.0, "note": 1.0, "file_upload": 1.0}
+HALF_LIFE_DAYS = 30
+SATURATION = 20.0
+MIN_EXPONENT = -700.0
+
+_HALF_LIFE_SECONDS = HALF_LIFE_DAYS * 86400.0
+_LN2 = math.log(2.0)
+
+
+def _decay_exponent(age_seconds: float) -> float:
+    return max(MIN_EXPONENT, -_LN2 * max(0.0, age_seconds) / _HALF_LIFE_SECONDS)
+
+
+def _score_from_sum(total: float) -> int:
+    return math.floor(100.0 * (1.0 - math.exp(max(MIN_EXPONENT, -total / SATURATION))) + 0.5)
+
+
+def score(interactions: Iterable[tuple[str, datetime]], *, now: datetime) -> int:
+    """The strength (0–100) of (type, date) interactions at `now`; see the module docstring."""
+    now = resolve_now(now)
+    terms = []
+    for kind, when in interactions:
+        age = (now - resolve_now(when)).total_seconds()
+        terms.append(WEIGHTS.get(kind, 0.0) * math.exp(_decay_exponent(age)))
+    return _score_from_sum(math.fsum(terms))
+
+
+def weighted_sum_sql(now: datetime) -> ColumnElement[float]:
+    """SQL aggregate: Σ weight · decay over the `interactions` rows in scope (NULL when none)."""
+    weight = case(
+        *((Interaction.type == kind, literal(w, Float)) for kind, w in WEIGHTS.items()),
+        else_=literal(0.0, Float),
+    )
+    age = func.greatest(
+        literal(0.0, Float),
+        cast(extract("epoch", literal(now, DateTime(timezone=True)) - Interaction.interaction_date), Float),
+    )
+    exponent = func.greatest(
+        literal(MIN_EXPONENT, Float),
+        literal(-_LN2, Float) * age / literal(_HALF_LIFE_SECONDS, Float),
+    )
+    return func.sum(weight * func.exp(exponent))
+
+
+def score_sql(total: ColumnElement[float]) -> ColumnElement[int]:
+    """SQL: the 0–100 score for a weighted sum (NULL sum → 0)."""
+    total = func.coalesce(total, literal(0.0, Float))
+    saturation = func.greatest(literal(MIN_EXPONENT, Float), -total / literal(SATURATION, Float))
+    return cast(
+        func.floor(literal(100.0, Float) * (literal(1.0, Float) - func.exp(saturation)) + 0.5),
+        Relationship.relationship_strength.type,
+    )
+
+
+def strength_subquery(user_id, influencer_id, now: datetime):
+    """A scalar subquery computing the score of (user_id, influencer_id)'s interactions at `now`."""
+    return (
+        select(score_sql(weighted_sum_sql(now)))
+        .where(Interaction.user_id == user_id, Interaction.influencer_id == influencer_id)
+        .scalar_subquery()
+    )
+
+
+def recompute(
+    db: Session, *, user_id: uuid.UUID, influencer_id: uuid.UUID, now: datetime | None = None
+) -> int:
+    """Store and return the relationship's strength at `now`; NotFound when there is no relationship."""
+    now = resolve_now(now)
+    stmt = (
+        update(Relationship)
+        .where(Relationship.user_id == user_id, Relationship.influencer_id == influencer_id)
+        .values(
+            relationship_strength=strength_subquery(Relationship.user_id, Relationship.influencer_id, now)
+        )
+        .returning(Relationship)
+    )
+    relationship = db.scalars(stmt, execution_options={"populate_existing": True}).one_or_none()
+    if relationship is None:
+        raise NotFound("That influencer isn't on the list.")
+    return relationship.relationship_strength
+
+
+def recompute_all(db: Session, *, now: datetime | None = None) -> int:
+    """Recompute every relationship's strength at `now` in one UPDATE … FROM; returns rows changed.
+
+    Interactions are aggregated once per (user, influencer) and joined to the relationships (those
+    with no interactions get 0); only rows whose value changes are written. Relationship objects
+    already loaded in `db` are expired so they reread the new values.
+    """
+    now = resolve_now(now)
+    sums = (
+        select(
+            Interaction.user_id,
+            Interaction.influencer_id,
+            weighted_sum_sql(now).label("total"),
+        )
+        .group_by(Interaction.user_id, Interaction.influencer_id)
+        .subquery("sums")
+    )
+    rel = Relationship.__table__
+    scored = (
+        select(rel.c.id, score_sql(sums.c.total).label("score"))
+        .outerjoin(
+            sums,
+            and_(sums.c.user_id == rel.c.user_id, sums.c.influencer_id == rel.c.influencer_id),
+        )
+        .subquery("scored")
+    )
+    target = rel.alias("target")
+    stmt = (
+        update(target)
+        .where(target.c.id == scored.c.id, target.c.relationship_strength != scored.c.score)
+        .values(relationship_strength=scored.c.score)
+    )
+    changed = db.execute(stmt).rowcount
+    for obj in list(db.identity_map.values()):
+        if isinstance(obj, Relationship):
+            db.expire(obj, ["relationship_strength", "updated_at"])
+    return changed
