@@ -2,6 +2,9 @@
 
 Kebab-case and namespaced by what they belong to. manifest.yml repeats COMMAND and the shortcut
 callback ids; tests/test_manifest.py checks that the two agree.
+
+Input blocks use the same string as block id and action id, so `handlers.forms.form_values` can
+key a submission by block id and an options request (which names the action) finds its field.
 """
 
 from __future__ import annotations
@@ -25,3 +28,78 @@ class FollowUpAction(StrEnum):
     DONE = "followup-done"
     SNOOZE = "followup-snooze"  # a static_select / overflow whose values are "1", "3", "7" (days)
     LOG = "followup-log-interaction"
+
+
+class View(StrEnum):
+    """callback_id of every modal; a submission listener matches on these."""
+
+    LOG_INTERACTION = "interaction-log-submit"
+    EDIT_RELATIONSHIP = "relationship-edit-submit"
+    NOTES = "relationship-notes-submit"
+    FOLLOW_UP = "relationship-follow-up-submit"
+    ADD_INFLUENCER = "influencer-add-submit"
+    NEW_CAMPAIGN = "campaign-new-submit"
+    ASSIGN_CAMPAIGN = "campaign-assign-submit"
+    ASSIGNMENT_DONE = "campaign-assign-done"  # the read-only view shown after an assignment is saved
+
+
+class Field(StrEnum):
+    """block_id (and action_id) of every modal input."""
+
+    # log interaction
+    INTERACTION_INFLUENCER = "interaction-influencer"
+    INTERACTION_TYPE = "interaction-type"
+    INTERACTION_SUBJECT = "interaction-subject"
+    INTERACTION_CONTENT = "interaction-content"
+    INTERACTION_DATE = "interaction-date"
+    INTERACTION_CAMPAIGN = "interaction-campaign"
+    INTERACTION_FILE = "interaction-file"
+    # relationship edit / notes / follow-up
+    RELATIONSHIP_STATUS = "relationship-status"
+    RELATIONSHIP_PRIORITY = "relationship-priority"
+    RELATIONSHIP_TAGS = "relationship-tags"
+    RELATIONSHIP_FOLLOW_UP = "relationship-follow-up"
+    RELATIONSHIP_NOTES = "relationship-notes"
+    RELATIONSHIP_NOTE_APPEND = "relationship-note-append"
+    # add influencer
+    INFLUENCER_REF = "influencer-ref"
+    INFLUENCER_PLATFORM = "influencer-platform"
+    INFLUENCER_NAME = "influencer-name"
+    # campaign
+    CAMPAIGN_NAME = "campaign-name"
+    CAMPAIGN_LANDING_URL = "campaign-landing-url"
+    CAMPAIGN_UTM_SOURCE = "campaign-utm-source"
+    CAMPAIGN_UTM_MEDIUM = "campaign-utm-medium"
+    CAMPAIGN_UTM_CAMPAIGN = "campaign-utm-campaign"
+    CAMPAIGN_START = "campaign-start-date"
+    CAMPAIGN_END = "campaign-end-date"
+    # assignment
+    ASSIGNMENT_INFLUENCER = "assignment-influencer"
+    ASSIGNMENT_UTM_SOURCE = "assignment-utm-source"
+    ASSIGNMENT_UTM_MEDIUM = "assignment-utm-medium"
+    ASSIGNMENT_UTM_CAMPAIGN = "assignment-utm-campaign"
+    ASSIGNMENT_UTM_CONTENT = "assignment-utm-content"
+    ASSIGNMENT_UTM_TERM = "assignment-utm-term"
+    ASSIGNMENT_NOTES = "assignment-notes"
+
+
+class Action(StrEnum):
+    """action_id of buttons and selects in messages and on App Home."""
+
+    PICK_INFLUENCER = "influencer-pick"  # a candidate button after an ambiguous reference
+    CARD_LOG = "relationship-log-interaction"
+    CARD_EDIT = "relationship-edit"
+    CARD_FOLLOW_UP = "relationship-set-follow-up"
+    SHOW = "relationship-show"  # "Show" on a list / search row: posts the card
+    ADD_TO_LIST = "relationship-add"  # "Add" on a search row for an influencer not on my list yet
+    HOME_ADD_INFLUENCER = "home-add-influencer"
+    HOME_LOG_INTERACTION = "home-log-interaction"
+    HOME_NEW_CAMPAIGN = "home-new-campaign"
+
+
+class Block(StrEnum):
+    """block_id of message / App Home blocks that carry actions."""
+
+    CARD_ACTIONS = "relationship-card-actions"
+    CANDIDATES = "influencer-candidates"
+    HOME_ACTIONS = "home-actions"

@@ -1,0 +1,82 @@
+"""Campaign modals: new campaign, assign an influencer (UTM values prefilled), and the saved link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from slack_sdk.models.views import View
+
+from crm.models import Assignment, Campaign, Influencer
+from handlers.blocks import fields as f
+from handlers.blocks.campaigns import assignment_link
+from handlers.blocks.message import context
+from handlers.blocks.modals import modal
+from handlers.blocks.text import escape, mrkdwn
+from handlers.ids import Field
+from handlers.ids import View as ViewId
+
+UTM_MAX = 100  # the utm_* columns are VARCHAR(100)
+
+
+def new_campaign_modal(
+    *, name: str | None = None, landing_url: str | None = None, metadata: str = "{}"
+) -> View:
+    blocks = [
+        f.text_input(Field.CAMPAIGN_NAME, "Name", name, optional=False, max_length=100),
+        f.url_input(Field.CAMPAIGN_LANDING_URL, "Landing page", landing_url),
+        f.text_input(
+            Field.CAMPAIGN_UTM_SOURCE,
+            "utm_source",
+            max_length=UTM_MAX,
+            hint="Default for every assignment; empty means the influencer's platform.",
+        ),
+        f.text_input(
+            Field.CAMPAIGN_UTM_MEDIUM, "utm_medium", max_length=UTM_MAX, hint="Empty means “influencer”."
+        ),
+        f.text_input(
+            Field.CAMPAIGN_UTM_CAMPAIGN,
+            "utm_campaign",
+            max_length=UTM_MAX,
+            hint="Empty means the campaign name.",
+        ),
+        f.date_picker(Field.CAMPAIGN_START, "Starts"),
+        f.date_picker(Field.CAMPAIGN_END, "Ends"),
+    ]
+    return modal(ViewId.NEW_CAMPAIGN, "New campaign", blocks, metadata=metadata, submit="Create")
+
+
+def assign_modal(
+    campaign: Campaign, influencer: Influencer, *, utm: Any, preview: str, metadata: str
+) -> View:
+    """UTM values prefilled (crm.campaigns.default_utm or the stored ones), editable; the link they make."""
+    who = (
+        f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)}) → "
+        f"*{mrkdwn(campaign.name, 200)}*"
+    )
+    blocks: list[Any] = [
+        SectionBlock(text=MarkdownTextObject(text=who)),
+        f.text_input(
+            Field.ASSIGNMENT_UTM_SOURCE, "utm_source", utm.source, optional=False, max_length=UTM_MAX
+        ),
+        f.text_input(
+            Field.ASSIGNMENT_UTM_MEDIUM, "utm_medium", utm.medium, optional=False, max_length=UTM_MAX
+        ),
+        f.text_input(
+            Field.ASSIGNMENT_UTM_CAMPAIGN, "utm_campaign", utm.campaign, optional=False, max_length=UTM_MAX
+        ),
+        f.text_input(Field.ASSIGNMENT_UTM_CONTENT, "utm_content", utm.content, max_length=UTM_MAX),
+        f.text_input(Field.ASSIGNMENT_UTM_TERM, "utm_term", utm.term, max_length=UTM_MAX),
+        f.text_input(Field.ASSIGNMENT_NOTES, "Notes", multiline=True),
+        context(f"With these values the link is `{mrkdwn(preview, 2_000)}`"),
+    ]
+    return modal(ViewId.ASSIGN_CAMPAIGN, "Assign to campaign", blocks, metadata=metadata, submit="Assign")
+
+
+def assignment_done_modal(
+    assignment: Assignment, campaign: Campaign, influencer: Influencer, *, created: bool
+) -> View:
+    """Shown in place of the assign modal after submit (response_action=update): the link to share."""
+    message = assignment_link(assignment, campaign, influencer, created=created)
+    blocks = [*message.blocks, context(f"Also on the card: `/crm show @{escape(influencer.handle)}`")]
+    return modal(ViewId.ASSIGNMENT_DONE, "Tracking link", blocks, submit=None, close="Done")

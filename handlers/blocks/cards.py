@@ -1,0 +1,152 @@
+"""The relationship card: one influencer as the acting user sees them, with buttons to act on it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from crm.models import Assignment, Influencer, Interaction, Relationship
+from handlers.blocks.fields import INTERACTION_TYPE_LABELS
+from handlers.blocks.message import Message, context, header
+from handlers.blocks.text import (
+    SECTION_FIELD,
+    SECTION_TEXT,
+    clip,
+    days_ago,
+    escape,
+    fmt_date,
+    fmt_datetime,
+    mrkdwn,
+)
+from handlers.ids import Action, Block
+
+NOTES_EXCERPT = 600
+RECENT_LINES = 5
+CAMPAIGN_LINES = 10
+
+
+def influencer_line(influencer: Influencer) -> str:
+    """'@maya · instagram · 12,400 followers · <profile>' (escaped mrkdwn)."""
+    parts = [f"@{escape(influencer.handle)}", escape(influencer.platform)]
+    if influencer.follower_count is not None:
+        parts.append(f"{influencer.follower_count:,} followers")
+    if influencer.profile_url and len(influencer.profile_url) < 500:
+        parts.append(f"<{escape(influencer.profile_url)}|profile>")
+    return " · ".join(parts)
+
+
+def tags_text(tags: Sequence[str]) -> str:
+    return " ".join(f"`#{escape(t)}`" for t in tags) if tags else "none"
+
+
+def follow_up_text(rel: Relationship, tz: ZoneInfo, now: datetime) -> str:
+    if rel.follow_up_date is None:
+        return "none"
+    overdue = " (overdue)" if rel.follow_up_date < now else ""
+    return f"{fmt_datetime(rel.follow_up_date, tz)}{overdue}"
+
+
+def interaction_line(interaction: Interaction, tz: ZoneInfo) -> str:
+    kind = INTERACTION_TYPE_LABELS.get(interaction.type, interaction.type)
+    about = interaction.subject or interaction.content or ""
+    line = f"• {fmt_date(interaction.interaction_date, tz)} · *{kind}*"
+    if about:
+        line += f" · {mrkdwn(about, 120)}"
+    if interaction.file_url and len(interaction.file_url) < 500:
+        line += f" · <{escape(interaction.file_url)}|link>"
+    return line
+
+
+def assignment_line(assignment: Assignment) -> str:
+    line = f"• *{mrkdwn(assignment.campaign.name, 100)}* · {assignment.status}"
+    if assignment.utm_url and len(assignment.utm_url) < 1000:
+        line += f" · <{escape(assignment.utm_url)}|tracking link>"
+    return line
+
+
+def _lines(lines: Sequence[str], limit: int) -> str:
+    """Join lines, stopping before the section limit and saying how many were left out."""
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        more = len(lines) - i
+        tail = f"\n…and {more} more"
+        if used + len(line) + 1 + len(tail) > limit:
+            out.append(tail.strip())
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
+
+
+def card_buttons(influencer_id: str) -> ActionsBlock:
+    """Log interaction / Edit / Set follow-up; every value is the influencer id, re-checked on click."""
+    return ActionsBlock(
+        block_id=Block.CARD_ACTIONS,
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text="Log interaction"),
+                action_id=Action.CARD_LOG,
+                value=influencer_id,
+                style="primary",
+            ),
+            ButtonElement(text=PlainTextObject(text="Edit"), action_id=Action.CARD_EDIT, value=influencer_id),
+            ButtonElement(
+                text=PlainTextObject(text="Set follow-up"),
+                action_id=Action.CARD_FOLLOW_UP,
+                value=influencer_id,
+            ),
+        ],
+    )
+
+
+def relationship_card(
+    relationship: Relationship,
+    influencer: Influencer,
+    recent: Sequence[Interaction],
+    assignments: Sequence[Assignment],
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+) -> Message:
+    """The card for `/crm show`: status, priority, tags, strength, contact, follow-up, notes, history."""
+    rel = relationship
+    fields = [
+        f"*Status*\n{rel.status.capitalize()}",
+        f"*Priority*\n{rel.priority} / 5",
+        f"*Strength*\n{rel.relationship_strength} / 100",
+        f"*Last contact*\n{fmt_date(rel.last_contacted_at, tz, empty='never')}"
+        + (f" ({days_ago(rel.last_contacted_at, now)})" if rel.last_contacted_at else ""),
+        f"*Follow-up*\n{follow_up_text(rel, tz, now)}",
+        f"*Tags*\n{clip(tags_text(rel.tags), SECTION_FIELD - 10)}",
+    ]
+    blocks = [
+        header(influencer.name),
+        context(influencer_line(influencer)),
+        SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]),
+    ]
+    if rel.notes:
+        excerpt = mrkdwn(rel.notes, NOTES_EXCERPT, from_end=True)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Notes*\n{excerpt}")))
+    if recent:
+        lines = [interaction_line(i, tz) for i in recent[:RECENT_LINES]]
+        text = _lines(lines, SECTION_TEXT - 30)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Last interactions*\n{text}")))
+    if assignments:
+        lines = [assignment_line(a) for a in assignments]
+        text = _lines(lines[:CAMPAIGN_LINES], SECTION_TEXT - 30)
+        if len(lines) > CAMPAIGN_LINES:
+            text += f"\n…and {len(lines) - CAMPAIGN_LINES} more"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Campaigns*\n{text}")))
+    blocks.append(card_buttons(str(influencer.id)))
+    fallback = f"{influencer.name} (@{influencer.handle}): {rel.status}, priority {rel.priority}"
+    return Message(text=fallback, blocks=blocks)

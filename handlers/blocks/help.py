@@ -1,0 +1,48 @@
+"""`/crm help` and the one-line usage answer to a mistyped subcommand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+from handlers.blocks.message import Message, context, header
+from handlers.blocks.text import SECTION_TEXT, escape, mrkdwn
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """How to call one subcommand: `usage` is the syntax, `example` a line that works."""
+
+    usage: str
+    summary: str
+    example: str
+
+
+def help_message(entries: Sequence[Usage], *, command: str = "/crm") -> Message:
+    """Every subcommand with its syntax and an example; sections split to respect the 3,000-char limit."""
+    lines = [f"`{command} {e.usage}` — {escape(e.summary)}\n      e.g. `{e.example}`" for e in entries]
+    sections: list[str] = [""]
+    for line in lines:
+        if len(sections[-1]) + len(line) + 1 > SECTION_TEXT:
+            sections.append("")
+        sections[-1] = f"{sections[-1]}\n{line}".strip("\n")
+    blocks = [header("Influencer CRM")]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=s)) for s in sections]
+    blocks.append(
+        context(
+            "Refer to an influencer by `@handle`, `handle`, profile URL or name; "
+            'quote names with spaces: `/crm show "Maya Lopez"`. Replies are visible only to you.'
+        )
+    )
+    text = "Influencer CRM commands: " + ", ".join(e.usage.split(" ", 1)[0] for e in entries)
+    return Message(text=text, blocks=blocks)
+
+
+def usage_message(entry: Usage, *, problem: str | None = None, command: str = "/crm") -> Message:
+    """'<problem>. Usage: `/crm status <influencer> <status>` — e.g. `/crm status @maya warm`'."""
+    lead = f"{mrkdwn(problem, 2000)}\n" if problem else ""
+    text = f"{lead}Usage: `{command} {entry.usage}` — {escape(entry.summary)}\nExample: `{entry.example}`"
+    fallback = f"{problem + ' ' if problem else ''}Usage: {command} {entry.usage} (e.g. {entry.example})"
+    return Message(text=fallback, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

@@ -1,0 +1,166 @@
+"""Modals about relationships: log interaction, edit, notes, follow-up, add influencer.
+
+`metadata` is the JSON string built by handlers.forms.dump_metadata; the submission re-checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject, SectionBlock
+from slack_sdk.models.views import View
+
+from crm.models import Campaign, Influencer, Relationship
+from handlers.blocks import fields as f
+from handlers.blocks.message import context
+from handlers.blocks.text import INPUT_MAX, escape, mrkdwn, plain
+from handlers.ids import Field
+from handlers.ids import View as ViewId
+
+SUBJECT_MAX = 255  # interactions.subject is VARCHAR(255)
+CONTEXT_NOTES = 2_900
+
+
+def modal(
+    callback_id: ViewId,
+    title: str,
+    blocks: Sequence[Any],
+    *,
+    metadata: str = "{}",
+    submit: str | None = "Save",
+    close: str = "Cancel",
+) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text=submit) if submit else None,
+        close=PlainTextObject(text=close),
+        blocks=list(blocks),
+        private_metadata=metadata,
+    )
+
+
+def _who(influencer: Influencer) -> str:
+    handle = mrkdwn(influencer.handle, 100)
+    return f"*{mrkdwn(influencer.name, 200)}* (@{handle} · {escape(influencer.platform)})"
+
+
+def log_interaction_modal(
+    *,
+    influencer: Influencer | None,
+    campaigns: Sequence[Campaign],
+    now: datetime,
+    metadata: str,
+    interaction_type: str | None = None,
+    content: str | None = None,
+    source_url: str | None = None,
+) -> View:
+    """Influencer (prefilled when known), type, subject, content, date and time, campaign, file."""
+    blocks: list[Any] = [
+        f.influencer_select(influencer),
+        f.interaction_type_select(interaction_type),
+        f.text_input(Field.INTERACTION_SUBJECT, "Subject", max_length=SUBJECT_MAX),
+        f.text_input(
+            Field.INTERACTION_CONTENT,
+            "Details",
+            content,
+            multiline=True,
+            placeholder="What was said, agreed, sent…",
+        ),
+        f.datetime_picker(Field.INTERACTION_DATE, "When", now),
+    ]
+    campaign_block = f.campaign_select(campaigns)
+    if campaign_block is not None:
+        blocks.append(campaign_block)
+    blocks.append(f.file_input())
+    if source_url:
+        note = f"From <{escape(source_url)}|this Slack message>; its link is saved with the interaction."
+        if content and len(content) > INPUT_MAX:
+            note += f" The message was cut to {INPUT_MAX:,} characters."
+        blocks.append(context(note))
+    return modal(ViewId.LOG_INTERACTION, "Log interaction", blocks, metadata=metadata)
+
+
+def edit_relationship_modal(
+    relationship: Relationship, influencer: Influencer, *, tz: ZoneInfo, metadata: str
+) -> View:
+    """Status, priority, tags, follow-up date and notes, prefilled with the current values.
+
+    Notes longer than Slack's 3,000-character input cannot be edited here without losing text, so
+    the field is left out and the modal says to use the notes modal instead (which appends).
+    """
+    rel = relationship
+    due = rel.follow_up_date.astimezone(tz).date() if rel.follow_up_date else None
+    blocks: list[Any] = [
+        SectionBlock(text=MarkdownTextObject(text=_who(influencer))),
+        f.status_select(rel.status),
+        f.priority_select(rel.priority),
+        f.tags_select(rel.tags),
+        f.date_picker(
+            Field.RELATIONSHIP_FOLLOW_UP, "Follow-up date", due, hint="Leave empty for no follow-up."
+        ),
+    ]
+    if notes_editable(rel.notes):
+        blocks.append(f.text_input(Field.RELATIONSHIP_NOTES, "Notes", rel.notes, multiline=True))
+    else:
+        blocks.append(
+            context(
+                f"Notes are {len(rel.notes or ''):,} characters, more than a Slack text field holds; "
+                "add to them with `/crm note` instead."
+            )
+        )
+    return modal(ViewId.EDIT_RELATIONSHIP, "Edit relationship", blocks, metadata=metadata)
+
+
+def notes_editable(notes: str | None) -> bool:
+    return len(notes or "") <= INPUT_MAX
+
+
+def notes_modal(relationship: Relationship, influencer: Influencer, *, metadata: str) -> View:
+    """The current notes (their newest part) and a field to append a dated note."""
+    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=_who(influencer)))]
+    if relationship.notes:
+        excerpt = mrkdwn(relationship.notes, CONTEXT_NOTES, from_end=True)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Notes so far*\n{excerpt}")))
+    blocks.append(f.text_input(Field.RELATIONSHIP_NOTE_APPEND, "Add a note", multiline=True, optional=False))
+    return modal(ViewId.NOTES, "Notes", blocks, metadata=metadata, submit="Add note")
+
+
+def follow_up_modal(
+    relationship: Relationship, influencer: Influencer, *, tz: ZoneInfo, metadata: str
+) -> View:
+    due = relationship.follow_up_date.astimezone(tz).date() if relationship.follow_up_date else None
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=_who(influencer))),
+        f.date_picker(
+            Field.RELATIONSHIP_FOLLOW_UP,
+            "Follow up on",
+            due,
+            hint="You get a reminder at 09:00 that day. Leave empty to clear the follow-up.",
+        ),
+    ]
+    return modal(ViewId.FOLLOW_UP, "Follow-up", blocks, metadata=metadata)
+
+
+def add_influencer_modal(*, metadata: str = "{}") -> View:
+    blocks = [
+        f.text_input(
+            Field.INFLUENCER_REF,
+            "Handle or profile link",
+            optional=False,
+            max_length=500,
+            placeholder="@maya or https://instagram.com/maya",
+        ),
+        f.platform_select(),
+        f.text_input(Field.INFLUENCER_NAME, "Name", max_length=255, placeholder="Maya Lopez"),
+    ]
+    return modal(ViewId.ADD_INFLUENCER, "Add influencer", blocks, metadata=metadata, submit="Add")
+
+
+def influencer_title(influencer: Influencer) -> str:
+    """Plain text 'Maya Lopez (@maya)' for fallbacks and labels."""
+    return plain(f"{influencer.name} (@{influencer.handle})", 150)

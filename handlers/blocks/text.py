@@ -1,0 +1,104 @@
+"""Text helpers for Block Kit: Slack's size limits, mrkdwn escaping, clipping, dates.
+
+Everything a user typed (names, notes, tags) goes through `mrkdwn()` or `plain()` so it can neither
+break a block's size limit nor inject `<!channel>`-style mentions or links.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+# Slack's documented limits (https://docs.slack.dev/reference/block-kit).
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+MESSAGE_TEXT = 40_000  # Slack truncates longer `text`; we clip well below
+FALLBACK_TEXT = 3_000
+SECTION_TEXT = 3_000
+SECTION_FIELD = 2_000
+SECTION_FIELDS = 10
+HEADER_TEXT = 150
+CONTEXT_ELEMENTS = 10
+CONTEXT_TEXT = 3_000
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2_000
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+OPTIONS = 100
+ACTIONS_ELEMENTS = 25
+INPUT_MAX = 3_000  # plain_text_input max_length (and so its initial_value)
+VIEW_TITLE = 24
+PRIVATE_METADATA = 3_000
+LABEL = 2_000
+PLACEHOLDER = 150
+
+ELLIPSIS = "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + ELLIPSIS
+
+
+def clip_start(text: str, limit: int) -> str:
+    """`text` cut to its last `limit` characters (for notes, whose newest part is at the end)."""
+    if len(text) <= limit:
+        return text
+    return ELLIPSIS + text[-(limit - 1) :].lstrip()
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(text: str, limit: int = SECTION_TEXT, *, from_end: bool = False) -> str:
+    """User text made safe for mrkdwn: escaped, then clipped to `limit` without splitting an entity."""
+    cut = clip_start if from_end else clip
+    budget = limit
+    while True:
+        out = escape(cut(text, budget))
+        if len(out) <= limit:
+            return out
+        budget -= len(out) - limit  # escaping grew it; give the raw text less room
+
+
+def plain(text: str | None, limit: int, *, default: str = "-") -> str:
+    """User text for a plain_text field: never empty (Slack rejects empty text), at most `limit`."""
+    text = " ".join((text or "").split())  # plain_text in buttons/options shows one line anyway
+    return clip(text, limit) if text else default
+
+
+def fmt_date(value: date | datetime | None, tz: ZoneInfo, *, empty: str = "none") -> str:
+    """A date for people: 'Tue 3 Dec 2026' (in `tz` when given an instant)."""
+    if value is None:
+        return empty
+    if isinstance(value, datetime):
+        value = value.astimezone(tz).date()
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def fmt_datetime(value: datetime | None, tz: ZoneInfo, *, empty: str = "never") -> str:
+    """An instant for people, in `tz`: 'Tue 3 Dec 2026 14:05'."""
+    if value is None:
+        return empty
+    local = value.astimezone(tz)
+    return f"{fmt_date(local.date(), tz)} {local:%H:%M}"
+
+
+def days_ago(value: datetime | None, now: datetime, *, empty: str = "never") -> str:
+    """'today', '1 day ago', 'in 3 days' — relative to `now`, whole days."""
+    if value is None:
+        return empty
+    days = (now - value).days
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"{days} day{'s' if days != 1 else ''} ago"
+    return f"in {-days} day{'s' if days != -1 else ''}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
