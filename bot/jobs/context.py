@@ -1,0 +1,117 @@
+"""What every scheduled job needs: database engine, Slack client, worker id, clock, timezone refresh."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from sqlalchemy import Engine
+
+from bot.config import ConfigError, Settings
+from bot.db import transaction
+from crm import users
+from crm.errors import InvalidInput
+from crm.models import User
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def make_worker_id() -> str:
+    """hostname:pid:random — unique per process, readable in `deliveries.claimed_by`."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def clock_for(now: datetime | None) -> Clock:
+    """A fixed clock when the caller (a test) gives `now`, else the wall clock read at each step."""
+    if now is None:
+        return lambda: datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return lambda: now
+
+
+def make_slack_client(settings: Settings) -> WebClient:
+    """The scheduler's Web API client: honours 429 Retry-After (never used on a listener's ack path)."""
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set: the scheduled jobs post to Slack with the bot token")
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+@dataclass
+class TimezoneRefresher:
+    """Keeps users' Slack timezones (users.info → tz) current, lazily and within an API budget.
+
+    A user whose stored timezone is the default "UTC" may never have been looked up, so it is checked
+    when this process has not checked it for `unknown_after`; any other is re-checked after
+    `known_after` (people travel). At most `budget` users.info calls per job run: the due instant of
+    a follow-up was fixed when it was set, so a stale timezone only changes how the time is shown.
+    """
+
+    unknown_after: timedelta = timedelta(days=1)
+    known_after: timedelta = timedelta(days=7)
+    budget: int = 20
+    _checked: dict[uuid.UUID, datetime] = field(default_factory=dict)
+    _left: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start_run(self) -> None:
+        self._left = self.budget
+
+    def _due(self, user_id: uuid.UUID, tz_name: str, now: datetime) -> bool:
+        checked = self._checked.get(user_id)
+        if checked is None:
+            return True
+        return now - checked >= (self.unknown_after if tz_name == "UTC" else self.known_after)
+
+    def refresh(
+        self, ctx: JobContext, *, user_id: uuid.UUID, slack_user_id: str, tz_name: str, now: datetime
+    ) -> str:
+        """The user's timezone name, looked up from Slack first when unknown or stale and budget allows."""
+        with self._lock:
+            if not self._due(user_id, tz_name, now) or self._left <= 0:
+                return tz_name
+            self._left -= 1
+            self._checked[user_id] = now
+        try:
+            profile = ctx.client.users_info(user=slack_user_id)["user"]
+        except Exception as exc:  # a lookup failure must not cost the user their reminder
+            log.warning("users.info failed for %s: %s", slack_user_id, exc)
+            return tz_name
+        new_tz = profile.get("tz") or tz_name
+        if new_tz != tz_name:
+            with transaction(ctx.engine) as db:
+                user = db.get(User, user_id)
+                if user is not None:
+                    try:
+                        users.update_user_profile(db, user=user, timezone=new_tz)
+                    except InvalidInput as exc:  # a zone name this system does not know: keep ours
+                        log.warning("users.info gave unusable tz %r for %s: %s", new_tz, slack_user_id, exc)
+                        return tz_name
+        return new_tz
+
+
+@dataclass
+class JobContext:
+    """Everything a job run uses; one per scheduler (or per `crm-bot jobs run`)."""
+
+    settings: Settings
+    engine: Engine
+    client: WebClient
+    worker_id: str = field(default_factory=make_worker_id)
+    timezones: TimezoneRefresher = field(default_factory=TimezoneRefresher)
+    lease: timedelta = timedelta(minutes=5)

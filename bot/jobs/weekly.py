@@ -1,0 +1,81 @@
+"""The weekly admin summary job: last week's activity per workspace, posted once per ISO week."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db import transaction
+from bot.jobs.context import JobContext, clock_for
+from bot.jobs.maintenance import refresh_analytics
+from crm import analytics, reminders
+from handlers.blocks.digests import weekly_summary_message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SummaryReport:
+    posted: int = 0
+    failed: int = 0
+    skipped: str | None = None
+
+    def __str__(self) -> str:
+        if self.skipped:
+            return f"weekly-summary: nothing posted ({self.skipped})"
+        return f"weekly-summary: {self.posted} summaries posted, {self.failed} failed"
+
+
+def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> SummaryReport:
+    """Record this week's summary slot for every workspace and post the ones nobody has posted yet.
+
+    Runs at Monday 09:00 in CRM_TIMEZONE and, as a catch-up, at start and hourly: the dedupe key
+    "<team>@<ISO week>" makes every run after the first a no-op, and only the latest slot is ever
+    recorded, so a bot that was down for weeks posts one summary per workspace, not one per week.
+    """
+    channel = ctx.settings.admin_channel
+    if not channel:
+        return SummaryReport(skipped="CRM_ADMIN_CHANNEL is not set")
+    clock = clock_for(now)
+    tz = ctx.settings.tz
+    with transaction(ctx.engine) as db:
+        reminders.enqueue_weekly_summaries(db, tz=tz, now=clock())
+    with transaction(ctx.engine) as db:
+        claims = reminders.claim_weekly_summaries(db, worker_id=ctx.worker_id, lease=ctx.lease, now=clock())
+    report = SummaryReport()
+    if not claims:
+        return report
+    refresh_analytics(ctx.engine)  # the per-user rows come from the materialized view
+    for claim in claims:
+        ids = [claim.delivery_id]
+        try:
+            with transaction(ctx.engine) as db:
+                summary = analytics.weekly_summary(
+                    db,
+                    team_id=claim.team_id,
+                    week_start=reminders.summary_week_start(claim.due_at, tz),
+                    now=clock(),
+                )
+            message = weekly_summary_message(summary, tz_name=ctx.settings.timezone)
+            response = ctx.client.chat_postMessage(channel=channel, **message.to_dict())
+        except Exception as exc:  # isolate per workspace; the row backs off and is retried
+            log.warning("weekly summary for %s failed: %s", claim.team_id, exc)
+            with transaction(ctx.engine) as db:
+                reminders.mark_failed(
+                    db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock()
+                )
+            report.failed += 1
+            continue
+        with transaction(ctx.engine) as db:
+            reminders.mark_sent(
+                db,
+                worker_id=ctx.worker_id,
+                delivery_ids=ids,
+                now=clock(),
+                channel=response.get("channel"),
+                ts=response.get("ts"),
+            )
+        report.posted += 1
+    log.info("%s", report)
+    return report
