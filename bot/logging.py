@@ -1,0 +1,78 @@
+"""Log hygiene: no Slack token and no Slack request or response body ever reaches a log.
+
+Two mechanisms, because the leaks come from two places:
+- Bodies: Bolt and slack_sdk log whole request/response bodies (which hold private notes) at
+  DEBUG ("Sending a request - ... json_body", "Received the following response - ... body",
+  "Responding with status ... body"). We cap the Slack libraries' loggers at INFO whatever LOG_LEVEL
+  says; Bolt copies its base logger's level and filters into every logger it creates, so the cap
+  reaches the per-listener loggers too (see slack_bolt/logger/__init__.py).
+- Tokens (xoxb-, xoxp-, xapp-, ...): a LogRecord factory redacts them from every record's message
+  and traceback at creation, so the redaction holds for any handler, including pytest's caplog.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import traceback
+
+TOKEN_PATTERN = re.compile(r"\b(xox[abposre]|xapp)-[A-Za-z0-9-]+")
+# Loggers of the Slack libraries that write bodies at DEBUG; never below INFO.
+SLACK_LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk")
+BOLT_BASE_LOGGER = "slack_bolt.crm"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def redact(text: str) -> str:
+    """`text` with every Slack token replaced by its prefix and ***."""
+    return TOKEN_PATTERN.sub(lambda m: f"{m.group(1)}-***", text)
+
+
+def _redacting_factory(base_factory):
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = base_factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed format: leave it to the handler to report
+            return record
+        if TOKEN_PATTERN.search(message):
+            record.msg, record.args = redact(message), None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            if TOKEN_PATTERN.search(text):
+                record.exc_text = redact(text)  # Formatter uses a present exc_text as is
+        return record
+
+    factory._crm_redacting = True  # type: ignore[attr-defined]
+    return factory
+
+
+def install_log_hygiene() -> None:
+    """Idempotently install the token redaction and the Slack-library level cap (process-wide)."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "_crm_redacting", False):
+        logging.setLogRecordFactory(_redacting_factory(current))
+    for name in SLACK_LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:  # NOTSET (0) and DEBUG both inherit/emit bodies
+            logger.setLevel(logging.INFO)
+
+
+def bolt_base_logger(level: str | int) -> logging.Logger:
+    """The base logger handed to Bolt: at least INFO, so its DEBUG body dumps are never emitted."""
+    install_log_hygiene()
+    numeric = logging.getLevelName(level) if isinstance(level, str) else level
+    logger = logging.getLogger(BOLT_BASE_LOGGER)
+    logger.setLevel(max(logging.INFO, numeric if isinstance(numeric, int) else logging.INFO))
+    return logger
+
+
+def configure_logging(level: str, stream=None) -> None:
+    """Process logging for `crm-bot run`: one stderr handler at `level`, hygiene installed."""
+    install_log_hygiene()
+    root = logging.getLogger()
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.handlers[:] = [handler]
+    root.setLevel(level)
