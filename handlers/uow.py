@@ -1,0 +1,99 @@
+"""`@unit_of_work`: one database session and transaction around a Bolt listener, plus the acting user.
+
+Why a decorator and not middleware: in bolt-python, middleware's `next()` only sets a flag; the
+listener runs later, in the listener executor, after every middleware has returned. A session opened
+in middleware would be closed before the listener used it.
+
+Usage (the decorator goes under the Bolt registration, directly on the function)::
+
+    @app.command(COMMAND)
+    @unit_of_work
+    def crm_command(ack, command, respond, db: Session, actor: User, settings: Settings): ...
+
+The listener declares Bolt's arguments by name as usual, plus `db` (the Session) and `actor` (the
+crm User for the payload's workspace and user, created on first sight). On return the transaction
+commits; on an exception it rolls back and the exception goes on to the app's error handler
+(bot/errors.py), so listeners need no try/except for domain errors.
+
+How the arguments get there: Bolt reads a listener's parameter names with
+`inspect.getfullargspec(inspect.unwrap(listener))` and calls it with those names as keywords. Bolt
+cannot supply `db` and `actor` and the wrapper needs `context` (which holds the engine, put there by
+bot/app.py's middleware), so the wrapper advertises, through `__signature__`, the listener's own
+parameters minus `db`/`actor` plus `context`. functools.wraps still copies the name, docstring and
+module (Bolt names its per-listener logger after `__name__`); `__wrapped__` is removed because
+`inspect.unwrap` would otherwise lead Bolt back to the undecorated signature. The undecorated
+function stays reachable as `listener.__uow_listener__`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from slack_bolt.context import BoltContext
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from crm.models import User
+from crm.users import get_or_create_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+INJECTED = ("db", "actor")
+_NEEDED_FROM_BOLT = ("context",)
+
+
+class NoActorError(LookupError):
+    """The request names no Slack user, but the listener asked for `actor`."""
+
+
+def actor_ids(context: BoltContext) -> tuple[str, str]:
+    """(team id, user id) of the person who caused this request.
+
+    Bolt extracts both from the payload (user.team_id, team.id, team_id, event.user, ...). In an
+    Enterprise Grid org-wide install the team can be absent; the enterprise id then scopes the user.
+    """
+    team_id = context.team_id or context.enterprise_id
+    user_id = context.user_id
+    if not team_id or not user_id:
+        raise NoActorError("this Slack request carries no workspace and user to act as")
+    return team_id, user_id
+
+
+def load_actor(db: Session, context: BoltContext) -> User:
+    """The crm User for this request's Slack identity, created on first sight (one statement)."""
+    team_id, user_id = actor_ids(context)
+    return get_or_create_user(db, team_id=team_id, slack_user_id=user_id)
+
+
+def unit_of_work(func: F) -> F:
+    """Run `func` inside `Session(engine)` + one transaction; inject `db` and `actor` if it asks."""
+    params = inspect.signature(func).parameters
+    wanted = [name for name, p in params.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
+    if len(wanted) != len(params):
+        raise TypeError(f"{func.__qualname__}: Bolt listeners take plain named parameters only")
+    from_bolt = [name for name in wanted if name not in INJECTED]
+    from_bolt += [name for name in _NEEDED_FROM_BOLT if name not in from_bolt]
+    wants_db, wants_actor = "db" in wanted, "actor" in wanted
+
+    @functools.wraps(func)
+    def listener(**bolt_kwargs: Any) -> Any:
+        context: BoltContext = bolt_kwargs["context"]
+        engine: Engine = context["engine"]
+        call = {name: value for name, value in bolt_kwargs.items() if name in wanted}
+        # expire_on_commit=False: a listener may still render ORM objects after the commit.
+        with Session(engine, expire_on_commit=False) as db, db.begin():
+            if wants_db:
+                call["db"] = db
+            if wants_actor:
+                call["actor"] = load_actor(db, context)
+            return func(**call)
+
+    del listener.__wrapped__  # type: ignore[attr-defined]
+    listener.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in from_bolt]
+    )
+    listener.__uow_listener__ = func  # type: ignore[attr-defined]
+    return listener  # type: ignore[return-value]
