@@ -1,0 +1,119 @@
+"""The WSGI application of HTTP mode: POST /slack/events, GET /healthz, 404 elsewhere.
+
+Slack sends commands, interactivity, shortcuts and events all to /slack/events. We verify the
+signature on the raw bytes *before* Bolt parses the body (bot/verification.py), so a tampered body
+that is not valid form/JSON is a 401, not a parser exception and a 500. The app holds no state that
+matters between requests (sessions are per request, everything else is in PostgreSQL), so any
+number of replicas can serve behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from sqlalchemy import Engine, text
+
+from bot.verification import check_headers
+
+log = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+# Slack's payloads are small (a modal state or a message is tens of KB); refuse anything far larger.
+MAX_BODY_BYTES = 1024 * 1024
+
+StartResponse = Callable[..., Any]
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {}
+    for key, value in environ.items():
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            headers[key.lower().replace("_", "-")] = value
+        elif key.startswith("HTTP_"):
+            headers[key[5:].lower().replace("_", "-")] = value
+    return headers
+
+
+def _reply(start_response: StartResponse, status: int, body: Any, headers=None) -> Iterable[bytes]:
+    if isinstance(body, dict | list):
+        data = json.dumps(body).encode("utf-8")
+        content_type = "application/json;charset=utf-8"
+    else:
+        data = (body or "").encode("utf-8")
+        content_type = "text/plain;charset=utf-8"
+    out = {"content-type": content_type}
+    out.update({k.lower(): v for k, v in (headers or {}).items()})
+    out["content-length"] = str(len(data))
+    reason = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        413: "Payload Too Large",
+        500: "Internal Server Error",
+        503: "Service Unavailable",
+    }
+    start_response(f"{status} {reason.get(status, 'Status')}", list(out.items()))
+    return [data]
+
+
+def database_answers(engine: Engine) -> bool:
+    """True when `SELECT 1` succeeds on a pooled connection."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception as exc:  # any failure means "not healthy"; say why in one line
+        log.warning("health check: database unavailable (%s)", type(exc).__name__)
+        return False
+
+
+def create_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None) -> Callable:
+    """The WSGI callable serving `app` at /slack/events and a database health check at /healthz."""
+
+    def handle_slack(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _reply(start_response, 400, "Bad Request")
+        if length > MAX_BODY_BYTES:
+            return _reply(start_response, 413, "Payload Too Large")
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        headers = _headers(environ)
+        reason = check_headers(signing_secret, raw, headers)
+        if reason is not None:
+            log.warning("rejected a request that is not from Slack: %s", reason)
+            return _reply(start_response, 401, {"error": "invalid request"})
+        try:
+            request = BoltRequest(
+                body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers
+            )
+        except (UnicodeDecodeError, ValueError):  # signed by Slack but not a payload Bolt can read
+            log.warning("rejected a signed request whose body is not a Slack payload")
+            return _reply(start_response, 400, "Bad Request")
+        response: BoltResponse = app.dispatch(request)
+        flat = {k: v[0] if isinstance(v, list | tuple) else v for k, v in response.headers.items()}
+        flat.pop("content-length", None)
+        return _reply(start_response, response.status, response.body, flat)
+
+    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == SLACK_PATH:
+            if method != "POST":
+                return _reply(start_response, 405, "Method Not Allowed", {"allow": "POST"})
+            return handle_slack(environ, start_response)
+        if path == HEALTH_PATH:
+            if method not in ("GET", "HEAD"):
+                return _reply(start_response, 405, "Method Not Allowed", {"allow": "GET, HEAD"})
+            if database_answers(engine):
+                return _reply(start_response, 200, {"ok": True})
+            return _reply(start_response, 503, {"ok": False, "error": "database unavailable"})
+        return _reply(start_response, 404, "Not Found")
+
+    return wsgi

@@ -1,0 +1,317 @@
+"""A fake Slack Web API: a real HTTP server on 127.0.0.1 that records every call and answers like Slack.
+
+Modelled on slackapi/bolt-python tests/mock_web_api_server (a ThreadingHTTPServer whose handler
+parses form, JSON or query parameters), with canned answers shaped like Slack's real ones, per-user
+profiles for users.info, scripted failures, and response_url endpoints so respond() is recorded too.
+See tests/slack/harness.py for the whole harness API.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
+
+TEAM_ID = "T0001"
+TEAM_DOMAIN = "acme-creators"
+BOT_USER_ID = "UBOT000001"
+BOT_ID = "BBOT000001"
+APP_ID = "ACRM000001"
+RESPONSE_URL_PATH = "/response/"
+
+
+@dataclass
+class Call:
+    """One request the fake received. `method` is the Web API method, or "response_url"."""
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+    response: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+
+    def _json_param(self, name: str) -> Any:
+        value = self.params.get(name)
+        return json.loads(value) if isinstance(value, str) else value
+
+    @property
+    def view(self) -> dict[str, Any] | None:
+        """The `view` argument (views.open/update/push/publish), decoded if sent as a string."""
+        return self._json_param("view")
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        """The `blocks` argument (chat.* or respond()), decoded if sent as a string; [] if none."""
+        return self._json_param("blocks") or []
+
+    @property
+    def text(self) -> str | None:
+        return self.params.get("text")
+
+
+@dataclass
+class _Failure:
+    status: int
+    error: str | None
+    retry_after: int | None
+    remaining: int | None  # None = every call
+
+
+def _user_profile(user_id: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    tz = overrides.get("tz", "UTC")
+    offset = overrides.get("tz_offset")
+    if offset is None:
+        offset = int(datetime.now(UTC).astimezone(ZoneInfo(tz)).utcoffset().total_seconds())
+    name = overrides.get("name", user_id.lower())
+    real_name = overrides.get("real_name", name.title())
+    return {
+        "id": user_id,
+        "team_id": overrides.get("team_id", TEAM_ID),
+        "name": name,
+        "deleted": False,
+        "real_name": real_name,
+        "tz": tz,
+        "tz_label": overrides.get("tz_label", tz),
+        "tz_offset": offset,
+        "is_admin": overrides.get("is_admin", False),
+        "is_owner": overrides.get("is_owner", False),
+        "is_primary_owner": overrides.get("is_primary_owner", False),
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_bot": False,
+        "is_app_user": False,
+        "updated": 1_700_000_000,
+        "profile": {
+            "real_name": real_name,
+            "display_name": overrides.get("display_name", name),
+            "email": overrides.get("email"),
+            "team": overrides.get("team_id", TEAM_ID),
+        },
+    }
+
+
+class FakeSlack:
+    """The fake Web API. Start with `FakeSlack().start()`; `.stop()` when done (fixtures do both)."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, list[_Failure]] = {}
+        self._cond = threading.Condition()
+        self._seq = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        fake = self
+
+        class Handler(_Handler):
+            owner = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def base_url(self) -> str:
+        """Root of the server, e.g. http://127.0.0.1:54321"""
+        assert self._server is not None, "FakeSlack is not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL to give WebClient / SLACK_API_URL (ends with /api/)."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self) -> str:
+        """A fresh response_url; respond() posts to it land in `calls` as method "response_url"."""
+        return f"{self.base_url}{RESPONSE_URL_PATH}{next(self._seq)}"
+
+    # ---- configuration --------------------------------------------------------------------------
+    def set_user(self, user_id: str, **profile: Any) -> None:
+        """users.info answers for `user_id`: tz, tz_offset, is_admin, is_owner, email, name, team_id..."""
+        self.users[user_id] = profile
+
+    def add_file(self, file_id: str, *, name: str = "brief.pdf", permalink: str | None = None) -> dict:
+        """files.info answers for `file_id` (unknown ids get file_not_found)."""
+        info = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": "application/pdf",
+            "filetype": "pdf",
+            "user": "UALICE0001",
+            "size": 1024,
+            "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{file_id}/{name}",
+            "permalink": permalink or f"https://{TEAM_DOMAIN}.slack.com/files/UALICE0001/{file_id}/{name}",
+        }
+        self.files[file_id] = info
+        return info
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """Make the next `times` calls (None: all) to `method` fail.
+
+        status=429 (with Retry-After: retry_after, default 1) for rate limiting, status=500 for a
+        server error, or status=200 with error="..." for Slack's `ok: false` answers.
+        """
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        if status == 200 and error is None:
+            error = "fatal_error"
+        failure = _Failure(status, error, retry_after, times)
+        with self._cond:
+            self._failures.setdefault(method, []).append(failure)
+
+    def clear_failures(self) -> None:
+        with self._cond:
+            self._failures.clear()
+
+    # ---- inspection -----------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        """Recorded calls to `method`, oldest first (a snapshot)."""
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    def methods(self) -> list[str]:
+        """The method names called, in order (a snapshot)."""
+        with self._cond:
+            return [c.method for c in self.calls]
+
+    def last(self, method: str) -> Call:
+        """The most recent call to `method`; AssertionError if there was none."""
+        found = self.calls_to(method)
+        assert found, f"no call to {method}; calls were {self.methods()}"
+        return found[-1]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until `count` calls to `method` arrived (for work outside the test's process)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"{len(found)} of {count} {method} calls after {timeout}s")
+                self._cond.wait(remaining)
+
+    def reset(self) -> None:
+        """Forget recorded calls (users, files and failures stay)."""
+        with self._cond:
+            self.calls.clear()
+
+    # ---- called by the handler ------------------------------------------------------------------
+    def _take_failure(self, method: str) -> _Failure | None:
+        with self._cond:
+            queue = self._failures.get(method) or []
+            if not queue:
+                return None
+            failure = queue[0]
+            if failure.remaining is not None:
+                failure.remaining -= 1
+                if failure.remaining <= 0:
+                    queue.pop(0)
+            return failure
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+
+    def _next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._seq)}.{next(self._seq):06d}"
+
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The canned `ok: true` answer for a Web API call (see tests/slack/responses.py)."""
+        from tests.slack.responses import canned_answer
+
+        return canned_answer(self, method, params)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FakeSlack
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def _params(self, parsed) -> dict[str, Any]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        params: dict[str, Any] = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+        if raw.lstrip().startswith("{"):
+            params.update(json.loads(raw))
+        elif raw:
+            params.update({k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()})
+        return params
+
+    def _send(self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None) -> None:
+        data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _handle(self) -> None:
+        fake = self.owner
+        parsed = urlparse(self.path)
+        params = self._params(parsed)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        if parsed.path.startswith(RESPONSE_URL_PATH):
+            fake._record(Call("response_url", params, headers, 200, {"ok": True}, parsed.path))
+            self._send(200, "ok")
+            return
+        method = parsed.path.rsplit("/", 1)[-1]
+        failure = fake._take_failure(method)
+        if failure is not None:
+            body: dict[str, Any] = {"ok": False, "error": failure.error or "ratelimited"}
+            extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            if failure.status >= 500:
+                body = {"ok": False, "error": failure.error or "internal_error"}
+            fake._record(Call(method, params, headers, failure.status, body, parsed.path))
+            self._send(failure.status, body, extra)
+            return
+        if not headers.get("authorization", "").startswith("Bearer xox"):
+            body = {"ok": False, "error": "not_authed"}
+        else:
+            body = fake.answer(method, params)
+        extra = {"x-oauth-scopes": "commands,chat:write,im:write,users:read,users:read.email"}
+        fake._record(Call(method, params, headers, 200, body, parsed.path))
+        self._send(200, body, extra)

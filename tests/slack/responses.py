@@ -1,0 +1,113 @@
+"""Canned `ok: true` answers of the fake Web API, shaped like Slack's documented responses."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.slack.fake_slack import FakeSlack
+
+
+def _decoded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+
+
+def _view(fake: FakeSlack, params: dict[str, Any], *, view_id: str | None = None) -> dict[str, Any]:
+    from tests.slack.fake_slack import APP_ID, BOT_ID, TEAM_ID
+
+    view = dict(_decoded(params.get("view")) or {})
+    n = next(fake._seq)
+    view_id = view_id or params.get("view_id") or f"V{n:09d}"
+    return {
+        "id": view_id,
+        "team_id": TEAM_ID,
+        "type": view.get("type", "modal"),
+        "title": view.get("title"),
+        "submit": view.get("submit"),
+        "close": view.get("close"),
+        "blocks": view.get("blocks", []),
+        "private_metadata": view.get("private_metadata", ""),
+        "callback_id": view.get("callback_id", ""),
+        "external_id": view.get("external_id", ""),
+        "state": {"values": {}},
+        "hash": f"{1_700_000_000 + n}.{n:08x}",
+        "clear_on_close": view.get("clear_on_close", False),
+        "notify_on_close": view.get("notify_on_close", False),
+        "root_view_id": view_id,
+        "previous_view_id": None,
+        "app_id": APP_ID,
+        "app_installed_team_id": TEAM_ID,
+        "bot_id": BOT_ID,
+    }
+
+
+def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """What Slack answers to a successful `method` call with `params`."""
+    from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, _user_profile
+
+    if method == "auth.test":
+        return {
+            "ok": True,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": "Acme Creators",
+            "user": "crm",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+    if method == "chat.postMessage":
+        ts = fake._next_ts()
+        message = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "text": params.get("text", ""),
+            "blocks": _decoded(params.get("blocks")) or [],
+            "ts": ts,
+        }
+        channel = params.get("channel", "")
+        if channel.startswith(("U", "W")):  # posting to a user id goes to the app's DM with them
+            channel = "D" + channel[1:]
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+    if method == "chat.postEphemeral":
+        return {"ok": True, "message_ts": fake._next_ts()}
+    if method == "chat.update":
+        return {
+            "ok": True,
+            "channel": params.get("channel"),
+            "ts": params.get("ts"),
+            "text": params.get("text", ""),
+            "message": {"text": params.get("text", ""), "blocks": _decoded(params.get("blocks")) or []},
+        }
+    if method == "chat.getPermalink":
+        channel, ts = params.get("channel", ""), str(params.get("message_ts", ""))
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://{TEAM_DOMAIN}.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        }
+    if method in ("views.open", "views.push"):
+        return {"ok": True, "view": _view(fake, params)}
+    if method == "views.update":
+        return {"ok": True, "view": _view(fake, params, view_id=params.get("view_id"))}
+    if method == "views.publish":
+        view = _view(fake, params)
+        view["type"] = "home"
+        return {"ok": True, "view": view}
+    if method == "conversations.open":
+        users = str(params.get("users", ""))
+        first = users.split(",")[0]
+        return {"ok": True, "channel": {"id": "D" + first[1:] if first else "D000000000"}}
+    if method == "users.info":
+        user_id = str(params.get("user", ""))
+        if not user_id.startswith(("U", "W")):
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": _user_profile(user_id, fake.users.get(user_id, {}))}
+    if method == "files.info":
+        info = fake.files.get(str(params.get("file", "")))
+        if info is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": info, "comments": [], "response_metadata": {"next_cursor": ""}}
+    return {"ok": False, "error": "unknown_method"}

@@ -1,0 +1,88 @@
+"""@unit_of_work: what Bolt sees, what the listener gets, commit on success, rollback on error."""
+
+from __future__ import annotations
+
+import inspect
+
+from slack_bolt.util.utils import get_arg_names_of_callable
+from sqlalchemy import func, select
+
+from crm.errors import InvalidInput
+from crm.models import Influencer, User
+from handlers.uow import unit_of_work
+
+
+def test_bolt_sees_the_listener_parameters_minus_injected_plus_context():
+    @unit_of_work
+    def show_card(ack, command, respond, db, actor, settings):
+        """Show a card."""
+
+    # exactly what Bolt computes when the listener is registered
+    assert get_arg_names_of_callable(show_card) == ["ack", "command", "respond", "settings", "context"]
+    assert show_card.__name__ == "show_card"
+    assert show_card.__doc__ == "Show a card."
+    assert "db" in inspect.signature(show_card.__uow_listener__).parameters
+
+
+def test_listener_that_declares_context_is_not_given_it_twice():
+    @unit_of_work
+    def listener(context, db):
+        pass
+
+    assert get_arg_names_of_callable(listener) == ["context"]
+
+
+def test_listener_gets_db_actor_and_bolt_args_and_the_work_is_committed(slack_app):
+    seen = {}
+
+    @slack_app.app.command("/probe")
+    @unit_of_work
+    def probe(ack, command, db, actor, settings):
+        ack()
+        seen.update(actor=actor, settings=settings, text=command["text"])
+        db.add(Influencer(team_id=actor.team_id, name="Maya", handle="maya", platform="instagram"))
+
+    response = slack_app.send(slack_app.payloads.command("hello", command="/probe", user_id="UMAYA00001"))
+
+    assert response.status == 200
+    assert seen["text"] == "hello"
+    assert seen["settings"] is slack_app.settings
+    assert (seen["actor"].team_id, seen["actor"].slack_user_id) == ("T0001", "UMAYA00001")
+    with slack_app.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Influencer)) == 1
+        assert conn.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_an_exception_rolls_back_everything_and_reaches_the_error_handler(slack_app):
+    @slack_app.app.command("/probe")
+    @unit_of_work
+    def probe(ack, db, actor):
+        db.add(Influencer(team_id=actor.team_id, name="Maya", handle="maya", platform="instagram"))
+        db.flush()
+        raise InvalidInput("handle", "That handle is taken.")
+
+    response = slack_app.send(slack_app.payloads.command("x", command="/probe"))
+
+    # not acked before the error: the error handler's answer becomes the ack, shown ephemerally
+    assert response.status == 200
+    assert "That handle is taken." in response.body
+    with slack_app.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Influencer)) == 0
+        # the actor upsert was part of the same transaction, so it is rolled back too
+        assert conn.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_the_same_user_is_the_same_actor_across_requests(slack_app):
+    actors = []
+
+    @slack_app.app.command("/probe")
+    @unit_of_work
+    def probe(ack, actor):
+        ack()
+        actors.append(actor.id)
+
+    for _ in range(2):
+        slack_app.send(slack_app.payloads.command("x", command="/probe"))
+    slack_app.send(slack_app.payloads.command("x", command="/probe", team_id="T0002"))
+
+    assert actors[0] == actors[1] != actors[2]
