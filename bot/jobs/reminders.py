@@ -25,6 +25,10 @@ class ReminderReport:
     failed: int = 0
     cancelled: int = 0
 
+    @property
+    def noteworthy(self) -> bool:
+        return bool(self.dms_sent or self.failed)
+
     def __str__(self) -> str:
         text = f"reminders: {self.dms_sent} DMs sent, {self.follow_ups} follow-ups, {self.failed} failed"
         if self.cancelled:
@@ -57,8 +61,6 @@ def send_reminders(ctx: JobContext, *, now: datetime | None = None, batch_size: 
         report.cancelled += sum(len(ids) for ids in claimed.values()) - loaded
         for digest in digests:
             _deliver(ctx, digest, clock, report)
-    if report.dms_sent or report.failed:
-        log.info("%s", report)
     return report
 
 

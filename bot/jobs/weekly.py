@@ -21,6 +21,10 @@ class SummaryReport:
     failed: int = 0
     skipped: str | None = None
 
+    @property
+    def noteworthy(self) -> bool:
+        return bool(self.posted or self.failed)
+
     def __str__(self) -> str:
         if self.skipped:
             return f"weekly-summary: nothing posted ({self.skipped})"
@@ -77,5 +81,4 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
                 ts=response.get("ts"),
             )
         report.posted += 1
-    log.info("%s", report)
     return report

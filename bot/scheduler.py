@@ -1,0 +1,136 @@
+"""APScheduler triggers for the jobs in bot.jobs; PostgreSQL decides which replica does the work.
+
+Each process keeps its schedule in APScheduler's MemoryJobStore: APScheduler 3's job stores cannot
+be shared between processes (its FAQ says so), and they need not be. Every replica fires every
+trigger; the jobs claim work in the database (unique delivery keys, FOR UPDATE SKIP LOCKED, leases),
+so a reminder or summary is posted once however many replicas run. coalesce=True and
+max_instances=1 keep a slow run from piling up behind itself.
+
+Triggers (times in CRM_TIMEZONE):
+- reminders: every minute, and at start (catches up whatever fell due while the bot was down)
+- refresh-analytics: every 15 minutes, and at start
+- recompute-strength: nightly at 03:00
+- weekly-summary: Monday 09:00, plus at start and hourly as a catch-up (a no-op once posted)
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from bot.config import Settings
+from bot.db import make_engine
+from bot.jobs import JobContext, make_slack_client, make_worker_id, run_job
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {
+    "coalesce": True,  # many missed runs of one trigger run once
+    "max_instances": 1,  # never two runs of the same job in one process
+    "misfire_grace_time": 60,  # seconds late a run may still start (the cron jobs allow an hour)
+}
+
+
+def _run(ctx: JobContext, name: str) -> None:
+    """One triggered run: log what it did; a database outage is one warning line, not a traceback."""
+    try:
+        result = run_job(ctx, name)
+    except OperationalError as exc:
+        log.warning(
+            "%s: database unavailable, will retry at the next trigger (%s)", name, str(exc).splitlines()[0]
+        )
+        return
+    except Exception:
+        log.exception("%s: job failed", name)
+        return
+    # Runs that did nothing (most reminder minutes) and the 15-minute refresh log at DEBUG only.
+    noteworthy = getattr(result, "noteworthy", name != "refresh-analytics")
+    log.log(logging.INFO if noteworthy else logging.DEBUG, "%s", result)
+
+
+def build_scheduler(
+    settings: Settings,
+    engine: Engine,
+    *,
+    client: WebClient | None = None,
+    worker_id: str | None = None,
+    start_now: datetime | None = None,
+) -> BackgroundScheduler:
+    """A configured, not yet started scheduler (tests inspect it; start_background starts it)."""
+    ctx = JobContext(
+        settings=settings,
+        engine=engine,
+        client=client or make_slack_client(settings),
+        worker_id=worker_id or make_worker_id(),
+    )
+    tz = settings.tz
+    now = start_now or datetime.now(tz)
+    scheduler = BackgroundScheduler(
+        timezone=tz,
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(max_workers=4)},
+        job_defaults=JOB_DEFAULTS,
+    )
+
+    def add(job_id: str, name: str, trigger, **kw) -> None:
+        scheduler.add_job(_run, trigger, args=(ctx, name), id=job_id, name=name, **kw)
+
+    add("reminders", "reminders", IntervalTrigger(minutes=1, timezone=tz), next_run_time=now)
+    add("refresh-analytics", "refresh-analytics", IntervalTrigger(minutes=15, timezone=tz), next_run_time=now)
+    add(
+        "recompute-strength",
+        "recompute-strength",
+        CronTrigger(hour=3, minute=0, timezone=tz),
+        misfire_grace_time=3600,
+    )
+    add(
+        "weekly-summary",
+        "weekly-summary",
+        CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=tz),
+        misfire_grace_time=3600,
+    )
+    add("weekly-summary-catch-up", "weekly-summary", IntervalTrigger(hours=1, timezone=tz), next_run_time=now)
+    log.info("scheduler worker %s, timezone %s", ctx.worker_id, settings.timezone)
+    return scheduler
+
+
+def start_background(settings: Settings, engine: Engine) -> BackgroundScheduler:
+    """Start the jobs in background threads of this process (`crm-bot run`); call .shutdown() to stop."""
+    scheduler = build_scheduler(settings, engine)
+    scheduler.start()
+    return scheduler
+
+
+def run_forever(settings: Settings, database_url: str) -> int:
+    """`crm-bot scheduler`: run only the jobs until SIGTERM / SIGINT, then finish the running ones."""
+    make_slack_client(settings)  # fail fast, with one clear line, when the bot token is missing
+    engine = make_engine(database_url, pool_size=4, max_overflow=2)
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame) -> None:
+        log.info("scheduler: %s received, stopping after the running jobs", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    scheduler = start_background(settings, engine)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        scheduler.shutdown(wait=True)
+        engine.dispose()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    log.info("scheduler: stopped")
+    return 0
