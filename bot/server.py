@@ -1,0 +1,182 @@
+"""`crm-bot run`: migrate, then serve Slack in Socket Mode or in HTTP mode under gunicorn.
+
+Socket Mode (SLACK_APP_TOKEN set) opens a WebSocket to Slack: no public URL, for development and
+small installs. HTTP mode serves bot/wsgi.py under gunicorn's gthread worker (Bolt's own HTTP server
+is for development only) on 0.0.0.0:PORT, for production behind a load balancer.
+
+Replicas: nothing in a process matters beyond one request. Sessions are per request, users and all
+records live in PostgreSQL, Bolt's only cache is auth.test's answer, migrations are serialised by an
+advisory lock (migrations/env.py), and the scheduler claims work in PostgreSQL with leases
+(bot/scheduler.py), so any number of replicas can share one database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from sqlalchemy import Engine
+
+from bot.app import LISTENER_THREADS
+from bot.config import Settings
+from bot.logging import configure_logging
+
+log = logging.getLogger(__name__)
+
+# gunicorn gthread worker: each of a worker's HTTP threads waits for one request's ack (the listener
+# runs in the app's listener executor, sized at twice this; see bot/app.py).
+HTTP_THREADS = 8
+# Processes per replica; gunicorn's own WEB_CONCURRENCY convention overrides it. Two use both cores
+# of a small machine (the GIL limits one process to about one core).
+DEFAULT_WORKERS = 2
+# Kept-alive connections from a load balancer must outlive its idle timeout (60 s on AWS ALB and
+# GCP), or the balancer reuses a connection we just closed and the user gets a 502.
+KEEPALIVE_SECONDS = 75
+
+
+def make_listener_engine(database_url: str) -> Engine:
+    """The engine request handlers use: fails fast rather than holding an ack hostage.
+
+    The pool covers every listener thread plus the health check and spare; a connect attempt gives
+    up after 3 s and a pool checkout after 2 s (both then answer "temporarily unavailable"); no
+    statement a listener runs may take 5 s.
+    """
+    from bot.db import make_engine
+
+    return make_engine(
+        database_url,
+        pool_size=LISTENER_THREADS + 2,
+        max_overflow=4,
+        pool_timeout=2,
+        connect_args={"connect_timeout": 3, "options": "-c statement_timeout=5000"},
+    )
+
+
+def make_scheduler_engine(database_url: str) -> Engine:
+    """The scheduler's own small pool, without the listeners' 5 s statement limit (view refreshes)."""
+    from bot.db import make_engine
+
+    return make_engine(database_url, pool_size=4, max_overflow=2)
+
+
+def serving_mode(settings: Settings) -> str:
+    """ "socket" when an app-level token is configured, else "http"."""
+    return "socket" if settings.socket_mode else "http"
+
+
+def _start_scheduler(settings: Settings, engine: Engine) -> Any:
+    from bot.scheduler import start_background
+
+    return start_background(settings, engine)
+
+
+def run(settings: Settings, database_url: str, *, with_scheduler: bool = True) -> int:
+    """Run the bot until interrupted; returns the process exit code."""
+    settings.require_slack()  # ConfigError -> one line from the CLI, exit 1
+    configure_logging(settings.log_level)
+    from bot.db import mask_url
+    from bot.migrate import upgrade
+
+    log.info("migrating %s to head", mask_url(database_url))
+    upgrade(database_url)
+    if serving_mode(settings) == "socket":
+        return _run_socket_mode(settings, database_url, with_scheduler=with_scheduler)
+    return _run_http(settings, database_url, with_scheduler=with_scheduler)
+
+
+def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: bool) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    engine = make_listener_engine(database_url)
+    scheduler_engine = make_scheduler_engine(database_url) if with_scheduler else None
+    scheduler = _start_scheduler(settings, scheduler_engine) if scheduler_engine is not None else None
+    try:
+        app = create_app(settings, engine=engine)
+        log.info("connecting to Slack in Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token).start()  # blocks until interrupted
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+        for eng in (engine, scheduler_engine):
+            if eng is not None:
+                eng.dispose()
+    return 0
+
+
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    """gunicorn settings for HTTP mode."""
+    return {
+        "bind": f"0.0.0.0:{settings.port}",
+        "worker_class": "gthread",
+        "workers": int(os.environ.get("WEB_CONCURRENCY") or DEFAULT_WORKERS),
+        "threads": HTTP_THREADS,
+        "keepalive": KEEPALIVE_SECONDS,
+        # A request lasts as long as Bolt waits for an ack (3 s); 30 s only catches a stuck worker.
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "loglevel": settings.log_level.lower(),
+        "errorlog": "-",
+        "accesslog": None,  # Slack retries and Slack-side logs cover it; bodies are never logged
+        "proc_name": "crm-bot",
+    }
+
+
+class CrmGunicorn(BaseApplication):
+    """gunicorn, configured in code: the master runs the scheduler, each worker builds its own app.
+
+    Engines are never shared across fork: each worker creates its engine and Bolt app in load(),
+    which gunicorn calls in the worker after fork (preload_app is off). The scheduler runs once per
+    replica, in the master (when_ready): not in the workers, where it would run WEB_CONCURRENCY
+    times and restart with every recycled worker. Running it more than once would still be correct
+    (deliveries are claimed with SKIP LOCKED leases), only wasteful. Workers are forked from the
+    master after the scheduler's engine exists, so each child drops its inherited copy of that pool
+    without closing the parent's sockets (engine.dispose(close=False), SQLAlchemy's fork recipe).
+    """
+
+    def __init__(self, settings: Settings, database_url: str, *, with_scheduler: bool) -> None:
+        self.settings = settings
+        self.database_url = database_url
+        self.with_scheduler = with_scheduler
+        self.scheduler: Any = None
+        self.scheduler_engine: Engine | None = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in gunicorn_options(self.settings).items():
+            self.cfg.set(key, value)
+        self.cfg.set("when_ready", self._when_ready)
+        self.cfg.set("post_fork", self._post_fork)
+        self.cfg.set("on_exit", self._on_exit)
+
+    def load(self):
+        from bot.app import create_app
+        from bot.wsgi import create_wsgi_app
+
+        engine = make_listener_engine(self.database_url)
+        app = create_app(self.settings, engine=engine)
+        return create_wsgi_app(app, engine, signing_secret=self.settings.slack_signing_secret)
+
+    def _when_ready(self, server) -> None:
+        if self.with_scheduler:
+            self.scheduler_engine = make_scheduler_engine(self.database_url)
+            self.scheduler = _start_scheduler(self.settings, self.scheduler_engine)
+
+    def _post_fork(self, server, worker) -> None:
+        if self.scheduler_engine is not None:
+            self.scheduler_engine.dispose(close=False)
+
+    def _on_exit(self, server) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+        if self.scheduler_engine is not None:
+            self.scheduler_engine.dispose()
+
+
+def _run_http(settings: Settings, database_url: str, *, with_scheduler: bool) -> int:
+    log.info("serving Slack over HTTP on port %s (POST /slack/events, GET /healthz)", settings.port)
+    CrmGunicorn(settings, database_url, with_scheduler=with_scheduler).run()
+    return 0

@@ -1,0 +1,141 @@
+"""HTTP mode: /healthz, 404, the CLI's refusal without a signing secret, and gunicorn end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect as sa_inspect
+
+from bot.cli import main as cli_main
+from bot.db import make_engine
+from bot.server import make_listener_engine
+from bot.wsgi import create_wsgi_app
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.slack.harness import LoopbackServer, http_request
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_healthz_is_200_when_the_database_answers(slack_http):
+    result = slack_http.get("/healthz")
+    assert (result.status, result.json()) == (200, {"ok": True})
+
+
+def test_healthz_is_503_when_the_database_does_not(slack_app):
+    dead = make_listener_engine(f"postgresql://crm@127.0.0.1:{_free_port()}/crm")
+    server = LoopbackServer(create_wsgi_app(slack_app.app, dead, signing_secret=SIGNING_SECRET))
+    try:
+        result = server.get("/healthz")
+    finally:
+        server.stop()
+        dead.dispose()
+    assert (result.status, result.json()) == (503, {"ok": False, "error": "database unavailable"})
+
+
+def test_other_paths_and_methods(slack_http):
+    assert slack_http.get("/").status == 404
+    assert slack_http.get("/slack/events/../admin").status == 404
+    assert slack_http.get("/slack/events").status == 405
+    assert http_request(slack_http.url + "/healthz", "POST").status == 405
+
+
+def _clean_env(monkeypatch, tmp_path, **values: str) -> None:
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "CRM_")) or name in ("DATABASE_URL", "PORT", "LOG_LEVEL"):
+            monkeypatch.delenv(name, raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # no .env from the working tree
+
+
+def test_run_refuses_http_mode_without_a_signing_secret(monkeypatch, tmp_path, capsys, fresh_database_url):
+    _clean_env(monkeypatch, tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, DATABASE_URL=fresh_database_url)
+
+    code = cli_main(["run", "--no-scheduler"])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0
+    assert len(err) == 1 and "SLACK_SIGNING_SECRET" in err[0]
+    engine = make_engine(fresh_database_url)
+    try:  # refused before migrating: the database is untouched
+        assert sa_inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def gunicorn_bot(fake_slack, fresh_database_url, tmp_path):
+    """`crm-bot run --no-scheduler` in HTTP mode as a subprocess, on a fresh database."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_"))}
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL=fresh_database_url,
+        PORT=str(port),
+        WEB_CONCURRENCY="2",
+        LOG_LEVEL="WARNING",
+        # the checkout first: an editable install made before handlers/__init__.py existed maps
+        # `handlers` as a namespace package, which would skip register_listeners()
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:  # poll until the workers answer (migrations run first)
+        try:
+            if http_request(url + "/healthz").status == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"crm-bot run did not come up:\n{proc.stdout.read().decode()}")
+        time.sleep(0.1)
+    yield url, proc
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_gunicorn_serves_signed_requests_to_the_listeners(gunicorn_bot, fake_slack, slack_app):
+    url, proc = gunicorn_bot
+    payloads = slack_app.payloads  # same signing secret, response_urls on fake_slack
+
+    challenge = payloads.url_verification("abc123")
+    answered = http_request(url + "/slack/events", "POST", challenge.body.encode(), challenge.headers)
+    command = payloads.command("help")
+    acked = http_request(url + "/slack/events", "POST", command.body.encode(), command.headers)
+    forged = command.with_body(command.body.replace("help", "list"))
+    refused = http_request(url + "/slack/events", "POST", forged.body.encode(), forged.headers)
+
+    assert (answered.status, answered.json()) == (200, {"challenge": "abc123"})
+    assert acked.status == 200
+    assert refused.status == 401
+    # the /crm listener ran in the worker and answered through the response_url
+    reply = fake_slack.wait_for("response_url", 1, timeout=20)[0]
+    assert reply.params.get("response_type") == "ephemeral"
+    assert fake_slack.methods().count("response_url") == 1
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
