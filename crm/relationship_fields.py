@@ -1,0 +1,65 @@
+"""Validation of the fields a user edits on a relationship: status, priority, notes, tags.
+
+Pure functions (no database) shared by the relationship services, the edit form and list filters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from crm.errors import InvalidInput
+from crm.models import RELATIONSHIP_STATUSES
+
+TAG_MAX_LENGTH = 30
+TAGS_MAX = 20
+NOTES_MAX = 10_000
+_TAG = re.compile(r"^[\w\-.+&/]+$")
+
+
+def validate_status(status: str) -> str:
+    """A known status (case-insensitive), or InvalidInput("status")."""
+    cleaned = (status or "").strip().lower() if isinstance(status, str) else ""
+    if cleaned not in RELATIONSHIP_STATUSES:
+        raise InvalidInput("status", f"Status must be one of: {', '.join(RELATIONSHIP_STATUSES)}.")
+    return cleaned
+
+
+def validate_priority(priority: int) -> int:
+    """A whole number 0..5, or InvalidInput("priority")."""
+    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 5:
+        raise InvalidInput("priority", "Priority must be a whole number from 0 to 5.")
+    return priority
+
+
+def validate_notes(text: str | None) -> str | None:
+    """Trimmed notes, None when blank; InvalidInput("notes") when too long."""
+    cleaned = (text or "").strip()
+    if len(cleaned) > NOTES_MAX:
+        raise InvalidInput("notes", f"Notes can be at most {NOTES_MAX:,} characters.")
+    return cleaned or None
+
+
+def normalize_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as stored: trimmed, lower-case, without a leading '#', inner spaces as '-', de-duplicated.
+
+    Commas separate tags inside one string ("vegan, berlin"). Each tag is at most 30 characters of
+    letters, digits and - _ . + & /; at most 20 tags. Anything else is InvalidInput("tags").
+    """
+    if isinstance(tags, str):
+        tags = [tags]
+    out: list[str] = []
+    for item in tags:
+        for piece in str(item).split(","):
+            tag = "-".join(piece.strip().lstrip("#").lower().split())
+            if not tag:
+                continue
+            if len(tag) > TAG_MAX_LENGTH:
+                raise InvalidInput("tags", f"Tag “{tag[:40]}” is longer than {TAG_MAX_LENGTH} characters.")
+            if not _TAG.match(tag):
+                raise InvalidInput("tags", f"Tag “{tag}” may use only letters, digits and - _ . + & /.")
+            if tag not in out:
+                out.append(tag)
+    if len(out) > TAGS_MAX:
+        raise InvalidInput("tags", f"A relationship can have at most {TAGS_MAX} tags.")
+    return out

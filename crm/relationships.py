@@ -1,0 +1,232 @@
+"""Relationships: one user's CRM record of one influencer — list membership, status, notes, tags, priority.
+
+Everything is scoped to the acting user (see crm.scoped). Follow-ups (crm.followups) and the list,
+card and dashboard queries (crm.dashboard) live in their own modules and are re-exported here, so
+`crm.relationships` is the one import for relationship operations.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import literal, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from crm.clock import local_today, resolve_now, zone_of
+from crm.dashboard import (
+    Dashboard,
+    Page,
+    RelationshipCard,
+    RelationshipFilter,
+    home_dashboard,
+    list_relationships,
+    pipeline_counts,
+    relationship_card,
+)
+from crm.errors import InvalidInput, NotFound
+from crm.followups import (
+    complete_follow_up,
+    due_follow_ups,
+    follow_up_due,
+    parse_follow_up,
+    set_follow_up,
+    snooze_follow_up,
+)
+from crm.models import Influencer, Relationship, User
+from crm.relationship_fields import (
+    NOTES_MAX,
+    TAGS_MAX,
+    normalize_tags,
+    validate_notes,
+    validate_priority,
+    validate_status,
+)
+from crm.scoped import get_relationship, get_relationship_by_id
+
+__all__ = [
+    "KEEP",
+    "Dashboard",
+    "Page",
+    "RelationshipCard",
+    "RelationshipEdit",
+    "RelationshipFilter",
+    "add_to_list",
+    "complete_follow_up",
+    "due_follow_ups",
+    "edit_relationship",
+    "get_relationship",
+    "get_relationship_by_id",
+    "home_dashboard",
+    "list_relationships",
+    "normalize_tags",
+    "parse_follow_up",
+    "pipeline_counts",
+    "relationship_card",
+    "set_follow_up",
+    "set_notes",
+    "set_priority",
+    "set_status",
+    "snooze_follow_up",
+    "update_tags",
+]
+
+
+class _Keep:
+    """Marker for "leave this field as it is" in a RelationshipEdit (None means "clear")."""
+
+    _instance: _Keep | None = None
+
+    def __new__(cls) -> _Keep:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipEdit:
+    """Changes from the edit form; fields left at KEEP are not touched. Tags and notes replace."""
+
+    status: str | _Keep = KEEP
+    priority: int | _Keep = KEEP
+    tags: Sequence[str] | _Keep = KEEP
+    follow_up: date | datetime | _Keep | None = KEEP
+    notes: str | _Keep | None = KEEP
+
+
+def add_to_list(db: Session, *, actor: User, influencer_id: uuid.UUID) -> tuple[Relationship, bool]:
+    """Put a team influencer on the actor's list (idempotent); returns (relationship, created).
+
+    NotFound when the influencer is not in the actor's workspace. The common case (already on the
+    list) costs one SELECT; a new one an INSERT … SELECT that checks the team in the same statement.
+    """
+    try:
+        return get_relationship(db, actor=actor, influencer_id=influencer_id), False
+    except NotFound:
+        pass
+    stmt = (
+        insert(Relationship)
+        .from_select(
+            ["user_id", "influencer_id"],
+            select(literal(actor.id), Influencer.id).where(
+                Influencer.id == influencer_id, Influencer.team_id == actor.team_id
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "influencer_id"])
+        .returning(Relationship.id)
+    )
+    created = db.execute(stmt).scalar_one_or_none() is not None
+    try:
+        return get_relationship(db, actor=actor, influencer_id=influencer_id), created
+    except NotFound:
+        raise NotFound("That influencer is not in this workspace's directory.") from None
+
+
+def set_status(db: Session, *, actor: User, influencer_id: uuid.UUID, status: str) -> Relationship:
+    """Set the pipeline status (saved, contacted, warm, cold, partnered)."""
+    cleaned = validate_status(status)
+    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
+    relationship.status = cleaned
+    db.flush()
+    return relationship
+
+
+def set_notes(
+    db: Session,
+    *,
+    actor: User,
+    influencer_id: uuid.UUID,
+    text: str,
+    append: bool,
+    now: datetime | None = None,
+) -> Relationship:
+    """Replace the notes (blank clears them) or append `text` as a new paragraph dated today (local)."""
+    cleaned = validate_notes(text)
+    if append and cleaned is None:
+        raise InvalidInput("notes", "Write something to add to the notes.")
+    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=append)
+    if append:
+        stamp = local_today(resolve_now(now), zone_of(actor.timezone)).isoformat()
+        paragraph = f"{stamp}: {cleaned}"
+        existing = (relationship.notes or "").rstrip()
+        cleaned = f"{existing}\n\n{paragraph}" if existing else paragraph
+        if len(cleaned) > NOTES_MAX:
+            raise InvalidInput(
+                "notes", f"Notes can be at most {NOTES_MAX:,} characters; shorten or replace them first."
+            )
+    relationship.notes = cleaned
+    db.flush()
+    return relationship
+
+
+def update_tags(
+    db: Session,
+    *,
+    actor: User,
+    influencer_id: uuid.UUID,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+) -> Relationship:
+    """Add and/or remove tags (normalized as in normalize_tags); removing wins over adding.
+
+    With nothing to add or remove the relationship is returned unchanged (callers that need a tag
+    from the user check for that themselves).
+    """
+    to_add, to_remove = normalize_tags(add), normalize_tags(remove)
+    relationship = get_relationship(
+        db, actor=actor, influencer_id=influencer_id, for_update=bool(to_add or to_remove)
+    )
+    current = list(relationship.tags or [])
+    result = [t for t in current if t not in to_remove]
+    result += [t for t in to_add if t not in result and t not in to_remove]
+    if len(result) > TAGS_MAX:
+        raise InvalidInput("tags", f"A relationship can have at most {TAGS_MAX} tags; remove some first.")
+    if result != current:
+        relationship.tags = result
+        db.flush()
+    return relationship
+
+
+def set_priority(db: Session, *, actor: User, influencer_id: uuid.UUID, priority: int) -> Relationship:
+    """Set the priority, 0 (none) to 5 (highest)."""
+    cleaned = validate_priority(priority)
+    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
+    relationship.priority = cleaned
+    db.flush()
+    return relationship
+
+
+def edit_relationship(
+    db: Session,
+    *,
+    actor: User,
+    relationship_id: uuid.UUID,
+    edit: RelationshipEdit,
+    now: datetime | None = None,
+) -> Relationship:
+    """Apply an edit-form submission: every field is validated before anything is written."""
+    changes: dict[str, object] = {}
+    if edit.status is not KEEP:
+        changes["status"] = validate_status(edit.status)
+    if edit.priority is not KEEP:
+        changes["priority"] = validate_priority(edit.priority)
+    if edit.tags is not KEEP:
+        changes["tags"] = normalize_tags(edit.tags)
+    if edit.follow_up is not KEEP:
+        changes["follow_up_date"] = follow_up_due(edit.follow_up, actor=actor, now=resolve_now(now))
+    if edit.notes is not KEEP:
+        changes["notes"] = validate_notes(edit.notes)
+    relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
+    for attribute, value in changes.items():
+        setattr(relationship, attribute, value)
+    db.flush()
+    return relationship

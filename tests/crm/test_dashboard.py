@@ -1,0 +1,208 @@
+"""crm.dashboard (via crm.relationships): filtered lists, the card, pipeline counts, the home view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, text
+
+from crm.errors import InvalidInput, NotFound
+from crm.models import RELATIONSHIP_STATUSES, Assignment, Campaign, Interaction
+from crm.relationships import (
+    RelationshipFilter,
+    due_follow_ups,
+    home_dashboard,
+    list_relationships,
+    pipeline_counts,
+    relationship_card,
+)
+from tests.factories import make_influencer, make_relationship, make_user
+
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def book(db):
+    """The actor's list of five relationships, plus a colleague's that must never show up."""
+    me = make_user(db, team_id="T1")
+    colleague = make_user(db, team_id="T1")
+    spec = {
+        # name: status, priority, strength, last contact (days ago), follow-up (days from now), tags
+        "Ana": ("warm", 5, 40, 2, 1, ["vegan"]),
+        "Ben": ("saved", 1, 0, None, None, []),
+        "Cleo": ("partnered", 3, 80, 40, -2, ["vegan", "berlin"]),
+        "Dev": ("contacted", 3, 20, 10, 10, ["berlin"]),
+        "Eve": ("cold", 0, 5, 100, None, []),
+    }
+    rels = {}
+    for name, (status, priority, strength, contact, follow, tags) in spec.items():
+        rels[name] = make_relationship(
+            db,
+            user=me,
+            influencer=make_influencer(db, team_id="T1", name=name, handle=name.lower()),
+            status=status,
+            priority=priority,
+            relationship_strength=strength,
+            last_contacted_at=None if contact is None else NOW - contact * DAY,
+            follow_up_date=None if follow is None else NOW + follow * DAY,
+            tags=tags,
+        )
+    make_relationship(
+        db, user=colleague, influencer=make_influencer(db, team_id="T1"), status="warm", tags=["vegan"]
+    )
+    return me, rels
+
+
+def names(page_or_list):
+    items = page_or_list.items if hasattr(page_or_list, "items") else page_or_list
+    return [r.influencer.name for r in items]
+
+
+def test_default_is_by_strength_with_total(db, book):
+    me, _ = book
+    page = list_relationships(db, actor=me)
+    assert names(page) == ["Cleo", "Ana", "Dev", "Eve", "Ben"]
+    assert page.total == 5
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (RelationshipFilter(status="warm"), ["Ana"]),
+        (RelationshipFilter(tag="#Vegan"), ["Cleo", "Ana"]),
+        (RelationshipFilter(min_priority=3), ["Cleo", "Ana", "Dev"]),
+        (RelationshipFilter(follow_up_before=NOW + 5 * DAY, sort="follow_up"), ["Cleo", "Ana"]),
+        (RelationshipFilter(sort="priority"), ["Ana", "Cleo", "Dev", "Ben", "Eve"]),
+        (RelationshipFilter(sort="last_contact"), ["Ana", "Dev", "Cleo", "Eve", "Ben"]),
+        (RelationshipFilter(sort="follow_up"), ["Cleo", "Ana", "Dev", "Ben", "Eve"]),
+        (RelationshipFilter(tag="berlin", min_priority=3, sort="priority"), ["Cleo", "Dev"]),
+    ],
+)
+def test_filters_and_sorts(db, book, filters, expected):
+    me, _ = book
+    page = list_relationships(db, actor=me, filters=filters)
+    assert names(page) == expected
+    assert page.total == len(expected)
+
+
+def test_pages_share_one_total_in_one_statement(db, book, statements):
+    me, _ = book
+    with statements() as seen:
+        first = list_relationships(db, actor=me, filters=RelationshipFilter(limit=2))
+        [r.influencer.handle for r in first.items]
+    assert len(seen) == 1
+    second = list_relationships(db, actor=me, filters=RelationshipFilter(limit=2, offset=2))
+    beyond = list_relationships(db, actor=me, filters=RelationshipFilter(limit=2, offset=10))
+    assert names(first) + names(second) == ["Cleo", "Ana", "Dev", "Eve"]
+    assert (first.total, second.total, beyond.total, beyond.items) == (5, 5, 5, [])
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        (RelationshipFilter(status="hot"), "status"),
+        (RelationshipFilter(min_priority=9), "priority"),
+        (RelationshipFilter(tag="a,b"), "tag"),
+        (RelationshipFilter(sort="name"), "sort"),
+        (RelationshipFilter(limit=0), "limit"),
+        (RelationshipFilter(limit=101), "limit"),
+        (RelationshipFilter(offset=-1), "offset"),
+        (RelationshipFilter(follow_up_before=datetime(2026, 12, 1)), "follow_up_before"),
+    ],
+)
+def test_bad_filters(db, book, filters, field):
+    me, _ = book
+    with pytest.raises(InvalidInput) as err:
+        list_relationships(db, actor=me, filters=filters)
+    assert err.value.field == field
+
+
+def _plan(db, run):
+    """EXPLAIN of the single statement `run` issues, with sequential scans discouraged (tiny tables)."""
+    captured = []
+    conn = db.connection()
+
+    def grab(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    event.listen(conn, "before_cursor_execute", grab)
+    try:
+        run()
+    finally:
+        event.remove(conn, "before_cursor_execute", grab)
+    db.execute(text("SET LOCAL enable_seqscan = off"))
+    statement, parameters = captured[-1]
+    plan = conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+    db.execute(text("SET LOCAL enable_seqscan = on"))
+    return "\n".join(plan)
+
+
+def test_list_and_due_use_the_per_user_indexes(db, book):
+    me, _ = book
+    list_plan = _plan(db, lambda: list_relationships(db, actor=me))
+    assert "ix_user_influencers_user_id_status" in list_plan
+    due_plan = _plan(db, lambda: due_follow_ups(db, actor=me, now=NOW))
+    assert "ix_user_influencers_follow_up_set" in due_plan
+
+
+def test_pipeline_counts_every_status(db, book):
+    me, _ = book
+    counts = pipeline_counts(db, actor=me)
+    assert list(counts) == list(RELATIONSHIP_STATUSES)
+    assert counts == {"saved": 1, "contacted": 1, "warm": 1, "cold": 1, "partnered": 1}
+    assert pipeline_counts(db, actor=make_user(db, team_id="T1")) == dict.fromkeys(RELATIONSHIP_STATUSES, 0)
+
+
+def test_card_has_recent_interactions_and_my_assignments(db, book):
+    me, rels = book
+    cleo = rels["Cleo"]
+    colleague = make_user(db, team_id="T1")
+    for days in range(7):
+        db.add(
+            Interaction(
+                user_id=me.id,
+                influencer_id=cleo.influencer_id,
+                type="email",
+                subject=f"day {days}",
+                interaction_date=NOW - days * DAY,
+            )
+        )
+    db.add(Interaction(user_id=colleague.id, influencer_id=cleo.influencer_id, type="call", subject="theirs"))
+    campaign = Campaign(team_id="T1", user_id=me.id, name="Spring", landing_url="https://shop.example")
+    other_campaign = Campaign(
+        team_id="T1", user_id=colleague.id, name="Fall", landing_url="https://shop.example"
+    )
+    db.add_all([campaign, other_campaign])
+    db.flush()
+    db.add(Assignment(campaign_id=campaign.id, influencer_id=cleo.influencer_id, user_id=me.id))
+    db.add(Assignment(campaign_id=other_campaign.id, influencer_id=cleo.influencer_id, user_id=colleague.id))
+    db.flush()
+
+    card = relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=3)
+    assert card.relationship.id == cleo.id and card.influencer.name == "Cleo"
+    assert [i.subject for i in card.recent_interactions] == ["day 0", "day 1", "day 2"]
+    assert [a.campaign.name for a in card.assignments] == ["Spring"]
+
+
+def test_card_of_an_influencer_not_on_my_list_is_not_found(db, book):
+    me, _ = book
+    with pytest.raises(NotFound):
+        relationship_card(db, actor=me, influencer_id=make_influencer(db, team_id="T1").id)
+
+
+def test_home_dashboard(db, book):
+    me, rels = book
+    db.add(
+        Interaction(user_id=me.id, influencer_id=rels["Ana"].influencer_id, type="call", interaction_date=NOW)
+    )
+    db.flush()
+    home = home_dashboard(db, actor=me, now=NOW)
+    assert names(home.due) == ["Cleo"]  # Ana's follow-up is tomorrow, Cleo's two days overdue
+    assert home.overdue_count == 1
+    assert home.pipeline["warm"] == 1 and sum(home.pipeline.values()) == 5
+    assert names(home.strongest) == ["Cleo", "Ana", "Dev", "Eve"]  # Ben has strength 0
+    # Contacted/warm/partnered and not contacted for 30+ days: only Cleo (Eve is cold).
+    assert names(home.neglected) == ["Cleo"]
+    assert [i.influencer.name for i in home.recent] == ["Ana"]

@@ -1,0 +1,189 @@
+"""crm.followups: parsing follow-up dates, setting them at 09:00 local, completing, snoozing, due lists."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crm.errors import InvalidInput, NotFound
+from crm.relationships import (
+    complete_follow_up,
+    due_follow_ups,
+    parse_follow_up,
+    set_follow_up,
+    snooze_follow_up,
+)
+from tests.factories import make_influencer, make_relationship, make_user
+
+BERLIN = ZoneInfo("Europe/Berlin")
+THURSDAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+
+
+def parse(text):
+    return parse_follow_up(text, tz=BERLIN, today=THURSDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("today", THURSDAY),
+        (" Tomorrow ", date(2026, 11, 27)),
+        ("in 3 days", date(2026, 11, 29)),
+        ("in 1 day", date(2026, 11, 27)),
+        ("in 2 weeks", date(2026, 12, 10)),
+        ("3d", date(2026, 11, 29)),
+        ("2w", date(2026, 12, 10)),
+        ("friday", date(2026, 11, 27)),
+        ("thursday", date(2026, 12, 3)),  # today is Thursday: the next one
+        ("next monday", date(2026, 11, 30)),
+        ("Next Thu", date(2026, 12, 3)),
+        ("sun", date(2026, 11, 29)),
+        ("clear", None),
+        ("NONE", None),
+    ],
+)
+def test_parse(text, expected):
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "someday", "2026-02-30", "in 0 days", "in 5000 days", "26/11/2026", "next", "mo"]
+)
+def test_parse_rejects_with_examples(text):
+    with pytest.raises(InvalidInput) as err:
+        parse(text)
+    assert err.value.field == "follow_up"
+    assert err.value.message
+
+
+@given(st.integers(min_value=1, max_value=3650))
+def test_parse_in_n_days(n):
+    assert parse(f"in {n} days") == THURSDAY + timedelta(days=n)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(0, 6))
+def test_weekday_is_the_next_one_strictly_after_today(today, weekday):
+    name = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[weekday]
+    result = parse_follow_up(name, tz=BERLIN, today=today)
+    assert result.weekday() == weekday
+    assert 1 <= (result - today).days <= 7
+
+
+@pytest.fixture
+def setup(db):
+    me = make_user(db, team_id="T1", timezone="Europe/Berlin")
+    maya = make_influencer(db, team_id="T1")
+    rel = make_relationship(db, user=me, influencer=maya)
+    return me, maya, rel
+
+
+@pytest.mark.parametrize(
+    ("tz", "day", "expected_utc"),
+    [
+        ("Europe/Berlin", date(2026, 12, 1), datetime(2026, 12, 1, 8, 0, tzinfo=UTC)),
+        ("Europe/Berlin", date(2027, 7, 1), datetime(2027, 7, 1, 7, 0, tzinfo=UTC)),  # summer time
+        ("America/New_York", date(2026, 12, 1), datetime(2026, 12, 1, 14, 0, tzinfo=UTC)),
+        ("Asia/Kolkata", date(2026, 12, 1), datetime(2026, 12, 1, 3, 30, tzinfo=UTC)),
+    ],
+)
+def test_a_date_means_nine_in_the_morning_local(db, setup, tz, day, expected_utc):
+    me, maya, _ = setup
+    me.timezone = tz
+    rel = set_follow_up(db, actor=me, influencer_id=maya.id, due=day, now=NOW)
+    assert rel.follow_up_date == expected_utc
+
+
+def test_set_exact_time_and_clear(db, setup, statements):
+    me, maya, _ = setup
+    at = datetime(2026, 12, 2, 16, 30, tzinfo=BERLIN)
+    with statements() as seen:
+        rel = set_follow_up(db, actor=me, influencer_id=maya.id, due=at, now=NOW)
+    assert rel.follow_up_date == at
+    assert len(seen) == 2  # load + update
+    assert set_follow_up(db, actor=me, influencer_id=maya.id, due=None, now=NOW).follow_up_date is None
+
+
+def test_earlier_today_is_allowed_but_the_past_is_not(db, setup, snapshot):
+    me, maya, _ = setup
+    assert set_follow_up(db, actor=me, influencer_id=maya.id, due=THURSDAY, now=NOW).follow_up_date < NOW
+    before = snapshot()
+    for bad in [
+        date(2026, 11, 24),
+        datetime(2026, 11, 20, tzinfo=UTC),
+        datetime(2026, 12, 1, 9, 0),  # naive
+        date(2032, 1, 1),  # more than five years ahead
+        "tomorrow",  # a string, not a date
+    ]:
+        with pytest.raises(InvalidInput) as err:
+            set_follow_up(db, actor=me, influencer_id=maya.id, due=bad, now=NOW)
+        assert err.value.field == "follow_up"
+    assert snapshot() == before
+
+
+def test_complete_clears_and_is_idempotent(db, setup):
+    me, maya, rel = setup
+    set_follow_up(db, actor=me, influencer_id=maya.id, due=date(2026, 12, 1), now=NOW)
+    assert complete_follow_up(db, actor=me, relationship_id=rel.id).follow_up_date is None
+    assert complete_follow_up(db, actor=me, relationship_id=rel.id).follow_up_date is None
+
+
+def test_snooze_counts_days_from_the_users_local_today(db, setup):
+    me, _, rel = setup
+    late = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)  # already 27 Nov in Berlin
+    snoozed = snooze_follow_up(db, actor=me, relationship_id=rel.id, days=1, now=late)
+    assert snoozed.follow_up_date == datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("days", [0, -1, 366, True, 1.5])
+def test_snooze_bad_days(db, setup, snapshot, days):
+    me, _, rel = setup
+    before = snapshot()
+    with pytest.raises(InvalidInput) as err:
+        snooze_follow_up(db, actor=me, relationship_id=rel.id, days=days, now=NOW)
+    assert err.value.field == "days"
+    assert snapshot() == before
+
+
+def test_other_users_follow_ups_are_out_of_reach(db, setup, snapshot):
+    me, _, _ = setup
+    colleague = make_user(db, team_id="T1")
+    theirs = make_relationship(db, user=colleague, influencer=make_influencer(db, team_id="T1"))
+    theirs.follow_up_date = NOW
+    db.flush()
+    before = snapshot()
+    with pytest.raises(NotFound):
+        complete_follow_up(db, actor=me, relationship_id=theirs.id)
+    with pytest.raises(NotFound):
+        snooze_follow_up(db, actor=me, relationship_id=theirs.id, days=2, now=NOW)
+    with pytest.raises(NotFound):
+        set_follow_up(db, actor=me, influencer_id=theirs.influencer_id, due=None, now=NOW)
+    assert snapshot() == before
+    assert due_follow_ups(db, actor=me, now=NOW) == []
+
+
+def test_due_means_by_the_end_of_the_users_local_day(db, statements):
+    me = make_user(db, team_id="T1", timezone="America/Los_Angeles")
+    now = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)  # 22:00 on 26 Nov in Los Angeles
+    due_at = {
+        "overdue": datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
+        "this_morning": datetime(2026, 11, 26, 17, 0, tzinfo=UTC),
+        "before_midnight": datetime(2026, 11, 27, 7, 59, tzinfo=UTC),
+        "tomorrow": datetime(2026, 11, 27, 17, 0, tzinfo=UTC),
+        "none": None,
+    }
+    rels = {}
+    for name, when in due_at.items():
+        rels[name] = make_relationship(db, user=me, influencer=make_influencer(db, team_id="T1"))
+        rels[name].follow_up_date = when
+    db.flush()
+    with statements() as seen:
+        due = due_follow_ups(db, actor=me, now=now)
+        handles = [r.influencer.handle for r in due]
+    assert [r.id for r in due] == [rels[n].id for n in ("overdue", "this_morning", "before_midnight")]
+    assert len(handles) == 3 and len(seen) == 1
