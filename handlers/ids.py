@@ -41,6 +41,7 @@ class View(StrEnum):
     NEW_CAMPAIGN = "campaign-new-submit"
     ASSIGN_CAMPAIGN = "campaign-assign-submit"
     ASSIGNMENT_DONE = "campaign-assign-done"  # the read-only view shown after an assignment is saved
+    CAMPAIGN_CREATED = "campaign-created"  # the read-only view shown after a campaign is created
 
 
 class Field(StrEnum):

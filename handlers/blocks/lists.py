@@ -104,8 +104,9 @@ def pick_value(influencer_id: str, command: str, args: Sequence[str]) -> str | N
     return value if len(value) <= BUTTON_VALUE else None
 
 
-def candidates(ref: str, found: Sequence[Influencer], *, command: str, args: Sequence[str]) -> Message:
-    """'Several influencers match …' with one button per candidate that re-runs `command` for it."""
+def candidates(prompt: str, found: Sequence[Influencer], *, command: str, args: Sequence[str]) -> Message:
+    """`prompt` (e.g. '“maya” matches several influencers; pick one.') and one button per candidate
+    that re-runs `command` with `args` for that influencer."""
     found = list(found[:CANDIDATES])
     lost = False
     buttons = []
@@ -122,7 +123,7 @@ def candidates(ref: str, found: Sequence[Influencer], *, command: str, args: Seq
                 value=value,
             )
         )
-    text = mrkdwn(f"Several influencers match “{ref}”. Which one did you mean?", 2900)
+    text = mrkdwn(prompt, 2900)
     blocks: list[Any] = [
         SectionBlock(text=MarkdownTextObject(text=text)),
         ActionsBlock(block_id=Block.CANDIDATES, elements=buttons),
@@ -131,4 +132,4 @@ def candidates(ref: str, found: Sequence[Influencer], *, command: str, args: Seq
         blocks.append(
             context("Your text was too long to carry over: pick one to see their card, then run it again.")
         )
-    return Message(text=f"Several influencers match “{ref}”", blocks=blocks)
+    return Message(text=prompt, blocks=blocks)

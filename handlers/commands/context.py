@@ -49,7 +49,9 @@ class CommandContext:
     trigger_id: str | None
     settings: Any
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    text: str | None = None  # the raw command text (None when replaying a candidate button)
     picked_influencer_id: uuid.UUID | None = None  # set when replaying a candidate button
+    replay_args: list[str] | None = None  # what a candidate button re-runs, when not the plain args
     changed: bool = False  # a write happened: App Home is re-published afterwards
 
     @property

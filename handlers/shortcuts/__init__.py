@@ -1,9 +1,14 @@
-"""Listeners for Slack shortcuts."""
+"""Listeners for Slack shortcuts: the "Log to CRM" message shortcut."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.ids import Shortcut
+from handlers.shortcuts.log_to_crm import log_to_crm
+from handlers.uow import unit_of_work
+
 
 def register(app: App) -> None:
     """Register this surface's listeners on `app`."""
+    app.shortcut(Shortcut.LOG_TO_CRM)(unit_of_work(log_to_crm))

@@ -1,0 +1,109 @@
+"""The /crm dispatch table: subcommand name → function with its usage line; help; candidates."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+from crm.errors import Ambiguous, InvalidInput
+from crm.models import Influencer
+from handlers.blocks.help import help_message
+from handlers.blocks.lists import candidates
+from handlers.blocks.message import Message
+from handlers.blocks.text import mrkdwn
+from handlers.commands import admin as admin_cmd
+from handlers.commands import campaigns as campaign_cmd
+from handlers.commands import relationships as rel_cmd
+from handlers.commands.context import CommandContext, Subcommand, UsageError
+from handlers.commands.tokens import tokenize
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    s.name: s
+    for s in (
+        Subcommand("add", rel_cmd.ADD, rel_cmd.add),
+        Subcommand("show", rel_cmd.SHOW, rel_cmd.show),
+        Subcommand("status", rel_cmd.STATUS, rel_cmd.status),
+        Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority),
+        Subcommand("tag", rel_cmd.TAG, rel_cmd.tag),
+        Subcommand("followup", rel_cmd.FOLLOWUP, rel_cmd.followup),
+        Subcommand("note", rel_cmd.NOTE, rel_cmd.note),
+        Subcommand("log", rel_cmd.LOG, rel_cmd.log),
+        Subcommand("list", rel_cmd.LIST, rel_cmd.list_),
+        Subcommand("due", rel_cmd.DUE, rel_cmd.due),
+        Subcommand("find", rel_cmd.FIND, rel_cmd.find),
+        Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new),
+        Subcommand("campaign list", campaign_cmd.CAMPAIGN_LIST, campaign_cmd.campaign_list_),
+        Subcommand("campaign add", campaign_cmd.CAMPAIGN_ADD, campaign_cmd.campaign_add),
+        Subcommand("campaign status", campaign_cmd.CAMPAIGN_STATUS, campaign_cmd.campaign_status),
+        Subcommand("utm", campaign_cmd.UTM, campaign_cmd.utm),
+        Subcommand("admin", admin_cmd.ADMIN, admin_cmd.admin),
+    )
+}
+ALIASES = {
+    "follow-up": "followup",
+    "tags": "tag",
+    "search": "find",
+    "notes": "note",
+    "campaigns": "campaign list",
+}
+CAMPAIGN_SUBS = ("new", "list", "add", "status")
+
+
+def usage_help() -> Message:
+    return help_message([s.usage for s in SUBCOMMANDS.values()])
+
+
+def lookup(words: list[str]) -> tuple[Subcommand | None, list[str]]:
+    """(subcommand, its arguments) for the command's words; None when the first word is not one."""
+    if not words:
+        return None, []
+    first = ALIASES.get(words[0].lower(), words[0].lower())
+    if first == "campaign":
+        second = words[1].lower() if len(words) > 1 else ""
+        if second in CAMPAIGN_SUBS:
+            return SUBCOMMANDS[f"campaign {second}"], words[2:]
+        return None, words
+    if " " in first:  # an alias for a two-word subcommand
+        return SUBCOMMANDS[first], words[1:]
+    return SUBCOMMANDS.get(first), words[1:]
+
+
+def run(ctx: CommandContext, sub: Subcommand, args: list[str]) -> None:
+    """Run one subcommand: ambiguous influencers become candidate buttons, bad input its usage line.
+
+    A domain InvalidInput is re-raised as a UsageError (still an InvalidInput), so the unit of work
+    rolls back and the app's error handler shows the problem with the usage line and an example.
+    """
+    try:
+        sub.run(ctx, args)
+    except UsageError:
+        raise
+    except Ambiguous as exc:
+        found = [c for c in exc.candidates if isinstance(c, Influencer)]
+        if not found:  # e.g. several campaigns: name them, the user retypes with quotes
+            names = ", ".join(f"“{getattr(c, 'name', c)}”" for c in exc.candidates[:10])
+            raise InvalidInput("command", f"{exc.message} Did you mean {names}? Quote the name.") from exc
+        intent = ctx.replay_args if ctx.replay_args is not None else args
+        ctx.reply(candidates(exc.message, found, command=sub.name, args=intent))
+    except InvalidInput as exc:
+        raise UsageError(sub.usage, exc.message) from exc
+
+
+def dispatch(ctx: CommandContext, text: str) -> None:
+    """Run `/crm <text>`: help for nothing or `help`, the usage list for an unknown subcommand."""
+    words = tokenize(text)
+    if not words or words[0].lower() in ("help", "?", "-h", "--help"):
+        ctx.reply(usage_help())
+        return
+    sub, args = lookup(words)
+    if sub is None:
+        if words[0].lower() == "campaign":
+            raise UsageError(SUBCOMMANDS["campaign new"].usage, "Campaign commands: new, list, add, status.")
+        help_ = usage_help()
+        problem = f"There is no `/crm {mrkdwn(words[0], 40)}` command. Here is what there is:"
+        ctx.reply(Message(text=f"{problem} {help_.text}", blocks=[_note(problem), *help_.blocks]))
+        return
+    run(ctx, sub, args)
+
+
+def _note(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))

@@ -1,0 +1,51 @@
+"""Shared steps of a modal submission: run the crm call so that bad input writes nothing and comes
+back as `response_action: errors` next to the right field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from crm.errors import DomainError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome(Generic[T]):
+    """What `attempt` did: `value` of the crm call, or `rejected` (errors already sent to Slack)."""
+
+    value: T | None = None
+    rejected: bool = False
+
+
+def reject(ack: Callable[..., Any], errors: Mapping[str, str]) -> None:
+    """Answer the submission with inline errors (the modal stays open with what the user typed)."""
+    ack(response_action="errors", errors=dict(errors))
+
+
+def attempt(
+    ack: Callable[..., Any],
+    db: Session,
+    call: Callable[[], T],
+    *,
+    fields: Mapping[str, str],
+    fallback: str,
+) -> Outcome[T]:
+    """Run `call` inside a savepoint; a domain error rolls the savepoint back and is shown inline.
+
+    `fields` maps the crm error's field name (InvalidInput.field) to the modal's block id; other
+    domain errors (NotFound for a forged id, Conflict, Forbidden, Ambiguous) go on `fallback`, an
+    input block of the same modal. On an error the submission is answered here: the listener just
+    returns when `rejected` is set.
+    """
+    try:
+        with db.begin_nested():
+            return Outcome(call())
+    except DomainError as exc:
+        block = fields.get(getattr(exc, "field", ""), fallback)
+        reject(ack, {block: exc.message})
+        return Outcome(rejected=True)

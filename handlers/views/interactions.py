@@ -1,0 +1,91 @@
+"""Log-interaction modal submitted: validate, record once (idempotent per view), refresh App Home."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from crm import interactions
+from crm.models import INTERACTION_TYPES, User
+from handlers.events.home import refresh_home
+from handlers.forms import form_values, load_metadata, parse_id
+from handlers.ids import Field
+from handlers.views.common import attempt, reject
+
+FIELDS = {
+    "influencer": Field.INTERACTION_INFLUENCER,
+    "influencer_id": Field.INTERACTION_INFLUENCER,
+    "type": Field.INTERACTION_TYPE,
+    "subject": Field.INTERACTION_SUBJECT,
+    "content": Field.INTERACTION_CONTENT,
+    "file_url": Field.INTERACTION_FILE,
+    "interaction_date": Field.INTERACTION_DATE,
+    "date": Field.INTERACTION_DATE,
+    "campaign": Field.INTERACTION_CAMPAIGN,
+    "campaign_id": Field.INTERACTION_CAMPAIGN,
+}
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def idempotency_key(view: dict) -> str:
+    """The same view submitted twice (a double click, a retried request) records one interaction."""
+    return f"view:{view.get('id')}:{view.get('hash')}"
+
+
+def read_interaction(view: dict, *, now: datetime) -> tuple[dict[str, str], dict]:
+    """(errors by block id, parsed values) from the submitted log modal; nothing is looked up here."""
+    values = form_values(view)
+    source = load_metadata(view).get("src")
+    errors: dict[str, str] = {}
+    if not values.get(Field.INTERACTION_INFLUENCER):
+        errors[Field.INTERACTION_INFLUENCER] = "Pick the influencer."
+    kind = values.get(Field.INTERACTION_TYPE)
+    if kind not in INTERACTION_TYPES:
+        errors[Field.INTERACTION_TYPE] = "Pick a type: email, call, meeting, note or file."
+    files = values.get(Field.INTERACTION_FILE) or []
+    file_url = next((f.get("permalink") for f in files if f.get("permalink")), None)
+    if kind == "file_upload" and not file_url and not source:
+        errors[Field.INTERACTION_FILE] = "Attach the file, or pick another type."
+    when = values.get(Field.INTERACTION_DATE) or now
+    if when > now + FUTURE_TOLERANCE:
+        errors[Field.INTERACTION_DATE] = "Log what already happened: pick a time that is not in the future."
+    content = values.get(Field.INTERACTION_CONTENT)
+    if source and file_url:  # both a file and the message it came from: keep the message link in the text
+        content = f"{content}\n\nFrom Slack: {source}" if content else f"From Slack: {source}"
+    parsed = {
+        "influencer": values.get(Field.INTERACTION_INFLUENCER),
+        "campaign": values.get(Field.INTERACTION_CAMPAIGN),
+        "data": {
+            "type": kind,
+            "subject": values.get(Field.INTERACTION_SUBJECT),
+            "content": content,
+            "file_url": file_url or source,
+            "interaction_date": when,
+        },
+    }
+    return errors, parsed
+
+
+def log_interaction_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+    now = datetime.now(UTC)
+    errors, parsed = read_interaction(view, now=now)
+    if errors:
+        reject(ack, errors)
+        return
+
+    def record():
+        campaign = parsed["campaign"]
+        data = interactions.NewInteraction(
+            **parsed["data"],
+            campaign_id=parse_id(campaign, field="campaign", what="campaign") if campaign else None,
+            idempotency_key=idempotency_key(view),
+        )
+        influencer_id = parse_id(parsed["influencer"], field="influencer", what="influencer")
+        return interactions.log_interaction(db, actor=actor, influencer_id=influencer_id, data=data, now=now)
+
+    if attempt(ack, db, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER).rejected:
+        return
+    ack()
+    refresh_home(client, db, actor)

@@ -1,0 +1,120 @@
+"""Relationship modals submitted: edit, notes, follow-up, add influencer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from crm import influencers, relationships
+from crm.errors import InvalidInput
+from crm.models import User
+from handlers.events.home import refresh_home
+from handlers.forms import form_values, load_metadata, metadata_id
+from handlers.ids import Field
+from handlers.views.common import attempt
+
+EDIT_FIELDS = {
+    "status": Field.RELATIONSHIP_STATUS,
+    "priority": Field.RELATIONSHIP_PRIORITY,
+    "tags": Field.RELATIONSHIP_TAGS,
+    "tag": Field.RELATIONSHIP_TAGS,
+    "follow_up": Field.RELATIONSHIP_FOLLOW_UP,
+    "notes": Field.RELATIONSHIP_NOTES,
+}
+ADD_FIELDS = {
+    "influencer": Field.INFLUENCER_REF,
+    "ref": Field.INFLUENCER_REF,
+    "profile_url": Field.INFLUENCER_REF,
+    "platform": Field.INFLUENCER_PLATFORM,
+    "name": Field.INFLUENCER_NAME,
+}
+
+
+def _required_id(view: dict, key: str):
+    """An id the modal was opened with; a form without it is damaged (InvalidInput on `form`)."""
+    value = metadata_id(load_metadata(view), key)
+    if value is None:
+        raise InvalidInput("form", "This form is damaged; close it and open it again.")
+    return value
+
+
+def read_edit(view: dict) -> relationships.RelationshipEdit:
+    """The edit form as a RelationshipEdit; notes are left alone when the modal could not show them."""
+    values = form_values(view)
+    editable_notes = load_metadata(view).get("n") == "1" and Field.RELATIONSHIP_NOTES in values
+    priority = values.get(Field.RELATIONSHIP_PRIORITY)
+    return relationships.RelationshipEdit(
+        status=values.get(Field.RELATIONSHIP_STATUS) or relationships.KEEP,
+        priority=int(priority) if priority is not None and str(priority).isdigit() else relationships.KEEP,
+        tags=values.get(Field.RELATIONSHIP_TAGS) or [],
+        follow_up=values.get(Field.RELATIONSHIP_FOLLOW_UP),
+        notes=values.get(Field.RELATIONSHIP_NOTES) if editable_notes else relationships.KEEP,
+    )
+
+
+def edit_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+    now = datetime.now(UTC)
+
+    def save():
+        relationship_id = _required_id(view, "r")  # re-checked: edit_relationship filters by actor
+        return relationships.edit_relationship(
+            db, actor=actor, relationship_id=relationship_id, edit=read_edit(view), now=now
+        )
+
+    if attempt(ack, db, save, fields=EDIT_FIELDS, fallback=Field.RELATIONSHIP_STATUS).rejected:
+        return
+    ack()
+    refresh_home(client, db, actor)
+
+
+def notes_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+    text = form_values(view).get(Field.RELATIONSHIP_NOTE_APPEND)
+
+    def save():
+        influencer_id = _required_id(view, "i")
+        if not text:
+            raise InvalidInput("notes", "Write the note to add.")
+        return relationships.set_notes(db, actor=actor, influencer_id=influencer_id, text=text, append=True)
+
+    fields = {"notes": Field.RELATIONSHIP_NOTE_APPEND, "text": Field.RELATIONSHIP_NOTE_APPEND}
+    if attempt(ack, db, save, fields=fields, fallback=Field.RELATIONSHIP_NOTE_APPEND).rejected:
+        return
+    ack()
+    refresh_home(client, db, actor)
+
+
+def follow_up_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+    due = form_values(view).get(Field.RELATIONSHIP_FOLLOW_UP)  # a date, or None to clear
+    now = datetime.now(UTC)
+
+    def save():
+        influencer_id = _required_id(view, "i")
+        return relationships.set_follow_up(db, actor=actor, influencer_id=influencer_id, due=due, now=now)
+
+    fields = {"follow_up": Field.RELATIONSHIP_FOLLOW_UP}
+    if attempt(ack, db, save, fields=fields, fallback=Field.RELATIONSHIP_FOLLOW_UP).rejected:
+        return
+    ack()
+    refresh_home(client, db, actor)
+
+
+def add_influencer_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+    values = form_values(view)
+
+    def save():
+        influencer = influencers.save_influencer(
+            db,
+            team_id=actor.team_id,
+            ref=values.get(Field.INFLUENCER_REF) or "",
+            platform=values.get(Field.INFLUENCER_PLATFORM),
+            name=values.get(Field.INFLUENCER_NAME),
+        )
+        return relationships.add_to_list(db, actor=actor, influencer_id=influencer.id)
+
+    # An ambiguous bare handle ("exists on several platforms") is answered on the platform field.
+    if attempt(ack, db, save, fields=ADD_FIELDS, fallback=Field.INFLUENCER_PLATFORM).rejected:
+        return
+    ack()
+    refresh_home(client, db, actor)
