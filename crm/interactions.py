@@ -1,0 +1,260 @@
+"""Interactions: emails, calls, meetings, notes and files a user logs about an influencer.
+
+Logging one is two statements on the happy path:
+1. INSERT … SELECT the interaction from the influencer row, so the same statement checks that the
+   influencer (and the campaign, if any) is in the actor's workspace; ON CONFLICT (idempotency_key)
+   DO NOTHING makes a resubmitted form return the first interaction and write nothing.
+2. An upsert of the actor's relationship: puts the influencer on the list if needed, and for an
+   email, call or meeting sets last_contacted_at (never backwards), moves `saved` to `contacted` and
+   completes a follow-up due by the end of the interaction's local day (the reminder is answered);
+   every log recomputes relationship_strength with crm.strength's SQL formula.
+When the INSERT adds no row, a slower path works out why (duplicate key, foreign campaign, unknown
+influencer) and answers accordingly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import DateTime, String, case, delete, exists, func, literal, null, select, update
+from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.orm import Session, joinedload
+
+from crm.clock import end_of_local_day, resolve_now, zone_of
+from crm.errors import Conflict, InvalidInput, NotFound
+from crm.influencers import validate_http_url
+from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign, Influencer, Interaction, Relationship, User
+from crm.strength import strength_subquery
+
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks drift; a date a few minutes ahead is "now"
+OLDEST = timedelta(days=50 * 366)
+SUBJECT_MAX = 255
+CONTENT_MAX = 20_000
+KEY_MAX = 200
+TYPE_ALIASES = {"file": "file_upload"}
+NOT_YOURS = "That interaction doesn't exist or isn't yours."
+
+
+@dataclass(frozen=True, slots=True)
+class NewInteraction:
+    """What the user logged. `interaction_date` defaults to now; `type` "file" means file_upload."""
+
+    type: str
+    subject: str | None = None
+    content: str | None = None
+    file_url: str | None = None
+    interaction_date: datetime | None = None
+    campaign_id: uuid.UUID | None = None
+    idempotency_key: str | None = None
+
+
+def _validated(data: NewInteraction, now: datetime) -> NewInteraction:
+    """A cleaned copy of `data` with the date filled in; InvalidInput naming the first bad field."""
+    kind = (data.type or "").strip().lower() if isinstance(data.type, str) else ""
+    kind = TYPE_ALIASES.get(kind, kind)
+    if kind not in INTERACTION_TYPES:
+        raise InvalidInput("type", f"Type must be one of: {', '.join(INTERACTION_TYPES)}.")
+    subject = " ".join((data.subject or "").split()) or None
+    if subject and len(subject) > SUBJECT_MAX:
+        raise InvalidInput("subject", f"The subject must be at most {SUBJECT_MAX} characters.")
+    content = (data.content or "").strip() or None
+    if content and len(content) > CONTENT_MAX:
+        raise InvalidInput("content", f"The content must be at most {CONTENT_MAX:,} characters.")
+    file_url = None
+    if data.file_url is not None and data.file_url.strip():
+        file_url = validate_http_url(data.file_url, field="file_url")
+    elif kind == "file_upload":
+        raise InvalidInput("file_url", "A file upload needs the file's link (http:// or https://).")
+    when = data.interaction_date or now
+    if not isinstance(when, datetime) or when.utcoffset() is None:
+        raise InvalidInput("interaction_date", "The date needs a time zone.")
+    if when > now + FUTURE_TOLERANCE:
+        raise InvalidInput("interaction_date", "The interaction can't be in the future.")
+    if when < now - OLDEST:
+        raise InvalidInput("interaction_date", "That date is more than 50 years ago.")
+    if data.campaign_id is not None and not isinstance(data.campaign_id, uuid.UUID):
+        raise InvalidInput("campaign", "Pick a campaign from the list.")
+    key = (data.idempotency_key or "").strip() or None
+    if key and len(key) > KEY_MAX:
+        raise InvalidInput("idempotency_key", f"The idempotency key must be at most {KEY_MAX} characters.")
+    return NewInteraction(
+        type=kind,
+        subject=subject,
+        content=content,
+        file_url=file_url,
+        interaction_date=when,
+        campaign_id=data.campaign_id,
+        idempotency_key=key,
+    )
+
+
+def log_interaction(
+    db: Session,
+    *,
+    actor: User,
+    influencer_id: uuid.UUID,
+    data: NewInteraction,
+    now: datetime | None = None,
+) -> Interaction:
+    """Record an interaction and update the actor's relationship (see the module docstring)."""
+    now = resolve_now(now)
+    clean = _validated(data, now)
+    when = clean.interaction_date
+    assert when is not None
+
+    source = select(
+        literal(actor.id, UUID(as_uuid=True)),
+        Influencer.id,
+        literal(clean.campaign_id, UUID(as_uuid=True)),
+        literal(clean.type, String),
+        literal(clean.subject, String),
+        literal(clean.content, String),
+        literal(clean.file_url, String),
+        literal(when, DateTime(timezone=True)),
+        literal(clean.idempotency_key, String),
+    ).where(Influencer.id == influencer_id, Influencer.team_id == actor.team_id)
+    if clean.campaign_id is not None:
+        source = source.where(
+            exists().where(Campaign.id == clean.campaign_id, Campaign.team_id == actor.team_id)
+        )
+    columns = [
+        "user_id",
+        "influencer_id",
+        "campaign_id",
+        "type",
+        "subject",
+        "content",
+        "file_url",
+        "interaction_date",
+        "idempotency_key",
+    ]
+    stmt = (
+        insert(Interaction)
+        .from_select(columns, source)
+        .on_conflict_do_nothing(index_elements=[Interaction.idempotency_key])
+        .returning(Interaction)
+    )
+    interaction = db.scalars(stmt).one_or_none()
+    if interaction is None:
+        return _why_nothing_was_inserted(db, actor=actor, clean=clean)
+
+    _upsert_relationship(db, actor=actor, influencer_id=influencer_id, clean=clean, now=now)
+    return interaction
+
+
+def _upsert_relationship(
+    db: Session, *, actor: User, influencer_id: uuid.UUID, clean: NewInteraction, now: datetime
+) -> Relationship:
+    when = clean.interaction_date
+    contact = clean.type in CONTACT_TYPES
+    strength = strength_subquery(actor.id, influencer_id, now)
+    stmt = insert(Relationship).values(
+        user_id=actor.id,
+        influencer_id=influencer_id,
+        status="contacted" if contact else "saved",
+        last_contacted_at=when if contact else None,
+        relationship_strength=strength,
+    )
+    changes: dict[str, object] = {"relationship_strength": strength}
+    if contact:
+        # A follow-up due any time on the interaction's local day (or earlier) has been answered.
+        cutoff = end_of_local_day(when, zone_of(actor.timezone))
+        changes |= {
+            # greatest() ignores NULL: the first contact sets it, a back-dated one never rewinds it.
+            "last_contacted_at": func.greatest(Relationship.last_contacted_at, when),
+            "status": case((Relationship.status == "saved", "contacted"), else_=Relationship.status),
+            "follow_up_date": case(
+                (Relationship.follow_up_date < cutoff, null()), else_=Relationship.follow_up_date
+            ),
+        }
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Relationship.user_id, Relationship.influencer_id], set_=changes
+    ).returning(Relationship)
+    return db.scalars(stmt, execution_options={"populate_existing": True}).one()
+
+
+def _why_nothing_was_inserted(db: Session, *, actor: User, clean: NewInteraction) -> Interaction:
+    """The INSERT … SELECT added nothing: return the earlier submission, or raise the reason."""
+    if clean.idempotency_key is not None:
+        existing = db.scalars(
+            select(Interaction).where(Interaction.idempotency_key == clean.idempotency_key)
+        ).one_or_none()
+        if existing is not None:
+            if existing.user_id != actor.id:
+                raise Conflict("That form was already submitted by someone else; open it again.")
+            return existing
+    if clean.campaign_id is not None:
+        in_team = db.scalar(
+            select(exists().where(Campaign.id == clean.campaign_id, Campaign.team_id == actor.team_id))
+        )
+        if not in_team:
+            raise InvalidInput("campaign", "That campaign isn't in this workspace.")
+    raise NotFound("That influencer is not in this workspace's directory.")
+
+
+def list_interactions(
+    db: Session, *, actor: User, influencer_id: uuid.UUID, limit: int = 10
+) -> list[Interaction]:
+    """The actor's interactions with an influencer, newest first (campaign loaded in the same query)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise InvalidInput("limit", "Show from 1 to 100 interactions.")
+    return list(
+        db.scalars(
+            select(Interaction)
+            .options(joinedload(Interaction.campaign))
+            .where(Interaction.user_id == actor.id, Interaction.influencer_id == influencer_id)
+            .order_by(Interaction.interaction_date.desc(), Interaction.id)
+            .limit(limit)
+        )
+    )
+
+
+def get_interaction(db: Session, *, actor: User, interaction_id: uuid.UUID) -> Interaction:
+    """One of the actor's interactions; NotFound for another user's or a missing one."""
+    interaction = db.scalars(
+        select(Interaction)
+        .options(joinedload(Interaction.influencer, innerjoin=True))
+        .where(Interaction.id == interaction_id, Interaction.user_id == actor.id)
+    ).one_or_none()
+    if interaction is None:
+        raise NotFound(NOT_YOURS)
+    return interaction
+
+
+def delete_interaction(
+    db: Session, *, actor: User, interaction_id: uuid.UUID, now: datetime | None = None
+) -> Relationship | None:
+    """Delete one of the actor's interactions; recompute the relationship's strength and last contact.
+
+    Status and follow-up are left as they are (they may have been changed since). Returns the
+    updated relationship, or None if the influencer is no longer on the actor's list.
+    """
+    now = resolve_now(now)
+    influencer_id = db.scalar(
+        delete(Interaction)
+        .where(Interaction.id == interaction_id, Interaction.user_id == actor.id)
+        .returning(Interaction.influencer_id)
+    )
+    if influencer_id is None:
+        raise NotFound(NOT_YOURS)
+    last_contact = (
+        select(func.max(Interaction.interaction_date))
+        .where(
+            Interaction.user_id == actor.id,
+            Interaction.influencer_id == influencer_id,
+            Interaction.type.in_(CONTACT_TYPES),
+        )
+        .scalar_subquery()
+    )
+    stmt = (
+        update(Relationship)
+        .where(Relationship.user_id == actor.id, Relationship.influencer_id == influencer_id)
+        .values(
+            relationship_strength=strength_subquery(actor.id, influencer_id, now),
+            last_contacted_at=last_contact,
+        )
+        .returning(Relationship)
+    )
+    return db.scalars(stmt, execution_options={"populate_existing": True}).one_or_none()
