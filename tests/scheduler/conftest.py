@@ -39,3 +39,7 @@ def make_ctx(clean_tables, settings) -> Callable[..., JobContext]:
         return JobContext(settings=kw.pop("settings", settings), client=make_slack_client(settings), **kw)
 
     return make
+
+
+# The Slack app harness (tests/slack/conftest.py): the real app wired to `fake_slack` above.
+from tests.slack.conftest import slack_app, slack_app_factory  # noqa: E402, F401
