@@ -10,8 +10,9 @@ How the message reaches the user depends on whether the listener acknowledged be
 passes `response` (a 500 to be sent) when it did not, None when it did (or for events, which Bolt
 acknowledges itself). Unacknowledged: we turn the 500 into the acknowledgement, which is where
 Slack wants the answer (a slash command shows an ack body as an ephemeral message; a modal shows
-`response_action: errors` next to its field and keeps what the user typed). Acknowledged: respond()
-to the response_url if there is one, else chat.postEphemeral in the channel, else a DM.
+`response_action: errors` next to its field and keeps what the user typed; anything else gets an
+empty ack and the message right after, from the listener executor). Acknowledged: respond() to the
+response_url if there is one, else chat.postEphemeral in the channel, else a DM.
 Never a stack trace in Slack, never the request body in the log.
 """
 
@@ -113,7 +114,12 @@ def _answer(
             return BoltResponse(status=200, body={"response_action": "errors", "errors": {block_id: text}})
     if kind == "block_suggestion":
         return BoltResponse(status=200, body={"options": []})
-    notify_user(context, body, text)
+    # Acknowledge now, tell the user afterwards: the ack must not wait for a Web API round trip.
+    runner = context.get("listener_runner")
+    if runner is not None:
+        runner.listener_executor.submit(notify_user, context, body, text)
+    else:
+        notify_user(context, body, text)
     return BoltResponse(status=200, body="")
 
 

@@ -106,6 +106,10 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[_Failure]] = {}
+        self._held: set[str] | None = set()  # None: every method but those in _not_held
+        self._not_held: set[str] = set()
+        self._gate = threading.Event()
+        self._gate.set()
         self._cond = threading.Condition()
         self._seq = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -188,6 +192,26 @@ class FakeSlack:
         failure = _Failure(status, error, retry_after, times)
         with self._cond:
             self._failures.setdefault(method, []).append(failure)
+
+    def hold(self, *methods: str, all_except: tuple[str, ...] = ()) -> None:
+        """Make calls to `methods` (none given: every method and response_url, except `all_except`)
+        wait, unanswered, until release(): to prove an ack never waits for the Web API."""
+        with self._cond:
+            self._held = set(methods) if methods else None
+            self._not_held = set(all_except)
+            self._gate.clear()
+
+    def release(self) -> None:
+        """Answer every held call now and stop holding."""
+        with self._cond:
+            self._held, self._not_held = set(), set()
+            self._gate.set()
+
+    def _wait_if_held(self, method: str) -> None:
+        with self._cond:
+            held = method not in self._not_held and (self._held is None or method in self._held)
+        if held:
+            self._gate.wait(timeout=60)
 
     def clear_failures(self) -> None:
         with self._cond:
@@ -294,11 +318,14 @@ class _Handler(BaseHTTPRequestHandler):
         parsed = urlparse(self.path)
         params = self._params(parsed)
         headers = {k.lower(): v for k, v in self.headers.items()}
-        if parsed.path.startswith(RESPONSE_URL_PATH):
+        method = (
+            "response_url" if parsed.path.startswith(RESPONSE_URL_PATH) else parsed.path.rsplit("/", 1)[-1]
+        )
+        fake._wait_if_held(method)
+        if method == "response_url":
             fake._record(Call("response_url", params, headers, 200, {"ok": True}, parsed.path))
             self._send(200, "ok")
             return
-        method = parsed.path.rsplit("/", 1)[-1]
         failure = fake._take_failure(method)
         if failure is not None:
             body: dict[str, Any] = {"ok": False, "error": failure.error or "ratelimited"}

@@ -14,6 +14,8 @@ Fixtures (tests/slack/conftest.py)
     fake.fail(method, status=429, retry_after=2, times=1)   rate limited (Retry-After header)
     fake.fail(method, status=500) / fake.fail(method, error="expired_trigger_id")  (ok: false)
     fake.wait_for(method, count, timeout)   block until calls arrive (work in other processes)
+    fake.hold(*methods, all_except=(...)) / fake.release()   calls wait unanswered until released
+                                    (no methods: everything, response_url included)
     Canned answers (tests/slack/responses.py) for auth.test, chat.postMessage, chat.postEphemeral,
     chat.update, chat.getPermalink, views.open/update/push/publish (the view echoed back with id and
     hash), conversations.open, users.info, files.info. Unknown methods answer unknown_method.

@@ -153,6 +153,7 @@ class Payloads:
         channel_id: str | None = CHANNEL_ID,
         message: dict[str, Any] | None = None,
         view: dict[str, Any] | None = None,
+        with_response_url: bool = True,
         **sign_kw: Any,
     ) -> SignedRequest:
         """A click in a message (default; has channel and response_url) or in a view (pass `view`,
@@ -182,7 +183,8 @@ class Payloads:
             }
             payload["channel"] = {"id": channel_id, "name": "campaigns"}
             payload["message"] = message or {"type": "message", "ts": ts, "text": "", "blocks": []}
-            payload["response_url"] = self.fake.response_url()
+            if with_response_url:
+                payload["response_url"] = self.fake.response_url()
         return self.interactive(payload, **sign_kw)
 
     def view_submission(
