@@ -130,9 +130,7 @@ def reminder_message(digest: Digest, *, now: datetime) -> Message:
     if digest.other_overdue:
         older = plural(digest.other_overdue, "older follow-up")
         blocks.append(context(f"You also have {older} still open — `{COMMAND} due`"))
-    names = ", ".join(escape(plain(i.influencer_name, 60)) for i in items[:5]) + (
-        "…" if len(items) > 5 else ""
-    )
+    names = ", ".join(plain(i.influencer_name, 60) for i in items[:5]) + ("…" if len(items) > 5 else "")
     return Message(text=f"You have {plural(len(items), 'follow-up')} due: {names}", blocks=blocks)
 
 

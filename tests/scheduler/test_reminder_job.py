@@ -12,6 +12,7 @@ from bot.db import transaction
 from bot.jobs import send_reminders
 from crm import reminders
 from crm.clock import follow_up_instant
+from crm.interactions import NewInteraction, log_interaction
 from crm.models import Delivery, Relationship, User
 from tests.factories import make_influencer, make_relationship, make_user
 from tests.scheduler.validation import assert_valid_message
@@ -158,3 +159,34 @@ def test_an_unknown_timezone_is_looked_up_once_and_kept(make_ctx, fake_slack, cl
     send_reminders(ctx, now=now + timedelta(hours=1))
     assert len(fake_slack.calls_to("users.info")) == 1  # known now, and checked recently
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
+
+
+def _log_call(engine, user: User, *, at: datetime) -> None:
+    with transaction(engine) as db:
+        rel = db.scalars(select(Relationship).where(Relationship.user_id == user.id)).one()
+        actor = db.get(User, user.id)
+        log_interaction(db, actor=actor, influencer_id=rel.influencer_id, data=NewInteraction("call"), now=at)
+
+
+def test_logging_a_contact_that_completes_the_follow_up_means_no_reminder(make_ctx, fake_slack, clean_tables):
+    berlin = ZoneInfo("Europe/Berlin")
+    user = seed_user(clean_tables, tz="Europe/Berlin", due=[follow_up_instant(DAY, berlin)])
+    fake_slack.set_user(user.slack_user_id, tz="Europe/Berlin")
+    _log_call(clean_tables, user, at=datetime(2026, 12, 1, 8, 30, tzinfo=berlin))
+    assert send_reminders(make_ctx(), now=datetime(2026, 12, 1, 9, 0, tzinfo=berlin)).dms_sent == 0
+    assert deliveries(clean_tables) == [] and fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_a_reminder_still_waiting_to_be_retried_is_cancelled_by_the_contact(
+    make_ctx, fake_slack, clean_tables
+):
+    nine = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    user = seed_user(clean_tables, tz="UTC", due=[nine])
+    fake_slack.fail("chat.postMessage", status=500)
+    ctx = make_ctx()
+    assert send_reminders(ctx, now=nine).failed == 1
+    _log_call(clean_tables, user, at=nine + timedelta(seconds=30))
+    report = send_reminders(ctx, now=nine + timedelta(minutes=1))
+    assert (report.dms_sent, report.cancelled) == (0, 1)
+    assert [d.status for d in deliveries(clean_tables)] == ["cancelled"]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # only the failed attempt
