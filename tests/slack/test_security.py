@@ -1,0 +1,138 @@
+"""Request verification: anything not signed by Slack gets 401, writes nothing, calls nothing.
+
+Every case runs against every kind of request (slash command, button, modal submission, message
+shortcut, event), both through app.dispatch and over HTTP through bot/wsgi.py. The probe listeners
+would write a row (the actor) and call chat.postMessage if they ran; the control test shows they do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.models import User
+from handlers.uow import unit_of_work
+from tests.slack.harness import Payloads, SignedRequest, SlackTestApp
+
+VIEW = {"id": "V1", "type": "modal", "hash": "1.a", "callback_id": "probe-view", "blocks": []}
+
+
+@pytest.fixture
+def probed(slack_app: SlackTestApp) -> SlackTestApp:
+    app = slack_app.app
+
+    @unit_of_work
+    def probe(ack, client, actor):
+        ack()
+        client.chat_postMessage(channel="C1", text=f"ran for {actor.slack_user_id}")
+
+    app.command("/probe")(probe)
+    app.action("probe-button")(probe)
+    app.view("probe-view")(probe)
+    app.shortcut("probe-shortcut")(probe)
+    app.event("reaction_added")(probe)
+    return slack_app
+
+
+def requests(p: Payloads, **sign_kw) -> dict[str, SignedRequest]:
+    return {
+        "command": p.command("add @maya", command="/probe", **sign_kw),
+        "button": p.block_actions([Payloads.button("probe-button", "x")], **sign_kw),
+        "submission": p.view_submission(VIEW, **sign_kw),
+        "shortcut": p.message_action("probe-shortcut", **sign_kw),
+        "event": p.event({"type": "reaction_added", "user": "UALICE0001", "reaction": "eyes"}, **sign_kw),
+    }
+
+
+def _users(slack_app: SlackTestApp) -> int:
+    with slack_app.engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(User))
+
+
+def test_control_genuine_requests_run_the_listeners(probed, slack_http):
+    for kind, req in requests(probed.payloads).items():
+        assert probed.send(req).status == 200, kind
+    for req in requests(probed.payloads, timestamp=int(time.time()) - 290).values():
+        assert slack_http.post(req).status == 200
+    probed.drain()
+    assert len(probed.fake.calls_to("chat.postMessage")) == 10
+    assert _users(probed) == 1
+
+
+def _resigned_with_other_secret(req: SignedRequest) -> SignedRequest:
+    other = Payloads("not-the-signing-secret", None)  # type: ignore[arg-type]
+    ts = req.headers["X-Slack-Request-Timestamp"]
+    content_type = req.headers["Content-Type"]
+    return other.sign(req.body, content_type, timestamp=ts)
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+# case -> (signing options, computed when the test runs; how to forge the signed request)
+FORGERIES: dict[str, tuple[Callable[[], dict], Callable[[SignedRequest], SignedRequest]]] = {
+    "bad signature": (dict, lambda r: r.with_headers(X_Slack_Signature="v0=" + "0" * 64)),
+    "signed with another secret": (dict, _resigned_with_other_secret),
+    "signature without v0=": (dict, lambda r: r.with_headers(X_Slack_Signature="0" * 64)),
+    "timestamp 301 s old": (lambda: {"timestamp": _now() - 301}, lambda r: r),
+    "timestamp 301 s ahead": (lambda: {"timestamp": _now() + 301}, lambda r: r),
+    "old request replayed with a new timestamp": (
+        lambda: {"timestamp": _now() - 600},
+        lambda r: r.with_headers(X_Slack_Request_Timestamp=str(int(time.time()))),
+    ),
+    "timestamp not a number": (dict, lambda r: r.with_headers(X_Slack_Request_Timestamp="yesterday")),
+    "timestamp as a float": (dict, lambda r: r.with_headers(X_Slack_Request_Timestamp=f"{time.time():.3f}")),
+    "timestamp empty": (dict, lambda r: r.with_headers(X_Slack_Request_Timestamp="")),
+    "timestamp negative": (dict, lambda r: r.with_headers(X_Slack_Request_Timestamp="-1")),
+    "timestamp huge": (dict, lambda r: r.with_headers(X_Slack_Request_Timestamp="9" * 5000)),
+    "no signature header": (dict, lambda r: r.with_headers(X_Slack_Signature=None)),
+    "no timestamp header": (dict, lambda r: r.with_headers(X_Slack_Request_Timestamp=None)),
+    "no headers at all": (
+        dict,
+        lambda r: r.with_headers(X_Slack_Signature=None, X_Slack_Request_Timestamp=None),
+    ),
+    "tampered body": (dict, lambda r: r.with_body(r.body.replace("UALICE0001", "UMALLORY01"))),
+    "body with a space appended": (dict, lambda r: r.with_body(r.body + " ")),
+}
+
+
+@pytest.mark.parametrize("case", list(FORGERIES))
+def test_forged_requests_are_refused_with_401_and_change_nothing(probed, slack_http, case):
+    sign_kw, forge = FORGERIES[case]
+    for kind, req in requests(probed.payloads, **sign_kw()).items():
+        forged = forge(req)
+        assert probed.dispatch(forged).status == 401, (case, kind, "dispatch")
+        assert slack_http.post(forged).status == 401, (case, kind, "http")
+    probed.drain()
+    assert probed.fake.calls == []
+    assert _users(probed) == 0
+
+
+def test_non_ascii_digits_are_not_a_timestamp(probed):
+    # "١٧٠٠..." passes str.isdigit() and int() would parse it; only ASCII digits are a Unix time
+    arabic = str(int(time.time())).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    req = probed.payloads.command("add @maya", command="/probe")
+    forged = req.with_headers(X_Slack_Request_Timestamp=arabic)
+    assert probed.send(forged).status == 401
+    assert probed.fake.calls == []
+
+
+def test_unparseable_tampered_body_is_401_not_500(probed, slack_http):
+    req = probed.payloads.block_actions([Payloads.button("probe-button")])
+    for body in ("payload=%7B%22type%22%3A", "{not json", "\udcff".encode("utf-8", "surrogatepass").hex()):
+        assert slack_http.post(req.with_body(body)).status == 401
+    assert probed.fake.calls == []
+
+
+def test_socket_mode_requests_skip_signature_checks(probed):
+    from slack_bolt import BoltRequest
+
+    req = probed.payloads.command("add @maya", command="/probe")
+    unsigned = BoltRequest(body=req.body, headers={}, mode="socket_mode")
+    assert probed.app.dispatch(unsigned).status == 200
+    probed.drain()
+    assert len(probed.fake.calls_to("chat.postMessage")) == 1
