@@ -68,7 +68,16 @@ class Dashboard:
 
 
 def _order(sort: str) -> list:
-    by_name = [func.lower(Influencer.name), Relationship.id]
+    # Ties (many relationships share a strength or priority) break by influencer name, then id, so
+    # pages are stable. The name comes from a correlated primary-key lookup rather than a join, so
+    # the page can be chosen from user_influencers alone (see list_relationships).
+    name = (
+        select(func.lower(Influencer.name))
+        .where(Influencer.id == Relationship.influencer_id)
+        .correlate(Relationship)
+        .scalar_subquery()
+    )
+    by_name = [name, Relationship.id]
     if sort == "strength":
         return [
             Relationship.relationship_strength.desc(),
@@ -121,15 +130,29 @@ def list_relationships(
         conditions.append(Relationship.priority >= filters.min_priority)
     if filters.follow_up_before is not None:
         conditions.append(Relationship.follow_up_date < filters.follow_up_before)
-    total_column = func.count().over().label("total")
-    stmt = (
-        select(Relationship, total_column)
-        .join(Relationship.influencer)
-        .options(contains_eager(Relationship.influencer))
+    # One statement in two steps: pick the page from the actor's user_influencers rows (index on
+    # user_id), counting them all with a window; then join the page's rows to their influencers by
+    # primary key. Joining before paging would let the planner hash-join against the whole
+    # influencer directory to fetch a 20-row page.
+    order = _order(filters.sort)
+    page = (
+        select(
+            Relationship.id.label("id"),
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("position"),
+        )
         .where(*conditions)
-        .order_by(*_order(filters.sort))
+        .order_by(*order)
         .limit(filters.limit)
         .offset(filters.offset)
+        .subquery("page")
+    )
+    stmt = (
+        select(Relationship, page.c.total)
+        .join(page, page.c.id == Relationship.id)
+        .join(Relationship.influencer)
+        .options(contains_eager(Relationship.influencer))
+        .order_by(page.c.position)
     )
     rows = db.execute(stmt).all()
     if rows:
