@@ -1,0 +1,67 @@
+"""Exactly-once delivery of follow-up reminders and weekly summaries, decided in PostgreSQL.
+
+Every message the scheduler posts is first recorded as a row in `deliveries` under a unique
+(kind, dedupe_key): "<relationship id>@<due instant>" for a follow-up, "<team>@<ISO year-week>" for a
+weekly summary. Enqueueing is `INSERT … ON CONFLICT DO NOTHING`, so running it on any number of
+replicas, any number of times, records each due thing once. Replicas then *claim* pending rows with a
+lease (claimed_by, claimed_until), post, and mark the rows sent only while the lease is still theirs.
+A replica that dies leaves leased rows that any replica takes over once `claimed_until` has passed;
+a row marked sent is never claimed again. The one window left is a crash between Slack accepting a
+post and the commit of `mark_sent` (Slack has no idempotency key): then the message is posted again.
+
+Follow-up reminders are claimed per *user* (one DM lists all of a user's due items), see
+`claim_due_users`. Nothing here imports Slack and nothing commits: the caller (bot.jobs) commits each
+step in its own short transaction.
+"""
+
+from crm.reminders.deliveries import (
+    BACKOFF_BASE,
+    BACKOFF_CAP,
+    FOLLOW_UP,
+    MAX_ATTEMPTS,
+    WEEKLY,
+    backoff,
+    mark_failed,
+    mark_sent,
+)
+from crm.reminders.follow_ups import (
+    Digest,
+    DigestItem,
+    claim_due_users,
+    enqueue_due_follow_ups,
+    follow_up_key,
+    load_digests,
+)
+from crm.reminders.summaries import (
+    SUMMARY_TIME,
+    SummaryClaim,
+    claim_weekly_summaries,
+    enqueue_weekly_summaries,
+    summary_slot,
+    summary_week_start,
+    weekly_key,
+)
+
+__all__ = [
+    "BACKOFF_BASE",
+    "BACKOFF_CAP",
+    "FOLLOW_UP",
+    "MAX_ATTEMPTS",
+    "SUMMARY_TIME",
+    "WEEKLY",
+    "Digest",
+    "DigestItem",
+    "SummaryClaim",
+    "backoff",
+    "claim_due_users",
+    "claim_weekly_summaries",
+    "enqueue_due_follow_ups",
+    "enqueue_weekly_summaries",
+    "follow_up_key",
+    "load_digests",
+    "mark_failed",
+    "mark_sent",
+    "summary_slot",
+    "summary_week_start",
+    "weekly_key",
+]

@@ -1,0 +1,200 @@
+"""Follow-up reminders: enqueue due follow-ups, claim whole users, load what their DM lists."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS, aware_now, fail_exhausted
+
+
+def follow_up_key(relationship_id: uuid.UUID, due_at: datetime) -> str:
+    """The dedupe key of one follow-up due time (the SQL in enqueue_due_follow_ups builds the same)."""
+    return f"{relationship_id}@{due_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}"
+
+
+def enqueue_due_follow_ups(db: Session, *, now: datetime | None = None) -> int:
+    """Record a pending reminder for every follow-up due at or before `now`; returns rows added.
+
+    A follow-up already recorded for the same due instant is skipped (NOT EXISTS filters the bulk,
+    ON CONFLICT covers the rest), so a follow-up is reminded once per due time, and snoozing it or
+    setting a new date (a new due instant, so a new key) makes it due again. Follow-ups completed
+    before they fell due have no follow_up_date any more and are never enqueued.
+    """
+    now = aware_now(now)
+    db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ENQUEUE_LOCK})
+    fail_exhausted(db, now=now)
+    result = db.execute(
+        text(
+            """
+            INSERT INTO deliveries (kind, dedupe_key, team_id, user_id, relationship_id, due_at,
+                                    status, next_attempt_at)
+            SELECT 'follow_up_reminder', k.key, u.team_id, r.user_id, r.id, r.follow_up_date, 'pending', :now
+            FROM user_influencers r
+            JOIN users u ON u.id = r.user_id
+            CROSS JOIN LATERAL (
+                SELECT r.id::text || '@' ||
+                       to_char(r.follow_up_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key
+            ) k
+            WHERE r.follow_up_date <= :now
+              AND NOT EXISTS (SELECT 1 FROM deliveries d
+                              WHERE d.kind = 'follow_up_reminder' AND d.dedupe_key = k.key)
+            ON CONFLICT (kind, dedupe_key) DO NOTHING
+            """
+        ),
+        {"now": now},
+    )
+    return result.rowcount or 0
+
+
+def claim_due_users(
+    db: Session, *, worker_id: str, now: datetime | None = None, lease: timedelta, limit: int = 50
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Lease all claimable reminders of up to `limit` users to `worker_id`: {user id: delivery ids}.
+
+    A user is never split between workers.
+
+    Why this is race-free under READ COMMITTED: the CTE locks the chosen users' rows FOR NO KEY
+    UPDATE SKIP LOCKED, so while one worker's claim transaction is open every other worker skips those
+    users. Once it commits, another worker may lock the same user, but its UPDATE re-checks each
+    delivery row against the latest committed version (PostgreSQL's EvalPlanQual recheck of an
+    updated row): the lease just written makes `claimed_until <= now` false, so nothing is claimed
+    twice. Only rows enqueued after the first claim (a later due time) can go to a second worker.
+    NO KEY UPDATE rather than UPDATE so foreign-key checks (KEY SHARE) of concurrent inserts of the
+    user's interactions are not blocked.
+    """
+    now = aware_now(now)
+    rows = db.execute(
+        text(
+            """
+            WITH claimable AS (
+                SELECT u.id FROM users u
+                WHERE u.id IN (
+                    SELECT d.user_id FROM deliveries d
+                    WHERE d.kind = 'follow_up_reminder' AND d.status = 'pending' AND d.next_attempt_at <= :now
+                      AND (d.claimed_until IS NULL OR d.claimed_until <= :now) AND d.attempts < :max
+                )
+                ORDER BY u.id
+                LIMIT :limit
+                FOR NO KEY UPDATE OF u SKIP LOCKED
+            )
+            UPDATE deliveries d
+            SET claimed_by = :worker, claimed_until = :until, attempts = d.attempts + 1
+            FROM claimable c
+            WHERE d.user_id = c.id AND d.kind = 'follow_up_reminder' AND d.status = 'pending'
+              AND d.next_attempt_at <= :now
+              AND (d.claimed_until IS NULL OR d.claimed_until <= :now) AND d.attempts < :max
+            RETURNING d.user_id, d.id
+            """
+        ),
+        {
+            "now": now,
+            "until": now + lease,
+            "worker": worker_id,
+            "limit": limit,
+            "max": MAX_ATTEMPTS,
+        },
+    ).all()
+    by_user: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for user_id, delivery_id in rows:
+        by_user[user_id].append(delivery_id)
+    return dict(by_user)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One follow-up in a reminder DM."""
+
+    delivery_id: uuid.UUID
+    relationship_id: uuid.UUID
+    influencer_id: uuid.UUID
+    influencer_name: str
+    handle: str
+    platform: str
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What one user's reminder DM says: newly due items, and how many older ones are still open."""
+
+    user_id: uuid.UUID
+    team_id: str
+    slack_user_id: str
+    timezone: str
+    items: list[DigestItem]
+    other_overdue: int  # open follow-ups due before now that were reminded earlier
+
+    @property
+    def delivery_ids(self) -> list[uuid.UUID]:
+        return [item.delivery_id for item in self.items]
+
+
+def load_digests(
+    db: Session, *, worker_id: str, user_ids: list[uuid.UUID], now: datetime | None = None
+) -> list[Digest]:
+    """The reminder DMs to send for users whose rows `worker_id` holds a live lease on.
+
+    An item is still valid only if its relationship still has the follow-up due at the same instant;
+    a follow-up completed, cleared or moved since it was enqueued is cancelled here, not reminded.
+    """
+    now = aware_now(now)
+    if not user_ids:
+        return []
+    db.execute(
+        text(
+            """
+            UPDATE deliveries d SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL
+            WHERE d.kind = 'follow_up_reminder' AND d.status = 'pending' AND d.claimed_by = :worker
+              AND d.user_id = ANY(:users)
+              AND NOT EXISTS (SELECT 1 FROM user_influencers r
+                              WHERE r.id = d.relationship_id AND r.follow_up_date = d.due_at)
+            """
+        ),
+        {"worker": worker_id, "users": user_ids},
+    )
+    rows = db.execute(
+        text(
+            """
+            SELECT d.id, d.relationship_id, d.due_at, i.id, i.name, i.handle, i.platform,
+                   u.id, u.team_id, u.slack_user_id, u.timezone
+            FROM deliveries d
+            JOIN user_influencers r ON r.id = d.relationship_id
+            JOIN influencers i ON i.id = r.influencer_id
+            JOIN users u ON u.id = d.user_id
+            WHERE d.kind = 'follow_up_reminder' AND d.status = 'pending' AND d.claimed_by = :worker
+              AND d.claimed_until > :now AND d.user_id = ANY(:users)
+            ORDER BY u.id, d.due_at, lower(i.name)
+            """
+        ),
+        {"worker": worker_id, "users": user_ids, "now": now},
+    ).all()
+    others = dict(
+        db.execute(
+            text(
+                """
+                SELECT r.user_id, count(*) FROM user_influencers r
+                WHERE r.user_id = ANY(:users) AND r.follow_up_date <= :now
+                  AND NOT EXISTS (SELECT 1 FROM deliveries d
+                                  WHERE d.relationship_id = r.id AND d.due_at = r.follow_up_date
+                                    AND d.kind = 'follow_up_reminder' AND d.status = 'pending'
+                                    AND d.claimed_by = :worker)
+                GROUP BY r.user_id
+                """
+            ),
+            {"worker": worker_id, "users": user_ids, "now": now},
+        ).all()
+    )
+    items: dict[uuid.UUID, list[DigestItem]] = defaultdict(list)
+    users: dict[uuid.UUID, tuple[str, str, str]] = {}
+    for d_id, rel_id, due_at, inf_id, name, handle, platform, u_id, team, slack_id, tz in rows:
+        items[u_id].append(DigestItem(d_id, rel_id, inf_id, name, handle, platform, due_at))
+        users[u_id] = (team, slack_id, tz)
+    return [
+        Digest(u_id, *users[u_id], items=items[u_id], other_overdue=others.get(u_id, 0)) for u_id in items
+    ]

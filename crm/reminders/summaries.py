@@ -1,0 +1,119 @@
+"""Weekly summaries: one delivery per (workspace, ISO week), only the newest Monday-09:00 slot."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS, aware_now
+
+SUMMARY_TIME = time(9, 0)  # Monday 09:00 in CRM_TIMEZONE
+
+
+def weekly_key(team_id: str, slot: datetime) -> str:
+    """The dedupe key of one workspace's summary for the ISO week of `slot`."""
+    year, week, _ = slot.isocalendar()
+    return f"{team_id}@{year}-W{week:02d}"
+
+
+def summary_slot(now: datetime, tz: ZoneInfo) -> datetime:
+    """The latest Monday 09:00 (in `tz`) at or before `now`: when the newest summary fell due.
+
+    Only this slot is ever enqueued, so a bot that was down for weeks posts one summary, not one per
+    missed week.
+    """
+    local = aware_now(now).astimezone(tz)
+    monday = local.date() - timedelta(days=local.weekday())
+    slot = datetime.combine(monday, SUMMARY_TIME, tzinfo=tz)
+    if slot > local:
+        slot = datetime.combine(monday - timedelta(days=7), SUMMARY_TIME, tzinfo=tz)
+    return slot
+
+
+def summary_week_start(slot: datetime, tz: ZoneInfo) -> datetime:
+    """Monday 00:00 (in `tz`) of the week a summary posted at `slot` reports on: the week before."""
+    monday = slot.astimezone(tz).date() - timedelta(days=7)
+    return datetime.combine(monday, time(0, 0), tzinfo=tz)
+
+
+def enqueue_weekly_summaries(db: Session, *, tz: ZoneInfo, now: datetime | None = None) -> int:
+    """Record the current summary slot for every workspace that has users; returns rows added.
+
+    Older summaries still pending (failing, or never claimed) are superseded by the newer week and
+    cancelled, so a stale week is not posted after the current one.
+    """
+    slot = summary_slot(aware_now(now), tz)
+    year, week, _ = slot.isocalendar()
+    db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ENQUEUE_LOCK})
+    result = db.execute(
+        text(
+            """
+            INSERT INTO deliveries (kind, dedupe_key, team_id, due_at, status, next_attempt_at)
+            SELECT 'weekly_summary', t.team_id || :suffix, t.team_id, :slot, 'pending', :slot
+            FROM (SELECT DISTINCT team_id FROM users) t
+            ON CONFLICT (kind, dedupe_key) DO NOTHING
+            """
+        ),
+        {"suffix": f"@{year}-W{week:02d}", "slot": slot},
+    )
+    db.execute(
+        text(
+            """
+            UPDATE deliveries SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL,
+                   last_error = coalesce(last_error, 'superseded by a newer week')
+            WHERE kind = 'weekly_summary' AND status = 'pending' AND due_at < :slot
+              AND (claimed_until IS NULL OR claimed_until <= :now)
+            """
+        ),
+        {"slot": slot, "now": aware_now(now)},
+    )
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryClaim:
+    """One workspace's weekly summary leased to this worker."""
+
+    delivery_id: uuid.UUID
+    team_id: str
+    due_at: datetime
+
+
+def claim_weekly_summaries(
+    db: Session, *, worker_id: str, lease: timedelta, now: datetime | None = None, limit: int = 20
+) -> list[SummaryClaim]:
+    """Lease pending summaries to `worker_id`.
+
+    FOR UPDATE SKIP LOCKED skips rows another open claim holds; a row claimed by a transaction that
+    committed after our snapshot is re-checked on locking (EvalPlanQual) and fails the lease test.
+    """
+    now = aware_now(now)
+    rows = db.execute(
+        text(
+            """
+            UPDATE deliveries SET claimed_by = :worker, claimed_until = :until, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM deliveries
+                WHERE kind = 'weekly_summary' AND status = 'pending' AND next_attempt_at <= :now
+                  AND (claimed_until IS NULL OR claimed_until <= :now) AND attempts < :max
+                ORDER BY due_at
+                LIMIT :limit
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, team_id, due_at
+            """
+        ),
+        {
+            "worker": worker_id,
+            "until": now + lease,
+            "now": now,
+            "max": MAX_ATTEMPTS,
+            "limit": limit,
+        },
+    ).all()
+    return [SummaryClaim(*row) for row in rows]
