@@ -14,6 +14,7 @@ from sqlalchemy import create_engine
 from bot.app import create_app
 from bot.config import Settings
 from handlers.ids import COMMAND, Event, Shortcut
+from tests.slack.listeners import registered
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "manifest.yml"
@@ -32,36 +33,6 @@ def app() -> App:
     # never connected: the test only reads which listeners are registered
     engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     return create_app(settings, engine=engine)
-
-
-def registered(app: App) -> dict[str, set[str]]:
-    """{"command": {...}, "message_shortcut": {...}, "global_shortcut": {...}, "event": {...}}.
-
-    Read from each listener's primary matcher: Bolt builds it with a closure from
-    slack_bolt/listener_matcher/builtins.py (`command.<locals>.func` closing over `command`, ...),
-    so its qualified name says the kind and its closure holds the string it matches.
-    """
-    found: dict[str, set[str]] = {
-        "command": set(),
-        "message_shortcut": set(),
-        "global_shortcut": set(),
-        "shortcut": set(),
-        "event": set(),
-    }
-    for listener in app._listeners:
-        func = listener.matchers[0].func
-        kind = func.__qualname__.split(".<locals>")[0]
-        if kind not in found:
-            continue
-        cells = dict(
-            zip(func.__code__.co_freevars, (c.cell_contents for c in func.__closure__ or ()), strict=True)
-        )
-        value = cells.get("command") or cells.get("callback_id") or cells.get("event_type")
-        if value is None and isinstance(cells.get("constraints"), dict):
-            value = cells["constraints"].get("type")
-        assert isinstance(value, str), f"{listener} matches a pattern; the manifest test cannot compare it"
-        found[kind].add(value)
-    return found
 
 
 def test_manifest_validates_against_slacks_schema(manifest):

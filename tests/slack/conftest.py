@@ -46,14 +46,16 @@ def slack_app_factory(
     """Build SlackTestApps (settings overridable); each one's executor is shut down afterwards."""
     executors: list[TrackingExecutor] = []
 
-    def build(**overrides) -> SlackTestApp:
+    def build(*, engine=None, **overrides) -> SlackTestApp:
+        """`engine` replaces the test database's (tables are still truncated afterwards)."""
+        engine = engine or clean_tables
         settings = make_settings(fake_slack, database_url, **overrides)
         executor = TrackingExecutor()
         executors.append(executor)
         client = WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token)
-        app = create_app(settings, client=client, engine=clean_tables, listener_executor=executor)
+        app = create_app(settings, client=client, engine=engine, listener_executor=executor)
         payloads = Payloads(settings.slack_signing_secret or "", fake_slack)
-        return SlackTestApp(app, fake_slack, settings, clean_tables, executor, payloads)
+        return SlackTestApp(app, fake_slack, settings, engine, executor, payloads)
 
     yield build
     for executor in executors:

@@ -25,7 +25,8 @@ Fixtures (tests/slack/conftest.py)
     slack.send(req) -> BoltResponse   app.dispatch + wait until every listener has finished
     slack.dispatch(req) -> BoltResponse   app.dispatch only (returns after the ack)
     slack.drain(timeout=10)           wait for running listeners (raises TimeoutError)
-`slack_app_factory(**settings_overrides)` -> SlackTestApp with other settings (admin_user_ids, ...).
+`slack_app_factory(engine=None, **settings_overrides)` -> SlackTestApp with other settings
+    (admin_user_ids, ...) or another engine (e.g. through tests/slack/tcp_proxy.py).
 `slack_http` -> LoopbackServer: bot.wsgi's app for `slack_app` served on 127.0.0.1:<random> by a
     threading WSGI server. .url, .post(req) -> HttpResult(status, headers, body; .json()),
     .get(path). It shares slack_app's executor, so `slack_app.drain()` works after .post().
@@ -37,6 +38,7 @@ Requests (tests/slack/payloads.py; `slack_app.payloads` is bound to the app's se
     view_submission(view, {block_id: value})   `view` as the fake returned it:
         fake.last("views.open").response["view"]; value forms in tests/slack/view_state.py
     view_closed(view), message_action("log-to-crm", text=..., author_id=...)
+    block_suggestion(action_id, typed_text, view=...)   an external_select options request
     event({...}), app_home_opened(user_id=...), url_verification(challenge)
     every builder takes timestamp=..., retry_num=... (events: X-Slack-Retry-Num/Reason)
     SignedRequest.with_headers(X_Slack_Signature="v0=bad") / .with_body("...") for forgeries.
@@ -45,6 +47,9 @@ Waiting: listeners run in Bolt's listener executor *after* the ack, so a test mu
 database or the recorded calls until they finish. The app's executor is a TrackingExecutor: send()
 (or drain()) returns once every submitted task, including tasks submitted meanwhile, has finished.
 No sleeps anywhere.
+
+Also: tests/slack/listeners.py lists what an App registered (kind, id); tests/slack/tcp_proxy.py
+is a loopback TCP proxy that can cut and restore the database connection (outage tests).
 """
 
 from __future__ import annotations

@@ -187,6 +187,34 @@ class Payloads:
                 payload["response_url"] = self.fake.response_url()
         return self.interactive(payload, **sign_kw)
 
+    def block_suggestion(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        view: dict[str, Any] | None = None,
+        user_id: str = USER_ID,
+        team_id: str = TEAM_ID,
+        **sign_kw: Any,
+    ) -> SignedRequest:
+        """An options request (external_select typing `value`) from the input `action_id` of `view`."""
+        view = view or {"id": "V0OPTIONS1", "type": "modal", "callback_id": "", "blocks": []}
+        payload = {
+            "type": "block_suggestion",
+            "user": self._user(user_id, team_id),
+            "container": {"type": "view", "view_id": view["id"]},
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "action_id": action_id,
+            "block_id": action_id,
+            "value": value,
+            "team": {"id": team_id, "domain": TEAM_DOMAIN},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": view,
+        }
+        return self.interactive(payload, **sign_kw)
+
     def view_submission(
         self,
         view: dict[str, Any],

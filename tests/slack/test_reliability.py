@@ -1,0 +1,166 @@
+"""Reliability: database outages and recovery, event retries, acks that never wait for Slack."""
+
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.errors import UNAVAILABLE_MESSAGE
+from bot.server import make_listener_engine
+from crm.models import Influencer
+from handlers.uow import unit_of_work
+from tests.slack.harness import Payloads, SlackTestApp
+from tests.slack.listeners import registered_listeners
+from tests.slack.tcp_proxy import proxied_database_url
+
+
+@pytest.fixture
+def outage(slack_app_factory, database_url):
+    """A SlackTestApp whose database connection goes through a proxy the test can cut."""
+    proxy, url = proxied_database_url(database_url)
+    engine = make_listener_engine(url)  # the production engine settings (pre-ping, fail fast)
+    slack = slack_app_factory(engine=engine)
+    yield slack, proxy
+    proxy.stop()
+    engine.dispose()
+
+
+def test_database_outage_is_reported_and_the_bot_recovers_by_itself(outage, caplog):
+    slack, proxy = outage
+
+    @slack.app.action("probe-count")
+    @unit_of_work
+    def count(ack, respond, db):
+        ack()  # acknowledged first: the failure below is reported through response_url
+        respond(f"{db.scalar(text('SELECT count(*) FROM users'))} users")
+
+    p = slack.payloads
+    button = [Payloads.button("probe-count")]
+
+    assert slack.send(p.command("help")).status == 200  # up: pooled connections exist
+    slack.send(p.block_actions(button))
+    assert slack.fake.last("response_url").text == "1 users"
+
+    proxy.cut()
+    with caplog.at_level(logging.ERROR, logger="bot.errors"):
+        before_ack = slack.send(p.command("help"))
+        slack.send(p.block_actions(button))
+    after_ack = slack.fake.last("response_url")
+
+    # /crm needs the actor before it can ack, so the ack itself carries the message
+    assert json.loads(before_ack.body) == {"response_type": "ephemeral", "text": UNAVAILABLE_MESSAGE}
+    assert (after_ack.text, after_ack.params["response_type"]) == (UNAVAILABLE_MESSAGE, "ephemeral")
+    errors = [r for r in caplog.records if r.name == "bot.errors"]
+    assert len(errors) == 2 and all("database unavailable" in r.getMessage() for r in errors)
+
+    proxy.restore()  # the database is back: no restart, no intervention
+    slack.fake.reset()
+    recovered = slack.send(p.command("help"))
+    slack.send(p.block_actions(button))
+
+    assert recovered.status == 200 and UNAVAILABLE_MESSAGE not in (recovered.body or "")
+    replies = [c.text for c in slack.fake.calls_to("response_url")]
+    assert UNAVAILABLE_MESSAGE not in replies and replies[-1] == "1 users"
+
+
+def test_event_retries_cause_no_duplicate_side_effects(slack_app: SlackTestApp):
+    @slack_app.app.event("reaction_added")
+    @unit_of_work
+    def on_reaction(event, db, actor):
+        db.add(
+            Influencer(
+                team_id=actor.team_id, name=event["reaction"], handle=event["reaction"], platform="instagram"
+            )
+        )
+
+    p = slack_app.payloads
+    reaction = {"type": "reaction_added", "user": "UALICE0001", "reaction": "maya"}
+    statuses = [
+        slack_app.send(p.event(reaction, event_id="Ev0001", **retry)).status
+        for retry in ({}, {"retry_num": 1}, {"retry_num": 2, "retry_reason": "http_error"})
+    ]
+    for retry_num in (None, 1):
+        slack_app.send(p.app_home_opened(event_id="Ev0002", retry_num=retry_num))
+
+    assert statuses == [200, 200, 200]  # retries are acknowledged, so Slack stops retrying
+    with slack_app.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Influencer)) == 1
+    assert len(slack_app.fake.calls_to("views.publish")) == 1
+
+
+def _request_for(p: Payloads, kind: str, key: str) -> list:
+    view = {
+        "id": "V0ACKTEST1",
+        "type": "modal",
+        "hash": "1.a",
+        "callback_id": key,
+        "blocks": [],
+        "private_metadata": json.dumps({"influencer_id": "00000000-0000-0000-0000-000000000000"}),
+    }
+    value = "00000000-0000-0000-0000-000000000000"
+    if kind == "command":
+        texts = [
+            "",
+            "help",
+            "add @maya",
+            "show @maya",
+            "status @maya warm",
+            "priority @maya 4",
+            "tag @maya +a",
+            "followup @maya tomorrow",
+            "note @maya hi",
+            "note @maya",
+            "log @maya email",
+            "list",
+            "due",
+            "find maya",
+            "campaign list",
+            "campaign new Spring https://x.io",
+            "utm Spring @maya",
+            "admin",
+            "nonsense",
+        ]
+        return [p.command(t, command=key) for t in texts]
+    if kind in ("action", "block_action"):
+        return [
+            p.block_actions([Payloads.button(key, value)]),
+            p.block_actions([Payloads.select(key, "3")], view=dict(view, type="home")),
+        ]
+    if kind in ("options", "block_suggestion"):
+        return [p.block_suggestion(key, "ma", view=view)]
+    if kind == "view_submission":
+        return [p.view_submission(view)]
+    if kind == "view_closed":
+        return [p.view_closed(view)]
+    if kind in ("shortcut", "message_shortcut", "global_shortcut"):
+        return [p.message_action(key)]
+    if kind == "event" and key == "app_home_opened":
+        return [p.app_home_opened()]
+    raise AssertionError(f"no sample request for {kind} {key}: add one")
+
+
+def test_every_listener_acks_without_waiting_for_slack(slack_app: SlackTestApp):
+    """While every Web API call (and response_url) hangs unanswered, each request is still acked.
+
+    A listener that called Slack before ack() would not ack while the call hangs, and Bolt would
+    give up after 3 s with no 200. auth.test is let through: Bolt calls it once per process, lazily.
+    """
+    listeners = registered_listeners(slack_app.app)
+    assert ("command", "/crm") in listeners  # the real listeners are registered, not only probes
+    waiter = ThreadPoolExecutor(1)
+    try:
+        for kind, key in listeners:
+            for req in _request_for(slack_app.payloads, kind, key):
+                slack_app.fake.hold(all_except=("auth.test",))
+                try:
+                    response = waiter.submit(slack_app.dispatch, req).result(timeout=30)
+                finally:
+                    slack_app.fake.release()
+                slack_app.drain()
+                assert response.status == 200, (kind, key, req.body[:200], response.status, response.body)
+    finally:
+        waiter.shutdown()
