@@ -18,7 +18,7 @@ from crm.clock import zone_of
 from crm.models import User
 from handlers.blocks.cards import relationship_card
 from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn
+from handlers.blocks.text import mrkdwn, plain_of
 from handlers.events.home import refresh_home
 from handlers.forms import parse_id
 from handlers.ids import Action
@@ -77,7 +77,7 @@ def add_clicked(ack, action: dict, respond, client: WebClient, db: Session, acto
     _, created = relationships.add_to_list(db, actor=actor, influencer_id=influencer.id)
     text = f"Added *{mrkdwn(influencer.name, 200)}* to your list." if created else "Already on your list."
     note = SectionBlock(text=MarkdownTextObject(text=text))
-    message = Message(text=text.replace("*", ""), blocks=[note, *_card(db, actor, influencer.id).blocks])
+    message = Message(text=plain_of(text), blocks=[note, *_card(db, actor, influencer.id).blocks])
     respond(response_type="ephemeral", replace_original=False, **message.to_dict())
     if created:
         refresh_home(client, db, actor)

@@ -22,7 +22,10 @@ class Usage:
 
 def help_message(entries: Sequence[Usage], *, command: str = "/crm") -> Message:
     """Every subcommand with its syntax and an example; sections split to respect the 3,000-char limit."""
-    lines = [f"`{command} {e.usage}` — {escape(e.summary)}\n      e.g. `{e.example}`" for e in entries]
+    lines = [
+        f"`{command} {escape(e.usage)}` — {escape(e.summary)}\n      e.g. `{escape(e.example)}`"
+        for e in entries
+    ]
     sections: list[str] = [""]
     for line in lines:
         if len(sections[-1]) + len(line) + 1 > SECTION_TEXT:
@@ -36,13 +39,15 @@ def help_message(entries: Sequence[Usage], *, command: str = "/crm") -> Message:
             'quote names with spaces: `/crm show "Maya Lopez"`. Replies are visible only to you.'
         )
     )
-    text = "Influencer CRM commands: " + ", ".join(e.usage.split(" ", 1)[0] for e in entries)
+    names = dict.fromkeys(e.usage.split(" ", 1)[0] for e in entries)
+    text = f"Influencer CRM commands: {', '.join(names)}. Try {command} help for examples."
     return Message(text=text, blocks=blocks)
 
 
 def usage_message(entry: Usage, *, problem: str | None = None, command: str = "/crm") -> Message:
     """'<problem>. Usage: `/crm status <influencer> <status>` — e.g. `/crm status @maya warm`'."""
     lead = f"{mrkdwn(problem, 2000)}\n" if problem else ""
-    text = f"{lead}Usage: `{command} {entry.usage}` — {escape(entry.summary)}\nExample: `{entry.example}`"
+    usage, example = escape(entry.usage), escape(entry.example)
+    text = f"{lead}Usage: `{command} {usage}` — {escape(entry.summary)}\nExample: `{example}`"
     fallback = f"{problem + ' ' if problem else ''}Usage: {command} {entry.usage} (e.g. {entry.example})"
     return Message(text=fallback, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

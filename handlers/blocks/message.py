@@ -15,13 +15,18 @@ from handlers.blocks.text import (
     HEADER_TEXT,
     MESSAGE_BLOCKS,
     clip,
+    escape,
     plain,
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A message body: `text` is the notification / screen-reader fallback, `blocks` what is shown."""
+    """A message body: `text` is the notification / screen-reader fallback, `blocks` what is shown.
+
+    `text` is plain: to_dict() escapes it, because Slack reads a message's text as mrkdwn too (a
+    name like "<!channel>" must not notify anyone).
+    """
 
     text: str
     blocks: Sequence[Block] = field(default_factory=tuple)
@@ -33,7 +38,8 @@ class Message:
 
     def to_dict(self) -> dict[str, Any]:
         """Keyword arguments for chat.postMessage / respond(): validated by slack_sdk on the way."""
-        return {"text": clip(self.text, FALLBACK_TEXT) or " ", "blocks": [b.to_dict() for b in self.blocks]}
+        text = escape(clip(self.text, FALLBACK_TEXT)) or " "
+        return {"text": text, "blocks": [b.to_dict() for b in self.blocks]}
 
 
 def header(text: str) -> HeaderBlock:

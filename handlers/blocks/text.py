@@ -65,6 +65,15 @@ def mrkdwn(text: str, limit: int = SECTION_TEXT, *, from_end: bool = False) -> s
         budget -= len(out) - limit  # escaping grew it; give the raw text less room
 
 
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def plain_of(mrkdwn_text: str) -> str:
+    """Our own mrkdwn (bold, code, escapes) as plain text, for a message's fallback `text`."""
+    return unescape(mrkdwn_text.replace("*", "").replace("`", ""))
+
+
 def plain(text: str | None, limit: int, *, default: str = "-") -> str:
     """User text for a plain_text field: never empty (Slack rejects empty text), at most `limit`."""
     text = " ".join((text or "").split())  # plain_text in buttons/options shows one line anyway

@@ -11,7 +11,7 @@ from handlers.blocks.campaign_modals import assign_modal
 from handlers.blocks.campaigns import assignment_link, campaign_created, campaign_list
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn
+from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import looks_like_url
 from handlers.forms import dump_metadata
@@ -91,7 +91,7 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
     )
     ctx.changed = True
     text = f"*{mrkdwn(influencer.name, 200)}* in *{mrkdwn(campaign.name, 200)}* is now *{value}*."
-    ctx.reply(Message(text=text.replace("*", ""), blocks=[_section(text)]))
+    ctx.reply(Message(text=plain_of(text), blocks=[_section(text)]))
 
 
 def utm(ctx: CommandContext, args: list[str]) -> None:

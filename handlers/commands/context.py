@@ -23,6 +23,7 @@ from crm.errors import InvalidInput
 from crm.models import Influencer, User
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
+from handlers.blocks.text import escape
 
 
 class UsageError(InvalidInput):
@@ -32,8 +33,10 @@ class UsageError(InvalidInput):
     """
 
     def __init__(self, usage: Usage, problem: str | None = None, *, command: str = "/crm") -> None:
-        lead = f"{problem}\n" if problem else ""
-        super().__init__("command", f"{lead}Usage: `{command} {usage.usage}` — e.g. `{usage.example}`")
+        # Shown as mrkdwn by the app's error handler: escape what the user typed and the <placeholders>.
+        lead = f"{escape(problem)}\n" if problem else ""
+        text = f"{lead}Usage: `{command} {escape(usage.usage)}` — e.g. `{escape(usage.example)}`"
+        super().__init__("command", text)
         self.usage = usage
         self.problem = problem
 

@@ -9,7 +9,7 @@ from crm.models import Influencer
 from handlers.blocks.help import help_message
 from handlers.blocks.lists import candidates
 from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn
+from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands import admin as admin_cmd
 from handlers.commands import campaigns as campaign_cmd
 from handlers.commands import relationships as rel_cmd
@@ -100,7 +100,7 @@ def dispatch(ctx: CommandContext, text: str) -> None:
             raise UsageError(SUBCOMMANDS["campaign new"].usage, "Campaign commands: new, list, add, status.")
         help_ = usage_help()
         problem = f"There is no `/crm {mrkdwn(words[0], 40)}` command. Here is what there is:"
-        ctx.reply(Message(text=f"{problem} {help_.text}", blocks=[_note(problem), *help_.blocks]))
+        ctx.reply(Message(text=f"{plain_of(problem)} {help_.text}", blocks=[_note(problem), *help_.blocks]))
         return
     run(ctx, sub, args)
 

@@ -13,7 +13,7 @@ from handlers.blocks.cards import card_buttons, relationship_card, tags_text
 from handlers.blocks.help import Usage
 from handlers.blocks.lists import PAGE, relationship_list, search_results
 from handlers.blocks.message import Message
-from handlers.blocks.text import fmt_datetime, mrkdwn
+from handlers.blocks.text import fmt_datetime, mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import looks_like_url, rest_after
 from handlers.views.openers import open_log_modal, open_notes_modal
@@ -60,7 +60,7 @@ def _say(ctx: CommandContext, text: str, influencer_id=None) -> None:
     blocks = [SectionBlock(text=MarkdownTextObject(text=text))]
     if influencer_id is not None:
         blocks.append(card_buttons(str(influencer_id)))
-    ctx.reply(Message(text=text.replace("*", ""), blocks=blocks))
+    ctx.reply(Message(text=plain_of(text), blocks=blocks))
 
 
 def add(ctx: CommandContext, args: list[str]) -> None:

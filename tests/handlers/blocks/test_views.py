@@ -1,0 +1,140 @@
+"""Pure modal and App Home builders: valid views (≤ 100 blocks) prefilled with what the user had."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from crm.campaigns import UtmValues
+from handlers.blocks.campaign_modals import assign_modal, assignment_done_modal, new_campaign_modal
+from handlers.blocks.home import home_view
+from handlers.blocks.modals import (
+    add_influencer_modal,
+    edit_relationship_modal,
+    follow_up_modal,
+    log_interaction_modal,
+    notes_modal,
+)
+from handlers.forms import dump_metadata
+from handlers.ids import Action, Field
+from tests.handlers.blocks import samples as s
+from tests.handlers.slack_checks import check_view
+
+UTC = ZoneInfo("UTC")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def rendered(view) -> dict:
+    body = view.to_dict()
+    check_view(body)
+    return body
+
+
+def block(body: dict, block_id: str) -> dict:
+    return next(b for b in body["blocks"] if b.get("block_id") == block_id)
+
+
+def test_log_modal_prefills_the_influencer_type_and_shortcut_content():
+    inf = s.influencer(name="Maya", handle="maya")
+    camps = [s.campaign() for _ in range(150)]
+    body = rendered(
+        log_interaction_modal(
+            influencer=inf,
+            campaigns=camps,
+            now=s.NOW,
+            metadata=dump_metadata(src="https://x.slack.com/p1"),
+            interaction_type="call",
+            content="m" * 5000,
+            source_url="https://x.slack.com/p1",
+        )
+    )
+    assert block(body, Field.INTERACTION_INFLUENCER)["element"]["initial_option"]["value"] == str(inf.id)
+    assert block(body, Field.INTERACTION_TYPE)["element"]["initial_option"]["value"] == "call"
+    assert len(block(body, Field.INTERACTION_CONTENT)["element"]["initial_value"]) == 3000
+    assert len(block(body, Field.INTERACTION_CAMPAIGN)["element"]["options"]) == 100
+    assert block(body, Field.INTERACTION_DATE)["element"]["initial_date_time"] == int(s.NOW.timestamp())
+    assert block(body, Field.INTERACTION_FILE)["element"]["type"] == "file_input"
+    assert "cut to 3,000" in repr(body)
+    assert json.loads(body["private_metadata"]) == {"src": "https://x.slack.com/p1"}
+    bare = rendered(log_interaction_modal(influencer=None, campaigns=[], now=s.NOW, metadata="{}"))
+    assert "initial_option" not in block(bare, Field.INTERACTION_INFLUENCER)["element"]
+    assert not any(b.get("block_id") == Field.INTERACTION_CAMPAIGN for b in bare["blocks"])
+
+
+def test_edit_modal_prefills_current_values_in_the_users_timezone():
+    rel = s.relationship(
+        status="cold", priority=4, tags=["a", "b"], notes="short", follow_up_date=s.NOW.replace(hour=23)
+    )  # 00:xx next day in Berlin
+    body = rendered(edit_relationship_modal(rel, rel.influencer, tz=BERLIN, metadata=dump_metadata(r=rel.id)))
+    assert block(body, Field.RELATIONSHIP_STATUS)["element"]["initial_option"]["value"] == "cold"
+    assert block(body, Field.RELATIONSHIP_PRIORITY)["element"]["initial_option"]["value"] == "4"
+    tags = block(body, Field.RELATIONSHIP_TAGS)["element"]
+    assert tags["type"] == "multi_external_select"
+    assert [o["value"] for o in tags["initial_options"]] == ["a", "b"]
+    assert block(body, Field.RELATIONSHIP_FOLLOW_UP)["element"]["initial_date"] == "2026-11-27"
+    assert block(body, Field.RELATIONSHIP_NOTES)["element"]["initial_value"] == "short"
+
+
+def test_edit_modal_with_notes_too_long_for_a_field_leaves_notes_out():
+    rel = s.worst_relationship()
+    body = rendered(edit_relationship_modal(rel, rel.influencer, tz=UTC, metadata="{}"))
+    assert not any(b.get("block_id") == Field.RELATIONSHIP_NOTES for b in body["blocks"])
+    assert "/crm note" in repr(body)
+
+
+def test_notes_follow_up_and_add_modals():
+    rel = s.worst_relationship()
+    body = rendered(notes_modal(rel, rel.influencer, metadata=dump_metadata(i=rel.influencer_id)))
+    assert "&lt;!channel&gt;" in repr(body) and "<!channel>" not in repr(body)
+    assert block(body, Field.RELATIONSHIP_NOTE_APPEND)["optional"] is False
+    body = rendered(follow_up_modal(rel, rel.influencer, tz=UTC, metadata="{}"))
+    assert block(body, Field.RELATIONSHIP_FOLLOW_UP)["element"]["initial_date"] == "2026-11-23"
+    rendered(add_influencer_modal())
+
+
+def test_campaign_modals():
+    body = rendered(new_campaign_modal(name="Spring", landing_url="https://shop.example.com"))
+    assert block(body, Field.CAMPAIGN_NAME)["element"]["initial_value"] == "Spring"
+    inf, camp = s.worst_influencer(), s.campaign(name="x" * 100)
+    utm = UtmValues("instagram", "influencer", "spring", "maya", None)
+    body = rendered(
+        assign_modal(
+            camp,
+            inf,
+            utm=utm,
+            preview="https://e.com/?" + "u" * 5000,
+            metadata=dump_metadata(c=camp.id, i=inf.id),
+        )
+    )
+    assert block(body, Field.ASSIGNMENT_UTM_CONTENT)["element"]["initial_value"] == "maya"
+    assert "initial_value" not in block(body, Field.ASSIGNMENT_UTM_TERM)["element"]
+    done = rendered(assignment_done_modal(s.assignment(camp, inf), camp, inf, created=True))
+    assert "submit" not in done
+
+
+def dashboard(n: int, **kw):
+    rels = [s.worst_relationship() for _ in range(n)]
+    return SimpleNamespace(
+        due=rels,
+        overdue_count=n,
+        pipeline={"saved": n, "contacted": 0, "warm": 0, "cold": 0, "partnered": 0},
+        strongest=rels,
+        neglected=rels,
+        recent=[s.interaction(r.influencer, content=s.NASTY * 100) for r in rels],
+        **kw,
+    )
+
+
+def test_home_view_stays_valid_for_huge_dashboards_and_offers_the_three_buttons():
+    body = rendered(home_view(dashboard(10_000), tz=UTC, now=s.NOW))
+    actions = next(b for b in body["blocks"] if b["type"] == "actions")
+    assert [e["action_id"] for e in actions["elements"]] == [
+        Action.HOME_ADD_INFLUENCER,
+        Action.HOME_LOG_INTERACTION,
+        Action.HOME_NEW_CAMPAIGN,
+    ]
+    assert "/crm due" in repr(body)
+    empty = rendered(home_view(dashboard(0), tz=UTC, now=s.NOW))
+    assert "Nothing due" in repr(empty)
+    assert body["type"] == "home" and "submit" not in body

@@ -1,0 +1,128 @@
+"""/crm campaign new|list|add|status, /crm utm and /crm admin, end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.models import Assignment, Campaign
+from handlers.blocks.text import escape
+from handlers.ids import Field
+from handlers.ids import View as ViewId
+from tests.handlers.conftest import USER_ID
+
+
+def test_campaign_new_with_name_and_url_creates_it(run, crm):
+    sent = run.command("campaign new Spring Sale 2026 https://shop.example.com/spring")
+    campaign = crm.one(Campaign)
+    assert (campaign.name, campaign.landing_url) == ("Spring Sale 2026", "https://shop.example.com/spring")
+    assert campaign.user_id == crm.user(USER_ID).id
+    assert "Created campaign *Spring Sale 2026*" in sent.text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("campaign new", None), ('campaign new "Spring Sale"', "Spring Sale")]
+)
+def test_campaign_new_with_something_missing_opens_the_modal(run, crm, text, name):
+    view = run.command(text).opened
+    assert view["callback_id"] == ViewId.NEW_CAMPAIGN
+    name_block = next(b for b in view["blocks"] if b.get("block_id") == Field.CAMPAIGN_NAME)
+    assert name_block["element"].get("initial_value") == name
+    assert crm.count(Campaign) == 0
+
+
+def test_campaign_new_duplicate_or_bad_url(run, crm):
+    crm.campaign("Spring Sale")
+    assert "already exists" in run.command("campaign new spring sale https://x.example.com").text
+    assert (
+        "Usage: `/crm campaign new"
+        in run.command("campaign new Fall https://shop.example.com:99999/a").reply.params["text"]
+    )
+    assert crm.count(Campaign) == 1
+
+
+def test_campaign_list(run, crm):
+    crm.campaign("Spring Sale")
+    crm.campaign("Fall Drop")
+    text = run.command("campaign list").text
+    assert "Spring Sale" in text and "Fall Drop" in text and "Campaigns (2)" in text
+    assert "Campaign commands" in run.command("campaign frob").reply.params["text"]
+
+
+def test_campaign_add_opens_the_assign_modal_with_default_utm(run, crm):
+    crm.relationship("maya", platform="tiktok")
+    crm.campaign("Spring Sale", utm_medium="creator")
+    for text in ('campaign add "Spring Sale" @maya', "campaign add Spring Sale @maya"):
+        view = run.command(text).opened
+        assert view["callback_id"] == ViewId.ASSIGN_CAMPAIGN
+        values = {
+            b["block_id"]: b["element"].get("initial_value") for b in view["blocks"] if b["type"] == "input"
+        }
+        assert values[Field.ASSIGNMENT_UTM_SOURCE] == "tiktok"
+        assert values[Field.ASSIGNMENT_UTM_MEDIUM] == "creator"
+        assert values[Field.ASSIGNMENT_UTM_CAMPAIGN] == "spring-sale"
+        assert values[Field.ASSIGNMENT_UTM_CONTENT] == "maya"
+        assert "utm_source=tiktok" in repr(view["blocks"])
+    assert crm.count(Assignment) == 0  # nothing is written until the modal is submitted
+
+
+def test_ambiguous_campaign_names_the_candidates(run, crm):
+    crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    crm.campaign("Spring Drop")
+    text = run.command("campaign add Spring @maya").reply.params["text"]
+    assert "Spring Sale" in text and "Spring Drop" in text
+
+
+def test_utm_assigns_when_needed_and_shows_the_link(run, crm):
+    crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    sent = run.command('utm "Spring Sale" @maya')
+    assignment = crm.one(Assignment)
+    assert assignment.user_id == crm.user(USER_ID).id
+    assert escape(assignment.utm_url) in sent.reply.params["text"]  # & is &amp; in Slack text
+    assert "utm_campaign=spring-sale" in assignment.utm_url
+    again = run.command('utm "Spring Sale" @maya')
+    assert crm.count(Assignment) == 1 and "Tracking link for" in again.text
+
+
+def test_utm_for_a_teammates_assignment_is_a_conflict(run, crm):
+    crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    run.command('utm "Spring Sale" @maya', user_id="UBOB000001")
+    sent = run.command('utm "Spring Sale" @maya')
+    assert "already assigned" in sent.reply.params["text"]
+    assert crm.count(Assignment) == 1
+
+
+def test_campaign_status_moves_my_assignment(run, crm):
+    crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    run.command('utm "Spring Sale" @maya')
+    assert "is now *active*" in run.command('campaign status "Spring Sale" @maya active').text
+    assert crm.one(Assignment).status == "active"
+    bad = run.command('campaign status "Spring Sale" @maya finished')
+    assert "Usage: `/crm campaign status" in bad.reply.params["text"]
+    theirs = run.command('campaign status "Spring Sale" @maya cancelled', user_id="UBOB000001")
+    assert "not found" in theirs.reply.params["text"].lower()
+    assert crm.one(Assignment).status == "active"
+
+
+def test_admin_refuses_everyone_else_and_shows_nothing(run, crm):
+    crm.relationship("maya", status="partnered")
+    sent = run.command("admin")
+    assert "Only CRM admins" in sent.text
+    assert "partnered" not in sent.text.lower() and "Pipeline" not in sent.text
+    assert [c.params["user"] for c in sent.to("users.info")] == [USER_ID]
+    assert "Only CRM admins" in run.command("admin frob").text  # not even the usage line
+
+
+def test_admin_for_configured_admins_and_slack_workspace_admins(run, crm, fake_slack):
+    crm.relationship("maya", status="partnered")
+    configured = run.command("admin", user_id="UADMIN0001")
+    assert "CRM summary" in configured.text and "Pipeline now" in configured.text
+    assert not configured.to("users.info")  # CRM_ADMIN_USER_IDS needs no lookup
+    fake_slack.set_user("UOWNER0001", is_owner=True)
+    assert "CRM summary" in run.command("admin 7", user_id="UOWNER0001").text
+    fake_slack.set_user("UWSADMIN01", is_admin=True)
+    assert "CRM summary" in run.command("admin", user_id="UWSADMIN01").text
+    assert "Usage: `/crm admin" in run.command("admin 9999", user_id="UADMIN0001").reply.params["text"]

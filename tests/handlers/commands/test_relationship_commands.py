@@ -1,0 +1,231 @@
+"""/crm subcommands about one's own relationships, end to end: signed command in, database and
+recorded Slack calls out."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from crm.clock import follow_up_instant
+from crm.models import Influencer, Relationship
+from handlers.ids import Action, Field
+from handlers.ids import View as ViewId
+from tests.handlers.conftest import USER_ID
+
+
+def rel_of(crm, handle: str, user: str = USER_ID) -> Relationship:
+    (rel,) = [
+        r
+        for r in crm.all(Relationship)
+        if crm.one(Influencer, Influencer.id == r.influencer_id).handle == handle
+        and r.user_id == crm.user(user).id
+    ]
+    return rel
+
+
+@pytest.mark.parametrize("text", ["", "help", "HELP"])
+def test_help_lists_every_subcommand(run, text):
+    sent = run.command(text)
+    assert sent.reply.params["response_type"] == "ephemeral"
+    for word in (
+        "add",
+        "show",
+        "status",
+        "priority",
+        "tag",
+        "followup",
+        "note",
+        "log",
+        "list",
+        "due",
+        "find",
+        "campaign new",
+        "campaign list",
+        "campaign add",
+        "campaign status",
+        "utm",
+        "admin",
+    ):
+        assert f"/crm {word}" in sent.text, word
+
+
+def test_unknown_subcommand_answers_with_what_there_is(run):
+    sent = run.command("frobnicate @maya")
+    assert "There is no `/crm frobnicate` command" in sent.text
+    assert "/crm status" in sent.text
+
+
+def test_add_saves_the_influencer_to_my_list_and_refreshes_home(run, crm):
+    sent = run.command("add @maya tiktok")
+    assert "Added" in sent.text and "@maya" in sent.text
+    inf = crm.one(Influencer, Influencer.handle == "maya")
+    assert inf.platform == "tiktok"
+    assert crm.count(Relationship, Relationship.influencer_id == inf.id) == 1
+    assert sent.to("views.publish")[0].params["user_id"] == USER_ID
+    again = run.command("add @maya tiktok")
+    assert "already on your list" in again.text
+    assert crm.count(Relationship) == 1
+
+
+def test_add_by_profile_url(run, crm):
+    run.command("add https://www.instagram.com/maya.creates/?hl=en")
+    inf = crm.one(Influencer)
+    assert (inf.handle, inf.platform) == ("maya.creates", "instagram")
+    assert crm.count(Relationship) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("add", None), ("add @maya tiktok extra", "did not understand"), ("add not!a!handle", "not a handle")],
+)
+def test_add_with_bad_arguments_answers_usage_and_writes_nothing(run, crm, text, problem):
+    sent = run.command(text)
+    assert "Usage: `/crm add &lt;influencer&gt;" in sent.reply.params["text"]
+    assert "/crm add @maya tiktok" in sent.reply.params["text"]
+    if problem:
+        assert problem in sent.reply.params["text"]
+    assert crm.count(Influencer) == 0 and crm.count(Relationship) == 0
+
+
+def test_show_posts_the_card_ephemerally(run, crm):
+    crm.relationship("maya", name="Maya Lopez", status="warm", notes="Loves skincare", tags=["vegan"])
+    sent = run.command('show "Maya Lopez"')
+    assert sent.reply.params["response_type"] == "ephemeral"
+    for part in ("Maya Lopez", "Warm", "Loves skincare", "#vegan", Action.CARD_LOG, Action.CARD_EDIT):
+        assert part in sent.text
+    assert not sent.to("views.publish")  # reading changes nothing: no Home refresh
+
+
+def test_show_someone_not_on_my_list_or_unknown(run, crm):
+    crm.relationship("maya", user="UBOB000001")
+    assert "isn't on your list" in run.command("show @maya").text
+    assert "No influencer matches" in run.command("show @nobody").text
+
+
+def test_status_priority_and_tags(run, crm):
+    crm.relationship("maya", name="Maya Lopez")
+    assert "is now *warm*" in run.command("status Maya Lopez warm").text  # no quotes needed: last word
+    assert "priority *4*" in run.command("priority @maya 4").text
+    assert "#skincare" in run.command("tag @maya +Skincare +vegan #travel").text
+    sent = run.command("tag @maya -vegan")
+    rel = rel_of(crm, "maya")
+    assert (rel.status, rel.priority, rel.tags) == ("warm", 4, ["skincare", "travel"])
+    assert sent.to("views.publish")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["status @maya hot", "status @maya", "priority @maya 9", "priority @maya high", "tag @maya", "tag +x"],
+)
+def test_bad_values_answer_the_usage_line_and_change_nothing(run, crm, text):
+    crm.relationship("maya", status="saved", priority=1, tags=["a"])
+    sent = run.command(text)
+    sub = text.split()[0]
+    assert f"Usage: `/crm {sub}" in sent.reply.params["text"]
+    rel = rel_of(crm, "maya")
+    assert (rel.status, rel.priority, rel.tags) == ("saved", 1, ["a"])
+
+
+@pytest.mark.parametrize(
+    ("phrase", "days"),
+    [("tomorrow", 1), ("in 3 days", 3), ("in 2 weeks", 14), ("today", 0)],
+)
+def test_followup_phrases(run, crm, phrase, days):
+    crm.relationship("maya", name="Maya Lopez")
+    sent = run.command(f'followup "Maya Lopez" {phrase}')
+    expected = follow_up_instant(datetime.now(UTC).date() + timedelta(days=days), UTC)
+    assert rel_of(crm, "maya").follow_up_date == expected
+    assert "Follow up with" in sent.text
+
+
+def test_followup_next_weekday_date_and_clear(run, crm):
+    crm.relationship("maya")
+    run.command("followup @maya next monday")
+    due = rel_of(crm, "maya").follow_up_date
+    assert due.weekday() == 0 and due > datetime.now(UTC)
+    run.command("followup @maya 2030-01-15")
+    assert rel_of(crm, "maya").follow_up_date == follow_up_instant(date(2030, 1, 15), UTC)
+    assert "No follow-up" in run.command("followup @maya clear").text
+    assert rel_of(crm, "maya").follow_up_date is None
+
+
+def test_followup_that_is_not_a_date(run, crm):
+    crm.relationship("maya")
+    sent = run.command("followup @maya someday soon")
+    assert "is not a date I understand" in sent.reply.params["text"]
+    assert rel_of(crm, "maya").follow_up_date is None
+
+
+def test_note_with_text_appends_it_verbatim(run, crm):
+    crm.relationship("maya", name="Maya Lopez")
+    sent = run.command(
+        'note "Maya Lopez" She said "yes"  &amp; wants &lt;b&gt;March&lt;/b&gt;'
+    )  # as Slack encodes it
+    assert "Note added" in sent.text
+    assert 'She said "yes"  & wants <b>March</b>' in rel_of(crm, "maya").notes
+
+
+def test_note_without_text_opens_the_notes_modal(run, crm):
+    crm.relationship("maya", notes="Earlier note")
+    sent = run.command("note @maya")
+    view = sent.opened
+    assert view["callback_id"] == ViewId.NOTES
+    assert "Earlier note" in repr(view["blocks"])
+    assert not sent.replies
+
+
+def test_log_opens_the_modal_prefilled(run, crm):
+    rel = crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    view = run.command("log @maya call").opened
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks[Field.INTERACTION_INFLUENCER]["element"]["initial_option"]["value"] == str(
+        rel.influencer_id
+    )
+    assert blocks[Field.INTERACTION_TYPE]["element"]["initial_option"]["value"] == "call"
+    assert blocks[Field.INTERACTION_CAMPAIGN]["element"]["options"][0]["text"]["text"] == "Spring Sale"
+    bare = run.command("log").opened
+    assert (
+        "initial_option"
+        not in {b.get("block_id"): b for b in bare["blocks"]}[Field.INTERACTION_INFLUENCER]["element"]
+    )
+
+
+def test_list_filters_and_pages(run, crm):
+    crm.relationship("amy", status="warm", priority=4, tags=["skincare"], relationship_strength=50)
+    crm.relationship("bob", status="warm", priority=1, tags=["skincare"])
+    crm.relationship("cat", status="cold", priority=5, tags=["skincare"])
+    text = run.command("list warm #skincare priority>=3").text
+    assert "@amy" in text and "@bob" not in text and "@cat" not in text
+    everything = run.command("list").text
+    assert all(f"@{h}" in everything for h in ("amy", "bob", "cat"))
+    assert "Your relationships (3)" in everything
+    assert "Usage: `/crm list" in run.command("list sideways").reply.params["text"]
+    assert "Nothing on your list matches" in run.command("list partnered").text
+
+
+def test_list_of_many_says_how_many_more(run, crm):
+    for i in range(25):
+        crm.relationship(f"creator{i:02d}")
+    text = run.command("list").text
+    assert "…and 5 more" in text
+
+
+def test_due_lists_overdue_and_today_oldest_first(run, crm):
+    now = datetime.now(UTC)
+    crm.relationship("late", follow_up_date=now - timedelta(days=3))
+    crm.relationship("today", follow_up_date=now - timedelta(minutes=1))
+    crm.relationship("later", follow_up_date=now + timedelta(days=3))
+    text = run.command("due").text
+    assert text.index("@late") < text.index("@today")
+    assert "@later" not in text
+    assert "Follow-ups due (2)" in text
+
+
+def test_find_searches_my_tags_and_the_directory(run, crm):
+    crm.relationship("maya", tags=["skincare"])
+    crm.influencer("skinny", name="Skinny Jeans")
+    text = run.command("find skin").text
+    assert "@maya" in text and "@skinny" in text and "not on your list" in text
+    assert "Nothing matches" in run.command("find zzzzzz").text
