@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.context.ack import Ack
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
@@ -25,6 +26,27 @@ from bot.verification import SignatureVerification
 # (bot/server.py sizes pool_size to this + headroom), so a listener never waits for a connection
 # before it can ack. Bolt's default is 5, shared by acks and lazy listeners alike.
 LISTENER_THREADS = 16
+
+
+class StickyAck(Ack):
+    """Bolt's Ack, except that once acknowledged it stays acknowledged.
+
+    slack_bolt 1.30's ThreadListenerRunner, when a listener raises *after* ack(), sets
+    ack.response back to None (it hands the error handler response=None and then stores that).
+    The request thread polls ack.response every 10 ms; if it has not looked yet, it waits the full
+    3 s and answers 404, so Slack shows an error for a click that was acknowledged. Ignoring the
+    reset keeps the 200 that ack() produced; the error handler still tells the user what went wrong.
+    """
+
+    @property  # type: ignore[override]
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is None and getattr(self, "_response", None) is not None:
+            return
+        self._response = value
 
 
 def create_app(
@@ -68,6 +90,7 @@ def create_app(
         """Global middleware: listeners (and @unit_of_work) find `settings` and `engine` in context."""
         context["settings"] = settings
         context["engine"] = engine
+        context["ack"] = StickyAck()  # read by Bolt's listener runner after the middleware
         return next()
 
     def ignore_event_retries(request: BoltRequest, next) -> BoltResponse | None:
