@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -179,6 +180,13 @@ def open_database(args) -> tuple[str, object]:
     return normalize_url(server.get_uri()), server
 
 
+def _int4(sql: str, params: dict) -> str:
+    """Cast the integer parameters to int: psycopg sends small ints as int2, and int2 * int2 overflows."""
+    for name in sorted((n for n, v in params.items() if isinstance(v, int)), key=len, reverse=True):
+        sql = re.sub(rf":{name}\b", f"CAST(:{name} AS int)", sql)
+    return sql
+
+
 def load(engine, params: dict) -> None:
     with engine.begin() as conn:
         conn.execute(
@@ -192,7 +200,7 @@ def load(engine, params: dict) -> None:
         with engine.begin() as conn:
             conn.execute(text("SET LOCAL synchronous_commit = off"))
             conn.execute(text("SELECT setseed(0.42)"))
-            rows = conn.execute(text(sql), params).rowcount
+            rows = conn.execute(text(_int4(sql, params)), params).rowcount
         print(f"  load {name:<14} {rows:>10,} rows  {time.perf_counter() - t0:7.1f} s", flush=True)
     t0 = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
