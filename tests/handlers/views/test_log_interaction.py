@@ -1,0 +1,125 @@
+"""The log-interaction modal submitted end to end: recorded once, validated inline, ids re-checked."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from crm.models import Interaction, Relationship
+from handlers.ids import Field
+from tests.handlers.conftest import USER_ID
+
+F = Field
+
+
+def open_log(run, crm, handle="maya"):
+    rel = crm.relationship(handle)
+    return rel, run.command(f"log @{handle} email").opened
+
+
+def values(rel, **kw):
+    base = {
+        F.INTERACTION_INFLUENCER: str(rel.influencer_id),
+        F.INTERACTION_TYPE: "email",
+        F.INTERACTION_SUBJECT: "Rates for March",
+        F.INTERACTION_CONTENT: "Sent the brief",
+        F.INTERACTION_DATE: int((datetime.now(UTC) - timedelta(hours=2)).timestamp()),
+    }
+    base.update(kw)
+    return base
+
+
+def test_a_valid_submission_records_the_interaction_and_refreshes_home(run, crm):
+    rel, view = open_log(run, crm)
+    sent = run.submit(view, values(rel))
+    assert sent.response.status == 200 and sent.ack == {}  # closes the modal
+    interaction = crm.one(Interaction)
+    assert (interaction.type, interaction.subject, interaction.content) == (
+        "email",
+        "Rates for March",
+        "Sent the brief",
+    )
+    assert interaction.user_id == crm.user(USER_ID).id
+    assert interaction.idempotency_key == f"view:{view['id']}:{view['hash']}"
+    assert crm.one(Relationship).last_contacted_at is not None
+    assert sent.to("views.publish")
+
+
+def test_the_same_view_submitted_twice_records_one_interaction(run, crm):
+    rel, view = open_log(run, crm)
+    first = run.submit(view, values(rel))
+    second = run.submit(view, values(rel))
+    assert first.ack == {} and second.ack == {}
+    assert crm.count(Interaction) == 1
+
+
+def test_missing_fields_are_reported_inline_and_nothing_is_written(run, crm):
+    rel, view = open_log(run, crm)
+    sent = run.submit(view, values(rel, **{F.INTERACTION_INFLUENCER: None, F.INTERACTION_TYPE: None}))
+    assert sent.ack["response_action"] == "errors"
+    assert set(sent.ack["errors"]) == {F.INTERACTION_INFLUENCER, F.INTERACTION_TYPE}
+    assert crm.count(Interaction) == 0 and not sent.to("views.publish")
+
+
+def test_a_future_date_is_refused(run, crm):
+    rel, view = open_log(run, crm)
+    later = int((datetime.now(UTC) + timedelta(days=2)).timestamp())
+    sent = run.submit(view, values(rel, **{F.INTERACTION_DATE: later}))
+    assert list(sent.ack["errors"]) == [F.INTERACTION_DATE]
+    assert crm.count(Interaction) == 0
+
+
+def test_crm_validation_lands_on_the_right_field(run, crm):
+    rel, view = open_log(run, crm)
+    sent = run.submit(
+        view, values(rel, **{F.INTERACTION_CONTENT: "x" * 3000, F.INTERACTION_SUBJECT: "s" * 300})
+    )
+    assert list(sent.ack["errors"]) == [F.INTERACTION_SUBJECT]
+    assert crm.count(Interaction) == 0
+
+
+def test_file_type_needs_a_file_and_stores_its_permalink(run, crm):
+    rel, view = open_log(run, crm)
+    refused = run.submit(view, values(rel, **{F.INTERACTION_TYPE: "file_upload"}))
+    assert list(refused.ack["errors"]) == [F.INTERACTION_FILE]
+    file = {
+        "id": "F0001",
+        "name": "brief.pdf",
+        "permalink": "https://acme.slack.com/files/U1/F0001/brief.pdf",
+    }
+    run.submit(view, values(rel, **{F.INTERACTION_TYPE: "file_upload", F.INTERACTION_FILE: [file]}))
+    interaction = crm.one(Interaction)
+    assert (interaction.type, interaction.file_url) == ("file_upload", file["permalink"])
+
+
+def test_a_campaign_can_be_attached(run, crm):
+    rel = crm.relationship("maya")
+    campaign = crm.campaign("Spring Sale")
+    view = run.command("log @maya").opened
+    run.submit(view, values(rel, **{F.INTERACTION_CAMPAIGN: str(campaign.id)}))
+    assert crm.one(Interaction).campaign_id == campaign.id
+
+
+def test_forged_influencer_and_campaign_ids_are_refused(run, crm):
+    rel = crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    other_team = crm.influencer("elsewhere", team_id="T0THER0001")
+    view = run.command("log @maya").opened
+    sent = run.submit(view, values(rel, **{F.INTERACTION_INFLUENCER: str(other_team.id)}))
+    assert list(sent.ack["errors"]) == [F.INTERACTION_INFLUENCER]
+    sent = run.submit(view, values(rel, **{F.INTERACTION_INFLUENCER: "not-an-id"}))
+    assert list(sent.ack["errors"]) == [F.INTERACTION_INFLUENCER]
+    foreign_campaign = crm.campaign("Theirs", user="UBOB000001")
+    with crm.session() as db:
+        db.get(type(foreign_campaign), foreign_campaign.id).team_id = "T0THER0001"
+    sent = run.submit(view, values(rel, **{F.INTERACTION_CAMPAIGN: str(foreign_campaign.id)}))
+    assert list(sent.ack["errors"]) == [F.INTERACTION_CAMPAIGN]
+    assert crm.count(Interaction) == 0
+
+
+def test_a_tampered_private_metadata_is_refused(run, crm):
+    rel, view = open_log(run, crm)
+    for metadata in ("not json", json.dumps(["a"]), json.dumps({"src": 5})):
+        sent = run.submit(dict(view, private_metadata=metadata), values(rel))
+        assert sent.ack["response_action"] == "errors"
+    assert crm.count(Interaction) == 0

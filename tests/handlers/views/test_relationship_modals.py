@@ -1,0 +1,137 @@
+"""Edit, notes, follow-up and add-influencer modals: opened from buttons, submitted end to end."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, timedelta
+
+from crm.clock import follow_up_instant
+from crm.models import Influencer, Relationship
+from handlers.ids import Action, Field
+from handlers.ids import View as ViewId
+from tests.handlers.conftest import USER_ID
+
+F = Field
+BOB = "UBOB000001"
+
+
+def edit_values(**kw):
+    base = {
+        F.RELATIONSHIP_STATUS: "warm",
+        F.RELATIONSHIP_PRIORITY: "4",
+        F.RELATIONSHIP_TAGS: ["skincare", "vegan"],
+        F.RELATIONSHIP_FOLLOW_UP: None,
+        F.RELATIONSHIP_NOTES: "Rewritten notes",
+    }
+    base.update(kw)
+    return base
+
+
+def test_edit_button_opens_the_prefilled_modal_and_submit_saves_every_field(run, crm):
+    rel = crm.relationship("maya", status="saved", priority=1, tags=["old"], notes="Old notes")
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    assert view["callback_id"] == ViewId.EDIT_RELATIONSHIP
+    due = date.today() + timedelta(days=7)
+    sent = run.submit(view, edit_values(**{F.RELATIONSHIP_FOLLOW_UP: due.isoformat()}))
+    assert sent.ack == {}
+    saved = crm.one(Relationship)
+    assert (saved.status, saved.priority, saved.tags, saved.notes) == (
+        "warm",
+        4,
+        ["skincare", "vegan"],
+        "Rewritten notes",
+    )
+    assert saved.follow_up_date == follow_up_instant(due, UTC)
+    assert sent.to("views.publish")
+
+
+def test_edit_errors_are_inline_and_nothing_changes(run, crm):
+    rel = crm.relationship("maya", status="saved", priority=1, tags=["old"], notes="Old notes")
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    long_ago = (date.today() - timedelta(days=30)).isoformat()
+    sent = run.submit(view, edit_values(**{F.RELATIONSHIP_FOLLOW_UP: long_ago}))
+    assert list(sent.ack["errors"]) == [F.RELATIONSHIP_FOLLOW_UP]
+    sent = run.submit(view, edit_values(**{F.RELATIONSHIP_TAGS: ["x" * 40]}))
+    assert list(sent.ack["errors"]) == [F.RELATIONSHIP_TAGS]
+    saved = crm.one(Relationship)
+    assert (saved.status, saved.priority, saved.tags, saved.notes) == ("saved", 1, ["old"], "Old notes")
+
+
+def test_edit_with_notes_too_long_for_slack_keeps_them(run, crm):
+    notes = "n" * 5000
+    rel = crm.relationship("maya", notes=notes)
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    assert not any(b.get("block_id") == F.RELATIONSHIP_NOTES for b in view["blocks"])
+    values = edit_values()
+    del values[F.RELATIONSHIP_NOTES]
+    assert run.submit(view, values).ack == {}
+    assert crm.one(Relationship).notes == notes
+
+
+def test_another_users_relationship_cannot_be_opened_or_edited(run, crm):
+    theirs = crm.relationship("maya", user=BOB, status="cold")
+    refused = run.click(Action.CARD_EDIT, str(theirs.influencer_id))
+    assert not refused.to("views.open") and "isn't on your list" in refused.reply.params["text"]
+    mine = crm.relationship("zoe")
+    view = run.click(Action.CARD_EDIT, str(mine.influencer_id)).opened
+    forged = dict(view, private_metadata=json.dumps({"r": str(theirs.id), "n": "1"}))
+    sent = run.submit(forged, edit_values())
+    assert sent.ack["response_action"] == "errors"
+    assert crm.one(Relationship, Relationship.id == theirs.id).status == "cold"
+
+
+def test_follow_up_button_sets_and_clears_the_date(run, crm):
+    rel = crm.relationship("maya")
+    view = run.click(Action.CARD_FOLLOW_UP, str(rel.influencer_id)).opened
+    due = date.today() + timedelta(days=3)
+    assert run.submit(view, {F.RELATIONSHIP_FOLLOW_UP: due.isoformat()}).ack == {}
+    assert crm.one(Relationship).follow_up_date == follow_up_instant(due, UTC)
+    view = run.click(Action.CARD_FOLLOW_UP, str(rel.influencer_id)).opened
+    assert (
+        next(b for b in view["blocks"] if b.get("block_id") == F.RELATIONSHIP_FOLLOW_UP)["element"][
+            "initial_date"
+        ]
+        == due.isoformat()
+    )
+    run.submit(view, {F.RELATIONSHIP_FOLLOW_UP: None})
+    assert crm.one(Relationship).follow_up_date is None
+
+
+def test_notes_modal_appends_and_refuses_a_forged_influencer(run, crm):
+    crm.relationship("maya", notes="First")
+    theirs = crm.relationship("zed", user=BOB, notes="Private")
+    view = run.command("note @maya").opened
+    assert run.submit(view, {F.RELATIONSHIP_NOTE_APPEND: "Second"}).ack == {}
+    notes = crm.one(Relationship, Relationship.user_id == crm.user(USER_ID).id).notes
+    assert notes.startswith("First") and notes.endswith("Second")
+    forged = dict(view, private_metadata=json.dumps({"i": str(theirs.influencer_id)}))
+    sent = run.submit(forged, {F.RELATIONSHIP_NOTE_APPEND: "sneaky"})
+    assert list(sent.ack["errors"]) == [F.RELATIONSHIP_NOTE_APPEND]
+    assert crm.one(Relationship, Relationship.id == theirs.id).notes == "Private"
+
+
+def test_add_influencer_from_app_home(run, crm):
+    home = run.send(run.payloads.app_home_opened()).to("views.publish")[0].response["view"]
+    view = run.click(Action.HOME_ADD_INFLUENCER, view=home).opened
+    assert view["callback_id"] == ViewId.ADD_INFLUENCER
+    bad = run.submit(view, {F.INFLUENCER_REF: "not a handle!"})
+    assert list(bad.ack["errors"]) == [F.INFLUENCER_REF]
+    sent = run.submit(
+        view, {F.INFLUENCER_REF: "@zoe", F.INFLUENCER_PLATFORM: "tiktok", F.INFLUENCER_NAME: "Zoe Q"}
+    )
+    assert sent.ack == {}
+    zoe = crm.one(Influencer)
+    assert (zoe.handle, zoe.platform, zoe.name) == ("zoe", "tiktok", "Zoe Q")
+    assert crm.count(Relationship, Relationship.influencer_id == zoe.id) == 1
+    assert sent.to("views.publish")
+
+
+def test_add_influencer_ambiguous_handle_asks_for_the_platform(run, crm):
+    crm.influencer("sam", platform="tiktok")
+    crm.influencer("sam", platform="youtube")
+    view = run.click(Action.HOME_ADD_INFLUENCER).opened
+    sent = run.submit(view, {F.INFLUENCER_REF: "sam"})
+    assert list(sent.ack["errors"]) == [F.INFLUENCER_PLATFORM]
+    assert crm.count(Relationship) == 0
+    run.submit(view, {F.INFLUENCER_REF: "sam", F.INFLUENCER_PLATFORM: "youtube"})
+    assert crm.count(Relationship) == 1
