@@ -56,13 +56,14 @@ def lookup(words: list[str]) -> tuple[Subcommand | None, list[str]]:
     """(subcommand, its arguments) for the command's words; None when the first word is not one."""
     if not words:
         return None, []
-    first = ALIASES.get(words[0].lower(), words[0].lower())
+    word = words[0].lower()
+    first = ALIASES.get(word, word)
     if first == "campaign":
         second = words[1].lower() if len(words) > 1 else ""
         if second in CAMPAIGN_SUBS:
             return SUBCOMMANDS[f"campaign {second}"], words[2:]
         return None, words
-    if " " in first:  # an alias for a two-word subcommand
+    if word in ALIASES and first in SUBCOMMANDS:  # e.g. "campaigns" for "campaign list"
         return SUBCOMMANDS[first], words[1:]
     return SUBCOMMANDS.get(first), words[1:]
 

@@ -26,8 +26,14 @@ def _unmarkup(match: re.Match[str]) -> str:
     return target  # a link: keep the URL, drop the label Slack shows
 
 
+# Control characters other than tab and newline: PostgreSQL text cannot hold NUL, and none of them
+# means anything in a command.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def unescape(text: str) -> str:
     """Slack's encoding of command text undone: links to URLs, then &lt; &gt; &amp; to characters."""
+    text = _CONTROL.sub("", text)
     text = _MARKUP.sub(_unmarkup, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

@@ -229,3 +229,10 @@ def test_find_searches_my_tags_and_the_directory(run, crm):
     text = run.command("find skin").text
     assert "@maya" in text and "@skinny" in text and "not on your list" in text
     assert "Nothing matches" in run.command("find zzzzzz").text
+
+
+def test_control_characters_never_reach_the_database(run, crm):
+    crm.relationship("maya")
+    sent = run.command("note @maya a\x00b\x07c")
+    assert sent.response.status == 200 and "Note added" in sent.text
+    assert rel_of(crm, "maya").notes.endswith("abc")
