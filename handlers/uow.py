@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from slack_bolt.context import BoltContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from crm.models import User
@@ -62,10 +62,35 @@ def actor_ids(context: BoltContext) -> tuple[str, str]:
     return team_id, user_id
 
 
+# Find the user, or insert it if missing, in one statement that writes and locks nothing when the
+# user exists (every request but a user's first). crm.users.get_or_create_user always takes the
+# DO UPDATE branch, which locks the user's row until the listener's transaction ends, so a user's
+# second click waited (before its ack) for the first click's listener to finish its Slack calls.
+_FIND_OR_INSERT = text(
+    """
+    WITH found AS (
+        SELECT * FROM users WHERE team_id = :team_id AND slack_user_id = :slack_user_id
+    ), inserted AS (
+        INSERT INTO users (team_id, slack_user_id)
+        SELECT :team_id, :slack_user_id WHERE NOT EXISTS (SELECT 1 FROM found)
+        ON CONFLICT (team_id, slack_user_id) DO NOTHING
+        RETURNING *
+    )
+    SELECT * FROM found UNION ALL SELECT * FROM inserted
+    """
+)
+
+
 def load_actor(db: Session, context: BoltContext) -> User:
     """The crm User for this request's Slack identity, created on first sight (one statement)."""
     team_id, user_id = actor_ids(context)
-    return get_or_create_user(db, team_id=team_id, slack_user_id=user_id)
+    params = {"team_id": team_id, "slack_user_id": user_id}
+    actor = db.scalars(select(User).from_statement(_FIND_OR_INSERT), params).one_or_none()
+    if actor is None:
+        # A concurrent first request inserted the same user after our snapshot was taken: the
+        # ON CONFLICT branch returned nothing. crm.users resolves that race (it updates and returns).
+        actor = get_or_create_user(db, team_id=team_id, slack_user_id=user_id)
+    return actor
 
 
 def unit_of_work(func: F) -> F:

@@ -86,3 +86,38 @@ def test_the_same_user_is_the_same_actor_across_requests(slack_app):
     slack_app.send(slack_app.payloads.command("x", command="/probe", team_id="T0002"))
 
     assert actors[0] == actors[1] != actors[2]
+
+
+def test_two_first_requests_of_a_new_user_race_to_one_row(clean_tables):
+    """The second insert waits on the first's uncommitted row, finds nothing, and falls back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from slack_bolt import BoltContext
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from handlers.uow import load_actor
+
+    context = BoltContext({"team_id": "T0001", "user_id": "URACE00001"})
+    first = Session(clean_tables)
+    first_actor = load_actor(first, context)  # inserted, not committed yet
+
+    def second():
+        with Session(clean_tables) as db, db.begin():
+            return load_actor(db, context).id
+
+    with ThreadPoolExecutor(1) as pool:
+        racing = pool.submit(second)
+        with clean_tables.connect() as conn:  # wait until the second insert blocks on our row
+            while (
+                not racing.done()
+                and not conn.execute(
+                    text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
+                ).scalar()
+            ):
+                conn.rollback()
+        first.commit()
+        assert racing.result(timeout=30) == first_actor.id
+    first.close()
+    with clean_tables.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 1
