@@ -55,7 +55,7 @@ def influencer_picked(
         picked_influencer_id=influencer_id,
     )
     run(ctx, SUBCOMMANDS[command], args)
-    if ctx.changed:
+    if ctx.home_changed:
         refresh_home(client, db, actor)
 
 

@@ -28,7 +28,7 @@ def crm_command(ack, command: dict, respond, client: WebClient, db: Session, act
         text=text,
     )
     dispatch(ctx, text)
-    if ctx.changed:
+    if ctx.home_changed:
         refresh_home(client, db, actor)
 
 

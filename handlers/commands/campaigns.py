@@ -89,7 +89,6 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
     campaigns.set_assignment_status(
         ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id, status=value
     )
-    ctx.changed = True
     text = f"*{mrkdwn(influencer.name, 200)}* in *{mrkdwn(campaign.name, 200)}* is now *{value}*."
     ctx.reply(Message(text=plain_of(text), blocks=[_section(text)]))
 
@@ -101,7 +100,6 @@ def utm(ctx: CommandContext, args: list[str]) -> None:
     assignment, created = campaigns.assign_influencer(
         ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id
     )
-    ctx.changed = created
     ctx.reply(assignment_link(assignment, campaign, influencer, created=created))
 
 

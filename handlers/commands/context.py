@@ -55,7 +55,9 @@ class CommandContext:
     text: str | None = None  # the raw command text (None when replaying a candidate button)
     picked_influencer_id: uuid.UUID | None = None  # set when replaying a candidate button
     replay_args: list[str] | None = None  # what a candidate button re-runs, when not the plain args
-    changed: bool = False  # a write happened: App Home is re-published afterwards
+    # Something App Home shows changed (status, priority, follow-up, list membership): re-publish it.
+    # Tags, notes and campaigns are not on the Home tab, so changing them costs no refresh.
+    home_changed: bool = False
 
     @property
     def tz(self) -> ZoneInfo:

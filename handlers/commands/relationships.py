@@ -82,7 +82,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
             ctx.db, team_id=ctx.team_id, ref=ref or url, platform=platform, profile_url=url if ref else None
         )
     _, created = relationships.add_to_list(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
-    ctx.changed = created
+    ctx.home_changed = created
     who = f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)} · {influencer.platform})"
     _say(ctx, f"Added {who} to your list." if created else f"{who} is already on your list.", influencer.id)
 
@@ -110,7 +110,7 @@ def status(ctx: CommandContext, args: list[str]) -> None:
         raise UsageError(STATUS, f"“{args[-1][:40]}” is not a status.")
     influencer = ctx.influencer(_ref(args[:-1]))
     relationships.set_status(ctx.db, actor=ctx.actor, influencer_id=influencer.id, status=value)
-    ctx.changed = True
+    ctx.home_changed = True
     _say(ctx, f"*{mrkdwn(influencer.name, 200)}* is now *{value}*.", influencer.id)
 
 
@@ -121,7 +121,7 @@ def priority(ctx: CommandContext, args: list[str]) -> None:
         raise UsageError(PRIORITY, "Priority must be a whole number from 0 to 5.")
     influencer = ctx.influencer(_ref(args[:-1]))
     relationships.set_priority(ctx.db, actor=ctx.actor, influencer_id=influencer.id, priority=int(raw))
-    ctx.changed = True
+    ctx.home_changed = True
     _say(ctx, f"*{mrkdwn(influencer.name, 200)}* now has priority *{int(raw)}*.", influencer.id)
 
 
@@ -135,7 +135,6 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
     rel = relationships.update_tags(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, add=add_tags, remove=remove_tags
     )
-    ctx.changed = True
     _say(ctx, f"*{mrkdwn(influencer.name, 200)}* tags: {tags_text(rel.tags)}", influencer.id)
 
 
@@ -157,7 +156,7 @@ def followup(ctx: CommandContext, args: list[str]) -> None:
     rel = relationships.set_follow_up(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, due=due, now=ctx.now
     )
-    ctx.changed = True
+    ctx.home_changed = True
     name = f"*{mrkdwn(influencer.name, 200)}*"
     if rel.follow_up_date is None:
         _say(ctx, f"No follow-up for {name} any more.", influencer.id)
@@ -175,7 +174,6 @@ def note(ctx: CommandContext, args: list[str]) -> None:
         open_notes_modal(ctx.client, ctx.db, ctx.actor, ctx.trigger_id, influencer=influencer)
         return
     relationships.set_notes(ctx.db, actor=ctx.actor, influencer_id=influencer.id, text=text, append=True)
-    ctx.changed = True
     _say(ctx, f"Note added to *{mrkdwn(influencer.name, 200)}*.", influencer.id)
 
 

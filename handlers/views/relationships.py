@@ -69,7 +69,7 @@ def edit_submitted(ack, view: dict, client: WebClient, db: Session, actor: User)
     refresh_home(client, db, actor)
 
 
-def notes_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+def notes_submitted(ack, view: dict, db: Session, actor: User) -> None:
     text = form_values(view).get(Field.RELATIONSHIP_NOTE_APPEND)
 
     def save():
@@ -81,8 +81,7 @@ def notes_submitted(ack, view: dict, client: WebClient, db: Session, actor: User
     fields = {"notes": Field.RELATIONSHIP_NOTE_APPEND, "text": Field.RELATIONSHIP_NOTE_APPEND}
     if attempt(ack, db, save, fields=fields, fallback=Field.RELATIONSHIP_NOTE_APPEND).rejected:
         return
-    ack()
-    refresh_home(client, db, actor)
+    ack()  # notes are not on the Home tab: nothing to re-publish
 
 
 def follow_up_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:

@@ -106,12 +106,14 @@ def test_show_someone_not_on_my_list_or_unknown(run, crm):
 def test_status_priority_and_tags(run, crm):
     crm.relationship("maya", name="Maya Lopez")
     assert "is now *warm*" in run.command("status Maya Lopez warm").text  # no quotes needed: last word
-    assert "priority *4*" in run.command("priority @maya 4").text
+    priority = run.command("priority @maya 4")
+    assert "priority *4*" in priority.text
     assert "#skincare" in run.command("tag @maya +Skincare +vegan #travel").text
-    sent = run.command("tag @maya -vegan")
+    tagged = run.command("tag @maya -vegan")
     rel = rel_of(crm, "maya")
     assert (rel.status, rel.priority, rel.tags) == ("warm", 4, ["skincare", "travel"])
-    assert sent.to("views.publish")
+    assert priority.to("views.publish")  # the Home tab shows priorities (most neglected) ...
+    assert not tagged.to("views.publish")  # ... but not tags: no refresh needed
 
 
 @pytest.mark.parametrize(
