@@ -76,3 +76,5 @@ def configure_logging(level: str, stream=None) -> None:
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic announces each of its plugins at INFO on every start: noise, not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(logging.WARNING, root.level))

@@ -337,7 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake._record(Call(method, params, headers, failure.status, body, parsed.path))
             self._send(failure.status, body, extra)
             return
-        if not headers.get("authorization", "").startswith("Bearer xox"):
+        if not headers.get("authorization", "").startswith(("Bearer xox", "Bearer xapp-")):
             body = {"ok": False, "error": "not_authed"}
         else:
             body = fake.answer(method, params)

@@ -44,7 +44,7 @@ def _view(fake: FakeSlack, params: dict[str, Any], *, view_id: str | None = None
 
 def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[str, Any]:
     """What Slack answers to a successful `method` call with `params`."""
-    from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, _user_profile
+    from tests.slack.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, _user_profile
 
     if method == "auth.test":
         return {
@@ -57,6 +57,8 @@ def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+    if method == "apps.connections.open":  # Socket Mode: a WebSocket URL (nothing listens there)
+        return {"ok": True, "url": f"wss://wss-primary.slack.com/link/?ticket=fake-ticket&app_id={APP_ID}"}
     if method == "chat.postMessage":
         ts = fake._next_ts()
         message = {

@@ -76,25 +76,58 @@ def test_run_refuses_http_mode_without_a_signing_secret(monkeypatch, tmp_path, c
         engine.dispose()
 
 
-@pytest.fixture
-def gunicorn_bot(fake_slack, fresh_database_url, tmp_path):
-    """`crm-bot run --no-scheduler` in HTTP mode as a subprocess, on a fresh database."""
-    port = _free_port()
+def _bot_env(fake_slack, database_url: str, **values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_"))}
     env.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=fresh_database_url,
-        PORT=str(port),
-        WEB_CONCURRENCY="2",
+        DATABASE_URL=database_url,
         LOG_LEVEL="WARNING",
         # the checkout first: an editable install made before handlers/__init__.py existed maps
         # `handlers` as a namespace package, which would skip register_listeners()
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     )
-    proc = subprocess.Popen(
+    env.update(values)
+    return env
+
+
+def test_socket_mode_is_chosen_by_the_app_token_after_migrating(fake_slack, fresh_database_url, tmp_path):
+    fake_slack.fail("apps.connections.open", error="invalid_auth")  # a revoked app-level token
+    env = _bot_env(fake_slack, fresh_database_url, SLACK_APP_TOKEN="xapp-1-A0CRM-revoked")
+
+    done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    opened = fake_slack.last("apps.connections.open")
+    assert opened.headers["authorization"] == "Bearer xapp-1-A0CRM-revoked"
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("crm-bot: error: SlackApiError")
+    engine = make_engine(fresh_database_url)
+    try:  # migrated to head before connecting
+        assert "alembic_version" in sa_inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=[False, True], ids=["no-scheduler", "with-scheduler"])
+def gunicorn_bot(request, fake_slack, fresh_database_url, tmp_path):
+    """`crm-bot run` in HTTP mode as a subprocess, on a fresh database, with or without scheduler."""
+    port = _free_port()
+    env = _bot_env(
+        fake_slack,
+        fresh_database_url,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        PORT=str(port),
+        WEB_CONCURRENCY="2",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"] + ([] if request.param else ["--no-scheduler"]),
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
