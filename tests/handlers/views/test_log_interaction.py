@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from crm.models import Interaction, Relationship
@@ -123,3 +124,13 @@ def test_a_tampered_private_metadata_is_refused(run, crm):
         sent = run.submit(dict(view, private_metadata=metadata), values(rel))
         assert sent.ack["response_action"] == "errors"
     assert crm.count(Interaction) == 0
+
+
+def test_two_concurrent_submissions_of_one_view_record_one_interaction(run, crm):
+    rel, view = open_log(run, crm)
+    requests = [run.payloads.view_submission(view, values(rel)) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        responses = list(pool.map(run.slack.dispatch, requests))
+    run.slack.drain()
+    assert [r.status for r in responses] == [200, 200]
+    assert crm.count(Interaction) == 1
