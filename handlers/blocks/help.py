@@ -1,4 +1,4 @@
-"""`/crm help` and the one-line usage answer to a mistyped subcommand."""
+"""`/crm help`: every subcommand with its syntax and an example (the Usage of each subcommand)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import SECTION_TEXT, escape, mrkdwn
+from handlers.blocks.text import SECTION_TEXT, escape
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +42,3 @@ def help_message(entries: Sequence[Usage], *, command: str = "/crm") -> Message:
     names = dict.fromkeys(e.usage.split(" ", 1)[0] for e in entries)
     text = f"Influencer CRM commands: {', '.join(names)}. Try {command} help for examples."
     return Message(text=text, blocks=blocks)
-
-
-def usage_message(entry: Usage, *, problem: str | None = None, command: str = "/crm") -> Message:
-    """'<problem>. Usage: `/crm status <influencer> <status>` — e.g. `/crm status @maya warm`'."""
-    lead = f"{mrkdwn(problem, 2000)}\n" if problem else ""
-    usage, example = escape(entry.usage), escape(entry.example)
-    text = f"{lead}Usage: `{command} {usage}` — {escape(entry.summary)}\nExample: `{example}`"
-    fallback = f"{problem + ' ' if problem else ''}Usage: {command} {entry.usage} (e.g. {entry.example})"
-    return Message(text=fallback, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

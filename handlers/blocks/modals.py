@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 from crm.models import Campaign, Influencer, Relationship
 from handlers.blocks import fields as f
 from handlers.blocks.message import context
-from handlers.blocks.text import INPUT_MAX, escape, mrkdwn, plain
+from handlers.blocks.text import INPUT_MAX, escape, mrkdwn
 from handlers.ids import Field
 from handlers.ids import View as ViewId
 
@@ -159,8 +159,3 @@ def add_influencer_modal(*, metadata: str = "{}") -> View:
         f.text_input(Field.INFLUENCER_NAME, "Name", max_length=255, placeholder="Maya Lopez"),
     ]
     return modal(ViewId.ADD_INFLUENCER, "Add influencer", blocks, metadata=metadata, submit="Add")
-
-
-def influencer_title(influencer: Influencer) -> str:
-    """Plain text 'Maya Lopez (@maya)' for fallbacks and labels."""
-    return plain(f"{influencer.name} (@{influencer.handle})", 150)
