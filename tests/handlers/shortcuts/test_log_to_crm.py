@@ -62,3 +62,12 @@ def test_a_very_long_message_is_cut_to_the_field_size_and_says_so(run):
     blocks = {b.get("block_id"): b for b in sent.opened["blocks"]}
     assert len(blocks[F.INTERACTION_CONTENT]["element"]["initial_value"]) == 3000
     assert "cut to 3,000" in repr(sent.opened["blocks"])
+
+
+def test_without_a_permalink_the_modal_still_opens(run, fake_slack):
+    fake_slack.fail("chat.getPermalink", error="channel_not_found")
+    sent = run.send(run.payloads.message_action(Shortcut.LOG_TO_CRM, text="in a DM"))
+    view = sent.opened
+    assert view["private_metadata"] == "{}"
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks[F.INTERACTION_CONTENT]["element"]["initial_value"] == "in a DM"
