@@ -120,7 +120,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "graceful_timeout": 20,
         "loglevel": settings.log_level.lower(),
         "errorlog": "-",
-        "accesslog": None,  # Slack retries and Slack-side logs cover it; bodies are never logged
+        "accesslog": None,  # a line per click is noise; failures are logged by the app and errorlog
         "proc_name": "crm-bot",
     }
 
