@@ -9,16 +9,14 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from crm.models import Assignment, Campaign, Influencer
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, escape, mrkdwn, plural
+from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, link, mrkdwn, plural
 
 CAMPAIGN_ROWS = 40  # one section each, plus header and context: below the 50-block limit
 
 
 def _link(url: str, label: str) -> str:
     """A mrkdwn link when the URL fits in a block, else the plain (escaped, clipped) URL."""
-    if len(url) < 2_000:
-        return f"<{escape(url)}|{label}>"
-    return mrkdwn(url, 2_000)
+    return link(url, label, limit=2_000) or mrkdwn(url, 2_000)
 
 
 def campaign_list(summaries: Sequence[Any]) -> Message:

@@ -25,6 +25,7 @@ from handlers.blocks.text import (
     escape,
     fmt_date,
     fmt_datetime,
+    link,
     mrkdwn,
 )
 from handlers.ids import Action, Block
@@ -39,8 +40,8 @@ def influencer_line(influencer: Influencer) -> str:
     parts = [f"@{escape(influencer.handle)}", escape(influencer.platform)]
     if influencer.follower_count is not None:
         parts.append(f"{influencer.follower_count:,} followers")
-    if influencer.profile_url and len(influencer.profile_url) < 500:
-        parts.append(f"<{escape(influencer.profile_url)}|profile>")
+    if profile := link(influencer.profile_url, "profile", limit=500):
+        parts.append(profile)
     return " · ".join(parts)
 
 
@@ -61,15 +62,15 @@ def interaction_line(interaction: Interaction, tz: ZoneInfo) -> str:
     line = f"• {fmt_date(interaction.interaction_date, tz)} · *{kind}*"
     if about:
         line += f" · {mrkdwn(about, 120)}"
-    if interaction.file_url and len(interaction.file_url) < 500:
-        line += f" · <{escape(interaction.file_url)}|link>"
+    if attachment := link(interaction.file_url, "link", limit=500):
+        line += f" · {attachment}"
     return line
 
 
 def assignment_line(assignment: Assignment) -> str:
     line = f"• *{mrkdwn(assignment.campaign.name, 100)}* · {assignment.status}"
-    if assignment.utm_url and len(assignment.utm_url) < 1000:
-        line += f" · <{escape(assignment.utm_url)}|tracking link>"
+    if tracking := link(assignment.utm_url, "tracking link"):
+        line += f" · {tracking}"
     return line
 
 

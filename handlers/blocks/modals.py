@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 from crm.models import Campaign, Influencer, Relationship
 from handlers.blocks import fields as f
 from handlers.blocks.message import context
-from handlers.blocks.text import INPUT_MAX, escape, mrkdwn
+from handlers.blocks.text import INPUT_MAX, escape, link, mrkdwn
 from handlers.ids import Field
 from handlers.ids import View as ViewId
 
@@ -78,7 +78,9 @@ def log_interaction_modal(
         blocks.append(campaign_block)
     blocks.append(f.file_input())
     if source_url:
-        note = f"From <{escape(source_url)}|this Slack message>; its link is saved with the interaction."
+        note = (
+            f"From {link(source_url, 'this Slack message') or 'a Slack message'}; its link is saved with it."
+        )
         if content and len(content) > INPUT_MAX:
             note += f" The message was cut to {INPUT_MAX:,} characters."
         blocks.append(context(note))

@@ -74,6 +74,14 @@ def plain_of(mrkdwn_text: str) -> str:
     return unescape(mrkdwn_text.replace("*", "").replace("`", ""))
 
 
+def link(url: str | None, label: str, *, limit: int = 1_000) -> str:
+    """A mrkdwn link to `url`; '' when there is none or it cannot be a safe link (too long, or a '|'
+    that would end the URL early)."""
+    if not url or len(url) > limit or "|" in url or not url.lower().startswith(("http://", "https://")):
+        return ""
+    return f"<{escape(url)}|{label}>"
+
+
 def plain(text: str | None, limit: int, *, default: str = "-") -> str:
     """User text for a plain_text field: never empty (Slack rejects empty text), at most `limit`."""
     text = " ".join((text or "").split())  # plain_text in buttons/options shows one line anyway

@@ -237,3 +237,13 @@ def test_a_message_over_fifty_blocks_is_refused_by_the_builder():
 
     with pytest.raises(ValueError):
         Message(text="x", blocks=[DividerBlock()] * 51)
+
+
+def test_links_are_only_made_of_safe_http_urls():
+    from handlers.blocks.text import link
+
+    assert link("https://x.com/a?b=1&c=2", "go") == "<https://x.com/a?b=1&amp;c=2|go>"
+    assert link("https://x.com/a|evil", "go") == ""
+    assert link("javascript:alert(1)", "go") == ""
+    assert link("https://x.com/" + "a" * 2000, "go") == ""
+    assert link(None, "go") == ""
