@@ -58,8 +58,12 @@ def open_edit_modal(
 ) -> None:
     """Edit status, priority, tags, follow-up and notes of the actor's relationship (NotFound if none)."""
     rel = relationships.get_relationship(db, actor=actor, influencer_id=influencer_id)
-    metadata = dump_metadata(r=rel.id, n="1" if notes_editable(rel.notes) else "0")
-    view = edit_relationship_modal(rel, rel.influencer, tz=zone_of(actor.timezone), metadata=metadata)
+    tz = zone_of(actor.timezone)
+    # The follow-up date as shown ("f"), so an untouched date is kept as it is: an overdue one would
+    # otherwise be refused as "in the past" and block saving the other fields.
+    shown = rel.follow_up_date.astimezone(tz).date().isoformat() if rel.follow_up_date else ""
+    metadata = dump_metadata(r=rel.id, n="1" if notes_editable(rel.notes) else "0", f=shown)
+    view = edit_relationship_modal(rel, rel.influencer, tz=tz, metadata=metadata)
     client.views_open(trigger_id=trigger_id, view=view)
 
 

@@ -41,15 +41,22 @@ def _required_id(view: dict, key: str):
 
 
 def read_edit(view: dict) -> relationships.RelationshipEdit:
-    """The edit form as a RelationshipEdit; notes are left alone when the modal could not show them."""
+    """The edit form as a RelationshipEdit.
+
+    Notes are left alone when the modal could not show them, and the follow-up when its date is the
+    one the modal was opened with (metadata "f"), so its exact time and an overdue date survive.
+    """
     values = form_values(view)
-    editable_notes = load_metadata(view).get("n") == "1" and Field.RELATIONSHIP_NOTES in values
+    metadata = load_metadata(view)
+    editable_notes = metadata.get("n") == "1" and Field.RELATIONSHIP_NOTES in values
     priority = values.get(Field.RELATIONSHIP_PRIORITY)
+    due = values.get(Field.RELATIONSHIP_FOLLOW_UP)
+    untouched = "f" in metadata and (due.isoformat() if due else "") == metadata["f"]
     return relationships.RelationshipEdit(
         status=values.get(Field.RELATIONSHIP_STATUS) or relationships.KEEP,
         priority=int(priority) if priority is not None and str(priority).isdigit() else relationships.KEEP,
         tags=values.get(Field.RELATIONSHIP_TAGS) or [],
-        follow_up=values.get(Field.RELATIONSHIP_FOLLOW_UP),
+        follow_up=relationships.KEEP if untouched else due,
         notes=values.get(Field.RELATIONSHIP_NOTES) if editable_notes else relationships.KEEP,
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from crm.clock import follow_up_instant
 from crm.models import Influencer, Relationship
@@ -135,3 +135,16 @@ def test_add_influencer_ambiguous_handle_asks_for_the_platform(run, crm):
     assert crm.count(Relationship) == 0
     run.submit(view, {F.INFLUENCER_REF: "sam", F.INFLUENCER_PLATFORM: "youtube"})
     assert crm.count(Relationship) == 1
+
+
+def test_an_untouched_overdue_follow_up_does_not_block_saving_the_rest(run, crm):
+    overdue = datetime.now(UTC).replace(microsecond=0) - timedelta(days=5)
+    rel = crm.relationship("maya", status="saved", follow_up_date=overdue)
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    shown = next(b for b in view["blocks"] if b.get("block_id") == F.RELATIONSHIP_FOLLOW_UP)["element"]
+    sent = run.submit(view, edit_values(**{F.RELATIONSHIP_FOLLOW_UP: shown["initial_date"]}))
+    assert sent.ack == {}
+    saved = crm.one(Relationship)
+    assert (saved.status, saved.follow_up_date) == ("warm", overdue)
+    run.submit(view, edit_values(**{F.RELATIONSHIP_FOLLOW_UP: None}))  # clearing it is a change
+    assert crm.one(Relationship).follow_up_date is None
