@@ -13,11 +13,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 TEAM_ID = "T0001"
 TEAM_DOMAIN = "acme-creators"
@@ -63,39 +61,6 @@ class _Failure:
     error: str | None
     retry_after: int | None
     remaining: int | None  # None = every call
-
-
-def _user_profile(user_id: str, overrides: dict[str, Any]) -> dict[str, Any]:
-    tz = overrides.get("tz", "UTC")
-    offset = overrides.get("tz_offset")
-    if offset is None:
-        offset = int(datetime.now(UTC).astimezone(ZoneInfo(tz)).utcoffset().total_seconds())
-    name = overrides.get("name", user_id.lower())
-    real_name = overrides.get("real_name", name.title())
-    return {
-        "id": user_id,
-        "team_id": overrides.get("team_id", TEAM_ID),
-        "name": name,
-        "deleted": False,
-        "real_name": real_name,
-        "tz": tz,
-        "tz_label": overrides.get("tz_label", tz),
-        "tz_offset": offset,
-        "is_admin": overrides.get("is_admin", False),
-        "is_owner": overrides.get("is_owner", False),
-        "is_primary_owner": overrides.get("is_primary_owner", False),
-        "is_restricted": False,
-        "is_ultra_restricted": False,
-        "is_bot": False,
-        "is_app_user": False,
-        "updated": 1_700_000_000,
-        "profile": {
-            "real_name": real_name,
-            "display_name": overrides.get("display_name", name),
-            "email": overrides.get("email"),
-            "team": overrides.get("team_id", TEAM_ID),
-        },
-    }
 
 
 class FakeSlack:

@@ -3,10 +3,48 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from tests.slack.fake_slack import FakeSlack
+
+
+def user_profile(user_id: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """users.info's `user` object: defaults (UTC, not admin) overridden by FakeSlack.set_user()."""
+    from tests.slack.fake_slack import TEAM_ID
+
+    tz = overrides.get("tz", "UTC")
+    offset = overrides.get("tz_offset")
+    if offset is None:
+        offset = int(datetime.now(UTC).astimezone(ZoneInfo(tz)).utcoffset().total_seconds())
+    name = overrides.get("name", user_id.lower())
+    real_name = overrides.get("real_name", name.title())
+    return {
+        "id": user_id,
+        "team_id": overrides.get("team_id", TEAM_ID),
+        "name": name,
+        "deleted": False,
+        "real_name": real_name,
+        "tz": tz,
+        "tz_label": overrides.get("tz_label", tz),
+        "tz_offset": offset,
+        "is_admin": overrides.get("is_admin", False),
+        "is_owner": overrides.get("is_owner", False),
+        "is_primary_owner": overrides.get("is_primary_owner", False),
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_bot": False,
+        "is_app_user": False,
+        "updated": 1_700_000_000,
+        "profile": {
+            "real_name": real_name,
+            "display_name": overrides.get("display_name", name),
+            "email": overrides.get("email"),
+            "team": overrides.get("team_id", TEAM_ID),
+        },
+    }
 
 
 def _decoded(value: Any) -> Any:
@@ -44,7 +82,7 @@ def _view(fake: FakeSlack, params: dict[str, Any], *, view_id: str | None = None
 
 def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[str, Any]:
     """What Slack answers to a successful `method` call with `params`."""
-    from tests.slack.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, _user_profile
+    from tests.slack.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
     if method == "auth.test":
         return {
@@ -106,7 +144,7 @@ def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[
         user_id = str(params.get("user", ""))
         if not user_id.startswith(("U", "W")):
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": _user_profile(user_id, fake.users.get(user_id, {}))}
+        return {"ok": True, "user": user_profile(user_id, fake.users.get(user_id, {}))}
     if method == "files.info":
         info = fake.files.get(str(params.get("file", "")))
         if info is None:
