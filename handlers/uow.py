@@ -12,17 +12,20 @@ Usage (the decorator goes under the Bolt registration, directly on the function)
 
 The listener declares Bolt's arguments by name as usual, plus `db` (the Session) and `actor` (the
 crm User for the payload's workspace and user, created on first sight). On return the transaction
-commits; on an exception it rolls back and the exception goes on to the app's error handler
-(bot/errors.py), so listeners need no try/except for domain errors.
+commits; on an exception it rolls back and the exception goes to the app's error handler
+(bot/errors.py), so listeners need no try/except for domain errors. An exception raised after
+ack() is handed to that handler here rather than re-raised, because of a race in slack_bolt's
+listener runner (see the comment in the wrapper). Listeners that need no database can use the
+decorator for that alone: the Session connects only when first used.
 
 How the arguments get there: Bolt reads a listener's parameter names with
 `inspect.getfullargspec(inspect.unwrap(listener))` and calls it with those names as keywords. Bolt
 cannot supply `db` and `actor` and the wrapper needs `context` (which holds the engine, put there by
-bot/app.py's middleware), so the wrapper advertises, through `__signature__`, the listener's own
-parameters minus `db`/`actor` plus `context`. functools.wraps still copies the name, docstring and
-module (Bolt names its per-listener logger after `__name__`); `__wrapped__` is removed because
-`inspect.unwrap` would otherwise lead Bolt back to the undecorated signature. The undecorated
-function stays reachable as `listener.__uow_listener__`.
+bot/app.py's middleware) and `body`, so the wrapper advertises, through `__signature__`, the
+listener's own parameters minus `db`/`actor` plus `context` and `body`. functools.wraps still
+copies the name, docstring and module (Bolt names its per-listener logger after `__name__`);
+`__wrapped__` is removed because `inspect.unwrap` would otherwise lead Bolt back to the
+undecorated signature. The undecorated function stays reachable as `listener.__uow_listener__`.
 """
 
 from __future__ import annotations
@@ -36,13 +39,14 @@ from slack_bolt.context import BoltContext
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from bot.errors import handle_error
 from crm.models import User
 from crm.users import get_or_create_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 INJECTED = ("db", "actor")
-_NEEDED_FROM_BOLT = ("context",)
+_NEEDED_FROM_BOLT = ("context", "body")
 
 
 class NoActorError(LookupError):
@@ -108,13 +112,22 @@ def unit_of_work(func: F) -> F:
         context: BoltContext = bolt_kwargs["context"]
         engine: Engine = context["engine"]
         call = {name: value for name, value in bolt_kwargs.items() if name in wanted}
-        # expire_on_commit=False: a listener may still render ORM objects after the commit.
-        with Session(engine, expire_on_commit=False) as db, db.begin():
-            if wants_db:
-                call["db"] = db
-            if wants_actor:
-                call["actor"] = load_actor(db, context)
-            return func(**call)
+        try:
+            # expire_on_commit=False: a listener may still render ORM objects after the commit.
+            with Session(engine, expire_on_commit=False) as db, db.begin():
+                if wants_db:
+                    call["db"] = db
+                if wants_actor:
+                    call["actor"] = load_actor(db, context)
+                return func(**call)
+        except Exception as error:
+            if context.ack.response is None:
+                raise  # not acknowledged: Bolt's runner makes the error handler's answer the ack
+            # Acknowledged already: report it here, through the same handler. Re-raising would let
+            # slack_bolt's runner briefly store a 500 in the variable the request thread is about to
+            # return, so an acknowledged click could still reach Slack as a 500 (seen under load).
+            handle_error(error, bolt_kwargs["body"], context, None)
+            return None
 
     del listener.__wrapped__  # type: ignore[attr-defined]
     listener.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

@@ -18,7 +18,14 @@ def test_bolt_sees_the_listener_parameters_minus_injected_plus_context():
         """Show a card."""
 
     # exactly what Bolt computes when the listener is registered
-    assert get_arg_names_of_callable(show_card) == ["ack", "command", "respond", "settings", "context"]
+    assert get_arg_names_of_callable(show_card) == [
+        "ack",
+        "command",
+        "respond",
+        "settings",
+        "context",
+        "body",
+    ]
     assert show_card.__name__ == "show_card"
     assert show_card.__doc__ == "Show a card."
     assert "db" in inspect.signature(show_card.__uow_listener__).parameters
@@ -29,7 +36,7 @@ def test_listener_that_declares_context_is_not_given_it_twice():
     def listener(context, db):
         pass
 
-    assert get_arg_names_of_callable(listener) == ["context"]
+    assert get_arg_names_of_callable(listener) == ["context", "body"]
 
 
 def test_listener_gets_db_actor_and_bolt_args_and_the_work_is_committed(slack_app):
@@ -121,3 +128,33 @@ def test_two_first_requests_of_a_new_user_race_to_one_row(clean_tables):
     first.close()
     with clean_tables.connect() as conn:
         assert conn.execute(select(func.count()).select_from(User)).scalar() == 1
+
+
+def test_an_error_after_ack_is_reported_here_and_not_raised_into_bolts_runner(clean_tables, caplog):
+    """Bolt's runner, given an exception after ack(), can hand a 500 to the request thread."""
+    import pytest
+    from slack_bolt import BoltContext
+
+    from bot.app import StickyAck
+
+    @unit_of_work
+    def listener(ack, db):
+        ack()
+        raise RuntimeError("boom after ack")
+
+    @unit_of_work
+    def failing_early(ack, db):
+        raise RuntimeError("boom before ack")
+
+    def context() -> BoltContext:
+        ctx = BoltContext({"engine": clean_tables, "team_id": "T0001", "user_id": "UALICE0001"})
+        ctx["ack"] = StickyAck()
+        return ctx
+
+    ctx = context()
+    assert listener(ack=ctx.ack, context=ctx, body={"type": "block_actions"}) is None
+    assert ctx.ack.response.status == 200
+    assert "unexpected error" in caplog.text  # bot.errors.handle_error logged it with an error id
+    with pytest.raises(RuntimeError):  # before ack(), Bolt's runner must see it to answer Slack
+        ctx = context()
+        failing_early(ack=ctx.ack, context=ctx, body={"type": "block_actions"})
