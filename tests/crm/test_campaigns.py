@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from crm.campaigns import (
@@ -116,7 +117,18 @@ def test_concurrent_duplicate_name_becomes_conflict(clean_tables):
 
         thread = threading.Thread(target=second)
         thread.start()
-        thread.join(0.5)  # b now waits on a's row in the unique index
+        with clean_tables.connect() as watcher:  # wait until b blocks on a's row in the unique index
+            for _ in range(200):
+                waiting = watcher.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                    )
+                )
+                if waiting or not thread.is_alive():
+                    break
+                time.sleep(0.05)
+        assert waiting == 1, "the second insert never waited on the first"
         a.commit()
         thread.join(10)
         assert isinstance(outcome[0], Conflict)
