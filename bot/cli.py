@@ -42,6 +42,8 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.server import run
 
+    settings.require_slack()  # before the database: a missing token should not start PostgreSQL first
+
     return run(settings, _database_url(settings), with_scheduler=not args.no_scheduler)
 
 
