@@ -19,10 +19,11 @@ def _database_url(settings: Settings) -> str:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.migrate import upgrade
+    from bot.migrate import current_revision, upgrade
 
-    upgrade(_database_url(settings), args.revision)
-    print(f"database is at migration {args.revision}")
+    url = _database_url(settings)
+    upgrade(url, args.revision)
+    print(f"database schema is at revision {current_revision(url)}")
     return 0
 
 
@@ -57,6 +58,15 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs import run_once
 
     return run_once(settings, _database_url(settings), args.job)
+
+
+def _configure_logging(level: str) -> None:
+    """One stderr handler with token redaction (bot.logging); pgserver's pg_ctl narration only at DEBUG."""
+    from bot.logging import configure_logging
+
+    configure_logging(level)
+    if level != "DEBUG":
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,11 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        logging.basicConfig(
-            level=settings.log_level,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
+        _configure_logging(settings.log_level)
         return args.func(settings, args)
     except ConfigError as exc:
         print(f"crm-bot: configuration error: {exc}", file=sys.stderr)

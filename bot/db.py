@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import platformdirs
 import psycopg
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
@@ -55,7 +57,11 @@ def embedded_url(data_dir: Path) -> str:
     server, so several bot processes on one machine share one server; the last one to exit stops it.
     """
     try:
-        import pgserver
+        with warnings.catch_warnings():
+            # pgserver asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR (servers,
+            # containers) platformdirs warns and falls back to /tmp/runtime-<uid>, which is fine here.
+            warnings.simplefilter("ignore", getattr(platformdirs, "RuntimeDirWarning", UserWarning))
+            import pgserver
     except ImportError as exc:  # pragma: no cover - pgserver is a hard dependency
         raise DatabaseUnavailable("the pgserver package is missing: pip install pgserver") from exc
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -36,3 +36,17 @@ def current_head() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database at `url` is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    from bot.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
