@@ -206,3 +206,117 @@ def test_home_dashboard(db, book):
     # Contacted/warm/partnered and not contacted for 30+ days: only Cleo (Eve is cold).
     assert names(home.neglected) == ["Cleo"]
     assert [i.influencer.name for i in home.recent] == ["Ana"]
+
+
+def _card_fixture(db, me, rels):
+    """Cleo gets two interactions (one in a campaign), one assignment of mine and one of a colleague's."""
+    cleo = rels["Cleo"]
+    colleague = make_user(db, team_id="T1")
+    spring = Campaign(team_id="T1", user_id=me.id, name="Spring", landing_url="https://shop.example")
+    fall = Campaign(team_id="T1", user_id=colleague.id, name="Fall", landing_url="https://shop.example")
+    db.add_all([spring, fall])
+    db.flush()
+    db.add_all(
+        [
+            Interaction(
+                user_id=me.id,
+                influencer_id=cleo.influencer_id,
+                type="call",
+                campaign_id=spring.id,
+                interaction_date=NOW - DAY,
+            ),
+            Interaction(user_id=me.id, influencer_id=cleo.influencer_id, type="email", interaction_date=NOW),
+            Assignment(campaign_id=spring.id, influencer_id=cleo.influencer_id, user_id=me.id),
+            Assignment(campaign_id=fall.id, influencer_id=rels["Ana"].influencer_id, user_id=colleague.id),
+        ]
+    )
+    db.flush()
+    return cleo
+
+
+def test_card_is_one_statement_including_what_the_card_shows(db, book, statements):
+    """Issue 3's budget is 4 statements per /crm command; `show` spends 2 before the card."""
+    me, rels = book
+    cleo = _card_fixture(db, me, rels)
+    db.expunge_all()  # nothing may come for free from the identity map
+    with statements() as seen:
+        card = relationship_card(db, actor=me, influencer_id=cleo.influencer_id)
+        shown = (
+            card.influencer.name,
+            card.relationship.influencer.handle,
+            [(i.type, i.campaign.name if i.campaign else None) for i in card.recent_interactions],
+            [(a.campaign.name, a.status) for a in card.assignments],
+        )
+    assert len(seen) == 1
+    assert shown == ("Cleo", "cleo", [("email", None), ("call", "Spring")], [("Spring", "planned")])
+
+
+def test_card_without_recent_interactions(db, book):
+    me, rels = book
+    cleo = _card_fixture(db, me, rels)
+    card = relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=0)
+    assert card.recent_interactions == [] and [a.campaign.name for a in card.assignments] == ["Spring"]
+    with pytest.raises(InvalidInput):
+        relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=51)
+
+
+def test_home_dashboard_is_one_statement_including_what_home_shows(db, book, statements):
+    me, rels = book
+    db.add(
+        Interaction(user_id=me.id, influencer_id=rels["Dev"].influencer_id, type="call", interaction_date=NOW)
+    )
+    db.flush()
+    db.expunge_all()
+    with statements() as seen:
+        home = home_dashboard(db, actor=me, now=NOW)
+        shown = [
+            names(home.due),
+            names(home.strongest),
+            names(home.neglected),
+            [(i.type, i.influencer.name) for i in home.recent],
+            home.pipeline,
+            home.overdue_count,
+        ]
+    assert len(seen) == 1
+    assert shown == [
+        ["Cleo"],
+        ["Cleo", "Ana", "Dev", "Eve"],
+        ["Cleo"],
+        [("call", "Dev")],
+        {"saved": 1, "contacted": 1, "warm": 1, "cold": 1, "partnered": 1},
+        1,
+    ]
+
+
+def test_home_dashboard_shows_the_oldest_ten_due_and_counts_every_overdue(db):
+    me = make_user(db, team_id="T1")
+    for n in range(14):
+        make_relationship(
+            db,
+            user=me,
+            influencer=make_influencer(db, team_id="T1", name=f"Due {n:02d}"),
+            follow_up_date=NOW - (n + 2) * DAY,
+            status="warm",
+            last_contacted_at=NOW - DAY,
+        )
+    home = home_dashboard(db, actor=me, now=NOW)
+    assert names(home.due) == [f"Due {n:02d}" for n in range(13, 3, -1)]
+    assert home.overdue_count == 14 and home.pipeline["warm"] == 14
+    assert (home.strongest, home.neglected, home.recent) == ([], [], [])
+
+
+def test_home_dashboard_of_a_new_user_is_empty(db):
+    home = home_dashboard(db, actor=make_user(db, team_id="T1"), now=NOW)
+    assert (home.due, home.overdue_count, home.strongest, home.neglected, home.recent) == ([], 0, [], [], [])
+    assert home.pipeline == dict.fromkeys(RELATIONSHIP_STATUSES, 0)
+
+
+def test_card_and_home_read_every_part_through_an_index(db, book):
+    me, rels = book
+    cleo = _card_fixture(db, me, rels)
+    card_plan = _plan(db, lambda: relationship_card(db, actor=me, influencer_id=cleo.influencer_id))
+    home_plan = _plan(db, lambda: home_dashboard(db, actor=me, now=NOW))
+    assert "Seq Scan" not in card_plan and "Seq Scan" not in home_plan
+    assert "uq_user_influencers_user_id_influencer_id" in card_plan
+    assert "ix_interactions_user_influencer_recent" in card_plan
+    assert "ix_user_influencers_follow_up_set" in home_plan

@@ -1,0 +1,139 @@
+"""The actor's relationships as a filtered, sorted page with its total (`/crm list`).
+
+One statement on the actor's rows (index on user_id …) with the influencer joined in the same
+statement; the total comes from count(*) OVER ().
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, contains_eager
+
+from crm.errors import InvalidInput
+from crm.models import Influencer, Relationship, User
+from crm.relationship_fields import normalize_tags, validate_priority, validate_status
+
+Sort = Literal["strength", "priority", "last_contact", "follow_up"]
+SORTS: tuple[str, ...] = ("strength", "priority", "last_contact", "follow_up")
+PAGE_MAX = 100
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipFilter:
+    """Which of the actor's relationships to list, in what order, which page."""
+
+    status: str | None = None
+    tag: str | None = None
+    min_priority: int | None = None
+    follow_up_before: datetime | None = None
+    sort: Sort = "strength"
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Relationship]
+    total: int
+
+
+def _order(sort: str) -> list:
+    # Ties (many relationships share a strength or priority) break by influencer name, then id, so
+    # pages are stable. The name comes from a correlated primary-key lookup rather than a join, so
+    # the page can be chosen from user_influencers alone (see list_relationships).
+    name = (
+        select(func.lower(Influencer.name))
+        .where(Influencer.id == Relationship.influencer_id)
+        .correlate(Relationship)
+        .scalar_subquery()
+    )
+    by_name = [name, Relationship.id]
+    if sort == "strength":
+        return [
+            Relationship.relationship_strength.desc(),
+            Relationship.last_contacted_at.desc().nulls_last(),
+            *by_name,
+        ]
+    if sort == "priority":
+        return [Relationship.priority.desc(), Relationship.relationship_strength.desc(), *by_name]
+    if sort == "last_contact":
+        return [Relationship.last_contacted_at.desc().nulls_last(), *by_name]
+    return [Relationship.follow_up_date.asc().nulls_last(), *by_name]
+
+
+def _validated(filters: RelationshipFilter) -> RelationshipFilter:
+    if filters.status is not None:
+        validate_status(filters.status)
+    if filters.tag is not None and len(normalize_tags([filters.tag])) != 1:
+        raise InvalidInput("tag", "Filter by one tag.")
+    if filters.min_priority is not None:
+        validate_priority(filters.min_priority)
+    before = filters.follow_up_before
+    if before is not None and (not isinstance(before, datetime) or before.utcoffset() is None):
+        raise InvalidInput("follow_up_before", "The follow-up cut-off needs a date and time with a timezone.")
+    if filters.sort not in SORTS:
+        raise InvalidInput("sort", f"Sort by one of: {', '.join(SORTS)}.")
+    if (
+        isinstance(filters.limit, bool)
+        or not isinstance(filters.limit, int)
+        or not 1 <= filters.limit <= PAGE_MAX
+    ):
+        raise InvalidInput("limit", f"Show from 1 to {PAGE_MAX} at a time.")
+    if isinstance(filters.offset, bool) or not isinstance(filters.offset, int) or filters.offset < 0:
+        raise InvalidInput("offset", "The offset must be 0 or more.")
+    return filters
+
+
+def list_relationships(
+    db: Session, *, actor: User, filters: RelationshipFilter = RelationshipFilter()
+) -> Page:
+    """A page of the actor's relationships matching `filters`, with the total count, in one statement."""
+    filters = _validated(filters)
+    conditions = [Relationship.user_id == actor.id]
+    if filters.status is not None:
+        conditions.append(Relationship.status == validate_status(filters.status))
+    if filters.tag is not None:
+        # tags @> ARRAY[tag]: the form the GIN index on tags serves (tag = ANY(tags) would not).
+        tag_array = cast(normalize_tags([filters.tag]), ARRAY(String))
+        conditions.append(Relationship.tags.op("@>")(tag_array))
+    if filters.min_priority is not None:
+        conditions.append(Relationship.priority >= filters.min_priority)
+    if filters.follow_up_before is not None:
+        conditions.append(Relationship.follow_up_date < filters.follow_up_before)
+    # One statement in two steps: pick the page from the actor's user_influencers rows (index on
+    # user_id), counting them all with a window; then join the page's rows to their influencers by
+    # primary key. Joining before paging would let the planner hash-join against the whole
+    # influencer directory to fetch a 20-row page.
+    order = _order(filters.sort)
+    page = (
+        select(
+            Relationship.id.label("id"),
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("position"),
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .limit(filters.limit)
+        .offset(filters.offset)
+        .subquery("page")
+    )
+    stmt = (
+        select(Relationship, page.c.total)
+        .join(page, page.c.id == Relationship.id)
+        .join(Relationship.influencer)
+        .options(contains_eager(Relationship.influencer))
+        .order_by(page.c.position)
+    )
+    rows = db.execute(stmt).all()
+    if rows:
+        return Page(items=[row[0] for row in rows], total=rows[0][1])
+    if filters.offset == 0:
+        return Page(items=[], total=0)
+    # Past the last page the window count has no row to ride on: count separately (rare).
+    total = db.scalar(select(func.count()).select_from(Relationship).where(*conditions)) or 0
+    return Page(items=[], total=total)
