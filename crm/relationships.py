@@ -46,6 +46,7 @@ from crm.relationship_fields import (
     validate_status,
 )
 from crm.scoped import get_relationship, get_relationship_by_id
+from crm.tags import user_tags
 
 __all__ = [
     "KEEP",
@@ -72,6 +73,7 @@ __all__ = [
     "set_status",
     "snooze_follow_up",
     "update_tags",
+    "user_tags",
 ]
 
 
