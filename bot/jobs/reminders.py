@@ -1,4 +1,10 @@
-"""The follow-up reminders job: one DM per user listing all their newly due follow-ups."""
+"""The follow-up reminders job: one DM per user with newly due follow-ups, listing all their open ones.
+
+Only newly due follow-ups (pending deliveries) trigger a DM; once it is sent, it lists those, marked
+new, and then the user's older open follow-ups that were reminded before. Those older ones are only
+read: their delivery rows are not touched and no new ones are written, so on their own they never
+cause another DM.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from bot.db import transaction
 from bot.jobs.context import Clock, JobContext, clock_for
 from crm import reminders
 from crm.reminders import Digest
-from handlers.blocks.digests import reminder_message
+from handlers.blocks.digests import MAX_ITEMS, reminder_message
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +27,8 @@ MAX_ROUNDS = 10_000  # a guard against a claim loop that makes no progress; neve
 class ReminderReport:
     enqueued: int = 0
     dms_sent: int = 0
-    follow_ups: int = 0
+    follow_ups: int = 0  # newly due ones delivered
+    listed_again: int = 0  # older open ones those DMs mention again (nothing recorded for them)
     failed: int = 0
     cancelled: int = 0
 
@@ -31,6 +38,8 @@ class ReminderReport:
 
     def __str__(self) -> str:
         text = f"reminders: {self.dms_sent} DMs sent, {self.follow_ups} follow-ups, {self.failed} failed"
+        if self.listed_again:
+            text += f", {self.listed_again} older ones listed again"
         if self.cancelled:
             text += f", {self.cancelled} no longer due"
         return text
@@ -56,7 +65,9 @@ def send_reminders(ctx: JobContext, *, now: datetime | None = None, batch_size: 
         if not claimed:
             break
         with transaction(ctx.engine) as db:
-            digests = reminders.load_digests(db, worker_id=ctx.worker_id, user_ids=list(claimed), now=clock())
+            digests = reminders.load_digests(
+                db, worker_id=ctx.worker_id, user_ids=list(claimed), now=clock(), overdue_limit=MAX_ITEMS
+            )
         loaded = sum(len(d.items) for d in digests)
         report.cancelled += sum(len(ids) for ids in claimed.values()) - loaded
         for digest in digests:
@@ -96,3 +107,4 @@ def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderRepo
         log.warning("reminder DM to %s: lease lost on %d item(s)", digest.slack_user_id, len(ids) - marked)
     report.dms_sent += 1
     report.follow_ups += len(ids)
+    report.listed_again += digest.overdue_total

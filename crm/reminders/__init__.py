@@ -9,9 +9,12 @@ A replica that dies leaves leased rows that any replica takes over once `claimed
 a row marked sent is never claimed again. The one window left is a crash between Slack accepting a
 post and the commit of `mark_sent` (Slack has no idempotency key): then the message is posted again.
 
-Follow-up reminders are claimed per *user* (one DM lists all of a user's due items), see
-`claim_due_users`. Nothing here imports Slack and nothing commits: the caller (bot.jobs) commits each
-step in its own short transaction.
+Follow-up reminders are claimed per *user*, see `claim_due_users`: only newly due items (pending
+rows) trigger a DM and are recorded as delivered by it; the DM also lists the user's older open
+follow-ups, reminded before, without writing anything for them (`load_digests`).
+
+Nothing here imports Slack and nothing commits: the caller (bot.jobs) commits each step in its own
+short transaction.
 """
 
 from crm.reminders.deliveries import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -24,7 +24,9 @@ def enqueue_due_follow_ups(db: Session, *, now: datetime | None = None) -> int:
     A follow-up already recorded for the same due instant is skipped (NOT EXISTS filters the bulk,
     ON CONFLICT covers the rest), so a follow-up is reminded once per due time, and snoozing it or
     setting a new date (a new due instant, so a new key) makes it due again. Follow-ups completed
-    before they fell due have no follow_up_date any more and are never enqueued.
+    before they fell due have no follow_up_date any more and are never enqueued. The one row that
+    comes back is a *cancelled* one whose follow-up was moved away and then back to the same instant
+    before it was reminded: it is pending again (counted as added), or it would never be reminded.
     """
     now = aware_now(now)
     db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ENQUEUE_LOCK})
@@ -43,8 +45,12 @@ def enqueue_due_follow_ups(db: Session, *, now: datetime | None = None) -> int:
             ) k
             WHERE r.follow_up_date <= :now
               AND NOT EXISTS (SELECT 1 FROM deliveries d
-                              WHERE d.kind = 'follow_up_reminder' AND d.dedupe_key = k.key)
-            ON CONFLICT (kind, dedupe_key) DO NOTHING
+                              WHERE d.kind = 'follow_up_reminder' AND d.dedupe_key = k.key
+                                AND d.status <> 'cancelled')
+            ON CONFLICT (kind, dedupe_key) DO UPDATE
+            SET status = 'pending', attempts = 0, next_attempt_at = EXCLUDED.next_attempt_at,
+                claimed_by = NULL, claimed_until = NULL, last_error = NULL
+            WHERE deliveries.status = 'cancelled'
             """
         ),
         {"now": now},
@@ -57,7 +63,10 @@ def claim_due_users(
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
     """Lease all claimable reminders of up to `limit` users to `worker_id`: {user id: delivery ids}.
 
-    A user is never split between workers.
+    A user is never split between workers. A user is chosen when one of their reminders is ready
+    (`next_attempt_at` reached); then their rows still backing off after a failed post are taken
+    too, so the one DM delivers everything not yet delivered instead of listing an undelivered item
+    as "reminded before" and sending it again once its backoff ends.
 
     Why this is race-free under READ COMMITTED: the CTE locks the chosen users' rows FOR NO KEY
     UPDATE SKIP LOCKED, so while one worker's claim transaction is open every other worker skips those
@@ -87,7 +96,6 @@ def claim_due_users(
             SET claimed_by = :worker, claimed_until = :until, attempts = d.attempts + 1
             FROM claimable c
             WHERE d.user_id = c.id AND d.kind = 'follow_up_reminder' AND d.status = 'pending'
-              AND d.next_attempt_at <= :now
               AND (d.claimed_until IS NULL OR d.claimed_until <= :now) AND d.attempts < :max
             RETURNING d.user_id, d.id
             """
@@ -108,9 +116,14 @@ def claim_due_users(
 
 @dataclass(frozen=True, slots=True)
 class DigestItem:
-    """One follow-up in a reminder DM."""
+    """One follow-up in a reminder DM.
 
-    delivery_id: uuid.UUID
+    `delivery_id` is the delivery this DM records as sent when the follow-up is newly due; it is None
+    for a follow-up reminded before (or given up on) and still open, which the DM lists again
+    without touching its delivery row.
+    """
+
+    delivery_id: uuid.UUID | None
     relationship_id: uuid.UUID
     influencer_id: uuid.UUID
     influencer_name: str
@@ -118,30 +131,45 @@ class DigestItem:
     platform: str
     due_at: datetime
 
+    @property
+    def is_new(self) -> bool:
+        return self.delivery_id is not None
+
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """What one user's reminder DM says: newly due items, and how many older ones are still open."""
+    """What one user's reminder DM says: the newly due items that trigger it, then older open ones."""
 
     user_id: uuid.UUID
     team_id: str
     slack_user_id: str
     timezone: str
-    items: list[DigestItem]
-    other_overdue: int  # open follow-ups due before now that were reminded earlier
+    items: list[DigestItem]  # newly due, oldest first: what this DM delivers
+    overdue: list[DigestItem] = field(default_factory=list)  # reminded before, still open, oldest first
+    overdue_total: int = 0  # all of them; `overdue` holds at most load_digests' overdue_limit
 
     @property
     def delivery_ids(self) -> list[uuid.UUID]:
-        return [item.delivery_id for item in self.items]
+        return [item.delivery_id for item in self.items if item.delivery_id is not None]
 
 
 def load_digests(
-    db: Session, *, worker_id: str, user_ids: list[uuid.UUID], now: datetime | None = None
+    db: Session,
+    *,
+    worker_id: str,
+    user_ids: list[uuid.UUID],
+    now: datetime | None = None,
+    overdue_limit: int = 50,
 ) -> list[Digest]:
     """The reminder DMs to send for users whose rows `worker_id` holds a live lease on.
 
     An item is still valid only if its relationship still has the follow-up due at the same instant;
     a follow-up completed, cleared or moved since it was enqueued is cancelled here, not reminded.
+    Only users left with at least one newly due item get a digest: a DM is triggered by new items
+    alone, never by ones reminded before. Each digest also lists the user's older open follow-ups
+    (at most `overdue_limit` of them, oldest first, and their total): those whose delivery for the
+    current due instant is not this worker's live lease — sent earlier, given up on, or (rarely)
+    another replica's. Listing them reads their rows and changes nothing.
     """
     now = aware_now(now)
     if not user_ids:
@@ -158,43 +186,49 @@ def load_digests(
         ),
         {"worker": worker_id, "users": user_ids},
     )
+    # Every open follow-up that has a delivery row for its current due instant is due (rows are only
+    # enqueued once due); the row says whether it is new in this DM or was reminded before. The
+    # (kind, dedupe_key) key allows one row per relationship and instant, so the join does not fan out.
     rows = db.execute(
         text(
             """
-            SELECT d.id, d.relationship_id, d.due_at, i.id, i.name, i.handle, i.platform,
-                   u.id, u.team_id, u.slack_user_id, u.timezone
-            FROM deliveries d
-            JOIN user_influencers r ON r.id = d.relationship_id
-            JOIN influencers i ON i.id = r.influencer_id
-            JOIN users u ON u.id = d.user_id
-            WHERE d.kind = 'follow_up_reminder' AND d.status = 'pending' AND d.claimed_by = :worker
-              AND d.claimed_until > :now AND d.user_id = ANY(:users)
-            ORDER BY u.id, d.due_at, lower(i.name)
+            WITH listed AS (
+                SELECT r.user_id, r.id AS rel_id, r.follow_up_date AS due_at,
+                       i.id AS inf_id, i.name, i.handle, i.platform,
+                       CASE WHEN d.status = 'pending' AND d.claimed_by = :worker AND d.claimed_until > :now
+                            THEN d.id END AS delivery_id
+                FROM user_influencers r
+                JOIN deliveries d ON d.kind = 'follow_up_reminder' AND d.relationship_id = r.id
+                                 AND d.due_at = r.follow_up_date
+                JOIN influencers i ON i.id = r.influencer_id
+                WHERE r.user_id = ANY(:users) AND r.follow_up_date <= :now
+            ), ranked AS (
+                SELECT l.*,
+                       count(l.delivery_id) OVER (PARTITION BY l.user_id) AS new_total,
+                       count(*) FILTER (WHERE l.delivery_id IS NULL) OVER (PARTITION BY l.user_id)
+                           AS overdue_total,
+                       row_number() OVER (PARTITION BY l.user_id, l.delivery_id IS NULL
+                                          ORDER BY l.due_at, lower(l.name), l.rel_id) AS rank
+                FROM listed l
+            )
+            SELECT k.delivery_id, k.rel_id, k.due_at, k.inf_id, k.name, k.handle, k.platform,
+                   k.overdue_total, u.id, u.team_id, u.slack_user_id, u.timezone
+            FROM ranked k
+            JOIN users u ON u.id = k.user_id
+            WHERE k.new_total > 0 AND (k.delivery_id IS NOT NULL OR k.rank <= :limit)
+            ORDER BY u.id, k.delivery_id IS NULL, k.rank
             """
         ),
-        {"worker": worker_id, "users": user_ids, "now": now},
+        {"worker": worker_id, "users": user_ids, "now": now, "limit": overdue_limit},
     ).all()
-    others = dict(
-        db.execute(
-            text(
-                """
-                SELECT r.user_id, count(*) FROM user_influencers r
-                WHERE r.user_id = ANY(:users) AND r.follow_up_date <= :now
-                  AND NOT EXISTS (SELECT 1 FROM deliveries d
-                                  WHERE d.relationship_id = r.id AND d.due_at = r.follow_up_date
-                                    AND d.kind = 'follow_up_reminder' AND d.status = 'pending'
-                                    AND d.claimed_by = :worker)
-                GROUP BY r.user_id
-                """
-            ),
-            {"worker": worker_id, "users": user_ids, "now": now},
-        ).all()
-    )
-    items: dict[uuid.UUID, list[DigestItem]] = defaultdict(list)
-    users: dict[uuid.UUID, tuple[str, str, str]] = {}
-    for d_id, rel_id, due_at, inf_id, name, handle, platform, u_id, team, slack_id, tz in rows:
-        items[u_id].append(DigestItem(d_id, rel_id, inf_id, name, handle, platform, due_at))
-        users[u_id] = (team, slack_id, tz)
+    new: dict[uuid.UUID, list[DigestItem]] = defaultdict(list)
+    old: dict[uuid.UUID, list[DigestItem]] = defaultdict(list)
+    users: dict[uuid.UUID, tuple[str, str, str, int]] = {}
+    for d_id, rel_id, due_at, inf_id, name, handle, platform, n_old, u_id, team, slack_id, tz in rows:
+        item = DigestItem(d_id, rel_id, inf_id, name, handle, platform, due_at)
+        (new if item.is_new else old)[u_id].append(item)
+        users[u_id] = (team, slack_id, tz, n_old)
     return [
-        Digest(u_id, *users[u_id], items=items[u_id], other_overdue=others.get(u_id, 0)) for u_id in items
+        Digest(u_id, team, slack_id, tz, items=new[u_id], overdue=old[u_id], overdue_total=n_old)
+        for u_id, (team, slack_id, tz, n_old) in users.items()
     ]

@@ -4,6 +4,10 @@ Pure functions over plain data (crm.reminders.Digest / DigestItem): no I/O. Each
 section (who, when due in the user's timezone) and an actions block with Done, Snooze (1 day /
 3 days / 1 week) and Log interaction. Button values carry the relationship id; the listener re-checks
 it against the acting user. Block ids carry it too, so a click can update just that item.
+
+The reminder DM lists the newly due follow-ups first, each marked new, then the user's older open
+ones (reminded before), oldest first, under a short heading; past the block budget it ends with
+"…and N more — `/crm due`".
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ from handlers.ids import COMMAND, FollowUpAction
 SNOOZE_CHOICES = ((1, "1 day"), (3, "3 days"), (7, "1 week"))
 ITEM_BLOCK = "followup-item"  # block ids: "followup-item:<relationship id>", "followup-actions:<id>"
 ACTIONS_BLOCK = "followup-actions"
-# header + intro + (older-items note) + ("…and N more") leave this many blocks for items, two each.
+NEW_MARK = "🆕"
+# header + intro + (older-items heading) + ("…and N more") leave this many blocks for items, two each.
 MAX_ITEMS = (MESSAGE_BLOCKS - 4) // 2
 
 
@@ -99,39 +104,50 @@ def _influencer_label(item: DigestItem) -> str:
 
 
 def reminder_item(item: DigestItem, *, tz_name: str, now: datetime) -> list[Block]:
-    """The two blocks of one follow-up: who and when, then the buttons."""
+    """The two blocks of one follow-up: who and when (marked when newly due), then the buttons."""
     when = due_text(item.due_at, tz_name=tz_name, now=now)
+    mark = f"{NEW_MARK} " if item.is_new else ""
     return [
         SectionBlock(
             block_id=f"{ITEM_BLOCK}:{item.relationship_id}",
-            text=MarkdownTextObject(text=f"{_influencer_label(item)}\nFollow-up {when}"),
+            text=MarkdownTextObject(text=f"{mark}{_influencer_label(item)}\nFollow-up {when}"),
         ),
         follow_up_actions(item.relationship_id),
     ]
 
 
 def reminder_message(digest: Digest, *, now: datetime) -> Message:
-    """One DM listing all of a user's newly due follow-ups (at most MAX_ITEMS, then '…and N more')."""
-    items = digest.items
-    shown, hidden = items[:MAX_ITEMS], len(items) - min(len(items), MAX_ITEMS)
+    """One DM listing a user's newly due follow-ups, then their older open ones.
+
+    At most MAX_ITEMS items, new ones first; what does not fit is counted in "…and N more".
+    """
+    new, older = digest.items, digest.overdue
+    older_total = max(digest.overdue_total, len(older))
+    shown_new = new[:MAX_ITEMS]
+    shown_older = older[: MAX_ITEMS - len(shown_new)]
+    hidden = len(new) - len(shown_new) + older_total - len(shown_older)
+    intro = f"You have {plural(len(new), 'follow-up')} newly due"
+    if older_total:
+        intro += f" and {plural(older_total, 'older one')} still open"
     blocks: list[Block] = [
         header("Follow-ups due"),
         SectionBlock(
-            text=MarkdownTextObject(
-                text=f"You have {plural(len(items), 'follow-up')} due. "
-                "Mark each done, snooze it, or log what you did."
-            )
+            text=MarkdownTextObject(text=f"{intro}. Mark each done, snooze it, or log what you did.")
         ),
     ]
-    for item in shown:
+    for item in shown_new:
         blocks.extend(reminder_item(item, tz_name=digest.timezone, now=now))
+    if shown_older:
+        blocks.append(context("*Still open from earlier*, oldest first"))
+        for item in shown_older:
+            blocks.extend(reminder_item(item, tz_name=digest.timezone, now=now))
     if hidden:
         blocks.append(context(f"…and {hidden:,} more — `{COMMAND} due`"))
-    if digest.other_overdue:
-        older = plural(digest.other_overdue, "older follow-up")
-        blocks.append(context(f"You also have {older} still open — `{COMMAND} due`"))
-    names = ", ".join(plain(i.influencer_name, 60) for i in items[:5]) + ("…" if len(items) > 5 else "")
-    return Message(text=f"You have {plural(len(items), 'follow-up')} due: {names}", blocks=blocks)
+    names = ", ".join(plain(i.influencer_name, 60) for i in new[:5]) + ("…" if len(new) > 5 else "")
+    text = f"You have {plural(len(new), 'follow-up')} due: {names}"
+    if older_total:
+        text += f" · {plural(older_total, 'older follow-up')} still open"
+    return Message(text=text, blocks=blocks)
 
 
 def resolved_item(

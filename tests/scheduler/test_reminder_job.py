@@ -13,29 +13,11 @@ from bot.jobs import send_reminders
 from crm import reminders
 from crm.clock import follow_up_instant
 from crm.interactions import NewInteraction, log_interaction
-from crm.models import Delivery, Relationship, User
-from tests.factories import make_influencer, make_relationship, make_user
+from crm.models import Relationship, User
+from tests.scheduler.helpers import deliveries, dm_channels, seed_user
 from tests.scheduler.validation import assert_valid_message
 
 DAY = date(2026, 12, 1)
-
-
-def seed_user(engine, *, tz: str, due: list[datetime], slack_user_id: str | None = None) -> User:
-    """A user with one relationship per due instant (committed, as the jobs read in their own sessions)."""
-    with transaction(engine) as db:
-        user = make_user(db, timezone=tz, slack_user_id=slack_user_id)
-        for at in due:
-            make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=at)
-        return user
-
-
-def deliveries(engine) -> list[Delivery]:
-    with transaction(engine) as db:
-        return list(db.scalars(select(Delivery).order_by(Delivery.due_at)))
-
-
-def dm_channels(fake) -> list[str]:
-    return [c.params["channel"] for c in fake.calls_to("chat.postMessage")]
 
 
 def test_reminders_go_out_at_nine_local_for_each_timezone(make_ctx, fake_slack, clean_tables):

@@ -133,7 +133,9 @@ def test_digest_cancels_items_whose_follow_up_changed_and_counts_older_ones(db):
     [digest] = reminders.load_digests(db, worker_id="w", user_ids=[user.id], now=due)
     assert [i.relationship_id for i in digest.items] == [keep.id]
     assert digest.items[0].influencer_name == "Keep" and digest.timezone == "Europe/Berlin"
-    assert digest.other_overdue == 1  # `old`, reminded two days ago and still open
+    # `old`, reminded two days ago and still open, is listed again without a delivery of its own.
+    assert [(i.relationship_id, i.delivery_id) for i in digest.overdue] == [(old.id, None)]
+    assert digest.overdue_total == 1 and digest.delivery_ids == [digest.items[0].delivery_id]
     statuses = {d.relationship_id: d.status for d in db.scalars(select(Delivery))}
     assert statuses == {old.id: "sent", keep.id: "pending", moved.id: "cancelled"}
 
@@ -162,3 +164,82 @@ def test_failed_post_backs_off_exponentially_then_gives_up(db):
     assert delays[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert delays[-1] == reminders.BACKOFF_CAP
     assert row.status == "failed" and row.attempts == reminders.MAX_ATTEMPTS and row.last_error == "boom"
+
+
+def _remind(db, *, now: datetime) -> None:
+    """Enqueue, claim and mark sent everything due at `now` (a DM that went out)."""
+    reminders.enqueue_due_follow_ups(db, now=now)
+    for ids in reminders.claim_due_users(db, worker_id="earlier", now=now, lease=LEASE).values():
+        reminders.mark_sent(db, worker_id="earlier", delivery_ids=ids, now=now)
+
+
+def test_digest_lists_older_open_ones_oldest_first_up_to_a_limit_and_only_with_something_new(db):
+    due = at(UTC, 2026, 12, 1, 9)
+    user, quiet = make_user(db), make_user(db)
+    older = [
+        make_relationship(
+            db, user=user, influencer=make_influencer(db), follow_up_date=due - timedelta(days=d)
+        )
+        for d in (1, 3, 2)
+    ]
+    make_relationship(db, user=quiet, influencer=make_influencer(db), follow_up_date=due - timedelta(days=1))
+    _remind(db, now=due - timedelta(days=1))
+    new = make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=due)
+    gone = make_relationship(db, user=quiet, influencer=make_influencer(db), follow_up_date=due)
+    reminders.enqueue_due_follow_ups(db, now=due)
+    claimed = reminders.claim_due_users(db, worker_id="w", now=due, lease=LEASE)
+    assert set(claimed) == {user.id, quiet.id}
+    gone.follow_up_date = None  # completed before its DM: `quiet` is left with only an older one
+    db.flush()
+    before = {d.id: (d.status, d.attempts, d.claimed_by) for d in db.scalars(select(Delivery))}
+
+    digests = reminders.load_digests(db, worker_id="w", user_ids=list(claimed), now=due, overdue_limit=2)
+    assert [d.user_id for d in digests] == [user.id]
+    [digest] = digests
+    assert [i.relationship_id for i in digest.items] == [new.id] and digest.items[0].is_new
+    assert [i.relationship_id for i in digest.overdue] == [older[1].id, older[2].id]  # 3 and 2 days ago
+    assert not any(i.is_new for i in digest.overdue) and digest.overdue_total == 3
+    db.expire_all()
+    after = {d.id: (d.status, d.attempts, d.claimed_by) for d in db.scalars(select(Delivery))}
+    changed = {k for k in after if after[k] != before[k]}
+    assert [db.get(Delivery, k).relationship_id for k in changed] == [gone.id]  # cancelled, nothing else
+
+
+def test_claiming_a_user_takes_their_items_still_backing_off_too(db):
+    user = make_user(db)
+    nine = at(UTC, 2026, 12, 1, 9)
+    first = make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=nine)
+    reminders.enqueue_due_follow_ups(db, now=nine)
+    ids = reminders.claim_due_users(db, worker_id="w", now=nine, lease=LEASE)[user.id]
+    reminders.mark_failed(db, worker_id="w", delivery_ids=ids, error="boom", now=nine)  # back at 09:01
+    half = nine + timedelta(seconds=30)
+    assert reminders.claim_due_users(db, worker_id="w", now=half, lease=LEASE) == {}  # nothing ready
+    second = make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=half)
+    reminders.enqueue_due_follow_ups(db, now=half)
+    claimed = reminders.claim_due_users(db, worker_id="w", now=half, lease=LEASE)
+    [digest] = reminders.load_digests(db, worker_id="w", user_ids=[user.id], now=half)
+    assert sorted(claimed[user.id]) == sorted(digest.delivery_ids) and len(digest.delivery_ids) == 2
+    assert [i.relationship_id for i in digest.items] == [first.id, second.id] and digest.overdue == []
+
+
+def test_a_follow_up_moved_away_and_back_before_its_reminder_is_reminded(db):
+    user = make_user(db)
+    due = at(UTC, 2026, 12, 1, 9)
+    rel = make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=due)
+    reminders.enqueue_due_follow_ups(db, now=due)
+    reminders.claim_due_users(db, worker_id="w", now=due, lease=LEASE)
+    rel.follow_up_date = due + timedelta(days=1)
+    db.flush()
+    assert reminders.load_digests(db, worker_id="w", user_ids=[user.id], now=due) == []  # cancelled
+    rel.follow_up_date = due  # ...and set back to the very same instant
+    db.flush()
+    later = due + timedelta(minutes=1)
+    assert reminders.enqueue_due_follow_ups(db, now=later) == 1
+    row = db.scalars(select(Delivery)).one()
+    db.refresh(row)
+    assert (row.status, row.attempts, row.claimed_by, row.next_attempt_at) == ("pending", 0, None, later)
+    ids = reminders.claim_due_users(db, worker_id="w2", now=later, lease=LEASE)[user.id]
+    [digest] = reminders.load_digests(db, worker_id="w2", user_ids=[user.id], now=later)
+    assert digest.delivery_ids == ids == [row.id]
+    assert reminders.mark_sent(db, worker_id="w2", delivery_ids=ids, now=later) == 1
+    assert reminders.enqueue_due_follow_ups(db, now=later + timedelta(days=1)) == 0  # sent stays sent

@@ -66,6 +66,35 @@ def test_three_replicas_send_each_reminder_exactly_once(make_ctx, fake_slack, cl
     assert len(fake_slack.calls_to("chat.postMessage")) == USERS
 
 
+def test_three_replicas_list_older_items_in_the_one_dm_and_leave_their_rows_alone(
+    make_ctx, fake_slack, clean_tables, database_url
+):
+    yesterday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    today = yesterday + timedelta(days=1)
+    with transaction(clean_tables) as db:
+        users = [make_user(db) for _ in range(USERS)]
+        for user in users:
+            for _ in range(2):
+                make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=yesterday)
+    send_reminders(make_ctx(), now=yesterday)
+    with transaction(clean_tables) as db:
+        before = {(d.id, d.status, d.delivered_at, d.attempts) for d in db.scalars(select(Delivery))}
+        for user in users[::2]:  # half the users get something new today
+            make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=today)
+    reports = run_replicas(
+        3, database_url, make_ctx, lambda ctx: send_reminders(ctx, now=today, batch_size=4)
+    )
+    today_posts = fake_slack.calls_to("chat.postMessage")[USERS:]
+    per_channel = Counter(c.params["channel"] for c in today_posts)
+    assert len(per_channel) == len(users[::2]) and set(per_channel.values()) == {1}
+    assert all(len([b for b in c.blocks if b["type"] == "actions"]) == 3 for c in today_posts)
+    assert sum(r.follow_ups for r in reports) == len(users[::2])
+    assert sum(r.listed_again for r in reports) == 2 * len(users[::2])
+    with transaction(clean_tables) as db:
+        after = {(d.id, d.status, d.delivered_at, d.attempts) for d in db.scalars(select(Delivery))}
+    assert before <= after and len(after - before) == len(users[::2])
+
+
 def test_two_replicas_post_the_weekly_summary_once_per_workspace(
     make_ctx, fake_slack, clean_tables, database_url
 ):
