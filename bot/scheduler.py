@@ -113,8 +113,17 @@ def start_background(settings: Settings, engine: Engine) -> BackgroundScheduler:
 
 
 def run_forever(settings: Settings, database_url: str) -> int:
-    """`crm-bot scheduler`: run only the jobs until SIGTERM / SIGINT, then finish the running ones."""
+    """`crm-bot scheduler`: migrate to head, run only the jobs until SIGTERM / SIGINT, then finish.
+
+    Migrating here, as `crm-bot run` does, lets the scheduler run alone on a fresh database; the
+    migration's advisory lock (migrations/env.py) makes replicas starting at once migrate once.
+    """
+    from bot.db import mask_url
+    from bot.migrate import upgrade
+
     make_slack_client(settings)  # fail fast, with one clear line, when the bot token is missing
+    log.info("migrating %s to head", mask_url(database_url))
+    upgrade(database_url)
     engine = make_engine(database_url, pool_size=4, max_overflow=2)
     stop = threading.Event()
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from bot.db import transaction
+from bot.db import make_engine, transaction
+from bot.migrate import current_head
 from bot.scheduler import build_scheduler, start_background
 from crm.models import Delivery
 from tests.factories import make_influencer, make_relationship, make_user
@@ -69,13 +72,8 @@ def test_start_background_runs_the_catch_up_and_shuts_down(settings, fake_slack,
         ] == ["sent"]
 
 
-def test_crm_bot_scheduler_posts_and_exits_cleanly_on_sigterm(
-    fake_slack, clean_tables, database_url, tmp_path
-):
-    with transaction(clean_tables) as db:
-        user = make_user(db)
-        make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=datetime.now(UTC))
-    env = {
+def _scheduler_env(fake_slack, database_url: str) -> dict[str, str]:
+    return {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_API_URL": fake_slack.api_url,
@@ -83,9 +81,17 @@ def test_crm_bot_scheduler_posts_and_exits_cleanly_on_sigterm(
         "CRM_TIMEZONE": "UTC",
         "LOG_LEVEL": "INFO",
     }
+
+
+def test_crm_bot_scheduler_posts_and_exits_cleanly_on_sigterm(
+    fake_slack, clean_tables, database_url, tmp_path
+):
+    with transaction(clean_tables) as db:
+        user = make_user(db)
+        make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=datetime.now(UTC))
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "scheduler"],
-        env=env,
+        env=_scheduler_env(fake_slack, database_url),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -99,3 +105,56 @@ def test_crm_bot_scheduler_posts_and_exits_cleanly_on_sigterm(
     assert proc.returncode == 0, err
     assert "SIGTERM received" in err and "scheduler: stopped" in err
     assert "reminders: 1 DMs sent, 1 follow-ups, 0 failed" in err
+
+
+# APScheduler's own INFO line once one of our jobs returned (our _run logs any failure itself).
+_EXECUTED = re.compile(r'Job "(?P<name>[\w-]+) \(trigger: [^"]*" executed successfully')
+START_JOBS = {"reminders", "refresh-analytics", "weekly-summary"}
+
+
+def test_two_crm_bot_schedulers_started_at_once_on_an_empty_database_migrate_it_and_run(
+    fake_slack, fresh_database_url, tmp_path
+):
+    """`crm-bot scheduler` alone on a fresh database: it migrates to head first (replicas at once, once)."""
+    env = {**_scheduler_env(fake_slack, fresh_database_url), "CRM_ADMIN_CHANNEL": "C0ADMIN001"}
+    logs = [tmp_path / f"replica{n}.log" for n in range(2)]
+    procs = []
+    for log_path in logs:
+        with open(log_path, "w") as err:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "bot.cli", "scheduler"],
+                    env=env,
+                    cwd=tmp_path,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
+                )
+            )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until every replica's start-up jobs have run
+            ran = [{m["name"] for m in _EXECUTED.finditer(p.read_text())} for p in logs]
+            if all(names >= START_JOBS for names in ran) or any(p.poll() is not None for p in procs):
+                break
+            time.sleep(0.2)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=30)
+    outputs = [p.read_text() for p in logs]
+    for proc, out in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, out
+        assert "migrating" in out and "to head" in out and "scheduler: stopped" in out
+        assert {m["name"] for m in _EXECUTED.finditer(out)} >= START_JOBS, out
+        for failure in ("job failed", "database unavailable", "Traceback", "ERROR"):
+            assert failure not in out, out
+    engine = make_engine(fresh_database_url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
+                current_head()
+            ]
+            assert conn.execute(text("SELECT to_regclass('admin_analytics')")).scalar() == "admin_analytics"
+    finally:
+        engine.dispose()
