@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.logging import bolt_base_logger
 from bot.verification import SignatureVerification
+from handlers.home_refresh import HomePublisher
+from handlers.profiles import ProfileFetcher
 
 # Listener threads per process. In Bolt every listener, *including its ack()*, runs in this
 # executor; the request thread only waits (up to 3 s) for the ack. So the pool must never be full of
@@ -55,8 +57,14 @@ def create_app(
     client: WebClient | None = None,
     engine: Engine | None = None,
     listener_executor: Executor | None = None,
+    home_publisher: HomePublisher | None = None,
 ) -> App:
-    """The Slack app: our request verification, settings+engine in every context, all listeners."""
+    """The Slack app: our request verification, settings+engine in every context, all listeners.
+
+    The App owns a HomePublisher (background App Home refreshes, handlers/home_refresh.py; its
+    threads start on the first refresh) and a ProfileFetcher (users.info for users seen for the
+    first time, handlers/profiles.py). Tests pass their own publisher to drain it.
+    """
     if client is None:
         # No RateLimitErrorRetryHandler here: it sleeps for Retry-After, and listeners must never
         # sleep on the ack path (the scheduler's client has one; see bot/scheduler.py).
@@ -67,6 +75,9 @@ def create_app(
         engine = make_engine(resolve_url(settings.database_url, settings.data_dir))
     if listener_executor is None:
         listener_executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="crm-listener")
+    if home_publisher is None:
+        home_publisher = HomePublisher(client, engine)
+    profiles = ProfileFetcher()
 
     app = App(
         name="crm-bot",
@@ -87,9 +98,12 @@ def create_app(
     )
 
     def attach_settings_and_engine(context: BoltContext, next) -> BoltResponse | None:
-        """Global middleware: listeners (and @unit_of_work) find `settings` and `engine` in context."""
+        """Global middleware: listeners (and @unit_of_work) find `settings`, `engine` and the App's
+        home publisher and profile fetcher in context."""
         context["settings"] = settings
         context["engine"] = engine
+        context["home_publisher"] = home_publisher
+        context["profiles"] = profiles
         context["ack"] = StickyAck()  # read by Bolt's listener runner after the middleware
         return next()
 

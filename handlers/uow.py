@@ -18,6 +18,14 @@ ack() is handed to that handler here rather than re-raised, because of a race in
 listener runner (see the comment in the wrapper). Listeners that need no database can use the
 decorator for that alone: the Session connects only when first used.
 
+Two more things happen here, so that no listener has to remember them:
+- A user whose Slack profile was never stored (new, or the look-up failed) is looked up with
+  users.info right after the listener's ack() returns (handlers/profiles.py; for events, which Bolt
+  acknowledges itself, before the listener runs), so the crm calls that follow use their timezone.
+  Known users cost nothing.
+- Home tabs the listener changed (handlers/home_refresh.request_home_refresh) are handed to the
+  App's background HomePublisher once the transaction has committed; nothing if it rolled back.
+
 How the arguments get there: Bolt reads a listener's parameter names with
 `inspect.getfullargspec(inspect.unwrap(listener))` and calls it with those names as keywords. Bolt
 cannot supply `db` and `actor` and the wrapper needs `context` (which holds the engine, put there by
@@ -32,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -42,6 +51,10 @@ from sqlalchemy.orm import Session
 from bot.errors import handle_error
 from crm.models import User
 from crm.users import get_or_create_user
+from handlers.home_refresh import PENDING_KEY, HomePublisher
+from handlers.profiles import ProfileFetcher, needs_profile
+
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,8 +88,8 @@ _FIND_OR_INSERT = text(
     WITH found AS (
         SELECT * FROM users WHERE team_id = :team_id AND slack_user_id = :slack_user_id
     ), inserted AS (
-        INSERT INTO users (team_id, slack_user_id)
-        SELECT :team_id, :slack_user_id WHERE NOT EXISTS (SELECT 1 FROM found)
+        INSERT INTO users (team_id, slack_user_id, timezone)
+        SELECT :team_id, :slack_user_id, :timezone WHERE NOT EXISTS (SELECT 1 FROM found)
         ON CONFLICT (team_id, slack_user_id) DO NOTHING
         RETURNING *
     )
@@ -86,15 +99,66 @@ _FIND_OR_INSERT = text(
 
 
 def load_actor(db: Session, context: BoltContext) -> User:
-    """The crm User for this request's Slack identity, created on first sight (one statement)."""
+    """The crm User for this request's Slack identity, created on first sight (one statement).
+
+    A new user gets the workspace's default zone (CRM_TIMEZONE) until handlers/profiles.py has
+    asked Slack for theirs, which the wrapper below arranges right after the listener's ack().
+    """
     team_id, user_id = actor_ids(context)
-    params = {"team_id": team_id, "slack_user_id": user_id}
+    settings = context.get("settings")
+    default_zone = settings.timezone if settings is not None else "UTC"
+    params = {"team_id": team_id, "slack_user_id": user_id, "timezone": default_zone}
     actor = db.scalars(select(User).from_statement(_FIND_OR_INSERT), params).one_or_none()
     if actor is None:
         # A concurrent first request inserted the same user after our snapshot was taken: the
         # ON CONFLICT branch returned nothing. crm.users resolves that race (it updates and returns).
         actor = get_or_create_user(db, team_id=team_id, slack_user_id=user_id)
     return actor
+
+
+class _AckThen:
+    """The listener's `ack`, running `then` once, right after the first acknowledgement."""
+
+    __slots__ = ("_ack", "_then")
+
+    def __init__(self, ack: Callable[..., Any], then: Callable[[], None]) -> None:
+        self._ack = ack
+        self._then: Callable[[], None] | None = then
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        acknowledged = self._ack(*args, **kwargs)
+        then, self._then = self._then, None
+        if then is not None:
+            then()
+        return acknowledged
+
+
+def _after_ack(context: BoltContext, call: dict[str, Any], step: Callable[[], None]) -> None:
+    """Run `step` right after the listener acks: now if Bolt has acknowledged already (events),
+    else inside its ack() call. A listener that never acks (Bolt answers for it) skips the step."""
+    if context.ack.response is not None:
+        step()
+    elif "ack" in call:
+        call["ack"] = _AckThen(call["ack"], step)
+
+
+def _fill_profile(context: BoltContext, db: Session, actor: User) -> None:
+    fetcher: ProfileFetcher | None = context.get("profiles")
+    if fetcher is not None and context.client is not None:
+        fetcher.fill(context.client, db, actor)
+
+
+def _hand_over_home_refreshes(context: BoltContext, db: Session) -> None:
+    """After commit: the Home tabs the listener changed go to the App's background publisher."""
+    pending = db.info.pop(PENDING_KEY, None)
+    if not pending:
+        return
+    publisher: HomePublisher | None = context.get("home_publisher")
+    if publisher is None:
+        log.warning("App Home changed but this app has no home publisher; not re-published")
+        return
+    for target in pending.values():
+        publisher.request(target)
 
 
 def unit_of_work(func: F) -> F:
@@ -114,12 +178,18 @@ def unit_of_work(func: F) -> F:
         call = {name: value for name, value in bolt_kwargs.items() if name in wanted}
         try:
             # expire_on_commit=False: a listener may still render ORM objects after the commit.
-            with Session(engine, expire_on_commit=False) as db, db.begin():
-                if wants_db:
-                    call["db"] = db
-                if wants_actor:
-                    call["actor"] = load_actor(db, context)
-                return func(**call)
+            with Session(engine, expire_on_commit=False) as db:
+                with db.begin():
+                    db.info[PENDING_KEY] = {}
+                    if wants_db:
+                        call["db"] = db
+                    if wants_actor:
+                        actor = call["actor"] = load_actor(db, context)
+                        if needs_profile(actor):
+                            _after_ack(context, call, functools.partial(_fill_profile, context, db, actor))
+                    result = func(**call)
+                _hand_over_home_refreshes(context, db)
+                return result
         except Exception as error:
             if context.ack.response is None:
                 raise  # not acknowledged: Bolt's runner makes the error handler's answer the ack

@@ -14,7 +14,7 @@ from crm.errors import InvalidInput
 from crm.models import User
 from handlers.commands.context import CommandContext
 from handlers.commands.dispatch import SUBCOMMANDS, run
-from handlers.events.home import refresh_home
+from handlers.home_refresh import request_home_refresh
 from handlers.ids import Action
 from handlers.uow import unit_of_work
 
@@ -56,7 +56,7 @@ def influencer_picked(
     )
     run(ctx, SUBCOMMANDS[command], args)
     if ctx.home_changed:
-        refresh_home(client, db, actor)
+        request_home_refresh(db, actor)
 
 
 def register(app: App) -> None:

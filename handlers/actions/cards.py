@@ -19,8 +19,8 @@ from crm.models import User
 from handlers.blocks.cards import relationship_card
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
-from handlers.events.home import refresh_home
 from handlers.forms import parse_id
+from handlers.home_refresh import request_home_refresh
 from handlers.ids import Action
 from handlers.uow import unit_of_work
 from handlers.views.openers import (
@@ -71,7 +71,7 @@ def show_clicked(ack, action: dict, respond, db: Session, actor: User) -> None:
     respond(response_type="ephemeral", replace_original=False, **message.to_dict())
 
 
-def add_clicked(ack, action: dict, respond, client: WebClient, db: Session, actor: User) -> None:
+def add_clicked(ack, action: dict, respond, db: Session, actor: User) -> None:
     ack()
     influencer = influencers.get_influencer(db, team_id=actor.team_id, influencer_id=_influencer_id(action))
     _, created = relationships.add_to_list(db, actor=actor, influencer_id=influencer.id)
@@ -80,7 +80,7 @@ def add_clicked(ack, action: dict, respond, client: WebClient, db: Session, acto
     message = Message(text=plain_of(text), blocks=[note, *_card(db, actor, influencer.id).blocks])
     respond(response_type="ephemeral", replace_original=False, **message.to_dict())
     if created:
-        refresh_home(client, db, actor)
+        request_home_refresh(db, actor)
 
 
 def home_add_clicked(ack, body: dict, client: WebClient) -> None:

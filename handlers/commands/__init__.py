@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from crm.models import User
 from handlers.commands.context import CommandContext
 from handlers.commands.dispatch import dispatch
-from handlers.events.home import refresh_home
+from handlers.home_refresh import request_home_refresh
 from handlers.ids import COMMAND
 from handlers.uow import unit_of_work
 
@@ -29,7 +29,7 @@ def crm_command(ack, command: dict, respond, client: WebClient, db: Session, act
     )
     dispatch(ctx, text)
     if ctx.home_changed:
-        refresh_home(client, db, actor)
+        request_home_refresh(db, actor)
 
 
 def register(app: App) -> None:

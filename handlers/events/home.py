@@ -1,42 +1,31 @@
-"""App Home: publish the viewer's dashboard when they open the tab and after each change they make."""
+"""App Home: the viewer's dashboard when they open the tab and after each change they make.
+
+Publishing happens in the App's HomePublisher (handlers/home_refresh.py), after this listener's
+transaction has committed: one path for both cases, so a user's publishes never overtake each other.
+"""
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime
-
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session
 
-from crm import relationships
-from crm.clock import zone_of
 from crm.models import User
-from handlers.blocks.home import home_view
+from handlers.home_refresh import publish_home, request_home_refresh
 
-log = logging.getLogger(__name__)
-
-
-def publish_home(client: WebClient, db: Session, actor: User, *, now: datetime | None = None) -> None:
-    """views.publish of `actor`'s dashboard (home_dashboard: due, pipeline, strongest, neglected, recent)."""
-    now = now or datetime.now(UTC)
-    dashboard = relationships.home_dashboard(db, actor=actor, now=now)
-    view = home_view(dashboard, tz=zone_of(actor.timezone), now=now)
-    client.views_publish(user_id=actor.slack_user_id, view=view)
+__all__ = ["app_home_opened", "publish_home", "refresh_home", "request_home_refresh"]
 
 
 def refresh_home(client: WebClient, db: Session, actor: User) -> None:
-    """Re-publish after a write, best effort: the change is already made and confirmed to the user,
-    so a Slack hiccup here must not turn into an error (and a rollback) of that change. The next
-    change or the next visit to the tab publishes again."""
-    try:
-        publish_home(client, db, actor)
-    except (SlackApiError, SlackClientError) as exc:
-        log.warning("could not refresh App Home (%s)", type(exc).__name__)
+    """Re-publish `actor`'s Home tab after this unit of work commits (request_home_refresh).
+
+    Kept with the client argument for existing callers (handlers/actions/followups.py); the
+    publisher uses the App's own client.
+    """
+    request_home_refresh(db, actor)
 
 
-def app_home_opened(event: dict, client: WebClient, db: Session, actor: User) -> None:
+def app_home_opened(event: dict, db: Session, actor: User) -> None:
     """Events are acknowledged by Bolt before this runs; only the Home tab is ours to draw."""
     if event.get("tab", "home") != "home":
         return
-    publish_home(client, db, actor)
+    request_home_refresh(db, actor)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from crm import interactions
 from crm.models import INTERACTION_TYPES, User
-from handlers.events.home import refresh_home
 from handlers.forms import form_values, load_metadata, parse_id
+from handlers.home_refresh import request_home_refresh
 from handlers.ids import Field
 from handlers.views.common import attempt, reject
 
@@ -68,7 +67,7 @@ def read_interaction(view: dict, *, now: datetime) -> tuple[dict[str, str], dict
     return errors, parsed
 
 
-def log_interaction_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+def log_interaction_submitted(ack, view: dict, db: Session, actor: User) -> None:
     now = datetime.now(UTC)
     errors, parsed = read_interaction(view, now=now)
     if errors:
@@ -88,4 +87,4 @@ def log_interaction_submitted(ack, view: dict, client: WebClient, db: Session, a
     if attempt(ack, db, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER).rejected:
         return
     ack()
-    refresh_home(client, db, actor)
+    request_home_refresh(db, actor)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from crm import influencers, relationships
 from crm.errors import InvalidInput
 from crm.models import User
-from handlers.events.home import refresh_home
 from handlers.forms import form_values, load_metadata, metadata_id
+from handlers.home_refresh import request_home_refresh
 from handlers.ids import Field
 from handlers.views.common import attempt
 
@@ -61,7 +60,7 @@ def read_edit(view: dict) -> relationships.RelationshipEdit:
     )
 
 
-def edit_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+def edit_submitted(ack, view: dict, db: Session, actor: User) -> None:
     now = datetime.now(UTC)
 
     def save():
@@ -73,7 +72,7 @@ def edit_submitted(ack, view: dict, client: WebClient, db: Session, actor: User)
     if attempt(ack, db, save, fields=EDIT_FIELDS, fallback=Field.RELATIONSHIP_STATUS).rejected:
         return
     ack()
-    refresh_home(client, db, actor)
+    request_home_refresh(db, actor)
 
 
 def notes_submitted(ack, view: dict, db: Session, actor: User) -> None:
@@ -91,7 +90,7 @@ def notes_submitted(ack, view: dict, db: Session, actor: User) -> None:
     ack()  # notes are not on the Home tab: nothing to re-publish
 
 
-def follow_up_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+def follow_up_submitted(ack, view: dict, db: Session, actor: User) -> None:
     due = form_values(view).get(Field.RELATIONSHIP_FOLLOW_UP)  # a date, or None to clear
     now = datetime.now(UTC)
 
@@ -103,10 +102,10 @@ def follow_up_submitted(ack, view: dict, client: WebClient, db: Session, actor: 
     if attempt(ack, db, save, fields=fields, fallback=Field.RELATIONSHIP_FOLLOW_UP).rejected:
         return
     ack()
-    refresh_home(client, db, actor)
+    request_home_refresh(db, actor)
 
 
-def add_influencer_submitted(ack, view: dict, client: WebClient, db: Session, actor: User) -> None:
+def add_influencer_submitted(ack, view: dict, db: Session, actor: User) -> None:
     values = form_values(view)
 
     def save():
@@ -123,4 +122,4 @@ def add_influencer_submitted(ack, view: dict, client: WebClient, db: Session, ac
     if attempt(ack, db, save, fields=ADD_FIELDS, fallback=Field.INFLUENCER_PLATFORM).rejected:
         return
     ack()
-    refresh_home(client, db, actor)
+    request_home_refresh(db, actor)

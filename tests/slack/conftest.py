@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.app import create_app
 from bot.config import Settings
 from bot.wsgi import create_wsgi_app
+from handlers.home_refresh import HomePublisher
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import LoopbackServer, Payloads, SlackTestApp, TrackingExecutor
 
@@ -45,6 +46,7 @@ def slack_app_factory(
 ) -> Iterator[Callable[..., SlackTestApp]]:
     """Build SlackTestApps (settings overridable); each one's executor is shut down afterwards."""
     executors: list[TrackingExecutor] = []
+    publishers: list[HomePublisher] = []
 
     def build(*, engine=None, **overrides) -> SlackTestApp:
         """`engine` replaces the test database's (tables are still truncated afterwards)."""
@@ -53,14 +55,20 @@ def slack_app_factory(
         executor = TrackingExecutor()
         executors.append(executor)
         client = WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token)
-        app = create_app(settings, client=client, engine=engine, listener_executor=executor)
+        home = HomePublisher(client, engine)
+        publishers.append(home)
+        app = create_app(
+            settings, client=client, engine=engine, listener_executor=executor, home_publisher=home
+        )
         payloads = Payloads(settings.slack_signing_secret or "", fake_slack)
-        return SlackTestApp(app, fake_slack, settings, engine, executor, payloads)
+        return SlackTestApp(app, fake_slack, settings, engine, executor, payloads, home)
 
     yield build
-    for executor in executors:
+    for executor, home in zip(executors, publishers, strict=True):
         executor.drain()
+        home.drain()
         executor.shutdown(wait=True)
+        home.shutdown(wait=True)
 
 
 @pytest.fixture

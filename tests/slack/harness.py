@@ -21,10 +21,12 @@ Fixtures (tests/slack/conftest.py)
     hash), conversations.open, users.info, files.info. Unknown methods answer unknown_method.
 `slack_app` -> SlackTestApp: create_app() against fake_slack and the test database (`clean_tables`:
     tables are truncated after the test). Attributes: .app (the Bolt App), .fake, .settings,
-    .engine, .executor (TrackingExecutor), .payloads (Payloads, signing with .settings' secret).
-    slack.send(req) -> BoltResponse   app.dispatch + wait until every listener has finished
+    .engine, .executor (TrackingExecutor), .payloads (Payloads, signing with .settings' secret),
+    .home (the App's HomePublisher: background App Home refreshes, handlers/home_refresh.py).
+    slack.send(req) -> BoltResponse   app.dispatch + wait until every listener and every App Home
+                                      refresh it caused has finished
     slack.dispatch(req) -> BoltResponse   app.dispatch only (returns after the ack)
-    slack.drain(timeout=10)           wait for running listeners (raises TimeoutError)
+    slack.drain(timeout=10)           wait for running listeners and Home refreshes (TimeoutError)
 `slack_app_factory(engine=None, **settings_overrides)` -> SlackTestApp with other settings
     (admin_user_ids, ...) or another engine (e.g. through tests/slack/tcp_proxy.py).
 `slack_http` -> LoopbackServer: bot.wsgi's app for `slack_app` served on 127.0.0.1:<random> by a
@@ -69,6 +71,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from handlers.home_refresh import HomePublisher
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import Payloads, SignedRequest
 
@@ -139,6 +142,7 @@ class SlackTestApp:
     engine: Engine
     executor: TrackingExecutor
     payloads: Payloads
+    home: HomePublisher
 
     def dispatch(self, req: SignedRequest) -> BoltResponse:
         """app.dispatch(): returns once the listener acked (or Bolt gave up waiting)."""
@@ -151,7 +155,13 @@ class SlackTestApp:
         return response
 
     def drain(self, timeout: float = 10.0) -> None:
-        self.executor.drain(timeout)
+        """Wait for running listeners, then for the App Home refreshes they handed over."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.executor.drain(max(0.0, deadline - time.monotonic()))
+            self.home.drain(max(0.0, deadline - time.monotonic()))
+            if not self.executor.pending and not self.home.pending:
+                return
 
 
 @dataclass

@@ -108,6 +108,7 @@ def test_campaign_status_moves_my_assignment(run, crm):
 
 
 def test_admin_refuses_everyone_else_and_shows_nothing(run, crm):
+    crm.user(display_name="Alice")  # profile known: the only users.info is the admin check
     crm.relationship("maya", status="partnered")
     sent = run.command("admin")
     assert "Only CRM admins" in sent.text
@@ -118,6 +119,7 @@ def test_admin_refuses_everyone_else_and_shows_nothing(run, crm):
 
 def test_admin_for_configured_admins_and_slack_workspace_admins(run, crm, fake_slack):
     crm.relationship("maya", status="partnered")
+    crm.user("UADMIN0001", display_name="Admin")  # profile known: no first-sight users.info
     configured = run.command("admin", user_id="UADMIN0001")
     assert "CRM summary" in configured.text and "Pipeline now" in configured.text
     assert not configured.to("users.info")  # CRM_ADMIN_USER_IDS needs no lookup
