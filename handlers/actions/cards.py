@@ -99,11 +99,13 @@ def home_campaign_clicked(ack, body: dict, client: WebClient) -> None:
 
 
 def register(app: App) -> None:
+    # Every listener goes through unit_of_work, also those that use no database (the session then
+    # never connects): it reports errors raised after ack() (handlers/uow.py).
     app.action(Action.CARD_LOG)(unit_of_work(log_clicked))
     app.action(Action.CARD_EDIT)(unit_of_work(edit_clicked))
     app.action(Action.CARD_FOLLOW_UP)(unit_of_work(follow_up_clicked))
     app.action(Action.SHOW)(unit_of_work(show_clicked))
     app.action(Action.ADD_TO_LIST)(unit_of_work(add_clicked))
-    app.action(Action.HOME_ADD_INFLUENCER)(home_add_clicked)
+    app.action(Action.HOME_ADD_INFLUENCER)(unit_of_work(home_add_clicked))
     app.action(Action.HOME_LOG_INTERACTION)(unit_of_work(home_log_clicked))
-    app.action(Action.HOME_NEW_CAMPAIGN)(home_campaign_clicked)
+    app.action(Action.HOME_NEW_CAMPAIGN)(unit_of_work(home_campaign_clicked))

@@ -50,4 +50,4 @@ def tag_options(ack, payload: dict) -> None:
 
 def register(app: App) -> None:
     app.options(Field.INTERACTION_INFLUENCER)(unit_of_work(influencer_options))
-    app.options(Field.RELATIONSHIP_TAGS)(tag_options)
+    app.options(Field.RELATIONSHIP_TAGS)(unit_of_work(tag_options))

@@ -158,3 +158,28 @@ def test_an_error_after_ack_is_reported_here_and_not_raised_into_bolts_runner(cl
     with pytest.raises(RuntimeError):  # before ack(), Bolt's runner must see it to answer Slack
         ctx = context()
         failing_early(ack=ctx.ack, context=ctx, body={"type": "block_actions"})
+
+
+def test_every_listener_the_app_registers_goes_through_unit_of_work(slack_app):
+    """So each one gets its after-ack error handling (and no listener needs its own try/except)."""
+    bare = [
+        listener.ack_function.__name__
+        for listener in slack_app.app._listeners
+        if not hasattr(listener.ack_function, "__uow_listener__")
+    ]
+    assert len(slack_app.app._listeners) > 20 and bare == []
+
+
+def test_an_app_home_button_whose_modal_fails_after_ack_tells_the_user(slack_app, caplog):
+    from handlers.ids import Action
+
+    slack_app.send(slack_app.payloads.app_home_opened())
+    home = slack_app.fake.last("views.publish").response["view"]
+    slack_app.fake.fail("views.open", error="expired_trigger_id")
+    button = slack_app.payloads.button(Action.HOME_ADD_INFLUENCER, "")
+    request = slack_app.payloads.block_actions([button], view=home)
+    response = slack_app.send(request)
+    assert response.status == 200  # acknowledged before views.open failed, and it stays acknowledged
+    (told,) = slack_app.fake.calls_to("chat.postMessage")  # App Home: no channel, no response_url
+    assert "Something went wrong (error id" in told.text
+    assert "unexpected error" in caplog.text
