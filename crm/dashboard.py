@@ -6,17 +6,19 @@ few statements per request. The filtered list lives in crm.relationship_list (re
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import DateTime, Integer, Table, bindparam, func, select
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Session
 
 from crm.clock import local_today, resolve_now, start_of_local_day, zone_of
 from crm.errors import InvalidInput, NotFound
-from crm.followups import DUE_ORDER, due_conditions
+from crm.followups import due_cutoff
 from crm.models import (
     RELATIONSHIP_STATUSES,
     Assignment,
@@ -28,7 +30,7 @@ from crm.models import (
 )
 from crm.relationship_list import Page, RelationshipFilter, list_relationships
 from crm.scoped import NOT_ON_LIST
-from crm.union_load import Part, load_parts
+from crm.union_load import Part, UnionQuery, build_union
 
 __all__ = [
     "Dashboard",
@@ -46,6 +48,7 @@ NEGLECTED_AFTER = timedelta(days=30)
 DASHBOARD_ITEMS = 5
 DUE_ITEMS = 10  # the App Home lists at most this many due follow-ups (oldest first)
 
+UUID_TYPE = UUID(as_uuid=True)
 _RELATIONSHIPS, _INFLUENCERS = Relationship.__table__, Influencer.__table__
 _INTERACTIONS, _ASSIGNMENTS, _CAMPAIGNS = Interaction.__table__, Assignment.__table__, Campaign.__table__
 
@@ -68,6 +71,42 @@ class Dashboard:
     recent: list[Interaction] = field(default_factory=list)
 
 
+@functools.cache
+def _card_query() -> UnionQuery:
+    """The card's statement, built once; bind parameters: actor, influencer, recent."""
+    ui, inf, x, a, c = _RELATIONSHIPS, _INFLUENCERS, _INTERACTIONS, _ASSIGNMENTS, _CAMPAIGNS
+    actor, influencer = bindparam("actor", type_=UUID_TYPE), bindparam("influencer", type_=UUID_TYPE)
+    parts = [
+        Part(
+            "relationship",
+            ui.join(inf, inf.c.id == ui.c.influencer_id),
+            {Relationship: ui, Influencer: inf},
+            where=[ui.c.user_id == actor, ui.c.influencer_id == influencer],
+        ),
+        Part(
+            "interaction",
+            x.outerjoin(c, c.c.id == x.c.campaign_id),
+            {Interaction: x, Campaign: c},
+            where=[x.c.user_id == actor, x.c.influencer_id == influencer],
+            order_by=[x.c.interaction_date.desc(), x.c.id],
+            limit=bindparam("recent", type_=Integer),
+        ),
+        Part(
+            "assignment",
+            a.join(c, c.c.id == a.c.campaign_id),
+            {Assignment: a, Campaign: c},
+            where=[a.c.user_id == actor, a.c.influencer_id == influencer],
+            order_by=[a.c.created_at.desc(), a.c.id],
+        ),
+    ]
+    eager = [
+        (Relationship, "influencer", Influencer),
+        (Interaction, "campaign", Campaign),
+        (Assignment, "campaign", Campaign),
+    ]
+    return build_union(parts, eager=eager)
+
+
 def relationship_card(
     db: Session, *, actor: User, influencer_id: uuid.UUID, recent: int = 5
 ) -> RelationshipCard:
@@ -79,49 +118,14 @@ def relationship_card(
     """
     if isinstance(recent, bool) or not isinstance(recent, int) or not 0 <= recent <= 50:
         raise InvalidInput("recent", "Show from 0 to 50 recent interactions.")
-    ui, inf, x, a, c = _RELATIONSHIPS, _INFLUENCERS, _INTERACTIONS, _ASSIGNMENTS, _CAMPAIGNS
-    parts = [
-        Part(
-            "relationship",
-            ui.join(inf, inf.c.id == ui.c.influencer_id),
-            {Relationship: ui, Influencer: inf},
-            where=[ui.c.user_id == actor.id, ui.c.influencer_id == influencer_id],
-        ),
-        Part(
-            "assignment",
-            a.join(c, c.c.id == a.c.campaign_id),
-            {Assignment: a, Campaign: c},
-            where=[a.c.user_id == actor.id, a.c.influencer_id == influencer_id],
-            order_by=[a.c.created_at.desc(), a.c.id],
-        ),
-    ]
-    if recent:
-        parts.append(
-            Part(
-                "interaction",
-                x.outerjoin(c, c.c.id == x.c.campaign_id),
-                {Interaction: x, Campaign: c},
-                where=[x.c.user_id == actor.id, x.c.influencer_id == influencer_id],
-                order_by=[x.c.interaction_date.desc(), x.c.id],
-                limit=recent,
-            )
-        )
-    rows = load_parts(
-        db,
-        parts,
-        eager=[
-            (Relationship, "influencer", Influencer),
-            (Interaction, "campaign", Campaign),
-            (Assignment, "campaign", Campaign),
-        ],
-    )
+    rows = _card_query().run(db, {"actor": actor.id, "influencer": influencer_id, "recent": recent})
     if not rows["relationship"]:
         raise NotFound(NOT_ON_LIST)
     relationship = rows["relationship"][0].relationship
     return RelationshipCard(
         relationship=relationship,
         influencer=relationship.influencer,
-        recent_interactions=[row.interaction for row in rows.get("interaction", [])],
+        recent_interactions=[row.interaction for row in rows["interaction"]],
         assignments=[row.assignment for row in rows["assignment"]],
     )
 
@@ -162,18 +166,13 @@ def _first_with_influencer(
     )
 
 
-def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> Dashboard:
-    """The App Home: follow-ups due today, overdue count, pipeline, strongest, neglected, recent.
-
-    One statement (crm.union_load): the pipeline and overdue counts in one GROUP BY pass over the
-    actor's rows, and one indexed part per list (due: the partial follow-up index; strongest and
-    neglected: user_id; recent: the interactions' user_id index), each joined to its influencers.
-    """
-    now = resolve_now(now)
-    tz = zone_of(actor.timezone)
-    start_of_today = start_of_local_day(local_today(now, tz), tz)
+@functools.cache
+def _home_query() -> UnionQuery:
+    """The dashboard's statement, built once; bind parameters: actor, due_before, start_of_today,
+    contacted_before (the neglected cut-off)."""
     ui, x = _RELATIONSHIPS, _INTERACTIONS
-    mine = ui.c.user_id == actor.id
+    mine = ui.c.user_id == bindparam("actor", type_=UUID_TYPE)
+    instant = DateTime(timezone=True)
     parts = [
         Part(
             "pipeline",
@@ -184,11 +183,21 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
             values={
                 "status": ui.c.status,
                 "n": func.count(),
-                "overdue": func.count().filter(ui.c.follow_up_date < start_of_today),
+                "overdue": func.count().filter(
+                    ui.c.follow_up_date < bindparam("start_of_today", type_=instant)
+                ),
             },
         ),
         _first_with_influencer(
-            "due", ui, where=[mine, *due_conditions(actor, now)], order_by=DUE_ORDER, limit=DUE_ITEMS
+            "due",
+            ui,
+            where=[
+                mine,
+                ui.c.follow_up_date.is_not(None),
+                ui.c.follow_up_date < bindparam("due_before", type_=instant),
+            ],
+            order_by=[ui.c.follow_up_date, ui.c.id],  # as crm.followups.due_follow_ups
+            limit=DUE_ITEMS,
         ),
         _first_with_influencer(
             "strongest",
@@ -203,7 +212,8 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
             where=[
                 mine,
                 ui.c.status.in_(("contacted", "warm", "partnered")),
-                (ui.c.last_contacted_at < now - NEGLECTED_AFTER) | ui.c.last_contacted_at.is_(None),
+                (ui.c.last_contacted_at < bindparam("contacted_before", type_=instant))
+                | ui.c.last_contacted_at.is_(None),
             ],
             order_by=[ui.c.priority.desc(), ui.c.last_contacted_at.asc().nulls_first(), ui.c.id],
             limit=DASHBOARD_ITEMS,
@@ -211,13 +221,33 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
         _first_with_influencer(
             "recent",
             x,
-            where=[x.c.user_id == actor.id],
+            where=[x.c.user_id == bindparam("actor", type_=UUID_TYPE)],
             order_by=[x.c.interaction_date.desc(), x.c.id],
             limit=DASHBOARD_ITEMS,
         ),
     ]
-    rows = load_parts(
-        db, parts, eager=[(Relationship, "influencer", Influencer), (Interaction, "influencer", Influencer)]
+    return build_union(
+        parts, eager=[(Relationship, "influencer", Influencer), (Interaction, "influencer", Influencer)]
+    )
+
+
+def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> Dashboard:
+    """The App Home: follow-ups due today, overdue count, pipeline, strongest, neglected, recent.
+
+    One statement (crm.union_load): the pipeline and overdue counts in one GROUP BY pass over the
+    actor's rows, and one indexed part per list (due: the partial follow-up index; strongest and
+    neglected: user_id; recent: the interactions' user_id), each joined to its kept rows' influencers.
+    """
+    now = resolve_now(now)
+    tz = zone_of(actor.timezone)
+    rows = _home_query().run(
+        db,
+        {
+            "actor": actor.id,
+            "due_before": due_cutoff(actor, now),
+            "start_of_today": start_of_local_day(local_today(now, tz), tz),
+            "contacted_before": now - NEGLECTED_AFTER,
+        },
     )
     pipeline = dict.fromkeys(RELATIONSHIP_STATUSES, 0)
     for row in rows["pipeline"]:

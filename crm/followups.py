@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from crm.clock import end_of_local_day, follow_up_instant, local_today, resolve_now, zone_of
 from crm.errors import InvalidInput
@@ -133,14 +132,9 @@ def snooze_follow_up(
     return relationship
 
 
-# Oldest due first; the id breaks ties so the order is stable.
-DUE_ORDER = (Relationship.follow_up_date, Relationship.id)
-
-
-def due_conditions(actor: User, now: datetime | None) -> list[ColumnElement[bool]]:
-    """Follow-up due by the end of the actor's local today; callers add `user_id = actor` themselves."""
-    cutoff = end_of_local_day(resolve_now(now), zone_of(actor.timezone))
-    return [Relationship.follow_up_date.is_not(None), Relationship.follow_up_date < cutoff]
+def due_cutoff(actor: User, now: datetime | None) -> datetime:
+    """Due "today" means due before this instant: the end of the actor's local day."""
+    return end_of_local_day(resolve_now(now), zone_of(actor.timezone))
 
 
 def due_follow_ups(
@@ -152,5 +146,10 @@ def due_follow_ups(
     """
     if not 1 <= limit <= 500:
         raise InvalidInput("limit", "The limit must be from 1 to 500.")
-    stmt = actor_relationships(actor).where(*due_conditions(actor, now)).order_by(*DUE_ORDER).limit(limit)
+    stmt = (
+        actor_relationships(actor)
+        .where(Relationship.follow_up_date.is_not(None), Relationship.follow_up_date < due_cutoff(actor, now))
+        .order_by(Relationship.follow_up_date, Relationship.id)
+        .limit(limit)
+    )
     return list(db.scalars(stmt))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Row, String, cast, func, literal, null, select, union_all
+from sqlalchemy import Row, Select, String, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session, aliased, contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
@@ -37,7 +37,7 @@ class Part:
     entities: Mapping[type[Base], FromClause]
     where: Sequence[ColumnElement] = ()
     order_by: Sequence[ColumnElement] = ()
-    limit: int | None = None
+    limit: int | ColumnElement | None = None
     group_by: Sequence[ColumnElement] = ()
     values: Mapping[str, ColumnElement] = field(default_factory=dict)
     position: ColumnElement | None = None
@@ -52,13 +52,26 @@ def _attribute(entity: type[Base]) -> str:
     return entity.__name__.lower()
 
 
-def load_parts(
-    db: Session,
-    parts: Sequence[Part],
-    *,
-    eager: Sequence[tuple[type[Base], str, type[Base]]] = (),
-) -> dict[str, list[Row]]:
-    """Run `parts` as one statement; rows per part name, in each part's ORDER BY.
+@dataclass(frozen=True, slots=True)
+class UnionQuery:
+    """A built union: `run` it with the values of its bind parameters."""
+
+    statement: Select
+    names: tuple[str, ...]
+
+    def run(self, db: Session, params: Mapping[str, object]) -> dict[str, list[Row]]:
+        """Rows per part name (every part present, maybe empty), each part in its own order."""
+        out: dict[str, list[Row]] = {name: [] for name in self.names}
+        for row in db.execute(self.statement, dict(params)):
+            out[row.part].append(row)
+        return out
+
+
+def build_union(
+    parts: Sequence[Part], *, eager: Sequence[tuple[type[Base], str, type[Base]]] = ()
+) -> UnionQuery:
+    """The one statement for `parts`. Build it once (e.g. functools.cache) with bindparam()s for the
+    per-call values: building a statement this wide costs several times what PostgreSQL spends on it.
 
     Each row has one attribute per entity (lower-case class name: `row.relationship`) and one per
     value name. `eager` lists (entity, relationship attribute, target entity) triples filled from the
@@ -101,7 +114,7 @@ def load_parts(
 
     union = union_all(*selects).subquery("parts")
     aliases = {entity: aliased(entity, union, name=_attribute(entity)) for entity in entities}
-    query = (
+    statement = (
         select(
             union.c.part,
             *aliases.values(),
@@ -116,7 +129,4 @@ def load_parts(
             )
         )
     )
-    out: dict[str, list[Row]] = {part.name: [] for part in parts}
-    for row in db.execute(query):
-        out[row.part].append(row)
-    return out
+    return UnionQuery(statement=statement, names=tuple(part.name for part in parts))
