@@ -72,7 +72,7 @@ class AdminSummary:
     new_relationships: int  # relationships created in the period
     interactions_by_type: dict[str, int]  # interactions dated in the period, every type
     status_funnel: dict[str, int]  # relationships per status now, every status
-    partnered_in_period: int  # see _PARTNERED_IN_PERIOD for the approximation
+    partnered_in_period: int  # partnered now, status changed to it in the period
     campaigns_by_status: dict[str, int]
     assignments_by_status: dict[str, int]
     top_relationships: list[RelationshipRow]
@@ -107,14 +107,14 @@ def refresh_admin_analytics(db: Session, *, concurrently: bool = True) -> None:
         db.execute(text("REFRESH MATERIALIZED VIEW admin_analytics"))
 
 
-# The relationships whose status is partnered now and whose row was last updated in the period.
-# An approximation: there is no status history, so a relationship that became partnered earlier and
-# was edited (notes, tags, a strength recompute) in the period counts too, and one that became
-# partnered in the period and was edited again after it does not. Exact figures need a
-# status_changed_at column kept by a trigger (proposed to the lead).
+# Relationships that are partnered now and whose status last changed in the period: moved to
+# partnered then. status_changed_at is kept by a trigger that fires only on a real status change
+# (migration 0003), so edits and the nightly strength recompute do not make a relationship count.
+# One that became partnered in the period and left it again is not counted (it is not partnered).
 _PARTNERED_IN_PERIOD = """
     SELECT count(*) FROM user_influencers ui JOIN users u ON u.id = ui.user_id
-    WHERE u.team_id = :team AND ui.status = 'partnered' AND ui.updated_at >= :start AND ui.updated_at < :end
+    WHERE u.team_id = :team AND ui.status = 'partnered'
+      AND ui.status_changed_at >= :start AND ui.status_changed_at < :end
 """
 
 _RELATIONSHIP_ROW = """

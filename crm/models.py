@@ -8,6 +8,7 @@ Notes on where we depart from the spec, and why:
 - `interactions.idempotency_key` (ours) makes a resubmitted Slack modal record one interaction.
 - The spec's `admin_analytics` plain view joins relationships × campaigns × interactions per user
   before aggregating (quadratic fan-out); ours is a materialized view with one aggregate per measure.
+- `user_influencers.status_changed_at` (ours, kept by a trigger) dates the last status change.
 - "Partial indexes for recent interactions" cannot be written literally: a partial-index predicate
   may not call now(). A (user_id, influencer_id, interaction_date DESC) index serves "recent
   interactions" for any window instead.
@@ -25,6 +26,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -190,6 +192,12 @@ class Relationship(Base):
     # date in the user's timezone (the reminder time), so one column serves queries and reminders.
     follow_up_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     relationship_strength: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    # When `status` last changed: set by a BEFORE UPDATE trigger only when the status really changes
+    # (migration 0003), so the admin summary can count relationships partnered in a period exactly.
+    # FetchedValue: after an UPDATE the ORM rereads it instead of trusting its own copy.
+    status_changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now(), server_onupdate=FetchedValue()
+    )
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
 

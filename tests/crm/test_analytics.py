@@ -79,7 +79,7 @@ def ws(db) -> Workspace:
         for n, s in enumerate(["active", "active", "completed"])
     ]
     db.add_all(campaigns)
-    spec = [  # status, strength, created days ago, last contact days ago, updated days ago
+    spec = [  # status, strength, created days ago, last contact days ago, status set (row updated) days ago
         ("partnered", 90, 3, 40, 2),
         ("warm", 55, 5, 10, 30),
         ("contacted", 20, 60, None, 60),
@@ -94,6 +94,7 @@ def ws(db) -> Workspace:
             relationship_strength=strength,
             created_at=_days(created),
             updated_at=_days(updated),
+            status_changed_at=_days(updated),
             last_contacted_at=_days(contacted) if contacted is not None else None,
         )
         w.rels[f"ana-{status}"] = rel
@@ -110,6 +111,7 @@ def ws(db) -> Workspace:
             relationship_strength=strength,
             created_at=_days(created),
             updated_at=_days(created),
+            status_changed_at=_days(created),
             last_contacted_at=_days(contacted) if contacted is not None else None,
         )
     _interaction(db, w, w.ben, w.rels["ben-warm"], "call", START)  # the start is inside the period
@@ -130,6 +132,7 @@ def ws(db) -> Workspace:
         relationship_strength=100,
         created_at=_days(1),
         updated_at=_days(1),
+        status_changed_at=_days(1),
         last_contacted_at=_days(50),
     )
     db.add(
