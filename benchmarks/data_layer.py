@@ -3,7 +3,8 @@
 Generates (at --scale 1) 1,000 users in 10 workspaces, 100,000 influencers, 200,000 relationships
 (200 per user), 2,000,000 interactions (10 per relationship, over the last year), 3,000 campaigns and
 30,000 assignments with INSERT … SELECT generate_series, then prints:
-- list_relationships / due_follow_ups for one user (p50/p95 over --runs calls of the crm functions),
+- list_relationships / due_follow_ups / relationship_card / home_dashboard for one user (p50/p95 over
+  --runs calls of the crm functions),
 - the admin analytics read from our materialized view vs the spec's plain-view SQL run verbatim
   (statement_timeout --spec-timeout), their ratio and whether avg_relationship_strength agrees per user,
 - REFRESH MATERIALIZED VIEW CONCURRENTLY time and crm.strength.recompute_all time,
@@ -91,7 +92,7 @@ LOAD = [
     (
         "relationships",
         f"""INSERT INTO user_influencers (user_id, influencer_id, status, tags, priority, follow_up_date,
-                                       created_at)
+                                       created_at, status_changed_at)
         SELECT {UID.format(u="(r / :rels)")}, {INF_OF.format(u="(r / :rels)", k="(r % :rels)")},
                (ARRAY['saved','saved','saved','contacted','contacted','contacted','warm','warm','cold',
                       'partnered'])[1 + (r / 3) % 10],
@@ -99,7 +100,8 @@ LOAD = [
                    ::varchar[],
                r % 6,
                CASE WHEN r % 5 = 0 THEN :now + make_interval(days => (r * 7919) % 40 - 10) END,
-               :now - make_interval(days => 30 + r % 300)
+               :now - make_interval(days => 30 + r % 300),
+               :now - make_interval(days => r % 30)
         FROM generate_series(0, :users * :rels - 1) r""",
     ),
     (
@@ -237,7 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-users", type=int, default=5, help="users for the per-user spec query")
     args = parser.parse_args(argv)
 
-    from crm.relationships import RelationshipFilter, due_follow_ups, list_relationships
+    from crm.relationships import (
+        RelationshipFilter,
+        due_follow_ups,
+        home_dashboard,
+        list_relationships,
+        relationship_card,
+    )
     from crm.strength import recompute_all
 
     users = max(10, round(1000 * args.scale))
@@ -294,6 +302,11 @@ def main(argv: list[str] | None = None) -> int:
                     ),
                 ),
                 ("due_follow_ups", lambda: due_follow_ups(db, actor=actor, now=NOW)),
+                (
+                    "relationship_card (strongest relationship)",
+                    lambda: relationship_card(db, actor=actor, influencer_id=page.items[0].influencer_id),
+                ),
+                ("home_dashboard", lambda: home_dashboard(db, actor=actor, now=NOW)),
             ]:
                 p50, p95 = timed(lambda fn=fn: (db.expunge_all(), db.add(actor), fn()), args.runs)
                 print(f"  {label:<48} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms")
