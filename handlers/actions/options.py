@@ -8,7 +8,7 @@ from __future__ import annotations
 from slack_bolt import App
 from sqlalchemy.orm import Session
 
-from crm import influencers, relationships
+from crm import influencers, relationships, tags
 from crm.errors import InvalidInput
 from crm.models import User
 from handlers.blocks.fields import influencer_option, tag_option
@@ -33,19 +33,24 @@ def influencer_options(ack, payload: dict, db: Session, actor: User) -> None:
     ack(options=[influencer_option(i) for i in found])
 
 
-def tag_options(ack, payload: dict) -> None:
-    """What was typed, normalised (crm.relationships.normalize_tags), offered as the tag to add.
+def tag_options(ack, payload: dict, db: Session, actor: User) -> None:
+    """What was typed, as a tag, then the actor's own tags that start with it, most used first.
 
-    This is how a Slack multi-select takes new values: it can only submit options it was offered,
-    so the typed text is offered as one. Tags already on the relationship are its initial options.
-    Text that is not a valid tag gets no option (the menu shows "no results").
+    The typed text (normalised by crm.relationships.normalize_tags) comes first, so Enter keeps what
+    was typed: a Slack multi-select can only submit options it was offered, so this is also how a
+    new tag gets in. Then the actor's existing tags with that prefix (crm.tags.user_tags, one
+    statement over the actor's rows), for consistent tagging. Text that cannot be a tag offers only
+    the existing tags it starts (usually none: the menu shows "no results"). Tags already on the
+    relationship are the element's initial options.
     """
     typed = (payload.get("value") or "").strip()
     try:
-        tags = relationships.normalize_tags([typed]) if typed else []
+        new = relationships.normalize_tags([typed]) if typed else []
     except InvalidInput:
-        tags = []
-    ack(options=[tag_option(t) for t in tags])
+        new = []
+    existing = tags.user_tags(db, actor=actor, prefix=typed, limit=OPTION_LIMIT)
+    offered = new[:1] + [t for t in existing if t not in new]
+    ack(options=[tag_option(t) for t in offered[:OPTION_LIMIT]])
 
 
 def register(app: App) -> None:

@@ -173,3 +173,19 @@ def test_tag_options_offer_the_typed_tag_normalised(run):
     assert suggestion(run, Field.RELATIONSHIP_TAGS, "x" * 80).ack["options"] == []  # too long to be a tag
     spaced = suggestion(run, Field.RELATIONSHIP_TAGS, "Skin Care").ack["options"]
     assert [o["value"] for o in spaced] == ["skin-care"]  # crm.normalize_tags decides the tag's form
+
+
+def test_tag_options_offer_the_typed_tag_then_my_tags_that_start_with_it(run, crm):
+    crm.relationship("maya", tags=["vegan", "beauty"])
+    crm.relationship("lee", tags=["vegan", "vegetarian"])
+    crm.relationship("sam", tags=["veggie-secret"], user=BOB)  # Bob's tags are his own
+    values = [o["value"] for o in suggestion(run, Field.RELATIONSHIP_TAGS, "#Veg").ack["options"]]
+    assert values == ["veg", "vegan", "vegetarian"]  # typed first, then mine by use, then A-Z
+    exact = [o["value"] for o in suggestion(run, Field.RELATIONSHIP_TAGS, "VEGAN").ack["options"]]
+    assert exact == ["vegan"]  # offered once
+    assert [o["value"] for o in suggestion(run, Field.RELATIONSHIP_TAGS, "b").ack["options"]] == [
+        "b",
+        "beauty",
+    ]
+    bobs = [o["value"] for o in suggestion(run, Field.RELATIONSHIP_TAGS, "veg", user_id=BOB).ack["options"]]
+    assert bobs == ["veg", "veggie-secret"]
