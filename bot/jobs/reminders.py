@@ -21,6 +21,11 @@ from handlers.blocks.digests import MAX_ITEMS, reminder_message
 log = logging.getLogger(__name__)
 
 MAX_ROUNDS = 10_000  # a guard against a claim loop that makes no progress; never reached in practice
+# Empty claims in a row, with claimable work still there, before this run stops: a claim can lose
+# every user it locked to a replica that committed a moment before (see claim_due_users), which a
+# retry with a fresh snapshot fixes at once; a user row held locked by a slow transaction is left to
+# the next minute's run instead of being spun on.
+EMPTY_CLAIMS = 3
 
 
 @dataclass
@@ -57,13 +62,18 @@ def send_reminders(ctx: JobContext, *, now: datetime | None = None, batch_size: 
     ctx.timezones.start_run()
     with transaction(ctx.engine) as db:
         report.enqueued = reminders.enqueue_due_follow_ups(db, now=clock())
+    empty = 0
     for _ in range(MAX_ROUNDS):
         with transaction(ctx.engine) as db:
             claimed = reminders.claim_due_users(
                 db, worker_id=ctx.worker_id, now=clock(), lease=ctx.lease, limit=batch_size
             )
-        if not claimed:
-            break
+            if not claimed:
+                empty += 1
+                if empty >= EMPTY_CLAIMS or not reminders.claimable_left(db, now=clock()):
+                    break
+                continue
+        empty = 0
         with transaction(ctx.engine) as db:
             digests = reminders.load_digests(
                 db, worker_id=ctx.worker_id, user_ids=list(claimed), now=clock(), overdue_limit=MAX_ITEMS

@@ -74,6 +74,9 @@ def claim_due_users(
     delivery row against the latest committed version (PostgreSQL's EvalPlanQual recheck of an
     updated row): the lease just written makes `claimed_until <= now` false, so nothing is claimed
     twice. Only rows enqueued after the first claim (a later due time) can go to a second worker.
+    The same recheck means a claim can come back empty while work is left: its snapshot still saw
+    users another worker claimed and committed just before, and those were the ones it locked.
+    `claimable_left` tells a caller whether to try again.
     NO KEY UPDATE rather than UPDATE so foreign-key checks (KEY SHARE) of concurrent inserts of the
     user's interactions are not blocked.
     """
@@ -112,6 +115,24 @@ def claim_due_users(
     for user_id, delivery_id in rows:
         by_user[user_id].append(delivery_id)
     return dict(by_user)
+
+
+def claimable_left(db: Session, *, now: datetime | None = None) -> bool:
+    """Whether any follow-up reminder is ready to be claimed (pending, due to try, not leased)."""
+    return bool(
+        db.execute(
+            text(
+                """
+                SELECT EXISTS (
+                    SELECT 1 FROM deliveries d
+                    WHERE d.kind = 'follow_up_reminder' AND d.status = 'pending' AND d.next_attempt_at <= :now
+                      AND (d.claimed_until IS NULL OR d.claimed_until <= :now) AND d.attempts < :max
+                )
+                """
+            ),
+            {"now": aware_now(now), "max": MAX_ATTEMPTS},
+        ).scalar()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.db import transaction
 from bot.jobs import send_reminders
@@ -172,3 +172,17 @@ def test_a_reminder_still_waiting_to_be_retried_is_cancelled_by_the_contact(
     assert (report.dms_sent, report.cancelled) == (0, 1)
     assert [d.status for d in deliveries(clean_tables)] == ["cancelled"]
     assert len(fake_slack.calls_to("chat.postMessage")) == 1  # only the failed attempt
+
+
+def test_a_user_row_held_by_another_transaction_is_left_to_the_next_run(make_ctx, fake_slack, clean_tables):
+    """The claim skips a locked user; the run retries a few times, stops, and the next run sends."""
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    user = seed_user(clean_tables, tz="UTC", due=[now])
+    ctx = make_ctx()
+    with clean_tables.connect() as conn, conn.begin():  # e.g. a listener updating the user's profile
+        conn.execute(text("SELECT 1 FROM users WHERE id = :id FOR NO KEY UPDATE"), {"id": user.id})
+        report = send_reminders(ctx, now=now)
+    assert (report.enqueued, report.dms_sent, report.failed) == (1, 0, 0)
+    assert [(d.status, d.attempts) for d in deliveries(clean_tables)] == [("pending", 0)]
+    assert send_reminders(ctx, now=now + timedelta(minutes=1)).dms_sent == 1
+    assert dm_channels(fake_slack) == ["D" + user.slack_user_id[1:]]

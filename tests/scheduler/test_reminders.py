@@ -243,3 +243,18 @@ def test_a_follow_up_moved_away_and_back_before_its_reminder_is_reminded(db):
     assert digest.delivery_ids == ids == [row.id]
     assert reminders.mark_sent(db, worker_id="w2", delivery_ids=ids, now=later) == 1
     assert reminders.enqueue_due_follow_ups(db, now=later + timedelta(days=1)) == 0  # sent stays sent
+
+
+def test_claimable_left_sees_only_ready_unleased_work(db):
+    user = make_user(db)
+    nine = at(UTC, 2026, 12, 1, 9)
+    make_relationship(db, user=user, influencer=make_influencer(db), follow_up_date=nine)
+    assert not reminders.claimable_left(db, now=nine)  # due, but not enqueued yet
+    reminders.enqueue_due_follow_ups(db, now=nine)
+    assert reminders.claimable_left(db, now=nine)
+    ids = reminders.claim_due_users(db, worker_id="w", now=nine, lease=LEASE)[user.id]
+    assert not reminders.claimable_left(db, now=nine + LEASE - timedelta(seconds=1))  # leased
+    assert reminders.claimable_left(db, now=nine + LEASE)  # the holder died
+    reminders.mark_failed(db, worker_id="w", delivery_ids=ids, error="boom", now=nine)
+    assert not reminders.claimable_left(db, now=nine + timedelta(seconds=59))  # backing off
+    assert reminders.claimable_left(db, now=nine + timedelta(minutes=1))
