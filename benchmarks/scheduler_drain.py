@@ -6,12 +6,17 @@ chat.postMessage calls per DM channel), then starts --processes scheduler proces
 own engine and worker id, that run the reminders job (bot.jobs.send_reminders, the function the
 scheduler's every-minute trigger calls) concurrently against the same database until it is drained.
 
+With --reminded-per-user N, each user also has N older open follow-ups reminded the day before
+(their deliveries already sent): each DM must list them after the new ones, and their rows must come
+out unchanged (they never trigger a DM and nothing is recorded for them).
+
 Prints the number of DMs (must equal the number of users), duplicates (DMs beyond the first to a
 user: must be 0), follow-ups listed, every delivery row's final status, the time to drain (from the
 moment all processes are released until the last one finished), the machine and the date.
 
 Uses BENCH_DATABASE_URL (its tables are emptied!) or a fresh embedded server in a temporary directory.
-Run: python benchmarks/scheduler_drain.py [--users 1000] [--per-user 10] [--processes 3]
+Run: python benchmarks/scheduler_drain.py [--users 1000] [--per-user 10] [--reminded-per-user 0]
+[--processes 3]
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from sqlalchemy import text
 
 from bot.db import make_engine, normalize_url
 from bot.migrate import upgrade
+from handlers.blocks.digests import MAX_ITEMS
 
 ZONES = (
     "UTC",
@@ -115,8 +121,12 @@ def database_url() -> tuple[str, object | None]:
     return normalize_url(server.get_uri()), server
 
 
-def seed(url: str, users: int, per_user: int, now: datetime) -> None:
-    """Users U00000000…, one influencer per follow-up, follow-ups due over the last 10 days."""
+def seed(url: str, users: int, per_user: int, reminded: int, now: datetime) -> None:
+    """Users U00000000…, one influencer per follow-up, follow-ups due over the last 10 days.
+
+    Plus `reminded` older follow-ups per user, due 11+ days ago, each with a delivery marked sent a
+    day before `now` (as the scheduler would have left it).
+    """
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE deliveries, interactions, user_influencers, influencers, users CASCADE"))
@@ -152,6 +162,44 @@ def seed(url: str, users: int, per_user: int, now: datetime) -> None:
             ),
             {"per": per_user, "n": users * per_user, "now": now},
         )
+        if reminded:
+            conn.execute(
+                text(
+                    """
+                    INSERT INTO influencers (id, team_id, name, handle, platform)
+                    SELECT md5('o' || n)::uuid, 'TBENCH0001', 'Older ' || n, 'older' || n, 'instagram'
+                    FROM generate_series(0, :n - 1) n
+                    """
+                ),
+                {"n": users * reminded},
+            )
+            conn.execute(
+                text(
+                    """
+                    INSERT INTO user_influencers (user_id, influencer_id, follow_up_date)
+                    SELECT md5('u' || (n / :per))::uuid, md5('o' || n)::uuid,
+                           :now - interval '11 days' - (n % 240) * interval '1 hour'
+                    FROM generate_series(0, :n - 1) n
+                    """
+                ),
+                {"per": reminded, "n": users * reminded, "now": now},
+            )
+            conn.execute(
+                text(
+                    """
+                    INSERT INTO deliveries (kind, dedupe_key, team_id, user_id, relationship_id, due_at,
+                                           status, attempts, delivered_at, next_attempt_at)
+                    SELECT 'follow_up_reminder',
+                           r.id::text || '@' || to_char(r.follow_up_date AT TIME ZONE 'UTC',
+                                                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                           'TBENCH0001', r.user_id, r.id, r.follow_up_date, 'sent', 1,
+                           :sent_at, :sent_at
+                    FROM user_influencers r JOIN influencers i ON i.id = r.influencer_id
+                    WHERE i.handle LIKE 'older%'
+                    """
+                ),
+                {"sent_at": now - timedelta(days=1)},
+            )
     engine.dispose()
 
 
@@ -177,13 +225,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--per-user", type=int, default=10)
+    parser.add_argument("--reminded-per-user", type=int, default=0)
     parser.add_argument("--processes", type=int, default=3)
     args = parser.parse_args()
 
     url, server = database_url()
     upgrade(url)
     now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
-    seed(url, args.users, args.per_user, now)
+    seed(url, args.users, args.per_user, args.reminded_per_user, now)
 
     fake = FakeSlack()
     threading.Thread(target=fake.serve_forever, daemon=True).start()
@@ -208,6 +257,16 @@ def main() -> int:
     engine = make_engine(url)
     with engine.connect() as conn:
         statuses = dict(conn.execute(text("SELECT status, count(*) FROM deliveries GROUP BY status")).all())
+        untouched = conn.execute(
+            text(
+                """
+                SELECT count(*) FROM deliveries
+                WHERE status = 'sent' AND delivered_at = :at AND attempts = 1
+                  AND claimed_by IS NULL AND slack_ts IS NULL
+                """
+            ),
+            {"at": now - timedelta(days=1)},
+        ).scalar()
         pg_version = conn.execute(text("SHOW server_version")).scalar()
     engine.dispose()
     fake.shutdown()
@@ -220,15 +279,31 @@ def main() -> int:
         f"Python {platform.python_version()} · PostgreSQL {pg_version}"
     )
     print(f"seeded: {args.users:,} users × {args.per_user} due follow-ups = {args.users * args.per_user:,}")
+    if args.reminded_per_user:
+        older = args.users * args.reminded_per_user
+        print(
+            f"  plus {args.users:,} × {args.reminded_per_user} older open ones reminded yesterday = {older:,}"
+        )
     print(f"processes: {args.processes}")
     for worker, sent, items, failed, seconds in per_process:
         print(f"  {worker}: {sent} DMs, {items} follow-ups, {failed} failed, {seconds:.2f} s")
     print(f"DMs: {dms:,} (expected {args.users:,}) · users DM'd: {len(fake.posts):,}")
     print(f"duplicates: {duplicates}")
-    print(f"follow-ups listed in DMs: {fake.items:,} · deliveries by status: {statuses}")
+    listed = args.users * min(args.per_user + args.reminded_per_user, MAX_ITEMS)
+    print(
+        f"follow-ups listed in DMs: {fake.items:,} (expected {listed:,}) · deliveries by status: {statuses}"
+    )
+    older = args.users * args.reminded_per_user
+    print(f"older deliveries left unchanged: {untouched:,} (expected {older:,})")
     print(f"Web API calls: {dict(fake.calls)}")
     print(f"time to drain: {drained:.2f} s ({dms / drained:,.0f} DMs/s)")
-    ok = dms == args.users and duplicates == 0 and statuses == {"sent": args.users * args.per_user}
+    ok = (
+        dms == args.users
+        and duplicates == 0
+        and statuses == {"sent": args.users * args.per_user + older}
+        and untouched == older
+        and fake.items == listed
+    )
     print("result:", "OK" if ok else "FAILED")
     if server is not None:
         server.cleanup()
