@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.db import transaction
 from bot.jobs import JobContext, make_slack_client, send_reminders
 from crm.clock import follow_up_instant, local_today
-from crm.models import Relationship
+from crm.models import Relationship, User
 from handlers.blocks.digests import snooze_value
 from handlers.ids import FollowUpAction
 from tests.factories import make_influencer, make_relationship, make_user
@@ -123,3 +123,42 @@ def test_a_refused_click_is_still_acknowledged_at_once(slack_app):
         slack_app.payloads.block_actions([click], user_id=BOB, message=message, channel_id=channel)
     )
     assert response.status == 200
+
+
+def test_done_on_an_older_item_listed_again_clears_it_and_keeps_the_rest(slack_app):
+    now = datetime.now(UTC)
+    ctx = JobContext(
+        settings=slack_app.settings, engine=slack_app.engine, client=make_slack_client(slack_app.settings)
+    )
+    with transaction(slack_app.engine) as db:
+        alice = make_user(db, team_id=TEAM_ID, slack_user_id=USER_ID, timezone="Europe/Berlin")
+        old = make_relationship(
+            db,
+            user=alice,
+            influencer=make_influencer(db, team_id=TEAM_ID, name="Maya Lopez"),
+            follow_up_date=now - timedelta(days=2),
+        )
+    slack_app.fake.set_user(USER_ID, tz="Europe/Berlin")
+    assert send_reminders(ctx, now=now - timedelta(days=2)).dms_sent == 1  # Maya, reminded then
+    with transaction(slack_app.engine) as db:
+        new = make_relationship(
+            db,
+            user=db.get(User, alice.id),
+            influencer=make_influencer(db, team_id=TEAM_ID, name="Leo Park"),
+            follow_up_date=now - timedelta(minutes=1),
+        )
+    assert send_reminders(ctx).dms_sent == 1  # Leo is new; Maya is listed again below him
+    post = slack_app.fake.last("chat.postMessage")
+    message = {"type": "message", "ts": post.response["ts"], "text": post.text, "blocks": post.blocks}
+    click = Payloads.button(FollowUpAction.DONE, str(old.id), block_id=f"followup-actions:{old.id}")
+    slack_app.send(
+        slack_app.payloads.block_actions([click], message=message, channel_id=post.response["channel"])
+    )
+    assert _follow_up(slack_app.engine, old.id) is None
+    assert _follow_up(slack_app.engine, new.id) is not None
+    update = slack_app.fake.last("response_url")
+    assert_valid_message(update.params)
+    kinds = [b["type"] for b in update.blocks]
+    assert kinds == ["header", "section", "section", "actions", "context", "section", "context"]
+    assert update.blocks[3]["block_id"] == f"followup-actions:{new.id}"
+    assert "Done: follow-up with *Maya Lopez* cleared" in update.blocks[6]["elements"][0]["text"]
