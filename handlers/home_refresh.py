@@ -128,7 +128,12 @@ class HomePublisher:
             self._state[target.user_id] = self._QUEUED
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="crm-home")
-            self._executor.submit(self._run, target.user_id)
+            try:
+                self._executor.submit(self._run, target.user_id)
+            except RuntimeError:  # the interpreter is exiting (a worker being stopped): skip it
+                del self._state[target.user_id], self._targets[target.user_id]
+                self._cond.notify_all()
+                log.info("App Home refresh skipped: the process is shutting down")
 
     def _run(self, user_id: uuid.UUID) -> None:
         while True:

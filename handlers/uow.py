@@ -158,7 +158,10 @@ def _hand_over_home_refreshes(context: BoltContext, db: Session) -> None:
         log.warning("App Home changed but this app has no home publisher; not re-published")
         return
     for target in pending.values():
-        publisher.request(target)
+        try:
+            publisher.request(target)
+        except Exception:  # the change is committed: a refresh problem must not look like its failure
+            log.exception("could not hand an App Home refresh to the publisher")
 
 
 def unit_of_work(func: F) -> F:

@@ -106,3 +106,14 @@ def test_the_publisher_is_bounded_and_drops_beyond_its_limit(slack_app, crm, fak
     assert [c.params["user_id"] for c in fake_slack.calls_to("views.publish")] == [USER_ID]
     publisher.request(HomeTarget.of(bob))  # after shutdown: ignored, no thread started
     assert publisher.pending == 0
+
+
+def test_a_refresh_asked_for_while_the_process_exits_is_skipped_quietly(slack_app, crm, monkeypatch):
+    """At interpreter exit (a gunicorn worker being stopped) executors refuse new work."""
+    alice = crm.user(display_name="Alice")
+    publisher = HomePublisher(slack_app.app.client, slack_app.engine)
+    monkeypatch.setattr("concurrent.futures.thread._shutdown", True)
+    publisher.request(HomeTarget.of(alice))  # no exception reaches the committed command
+    assert publisher.pending == 0
+    monkeypatch.undo()
+    publisher.shutdown()
