@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.db import make_engine, transaction
 from bot.migrate import upgrade
 from crm import analytics, campaigns, users
+from crm.assignments import assign_influencer, set_assignment_status
 from crm.clock import follow_up_instant, local_today, resolve_now, zone_of
 from crm.errors import DomainError
 from crm.influencers import save_influencer
@@ -304,8 +305,8 @@ def apply_plan(db, plan: Plan, *, team_id: str, seed: int, now: datetime, progre
     for c, i, status in plan.assignments:
         rel = plan.relationships[i]
         actor, creator = people[rel.user], creators[rel.influencer]
-        campaigns.assign_influencer(db, actor=actor, campaign_id=owned[c].id, influencer_id=creator.id)
-        campaigns.set_assignment_status(
+        assign_influencer(db, actor=actor, campaign_id=owned[c].id, influencer_id=creator.id)
+        set_assignment_status(
             db, actor=actor, campaign_id=owned[c].id, influencer_id=creator.id, status=status
         )
         progress.update()

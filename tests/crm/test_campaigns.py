@@ -343,3 +343,37 @@ def test_update_campaign_rebuilds_every_assignment_and_checks_permissions(db, ow
     db.expire_all()
     assert mine.utm_url.startswith("http://b.example/?utm_source=tiktok&")
     assert theirs.utm_url.startswith("http://b.example/?utm_source=youtube&")
+
+
+def test_assignment_functions_live_in_crm_assignments_and_crm_campaigns_re_exports_them():
+    import crm.assignments
+    import crm.campaigns
+
+    names = [
+        "UtmValues",
+        "assign_influencer",
+        "default_utm",
+        "get_assignment",
+        "get_assignment_by_id",
+        "list_assignments",
+        "preview_link",
+        "regenerate_link",
+        "set_assignment_status",
+        "update_assignment_utm",
+    ]
+    for name in names:
+        assert getattr(crm.campaigns, name) is getattr(crm.assignments, name), name
+        assert name in crm.campaigns.__all__
+
+
+def test_assign_says_which_of_campaign_and_influencer_was_not_found(db, owner, maya, statements):
+    c = create_campaign(db, actor=owner, name="Launch", landing_url=LANDING)
+    with pytest.raises(NotFound) as err:
+        assign_influencer(db, actor=owner, campaign_id=uuid.uuid4(), influencer_id=maya.id)
+    assert err.value.message == "Campaign not found."
+    with pytest.raises(NotFound) as err:
+        assign_influencer(db, actor=owner, campaign_id=c.id, influencer_id=uuid.uuid4())
+    assert err.value.message == "Influencer not found."
+    with statements() as seen:
+        assign_influencer(db, actor=owner, campaign_id=c.id, influencer_id=maya.id)
+    assert len(seen) == 2  # campaign + influencer in one SELECT, then INSERT … RETURNING the row

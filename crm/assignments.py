@@ -1,0 +1,248 @@
+"""Assignments of influencers to campaigns, and the UTM values and tracking links they carry.
+
+UTM defaults for an assignment (`default_utm`), chosen so a GA4 report splits by creator without
+any setup: source = the campaign's utm_source, else the influencer's platform ("instagram");
+medium = the campaign's utm_medium, else "influencer"; campaign = the campaign's utm_campaign, else
+its normalized name ("spring-sale-2026"); content = the influencer's handle ("maya.creates"); no term.
+An assignment stores its (normalized) values and the generated `utm_url`; the link is rebuilt from
+them whenever they or the campaign's landing URL change (crm.campaigns.update_campaign).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields
+
+from sqlalchemy import and_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from crm.errors import Conflict, InvalidInput, NotFound
+from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer, User
+from crm.utm import UTMError, build_utm_url, normalize_utm_value
+
+MAX_UTM_LENGTH = 100  # the utm_* columns are VARCHAR(100)
+DEFAULT_MEDIUM = "influencer"
+_CAMPAIGN_NOT_FOUND = "Campaign not found."  # the same words as crm.campaigns.get_campaign
+_ASSIGNMENT_NOT_FOUND = "Assignment not found."
+
+
+@dataclass(frozen=True, slots=True)
+class UtmValues:
+    """UTM values of one assignment's link; blank optional values are left out of the link."""
+
+    source: str
+    medium: str
+    campaign: str
+    content: str | None = None
+    term: str | None = None
+
+
+# --- UTM values and links -------------------------------------------------------------------
+
+
+def clean_utm_value(field: str, value: str | None) -> str | None:
+    """A normalized UTM value, None when blank; InvalidInput(field) when too long for its column."""
+    if value is None or not value.strip():
+        return None
+    value = normalize_utm_value(value)
+    if len(value) > MAX_UTM_LENGTH:
+        raise InvalidInput(field, f"UTM values are limited to {MAX_UTM_LENGTH} characters.")
+    return value
+
+
+def tracking_link(landing_url: str, utm: UtmValues, *, url_field: str = "url") -> str:
+    """build_utm_url over stored values; a too-long link is reported against `url_field`."""
+    try:
+        return build_utm_url(
+            landing_url,
+            source=utm.source,
+            medium=utm.medium,
+            campaign=utm.campaign,
+            content=utm.content,
+            term=utm.term,
+        )
+    except UTMError as exc:
+        if exc.field == "url":
+            raise InvalidInput(url_field, exc.message) from exc
+        raise
+
+
+def clean_utm_values(utm: UtmValues) -> UtmValues:
+    """Each value normalized and length-checked; source, medium and campaign must not be blank."""
+    cleaned = {f.name: clean_utm_value(f"utm_{f.name}", getattr(utm, f.name)) for f in fields(UtmValues)}
+    for name in ("source", "medium", "campaign"):
+        if cleaned[name] is None:
+            raise InvalidInput(f"utm_{name}", f"The UTM {name} is required and cannot be blank.")
+    return UtmValues(**cleaned)
+
+
+def default_utm(campaign: Campaign, influencer: Influencer) -> UtmValues:
+    """The UTM values an assignment gets unless the user sets its own (see the module docstring)."""
+    return UtmValues(
+        source=campaign.utm_source or influencer.platform,
+        medium=campaign.utm_medium or DEFAULT_MEDIUM,
+        campaign=campaign.utm_campaign or normalize_utm_value(campaign.name),
+        content=normalize_utm_value(influencer.handle.lstrip("@")),
+    )
+
+
+def preview_link(campaign: Campaign, influencer: Influencer, utm: UtmValues | None = None) -> str:
+    """The tracking link an assignment would get, without writing anything."""
+    return tracking_link(campaign.landing_url, clean_utm_values(utm or default_utm(campaign, influencer)))
+
+
+def stored_utm(assignment: Assignment, campaign: Campaign) -> UtmValues:
+    """The assignment's stored values; a missing required one (never after assign) takes the default."""
+    fallback = default_utm(campaign, assignment.influencer)
+    return UtmValues(
+        source=assignment.utm_source or fallback.source,
+        medium=assignment.utm_medium or fallback.medium,
+        campaign=assignment.utm_campaign or fallback.campaign,
+        content=assignment.utm_content,
+        term=assignment.utm_term,
+    )
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+def _store(assignment: Assignment, utm: UtmValues, url: str) -> None:
+    assignment.utm_source, assignment.utm_medium, assignment.utm_campaign = (
+        utm.source,
+        utm.medium,
+        utm.campaign,
+    )
+    assignment.utm_content, assignment.utm_term, assignment.utm_url = utm.content, utm.term, url
+
+
+def assign_influencer(
+    db: Session,
+    *,
+    actor: User,
+    campaign_id: uuid.UUID,
+    influencer_id: uuid.UUID,
+    utm: UtmValues | None = None,
+    notes: str | None = None,
+) -> tuple[Assignment, bool]:
+    """Assign an influencer to a campaign with a stored tracking link; returns (assignment, created).
+
+    Assigning again is a no-op that returns the actor's existing assignment unchanged. An influencer is
+    on a campaign once (UNIQUE(campaign_id, influencer_id)), so a teammate's assignment is a Conflict.
+    """
+    # Campaign and influencer in one statement, both checked against the actor's workspace.
+    found = db.execute(
+        select(Campaign, Influencer)
+        .outerjoin(Influencer, and_(Influencer.id == influencer_id, Influencer.team_id == actor.team_id))
+        .where(Campaign.id == campaign_id, Campaign.team_id == actor.team_id)
+    ).one_or_none()
+    if found is None:
+        raise NotFound(_CAMPAIGN_NOT_FOUND)
+    campaign, influencer = found
+    if influencer is None:
+        raise NotFound("Influencer not found.")
+    if campaign.status == "archived":
+        raise InvalidInput(
+            "campaign", "This campaign is archived; reactivate it before assigning influencers."
+        )
+    values = clean_utm_values(utm or default_utm(campaign, influencer))
+    url = tracking_link(campaign.landing_url, values)
+    # ON CONFLICT DO NOTHING: two concurrent assigns cannot both insert, and neither breaks the transaction.
+    created = db.scalars(
+        insert(Assignment)
+        .values(
+            campaign_id=campaign.id,
+            influencer_id=influencer.id,
+            user_id=actor.id,
+            utm_source=values.source,
+            utm_medium=values.medium,
+            utm_campaign=values.campaign,
+            utm_content=values.content,
+            utm_term=values.term,
+            utm_url=url,
+            notes=(notes or "").strip() or None,
+        )
+        .on_conflict_do_nothing(index_elements=["campaign_id", "influencer_id"])
+        .returning(Assignment)
+    ).one_or_none()
+    if created is not None:
+        return created, True
+    existing = db.scalar(
+        select(Assignment).where(
+            Assignment.campaign_id == campaign.id, Assignment.influencer_id == influencer.id
+        )
+    )
+    if existing.user_id != actor.id:
+        raise Conflict(
+            f"{influencer.name} is already assigned to {campaign.name} by a teammate; an influencer can be "
+            "on a campaign once. Ask your teammate for the tracking link, or pick another influencer."
+        )
+    return existing, False
+
+
+def list_assignments(db: Session, *, actor: User, campaign_id: uuid.UUID | None = None) -> list[Assignment]:
+    """The actor's assignments, newest first, optionally for one campaign."""
+    query = select(Assignment).where(Assignment.user_id == actor.id).order_by(Assignment.created_at.desc())
+    if campaign_id is not None:
+        query = query.where(Assignment.campaign_id == campaign_id)
+    return list(db.scalars(query))
+
+
+def get_assignment(
+    db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_id: uuid.UUID
+) -> Assignment:
+    """The actor's assignment of this influencer to this campaign; NotFound otherwise."""
+    assignment = db.scalar(
+        select(Assignment).where(
+            Assignment.campaign_id == campaign_id,
+            Assignment.influencer_id == influencer_id,
+            Assignment.user_id == actor.id,
+        )
+    )
+    if assignment is None:
+        raise NotFound(_ASSIGNMENT_NOT_FOUND)
+    return assignment
+
+
+def get_assignment_by_id(db: Session, *, actor: User, assignment_id: uuid.UUID) -> Assignment:
+    """The actor's assignment with this id; NotFound for a missing or a teammate's one."""
+    assignment = db.scalar(
+        select(Assignment).where(Assignment.id == assignment_id, Assignment.user_id == actor.id)
+    )
+    if assignment is None:
+        raise NotFound(_ASSIGNMENT_NOT_FOUND)
+    return assignment
+
+
+def set_assignment_status(
+    db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_id: uuid.UUID, status: str
+) -> Assignment:
+    """Move the actor's assignment to planned, active, completed or cancelled."""
+    status = (status or "").strip().lower()
+    if status not in ASSIGNMENT_STATUSES:
+        raise InvalidInput("status", f"Assignment status must be one of {', '.join(ASSIGNMENT_STATUSES)}.")
+    assignment = get_assignment(db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id)
+    assignment.status = status
+    db.flush()
+    return assignment
+
+
+def update_assignment_utm(
+    db: Session, *, actor: User, assignment_id: uuid.UUID, utm: UtmValues
+) -> Assignment:
+    """Replace the actor's assignment's UTM values and rebuild its link."""
+    values = clean_utm_values(utm)
+    assignment = get_assignment_by_id(db, actor=actor, assignment_id=assignment_id)
+    url = tracking_link(assignment.campaign.landing_url, values)
+    _store(assignment, values, url)
+    db.flush()
+    return assignment
+
+
+def regenerate_link(db: Session, *, actor: User, assignment_id: uuid.UUID) -> Assignment:
+    """Rebuild the link from the campaign's current landing URL and the assignment's stored values."""
+    assignment = get_assignment_by_id(db, actor=actor, assignment_id=assignment_id)
+    values = clean_utm_values(stored_utm(assignment, assignment.campaign))
+    _store(assignment, values, tracking_link(assignment.campaign.landing_url, values))
+    db.flush()
+    return assignment
