@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer, User
+from crm.text import clean_text
 from crm.utm import UTMError, build_utm_url, normalize_utm_value
 
 MAX_UTM_LENGTH = 100  # the utm_* columns are VARCHAR(100)
 DEFAULT_MEDIUM = "influencer"
 _CAMPAIGN_NOT_FOUND = "Campaign not found."  # the same words as crm.campaigns.get_campaign
 _ASSIGNMENT_NOT_FOUND = "Assignment not found."
+NOTES_MAX = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +45,13 @@ class UtmValues:
 
 def clean_utm_value(field: str, value: str | None) -> str | None:
     """A normalized UTM value, None when blank; InvalidInput(field) when too long for its column."""
-    if value is None or not value.strip():
+    cleaned = clean_text(value, field=field, max_len=None, label="A UTM value")
+    if cleaned is None:
         return None
-    value = normalize_utm_value(value)
-    if len(value) > MAX_UTM_LENGTH:
+    cleaned = normalize_utm_value(cleaned)
+    if len(cleaned) > MAX_UTM_LENGTH:
         raise InvalidInput(field, f"UTM values are limited to {MAX_UTM_LENGTH} characters.")
-    return value
+    return cleaned
 
 
 def tracking_link(landing_url: str, utm: UtmValues, *, url_field: str = "url") -> str:
@@ -130,6 +133,7 @@ def assign_influencer(
     Assigning again is a no-op that returns the actor's existing assignment unchanged. An influencer is
     on a campaign once (UNIQUE(campaign_id, influencer_id)), so a teammate's assignment is a Conflict.
     """
+    notes = clean_text(notes, field="notes", max_len=NOTES_MAX, multiline=True, label="Notes")
     # Campaign and influencer in one statement, both checked against the actor's workspace.
     found = db.execute(
         select(Campaign, Influencer)
@@ -160,7 +164,7 @@ def assign_influencer(
             utm_content=values.content,
             utm_term=values.term,
             utm_url=url,
-            notes=(notes or "").strip() or None,
+            notes=notes,
         )
         .on_conflict_do_nothing(index_elements=["campaign_id", "influencer_id"])
         .returning(Assignment)

@@ -32,6 +32,7 @@ from crm.assignments import (
 )
 from crm.errors import Ambiguous, Conflict, Forbidden, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, CAMPAIGN_STATUSES, Assignment, Campaign, User
+from crm.text import clean_text
 from crm.utm import normalize_utm_value, validate_base_url
 
 __all__ = [
@@ -82,12 +83,10 @@ class CampaignChanges:
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
+    cleaned = clean_text(name, field="name", max_len=MAX_NAME_LENGTH, label="A campaign name")
+    if not cleaned:
         raise InvalidInput("name", "A campaign needs a name.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput("name", f"Campaign names are limited to {MAX_NAME_LENGTH} characters.")
-    return name
+    return cleaned
 
 
 def _check_dates(start: date | None, end: date | None) -> None:
@@ -188,7 +187,7 @@ def get_campaign(db: Session, *, team_id: str, campaign_id: uuid.UUID) -> Campai
 
 def resolve_campaign(db: Session, *, team_id: str, ref: str) -> Campaign:
     """The campaign named `ref` (case-insensitive), else by id, else the only one whose name contains it."""
-    ref = (ref or "").strip()
+    ref = clean_text(ref, field="campaign", max_len=None, label="The campaign")
     if not ref:
         raise InvalidInput("campaign", "Give a campaign name.")
     in_team = select(Campaign).where(Campaign.team_id == team_id)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from crm.errors import InvalidInput
+from crm.text import clean_text
 
 HANDLE_MAX = 100
 # Letters, digits, '_', '.', '-' (the union of what the platforms allow), at least one letter or digit.
@@ -114,7 +115,7 @@ def looks_like_url(text: str) -> bool:
 
 def parse_influencer_ref(text: str) -> InfluencerRef:
     """`@maya`, `maya` or a profile link as an InfluencerRef; InvalidInput("influencer") on anything else."""
-    cleaned = (text or "").strip()
+    cleaned = clean_text(text, field=_FIELD, max_len=None, label="The influencer") or ""
     if not cleaned:
         raise InvalidInput(_FIELD, "Give the influencer's @handle or profile link.")
     if len(cleaned) > 2000:

@@ -17,6 +17,7 @@ from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.influencer_refs import InfluencerRef, looks_like_url, parse_influencer_ref
 from crm.models import PLATFORMS, Influencer
 from crm.search import SearchHit, search
+from crm.text import clean_text
 from crm.users import validate_email
 
 __all__ = [
@@ -48,7 +49,7 @@ def validate_platform(platform: str) -> str:
 
 def validate_http_url(value: str, *, field: str) -> str:
     """An absolute http(s) URL of at most 2,000 characters, or InvalidInput(field)."""
-    cleaned = (value or "").strip()
+    cleaned = clean_text(value, field=field, max_len=None, label="The link") or ""
     if not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", cleaned, re.IGNORECASE):
         raise InvalidInput(field, "The link must be a full http:// or https:// address.")
     if len(cleaned) > 2000:
@@ -57,12 +58,7 @@ def validate_http_url(value: str, *, field: str) -> str:
 
 
 def _clean_name(name: str | None) -> str | None:
-    if name is None or not name.strip():
-        return None
-    cleaned = " ".join(name.split())
-    if len(cleaned) > 255:
-        raise InvalidInput("name", "The name must be at most 255 characters.")
-    return cleaned
+    return clean_text(name, field="name", max_len=255, label="The name")
 
 
 def _clean_follower_count(count: int | None) -> int | None:
@@ -181,7 +177,7 @@ def _like_prefix(text: str) -> str:
 
 def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[Influencer, int]]:
     """Influencers matching `ref` with a match tier: 0 exact handle, 1 exact name, 2 name/handle prefix."""
-    cleaned = " ".join((ref or "").split())
+    cleaned = clean_text(ref, field="influencer", max_len=None, label="The influencer")
     if not cleaned:
         raise InvalidInput("influencer", "Give the influencer's @handle, profile link or name.")
     if not 1 <= limit <= 100:

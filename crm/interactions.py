@@ -27,6 +27,7 @@ from crm.errors import Conflict, InvalidInput, NotFound
 from crm.influencers import validate_http_url
 from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign, Influencer, Interaction, Relationship, User
 from crm.strength import strength_subquery
+from crm.text import clean_text
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks drift; a date a few minutes ahead is "now"
 OLDEST = timedelta(days=50 * 366)
@@ -56,14 +57,12 @@ def _validated(data: NewInteraction, now: datetime) -> NewInteraction:
     kind = TYPE_ALIASES.get(kind, kind)
     if kind not in INTERACTION_TYPES:
         raise InvalidInput("type", f"Type must be one of: {', '.join(INTERACTION_TYPES)}.")
-    subject = " ".join((data.subject or "").split()) or None
-    if subject and len(subject) > SUBJECT_MAX:
-        raise InvalidInput("subject", f"The subject must be at most {SUBJECT_MAX} characters.")
-    content = (data.content or "").strip() or None
-    if content and len(content) > CONTENT_MAX:
-        raise InvalidInput("content", f"The content must be at most {CONTENT_MAX:,} characters.")
+    subject = clean_text(data.subject, field="subject", max_len=SUBJECT_MAX, label="The subject")
+    content = clean_text(
+        data.content, field="content", max_len=CONTENT_MAX, multiline=True, label="The content"
+    )
     file_url = None
-    if data.file_url is not None and data.file_url.strip():
+    if clean_text(data.file_url, field="file_url", max_len=None, label="The link") is not None:
         file_url = validate_http_url(data.file_url, field="file_url")
     elif kind == "file_upload":
         raise InvalidInput("file_url", "A file upload needs the file's link (http:// or https://).")
@@ -76,9 +75,9 @@ def _validated(data: NewInteraction, now: datetime) -> NewInteraction:
         raise InvalidInput("interaction_date", "That date is more than 50 years ago.")
     if data.campaign_id is not None and not isinstance(data.campaign_id, uuid.UUID):
         raise InvalidInput("campaign", "Pick a campaign from the list.")
-    key = (data.idempotency_key or "").strip() or None
-    if key and len(key) > KEY_MAX:
-        raise InvalidInput("idempotency_key", f"The idempotency key must be at most {KEY_MAX} characters.")
+    key = clean_text(
+        data.idempotency_key, field="idempotency_key", max_len=KEY_MAX, label="The idempotency key"
+    )
     return NewInteraction(
         type=kind,
         subject=subject,

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from crm.errors import InvalidInput
 from crm.models import RELATIONSHIP_STATUSES
+from crm.text import clean_text
 
 TAG_MAX_LENGTH = 30
 TAGS_MAX = 20
@@ -33,11 +34,8 @@ def validate_priority(priority: int) -> int:
 
 
 def validate_notes(text: str | None) -> str | None:
-    """Trimmed notes, None when blank; InvalidInput("notes") when too long."""
-    cleaned = (text or "").strip()
-    if len(cleaned) > NOTES_MAX:
-        raise InvalidInput("notes", f"Notes can be at most {NOTES_MAX:,} characters.")
-    return cleaned or None
+    """Notes as stored (crm.text, multi-line), None when blank; InvalidInput("notes") when too long."""
+    return clean_text(text, field="notes", max_len=NOTES_MAX, multiline=True, label="Notes")
 
 
 def normalize_tags(tags: Iterable[str]) -> list[str]:
@@ -51,7 +49,8 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
     out: list[str] = []
     for item in tags:
         for piece in str(item).split(","):
-            tag = "-".join(piece.strip().lstrip("#").lower().split())
+            # clean_text first: control characters go, whitespace runs become one space (then '-').
+            tag = "-".join((clean_text(piece, field="tags", max_len=None) or "").lstrip("#").lower().split())
             if not tag:
                 continue
             if len(tag) > TAG_MAX_LENGTH:

@@ -19,6 +19,7 @@ from sqlalchemy.types import String
 
 from crm.errors import InvalidInput
 from crm.models import Influencer, Relationship, User
+from crm.text import clean_text
 
 QUERY_MAX = 200
 # ts_rank weights for labels {D, C, B, A}: name/handle (A) 1.0, tags (B) 0.6, notes (C) 0.3.
@@ -49,7 +50,7 @@ def _like_contains(text: str) -> str:
 
 def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[SearchHit]:
     """Influencers in the actor's team matching `text`, best first (one SQL statement)."""
-    cleaned = " ".join((text or "").split()).lower().lstrip("@#")
+    cleaned = (clean_text(text, field="text", max_len=None, label="The search") or "").lower().lstrip("@#")
     if not cleaned:
         raise InvalidInput("text", "Type a name, handle, tag or word from your notes to search for.")
     if len(cleaned) > QUERY_MAX:

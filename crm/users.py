@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from crm.clock import parse_zone
 from crm.errors import InvalidInput
 from crm.models import User
+from crm.text import clean_text
 
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -25,21 +26,16 @@ def _slack_id(value: str, field: str) -> str:
 
 def validate_email(value: str | None) -> str | None:
     """A trimmed e-mail address, None for blank, InvalidInput("email") when it is not one."""
-    if value is None or not value.strip():
+    cleaned = clean_text(value, field="email", max_len=None, label="The e-mail address")
+    if cleaned is None:
         return None
-    cleaned = value.strip()
     if len(cleaned) > 255 or not _EMAIL.match(cleaned):
         raise InvalidInput("email", f"“{cleaned[:80]}” is not an e-mail address.")
     return cleaned
 
 
 def _display_name(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    cleaned = " ".join(value.split())
-    if len(cleaned) > 255:
-        raise InvalidInput("display_name", "The display name must be at most 255 characters.")
-    return cleaned
+    return clean_text(value, field="display_name", max_len=255, label="The display name")
 
 
 def get_or_create_user(
