@@ -7,6 +7,9 @@ columns of the entities it reads and leaves every other entity's columns NULL. T
 which part a row belongs to and its position there. The union is read back through `aliased()`
 entities, so results are ordinary mapped objects in the session's identity map; an entity whose
 columns are all NULL in a row comes back as None. Parts may also carry plain values (e.g. counts).
+
+Build a union once (`build_union`, e.g. under functools.cache) and run it with bind parameters:
+assembling a statement this wide costs several times what PostgreSQL spends running it.
 """
 
 from __future__ import annotations
