@@ -178,6 +178,9 @@ def unit_of_work(func: F) -> F:
     def listener(**bolt_kwargs: Any) -> Any:
         context: BoltContext = bolt_kwargs["context"]
         engine: Engine = context["engine"]
+        started = getattr(context.ack, "listener_started", None)  # bot.app.StickyAck
+        if started is not None:
+            started()
         call = {name: value for name, value in bolt_kwargs.items() if name in wanted}
         try:
             # expire_on_commit=False: a listener may still render ORM objects after the commit.

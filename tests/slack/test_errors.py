@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -168,10 +169,19 @@ def test_no_token_and_no_body_in_logs_even_at_debug(slack_app, caplog, level):
     assert "rejected a request that is not from Slack: signature mismatch" in logged
 
 
+def _ack_made_in_another_thread() -> StickyAck:
+    """An ack whose reads in this thread never wait (only the thread that made it waits)."""
+    made: list[StickyAck] = []
+    maker = threading.Thread(target=lambda: made.append(StickyAck()))
+    maker.start()
+    maker.join()
+    return made[0]
+
+
 def test_an_acknowledgement_survives_bolts_reset_after_a_listener_error():
     # slack_bolt's runner stores response=None into ack.response when an acked listener raises;
     # the end-to-end symptom (a 404 after 3 s) depends on thread timing, so check the rule itself
-    ack = StickyAck()
+    ack = _ack_made_in_another_thread()
     assert ack.response is None
     ack()
     acknowledged = ack.response
@@ -179,3 +189,21 @@ def test_an_acknowledgement_survives_bolts_reset_after_a_listener_error():
     assert ack.response is acknowledged and acknowledged.status == 200
     ack(text="replaced")  # a later ack still replaces it
     assert ack.response is not acknowledged
+
+
+def test_the_request_thread_sees_the_ack_as_soon_as_the_listener_makes_it():
+    """Bolt's request thread reads ack.response, sleeping 10 ms between reads; its first read
+    waits for the ack instead, so an answer never waits for the next tick."""
+    ack = StickyAck()  # made here: this thread plays Bolt's request thread
+    go = threading.Event()
+
+    def listener() -> None:  # a listener-executor thread
+        go.wait()
+        ack()
+
+    worker = threading.Thread(target=listener)
+    worker.start()
+    go.set()
+    first_read = ack.response
+    worker.join()
+    assert first_read is not None and first_read.status == 200
