@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from bot.app import LISTENER_THREADS
 from bot.config import Settings
 from bot.logging import configure_logging
+from handlers.home_refresh import PUBLISHER_THREADS
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +40,15 @@ KEEPALIVE_SECONDS = 75
 def make_listener_engine(database_url: str) -> Engine:
     """The engine request handlers use: fails fast rather than holding an ack hostage.
 
-    The pool covers every listener thread plus the health check and spare; a connect attempt gives
-    up after 3 s and a pool checkout after 2 s (both then answer "temporarily unavailable"); no
-    statement a listener runs may take 5 s.
+    The pool covers every listener thread, the App Home publisher's threads (handlers/home_refresh.py)
+    plus the health check and spare; a connect attempt gives up after 3 s and a pool checkout after
+    2 s (both then answer "temporarily unavailable"); no statement a listener runs may take 5 s.
     """
     from bot.db import make_engine
 
     return make_engine(
         database_url,
-        pool_size=LISTENER_THREADS + 2,
+        pool_size=LISTENER_THREADS + PUBLISHER_THREADS + 2,
         max_overflow=4,
         pool_timeout=2,
         connect_args={"connect_timeout": 3, "options": "-c statement_timeout=5000"},

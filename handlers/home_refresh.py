@@ -161,7 +161,12 @@ class HomePublisher:
             log.warning("could not refresh App Home: %s", type(exc).__name__)
         except Exception as exc:
             if is_database_unavailable(exc):
-                log.warning("could not refresh App Home: database unavailable (%s)", type(exc).__name__)
+                first_line = (str(exc).strip().splitlines() or [""])[0]  # the driver's message, no SQL
+                log.warning(
+                    "could not refresh App Home: database unavailable (%s: %s)",
+                    type(exc).__name__,
+                    first_line,
+                )
             else:
                 log.error("could not refresh App Home", exc_info=exc)
 
