@@ -21,8 +21,9 @@ client as its own Slack user on its own keep-alive connection; clients run as th
 
 Ack latency is the time to the HTTP response: Bolt answers as soon as the listener acks; the rest of
 the listener runs after. A listener that fails after its ack still answered 200, so each phase also
-counts the error messages users were shown (bot/errors.py's texts, seen by the fake Web API). Each load phase also reports CPU per request by process (server, PostgreSQL,
-fake Web API, clients; "other" is everything else busy on the machine meanwhile).
+counts the error messages users were shown (bot/errors.py's texts, seen by the fake Web API). Each
+load phase also reports CPU per request by process (server, PostgreSQL, fake Web API, clients;
+"other" is everything else busy on the machine meanwhile).
 
 Run: python benchmarks/slack_load.py [--duration 30] [--clients 20] [--rates 50,100] [--per-kind 100]
      [--workers 2] [--client-procs 4]
