@@ -6,7 +6,6 @@ few statements per request. The filtered list lives in crm.relationship_list (re
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from crm.models import (
 )
 from crm.relationship_list import Page, RelationshipFilter, list_relationships
 from crm.scoped import NOT_ON_LIST
-from crm.union_load import Part, UnionQuery, build_union
+from crm.union_load import Part, UnionQuery, build_union, built_once
 
 __all__ = [
     "Dashboard",
@@ -71,7 +70,7 @@ class Dashboard:
     recent: list[Interaction] = field(default_factory=list)
 
 
-@functools.cache
+@built_once
 def _card_query() -> UnionQuery:
     """The card's statement, built once; bind parameters: actor, influencer, recent."""
     ui, inf, x, a, c = _RELATIONSHIPS, _INFLUENCERS, _INTERACTIONS, _ASSIGNMENTS, _CAMPAIGNS
@@ -166,7 +165,7 @@ def _first_with_influencer(
     )
 
 
-@functools.cache
+@built_once
 def _home_query() -> UnionQuery:
     """The dashboard's statement, built once; bind parameters: actor, due_before, start_of_today,
     contacted_before (the neglected cut-off)."""

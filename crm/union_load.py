@@ -8,16 +8,19 @@ which part a row belongs to and its position there. The union is read back throu
 entities, so results are ordinary mapped objects in the session's identity map; an entity whose
 columns are all NULL in a row comes back as None. Parts may also carry plain values (e.g. counts).
 
-Build a union once (`build_union`, e.g. under functools.cache) and run it with bind parameters:
-assembling a statement this wide costs several times what PostgreSQL spends running it.
+Build a union once (`build_union` under `@built_once`) and run it with bind parameters: assembling a
+statement this wide costs several times what PostgreSQL spends running it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Row, Select, String, cast, func, literal, null, select, union_all
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session, aliased, contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
@@ -73,7 +76,7 @@ class UnionQuery:
 def build_union(
     parts: Sequence[Part], *, eager: Sequence[tuple[type[Base], str, type[Base]]] = ()
 ) -> UnionQuery:
-    """The one statement for `parts`. Build it once (e.g. functools.cache) with bindparam()s for the
+    """The one statement for `parts`. Build it once (`@built_once`) with bindparam()s for the
     per-call values: building a statement this wide costs several times what PostgreSQL spends on it.
 
     Each row has one attribute per entity (lower-case class name: `row.relationship`) and one per
@@ -133,3 +136,28 @@ def build_union(
         )
     )
     return UnionQuery(statement=statement, names=tuple(part.name for part in parts))
+
+
+def built_once(builder: Callable[[], UnionQuery]) -> Callable[[], UnionQuery]:
+    """Memoize a union builder safely for threads: build it and compile it once, under a lock.
+
+    Not functools.cache: a SQLAlchemy statement fills in parts of itself lazily the first time it is
+    compiled, and several threads compiling one shared statement for the first time at once were seen
+    to race (NoSuchColumnError, "cartesian product" warnings, results missing rows), and the damage
+    stayed for the life of the process. Compiling it here, before any other thread can see it, leaves
+    later compiles (one per engine, by SQLAlchemy's compiled cache) only reading it.
+    """
+    lock = threading.Lock()
+    built: list[UnionQuery] = []
+
+    @functools.wraps(builder)
+    def get() -> UnionQuery:
+        if not built:
+            with lock:
+                if not built:
+                    query = builder()
+                    query.statement.compile(dialect=psycopg_dialect())
+                    built.append(query)
+        return built[0]
+
+    return get
