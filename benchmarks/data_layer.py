@@ -40,22 +40,7 @@ from crm.models import User
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 # The spec's admin_analytics view (../shared/spec/database-schema.md), verbatim.
-SPEC_ADMIN_ANALYTICS = """
-SELECT 
-    u.id as user_id,
-    u.email,
-    COUNT(DISTINCT ui.influencer_id) as total_influencers,
-    COUNT(DISTINCT CASE WHEN ui.status = 'partnered' THEN ui.influencer_id END) as partnered_influencers,
-    COUNT(DISTINCT c.id) as total_campaigns,
-    COUNT(DISTINCT i.id) as total_interactions,
-    AVG(ui.relationship_strength) as avg_relationship_strength,
-    MAX(ui.last_contacted_at) as last_activity
-FROM users u
-LEFT JOIN user_influencers ui ON u.id = ui.user_id
-LEFT JOIN campaigns c ON u.id = c.user_id
-LEFT JOIN interactions i ON u.id = i.user_id
-GROUP BY u.id, u.email;
-"""  # noqa: W291 - trailing space kept: verbatim
+SPEC_ADMIN_ANALYTICS = (Path(__file__).parent / "spec_admin_analytics.sql").read_text()
 
 # Shared expressions: user u -> team, member index m; relationship r -> its user and influencer.
 # Ids are md5-derived UUIDs so every table can reference the others without lookups.

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -19,22 +20,7 @@ NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 START, END = datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 15, tzinfo=UTC)
 
 # The spec's admin_analytics view (../shared/spec/database-schema.md), copied verbatim as a query.
-SPEC_ADMIN_ANALYTICS = """
-SELECT 
-    u.id as user_id,
-    u.email,
-    COUNT(DISTINCT ui.influencer_id) as total_influencers,
-    COUNT(DISTINCT CASE WHEN ui.status = 'partnered' THEN ui.influencer_id END) as partnered_influencers,
-    COUNT(DISTINCT c.id) as total_campaigns,
-    COUNT(DISTINCT i.id) as total_interactions,
-    AVG(ui.relationship_strength) as avg_relationship_strength,
-    MAX(ui.last_contacted_at) as last_activity
-FROM users u
-LEFT JOIN user_influencers ui ON u.id = ui.user_id
-LEFT JOIN campaigns c ON u.id = c.user_id
-LEFT JOIN interactions i ON u.id = i.user_id
-GROUP BY u.id, u.email;
-"""  # noqa: W291 - trailing space kept: verbatim
+SPEC_ADMIN_ANALYTICS = (Path(__file__).parents[2] / "benchmarks" / "spec_admin_analytics.sql").read_text()
 
 
 @dataclass
@@ -252,3 +238,15 @@ def test_bad_periods_are_rejected(db, start, end):
     with pytest.raises(InvalidInput) as exc:
         admin_summary(db, team_id="T1", start=start, end=end, now=NOW)
     assert exc.value.field == "period"
+
+
+SPEC_FILE = Path(__file__).parents[3] / "shared" / "spec" / "database-schema.md"
+
+
+@pytest.mark.skipif(not SPEC_FILE.exists(), reason="the spec (../shared/spec) is not beside this checkout")
+def test_the_spec_query_we_compare_against_is_the_spec_verbatim():
+    spec = SPEC_FILE.read_text()
+    body = spec.split("CREATE OR REPLACE VIEW admin_analytics AS\n", 1)[1].split(";", 1)[0] + ";"
+    lines = SPEC_ADMIN_ANALYTICS.splitlines(keepends=True)
+    ours = "".join(line for line in lines if not line.startswith("--"))
+    assert ours.strip("\n") == body.strip("\n")
