@@ -223,6 +223,9 @@ class Interaction(Base):
             "influencer_id",
             text("interaction_date DESC"),
         ),
+        # A user's latest interactions across all influencers (App Home): without it PostgreSQL walks
+        # idx_interactions_date backwards, filtering out every other user's rows (90 ms at 2 M rows).
+        Index("ix_interactions_user_recent", "user_id", text("interaction_date DESC")),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
