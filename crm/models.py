@@ -172,6 +172,9 @@ class Relationship(Base):
             postgresql_where=text("follow_up_date IS NOT NULL"),
         ),
         Index("ix_user_influencers_tags", "tags", postgresql_using="gin"),
+        # A user's strongest relationships (App Home, list by strength); the spec's single-column
+        # strength index would walk every user's rows.
+        Index("ix_user_influencers_user_strength", "user_id", text("relationship_strength DESC")),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()

@@ -142,7 +142,9 @@ def _plan(db, run):
 def test_list_and_due_use_the_per_user_indexes(db, book):
     me, _ = book
     list_plan = _plan(db, lambda: list_relationships(db, actor=me))
-    assert "ix_user_influencers_user_id_status" in list_plan
+    per_user = ("ix_user_influencers_user_id_status", "ix_user_influencers_user_strength")
+    assert any(index in list_plan for index in per_user)
+    assert "idx_user_influencers_relationship_strength" not in list_plan  # walks every user's rows
     due_plan = _plan(db, lambda: due_follow_ups(db, actor=me, now=NOW))
     assert "ix_user_influencers_follow_up_set" in due_plan
 
@@ -322,5 +324,6 @@ def test_card_and_home_read_every_part_through_an_index(db, book):
     # date-only index, which reads every user's rows.
     assert "ix_interactions_user_influencer_recent" in card_plan or "ix_interactions_user_recent" in card_plan
     assert "ix_interactions_user_recent" in home_plan
+    assert "idx_user_influencers_relationship_strength" not in home_plan
     assert "idx_interactions_date" not in card_plan + home_plan
     assert "ix_user_influencers_follow_up_set" in home_plan
