@@ -23,16 +23,16 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from bench_db import benchmark_database
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bot.db import make_engine, normalize_url
+from bot.db import make_engine
 from bot.migrate import upgrade
 from crm.analytics import admin_summary, refresh_admin_analytics
 from crm.models import User
@@ -154,19 +154,6 @@ def machine(engine) -> list[str]:
     ]
 
 
-def open_database(args) -> tuple[str, object]:
-    """(SQLAlchemy URL, server or None): BENCH_DATABASE_URL, else a fresh embedded server."""
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        return normalize_url(url), None
-    import pgserver
-
-    server = pgserver.get_server(
-        Path(tempfile.mkdtemp(prefix="crm-bench-")) / "pgdata", cleanup_mode="delete"
-    )
-    return normalize_url(server.get_uri()), server
-
-
 def _int4(sql: str, params: dict) -> str:
     """Cast the integer parameters to int: psycopg sends small ints as int2, and int2 * int2 overflows."""
     for name in sorted((n for n, v in params.items() if isinstance(v, int)), key=len, reverse=True):
@@ -247,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     assert params["per_team"] >= params["rels"], "scale too small for 200 relationships per user"
 
     started = time.perf_counter()
-    url, server = open_database(args)
+    url, server = benchmark_database()
     try:
         upgrade(url)
         engine = make_engine(url)

@@ -27,18 +27,17 @@ import multiprocessing as mp
 import os
 import platform
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from bench_db import benchmark_database
 from sqlalchemy import text
 
-from bot.db import make_engine, normalize_url
+from bot.db import make_engine
 from bot.migrate import upgrade
 from handlers.blocks.digests import MAX_ITEMS
 
@@ -106,19 +105,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-
-
-def database_url() -> tuple[str, object | None]:
-    """(SQLAlchemy URL, server or None): BENCH_DATABASE_URL, else a fresh embedded server."""
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        return normalize_url(url), None
-    import pgserver
-
-    server = pgserver.get_server(
-        Path(tempfile.mkdtemp(prefix="crm-bench-")) / "pgdata", cleanup_mode="delete"
-    )
-    return normalize_url(server.get_uri()), server
 
 
 def seed(url: str, users: int, per_user: int, reminded: int, now: datetime) -> None:
@@ -229,7 +215,7 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=3)
     args = parser.parse_args()
 
-    url, server = database_url()
+    url, server = benchmark_database()
     upgrade(url)
     now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     seed(url, args.users, args.per_user, args.reminded_per_user, now)
