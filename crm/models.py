@@ -338,3 +338,22 @@ class Delivery(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = _created_at()
+
+
+class AppliedRequest(Base):
+    """A Slack request whose change was committed, so a replay or double submit is applied once.
+
+    The key names the request, not its content: "view:<view id>:<view hash>" for a modal submission,
+    "trigger:<trigger id>" for a slash command or a click (Slack issues a new trigger id for each
+    real invocation; a replayed or retried delivery repeats it). The row is inserted in the same
+    transaction as the change, so it exists exactly when the change does. Rows older than a day are
+    pruned by the scheduler (replays are refused after five minutes by the signature check anyway).
+    """
+
+    __tablename__ = "applied_requests"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    applied_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now(), index=True
+    )

@@ -22,6 +22,7 @@ from bot.db import make_engine, normalize_url
 from bot.migrate import upgrade
 
 TABLES = (
+    "applied_requests",
     "deliveries",
     "interactions",
     "campaign_influencers",
