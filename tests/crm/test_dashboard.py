@@ -1,22 +1,18 @@
-"""crm.dashboard (via crm.relationships): filtered lists, the card, pipeline counts, the home view."""
+"""crm.relationship_list and crm.dashboard: filtered lists, the card, pipeline counts, the home view."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, text
 
+from crm.dashboard import home_dashboard, pipeline_counts, relationship_card
 from crm.errors import InvalidInput, NotFound
+from crm.followups import due_follow_ups
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Campaign, Interaction
-from crm.relationships import (
-    RelationshipFilter,
-    due_follow_ups,
-    home_dashboard,
-    list_relationships,
-    pipeline_counts,
-    relationship_card,
-)
+from crm.relationship_list import RelationshipFilter, list_relationships
 from tests.factories import make_influencer, make_relationship, make_user
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -119,8 +115,8 @@ def test_bad_filters(db, book, filters, field):
     assert err.value.field == field
 
 
-def _plan(db, run):
-    """EXPLAIN of the single statement `run` issues, with sequential scans discouraged (tiny tables)."""
+def _plans(db, run) -> list[str]:
+    """EXPLAIN of each statement `run` issues, with sequential scans discouraged (tiny tables)."""
     captured = []
     conn = db.connection()
 
@@ -133,10 +129,17 @@ def _plan(db, run):
     finally:
         event.remove(conn, "before_cursor_execute", grab)
     db.execute(text("SET LOCAL enable_seqscan = off"))
-    statement, parameters = captured[-1]
-    plan = conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+    plans = [
+        "\n".join(conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all())
+        for statement, parameters in captured
+    ]
     db.execute(text("SET LOCAL enable_seqscan = on"))
-    return "\n".join(plan)
+    return plans
+
+
+def _plan(db, run) -> str:
+    """The EXPLAIN output of every statement `run` issues, as one text."""
+    return "\n".join(_plans(db, run))
 
 
 def test_list_and_due_use_the_per_user_indexes(db, book):
@@ -236,20 +239,23 @@ def _card_fixture(db, me, rels):
     return cleo
 
 
-def test_card_is_one_statement_including_what_the_card_shows(db, book, statements):
-    """Issue 3's budget is 4 statements per /crm command; `show` spends 2 before the card."""
+def test_card_loads_everything_the_card_shows(db, book, statements):
+    """Three statements (relationship, interactions, assignments), each with what it shows joined in:
+    building the card's blocks afterwards issues no SQL."""
     me, rels = book
     cleo = _card_fixture(db, me, rels)
     db.expunge_all()  # nothing may come for free from the identity map
-    with statements() as seen:
+    with statements() as loading:
         card = relationship_card(db, actor=me, influencer_id=cleo.influencer_id)
+    with statements() as showing:
         shown = (
             card.influencer.name,
             card.relationship.influencer.handle,
             [(i.type, i.campaign.name if i.campaign else None) for i in card.recent_interactions],
             [(a.campaign.name, a.status) for a in card.assignments],
         )
-    assert len(seen) == 1
+    assert len(loading) == 3
+    assert showing == []
     assert shown == ("Cleo", "cleo", [("email", None), ("call", "Spring")], [("Spring", "planned")])
 
 
@@ -262,15 +268,18 @@ def test_card_without_recent_interactions(db, book):
         relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=51)
 
 
-def test_home_dashboard_is_one_statement_including_what_home_shows(db, book, statements):
+def test_home_dashboard_loads_everything_home_shows(db, book, statements):
+    """Six short statements (due, overdue, pipeline, strongest, neglected, recent); building the Home
+    tab afterwards issues no SQL."""
     me, rels = book
     db.add(
         Interaction(user_id=me.id, influencer_id=rels["Dev"].influencer_id, type="call", interaction_date=NOW)
     )
     db.flush()
     db.expunge_all()
-    with statements() as seen:
+    with statements() as loading:
         home = home_dashboard(db, actor=me, now=NOW)
+    with statements() as showing:
         shown = [
             names(home.due),
             names(home.strongest),
@@ -279,7 +288,8 @@ def test_home_dashboard_is_one_statement_including_what_home_shows(db, book, sta
             home.pipeline,
             home.overdue_count,
         ]
-    assert len(seen) == 1
+    assert len(loading) == 6
+    assert showing == []
     assert shown == [
         ["Cleo"],
         ["Cleo", "Ana", "Dev", "Eve"],
@@ -313,17 +323,35 @@ def test_home_dashboard_of_a_new_user_is_empty(db):
     assert home.pipeline == dict.fromkeys(RELATIONSHIP_STATUSES, 0)
 
 
-def test_card_and_home_read_every_part_through_an_index(db, book):
+def test_card_and_home_read_every_statement_through_a_per_user_index(db, book):
     me, rels = book
     cleo = _card_fixture(db, me, rels)
-    card_plan = _plan(db, lambda: relationship_card(db, actor=me, influencer_id=cleo.influencer_id))
-    home_plan = _plan(db, lambda: home_dashboard(db, actor=me, now=NOW))
-    assert "Seq Scan" not in card_plan and "Seq Scan" not in home_plan
-    assert "uq_user_influencers_user_id_influencer_id" in card_plan
-    # Either per-user interaction index serves the card (the planner picks by table size); never the
-    # date-only index, which reads every user's rows.
-    assert "ix_interactions_user_influencer_recent" in card_plan or "ix_interactions_user_recent" in card_plan
-    assert "ix_interactions_user_recent" in home_plan
-    assert "idx_user_influencers_relationship_strength" not in home_plan
-    assert "idx_interactions_date" not in card_plan + home_plan
-    assert "ix_user_influencers_follow_up_set" in home_plan
+    card_plans = _plans(db, lambda: relationship_card(db, actor=me, influencer_id=cleo.influencer_id))
+    home_plans = _plans(db, lambda: home_dashboard(db, actor=me, now=NOW))
+    assert len(card_plans) == 3 and len(home_plans) == 6
+    for plan in card_plans + home_plans:
+        assert "Seq Scan" not in plan, plan
+        # The date-only and strength-only indexes read every user's rows.
+        assert "idx_interactions_date" not in plan, plan
+        assert "idx_user_influencers_relationship_strength" not in plan, plan
+    relationship, interactions, assignments = card_plans
+    assert "uq_user_influencers_user_id_influencer_id" in relationship
+    # Either per-user interaction index serves the card (the planner picks by table size).
+    assert (
+        "ix_interactions_user_influencer_recent" in interactions
+        or "ix_interactions_user_recent" in interactions
+    )
+    assert (
+        "idx_campaign_influencers_user_id" in assignments
+        or "idx_campaign_influencers_influencer_id" in assignments
+    )
+    due, overdue, pipeline, strongest, neglected, recent = home_plans
+    assert "ix_user_influencers_follow_up_set" in due and "ix_user_influencers_follow_up_set" in overdue
+    assert "ix_user_influencers_user_strength" in strongest
+    assert "ix_interactions_user_recent" in recent
+    # Counts and the neglected filter read the actor's rows through whichever user_id index the
+    # planner prefers for the table's size.
+    for plan in (pipeline, neglected):
+        assert re.search(
+            r"(Scan using|Scan on) (ix_user_influencers_user_|uq_user_influencers_user_id_)", plan
+        )
