@@ -32,6 +32,7 @@ from sqlalchemy.exc import OperationalError
 from bot.config import Settings
 from bot.db import make_engine
 from bot.jobs import JobContext, make_slack_client, make_worker_id, run_job
+from crm import clock
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def build_scheduler(
         worker_id=worker_id or make_worker_id(),
     )
     tz = settings.tz
-    now = start_now or datetime.now(tz)
+    now = start_now or clock.now()
     scheduler = BackgroundScheduler(
         timezone=tz,
         jobstores={"default": MemoryJobStore()},

@@ -1,7 +1,8 @@
 """Time helpers shared by the services: "now", a user's timezone, and local-day boundaries.
 
-Every service that depends on the current time takes `now: datetime | None`; `resolve_now` turns
-that into an aware UTC instant so tests can pin time and production gets the wall clock.
+`now()` is the one reading of the wall clock. Every service that depends on the current time takes
+`now: datetime | None`; `resolve_now` turns that into an aware UTC instant, so tests can pin time
+and production gets now().
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from crm.errors import InvalidInput
 FOLLOW_UP_LOCAL_TIME = time(9, 0)
 
 
-def resolve_now(now: datetime | None) -> datetime:
-    """`now` as an aware UTC datetime, defaulting to the wall clock; a naive `now` is a bug."""
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None or now.utcoffset() is None:
+def now() -> datetime:
+    """The current instant, aware and in UTC: the one reading of the wall clock in the code base."""
+    return datetime.now(UTC)
+
+
+def resolve_now(given: datetime | None) -> datetime:
+    """`given` as an aware UTC datetime, defaulting to now(); a naive datetime is a bug."""
+    if given is None:
+        return now()
+    if given.tzinfo is None or given.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    return now.astimezone(UTC)
+    return given.astimezone(UTC)
 
 
 def parse_zone(name: str, *, field: str = "timezone") -> ZoneInfo:

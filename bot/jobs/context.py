@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from bot.config import ConfigError, Settings
 from bot.db import transaction
-from crm import users
+from crm import clock, users
 from crm.errors import InvalidInput
 from crm.models import User
 
@@ -34,7 +34,7 @@ def make_worker_id() -> str:
 def clock_for(now: datetime | None) -> Clock:
     """A fixed clock when the caller (a test) gives `now`, else the wall clock read at each step."""
     if now is None:
-        return lambda: datetime.now(UTC)
+        return clock.now
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return lambda: now
