@@ -14,12 +14,11 @@ from sqlalchemy import create_engine
 from bot.app import create_app
 from bot.config import Settings
 from handlers.ids import COMMAND, Event, Shortcut
+from tests.shared_files import shared_file
 from tests.slack.listeners import registered
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "manifest.yml"
-# ../shared/slack/ relative to the repository (the layout of the workspace and of CI)
-SCHEMA = REPO.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +35,8 @@ def app() -> App:
 
 
 def test_manifest_validates_against_slacks_schema(manifest):
-    if not SCHEMA.exists():
-        pytest.skip(f"Slack's manifest schema is not at {SCHEMA} (the shared/ checkout is absent)")
-    schema = json.loads(SCHEMA.read_text())
+    # ../shared/slack/: skipped when absent, except in CI (tests/shared_files.py)
+    schema = json.loads(shared_file("slack", "manifest.schema.1.0.0.json").read_text())
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)

@@ -15,6 +15,7 @@ from crm.analytics import admin_summary, refresh_admin_analytics, weekly_summary
 from crm.errors import InvalidInput
 from crm.models import INTERACTION_TYPES, Assignment, Campaign, Interaction, User
 from tests.factories import make_influencer, make_relationship, make_user
+from tests.shared_files import shared_file
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 START, END = datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 15, tzinfo=UTC)
@@ -240,12 +241,9 @@ def test_bad_periods_are_rejected(db, start, end):
     assert exc.value.field == "period"
 
 
-SPEC_FILE = Path(__file__).parents[3] / "shared" / "spec" / "database-schema.md"
-
-
-@pytest.mark.skipif(not SPEC_FILE.exists(), reason="the spec (../shared/spec) is not beside this checkout")
 def test_the_spec_query_we_compare_against_is_the_spec_verbatim():
-    spec = SPEC_FILE.read_text()
+    # ../shared/spec/: skipped when absent, except in CI (tests/shared_files.py)
+    spec = shared_file("spec", "database-schema.md").read_text()
     body = spec.split("CREATE OR REPLACE VIEW admin_analytics AS\n", 1)[1].split(";", 1)[0] + ";"
     lines = SPEC_ADMIN_ANALYTICS.splitlines(keepends=True)
     ours = "".join(line for line in lines if not line.startswith("--"))
