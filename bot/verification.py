@@ -1,71 +1,34 @@
-"""Slack request signing: our own check, in place of Bolt's.
+"""Slack request signing, checked once: slack_sdk's SignatureVerifier behind a guard for junk input.
 
-Bolt's RequestVerification answers 500 when X-Slack-Request-Timestamp is not a number (its verifier
-calls int() and the exception escapes) and logs the whole request body at INFO when a signature is
-wrong. Ours answers 401 for every failure, logs only the reason, and runs before anything that could
-write or call the Web API (it sits in Bolt's `before_authorize` slot, ahead of authorization, whose
-first request triggers auth.test). bot/wsgi.py runs the same check on the raw bytes before Bolt
-parses the body, so a tampered body that is not even valid form/JSON is a 401 too, not a 500.
+bot/wsgi.py calls `check_headers` on the raw bytes before Bolt parses the body, so a tampered body
+that is not even valid form/JSON is a 401, not a 500; Bolt's own RequestVerification is off.
 
-Algorithm (https://api.slack.com/authentication/verifying-requests-from-slack):
-signature = "v0=" + hex(HMAC-SHA256(signing_secret, "v0:" + timestamp + ":" + raw_body)).
+The decision is SignatureVerifier's (HMAC-SHA256 over "v0:<timestamp>:<body>", at most five minutes
+of clock skew, https://api.slack.com/authentication/verifying-requests-from-slack). It raises on
+input a forger controls: int() of a timestamp that is not a number or has thousands of digits,
+compare_digest() of a non-ASCII signature, decoding a body that is not UTF-8, an empty secret. So
+`check_headers` first turns each of those into a reason, and never raises.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 
 from slack_bolt.middleware import Middleware
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.signature import Clock, SignatureVerifier
 
 log = logging.getLogger(__name__)
 
-# Slack's guidance: reject requests more than five minutes old (replay protection).
+# SignatureVerifier's replay window (five minutes); used here only to word the reason in the log.
 MAX_CLOCK_SKEW_SECONDS = 5 * 60
 # A Unix timestamp has 10 digits until 2286; more than this is junk, not a time.
 _MAX_TIMESTAMP_DIGITS = 12
 
 SIGNATURE_HEADER = "x-slack-signature"
 TIMESTAMP_HEADER = "x-slack-request-timestamp"
-
-
-def compute_signature(signing_secret: str, timestamp: str, body: bytes | str) -> str:
-    """The X-Slack-Signature value Slack sends for `body` at `timestamp`."""
-    raw = body.encode("utf-8") if isinstance(body, str) else body
-    base = b"v0:" + timestamp.encode("ascii") + b":" + raw
-    return "v0=" + hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
-
-
-def check_signature(
-    *,
-    signing_secret: str | None,
-    body: bytes | str,
-    timestamp: str | None,
-    signature: str | None,
-    now: float | None = None,
-) -> str | None:
-    """None when the request is genuine, else a short reason fit for a log line (never the body)."""
-    if not signing_secret:
-        return "no signing secret configured"
-    if not timestamp or not signature:
-        return "missing signature headers"
-    # str.isdigit() accepts non-ASCII digits that int() would parse; only ASCII digits are a timestamp.
-    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > _MAX_TIMESTAMP_DIGITS:
-        return "timestamp is not a number"
-    current = time.time() if now is None else now
-    if abs(current - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
-        return "timestamp more than 5 minutes off"
-    if not signature.isascii():
-        return "signature mismatch"
-    expected = compute_signature(signing_secret, timestamp, body)
-    if not hmac.compare_digest(expected, signature):
-        return "signature mismatch"
-    return None
 
 
 def _first(headers: Mapping[str, str | Sequence[str]], name: str) -> str | None:
@@ -77,16 +40,39 @@ def _first(headers: Mapping[str, str | Sequence[str]], name: str) -> str | None:
     return value[0] if value else None
 
 
+def _junk(body: bytes | str, timestamp: str | None, signature: str | None) -> str | None:
+    """Why these values cannot be given to SignatureVerifier, or None when they can."""
+    if not timestamp or not signature:
+        return "missing signature headers"
+    # str.isdigit() alone accepts non-ASCII digits, which int() would parse; a Unix time is ASCII.
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > _MAX_TIMESTAMP_DIGITS:
+        return "timestamp is not a number"
+    if not signature.isascii():
+        return "signature mismatch"
+    try:  # SignatureVerifier decodes bytes and encodes str as UTF-8
+        body.decode("utf-8") if isinstance(body, bytes) else body.encode("utf-8")
+    except UnicodeError:
+        return "body is not UTF-8"
+    return None
+
+
 def check_headers(
     signing_secret: str | None, body: bytes | str, headers: Mapping[str, str | Sequence[str]]
 ) -> str | None:
-    """check_signature() with the two headers taken from a lower-cased header mapping."""
-    return check_signature(
-        signing_secret=signing_secret,
-        body=body,
-        timestamp=_first(headers, TIMESTAMP_HEADER),
-        signature=_first(headers, SIGNATURE_HEADER),
-    )
+    """None when the request is signed by Slack within the last five minutes, else a short reason fit
+    for a log line (never the body). `headers` are lower-cased; a value may be a list (Bolt's)."""
+    if not signing_secret or not signing_secret.strip():
+        return "no signing secret configured"
+    timestamp, signature = _first(headers, TIMESTAMP_HEADER), _first(headers, SIGNATURE_HEADER)
+    reason = _junk(body, timestamp, signature)
+    if reason is not None:
+        return reason
+    clock = Clock()
+    if SignatureVerifier(signing_secret, clock).is_valid(body=body, timestamp=timestamp, signature=signature):
+        return None
+    if abs(clock.now() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+        return "timestamp more than 5 minutes off"
+    return "signature mismatch"
 
 
 def unauthorized() -> BoltResponse:
@@ -97,8 +83,8 @@ def unauthorized() -> BoltResponse:
 class SignatureVerification(Middleware):
     """Bolt middleware: 401 unless the request is signed by Slack; skipped in Socket Mode.
 
-    Socket Mode payloads arrive over a WebSocket opened with the app-level token, so there is no
-    signature to check (Bolt sets req.mode = "socket_mode" for them).
+    Obsolete: bot/wsgi.py already checks every HTTP request, before Bolt sees it. Kept only until
+    bot/app.py stops installing it; then delete it together with unauthorized().
     """
 
     def __init__(self, signing_secret: str | None) -> None:
