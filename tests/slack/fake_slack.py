@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -70,6 +71,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
+        # What apps.connections.open hands out: a loopback ws:// URL served by a Socket Mode test
+        # (tests/socket_mode/slack_socket.py); None answers Slack's usual wss:// address.
+        self.socket_mode_url: str | None = None
         self._failures: dict[str, list[_Failure]] = {}
         self._held: set[str] | None = set()  # None: every method but those in _not_held
         self._not_held: set[str] = set()
@@ -201,12 +205,20 @@ class FakeSlack:
         assert found, f"no call to {method}; calls were {self.methods()}"
         return found[-1]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """Block until `count` calls to `method` arrived (for work outside the test's process)."""
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 10.0,
+        *,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Block until `count` calls to `method` (those matching `where`, if given) arrived (for work
+        outside the test's process)."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [c for c in self.calls if c.method == method]
+                found = [c for c in self.calls if c.method == method and (where is None or where(c))]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()

@@ -95,8 +95,9 @@ def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
-    if method == "apps.connections.open":  # Socket Mode: a WebSocket URL (nothing listens there)
-        return {"ok": True, "url": f"wss://wss-primary.slack.com/link/?ticket=fake-ticket&app_id={APP_ID}"}
+    if method == "apps.connections.open":  # Socket Mode: the test's loopback WebSocket, if it serves one
+        url = fake.socket_mode_url or f"wss://wss-primary.slack.com/link/?ticket=fake-ticket&app_id={APP_ID}"
+        return {"ok": True, "url": url}
     if method == "chat.postMessage":
         ts = fake._next_ts()
         message = {
