@@ -19,16 +19,17 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from sqlalchemy import Engine
 
-from bot.app import LISTENER_THREADS
 from bot.config import Settings
 from bot.logging import configure_logging
 from handlers.home_refresh import PUBLISHER_THREADS
 
 log = logging.getLogger(__name__)
 
-# gunicorn gthread worker: each of a worker's HTTP threads waits for one request's ack (the listener
-# runs in the app's listener executor, sized at twice this; see bot/app.py).
+# gunicorn gthread worker: each of a worker's HTTP threads runs one request's listener up to its
+# ack (bot/app.py: process_before_response); Slack calls after the commit run in the App's
+# background executor. Socket Mode runs as many envelopes at once.
 HTTP_THREADS = 8
+SOCKET_MODE_THREADS = HTTP_THREADS
 # Processes per replica; gunicorn's own WEB_CONCURRENCY convention overrides it. Two use both cores
 # of a small machine (the GIL limits one process to about one core).
 DEFAULT_WORKERS = 2
@@ -40,19 +41,32 @@ KEEPALIVE_SECONDS = 75
 def make_listener_engine(database_url: str) -> Engine:
     """The engine request handlers use: fails fast rather than holding an ack hostage.
 
-    The pool covers every listener thread, the App Home publisher's threads (handlers/home_refresh.py)
-    plus the health check and spare; a connect attempt gives up after 3 s and a pool checkout after
-    2 s (both then answer "temporarily unavailable"); no statement a listener runs may take 5 s.
+    Every step is bounded so that the ack still reaches Slack within its 3 s when PostgreSQL is
+    down, frozen or overloaded (the user then reads "temporarily unavailable, nothing was changed"):
+    - the pool covers every request thread, the App Home publisher's threads
+      (handlers/home_refresh.py), the health check and spare, so a checkout waits for a free
+      connection only under a leak, and then 0.5 s at most;
+    - connecting gives up after libpq's minimum connect_timeout, 2 s;
+    - the server cancels a statement after 1.5 s and a lock wait after 1 s;
+    - a frozen server is covered by the request's client-side deadline
+      (handlers/runtime/deadline.py), which also replaces pool_pre_ping with a bounded ping.
     """
     from bot.db import make_engine
+    from handlers.runtime.deadline import guard_engine
 
-    return make_engine(
+    engine = make_engine(
         database_url,
-        pool_size=LISTENER_THREADS + PUBLISHER_THREADS + 2,
+        pool_pre_ping=False,
+        pool_size=max(HTTP_THREADS, SOCKET_MODE_THREADS) + PUBLISHER_THREADS + 2,
         max_overflow=4,
-        pool_timeout=2,
-        connect_args={"connect_timeout": 3, "options": "-c statement_timeout=5000"},
+        pool_timeout=0.5,
+        connect_args={
+            "connect_timeout": 2,
+            "options": "-c statement_timeout=1500 -c lock_timeout=1000"
+            " -c idle_in_transaction_session_timeout=10000",
+        },
     )
+    return guard_engine(engine)
 
 
 def make_scheduler_engine(database_url: str) -> Engine:
@@ -98,7 +112,8 @@ def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: b
     try:
         app = create_app(settings, engine=engine)
         log.info("connecting to Slack in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()  # blocks until interrupted
+        # Blocks until interrupted.
+        SocketModeHandler(app, settings.slack_app_token, concurrency=SOCKET_MODE_THREADS).start()
     finally:
         if scheduler is not None:
             scheduler.shutdown()

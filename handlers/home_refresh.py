@@ -1,10 +1,8 @@
 """App Home refresh after a change, off the command: after commit, in the background, once per user.
 
-A write command used to re-publish the user's App Home inside its own listener and transaction: the
-dashboard's statements and a views.publish round trip on every status change, holding a pooled
-connection and a listener thread meanwhile. Now a listener only notes that the Home tab changed
-(`request_home_refresh`); once the unit of work has committed (handlers/uow.py) the note goes to the
-App's HomePublisher, which re-publishes from its own session and threads:
+A listener only notes that the Home tab changed (`s.refresh_home()` in handlers/runtime/scope.py);
+once its transaction has committed the scope hands the user to the App's HomePublisher, which
+re-publishes from its own session and threads:
 
 - after commit, so the dashboard always shows the change (it reads committed data);
 - per-user coalescing: a user whose refresh is queued is not queued again, and changes made while
@@ -12,7 +10,9 @@ App's HomePublisher, which re-publishes from its own session and threads:
   always shows the final state and quick successive changes publish at most twice;
 - bounded: a couple of threads and at most MAX_PENDING users waiting; beyond that a refresh is
   dropped with a warning (the next change or the next visit to the tab publishes again);
-- failures are logged, never shown: the change was made and confirmed already.
+- a failed views.publish (Slack 5xx, 429, a timeout) is retried with backoff, honouring
+  Retry-After, up to PUBLISH_ATTEMPTS times; then logged, never shown: the change was made and
+  confirmed already.
 
 The App owns its publisher (bot/app.py create_app); threads start on the first refresh, not at
 import. Tests wait for it with `drain()` (tests/slack/harness.py does).
@@ -26,28 +26,34 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.models.views import View
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.errors import is_database_unavailable
+from crm import clock
 from crm.clock import zone_of
 from crm.dashboard import home_dashboard
 from crm.models import User
 from handlers.blocks.home import home_view
+from handlers.runtime.errors import is_database_unavailable
 
 log = logging.getLogger(__name__)
 
-# Session.info key under which the unit of work collects the users whose Home tab changed.
-PENDING_KEY = "crm.home_refresh"
 # Threads publishing Home tabs: views.publish is a Slack round trip (100-500 ms), so two threads keep
 # up with a busy worker, while the CPU and the connection pool stay with the commands.
 PUBLISHER_THREADS = 2
 # Users waiting for a refresh, at most; a burst beyond this drops refreshes rather than memory.
 MAX_PENDING = 1_000
+# views.publish attempts per refresh, the first backoff (doubling), and the longest wait honoured.
+PUBLISH_ATTEMPTS = 4
+PUBLISH_BACKOFF = 1.0
+MAX_PUBLISH_WAIT = 30.0
+# Slack's `error` values that mean "try again later" even with a 200 status.
+TRANSIENT_ERRORS = ("internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +76,11 @@ class HomeTarget:
         )
 
 
-def request_home_refresh(db: Session, actor: User) -> None:
-    """Re-publish `actor`'s App Home once this unit of work has committed (nothing if it rolls back)."""
-    pending = db.info.get(PENDING_KEY)
-    if pending is None:
-        raise RuntimeError("request_home_refresh needs a session opened by handlers.uow.unit_of_work")
-    pending[actor.id] = HomeTarget.of(actor)
-
-
-def publish_home(client: WebClient, db: Session, actor: User, *, now: datetime | None = None) -> None:
-    """views.publish of `actor`'s dashboard (home_dashboard: due, pipeline, strongest, neglected, recent)."""
-    now = now or datetime.now(UTC)
+def home_view_for(db: Session, actor: User, *, now: datetime | None = None) -> View:
+    """`actor`'s App Home (home_dashboard: due, pipeline, strongest, neglected, recent)."""
+    now = now or clock.now()
     dashboard = home_dashboard(db, actor=actor, now=now)
-    view = home_view(dashboard, tz=zone_of(actor.timezone), now=now)
-    client.views_publish(user_id=actor.slack_user_id, view=view)
+    return home_view(dashboard, tz=zone_of(actor.timezone), now=now)
 
 
 class HomePublisher:
@@ -150,25 +147,41 @@ class HomePublisher:
                 return
 
     def _publish(self, target: HomeTarget) -> None:
-        # Logged, never shown: the change itself is saved and confirmed. Only ids and error codes
-        # are logged, never the view (it holds the user's relationships).
-        try:
-            with Session(self._engine) as db, db.begin():
-                publish_home(self._client, db, target.as_user())
-        except SlackApiError as exc:
-            log.warning("could not refresh App Home: Slack answered %s", exc.response.get("error"))
-        except SlackClientError as exc:
-            log.warning("could not refresh App Home: %s", type(exc).__name__)
-        except Exception as exc:
-            if is_database_unavailable(exc):
-                first_line = (str(exc).strip().splitlines() or [""])[0]  # the driver's message, no SQL
-                log.warning(
-                    "could not refresh App Home: database unavailable (%s: %s)",
-                    type(exc).__name__,
-                    first_line,
-                )
-            else:
-                log.error("could not refresh App Home", exc_info=exc)
+        """Build the view (a short transaction), then views.publish, retried with backoff.
+
+        Logged, never shown: the change itself is saved and confirmed. Only ids and error codes are
+        logged, never the view (it holds the user's relationships).
+        """
+        for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+            try:
+                with Session(self._engine) as db, db.begin():
+                    view = home_view_for(db, target.as_user())
+            except Exception as exc:
+                if is_database_unavailable(exc):
+                    log.warning("could not refresh App Home: database unavailable (%s)", type(exc).__name__)
+                else:
+                    log.error("could not refresh App Home [%s]", type(exc).__name__, exc_info=exc)
+                return
+            try:
+                self._client.views_publish(user_id=target.slack_user_id, view=view)
+                return
+            except SlackApiError as exc:
+                status, error = exc.response.status_code, exc.response.get("error")
+                if status == 429:
+                    wait = float(exc.response.headers.get("retry-after", "1") or 1)
+                elif status >= 500 or error in TRANSIENT_ERRORS:
+                    wait = PUBLISH_BACKOFF * 2 ** (attempt - 1)
+                else:
+                    log.warning("could not refresh App Home: Slack answered %s", error)
+                    return
+                reason = error or status
+            except (SlackClientError, OSError) as exc:  # timeouts, connection refused
+                wait, reason = PUBLISH_BACKOFF * 2 ** (attempt - 1), type(exc).__name__
+            if attempt == PUBLISH_ATTEMPTS or self._closed:
+                log.warning("could not refresh App Home after %d attempts (%s)", attempt, reason)
+                return
+            log.info("App Home publish failed (%s); retrying in %.1f s", reason, wait)
+            time.sleep(min(wait, MAX_PUBLISH_WAIT))
 
     @property
     def pending(self) -> int:

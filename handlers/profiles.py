@@ -1,10 +1,10 @@
 """A user's Slack profile on first sight: timezone, name and admin flag from users.info, after ack().
 
-Slack payloads carry no timezone, so a user created by handlers/uow.py starts with the workspace
-default (CRM_TIMEZONE). Without a look-up, `/crm followup @maya tomorrow` as someone's first command
-would schedule 09:00 in that default instead of their own 09:00. So the unit of work asks users.info
-once per user, right after the listener's ack() and before the listener's crm calls, and stores the
-answer with crm.users.update_user_profile.
+Slack payloads carry no timezone, so a new user starts with the workspace default (CRM_TIMEZONE).
+Without a look-up, `/crm followup @maya tomorrow` as someone's first command would schedule 09:00 in
+that default instead of their own 09:00. So handlers/runtime/scope.py asks users.info once per user,
+before the listener's transaction starts (no transaction is open while Slack is called), and stores
+the answer with crm.users.update_user_profile.
 
 "Never fetched" is `display_name IS NULL`: every successful look-up stores a display name (Slack
 always has at least the user name), so known users cost no Web API call and no extra statement. A
@@ -36,6 +36,8 @@ RETRY_AFTER = 600.0
 # Failures remembered at most; beyond that the oldest are forgotten (a retry is harmless).
 MAX_REMEMBERED = 10_000
 DISPLAY_NAME_MAX = 255
+# Seconds a first-sight users.info may take before the request goes on with the default zone.
+PROFILE_TIMEOUT = 0.8
 
 
 def needs_profile(user: User) -> bool:
@@ -90,23 +92,26 @@ class ProfileFetcher:
                 self._failed.pop(next(iter(self._failed)))
             self._failed[key] = self._clock()
 
-    def fill(self, client: WebClient, db: Session, user: User) -> None:
-        """Store `user`'s Slack profile if it was never stored; never raises (the command goes on)."""
+    def look_up(self, client: WebClient, user: User) -> dict[str, Any] | None:
+        """users.info's `user` object for a never-fetched user, or None (asked recently, or it failed).
+
+        Called with no transaction open (handlers/runtime/scope.py), and bounded by PROFILE_TIMEOUT
+        on a client of its own, so a slow Slack costs a new user's first request at most that.
+        """
         if not needs_profile(user):
-            return
+            return None
         key = (user.team_id, user.slack_user_id)
         if self._recently_failed(key):
-            return
+            return None
+        quick = WebClient(token=client.token, base_url=client.base_url, timeout=PROFILE_TIMEOUT)
         try:
-            info = client.users_info(user=user.slack_user_id).get("user") or {}
-        except Exception as exc:  # Slack down, rate limited, scope missing: keep the default zone
+            info = quick.users_info(user=user.slack_user_id).get("user") or {}
+        except Exception as exc:  # Slack down, slow, rate limited, scope missing: keep the default zone
             log.warning(
                 "users.info failed (%s); keeping timezone %s for now", type(exc).__name__, user.timezone
             )
             self._remember_failure(key)
-            return
-        # Validated before writing (crm.users), so only a database failure can raise here, and that
-        # fails the command anyway.
-        store_profile(db, user, info)
+            return None
         with self._lock:
             self._failed.pop(key, None)
+        return info

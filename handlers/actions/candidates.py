@@ -6,17 +6,14 @@ import json
 import re
 import uuid
 
-from slack_bolt import App
-from slack_sdk import WebClient
-from sqlalchemy.orm import Session
+from slack_bolt import App, BoltContext
 
 from crm.errors import InvalidInput
-from crm.models import User
 from handlers.commands.context import CommandContext
 from handlers.commands.dispatch import SUBCOMMANDS, run
-from handlers.home_refresh import request_home_refresh
 from handlers.ids import Action
-from handlers.uow import unit_of_work
+from handlers.runtime.runtime import runtime_of
+from handlers.runtime.scope import request_key, scope
 
 # Candidate buttons share one actions block, so each gets its own action id: influencer-pick-0, -1, …
 PICK_PATTERN = re.compile(rf"^{re.escape(Action.PICK_INFLUENCER)}(-\d+)?$")
@@ -40,24 +37,26 @@ def parse_pick(value: str | None) -> tuple[uuid.UUID, str, list[str]]:
     return influencer_id, command, args
 
 
-def influencer_picked(
-    ack, body: dict, action: dict, respond, client: WebClient, db: Session, actor: User, settings
-) -> None:
+def influencer_picked(ack, body: dict, action: dict, context: BoltContext) -> None:
     ack()
     influencer_id, command, args = parse_pick(action.get("value"))
-    ctx = CommandContext(
-        db=db,
-        actor=actor,
-        client=client,
-        respond=respond,
-        trigger_id=body.get("trigger_id"),
-        settings=settings,
-        picked_influencer_id=influencer_id,
-    )
-    run(ctx, SUBCOMMANDS[command], args)
-    if ctx.home_changed:
-        request_home_refresh(db, actor)
+    sub = SUBCOMMANDS[command]
+    with scope(context, once=request_key(body) if sub.writes else None) as s:
+        if s.replayed:
+            return
+        ctx = CommandContext(
+            db=s.db,
+            actor=s.actor,
+            bolt=context,
+            trigger_id=body.get("trigger_id"),
+            settings=runtime_of(context).settings,
+            picked_influencer_id=influencer_id,
+        )
+        run(ctx, sub, args)
+        if ctx.home_changed:
+            s.refresh_home()
+    ctx.send()
 
 
 def register(app: App) -> None:
-    app.action(PICK_PATTERN)(unit_of_work(influencer_picked))
+    app.action(PICK_PATTERN)(influencer_picked)

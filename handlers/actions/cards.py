@@ -6,106 +6,112 @@ only used through crm calls that check the workspace and filter by the acting us
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from slack_bolt import App
-from slack_sdk import WebClient
+from slack_bolt import App, BoltContext
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from sqlalchemy.orm import Session
 
-from crm import influencers, relationships
-from crm.clock import zone_of
+from crm import dashboard, influencers, relationships
+from crm.clock import now, zone_of
 from crm.models import User
+from handlers.blocks.campaign_modals import new_campaign_modal
 from handlers.blocks.cards import relationship_card
 from handlers.blocks.message import Message
+from handlers.blocks.modals import add_influencer_modal
 from handlers.blocks.text import mrkdwn, plain_of
 from handlers.forms import parse_id
-from handlers.home_refresh import request_home_refresh
 from handlers.ids import Action
-from handlers.uow import unit_of_work
-from handlers.views.openers import (
-    open_add_influencer_modal,
-    open_edit_modal,
-    open_follow_up_modal,
-    open_log_modal,
-    open_new_campaign_modal,
-)
+from handlers.runtime.scope import request_key, scope
+from handlers.runtime.slack_calls import open_modal, reply
+from handlers.views.openers import edit_modal_for, follow_up_modal_for, log_modal_for
 
 
 def _influencer_id(action: dict):
     return parse_id(action.get("value"), field="influencer", what="influencer")
 
 
-def log_clicked(ack, body: dict, action: dict, client: WebClient, db: Session, actor: User) -> None:
+def log_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     ack()
-    influencer = influencers.get_influencer(db, team_id=actor.team_id, influencer_id=_influencer_id(action))
-    open_log_modal(client, db, actor, body["trigger_id"], influencer=influencer)
+    with scope(context) as s:
+        influencer = influencers.get_influencer(
+            s.db, team_id=s.actor.team_id, influencer_id=_influencer_id(action)
+        )
+        view = log_modal_for(s.db, s.actor, influencer=influencer)
+    open_modal(context, body.get("trigger_id"), view)
 
 
-def edit_clicked(ack, body: dict, action: dict, client: WebClient, db: Session, actor: User) -> None:
+def edit_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     ack()
-    open_edit_modal(client, db, actor, body["trigger_id"], influencer_id=_influencer_id(action))
+    with scope(context) as s:
+        view = edit_modal_for(s.db, s.actor, influencer_id=_influencer_id(action))
+    open_modal(context, body.get("trigger_id"), view)
 
 
-def follow_up_clicked(ack, body: dict, action: dict, client: WebClient, db: Session, actor: User) -> None:
+def follow_up_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     ack()
-    open_follow_up_modal(client, db, actor, body["trigger_id"], influencer_id=_influencer_id(action))
+    with scope(context) as s:
+        view = follow_up_modal_for(s.db, s.actor, influencer_id=_influencer_id(action))
+    open_modal(context, body.get("trigger_id"), view)
 
 
 def _card(db: Session, actor: User, influencer_id) -> Message:
-    card = relationships.relationship_card(db, actor=actor, influencer_id=influencer_id)
-    now = datetime.now(UTC)
+    card = dashboard.relationship_card(db, actor=actor, influencer_id=influencer_id)
     return relationship_card(
         card.relationship,
         card.influencer,
         card.recent_interactions,
         card.assignments,
         tz=zone_of(actor.timezone),
-        now=now,
+        now=now(),
     )
 
 
-def show_clicked(ack, action: dict, respond, db: Session, actor: User) -> None:
+def show_clicked(ack, action: dict, context: BoltContext) -> None:
     ack()
-    message = _card(db, actor, _influencer_id(action))
-    respond(response_type="ephemeral", replace_original=False, **message.to_dict())
+    with scope(context) as s:
+        message = _card(s.db, s.actor, _influencer_id(action))
+    reply(context, message)
 
 
-def add_clicked(ack, action: dict, respond, db: Session, actor: User) -> None:
+def add_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     ack()
-    influencer = influencers.get_influencer(db, team_id=actor.team_id, influencer_id=_influencer_id(action))
-    _, created = relationships.add_to_list(db, actor=actor, influencer_id=influencer.id)
+    with scope(context, once=request_key(body)) as s:
+        influencer = influencers.get_influencer(
+            s.db, team_id=s.actor.team_id, influencer_id=_influencer_id(action)
+        )
+        created = False
+        if not s.replayed:
+            _, created = relationships.add_to_list(s.db, actor=s.actor, influencer_id=influencer.id)
+        if created:
+            s.refresh_home()
+        card = _card(s.db, s.actor, influencer.id)
     text = f"Added *{mrkdwn(influencer.name, 200)}* to your list." if created else "Already on your list."
     note = SectionBlock(text=MarkdownTextObject(text=text))
-    message = Message(text=plain_of(text), blocks=[note, *_card(db, actor, influencer.id).blocks])
-    respond(response_type="ephemeral", replace_original=False, **message.to_dict())
-    if created:
-        request_home_refresh(db, actor)
+    reply(context, Message(text=plain_of(text), blocks=[note, *card.blocks]))
 
 
-def home_add_clicked(ack, body: dict, client: WebClient) -> None:
+def home_add_clicked(ack, body: dict, context: BoltContext) -> None:
     ack()
-    open_add_influencer_modal(client, body["trigger_id"])
+    open_modal(context, body.get("trigger_id"), add_influencer_modal())
 
 
-def home_log_clicked(ack, body: dict, client: WebClient, db: Session, actor: User) -> None:
+def home_log_clicked(ack, body: dict, context: BoltContext) -> None:
     ack()
-    open_log_modal(client, db, actor, body["trigger_id"])
+    with scope(context) as s:
+        view = log_modal_for(s.db, s.actor)
+    open_modal(context, body.get("trigger_id"), view)
 
 
-def home_campaign_clicked(ack, body: dict, client: WebClient) -> None:
+def home_campaign_clicked(ack, body: dict, context: BoltContext) -> None:
     ack()
-    open_new_campaign_modal(client, body["trigger_id"])
+    open_modal(context, body.get("trigger_id"), new_campaign_modal())
 
 
 def register(app: App) -> None:
-    # Every listener goes through unit_of_work, also those that use no database (the session then
-    # never connects): it reports errors raised after ack() (handlers/uow.py).
-    app.action(Action.CARD_LOG)(unit_of_work(log_clicked))
-    app.action(Action.CARD_EDIT)(unit_of_work(edit_clicked))
-    app.action(Action.CARD_FOLLOW_UP)(unit_of_work(follow_up_clicked))
-    app.action(Action.SHOW)(unit_of_work(show_clicked))
-    app.action(Action.ADD_TO_LIST)(unit_of_work(add_clicked))
-    app.action(Action.HOME_ADD_INFLUENCER)(unit_of_work(home_add_clicked))
-    app.action(Action.HOME_LOG_INTERACTION)(unit_of_work(home_log_clicked))
-    app.action(Action.HOME_NEW_CAMPAIGN)(unit_of_work(home_campaign_clicked))
+    app.action(Action.CARD_LOG)(log_clicked)
+    app.action(Action.CARD_EDIT)(edit_clicked)
+    app.action(Action.CARD_FOLLOW_UP)(follow_up_clicked)
+    app.action(Action.SHOW)(show_clicked)
+    app.action(Action.ADD_TO_LIST)(add_clicked)
+    app.action(Action.HOME_ADD_INFLUENCER)(home_add_clicked)
+    app.action(Action.HOME_LOG_INTERACTION)(home_log_clicked)
+    app.action(Action.HOME_NEW_CAMPAIGN)(home_campaign_clicked)

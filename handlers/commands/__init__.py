@@ -2,36 +2,49 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-from slack_sdk import WebClient
-from sqlalchemy.orm import Session
+from slack_bolt import App, BoltContext
 
-from crm.models import User
+from handlers.commands.admin import slack_admin
 from handlers.commands.context import CommandContext
-from handlers.commands.dispatch import dispatch
-from handlers.home_refresh import request_home_refresh
+from handlers.commands.dispatch import dispatch, lookup
+from handlers.commands.tokens import tokenize
 from handlers.ids import COMMAND
-from handlers.uow import unit_of_work
+from handlers.runtime.runtime import runtime_of
+from handlers.runtime.scope import request_key, scope
+from handlers.runtime.slack_calls import reply
+
+ALREADY_DONE = "That request was already carried out; it was applied once."
 
 
-def crm_command(ack, command: dict, respond, client: WebClient, db: Session, actor: User, settings) -> None:
-    """Ack at once (modal subcommands need the trigger_id fresh), then parse, run, reply."""
+def crm_command(ack, body: dict, command: dict, context: BoltContext) -> None:
+    """Parse, run the subcommand in one transaction, then reply and open modals after the commit."""
     ack()
     text = command.get("text") or ""
-    ctx = CommandContext(
-        db=db,
-        actor=actor,
-        client=client,
-        respond=respond,
-        trigger_id=command.get("trigger_id"),
-        settings=settings,
-        text=text,
-    )
-    dispatch(ctx, text)
-    if ctx.home_changed:
-        request_home_refresh(db, actor)
+    sub, _ = lookup(tokenize(text))
+    settings = runtime_of(context).settings
+    admin = None
+    configured_admin = context.user_id in (settings.admin_user_ids or ())
+    if sub is not None and sub.needs_admin_check and context.user_id and not configured_admin:
+        admin = slack_admin(context.client, context.user_id)  # Slack, before any transaction
+    with scope(context, once=request_key(body) if sub is not None and sub.writes else None) as s:
+        if s.replayed:
+            reply(context, {"text": ALREADY_DONE})
+            return
+        ctx = CommandContext(
+            db=s.db,
+            actor=s.actor,
+            bolt=context,
+            trigger_id=command.get("trigger_id"),
+            settings=settings,
+            text=text,
+            slack_admin=admin,
+        )
+        dispatch(ctx, text)
+        if ctx.home_changed:
+            s.refresh_home()
+    ctx.send()
 
 
 def register(app: App) -> None:
     """Register this surface's listeners on `app`."""
-    app.command(COMMAND)(unit_of_work(crm_command))
+    app.command(COMMAND)(crm_command)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+from slack_sdk import WebClient
+
 from crm import analytics
+from crm.errors import InvalidInput
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.help import Usage
 from handlers.commands.context import CommandContext, UsageError
@@ -12,25 +16,36 @@ from handlers.commands.context import CommandContext, UsageError
 ADMIN = Usage("admin [days]", "workspace analytics for admins (default: last 30 days)", "/crm admin 7")
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# users.info for the admin check is asked before the transaction; it may take this long.
+ADMIN_CHECK_TIMEOUT = 1.0
+CHECK_FAILED = "Slack did not confirm that you are a workspace admin just now — please try again in a minute."
+
+log = logging.getLogger(__name__)
 
 
-def is_admin(ctx: CommandContext) -> bool:
-    """Listed in CRM_ADMIN_USER_IDS, or an admin/owner of the Slack workspace according to users.info.
+def slack_admin(client: WebClient, slack_user_id: str) -> bool | None:
+    """Whether Slack says this user is a workspace admin or owner; None when Slack did not answer.
 
-    users.info is asked each time (after the ack) rather than trusting a stored flag, so a demoted
-    admin loses access at once.
+    Asked each time (before the transaction, bounded) rather than trusting a stored flag, so a
+    demoted admin loses access at once.
     """
-    slack_user_id = ctx.actor.slack_user_id
-    if slack_user_id in (ctx.settings.admin_user_ids or ()):
-        return True
-    user = ctx.client.users_info(user=slack_user_id).get("user") or {}
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=ADMIN_CHECK_TIMEOUT)
+    try:
+        user = quick.users_info(user=slack_user_id).get("user") or {}
+    except Exception as exc:  # Slack down, slow, rate limited: the check is inconclusive
+        log.warning("admin check: users.info failed (%s)", type(exc).__name__)
+        return None
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
 def admin(ctx: CommandContext, args: list[str]) -> None:
-    if not is_admin(ctx):  # first, so that nobody else learns anything, not even the usage
-        ctx.reply(admin_refusal())
-        return
+    # First, so that nobody else learns anything, not even the usage.
+    if ctx.actor.slack_user_id not in (ctx.settings.admin_user_ids or ()):
+        if ctx.slack_admin is None:
+            raise InvalidInput("command", CHECK_FAILED)
+        if not ctx.slack_admin:
+            ctx.reply(admin_refusal())
+            return
     if len(args) > 1 or (
         args and not (args[0].isascii() and args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS)
     ):

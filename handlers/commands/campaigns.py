@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from crm import campaigns
+from crm import assignments, campaigns
 from crm.errors import Ambiguous, DomainError, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Campaign
-from handlers.blocks.campaign_modals import assign_modal
+from crm.urls import looks_like_url
+from handlers.blocks.campaign_modals import assign_modal, new_campaign_modal
 from handlers.blocks.campaigns import assignment_link, campaign_created, campaign_list
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
-from handlers.commands.tokens import looks_like_url
 from handlers.forms import dump_metadata
-from handlers.views.openers import open_new_campaign_modal
 
 CAMPAIGN_NEW = Usage(
     "campaign new <name> <landing-url>",
@@ -42,7 +41,7 @@ def campaign_new(ctx: CommandContext, args: list[str]) -> None:
     url = args[-1] if args and looks_like_url(args[-1]) else None
     name = " ".join(args[:-1] if url else args).strip()
     if not name or not url:
-        open_new_campaign_modal(ctx.client, ctx.trigger_id, name=name or None, landing_url=url)
+        ctx.open_modal(new_campaign_modal(name=name or None, landing_url=url))
         return
     campaign = campaigns.create_campaign(ctx.db, actor=ctx.actor, name=name, landing_url=url)
     ctx.reply(campaign_created(campaign))
@@ -59,20 +58,20 @@ def campaign_add(ctx: CommandContext, args: list[str]) -> None:
     campaign, rest = split_campaign(ctx, args, rest=1)
     influencer = ctx.influencer(" ".join(rest))
     try:  # already assigned by me: show my stored values, not the defaults
-        existing = campaigns.get_assignment(
+        existing = assignments.get_assignment(
             ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id
         )
-        utm = campaigns.UtmValues(
+        utm = assignments.UtmValues(
             existing.utm_source,
             existing.utm_medium,
             existing.utm_campaign,
             existing.utm_content,
             existing.utm_term,
         )
-        preview = existing.utm_url or campaigns.preview_link(campaign, influencer, utm)
+        preview = existing.utm_url or assignments.preview_link(campaign, influencer, utm)
     except NotFound:
-        utm = campaigns.default_utm(campaign, influencer)
-        preview = campaigns.preview_link(campaign, influencer, utm)
+        utm = assignments.default_utm(campaign, influencer)
+        preview = assignments.preview_link(campaign, influencer, utm)
     view = assign_modal(
         campaign, influencer, utm=utm, preview=preview, metadata=dump_metadata(c=campaign.id, i=influencer.id)
     )
@@ -86,7 +85,7 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
         raise UsageError(CAMPAIGN_STATUS, f"“{args[-1][:40]}” is not an assignment status.")
     campaign, rest = split_campaign(ctx, args[:-1], rest=1)
     influencer = ctx.influencer(" ".join(rest))
-    campaigns.set_assignment_status(
+    assignments.set_assignment_status(
         ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id, status=value
     )
     text = f"*{mrkdwn(influencer.name, 200)}* in *{mrkdwn(campaign.name, 200)}* is now *{value}*."
@@ -97,7 +96,7 @@ def utm(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, UTM)
     campaign, rest = split_campaign(ctx, args, rest=1)
     influencer = ctx.influencer(" ".join(rest))
-    assignment, created = campaigns.assign_influencer(
+    assignment, created = assignments.assign_influencer(
         ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id
     )
     ctx.reply(assignment_link(assignment, campaign, influencer, created=created))

@@ -2,6 +2,8 @@
 
 A subcommand is a function `(ctx, args) -> None` registered with its usage line. It parses its
 `args`, calls one crm function, and answers with `ctx.reply(message)` or `ctx.open_modal(view)`.
+Subcommands run inside the listener's transaction, so those answers are only collected there; the
+listener sends them with `ctx.send()` once the transaction has committed.
 """
 
 from __future__ import annotations
@@ -13,20 +15,21 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk import WebClient
+from slack_bolt import BoltContext
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from crm import influencers
 from crm.clock import zone_of
-from crm.errors import InvalidInput
 from crm.models import Influencer, User
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.blocks.text import escape
+from handlers.runtime.errors import FormattedInput
+from handlers.runtime.slack_calls import open_modal, reply
 
 
-class UsageError(InvalidInput):
+class UsageError(FormattedInput):
     """Bad arguments: the message is the problem (if any), the subcommand's usage line and an example.
 
     An InvalidInput, so the app's error handler shows it ephemerally and the unit of work rolls back.
@@ -47,8 +50,7 @@ class CommandContext:
 
     db: Session
     actor: User
-    client: WebClient
-    respond: Callable[..., Any]
+    bolt: BoltContext  # the request's context: where replies and modals go once committed
     trigger_id: str | None
     settings: Any
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -58,6 +60,10 @@ class CommandContext:
     # Something App Home shows changed (status, priority, follow-up, list membership): re-publish it.
     # Tags, notes and campaigns are not on the Home tab, so changing them costs no refresh.
     home_changed: bool = False
+    # users.info's word on whether the actor is a workspace admin, asked before the transaction
+    # (only for subcommands that need it; None when not asked or Slack did not answer).
+    slack_admin: bool | None = None
+    outgoing: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -80,11 +86,18 @@ class CommandContext:
         return influencers.resolve_influencer(self.db, team_id=self.team_id, ref=ref)
 
     def reply(self, message: Message) -> None:
-        """An ephemeral reply (cards hold private notes), through the command's response_url."""
-        self.respond(response_type="ephemeral", replace_original=False, **message.to_dict())
+        """An ephemeral reply (cards hold private notes), sent by send() after the commit."""
+        self.outgoing.append(lambda: reply(self.bolt, message))
 
     def open_modal(self, view: View) -> None:
-        self.client.views_open(trigger_id=self.trigger_id, view=view)
+        """A modal for the user, opened by send() after the commit."""
+        self.outgoing.append(lambda: open_modal(self.bolt, self.trigger_id, view))
+
+    def send(self) -> None:
+        """Hand the collected replies and modals to Slack (in the background). Call after commit."""
+        for call in self.outgoing:
+            call()
+        self.outgoing.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +105,10 @@ class Subcommand:
     name: str  # "show", "campaign new"
     usage: Usage
     run: Callable[[CommandContext, list[str]], None]
+    # Changes data: a replay of the same request (same trigger_id) is then applied once.
+    writes: bool = False
+    # Asks Slack whether the actor is a workspace admin, before the transaction (ctx.slack_admin).
+    needs_admin_check: bool = False
 
 
 def need(args: Sequence[str], count: int, usage: Usage, problem: str | None = None) -> None:

@@ -19,23 +19,25 @@ from handlers.commands.tokens import tokenize
 SUBCOMMANDS: dict[str, Subcommand] = {
     s.name: s
     for s in (
-        Subcommand("add", rel_cmd.ADD, rel_cmd.add),
+        Subcommand("add", rel_cmd.ADD, rel_cmd.add, writes=True),
         Subcommand("show", rel_cmd.SHOW, rel_cmd.show),
-        Subcommand("status", rel_cmd.STATUS, rel_cmd.status),
-        Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority),
-        Subcommand("tag", rel_cmd.TAG, rel_cmd.tag),
-        Subcommand("followup", rel_cmd.FOLLOWUP, rel_cmd.followup),
-        Subcommand("note", rel_cmd.NOTE, rel_cmd.note),
+        Subcommand("status", rel_cmd.STATUS, rel_cmd.status, writes=True),
+        Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority, writes=True),
+        Subcommand("tag", rel_cmd.TAG, rel_cmd.tag, writes=True),
+        Subcommand("followup", rel_cmd.FOLLOWUP, rel_cmd.followup, writes=True),
+        Subcommand("note", rel_cmd.NOTE, rel_cmd.note, writes=True),
         Subcommand("log", rel_cmd.LOG, rel_cmd.log),
         Subcommand("list", rel_cmd.LIST, rel_cmd.list_),
         Subcommand("due", rel_cmd.DUE, rel_cmd.due),
         Subcommand("find", rel_cmd.FIND, rel_cmd.find),
-        Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new),
+        Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new, writes=True),
         Subcommand("campaign list", campaign_cmd.CAMPAIGN_LIST, campaign_cmd.campaign_list_),
         Subcommand("campaign add", campaign_cmd.CAMPAIGN_ADD, campaign_cmd.campaign_add),
-        Subcommand("campaign status", campaign_cmd.CAMPAIGN_STATUS, campaign_cmd.campaign_status),
-        Subcommand("utm", campaign_cmd.UTM, campaign_cmd.utm),
-        Subcommand("admin", admin_cmd.ADMIN, admin_cmd.admin),
+        Subcommand(
+            "campaign status", campaign_cmd.CAMPAIGN_STATUS, campaign_cmd.campaign_status, writes=True
+        ),
+        Subcommand("utm", campaign_cmd.UTM, campaign_cmd.utm, writes=True),
+        Subcommand("admin", admin_cmd.ADMIN, admin_cmd.admin, needs_admin_check=True),
     )
 }
 ALIASES = {

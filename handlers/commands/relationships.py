@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from crm import influencers, relationships
+from crm import dashboard, followups, influencers, relationships
 from crm.clock import end_of_local_day, local_today
 from crm.errors import InvalidInput
 from crm.models import INTERACTION_TYPES, PLATFORMS, RELATIONSHIP_STATUSES
+from crm.relationship_list import RelationshipFilter, list_relationships
+from crm.search import search
+from crm.urls import looks_like_url
 from handlers.blocks.cards import card_buttons, relationship_card, tags_text
 from handlers.blocks.help import Usage
 from handlers.blocks.lists import PAGE, relationship_list, search_results
 from handlers.blocks.message import Message
 from handlers.blocks.text import fmt_datetime, mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
-from handlers.commands.tokens import looks_like_url, rest_after
-from handlers.views.openers import open_log_modal, open_notes_modal
+from handlers.commands.tokens import rest_after
+from handlers.views.openers import log_modal_for, notes_modal_for
 
 ADD = Usage(
     "add <influencer> [platform] [profile-url]", "save an influencer to your list", "/crm add @maya tiktok"
@@ -90,7 +93,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
 def show(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, SHOW)
     influencer = ctx.influencer(_ref(args))
-    card = relationships.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
+    card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     ctx.reply(
         relationship_card(
             card.relationship,
@@ -145,7 +148,7 @@ def followup(ctx: CommandContext, args: list[str]) -> None:
     for size in range(min(3, len(args) - 1), 0, -1):
         phrase = " ".join(args[-size:])
         try:
-            due = relationships.parse_follow_up(phrase, tz=ctx.tz, today=today)
+            due = followups.parse_follow_up(phrase, tz=ctx.tz, today=today)
         except InvalidInput:
             continue
         ref_words = args[:-size]
@@ -153,7 +156,7 @@ def followup(ctx: CommandContext, args: list[str]) -> None:
     else:
         raise UsageError(FOLLOWUP, f"“{args[-1][:40]}” is not a date I understand.")
     influencer = ctx.influencer(_ref(ref_words))
-    rel = relationships.set_follow_up(
+    rel = followups.set_follow_up(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, due=due, now=ctx.now
     )
     ctx.home_changed = True
@@ -171,7 +174,7 @@ def note(ctx: CommandContext, args: list[str]) -> None:
     ctx.replay_args = [args[0], text] if text else [args[0]]
     influencer = ctx.influencer(args[0])
     if not text:
-        open_notes_modal(ctx.client, ctx.db, ctx.actor, ctx.trigger_id, influencer=influencer)
+        ctx.open_modal(notes_modal_for(ctx.db, ctx.actor, influencer=influencer))
         return
     relationships.set_notes(ctx.db, actor=ctx.actor, influencer_id=influencer.id, text=text, append=True)
     _say(ctx, f"Note added to *{mrkdwn(influencer.name, 200)}*.", influencer.id)
@@ -182,15 +185,8 @@ def log(ctx: CommandContext, args: list[str]) -> None:
     if len(args) >= 2 and args[-1].lower() in TYPE_WORDS:
         kind, args = TYPE_WORDS[args[-1].lower()], args[:-1]
     influencer = ctx.influencer(_ref(args)) if args else None
-    open_log_modal(
-        ctx.client,
-        ctx.db,
-        ctx.actor,
-        ctx.trigger_id,
-        influencer=influencer,
-        interaction_type=kind,
-        now=ctx.now,
-    )
+    view = log_modal_for(ctx.db, ctx.actor, influencer=influencer, interaction_type=kind, now=ctx.now)
+    ctx.open_modal(view)
 
 
 def list_(ctx: CommandContext, args: list[str]) -> None:
@@ -208,10 +204,10 @@ def list_(ctx: CommandContext, args: list[str]) -> None:
             min_priority = int(number)
         else:
             raise UsageError(LIST, f"I did not understand “{word[:40]}”.")
-    page = relationships.list_relationships(
+    page = list_relationships(
         ctx.db,
         actor=ctx.actor,
-        filters=relationships.RelationshipFilter(
+        filters=RelationshipFilter(
             status=status_filter, tag=tag_filter, min_priority=min_priority, limit=PAGE
         ),
     )
@@ -230,11 +226,11 @@ def list_(ctx: CommandContext, args: list[str]) -> None:
 def due(ctx: CommandContext, args: list[str]) -> None:
     if args:
         raise UsageError(DUE, "`due` takes no arguments.")
-    # Same cut-off as crm.relationships.due_follow_ups (before tomorrow, local), with a total count.
-    page = relationships.list_relationships(
+    # Same cut-off as crm.followups.due_follow_ups (before tomorrow, local), with a total count.
+    page = list_relationships(
         ctx.db,
         actor=ctx.actor,
-        filters=relationships.RelationshipFilter(
+        filters=RelationshipFilter(
             follow_up_before=end_of_local_day(ctx.now, ctx.tz), sort="follow_up", limit=PAGE
         ),
     )
@@ -254,5 +250,5 @@ def due(ctx: CommandContext, args: list[str]) -> None:
 def find(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, FIND)
     query = " ".join(args)
-    hits = influencers.search(ctx.db, actor=ctx.actor, text=query, limit=PAGE + 1)
+    hits = search(ctx.db, actor=ctx.actor, text=query, limit=PAGE + 1)
     ctx.reply(search_results(query, hits, tz=ctx.tz, now=ctx.now))

@@ -6,9 +6,8 @@ from slack_bolt import App
 
 from handlers.events.home import app_home_opened
 from handlers.ids import Event
-from handlers.uow import unit_of_work
 
 
 def register(app: App) -> None:
     """Register this surface's listeners on `app`."""
-    app.event(Event.APP_HOME_OPENED)(unit_of_work(app_home_opened))
+    app.event(Event.APP_HOME_OPENED)(app_home_opened)

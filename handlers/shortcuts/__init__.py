@@ -6,9 +6,8 @@ from slack_bolt import App
 
 from handlers.ids import Shortcut
 from handlers.shortcuts.log_to_crm import log_to_crm
-from handlers.uow import unit_of_work
 
 
 def register(app: App) -> None:
     """Register this surface's listeners on `app`."""
-    app.shortcut(Shortcut.LOG_TO_CRM)(unit_of_work(log_to_crm))
+    app.shortcut(Shortcut.LOG_TO_CRM)(log_to_crm)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
 
-from crm.models import User
-from handlers.views.openers import open_log_modal
+from handlers.runtime.scope import scope
+from handlers.runtime.slack_calls import open_modal
+from handlers.views.openers import log_modal_for
 
 log = logging.getLogger(__name__)
 
@@ -32,20 +33,25 @@ def message_permalink(client: WebClient, channel_id: str | None, ts: str | None)
     except SlackApiError as exc:
         log.info("no permalink for a shortcut message (%s)", exc.response.get("error"))
         return None
+    except Exception as exc:  # Slack slow or unreachable: the modal opens without the link
+        log.warning("no permalink for a shortcut message (%s)", type(exc).__name__)
+        return None
 
 
-def log_to_crm(ack, shortcut: dict, client: WebClient, db: Session, actor: User) -> None:
+def log_to_crm(ack, shortcut: dict, context: BoltContext) -> None:
     ack()
-    message = shortcut.get("message") or {}
-    channel_id = (shortcut.get("channel") or {}).get("id")
+    message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
+    channel = shortcut.get("channel") if isinstance(shortcut.get("channel"), dict) else {}
     ts = message.get("ts") or shortcut.get("message_ts")
-    permalink = message_permalink(client, channel_id, ts)
-    open_log_modal(
-        client,
-        db,
-        actor,
-        shortcut["trigger_id"],
-        interaction_type="note",
-        content=message.get("text") or None,
-        source_url=permalink,
-    )
+    # Slack first, with no transaction open: the link to the message, if the bot may see it.
+    permalink = message_permalink(context.client, channel.get("id"), ts)
+    text = message.get("text")
+    with scope(context) as s:
+        view = log_modal_for(
+            s.db,
+            s.actor,
+            interaction_type="note",
+            content=text if isinstance(text, str) and text else None,
+            source_url=permalink,
+        )
+    open_modal(context, shortcut.get("trigger_id"), view)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.ids import View
-from handlers.uow import unit_of_work
 from handlers.views.campaigns import assign_submitted, new_campaign_submitted
 from handlers.views.interactions import log_interaction_submitted
 from handlers.views.relationships import (
@@ -18,10 +17,10 @@ from handlers.views.relationships import (
 
 def register(app: App) -> None:
     """Register this surface's listeners on `app`."""
-    app.view(View.LOG_INTERACTION)(unit_of_work(log_interaction_submitted))
-    app.view(View.EDIT_RELATIONSHIP)(unit_of_work(edit_submitted))
-    app.view(View.NOTES)(unit_of_work(notes_submitted))
-    app.view(View.FOLLOW_UP)(unit_of_work(follow_up_submitted))
-    app.view(View.ADD_INFLUENCER)(unit_of_work(add_influencer_submitted))
-    app.view(View.NEW_CAMPAIGN)(unit_of_work(new_campaign_submitted))
-    app.view(View.ASSIGN_CAMPAIGN)(unit_of_work(assign_submitted))
+    app.view(View.LOG_INTERACTION)(log_interaction_submitted)
+    app.view(View.EDIT_RELATIONSHIP)(edit_submitted)
+    app.view(View.NOTES)(notes_submitted)
+    app.view(View.FOLLOW_UP)(follow_up_submitted)
+    app.view(View.ADD_INFLUENCER)(add_influencer_submitted)
+    app.view(View.NEW_CAMPAIGN)(new_campaign_submitted)
+    app.view(View.ASSIGN_CAMPAIGN)(assign_submitted)

@@ -7,9 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.orm import Session
-
 from crm.errors import DomainError
+from handlers.runtime.scope import Scope
 
 T = TypeVar("T")
 
@@ -29,13 +28,13 @@ def reject(ack: Callable[..., Any], errors: Mapping[str, str]) -> None:
 
 def attempt(
     ack: Callable[..., Any],
-    db: Session,
+    s: Scope,
     call: Callable[[], T],
     *,
     fields: Mapping[str, str],
     fallback: str,
 ) -> Outcome[T]:
-    """Run `call` inside a savepoint; a domain error rolls the savepoint back and is shown inline.
+    """Run `call`; a domain error discards the whole transaction and is shown inline.
 
     `fields` maps the crm error's field name (InvalidInput.field) to the modal's block id; other
     domain errors (NotFound for a forged id, Conflict, Forbidden, Ambiguous) go on `fallback`, an
@@ -43,9 +42,9 @@ def attempt(
     returns when `rejected` is set.
     """
     try:
-        with db.begin_nested():
-            return Outcome(call())
+        return Outcome(call())
     except DomainError as exc:
+        s.discard()
         block = fields.get(getattr(exc, "field", ""), fallback)
         reject(ack, {block: exc.message})
         return Outcome(rejected=True)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
+from slack_bolt import BoltContext
 
-from crm import interactions
-from crm.models import INTERACTION_TYPES, User
+from crm import clock, interactions
+from crm.models import INTERACTION_TYPES
 from handlers.forms import form_values, load_metadata, parse_id
-from handlers.home_refresh import request_home_refresh
 from handlers.ids import Field
+from handlers.runtime.scope import request_key, scope
 from handlers.views.common import attempt, reject
 
 FIELDS = {
@@ -67,24 +67,30 @@ def read_interaction(view: dict, *, now: datetime) -> tuple[dict[str, str], dict
     return errors, parsed
 
 
-def log_interaction_submitted(ack, view: dict, db: Session, actor: User) -> None:
-    now = datetime.now(UTC)
+def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
+    now = clock.now()
     errors, parsed = read_interaction(view, now=now)
     if errors:
         reject(ack, errors)
         return
+    with scope(context, once=request_key(body)) as s:
+        if s.replayed:  # submitted twice: recorded once, and both answers close the modal
+            ack()
+            return
 
-    def record():
-        campaign = parsed["campaign"]
-        data = interactions.NewInteraction(
-            **parsed["data"],
-            campaign_id=parse_id(campaign, field="campaign", what="campaign") if campaign else None,
-            idempotency_key=idempotency_key(view),
-        )
-        influencer_id = parse_id(parsed["influencer"], field="influencer", what="influencer")
-        return interactions.log_interaction(db, actor=actor, influencer_id=influencer_id, data=data, now=now)
+        def record():
+            campaign = parsed["campaign"]
+            data = interactions.NewInteraction(
+                **parsed["data"],
+                campaign_id=parse_id(campaign, field="campaign", what="campaign") if campaign else None,
+                idempotency_key=idempotency_key(view),
+            )
+            influencer_id = parse_id(parsed["influencer"], field="influencer", what="influencer")
+            return interactions.log_interaction(
+                s.db, actor=s.actor, influencer_id=influencer_id, data=data, now=now
+            )
 
-    if attempt(ack, db, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER).rejected:
-        return
+        if attempt(ack, s, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER).rejected:
+            return
+        s.refresh_home()
     ack()
-    request_home_refresh(db, actor)

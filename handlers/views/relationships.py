@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from slack_bolt import BoltContext
 
-from sqlalchemy.orm import Session
-
-from crm import influencers, relationships
+from crm import clock, followups, influencers, relationships
 from crm.errors import InvalidInput
-from crm.models import User
 from handlers.forms import form_values, load_metadata, metadata_id
-from handlers.home_refresh import request_home_refresh
 from handlers.ids import Field
+from handlers.runtime.scope import request_key, scope
 from handlers.views.common import attempt
 
 EDIT_FIELDS = {
@@ -60,66 +57,78 @@ def read_edit(view: dict) -> relationships.RelationshipEdit:
     )
 
 
-def edit_submitted(ack, view: dict, db: Session, actor: User) -> None:
-    now = datetime.now(UTC)
+def edit_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
+    now = clock.now()
+    with scope(context, once=request_key(body)) as s:
+        if not s.replayed:
 
-    def save():
-        relationship_id = _required_id(view, "r")  # re-checked: edit_relationship filters by actor
-        return relationships.edit_relationship(
-            db, actor=actor, relationship_id=relationship_id, edit=read_edit(view), now=now
-        )
+            def save():
+                relationship_id = _required_id(view, "r")  # re-checked: edit_relationship filters by actor
+                return relationships.edit_relationship(
+                    s.db, actor=s.actor, relationship_id=relationship_id, edit=read_edit(view), now=now
+                )
 
-    if attempt(ack, db, save, fields=EDIT_FIELDS, fallback=Field.RELATIONSHIP_STATUS).rejected:
-        return
+            if attempt(ack, s, save, fields=EDIT_FIELDS, fallback=Field.RELATIONSHIP_STATUS).rejected:
+                return
+            s.refresh_home()
     ack()
-    request_home_refresh(db, actor)
 
 
-def notes_submitted(ack, view: dict, db: Session, actor: User) -> None:
+def notes_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
     text = form_values(view).get(Field.RELATIONSHIP_NOTE_APPEND)
-
-    def save():
-        influencer_id = _required_id(view, "i")
-        if not text:
-            raise InvalidInput("notes", "Write the note to add.")
-        return relationships.set_notes(db, actor=actor, influencer_id=influencer_id, text=text, append=True)
-
     fields = {"notes": Field.RELATIONSHIP_NOTE_APPEND, "text": Field.RELATIONSHIP_NOTE_APPEND}
-    if attempt(ack, db, save, fields=fields, fallback=Field.RELATIONSHIP_NOTE_APPEND).rejected:
-        return
+    with scope(context, once=request_key(body)) as s:
+        if not s.replayed:  # appending twice would duplicate the note
+
+            def save():
+                influencer_id = _required_id(view, "i")
+                if not text:
+                    raise InvalidInput("notes", "Write the note to add.")
+                return relationships.set_notes(
+                    s.db, actor=s.actor, influencer_id=influencer_id, text=text, append=True
+                )
+
+            if attempt(ack, s, save, fields=fields, fallback=Field.RELATIONSHIP_NOTE_APPEND).rejected:
+                return
     ack()  # notes are not on the Home tab: nothing to re-publish
 
 
-def follow_up_submitted(ack, view: dict, db: Session, actor: User) -> None:
+def follow_up_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
     due = form_values(view).get(Field.RELATIONSHIP_FOLLOW_UP)  # a date, or None to clear
-    now = datetime.now(UTC)
+    now = clock.now()
+    with scope(context, once=request_key(body)) as s:
+        if not s.replayed:
 
-    def save():
-        influencer_id = _required_id(view, "i")
-        return relationships.set_follow_up(db, actor=actor, influencer_id=influencer_id, due=due, now=now)
+            def save():
+                influencer_id = _required_id(view, "i")
+                return followups.set_follow_up(
+                    s.db, actor=s.actor, influencer_id=influencer_id, due=due, now=now
+                )
 
-    fields = {"follow_up": Field.RELATIONSHIP_FOLLOW_UP}
-    if attempt(ack, db, save, fields=fields, fallback=Field.RELATIONSHIP_FOLLOW_UP).rejected:
-        return
+            fields = {"follow_up": Field.RELATIONSHIP_FOLLOW_UP}
+            if attempt(ack, s, save, fields=fields, fallback=Field.RELATIONSHIP_FOLLOW_UP).rejected:
+                return
+            s.refresh_home()
     ack()
-    request_home_refresh(db, actor)
 
 
-def add_influencer_submitted(ack, view: dict, db: Session, actor: User) -> None:
+def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
     values = form_values(view)
+    with scope(context, once=request_key(body)) as s:
+        if not s.replayed:
 
-    def save():
-        influencer = influencers.save_influencer(
-            db,
-            team_id=actor.team_id,
-            ref=values.get(Field.INFLUENCER_REF) or "",
-            platform=values.get(Field.INFLUENCER_PLATFORM),
-            name=values.get(Field.INFLUENCER_NAME),
-        )
-        return relationships.add_to_list(db, actor=actor, influencer_id=influencer.id)
+            def save():
+                influencer = influencers.save_influencer(
+                    s.db,
+                    team_id=s.actor.team_id,
+                    ref=values.get(Field.INFLUENCER_REF) or "",
+                    platform=values.get(Field.INFLUENCER_PLATFORM),
+                    name=values.get(Field.INFLUENCER_NAME),
+                )
+                return relationships.add_to_list(s.db, actor=s.actor, influencer_id=influencer.id)
 
-    # An ambiguous bare handle ("exists on several platforms") is answered on the platform field.
-    if attempt(ack, db, save, fields=ADD_FIELDS, fallback=Field.INFLUENCER_PLATFORM).rejected:
-        return
+            # An ambiguous bare handle ("exists on several platforms") is answered on the platform field.
+            if attempt(ack, s, save, fields=ADD_FIELDS, fallback=Field.INFLUENCER_PLATFORM).rejected:
+                return
+            s.refresh_home()
     ack()
-    request_home_refresh(db, actor)

@@ -116,6 +116,16 @@ class Run:
         return self.send(self.payloads.view_submission(view, values, **kw))
 
 
+class AckReply:
+    """A message carried in the ack's body, looking like a recorded call (method "ack")."""
+
+    method = "ack"
+
+    def __init__(self, body: dict) -> None:
+        self.params = body
+        self.blocks = body.get("blocks") or []
+
+
 class Sent:
     """The ack (Bolt response) and the Web API / response_url calls one request caused."""
 
@@ -128,11 +138,14 @@ class Sent:
 
     @property
     def replies(self) -> list:
-        return self.to("response_url")
+        """Messages to the user about this request: an ack that carries one (a slash command's
+        error is answered in the ack itself), then the response_url posts."""
+        in_ack = [AckReply(self.ack)] if self.ack.get("text") else []
+        return in_ack + self.to("response_url")
 
     @property
     def reply(self):
-        """The one response_url message (ephemeral reply or error)."""
+        """The one message to the user (ephemeral reply or error)."""
         replies = self.replies
         assert len(replies) == 1, [(c.method, c.params.get("text")) for c in self.calls]
         return replies[0]

@@ -58,7 +58,7 @@ def slack_app_factory(
         home = HomePublisher(client, engine)
         publishers.append(home)
         app = create_app(
-            settings, client=client, engine=engine, listener_executor=executor, home_publisher=home
+            settings, client=client, engine=engine, background=executor, home_publisher=home
         )
         payloads = Payloads(settings.slack_signing_secret or "", fake_slack)
         return SlackTestApp(app, fake_slack, settings, engine, executor, payloads, home)

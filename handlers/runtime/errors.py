@@ -1,0 +1,163 @@
+"""The app's one error handler: every exception a listener raises ends here.
+
+- DomainError (NotFound, InvalidInput, ...): its message, shown only to the user who caused it.
+- Database unavailable or too slow (handlers/runtime/deadline.py): "temporarily unavailable — nothing
+  was changed", or, when the deadline cut the COMMIT itself, that the change may not have been
+  saved. One line in the log. Nothing else is needed to recover: each request opens a new session
+  and the pool replaces dead connections on checkout.
+- Anything else: logged with its type, an error id and the stack (file, line, code — never the
+  exception's message, which can quote what the user typed); the user sees only the id.
+
+Listeners run with process_before_response (bot/app.py), so Bolt hands this handler the response it
+is about to send: the answer becomes the ack itself. A slash command shows an ack body as an
+ephemeral message; a modal shows `response_action: errors` next to its field and keeps what the
+user typed; anything else gets an empty ack and the message right after, in the background
+(response_url, else chat.postEphemeral in the channel, else a DM). Never a stack trace in Slack,
+never the request body in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import traceback
+from typing import Any
+
+import psycopg
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from crm.errors import DomainError, InvalidInput
+from handlers.blocks.text import escape
+from handlers.runtime.deadline import DeadlineExceeded
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE_MESSAGE = (
+    "The CRM is temporarily unavailable, so nothing was changed — please try again in a minute."
+)
+UNCONFIRMED_MESSAGE = (
+    "The CRM did not confirm in time, so your change may or may not have been saved — "
+    "check before repeating it (for example with `/crm show`)."
+)
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True when `error` (or what caused it) means the database cannot be reached right now."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OperationalError | PoolTimeoutError | psycopg.OperationalError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, DeadlineExceeded):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def new_error_id() -> str:
+    """A short id a user can quote and an operator can grep for."""
+    return secrets.token_hex(3)
+
+
+def describe(body: dict[str, Any]) -> str:
+    """What the request was, in ids only (no text the user typed): for log lines."""
+    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    detail = body.get("command") or body.get("callback_id")
+    if kind == "block_actions" and body.get("actions"):
+        detail = body["actions"][0].get("action_id")
+    elif kind in ("view_submission", "view_closed"):
+        detail = (body.get("view") or {}).get("callback_id")
+    elif kind == "event_callback":
+        detail = (body.get("event") or {}).get("type")
+    return f"{kind} {detail}" if detail else str(kind)
+
+
+def _modal_error_block(body: dict[str, Any], error: BaseException) -> str | None:
+    """The input block of the submitted modal that should carry the message, if any."""
+    blocks = (body.get("view") or {}).get("blocks") or []
+    input_ids = [b.get("block_id") for b in blocks if b.get("type") == "input" and b.get("block_id")]
+    if isinstance(error, InvalidInput) and error.field in input_ids:
+        return error.field
+    return input_ids[0] if input_ids else None
+
+
+class FormattedInput(InvalidInput):
+    """An InvalidInput whose message is mrkdwn already (a handler's usage line with `code`), with
+    anything the user typed escaped by its maker. Other messages are plain text and escaped here."""
+
+
+def _answer(body: dict[str, Any], context: BoltContext, error: BaseException, text: str) -> BoltResponse:
+    """The ack that carries `text` (plain) to the user (see the module docstring)."""
+    from handlers.runtime.slack_calls import reply  # slack_calls needs the runtime, not this module
+
+    kind = body.get("type")
+    as_mrkdwn = text if isinstance(error, FormattedInput) else escape(text)
+    if "command" in body and kind is None:
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": as_mrkdwn})
+    if kind == "view_submission":
+        block_id = _modal_error_block(body, error)
+        if block_id:
+            return BoltResponse(status=200, body={"response_action": "errors", "errors": {block_id: text}})
+    if kind == "block_suggestion":
+        return BoltResponse(status=200, body={"options": []})
+    if kind != "event_callback" and context.user_id:
+        reply(context, {"text": as_mrkdwn})  # right after the ack, in the background
+    return BoltResponse(status=200, body="")
+
+
+def _stack(error: BaseException) -> str:
+    """The traceback's frames (file, line, code) and the exception types, never their messages:
+    a message can quote a value the user typed or a forged field."""
+    parts = []
+    current: BaseException | None = error
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        parts.append("".join(traceback.format_tb(current.__traceback__)) + type(current).__name__)
+        current = current.__cause__ or current.__context__
+    return "\n-- caused by or during --\n".join(reversed(parts))
+
+
+def handle_error(error: Exception, body: Any, context: BoltContext) -> BoltResponse | None:
+    """Bolt's global error handler (listeners and middleware)."""
+    body = body if isinstance(body, dict) else {}
+    if isinstance(error, BoltUnhandledRequestError):
+        log.warning("no listener for %s", describe(body))
+        if body.get("type") == "event_callback":  # a 404 would make Slack retry, then disable events
+            return BoltResponse(status=200, body="")
+        return None
+    if isinstance(error, DomainError):
+        return _answer(body, context, error, error.message)
+    error_id = new_error_id()
+    if is_database_unavailable(error):
+        unconfirmed = any(isinstance(e, DeadlineExceeded) and e.commit_in_flight for e in _chain(error))
+        log.error(
+            "database unavailable [error %s] during %s: %s",
+            error_id,
+            describe(body),
+            " <- ".join(type(e).__name__ for e in _chain(error)),
+        )
+        return _answer(body, context, error, UNCONFIRMED_MESSAGE if unconfirmed else UNAVAILABLE_MESSAGE)
+    log.error("unexpected error [error %s] during %s\n%s", error_id, describe(body), _stack(error))
+    return _answer(body, context, error, f"Something went wrong (error id {error_id}).")
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    chain, seen = [], set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def register_error_handler(app: App) -> None:
+    """Install handle_error as the app's error handler."""
+    app.error(handle_error)
