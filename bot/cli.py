@@ -9,8 +9,6 @@ from collections.abc import Sequence
 
 from bot.config import ConfigError, Settings
 
-JOB_NAMES = ("reminders", "weekly-summary", "refresh-analytics", "recompute-strength")
-
 
 def _database_url(settings: Settings) -> str:
     from bot.db import resolve_url
@@ -60,6 +58,16 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     return run_once(settings, _database_url(settings), args.job)
 
 
+def cmd_jobs_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs import JOBS
+
+    width = max(len(name) for name in JOBS)
+    for job in JOBS.values():
+        when = "; ".join(trigger.describe() for trigger in job.triggers)
+        print(f"{job.name:<{width}}  {when} (CRM_TIMEZONE): {job.description}")
+    return 0
+
+
 def _configure_logging(level: str) -> None:
     """One stderr handler with token redaction (bot.logging); pgserver's pg_ctl narration only at DEBUG."""
     from bot.logging import configure_logging
@@ -94,11 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scheduler", help="run only the scheduled jobs (reminders, weekly summary, ...)")
     p.set_defaults(func=cmd_scheduler)
 
-    p = sub.add_parser("jobs", help="run one scheduled job once and exit")
+    from bot.jobs import JOBS  # the job registry (importing it loads the job modules)
+
+    p = sub.add_parser("jobs", help="list the scheduled jobs, or run one once and exit")
     jobs_sub = p.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
     pr = jobs_sub.add_parser("run", help="run a job once")
-    pr.add_argument("job", choices=JOB_NAMES)
+    pr.add_argument("job", choices=list(JOBS))
     pr.set_defaults(func=cmd_jobs_run)
+    pl = jobs_sub.add_parser("list", help="the scheduled jobs: name, when, what")
+    pl.set_defaults(func=cmd_jobs_list)
     return parser
 
 

@@ -1,16 +1,11 @@
-"""APScheduler triggers for the jobs in bot.jobs; PostgreSQL decides which replica does the work.
+"""The APScheduler setup for the jobs in bot.jobs.JOBS; PostgreSQL decides which replica does the work.
 
 Each process keeps its schedule in APScheduler's MemoryJobStore: APScheduler 3's job stores cannot
 be shared between processes (its FAQ says so), and they need not be. Every replica fires every
 trigger; the jobs claim work in the database (unique delivery keys, FOR UPDATE SKIP LOCKED, leases),
 so a reminder or summary is posted once however many replicas run. coalesce=True and
-max_instances=1 keep a slow run from piling up behind itself.
-
-Triggers (times in CRM_TIMEZONE):
-- reminders: every minute, and at start (catches up whatever fell due while the bot was down)
-- refresh-analytics: every 15 minutes, and at start
-- recompute-strength: nightly at 03:00
-- weekly-summary: Monday 09:00, plus at start and hourly as a catch-up (a no-op once posted)
+max_instances=1 keep a slow run from piling up behind itself. The triggers themselves (times in
+CRM_TIMEZONE) are in the registry, bot/jobs/__init__.py; `crm-bot jobs list` prints them.
 """
 
 from __future__ import annotations
@@ -18,20 +13,23 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.util import undefined
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from bot.db import make_engine
-from bot.jobs import JobContext, make_slack_client, make_worker_id, run_job
+from bot.jobs import JOBS, Trigger, run_job
+from bot.jobs.context import JobContext, make_slack_client, make_worker_id
 from crm import clock
 
 log = logging.getLogger(__name__)
@@ -39,7 +37,7 @@ log = logging.getLogger(__name__)
 JOB_DEFAULTS = {
     "coalesce": True,  # many missed runs of one trigger run once
     "max_instances": 1,  # never two runs of the same job in one process
-    "misfire_grace_time": 60,  # seconds late a run may still start (the cron jobs allow an hour)
+    # misfire_grace_time (how late a run may still start) comes from each job's Trigger
 }
 
 
@@ -55,9 +53,15 @@ def _run(ctx: JobContext, name: str) -> None:
     except Exception:
         log.exception("%s: job failed", name)
         return
-    # Runs that did nothing (most reminder minutes) and the 15-minute refresh log at DEBUG only.
-    noteworthy = getattr(result, "noteworthy", name != "refresh-analytics")
+    # Runs that did nothing (most reminder minutes) and the quiet jobs' runs log at DEBUG only.
+    noteworthy = getattr(result, "noteworthy", not JOBS[name].quiet)
     log.log(logging.INFO if noteworthy else logging.DEBUG, "%s", result)
+
+
+def _apscheduler_trigger(trigger: Trigger, tz: tzinfo) -> BaseTrigger:
+    if trigger.every is not None:
+        return IntervalTrigger(seconds=int(trigger.every.total_seconds()), timezone=tz)
+    return CronTrigger(timezone=tz, **trigger.cron)
 
 
 def build_scheduler(
@@ -84,24 +88,18 @@ def build_scheduler(
         job_defaults=JOB_DEFAULTS,
     )
 
-    def add(job_id: str, name: str, trigger, **kw) -> None:
-        scheduler.add_job(_run, trigger, args=(ctx, name), id=job_id, name=name, **kw)
-
-    add("reminders", "reminders", IntervalTrigger(minutes=1, timezone=tz), next_run_time=now)
-    add("refresh-analytics", "refresh-analytics", IntervalTrigger(minutes=15, timezone=tz), next_run_time=now)
-    add(
-        "recompute-strength",
-        "recompute-strength",
-        CronTrigger(hour=3, minute=0, timezone=tz),
-        misfire_grace_time=3600,
-    )
-    add(
-        "weekly-summary",
-        "weekly-summary",
-        CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=tz),
-        misfire_grace_time=3600,
-    )
-    add("weekly-summary-catch-up", "weekly-summary", IntervalTrigger(hours=1, timezone=tz), next_run_time=now)
+    for job in JOBS.values():
+        for trigger in job.triggers:
+            scheduler.add_job(
+                _run,
+                _apscheduler_trigger(trigger, tz),
+                args=(ctx, job.name),
+                id=f"{job.name}-{trigger.suffix}" if trigger.suffix else job.name,
+                name=job.name,
+                misfire_grace_time=trigger.misfire_grace_time,
+                # `undefined`: APScheduler's default, the trigger's own first fire time
+                next_run_time=now if trigger.at_start else undefined,
+            )
     log.info("scheduler worker %s, timezone %s", ctx.worker_id, settings.timezone)
     return scheduler
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.db import transaction
-from crm.models import Delivery
+from bot.jobs import JOBS
+from crm.models import AppliedRequest, Delivery
 from tests.factories import make_influencer, make_relationship, make_user
 
 
@@ -59,3 +60,45 @@ def test_database_jobs_need_no_slack_token(env, clean_tables, capsys):
     assert capsys.readouterr().out.strip() == "recompute-strength: 0 relationships changed"
     assert main(["jobs", "run", "reminders"]) == 1
     assert "SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_jobs_run_prune_applied_requests_deletes_keys_older_than_a_day(env, clean_tables, capsys):
+    env.delenv("SLACK_BOT_TOKEN")  # a database-only job
+    now = datetime.now(UTC)
+    with transaction(clean_tables) as db:
+        for key, age in {"old": timedelta(days=2), "recent": timedelta(hours=1)}.items():
+            db.add(AppliedRequest(key=key, team_id="T1", applied_at=now - age))
+    assert main(["jobs", "run", "prune-applied-requests"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "prune-applied-requests: 1 applied requests older than a day deleted"
+    )
+    with transaction(clean_tables) as db:
+        assert list(db.scalars(select(AppliedRequest.key))) == ["recent"]
+
+
+def test_jobs_run_accepts_exactly_the_registered_jobs(env, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["jobs", "run", "no-such-job"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'no-such-job'" in err
+    for name in JOBS:
+        assert f"'{name}'" in err
+    assert set(JOBS) == {
+        "reminders",
+        "weekly-summary",
+        "refresh-analytics",
+        "recompute-strength",
+        "prune-applied-requests",
+    }
+
+
+def test_jobs_list_prints_each_job_with_when_and_what(env, capsys):
+    assert main(["jobs", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(JOBS)
+    by_name = {line.split()[0]: line for line in lines}
+    assert "every minute, and at start (CRM_TIMEZONE): follow-up reminder DMs" in by_name["reminders"]
+    assert "cron day_of_week=mon hour=9 minute=0; every hour, and at start" in by_name["weekly-summary"]
+    assert "every 15 minutes, and at start" in by_name["refresh-analytics"]
+    assert "cron hour=4 minute=0 (CRM_TIMEZONE): delete the keys" in by_name["prune-applied-requests"]

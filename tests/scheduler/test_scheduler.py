@@ -35,6 +35,7 @@ def test_triggers_catch_up_at_start_and_follow_the_crm_timezone(settings, clean_
         "recompute-strength",
         "weekly-summary",
         "weekly-summary-catch-up",
+        "prune-applied-requests",
     }
     assert isinstance(jobs["reminders"].trigger, IntervalTrigger)
     assert jobs["reminders"].trigger.interval == timedelta(minutes=1)
@@ -47,8 +48,20 @@ def test_triggers_catch_up_at_start_and_follow_the_crm_timezone(settings, clean_
     assert isinstance(weekly, CronTrigger) and str(weekly.timezone) == "Europe/Berlin"
     assert weekly.get_next_fire_time(None, start) == datetime(2026, 12, 7, 9, 0, tzinfo=settings.tz)
     assert nightly.get_next_fire_time(None, start) == datetime(2026, 12, 3, 3, 0, tzinfo=settings.tz)
+    prune = jobs["prune-applied-requests"].trigger
+    assert prune.get_next_fire_time(None, start) == datetime(2026, 12, 3, 4, 0, tzinfo=settings.tz)
+    # The daily and weekly jobs wait for their own time (no run at start).
+    for job_id, (hour, minute) in {
+        "weekly-summary": (9, 0),
+        "recompute-strength": (3, 0),
+        "prune-applied-requests": (4, 0),
+    }.items():
+        first = jobs[job_id].next_run_time.astimezone(settings.tz)
+        assert (first.hour, first.minute) == (hour, minute), job_id
     assert all(j.coalesce and j.max_instances == 1 for j in jobs.values())
     assert jobs["reminders"].misfire_grace_time == 60 and jobs["weekly-summary"].misfire_grace_time == 3600
+    assert jobs["prune-applied-requests"].misfire_grace_time == 3600
+    assert {j.id: j.name for j in jobs.values()}["weekly-summary-catch-up"] == "weekly-summary"
 
 
 def test_start_background_runs_the_catch_up_and_shuts_down(settings, fake_slack, clean_tables):
