@@ -298,6 +298,9 @@ class Delivery(Base):
     Follow-up reminders use key "<relationship id>@<due instant>"; weekly summaries
     "<team id>@<ISO week>". Replicas claim pending rows with FOR UPDATE SKIP LOCKED and a lease
     (claimed_by, claimed_until); a row is marked sent only after Slack accepted the post.
+    Before posting, `attempted_at` and `message_key` are committed: the post's outcome is unknown
+    until it is recorded, and the message carries `message_key` in its Slack metadata, so a retry
+    first looks for that message in `slack_channel`'s history instead of posting it again.
     """
 
     __tablename__ = "deliveries"
@@ -337,6 +340,10 @@ class Delivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
+    # Set before a post, cleared once its outcome is known: when the post of unknown outcome began.
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The delivery id the last post's message carries in its metadata (shared by one DM's rows).
+    message_key: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = _created_at()
 
 

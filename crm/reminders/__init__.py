@@ -6,8 +6,11 @@ weekly summary. Enqueueing is `INSERT … ON CONFLICT DO NOTHING`, so running it
 replicas, any number of times, records each due thing once. Replicas then *claim* pending rows with a
 lease (claimed_by, claimed_until), post, and mark the rows sent only while the lease is still theirs.
 A replica that dies leaves leased rows that any replica takes over once `claimed_until` has passed;
-a row marked sent is never claimed again. The one window left is a crash between Slack accepting a
-post and the commit of `mark_sent` (Slack has no idempotency key): then the message is posted again.
+a row marked sent is never claimed again. Slack has no idempotency key, so a post whose outcome is
+unknown (it timed out, or the process died before `mark_sent` committed) is settled another way:
+`mark_attempted` is committed before the post, whose message carries the row's `message_key` in its
+metadata, and the next claim finds such rows with `unconfirmed_posts`; the caller looks for the
+message in the channel's history and records it (`mark_sent`) or clears the marker (`mark_not_posted`).
 
 Follow-up reminders are claimed per *user*, see `claim_due_users`: only newly due items (pending
 rows) trigger a DM and are recorded as delivered by it; the DM also lists the user's older open
@@ -23,9 +26,13 @@ from crm.reminders.deliveries import (
     FOLLOW_UP,
     MAX_ATTEMPTS,
     WEEKLY,
+    UnconfirmedPost,
     backoff,
+    mark_attempted,
     mark_failed,
+    mark_not_posted,
     mark_sent,
+    unconfirmed_posts,
 )
 from crm.reminders.follow_ups import (
     Digest,
@@ -56,6 +63,7 @@ __all__ = [
     "Digest",
     "DigestItem",
     "SummaryClaim",
+    "UnconfirmedPost",
     "backoff",
     "claim_due_users",
     "claim_weekly_summaries",
@@ -64,9 +72,12 @@ __all__ = [
     "enqueue_weekly_summaries",
     "follow_up_key",
     "load_digests",
+    "mark_attempted",
     "mark_failed",
+    "mark_not_posted",
     "mark_sent",
     "summary_slot",
     "summary_week_start",
+    "unconfirmed_posts",
     "weekly_key",
 ]
