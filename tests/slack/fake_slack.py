@@ -75,6 +75,12 @@ class FakeSlack:
         # (tests/socket_mode/slack_socket.py); None answers Slack's usual wss:// address.
         self.socket_mode_url: str | None = None
         self._failures: dict[str, list[_Failure]] = {}
+        # Posted messages per channel, oldest first, as conversations.history returns them (with
+        # their metadata); `clock` (seconds since the epoch) stamps their ts, as Slack's time does.
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.clock = time.time
+        self._late: dict[str, list[list[float]]] = {}  # method -> [[seconds, calls left], ...]
+        self._stopping = threading.Event()
         self._held: set[str] | None = set()  # None: every method but those in _not_held
         self._not_held: set[str] = set()
         self._gate = threading.Event()
@@ -100,6 +106,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # answers held back by answer_late() go out (to closed sockets) now
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -183,6 +190,36 @@ class FakeSlack:
             held = method not in self._not_held and (self._held is None or method in self._held)
         if held:
             self._gate.wait(timeout=60)
+
+    def answer_late(self, method: str, *, after: float = 10.0, times: int = 1) -> None:
+        """Carry out the next `times` calls to `method` (a post is posted and recorded) but hold each
+        answer back `after` seconds: a client with a shorter timeout gives up although it took effect."""
+        with self._cond:
+            self._late.setdefault(method, []).append([after, times])
+
+    def _hold_answer_if_late(self, method: str) -> None:
+        with self._cond:
+            queue = self._late.get(method) or []
+            if not queue:
+                return
+            after = queue[0][0]
+            queue[0][1] -= 1
+            if queue[0][1] <= 0:
+                queue.pop(0)
+        self._stopping.wait(after)
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """The messages posted to `channel` (a DM's D… id for a post to a user), oldest first."""
+        with self._cond:
+            return [dict(m) for m in self.messages.get(channel, [])]
+
+    def _post_message(self, channel: str, message: dict[str, Any]) -> None:
+        with self._cond:
+            self.messages.setdefault(channel, []).append(message)
+
+    def _message_ts(self) -> str:
+        """A message's ts as Slack makes it: the posting time in seconds, unique per message."""
+        return f"{int(self.clock())}.{next(self._seq) % 1_000_000:06d}"
 
     def clear_failures(self) -> None:
         with self._cond:
@@ -320,4 +357,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = fake.answer(method, params)
         extra = {"x-oauth-scopes": "commands,chat:write,im:write,users:read,users:read.email"}
         fake._record(Call(method, params, headers, 200, body, parsed.path))
-        self._send(200, body, extra)
+        fake._hold_answer_if_late(method)
+        try:
+            self._send(200, body, extra)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (answer_late)
+            self.close_connection = True

@@ -80,6 +80,41 @@ def _view(fake: FakeSlack, params: dict[str, Any], *, view_id: str | None = None
     }
 
 
+def _flag(value: Any) -> bool:
+    return str(value).lower() in ("1", "true")
+
+
+def _history(fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
+    """conversations.history as Slack answers it: newest first, between `oldest` and `latest`
+    (exclusive unless `inclusive`), `limit` per page (default 100, at most 999) with a cursor, and
+    message metadata only when `include_all_metadata` is set."""
+    inclusive = _flag(params.get("inclusive"))
+    oldest = float(params.get("oldest") or 0)
+    latest = float(params["latest"]) if params.get("latest") else float("inf")
+    limit = min(int(params.get("limit") or 100), 999)
+    offset = int(params.get("cursor") or 0)  # the cursor is the offset of the next page here
+
+    def within(ts: float) -> bool:
+        return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
+    with fake._cond:
+        stored = list(fake.messages.get(str(params.get("channel", "")), []))
+    matching = sorted(
+        (m for m in stored if within(float(m["ts"]))), key=lambda m: float(m["ts"]), reverse=True
+    )
+    page = matching[offset : offset + limit]
+    if not _flag(params.get("include_all_metadata")):
+        page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+    has_more = offset + limit < len(matching)
+    return {
+        "ok": True,
+        "messages": page,
+        "has_more": has_more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": str(offset + limit) if has_more else ""},
+    }
+
+
 def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[str, Any]:
     """What Slack answers to a successful `method` call with `params`."""
     from tests.slack.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
@@ -99,7 +134,7 @@ def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[
         url = fake.socket_mode_url or f"wss://wss-primary.slack.com/link/?ticket=fake-ticket&app_id={APP_ID}"
         return {"ok": True, "url": url}
     if method == "chat.postMessage":
-        ts = fake._next_ts()
+        ts = fake._message_ts()
         message = {
             "type": "message",
             "user": BOT_USER_ID,
@@ -108,10 +143,15 @@ def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[
             "blocks": _decoded(params.get("blocks")) or [],
             "ts": ts,
         }
+        if params.get("metadata"):  # {"event_type": ..., "event_payload": {...}}
+            message["metadata"] = _decoded(params["metadata"])
         channel = params.get("channel", "")
         if channel.startswith(("U", "W")):  # posting to a user id goes to the app's DM with them
             channel = "D" + channel[1:]
+        fake._post_message(channel, message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+    if method == "conversations.history":
+        return _history(fake, params)
     if method == "chat.postEphemeral":
         return {"ok": True, "message_ts": fake._next_ts()}
     if method == "chat.update":
