@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from bot.config import ConfigError, Settings
 from bot.db import transaction
+from bot.jobs.posting import never_reached_slack
 from crm import clock, users
 from crm.errors import InvalidInput
 from crm.models import User
@@ -40,15 +41,31 @@ def clock_for(now: datetime | None) -> Clock:
     return lambda: now
 
 
-def make_slack_client(settings: Settings) -> WebClient:
+class PostSafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+    """slack_sdk's connection-error retry, except for a chat.postMessage that may have reached Slack.
+
+    A connection reset after the request was sent may come after Slack posted; retrying it blindly
+    posts twice. Such a post is left to bot.jobs.posting, which looks for it before posting again.
+    """
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if request.url.endswith("/chat.postMessage") and not (error and never_reached_slack(error)):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+def make_slack_client(settings: Settings, *, timeout: float = 10) -> WebClient:
     """The scheduler's Web API client: honours 429 Retry-After (never used on a listener's ack path)."""
     if not settings.slack_bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is not set: the scheduled jobs post to Slack with the bot token")
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+        timeout=timeout,  # type: ignore[arg-type]  # urllib takes seconds as a float
+        retry_handlers=[
+            PostSafeConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
     )
 
 

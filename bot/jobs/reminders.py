@@ -3,7 +3,8 @@
 Only newly due follow-ups (pending deliveries) trigger a DM; once it is sent, it lists those, marked
 new, and then the user's older open follow-ups that were reminded before. Those older ones are only
 read: their delivery rows are not touched and no new ones are written, so on their own they never
-cause another DM.
+cause another DM. A DM whose earlier post has an unknown outcome is first looked for in the user's
+DM history (bot.jobs.posting), so a timeout or a crash never makes the user get it twice.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
+from uuid import UUID
 
 from bot.db import transaction
 from bot.jobs.context import Clock, JobContext, clock_for
+from bot.jobs.posting import post_once, settle_unconfirmed
 from crm import reminders
 from crm.reminders import Digest
 from handlers.blocks.digests import MAX_ITEMS, reminder_message
@@ -36,13 +39,19 @@ class ReminderReport:
     listed_again: int = 0  # older open ones those DMs mention again (nothing recorded for them)
     failed: int = 0
     cancelled: int = 0
+    found_posted: int = 0  # DMs whose earlier post's outcome was unknown, found in Slack and recorded
+    unknown: int = 0  # of `failed`: posts Slack may have made (looked for before the next try)
 
     @property
     def noteworthy(self) -> bool:
-        return bool(self.dms_sent or self.failed)
+        return bool(self.dms_sent or self.failed or self.found_posted)
 
     def __str__(self) -> str:
         text = f"reminders: {self.dms_sent} DMs sent, {self.follow_ups} follow-ups, {self.failed} failed"
+        if self.unknown:
+            text += f" ({self.unknown} with unknown outcome)"
+        if self.found_posted:
+            text += f", {self.found_posted} earlier DMs found posted"
         if self.listed_again:
             text += f", {self.listed_again} older ones listed again"
         if self.cancelled:
@@ -74,6 +83,7 @@ def send_reminders(ctx: JobContext, *, now: datetime | None = None, batch_size: 
                     break
                 continue
         empty = 0
+        claimed = _settle_earlier_posts(ctx, claimed, clock, report)
         with transaction(ctx.engine) as db:
             digests = reminders.load_digests(
                 db, worker_id=ctx.worker_id, user_ids=list(claimed), now=clock(), overdue_limit=MAX_ITEMS
@@ -83,6 +93,36 @@ def send_reminders(ctx: JobContext, *, now: datetime | None = None, batch_size: 
         for digest in digests:
             _deliver(ctx, digest, clock, report)
     return report
+
+
+def _settle_earlier_posts(
+    ctx: JobContext, claimed: dict[UUID, list[UUID]], clock: Clock, report: ReminderReport
+) -> dict[UUID, list[UUID]]:
+    """Record the claimed users' earlier DMs found in Slack; the users still to be DMed, with their rows.
+
+    A user whose earlier DM could not be looked for now is released whole (backing off), so they
+    get neither that DM again nor a partial one before it is settled.
+    """
+    settled = settle_unconfirmed(ctx, delivery_ids=[i for ids in claimed.values() for i in ids], clock=clock)
+    report.found_posted += len(settled.found)
+    done = {i for post in settled.found for i in post.delivery_ids}
+    left: dict[UUID, list[UUID]] = {}
+    for user_id, ids in claimed.items():
+        if settled.unsettled.intersection(ids):
+            with transaction(ctx.engine) as db:
+                reminders.mark_failed(
+                    db,
+                    worker_id=ctx.worker_id,
+                    delivery_ids=ids,
+                    error="an earlier DM's outcome is unknown and Slack's history could not be read",
+                    now=clock(),
+                    outcome_unknown=True,
+                )
+            report.failed += 1
+            report.unknown += 1
+        elif rest := [i for i in ids if i not in done]:
+            left[user_id] = rest
+    return left
 
 
 def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderReport) -> None:
@@ -97,24 +137,21 @@ def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderRepo
         )
         message = reminder_message(replace(digest, timezone=tz_name), now=clock())
         channel = ctx.client.conversations_open(users=digest.slack_user_id)["channel"]["id"]
-        response = ctx.client.chat_postMessage(channel=channel, **message.to_dict())
     except Exception as exc:  # isolate per user: their items back off, the others still go out
-        log.warning("reminder DM to %s failed: %s", digest.slack_user_id, exc)
+        log.warning("reminder DM to %s failed before posting: %s", digest.slack_user_id, exc)
         with transaction(ctx.engine) as db:
             reminders.mark_failed(db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock())
         report.failed += 1
         return
-    with transaction(ctx.engine) as db:
-        marked = reminders.mark_sent(
-            db,
-            worker_id=ctx.worker_id,
-            delivery_ids=ids,
-            now=clock(),
-            channel=response.get("channel"),
-            ts=response.get("ts"),
-        )
-    if marked != len(ids):  # the lease ran out mid-post and another replica took the items over
-        log.warning("reminder DM to %s: lease lost on %d item(s)", digest.slack_user_id, len(ids) - marked)
+    result = post_once(ctx, delivery_ids=ids, channel=channel, message=message.to_dict(), clock=clock)
+    if result.lease_lost:  # the lease ran out before the post and another replica may hold the items
+        log.warning("reminder DM to %s: lease lost before posting", digest.slack_user_id)
+        return
+    if not result.posted:
+        log.warning("reminder DM to %s failed: %s", digest.slack_user_id, result.error)
+        report.failed += 1
+        report.unknown += result.unknown
+        return
     report.dms_sent += 1
     report.follow_ups += len(ids)
     report.listed_again += digest.overdue_total

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.db import transaction
 from bot.jobs.context import JobContext, clock_for
 from bot.jobs.maintenance import refresh_analytics
+from bot.jobs.posting import post_once, settle_unconfirmed
 from crm import analytics, reminders
 from handlers.blocks.digests import weekly_summary_message
 
@@ -20,15 +21,22 @@ class SummaryReport:
     posted: int = 0
     failed: int = 0
     skipped: str | None = None
+    found_posted: int = 0  # summaries whose earlier post's outcome was unknown, found in the channel
+    unknown: int = 0  # of `failed`: posts Slack may have made (looked for before the next try)
 
     @property
     def noteworthy(self) -> bool:
-        return bool(self.posted or self.failed)
+        return bool(self.posted or self.failed or self.found_posted)
 
     def __str__(self) -> str:
         if self.skipped:
             return f"weekly-summary: nothing posted ({self.skipped})"
-        return f"weekly-summary: {self.posted} summaries posted, {self.failed} failed"
+        text = f"weekly-summary: {self.posted} summaries posted, {self.failed} failed"
+        if self.unknown:
+            text += f" ({self.unknown} with unknown outcome)"
+        if self.found_posted:
+            text += f", {self.found_posted} earlier posts found"
+        return text
 
 
 def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> SummaryReport:
@@ -50,6 +58,25 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
     report = SummaryReport()
     if not claims:
         return report
+    # A summary whose earlier post's outcome is unknown is looked for in the channel it went to.
+    settled = settle_unconfirmed(ctx, delivery_ids=[c.delivery_id for c in claims], clock=clock)
+    report.found_posted = len(settled.found)
+    found = {i for post in settled.found for i in post.delivery_ids}
+    if settled.unsettled:
+        with transaction(ctx.engine) as db:
+            reminders.mark_failed(
+                db,
+                worker_id=ctx.worker_id,
+                delivery_ids=list(settled.unsettled),
+                error="an earlier post's outcome is unknown and Slack's history could not be read",
+                now=clock(),
+                outcome_unknown=True,
+            )
+        report.failed += len(settled.unsettled)
+        report.unknown += len(settled.unsettled)
+    claims = [c for c in claims if c.delivery_id not in found and c.delivery_id not in settled.unsettled]
+    if not claims:
+        return report
     refresh_analytics(ctx.engine)  # the per-user rows come from the materialized view
     for claim in claims:
         ids = [claim.delivery_id]
@@ -62,23 +89,21 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
                     now=clock(),
                 )
             message = weekly_summary_message(summary, tz_name=ctx.settings.timezone)
-            response = ctx.client.chat_postMessage(channel=channel, **message.to_dict())
         except Exception as exc:  # isolate per workspace; the row backs off and is retried
-            log.warning("weekly summary for %s failed: %s", claim.team_id, exc)
+            log.warning("weekly summary for %s failed before posting: %s", claim.team_id, exc)
             with transaction(ctx.engine) as db:
                 reminders.mark_failed(
                     db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock()
                 )
             report.failed += 1
             continue
-        with transaction(ctx.engine) as db:
-            reminders.mark_sent(
-                db,
-                worker_id=ctx.worker_id,
-                delivery_ids=ids,
-                now=clock(),
-                channel=response.get("channel"),
-                ts=response.get("ts"),
-            )
-        report.posted += 1
+        result = post_once(ctx, delivery_ids=ids, channel=channel, message=message.to_dict(), clock=clock)
+        if result.lease_lost:
+            log.warning("weekly summary for %s: lease lost before posting", claim.team_id)
+        elif not result.posted:
+            log.warning("weekly summary for %s failed: %s", claim.team_id, result.error)
+            report.failed += 1
+            report.unknown += result.unknown
+        else:
+            report.posted += 1
     return report

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from bot.config import Settings
-from bot.jobs import JobContext, make_slack_client
+from bot.jobs.context import JobContext, make_slack_client
 from tests.slack.fake_slack import FakeSlack
 
 ADMIN_CHANNEL = "C0ADMIN001"
@@ -32,11 +32,15 @@ def settings(fake_slack) -> Settings:
 
 @pytest.fixture
 def make_ctx(clean_tables, settings) -> Callable[..., JobContext]:
-    """JobContext factory: each call is one 'replica' (own worker id and Slack client)."""
+    """JobContext factory: each call is one 'replica' (own worker id and Slack client).
 
-    def make(**kw) -> JobContext:
+    `timeout=` gives its Slack client a shorter timeout (the fake can answer later than that).
+    """
+
+    def make(*, timeout: float = 10, **kw) -> JobContext:
         kw.setdefault("engine", clean_tables)
-        return JobContext(settings=kw.pop("settings", settings), client=make_slack_client(settings), **kw)
+        kw.setdefault("client", make_slack_client(settings, timeout=timeout))
+        return JobContext(settings=kw.pop("settings", settings), **kw)
 
     return make
 
