@@ -12,15 +12,9 @@ compare_digest() of a non-ASCII signature, decoding a body that is not UTF-8, an
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from slack_bolt.middleware import Middleware
-from slack_bolt.request import BoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.signature import Clock, SignatureVerifier
-
-log = logging.getLogger(__name__)
 
 # SignatureVerifier's replay window (five minutes); used here only to word the reason in the log.
 MAX_CLOCK_SKEW_SECONDS = 5 * 60
@@ -73,34 +67,3 @@ def check_headers(
     if abs(clock.now() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
         return "timestamp more than 5 minutes off"
     return "signature mismatch"
-
-
-def unauthorized() -> BoltResponse:
-    """The answer to a request that fails verification: 401, nothing else said."""
-    return BoltResponse(status=401, body={"error": "invalid request"})
-
-
-class SignatureVerification(Middleware):
-    """Bolt middleware: 401 unless the request is signed by Slack; skipped in Socket Mode.
-
-    Obsolete: bot/wsgi.py already checks every HTTP request, before Bolt sees it. Kept only until
-    bot/app.py stops installing it; then delete it together with unauthorized().
-    """
-
-    def __init__(self, signing_secret: str | None) -> None:
-        self._signing_secret = signing_secret
-
-    def process(
-        self,
-        *,
-        req: BoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], BoltResponse],
-    ) -> BoltResponse | None:
-        if req.mode == "socket_mode":
-            return next()
-        reason = check_headers(self._signing_secret, req.raw_body, req.headers)
-        if reason is None:
-            return next()
-        log.warning("rejected a request that is not from Slack: %s", reason)
-        return unauthorized()
