@@ -12,10 +12,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from crm.clock import resolve_now
 
 FOLLOW_UP = "follow_up_reminder"  # the kinds, spelled literally in the SQL below
 WEEKLY = "weekly_summary"
@@ -25,15 +27,6 @@ BACKOFF_CAP = timedelta(hours=1)
 # Serialises enqueueing between replicas: concurrent INSERT … ON CONFLICT of overlapping key sets in
 # different orders can deadlock, and a second replica enqueueing the same rows is wasted work anyway.
 ENQUEUE_LOCK = 0x43524D_0001
-
-
-def aware_now(now: datetime | None) -> datetime:
-    """`now` (it must be aware), or the wall clock when None."""
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now
 
 
 def fail_exhausted(db: Session, *, now: datetime) -> None:
@@ -68,7 +61,7 @@ def mark_sent(
             WHERE id = ANY(:ids) AND claimed_by = :worker AND status = 'pending'
             """
         ),
-        {"now": aware_now(now), "channel": channel, "ts": ts, "ids": delivery_ids, "worker": worker_id},
+        {"now": resolve_now(now), "channel": channel, "ts": ts, "ids": delivery_ids, "worker": worker_id},
     )
     return result.rowcount or 0
 
@@ -93,7 +86,7 @@ def mark_failed(
     attempt's marker, so the next claim looks for the message before posting; otherwise Slack said
     it did not post, and the marker is cleared.
     """
-    now = aware_now(now)
+    now = resolve_now(now)
     result = db.execute(
         text(
             """
@@ -134,7 +127,7 @@ def mark_attempted(
     message may exist. Only rows whose lease is still this worker's are marked; returns how many, and
     the caller posts only when that is all of them (else another replica has taken some over).
     """
-    now = aware_now(now)
+    now = resolve_now(now)
     result = db.execute(
         text(
             """

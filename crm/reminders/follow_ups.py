@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS, aware_now, fail_exhausted
+from crm.clock import resolve_now
+from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS, fail_exhausted
 
 
 def follow_up_key(relationship_id: uuid.UUID, due_at: datetime) -> str:
@@ -28,7 +29,7 @@ def enqueue_due_follow_ups(db: Session, *, now: datetime | None = None) -> int:
     comes back is a *cancelled* one whose follow-up was moved away and then back to the same instant
     before it was reminded: it is pending again (counted as added), or it would never be reminded.
     """
-    now = aware_now(now)
+    now = resolve_now(now)
     db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ENQUEUE_LOCK})
     fail_exhausted(db, now=now)
     result = db.execute(
@@ -80,7 +81,7 @@ def claim_due_users(
     NO KEY UPDATE rather than UPDATE so foreign-key checks (KEY SHARE) of concurrent inserts of the
     user's interactions are not blocked.
     """
-    now = aware_now(now)
+    now = resolve_now(now)
     rows = db.execute(
         text(
             """
@@ -130,7 +131,7 @@ def claimable_left(db: Session, *, now: datetime | None = None) -> bool:
                 )
                 """
             ),
-            {"now": aware_now(now), "max": MAX_ATTEMPTS},
+            {"now": resolve_now(now), "max": MAX_ATTEMPTS},
         ).scalar()
     )
 
@@ -192,7 +193,7 @@ def load_digests(
     current due instant is not this worker's live lease — sent earlier, given up on, or (rarely)
     another replica's. Listing them reads their rows and changes nothing.
     """
-    now = aware_now(now)
+    now = resolve_now(now)
     if not user_ids:
         return []
     db.execute(

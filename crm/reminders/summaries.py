@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS, aware_now
+from crm.clock import resolve_now
+from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS
 
 SUMMARY_TIME = time(9, 0)  # Monday 09:00 in CRM_TIMEZONE
 
@@ -27,7 +28,7 @@ def summary_slot(now: datetime, tz: ZoneInfo) -> datetime:
     Only this slot is ever enqueued, so a bot that was down for weeks posts one summary, not one per
     missed week.
     """
-    local = aware_now(now).astimezone(tz)
+    local = resolve_now(now).astimezone(tz)
     monday = local.date() - timedelta(days=local.weekday())
     slot = datetime.combine(monday, SUMMARY_TIME, tzinfo=tz)
     if slot > local:
@@ -47,7 +48,7 @@ def enqueue_weekly_summaries(db: Session, *, tz: ZoneInfo, now: datetime | None 
     Older summaries still pending (failing, or never claimed) are superseded by the newer week and
     cancelled, so a stale week is not posted after the current one.
     """
-    slot = summary_slot(aware_now(now), tz)
+    slot = summary_slot(resolve_now(now), tz)
     year, week, _ = slot.isocalendar()
     db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ENQUEUE_LOCK})
     result = db.execute(
@@ -70,7 +71,7 @@ def enqueue_weekly_summaries(db: Session, *, tz: ZoneInfo, now: datetime | None 
               AND (claimed_until IS NULL OR claimed_until <= :now)
             """
         ),
-        {"slot": slot, "now": aware_now(now)},
+        {"slot": slot, "now": resolve_now(now)},
     )
     return result.rowcount or 0
 
@@ -92,7 +93,7 @@ def claim_weekly_summaries(
     FOR UPDATE SKIP LOCKED skips rows another open claim holds; a row claimed by a transaction that
     committed after our snapshot is re-checked on locking (EvalPlanQual) and fails the lease test.
     """
-    now = aware_now(now)
+    now = resolve_now(now)
     rows = db.execute(
         text(
             """
