@@ -100,6 +100,9 @@ def malformed_reason(body: Any) -> str | None:
             _obj(block) and all(_obj(a) for a in block.values()) for block in state.get("values", {}).values()
         ):
             return f"{kind} whose state values are not objects"
+        blocks = view.get("blocks", [])
+        if not (isinstance(blocks, list) and all(_obj(b) for b in blocks)):
+            return f"{kind} whose view blocks are not a list of objects"
         if not isinstance(view.get("private_metadata", ""), str):
             return f"{kind} whose private_metadata is not a string"
     if kind == "block_suggestion" and not (
