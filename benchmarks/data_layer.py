@@ -211,13 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-users", type=int, default=5, help="users for the per-user spec query")
     args = parser.parse_args(argv)
 
-    from crm.relationships import (
-        RelationshipFilter,
-        due_follow_ups,
-        home_dashboard,
-        list_relationships,
-        relationship_card,
-    )
+    from crm.dashboard import home_dashboard, relationship_card
+    from crm.followups import due_follow_ups
+    from crm.relationship_list import RelationshipFilter, list_relationships
     from crm.strength import recompute_all
 
     users = max(10, round(1000 * args.scale))

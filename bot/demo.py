@@ -236,10 +236,12 @@ def apply_plan(db, plan: Plan, *, team_id: str, seed: int, now: datetime, progre
     """Write the plan through the crm services; returns the workspace's row counts afterwards."""
     people: list[User] = []
     for slack_id, name, email, tz, admin in TEAMMATES:
-        user = users.get_or_create_user(
-            db, team_id=team_id, slack_user_id=slack_id, email=email, display_name=name, timezone=tz
+        user = users.get_or_create_user(db, team_id=team_id, slack_user_id=slack_id, timezone=tz)
+        people.append(
+            users.update_user_profile(
+                db, user=user, email=email, display_name=name, timezone=tz, is_admin=admin
+            )
         )
-        people.append(users.update_user_profile(db, user=user, is_admin=admin))
         progress.update()
     creators: list[Influencer] = []
     for name, handle, platform, followers, _ in plan.influencers:

@@ -1,7 +1,6 @@
 """Campaigns: create, list, find and edit a workspace's campaigns.
 
-Assignments of influencers to campaigns and their UTM links live in crm.assignments; its public
-names are re-exported here, so `from crm.campaigns import assign_influencer` keeps working.
+Assignments of influencers to campaigns and their UTM links live in crm.assignments.
 """
 
 from __future__ import annotations
@@ -14,46 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from crm.assignments import (
-    DEFAULT_MEDIUM,
-    UtmValues,
-    assign_influencer,
-    clean_utm_value,
-    default_utm,
-    get_assignment,
-    get_assignment_by_id,
-    list_assignments,
-    preview_link,
-    regenerate_link,
-    set_assignment_status,
-    stored_utm,
-    tracking_link,
-    update_assignment_utm,
-)
+from crm.assignments import DEFAULT_MEDIUM, UtmValues, clean_utm_value, stored_utm, tracking_link
 from crm.errors import Ambiguous, Conflict, Forbidden, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, CAMPAIGN_STATUSES, Assignment, Campaign, User
-from crm.text import clean_text
+from crm.text import clean_name, escape_like
 from crm.utm import normalize_utm_value, validate_base_url
-
-__all__ = [
-    "CampaignChanges",
-    "CampaignSummary",
-    "UtmValues",
-    "assign_influencer",
-    "create_campaign",
-    "default_utm",
-    "get_assignment",
-    "get_assignment_by_id",
-    "get_campaign",
-    "list_assignments",
-    "list_campaigns",
-    "preview_link",
-    "regenerate_link",
-    "resolve_campaign",
-    "set_assignment_status",
-    "update_assignment_utm",
-    "update_campaign",
-]
 
 MAX_NAME_LENGTH = 100
 _CAMPAIGN_NOT_FOUND = "Campaign not found."
@@ -83,7 +47,7 @@ class CampaignChanges:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = clean_text(name, field="name", max_len=MAX_NAME_LENGTH, label="A campaign name")
+    cleaned = clean_name(name, field="name", max_len=MAX_NAME_LENGTH, label="A campaign name")
     if not cleaned:
         raise InvalidInput("name", "A campaign needs a name.")
     return cleaned
@@ -187,7 +151,7 @@ def get_campaign(db: Session, *, team_id: str, campaign_id: uuid.UUID) -> Campai
 
 def resolve_campaign(db: Session, *, team_id: str, ref: str) -> Campaign:
     """The campaign named `ref` (case-insensitive), else by id, else the only one whose name contains it."""
-    ref = clean_text(ref, field="campaign", max_len=None, label="The campaign")
+    ref = clean_name(ref, field="campaign", max_len=None, label="The campaign")
     if not ref:
         raise InvalidInput("campaign", "Give a campaign name.")
     in_team = select(Campaign).where(Campaign.team_id == team_id)
@@ -198,7 +162,7 @@ def resolve_campaign(db: Session, *, team_id: str, ref: str) -> Campaign:
         return get_campaign(db, team_id=team_id, campaign_id=uuid.UUID(ref))
     except (ValueError, NotFound):
         pass
-    pattern = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = "%" + escape_like(ref) + "%"
     matches = list(db.scalars(in_team.where(Campaign.name.ilike(pattern)).order_by(Campaign.name).limit(10)))
     if len(matches) == 1:
         return matches[0]

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, joinedload
 from crm.clock import local_today, resolve_now, start_of_local_day, zone_of
 from crm.errors import InvalidInput
 from crm.followups import due_follow_ups
+from crm.interactions import list_interactions
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Influencer, Interaction, Relationship, User
-from crm.relationship_list import Page, RelationshipFilter, list_relationships  # noqa: F401  (re-export, going)
 from crm.scoped import actor_relationships, get_relationship
 
 # Contacted, warm or partnered relationships without contact for this long are "neglected".
@@ -57,17 +57,9 @@ def relationship_card(
     if isinstance(recent, bool) or not isinstance(recent, int) or not 0 <= recent <= RECENT_MAX:
         raise InvalidInput("recent", f"Show from 0 to {RECENT_MAX} recent interactions.")
     relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
-    interactions: list[Interaction] = []
-    if recent:
-        interactions = list(
-            db.scalars(
-                select(Interaction)
-                .options(joinedload(Interaction.campaign))
-                .where(Interaction.user_id == actor.id, Interaction.influencer_id == influencer_id)
-                .order_by(Interaction.interaction_date.desc(), Interaction.id)
-                .limit(recent)
-            )
-        )
+    interactions = (
+        list_interactions(db, actor=actor, influencer_id=influencer_id, limit=recent) if recent else []
+    )
     assignments = db.scalars(
         select(Assignment)
         .options(joinedload(Assignment.campaign, innerjoin=True))

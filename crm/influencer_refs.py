@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 from crm.errors import InvalidInput
 from crm.text import clean_text
+from crm.urls import looks_like_url
 
 HANDLE_MAX = 100
 # Letters, digits, '_', '.', '-' (the union of what the platforms allow), at least one letter or digit.
 _HANDLE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
-_URLISH = re.compile(r"^(https?://)?([a-z0-9-]+\.)+[a-z]{2,}(/|$)", re.IGNORECASE)
 _HOST_PREFIXES = ("www.", "m.", "mobile.")
 
 # Paths under a platform's host that are not profiles (posts, search, settings…).
@@ -103,14 +103,6 @@ def _profile(platform: str, handle: str, original: str, url_template: str) -> In
         raise _not_a_profile(original)
     handle = _valid_handle(handle, original)
     return InfluencerRef(handle=handle, platform=platform, profile_url=url_template.format(handle))
-
-
-def looks_like_url(text: str) -> bool:
-    """Whether `text` is meant as a link: it has an http(s) scheme, or is a host name followed by a path."""
-    cleaned = text.strip()
-    if re.match(r"^https?://", cleaned, re.IGNORECASE):
-        return True
-    return bool(_URLISH.match(cleaned)) and "/" in cleaned
 
 
 def parse_influencer_ref(text: str) -> InfluencerRef:

@@ -1,12 +1,11 @@
-"""Influencers: the workspace-wide directory of creators — save, find, resolve, search.
+"""Influencers: the workspace-wide directory of creators — save, find, resolve.
 
-`parse_influencer_ref` (crm.influencer_refs) and `search` (crm.search) are re-exported here so callers
-have one module for "influencers".
+Parsing a reference (@maya, a profile link) lives in crm.influencer_refs, full-text search in
+crm.search.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from sqlalchemy import case, func, literal, or_, select
@@ -14,23 +13,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from crm.errors import Ambiguous, InvalidInput, NotFound
-from crm.influencer_refs import InfluencerRef, looks_like_url, parse_influencer_ref
+from crm.influencer_refs import InfluencerRef, parse_influencer_ref
 from crm.models import PLATFORMS, Influencer
-from crm.search import SearchHit, search
-from crm.text import clean_text
+from crm.text import clean_name, escape_like
+from crm.urls import looks_like_url, validate_http_url
 from crm.users import validate_email
-
-__all__ = [
-    "PLATFORMS",
-    "InfluencerRef",
-    "SearchHit",
-    "find_influencers",
-    "get_influencer",
-    "parse_influencer_ref",
-    "resolve_influencer",
-    "save_influencer",
-    "search",
-]
 
 # The platform of a bare handle when nothing says otherwise: the most common one for influencer work.
 DEFAULT_PLATFORM = "instagram"
@@ -47,18 +34,8 @@ def validate_platform(platform: str) -> str:
     return cleaned
 
 
-def validate_http_url(value: str, *, field: str) -> str:
-    """An absolute http(s) URL of at most 2,000 characters, or InvalidInput(field)."""
-    cleaned = clean_text(value, field=field, max_len=None, label="The link") or ""
-    if not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", cleaned, re.IGNORECASE):
-        raise InvalidInput(field, "The link must be a full http:// or https:// address.")
-    if len(cleaned) > 2000:
-        raise InvalidInput(field, "The link must be at most 2,000 characters.")
-    return cleaned
-
-
 def _clean_name(name: str | None) -> str | None:
-    return clean_text(name, field="name", max_len=255, label="The name")
+    return clean_name(name, field="name", max_len=255, label="The name")
 
 
 def _clean_follower_count(count: int | None) -> int | None:
@@ -96,7 +73,7 @@ def save_influencer(
             "platform", f"The link is a {parsed.platform} profile but the platform given is {chosen}."
         )
     url = validate_http_url(profile_url, field="profile_url") if profile_url else parsed.profile_url
-    clean_name = _clean_name(name)
+    cleaned_name = _clean_name(name)
     clean_email = validate_email(email)
     count = _clean_follower_count(follower_count)
 
@@ -124,7 +101,7 @@ def save_influencer(
                 team_id=team_id,
                 platform=chosen,
                 handle=parsed.handle,
-                name=clean_name or parsed.handle,
+                name=cleaned_name or parsed.handle,
                 profile_url=url,
                 email=clean_email,
                 follower_count=count,
@@ -137,7 +114,7 @@ def save_influencer(
         # A concurrent save won the race; fall through and treat its row as existing.
         existing = _by_handle(db, team_id=team_id, platform=chosen, handle=parsed.handle)
         assert existing is not None
-    _fill_in(existing, profile_url=url, name=clean_name, email=clean_email, follower_count=count)
+    _fill_in(existing, profile_url=url, name=cleaned_name, email=clean_email, follower_count=count)
     db.flush()
     return existing
 
@@ -170,14 +147,9 @@ def _fill_in(
         influencer.follower_count = follower_count
 
 
-def _like_prefix(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
-
-
 def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[Influencer, int]]:
     """Influencers matching `ref` with a match tier: 0 exact handle, 1 exact name, 2 name/handle prefix."""
-    cleaned = clean_text(ref, field="influencer", max_len=None, label="The influencer")
+    cleaned = clean_name(ref, field="influencer", max_len=None, label="The influencer")
     if not cleaned:
         raise InvalidInput("influencer", "Give the influencer's @handle, profile link or name.")
     if not 1 <= limit <= 100:
@@ -201,7 +173,7 @@ def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[In
         # A link names one profile; matching names against a URL would only add noise.
         name_exact = name_prefix = literal(False)
     else:
-        prefix = _like_prefix(name_text)
+        prefix = escape_like(name_text) + "%"
         name_exact = lower_name == name_text
         name_prefix = or_(lower_name.like(prefix), lower_name.like("% " + prefix), lower_handle.like(prefix))
     tier = case((handle_hit, 0), (name_exact, 1), else_=2)

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from crm.clock import end_of_local_day, resolve_now, zone_of
 from crm.errors import Conflict, InvalidInput, NotFound
-from crm.influencers import validate_http_url
 from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign, Influencer, Interaction, Relationship, User
 from crm.strength import strength_subquery
 from crm.text import clean_text
+from crm.urls import validate_http_url
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks drift; a date a few minutes ahead is "now"
 OLDEST = timedelta(days=50 * 366)

@@ -1,8 +1,8 @@
 """Relationships: one user's CRM record of one influencer — list membership, status, notes, tags, priority.
 
-Everything is scoped to the acting user (see crm.scoped). Follow-ups (crm.followups) and the list,
-card and dashboard queries (crm.dashboard) live in their own modules and are re-exported here, so
-`crm.relationships` is the one import for relationship operations.
+Everything is scoped to the acting user (crm.scoped, which also loads one relationship). Follow-ups
+live in crm.followups, the filtered list in crm.relationship_list, the card and the App Home in
+crm.dashboard, field validation in crm.relationship_fields and the tag typeahead in crm.tags.
 """
 
 from __future__ import annotations
@@ -17,25 +17,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from crm.clock import local_today, resolve_now, zone_of
-from crm.dashboard import (
-    Dashboard,
-    Page,
-    RelationshipCard,
-    RelationshipFilter,
-    home_dashboard,
-    list_relationships,
-    pipeline_counts,
-    relationship_card,
-)
 from crm.errors import InvalidInput, NotFound
-from crm.followups import (
-    complete_follow_up,
-    due_follow_ups,
-    follow_up_due,
-    parse_follow_up,
-    set_follow_up,
-    snooze_follow_up,
-)
+from crm.followups import follow_up_due
 from crm.models import Influencer, Relationship, User
 from crm.relationship_fields import (
     NOTES_MAX,
@@ -46,35 +29,6 @@ from crm.relationship_fields import (
     validate_status,
 )
 from crm.scoped import get_relationship, get_relationship_by_id
-from crm.tags import user_tags
-
-__all__ = [
-    "KEEP",
-    "Dashboard",
-    "Page",
-    "RelationshipCard",
-    "RelationshipEdit",
-    "RelationshipFilter",
-    "add_to_list",
-    "complete_follow_up",
-    "due_follow_ups",
-    "edit_relationship",
-    "get_relationship",
-    "get_relationship_by_id",
-    "home_dashboard",
-    "list_relationships",
-    "normalize_tags",
-    "parse_follow_up",
-    "pipeline_counts",
-    "relationship_card",
-    "set_follow_up",
-    "set_notes",
-    "set_priority",
-    "set_status",
-    "snooze_follow_up",
-    "update_tags",
-    "user_tags",
-]
 
 
 class _Keep:

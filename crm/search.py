@@ -19,7 +19,7 @@ from sqlalchemy.types import String
 
 from crm.errors import InvalidInput
 from crm.models import Influencer, Relationship, User
-from crm.text import clean_text
+from crm.text import clean_text, escape_like
 
 QUERY_MAX = 200
 # ts_rank weights for labels {D, C, B, A}: name/handle (A) 1.0, tags (B) 0.6, notes (C) 0.3.
@@ -42,10 +42,6 @@ def _weighted(text_expr, weight: str):
     return func.setweight(
         func.to_tsvector("simple", func.coalesce(text_expr, "")), literal_column(f"'{weight}'")
     )
-
-
-def _like_contains(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[SearchHit]:
@@ -75,7 +71,7 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[Sear
     else:  # only punctuation typed: substring matching alone
         fts_hit, fts_rank = literal(False), literal(0.0)
 
-    pattern = _like_contains(cleaned)
+    pattern = "%" + escape_like(cleaned) + "%"
     tag_array = cast(tags, ARRAY(String))
     tag_hit = func.coalesce(Relationship.tags.op("&&")(tag_array), False)
     lower_handle, lower_name = func.lower(Influencer.handle), func.lower(Influencer.name)

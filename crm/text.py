@@ -12,6 +12,14 @@ confuses Slack's mrkdwn and terminals. So `clean_text`:
   longer than `max_len` characters after cleaning, with InvalidInput naming the field.
 Stripping rather than refusing control characters is deliberate: nobody means to type them, and a
 message about invisible characters would leave the user nothing to fix.
+
+Names other people see (an influencer's name, a campaign's name, a user's display name) go through
+`clean_name`, which first strips the invisible characters that can disguise text: the bidi controls
+(U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069, which can make "gnirpS" read as "Spring" or
+reorder a line), and the zero-width ones (U+200B–U+200D, U+2060–U+2065, U+FEFF), which make two
+names that look the same differ. One exception: a zero-width joiner between two emoji is kept, since
+it is what draws 👩‍💻 as one picture rather than 👩💻. ZWNJ (U+200C) is removed even though Persian
+and some Indic spellings use it; those names stay readable, just joined differently.
 """
 
 from __future__ import annotations
@@ -25,6 +33,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # The ones str.split() does not already treat as whitespace (it splits on 0x09-0x0d and 0x1c-0x1f).
 _CONTROL_NOT_SPACE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _CARRIAGE_RETURN = re.compile(r"\r\n?")
+
+# Bidi controls and zero-width characters, except the zero-width joiner (U+200D), handled below.
+_INVISIBLE = re.compile("[\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# The blocks every character of an emoji ZWJ sequence comes from: U+1F000–U+1FAFF (most emoji) and
+# the arrows, symbols and dingbats of U+2190–U+2BFF (♀ ⚕ ✈ ❄ ❤ ⬛ …). Neither holds a letter or a space.
+_PICTOGRAPH = "\u2190-\u2bff\U0001f000-\U0001faff"
+# A ZWJ not between an emoji (optionally ending in the emoji variation selector U+FE0F) and the next.
+_STRAY_ZWJ = re.compile(f"(?<![{_PICTOGRAPH}\ufe0f])\u200d|\u200d(?![{_PICTOGRAPH}])")
 
 
 def clean_text(
@@ -56,3 +72,22 @@ def clean_text(
     if max_len is not None and len(cleaned) > max_len:
         raise InvalidInput(field, f"{label} can be at most {max_len:,} characters.")
     return cleaned or None
+
+
+def escape_like(text: str) -> str:
+    """`text` as a literal inside a LIKE/ILIKE pattern: backslash (the default escape character),
+    `%` and `_` are escaped, so a user's "50%_off" matches only itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def strip_invisible(value: str) -> str:
+    """`value` without bidi controls and zero-width characters (a ZWJ inside an emoji sequence stays)."""
+    value = re.sub("\u200d+", "\u200d", _INVISIBLE.sub("", value))
+    return _STRAY_ZWJ.sub("", value)
+
+
+def clean_name(value: str | None, *, field: str, max_len: int | None, label: str | None = None) -> str | None:
+    """A name other people will see, as stored: clean_text (single line) after strip_invisible."""
+    if isinstance(value, str):
+        value = strip_invisible(value)
+    return clean_text(value, field=field, max_len=max_len, label=label)

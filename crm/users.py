@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from crm.clock import parse_zone
 from crm.errors import InvalidInput
 from crm.models import User
-from crm.text import clean_text
+from crm.text import clean_name, clean_text
 
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -35,41 +36,34 @@ def validate_email(value: str | None) -> str | None:
 
 
 def _display_name(value: str | None) -> str | None:
-    return clean_text(value, field="display_name", max_len=255, label="The display name")
+    return clean_name(value, field="display_name", max_len=255, label="The display name")
 
 
-def get_or_create_user(
-    db: Session,
-    *,
-    team_id: str,
-    slack_user_id: str,
-    email: str | None = None,
-    display_name: str | None = None,
-    timezone: str | None = None,
-) -> User:
-    """The user for a Slack identity, created on first sight, in one INSERT … ON CONFLICT statement.
+def get_or_create_user(db: Session, *, team_id: str, slack_user_id: str, timezone: str = "UTC") -> User:
+    """The user for a Slack identity, created on first sight with `timezone` (IANA name).
 
-    Values that are given overwrite the stored ones; values left as None keep what is stored (a Slack
-    payload rarely carries the profile, so most calls give only the ids). The conflict branch always
-    updates (a no-op assignment at worst) because ON CONFLICT DO NOTHING would return no row.
+    A known user (every request but a user's first) costs one SELECT that writes and locks nothing,
+    so one click never waits for another of the same user's transactions; `timezone` does not
+    change a known user's zone (update_user_profile does, from Slack's profile). A first sight
+    INSERTs … ON CONFLICT DO NOTHING; when a concurrent first request won that race, the row it
+    committed is read back.
     """
     team_id = _slack_id(team_id, "team_id")
     slack_user_id = _slack_id(slack_user_id, "slack_user_id")
-    values: dict[str, object] = {"team_id": team_id, "slack_user_id": slack_user_id}
-    if (cleaned_email := validate_email(email)) is not None:
-        values["email"] = cleaned_email
-    if (cleaned_name := _display_name(display_name)) is not None:
-        values["display_name"] = cleaned_name
-    if timezone is not None and timezone.strip():
-        values["timezone"] = parse_zone(timezone).key
-
-    stmt = insert(User).values(**values)
-    updates = {key: stmt.excluded[key] for key in values if key not in ("team_id", "slack_user_id")}
-    if not updates:
-        updates = {"slack_user_id": stmt.excluded.slack_user_id}
-    stmt = stmt.on_conflict_do_update(index_elements=[User.team_id, User.slack_user_id], set_=updates)
-    stmt = stmt.returning(User)
-    return db.scalars(stmt, execution_options={"populate_existing": True}).one()
+    zone = parse_zone(timezone).key
+    same_identity = (User.team_id == team_id, User.slack_user_id == slack_user_id)
+    user = db.scalars(select(User).where(*same_identity)).one_or_none()
+    if user is not None:
+        return user
+    inserted = db.scalars(
+        insert(User)
+        .values(team_id=team_id, slack_user_id=slack_user_id, timezone=zone)
+        .on_conflict_do_nothing(index_elements=[User.team_id, User.slack_user_id])
+        .returning(User)
+    ).one_or_none()
+    if inserted is not None:
+        return inserted
+    return db.scalars(select(User).where(*same_identity)).one()
 
 
 def update_user_profile(

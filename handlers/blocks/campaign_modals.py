@@ -49,7 +49,7 @@ def new_campaign_modal(
 def assign_modal(
     campaign: Campaign, influencer: Influencer, *, utm: Any, preview: str, metadata: str
 ) -> View:
-    """UTM values prefilled (crm.campaigns.default_utm or the stored ones), editable; the link they make."""
+    """UTM values prefilled (crm.assignments.default_utm or the stored ones), editable; the link they make."""
     who = (
         f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)}) → "
         f"*{mrkdwn(campaign.name, 200)}*"

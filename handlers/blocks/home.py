@@ -23,7 +23,7 @@ from handlers.blocks.message import context, header
 from handlers.blocks.text import SECTION_TEXT, days_ago, mrkdwn
 from handlers.ids import Action, Block
 
-DUE_ROWS = 10  # crm.relationships.home_dashboard returns at most this many due follow-ups
+DUE_ROWS = 10  # crm.dashboard.home_dashboard returns at most this many due follow-ups
 LIST_ROWS = 5
 
 

@@ -79,12 +79,3 @@ def spans(text: str) -> list[tuple[str, int]]:
         tokens.append((text[i:j], j))
         i = j
     return tokens
-
-
-def looks_like_url(token: str) -> bool:
-    """A profile or landing URL: has a scheme, or a dot before the first slash (instagram.com/maya)."""
-    lowered = token.lower()
-    if lowered.startswith(("http://", "https://")):
-        return True
-    head = lowered.split("/", 1)[0]
-    return "/" in lowered and "." in head and not head.startswith("@")

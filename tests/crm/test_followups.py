@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crm.errors import InvalidInput, NotFound
-from crm.relationships import (
+from crm.followups import (
     complete_follow_up,
     due_follow_ups,
     parse_follow_up,

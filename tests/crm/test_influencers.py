@@ -9,13 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.errors import Ambiguous, InvalidInput, NotFound
-from crm.influencers import (
-    find_influencers,
-    get_influencer,
-    parse_influencer_ref,
-    resolve_influencer,
-    save_influencer,
-)
+from crm.influencer_refs import parse_influencer_ref
+from crm.influencers import find_influencers, get_influencer, resolve_influencer, save_influencer
 from tests.factories import make_influencer
 
 
@@ -235,3 +230,11 @@ def test_save_then_resolve_round_trips(db, isolated, handle, upper):
         saved = save_influencer(db, team_id="TPROP", ref="@" + handle, platform="youtube")
         typed = handle.upper() if upper else handle.lower()
         assert resolve_influencer(db, team_id="TPROP", ref=f"youtube.com/@{typed}").id == saved.id
+
+
+def test_names_are_saved_without_bidi_controls_or_zero_width_characters(db):
+    saved = save_influencer(db, team_id="T1", ref="@maya", name="\u202eMaya\u200b Lopez\ufeff")
+    assert saved.name == "Maya Lopez"
+    assert resolve_influencer(db, team_id="T1", ref="Maya\u200b Lopez").id == saved.id
+    dev = save_influencer(db, team_id="T1", ref="@dev", name="Dev 👩\u200d💻")
+    assert dev.name == "Dev 👩\u200d💻"

@@ -18,7 +18,7 @@ from crm.interactions import (
     log_interaction,
 )
 from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign
-from crm.relationships import get_relationship
+from crm.scoped import get_relationship
 from crm.strength import score
 from tests.factories import make_influencer, make_relationship, make_user
 

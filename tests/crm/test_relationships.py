@@ -10,19 +10,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crm.errors import InvalidInput, NotFound
+from crm.relationship_fields import normalize_tags
 from crm.relationships import (
     KEEP,
     RelationshipEdit,
     add_to_list,
     edit_relationship,
-    get_relationship,
-    get_relationship_by_id,
-    normalize_tags,
     set_notes,
     set_priority,
     set_status,
     update_tags,
 )
+from crm.scoped import get_relationship, get_relationship_by_id
 from tests.factories import make_influencer, make_relationship, make_user
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)

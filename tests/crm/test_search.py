@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.errors import InvalidInput
-from crm.influencers import search
+from crm.search import search
 from tests.factories import make_influencer, make_relationship, make_user
 
 

@@ -1,11 +1,11 @@
-"""crm.tags.user_tags (also crm.relationships.user_tags): the actor's tags for the typeahead."""
+"""crm.tags.user_tags: the actor's tags for the typeahead."""
 
 from __future__ import annotations
 
 import pytest
 
 from crm.errors import InvalidInput
-from crm.relationships import user_tags
+from crm.tags import user_tags
 from tests.factories import make_influencer, make_relationship, make_user
 
 

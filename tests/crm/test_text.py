@@ -4,32 +4,41 @@ stored and read back exactly as cleaned — never a NUL that PostgreSQL rejects 
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
-from crm.campaigns import assign_influencer, create_campaign
+from crm.assignments import assign_influencer
+from crm.campaigns import create_campaign
 from crm.errors import InvalidInput
-from crm.influencers import parse_influencer_ref, save_influencer
+from crm.influencer_refs import parse_influencer_ref
+from crm.influencers import save_influencer
 from crm.interactions import NewInteraction, log_interaction
 from crm.models import Assignment, Campaign, Influencer, Interaction, Relationship, User
 from crm.relationship_fields import normalize_tags
 from crm.relationships import set_notes, update_tags
-from crm.text import clean_text
-from crm.users import get_or_create_user
+from crm.text import clean_name, clean_text, escape_like, strip_invisible
+from crm.users import get_or_create_user, update_user_profile
 from crm.utm import normalize_utm_value
 from tests.factories import make_influencer, make_relationship, make_user
 
 CONTROLS = "".join(chr(c) for c in [*range(0x20), 0x7F])
+# Bidi controls and zero-width characters, stripped from names on save (ZWJ kept inside emoji).
+INVISIBLE = "".join(
+    chr(c) for c in [0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A), 0xFEFF]
+)
 # Any character, lone surrogates (JSON can carry them) and, often, controls and separators.
 nasty_text = st.text(
     alphabet=st.one_of(
         st.characters(),
         st.characters(categories=["Cs"]),
-        st.sampled_from([*CONTROLS, " ", "\u00a0", "\u2028", "#", ",", "@"]),
+        st.sampled_from(
+            [*CONTROLS, *INVISIBLE, " ", "\u00a0", "\u2028", "#", ",", "@", "👩", "💻", "\ufe0f"]
+        ),
     ),
     max_size=40,
 )
@@ -95,6 +104,79 @@ def test_clean_text_refusals_name_the_field():
         clean_text(42, field="notes", max_len=None)
     # The length counts after cleaning: controls do not use up the limit.
     assert clean_text("\x00" * 50 + "ok", field="f", max_len=2) == "ok"
+
+
+# --- names: no bidi controls or zero-width characters -------------------------------------------
+
+
+def _may_join(char: str) -> bool:
+    """A character a kept ZWJ may stand beside: no letter, space, control or invisible character."""
+    return unicodedata.category(char)[0] not in "LZ" and char not in INVISIBLE + CONTROLS
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=nasty_text, max_len=st.none() | st.integers(0, 30))
+def test_clean_name_is_clean_text_without_invisible_characters(value, max_len):
+    try:
+        out = clean_name(value, field="name", max_len=max_len)
+    except InvalidInput as exc:
+        with pytest.raises(InvalidInput):
+            clean_text(strip_invisible(value), field="name", max_len=max_len)
+        assert exc.field == "name"
+        return
+    assert out == clean_text(strip_invisible(value), field="name", max_len=max_len)
+    if out is None:
+        return
+    for i, char in enumerate(out):
+        if char == "\u200d":  # kept only inside an emoji sequence, never beside a letter or a space
+            assert 0 < i < len(out) - 1, repr(out)
+            assert _may_join(out[i - 1]) and _may_join(out[i + 1]), repr(out)
+        else:
+            assert char not in INVISIBLE, repr(out)
+    assert clean_name(out, field="name", max_len=max_len) == out  # idempotent
+    # Nothing visible is lost: the same text once every invisible character is taken out.
+    drop = str.maketrans("", "", INVISIBLE)
+    assert out.translate(drop) == (clean_text(value.translate(drop), field="name", max_len=None) or "")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("\u202egnirpS", "gnirpS"),  # RLO would display it as "Spring"
+        ("Spring\u2066 Sale\u2069", "Spring Sale"),
+        ("Maya\u200b\u200b Lopez\ufeff", "Maya Lopez"),
+        ("\u200eMaya\u200f\u061c", "Maya"),
+        ("Ma\u200dya", "Maya"),  # a joiner between letters is only a disguise
+        ("👩\u200d💻 Dev", "👩\u200d💻 Dev"),  # woman technologist stays one emoji
+        ("🏳\ufe0f\u200d🌈 Pride", "🏳\ufe0f\u200d🌈 Pride"),  # the joiner after a variation selector
+        ("👩\u200d\u200b\u200d💻", "👩\u200d💻"),
+        ("\u200d👩 \u200d", "👩"),
+        ("\u200b \u2060", None),
+    ],
+)
+def test_clean_name_examples(value, expected):
+    assert clean_name(value, field="name", max_len=100) == expected
+
+
+def test_the_length_limit_counts_after_stripping():
+    assert clean_name("\u200b" * 50 + "ok", field="name", max_len=2) == "ok"
+
+
+# --- LIKE patterns -------------------------------------------------------------------------------
+
+
+@DB_SETTINGS
+@given(
+    value=st.text(alphabet="ab%_\\", max_size=8),
+    other=st.text(alphabet="ab%_\\", max_size=8),
+)
+def test_escape_like_matches_the_text_literally(db, value, other):
+    """PostgreSQL's LIKE with an escaped pattern matches exactly the text (so `%` or `_` typed by a user
+    is not a wildcard), and ILIKE '%' || escaped || '%' finds it inside longer text."""
+    pattern = escape_like(value)
+    assert db.scalar(select(literal(value).like(pattern)))
+    assert db.scalar(select(literal(other).like(pattern))) == (other == value)
+    assert db.scalar(select(literal("x" + value.upper() + "y").ilike("%" + pattern + "%")))
 
 
 # --- every writer: refused, or stored and read back as cleaned -----------------------------------
@@ -176,7 +258,7 @@ def test_influencer_name_and_handle(db, isolated, name, ref):
         _outcome(
             lambda: save_influencer(db, team_id="T1", ref=handle, name=name),
             lambda: db.scalar(select(Influencer.name).where(Influencer.handle == handle)),
-            lambda: clean_text(name, field="name", max_len=255) or handle,
+            lambda: clean_name(name, field="name", max_len=255) or handle,
         )
     with isolated():
         _outcome(
@@ -197,7 +279,7 @@ def test_campaign_name_utm_source_and_assignment_notes(db, isolated, actor, name
             lambda: tuple(
                 db.execute(select(Campaign.name, Campaign.utm_source).where(Campaign.team_id == "T1")).one()
             ),
-            lambda: (clean_text(name, field="name", max_len=100) or _refuse(), _utm(source)),
+            lambda: (clean_name(name, field="name", max_len=100) or _refuse(), _utm(source)),
         )
     with isolated():
         campaign = create_campaign(db, actor=actor, name="Launch", landing_url="https://shop.example")
@@ -216,9 +298,11 @@ def test_campaign_name_utm_source_and_assignment_notes(db, isolated, actor, name
 def test_user_display_name(db, isolated, name):
     with isolated():
         _outcome(
-            lambda: get_or_create_user(db, team_id="T1", slack_user_id="UTEXT0001", display_name=name),
+            lambda: update_user_profile(
+                db, user=get_or_create_user(db, team_id="T1", slack_user_id="UTEXT0001"), display_name=name
+            ),
             lambda: db.scalar(select(User.display_name).where(User.slack_user_id == "UTEXT0001")),
-            lambda: clean_text(name, field="display_name", max_len=255),
+            lambda: clean_name(name, field="display_name", max_len=255),
         )
 
 

@@ -6,7 +6,7 @@ import json
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from crm.campaigns import UtmValues
+from crm.assignments import UtmValues
 from handlers.blocks.campaign_modals import assign_modal, assignment_done_modal, new_campaign_modal
 from handlers.blocks.home import home_view
 from handlers.blocks.modals import (

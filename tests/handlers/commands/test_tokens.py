@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.commands.dispatch import lookup
-from handlers.commands.tokens import looks_like_url, rest_after, tokenize, unescape
+from handlers.commands.tokens import rest_after, tokenize, unescape
 
 
 @pytest.mark.parametrize(
@@ -39,21 +39,6 @@ def test_rest_after_keeps_the_text_as_typed():
 
 def test_unescape_only_undoes_slack_markup():
     assert unescape("<mailto:a@b.co|a@b.co> <!here> <#C1|general>") == "a@b.co here #general"
-
-
-@pytest.mark.parametrize(
-    ("token", "url"),
-    [
-        ("https://x.com/a", True),
-        ("instagram.com/maya", True),
-        ("@maya", False),
-        ("maya", False),
-        ("a/b", False),
-        ("v1.2", False),
-    ],
-)
-def test_looks_like_url(token, url):
-    assert looks_like_url(token) is url
 
 
 @pytest.mark.parametrize(
