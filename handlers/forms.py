@@ -7,6 +7,7 @@ are only ever used through crm calls that filter by the acting user.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,38 +16,128 @@ from crm.errors import InvalidInput
 from handlers.blocks.text import PRIVATE_METADATA
 
 
+class _Malformed(ValueError):
+    """A state value without the form Slack gives that element type; carries what to tell the user."""
+
+
+# What the user sees next to a field whose value came back malformed (never the value itself).
+_ASK = {
+    "datepicker": "Pick a date from the calendar.",
+    "datetimepicker": "Pick a date and time.",
+    "timepicker": "Pick a time.",
+    "users_select": "Pick a person from the list.",
+    "file_input": "Attach the file again.",
+}
+_ASK_OPTION = "Pick one of the options."
+_ASK_TEXT = "Type this again."
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME = re.compile(r"[0-9]{2}:[0-9]{2}")
+# Slack's datetimepicker offers years 0001-9999 at most; anything outside is not a pick.
+_EARLIEST, _LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _text(value: Any, kind: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise _Malformed(_ASK.get(kind, _ASK_TEXT))
+
+
+def _option_value(option: Any) -> str:
+    if not isinstance(option, dict) or not isinstance(option.get("value"), str):
+        raise _Malformed(_ASK_OPTION)
+    return option["value"]
+
+
+def _date(raw: Any) -> date | None:
+    if raw is None:
+        return None
+    if not (isinstance(raw, str) and _DATE.fullmatch(raw)):  # fromisoformat alone takes "20260101"
+        raise _Malformed(_ASK["datepicker"])
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:  # 2026-02-30
+        raise _Malformed(_ASK["datepicker"]) from None
+
+
+def _instant(raw: Any) -> datetime | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        raw = int(raw)
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise _Malformed(_ASK["datetimepicker"])
+    try:
+        when = datetime.fromtimestamp(raw, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise _Malformed(_ASK["datetimepicker"]) from None
+    if not _EARLIEST <= when <= _LATEST:
+        raise _Malformed(_ASK["datetimepicker"])
+    return when
+
+
+def _files(raw: Any) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise _Malformed(_ASK["file_input"])
+    for file in raw:
+        if not (
+            isinstance(file, dict)
+            and all(isinstance(file.get(k), str | None) for k in ("id", "name", "permalink"))
+        ):
+            raise _Malformed(_ASK["file_input"])
+    return raw
+
+
 def element_value(element: dict[str, Any]) -> Any:
-    """The value of one input element in view.state, in Python terms (None when empty)."""
+    """The value of one input element in view.state, in Python terms (None when empty).
+
+    Raises _Malformed when the value does not have the form Slack gives that element type.
+    """
     kind = element.get("type")
     if kind in ("static_select", "external_select", "radio_buttons"):
         chosen = element.get("selected_option")
-        return chosen.get("value") if chosen else None
+        return None if chosen is None else _option_value(chosen)
     if kind in ("multi_static_select", "multi_external_select", "checkboxes"):
-        return [o.get("value") for o in element.get("selected_options") or [] if o.get("value") is not None]
+        chosen = element.get("selected_options")
+        if chosen is None:
+            return []
+        if not isinstance(chosen, list):
+            raise _Malformed(_ASK_OPTION)
+        return [_option_value(o) for o in chosen]
     if kind == "datepicker":
-        raw = element.get("selected_date")
-        return date.fromisoformat(raw) if raw else None
+        return _date(element.get("selected_date"))
     if kind == "datetimepicker":
-        raw = element.get("selected_date_time")
-        return datetime.fromtimestamp(int(raw), UTC) if raw is not None else None
+        return _instant(element.get("selected_date_time"))
     if kind == "timepicker":
-        return element.get("selected_time")
+        raw = _text(element.get("selected_time"), kind)
+        if raw is not None and not _TIME.fullmatch(raw):
+            raise _Malformed(_ASK[kind])
+        return raw
     if kind == "users_select":
-        return element.get("selected_user")
+        return _text(element.get("selected_user"), kind)
     if kind == "file_input":
-        return list(element.get("files") or [])
-    value = element.get("value")  # plain_text_input, url_text_input, email_text_input, number_input
-    if isinstance(value, str):
-        value = value.strip()
-    return value or None
+        return _files(element.get("files"))
+    value = _text(element.get("value"), kind)  # plain_text_input, url/email_text_input, number_input
+    if value is None:
+        return None
+    return value.strip() or None
 
 
 def form_values(view: dict[str, Any]) -> dict[str, Any]:
-    """{block_id: value} for every input of a submitted view (one element per input block)."""
+    """{block_id: value} for every input of a submitted view (one element per input block).
+
+    A value that does not have its element type's form (a forged `2026-02-30`, a string where an
+    option belongs) is InvalidInput on its block, so the modal shows it inline. The message never
+    quotes the value: it may be anything, and error messages can reach the log.
+    """
     values: dict[str, Any] = {}
     for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
         for element in actions.values():
-            values[block_id] = element_value(element)
+            try:
+                values[block_id] = element_value(element)
+            except _Malformed as exc:
+                raise InvalidInput(block_id, str(exc)) from None
     return values
 
 

@@ -36,15 +36,17 @@ def attempt(
 ) -> Outcome[T]:
     """Run `call`; a domain error discards the whole transaction and is shown inline.
 
-    `fields` maps the crm error's field name (InvalidInput.field) to the modal's block id; other
-    domain errors (NotFound for a forged id, Conflict, Forbidden, Ambiguous) go on `fallback`, an
-    input block of the same modal. On an error the submission is answered here: the listener just
-    returns when `rejected` is set.
+    `fields` maps the crm error's field name (InvalidInput.field) to the modal's block id; an
+    InvalidInput that names one of those block ids already (handlers/forms.py's malformed values)
+    stays on it. Other domain errors (NotFound for a forged id, Conflict, Forbidden, Ambiguous) go
+    on `fallback`, an input block of the same modal. On an error the submission is answered here:
+    the listener just returns when `rejected` is set.
     """
     try:
         return Outcome(call())
     except DomainError as exc:
         s.discard()
-        block = fields.get(getattr(exc, "field", ""), fallback)
+        field = getattr(exc, "field", "")
+        block = fields.get(field) or (field if field in fields.values() else fallback)
         reject(ack, {block: exc.message})
         return Outcome(rejected=True)

@@ -46,11 +46,13 @@ def read_edit(view: dict) -> relationships.RelationshipEdit:
     metadata = load_metadata(view)
     editable_notes = metadata.get("n") == "1" and Field.RELATIONSHIP_NOTES in values
     priority = values.get(Field.RELATIONSHIP_PRIORITY)
+    if priority is not None and not (priority.isascii() and priority.isdigit()):  # "²".isdigit() too
+        raise InvalidInput(Field.RELATIONSHIP_PRIORITY, "Pick one of the options.")
     due = values.get(Field.RELATIONSHIP_FOLLOW_UP)
     untouched = "f" in metadata and (due.isoformat() if due else "") == metadata["f"]
     return relationships.RelationshipEdit(
         status=values.get(Field.RELATIONSHIP_STATUS) or relationships.KEEP,
-        priority=int(priority) if priority is not None and str(priority).isdigit() else relationships.KEEP,
+        priority=int(priority) if priority is not None else relationships.KEEP,
         tags=values.get(Field.RELATIONSHIP_TAGS) or [],
         follow_up=relationships.KEEP if untouched else due,
         notes=values.get(Field.RELATIONSHIP_NOTES) if editable_notes else relationships.KEEP,
