@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine, text
 
 from bot.verification import check_headers
+from handlers.runtime.deadline import within
+from handlers.runtime.payloads import malformed_reason
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,10 @@ SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 # Slack's payloads are small (a modal state or a message is tens of KB); refuse anything far larger.
 MAX_BODY_BYTES = 1024 * 1024
+# /healthz answers within this (load balancers probe with ~2-5 s timeouts); the check itself may
+# take up to HEALTH_DEADLINE in the background.
+HEALTH_ANSWER = 0.9
+HEALTH_DEADLINE = 3.0
 
 StartResponse = Callable[..., Any]
 
@@ -64,9 +73,9 @@ def _reply(start_response: StartResponse, status: int, body: Any, headers=None) 
 
 
 def database_answers(engine: Engine) -> bool:
-    """True when `SELECT 1` succeeds on a pooled connection."""
+    """True when `SELECT 1` succeeds on a pooled connection within HEALTH_DEADLINE."""
     try:
-        with engine.connect() as conn:
+        with within(HEALTH_DEADLINE), engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return True
     except Exception as exc:  # any failure means "not healthy"; say why in one line
@@ -74,8 +83,35 @@ def database_answers(engine: Engine) -> bool:
         return False
 
 
+class HealthCheck:
+    """/healthz's answer within HEALTH_ANSWER seconds, whatever the database does.
+
+    The check itself runs in a thread of its own, one at a time: while the database is frozen a
+    check can take up to libpq's 2 s connect_timeout, so callers wait at most HEALTH_ANSWER for it
+    and answer 503 if it has not finished; concurrent callers share the running check.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._running: Future[bool] | None = None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="crm-health")
+
+    def healthy(self) -> bool:
+        with self._lock:
+            if self._running is None or self._running.done():
+                self._running = self._executor.submit(database_answers, self._engine)
+            running = self._running
+        try:
+            return running.result(timeout=HEALTH_ANSWER)
+        except FutureTimeout:
+            log.warning("health check: the database did not answer within %.1f s", HEALTH_ANSWER)
+            return False
+
+
 def create_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None) -> Callable:
     """The WSGI callable serving `app` at /slack/events and a database health check at /healthz."""
+    health = HealthCheck(engine)
 
     def handle_slack(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -94,8 +130,15 @@ def create_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None) -> 
             request = BoltRequest(
                 body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers
             )
-        except (UnicodeDecodeError, ValueError):  # signed by Slack but not a payload Bolt can read
-            log.warning("rejected a signed request whose body is not a Slack payload")
+        except Exception as exc:  # signed, but not a payload Bolt can read (bad UTF-8 or JSON, a
+            # list where an object belongs, nesting deep enough for a RecursionError): a 400
+            log.warning(
+                "rejected a signed request whose body is not a Slack payload (%s)", type(exc).__name__
+            )
+            return _reply(start_response, 400, "Bad Request")
+        reason = malformed_reason(request.body)
+        if reason is not None:
+            log.warning("rejected a signed request: %s", reason)
             return _reply(start_response, 400, "Bad Request")
         response: BoltResponse = app.dispatch(request)
         flat = {k: v[0] if isinstance(v, list | tuple) else v for k, v in response.headers.items()}
@@ -111,7 +154,7 @@ def create_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None) -> 
         if path == HEALTH_PATH:
             if method not in ("GET", "HEAD"):
                 return _reply(start_response, 405, "Method Not Allowed", {"allow": "GET, HEAD"})
-            if database_answers(engine):
+            if health.healthy():
                 return _reply(start_response, 200, {"ok": True})
             return _reply(start_response, 503, {"ok": False, "error": "database unavailable"})
         return _reply(start_response, 404, "Not Found")

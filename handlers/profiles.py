@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from crm.errors import InvalidInput
 from crm.models import User
 from crm.users import update_user_profile
+from handlers.runtime.clients import quick_client
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class ProfileFetcher:
         key = (user.team_id, user.slack_user_id)
         if self._recently_failed(key):
             return None
-        quick = WebClient(token=client.token, base_url=client.base_url, timeout=PROFILE_TIMEOUT)
+        quick = quick_client(client, PROFILE_TIMEOUT)
         try:
             info = quick.users_info(user=user.slack_user_id).get("user") or {}
         except Exception as exc:  # Slack down, slow, rate limited, scope missing: keep the default zone

@@ -12,6 +12,7 @@ from crm.errors import InvalidInput
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.help import Usage
 from handlers.commands.context import CommandContext, UsageError
+from handlers.runtime.clients import quick_client
 
 ADMIN = Usage("admin [days]", "workspace analytics for admins (default: last 30 days)", "/crm admin 7")
 DEFAULT_DAYS = 30
@@ -29,7 +30,7 @@ def slack_admin(client: WebClient, slack_user_id: str) -> bool | None:
     Asked each time (before the transaction, bounded) rather than trusting a stored flag, so a
     demoted admin loses access at once.
     """
-    quick = WebClient(token=client.token, base_url=client.base_url, timeout=ADMIN_CHECK_TIMEOUT)
+    quick = quick_client(client, ADMIN_CHECK_TIMEOUT)
     try:
         user = quick.users_info(user=slack_user_id).get("user") or {}
     except Exception as exc:  # Slack down, slow, rate limited: the check is inconclusive

@@ -17,11 +17,15 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.runtime.clients import quick_client
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import open_modal
 from handlers.views.openers import log_modal_for
 
 log = logging.getLogger(__name__)
+
+# chat.getPermalink is asked before the transaction and the ack; it may take this long.
+PERMALINK_TIMEOUT = 1.0
 
 
 def message_permalink(client: WebClient, channel_id: str | None, ts: str | None) -> str | None:
@@ -29,7 +33,11 @@ def message_permalink(client: WebClient, channel_id: str | None, ts: str | None)
     if not channel_id or not ts:
         return None
     try:
-        return client.chat_getPermalink(channel=channel_id, message_ts=ts).get("permalink")
+        return (
+            quick_client(client, PERMALINK_TIMEOUT)
+            .chat_getPermalink(channel=channel_id, message_ts=ts)
+            .get("permalink")
+        )
     except SlackApiError as exc:
         log.info("no permalink for a shortcut message (%s)", exc.response.get("error"))
         return None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crm.models import Influencer, Relationship, User
-from handlers.profiles import ProfileFetcher
+from handlers.profiles import ProfileFetcher, store_profile
 from tests.handlers.conftest import USER_ID as ALICE
 from tests.handlers.conftest import Crm, Run
 
@@ -50,18 +50,22 @@ def test_a_brand_new_user_is_created_and_looked_up_in_the_same_request(run, crm,
     assert (nao.timezone, nao.display_name, nao.is_admin) == ("Asia/Tokyo", "Nao", False)
 
 
-def test_the_ack_never_waits_for_users_info(slack_app, crm, fake_slack):
+def test_a_slow_users_info_costs_the_first_request_its_timeout_then_the_workspace_zone(
+    slack_app, crm, fake_slack
+):
+    """users.info is asked before the transaction, bounded by PROFILE_TIMEOUT: an unanswered one
+    does not hold the ack hostage; the command goes on in the workspace zone (UTC here)."""
     fake_slack.set_user(ALICE, tz="America/New_York")
     crm.relationship("maya")
     fake_slack.hold("users.info")
     try:
         response = slack_app.dispatch(slack_app.payloads.command("followup @maya tomorrow"))
         assert response.status == 200  # acknowledged while users.info is still unanswered
-        assert not fake_slack.calls_to("response_url")  # the listener is waiting for the profile
     finally:
         fake_slack.release()
     slack_app.drain()
-    assert _follow_up_of(crm, "maya").astimezone(NEW_YORK).time() == time(9)
+    assert _follow_up_of(crm, "maya").astimezone(UTC).time() == time(9)
+    assert crm.one(User, User.slack_user_id == ALICE).display_name is None  # asked again later
 
 
 def test_users_info_failing_keeps_the_workspace_zone_and_the_command_works(
@@ -111,10 +115,11 @@ def test_the_fetcher_asks_again_only_after_its_wait(db, fake_slack):
     fetcher = ProfileFetcher(retry_after=600, clock=lambda: now[0])
     fake_slack.fail("users.info", error="ratelimited", times=1)
 
-    fetcher.fill(client, db, user)  # fails
-    fetcher.fill(client, db, user)  # within the wait: not asked
+    assert fetcher.look_up(client, user) is None  # fails
+    assert fetcher.look_up(client, user) is None  # within the wait: not asked
     assert len(fake_slack.calls_to("users.info")) == 1 and user.display_name is None
     now[0] = 601.0
-    fetcher.fill(client, db, user)  # asked again, and it works
-    fetcher.fill(client, db, user)  # known: not asked
+    info = fetcher.look_up(client, user)  # asked again, and it works
+    store_profile(db, user, info)
+    assert fetcher.look_up(client, user) is None  # known: not asked
     assert len(fake_slack.calls_to("users.info")) == 2 and user.display_name == "uwait00001"

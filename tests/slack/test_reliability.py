@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.errors import UNAVAILABLE_MESSAGE
 from bot.server import make_listener_engine
 from crm.models import Influencer
-from handlers.uow import unit_of_work
+from handlers.runtime.errors import UNAVAILABLE_MESSAGE
+from handlers.runtime.scope import scope
+from handlers.runtime.slack_calls import reply
 from tests.slack.harness import Payloads, SlackTestApp
 from tests.slack.listeners import registered_listeners
 from tests.slack.tcp_proxy import proxied_database_url
@@ -33,10 +34,11 @@ def test_database_outage_is_reported_and_the_bot_recovers_by_itself(outage, capl
     slack, proxy = outage
 
     @slack.app.action("probe-count")
-    @unit_of_work
-    def count(ack, respond, db):
-        ack()  # acknowledged first: the failure below is reported through response_url
-        respond(f"{db.scalar(text('SELECT count(*) FROM users'))} users")
+    def count(ack, context):
+        ack()
+        with scope(context) as s:
+            users = s.db.scalar(text("SELECT count(*) FROM users"))
+        reply(context, {"text": f"{users} users"})
 
     p = slack.payloads
     button = [Payloads.button("probe-count")]
@@ -46,15 +48,15 @@ def test_database_outage_is_reported_and_the_bot_recovers_by_itself(outage, capl
     assert slack.fake.last("response_url").text == "1 users"
 
     proxy.cut()
-    with caplog.at_level(logging.ERROR, logger="bot.errors"):
+    with caplog.at_level(logging.ERROR, logger="handlers.runtime.errors"):
         before_ack = slack.send(p.command("help"))
         slack.send(p.block_actions(button))
     after_ack = slack.fake.last("response_url")
 
-    # /crm needs the actor before it can ack, so the ack itself carries the message
+    # The ack leaves when the listener returns, so it carries the message itself (a command)
     assert json.loads(before_ack.body) == {"response_type": "ephemeral", "text": UNAVAILABLE_MESSAGE}
     assert (after_ack.text, after_ack.params["response_type"]) == (UNAVAILABLE_MESSAGE, "ephemeral")
-    errors = [r for r in caplog.records if r.name == "bot.errors"]
+    errors = [r for r in caplog.records if r.name == "handlers.runtime.errors"]
     assert len(errors) == 2 and all("database unavailable" in r.getMessage() for r in errors)
 
     proxy.restore()  # the database is back: no restart, no intervention
@@ -69,13 +71,16 @@ def test_database_outage_is_reported_and_the_bot_recovers_by_itself(outage, capl
 
 def test_event_retries_cause_no_duplicate_side_effects(slack_app: SlackTestApp):
     @slack_app.app.event("reaction_added")
-    @unit_of_work
-    def on_reaction(event, db, actor):
-        db.add(
-            Influencer(
-                team_id=actor.team_id, name=event["reaction"], handle=event["reaction"], platform="instagram"
+    def on_reaction(event, context):
+        with scope(context) as s:
+            s.db.add(
+                Influencer(
+                    team_id=s.actor.team_id,
+                    name=event["reaction"],
+                    handle=event["reaction"],
+                    platform="instagram",
+                )
             )
-        )
 
     p = slack_app.payloads
     reaction = {"type": "reaction_added", "user": "UALICE0001", "reaction": "maya"}

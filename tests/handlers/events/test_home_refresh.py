@@ -66,19 +66,29 @@ def test_quick_successive_changes_publish_at_most_twice_and_the_last_shows_the_f
     assert "*Partnered*\\n1" in _pipeline(publishes[-1]) and "*Warm*\\n0" in _pipeline(publishes[-1])
 
 
-def test_a_failing_views_publish_is_logged_and_changes_nothing_for_the_command(run, crm, fake_slack, caplog):
+def test_a_failing_views_publish_is_retried_and_changes_nothing_for_the_command(run, crm, fake_slack, caplog):
     crm.user(display_name="Alice")
     crm.relationship("maya")
-    fake_slack.fail("views.publish", error="internal_error")
-    with caplog.at_level(logging.WARNING, logger="handlers.home_refresh"):
+    fake_slack.fail("views.publish", error="internal_error")  # once: Slack's transient error
+    with caplog.at_level(logging.INFO, logger="handlers.home_refresh"):
         sent = run.command("status @maya warm")
     assert sent.reply.params["text"].endswith("is now warm.")
     shown = [c.method for c in sent.calls if c.method != "auth.test"]
-    assert shown == ["response_url", "views.publish"]  # no error message to anyone
-    assert "could not refresh App Home: Slack answered internal_error" in caplog.text
+    assert shown == ["response_url", "views.publish", "views.publish"]  # no error message to anyone
+    assert "App Home publish failed (internal_error); retrying" in caplog.text
+    assert [c.response.get("ok") for c in sent.to("views.publish")] == [False, True]
     maya = crm.one(Influencer, Influencer.handle == "maya")
     assert crm.one(Relationship, Relationship.influencer_id == maya.id).status == "warm"
     assert len(run.command("status @maya cold").to("views.publish")) == 1  # the next change publishes
+
+
+def test_a_permanent_views_publish_error_is_logged_once_not_retried(run, crm, fake_slack, caplog):
+    crm.relationship("maya")
+    fake_slack.fail("views.publish", error="not_authed")
+    with caplog.at_level(logging.WARNING, logger="handlers.home_refresh"):
+        sent = run.command("status @maya warm")
+    assert len(sent.to("views.publish")) == 1
+    assert "could not refresh App Home: Slack answered not_authed" in caplog.text
 
 
 def test_a_rolled_back_command_publishes_nothing(run, crm):

@@ -104,7 +104,11 @@ def test_notes_modal_appends_and_refuses_a_forged_influencer(run, crm):
     assert run.submit(view, {F.RELATIONSHIP_NOTE_APPEND: "Second"}).ack == {}
     notes = crm.one(Relationship, Relationship.user_id == crm.user(USER_ID).id).notes
     assert notes.startswith("First") and notes.endswith("Second")
-    forged = dict(view, private_metadata=json.dumps({"i": str(theirs.influencer_id)}))
+    # The same submission again (a double click, a replay): answered as done, appended once.
+    assert run.submit(view, {F.RELATIONSHIP_NOTE_APPEND: "Second"}).ack == {}
+    assert crm.one(Relationship, Relationship.user_id == crm.user(USER_ID).id).notes == notes
+    # A forged id in a new view state (its own hash) is refused next to the field.
+    forged = dict(view, hash="forged-1", private_metadata=json.dumps({"i": str(theirs.influencer_id)}))
     sent = run.submit(forged, {F.RELATIONSHIP_NOTE_APPEND: "sneaky"})
     assert list(sent.ack["errors"]) == [F.RELATIONSHIP_NOTE_APPEND]
     assert crm.one(Relationship, Relationship.id == theirs.id).notes == "Private"
@@ -146,5 +150,6 @@ def test_an_untouched_overdue_follow_up_does_not_block_saving_the_rest(run, crm)
     assert sent.ack == {}
     saved = crm.one(Relationship)
     assert (saved.status, saved.follow_up_date) == ("warm", overdue)
-    run.submit(view, edit_values(**{F.RELATIONSHIP_FOLLOW_UP: None}))  # clearing it is a change
+    reopened = dict(view, hash="reopened-1")  # the modal opened again: a new view state
+    run.submit(reopened, edit_values(**{F.RELATIONSHIP_FOLLOW_UP: None}))  # clearing it is a change
     assert crm.one(Relationship).follow_up_date is None
