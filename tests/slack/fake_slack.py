@@ -338,11 +338,12 @@ class _Handler(BaseHTTPRequestHandler):
             "response_url" if parsed.path.startswith(RESPONSE_URL_PATH) else parsed.path.rsplit("/", 1)[-1]
         )
         fake._wait_if_held(method)
-        if method == "response_url":
-            fake._record(Call("response_url", params, headers, 200, {"ok": True}, parsed.path))
-            self._send(200, "ok")
-            return
         failure = fake._take_failure(method)
+        if method == "response_url":  # a webhook: a plain status, no Web API envelope
+            status = failure.status if failure is not None else 200
+            fake._record(Call("response_url", params, headers, status, {"ok": status < 300}, parsed.path))
+            self._send(status, "ok" if status < 300 else "error")
+            return
         if failure is not None:
             body: dict[str, Any] = {"ok": False, "error": failure.error or "ratelimited"}
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}

@@ -22,6 +22,8 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._up = True
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._thread = threading.Thread(target=self._accept_loop, name="tcp-proxy", daemon=True)
 
     def start(self) -> TcpProxy:
@@ -39,6 +41,14 @@ class TcpProxy:
     def restore(self) -> None:
         with self._lock:
             self._up = True
+
+    def stall(self) -> None:
+        """Keep every connection open but forward nothing, as a frozen server (SIGSTOP) would:
+        the client's writes succeed and its reads wait, until unstall()."""
+        self._flowing.clear()
+
+    def unstall(self) -> None:
+        self._flowing.set()
 
     def stop(self) -> None:
         self.cut()
@@ -76,6 +86,7 @@ class TcpProxy:
     def _pump(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                self._flowing.wait()
                 dst.sendall(data)
         except OSError:
             pass

@@ -1,0 +1,117 @@
+"""The request path on bad days: a frozen database, a failing response_url, a slow or busy Slack,
+replays and double submits — each through the real app, showing what the user sees."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.server import make_listener_engine
+from bot.wsgi import HealthCheck
+from crm.models import Campaign, Relationship
+from handlers.ids import Field, View
+from handlers.runtime.errors import UNAVAILABLE_MESSAGE
+from handlers.runtime.slack_calls import EXPIRED_TRIGGER
+from tests.handlers.conftest import Crm
+from tests.slack.tcp_proxy import proxied_database_url
+
+# Slack's limit for an acknowledgement: a protocol bound, not a performance figure.
+SLACK_ACK_WINDOW = 3.0
+
+
+@pytest.fixture
+def frozen(slack_app_factory, database_url):
+    """An app on the production listener engine, whose database link the test can stall."""
+    proxy, url = proxied_database_url(database_url)
+    engine = make_listener_engine(url)
+    slack = slack_app_factory(engine=engine)
+    yield slack, proxy, engine
+    proxy.unstall()
+    proxy.stop()
+    engine.dispose()
+
+
+def test_a_frozen_database_still_gets_the_user_an_ack_that_says_nothing_changed(frozen):
+    slack, proxy, _ = frozen
+    crm = Crm(slack)
+    crm.relationship("maya", status="saved")
+    assert slack.send(slack.payloads.command("show @maya")).status == 200  # pooled connections exist
+
+    proxy.stall()  # PostgreSQL stops answering, connections stay open (as with SIGSTOP)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(slack.dispatch, slack.payloads.command("status @maya warm"))
+        response = pending.result(timeout=SLACK_ACK_WINDOW)  # raises if no ack within Slack's window
+    proxy.unstall()
+    slack.drain()
+
+    assert response.status == 200
+    assert json.loads(response.body) == {"response_type": "ephemeral", "text": UNAVAILABLE_MESSAGE}
+    assert crm.one(Relationship).status == "saved"  # and nothing was changed, as the message says
+    # The database is back: the next command works without a restart.
+    after = slack.send(slack.payloads.command("status @maya warm"))
+    assert after.status == 200 and UNAVAILABLE_MESSAGE not in (after.body or "")
+    assert crm.one(Relationship).status == "warm"
+
+
+def test_healthz_answers_within_a_second_while_the_database_is_frozen(frozen):
+    _, proxy, engine = frozen
+    health = HealthCheck(engine)
+    assert health.healthy() is True
+    proxy.stall()
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(health.healthy).result(timeout=1.0) is False  # 503, within a second
+    proxy.unstall()
+
+
+def test_a_failing_response_url_is_retried_once_then_the_reply_goes_ephemeral(run, crm, fake_slack):
+    crm.relationship("maya")
+    fake_slack.fail("response_url", status=500, times=2)
+    sent = run.command("show @maya")
+    assert [c.status for c in sent.to("response_url")] == [500, 500]  # the first try and one retry
+    (ephemeral,) = sent.to("chat.postEphemeral")  # then the same card, in the channel, to the user
+    assert ephemeral.params["user"] == "UALICE0001" and "maya" in json.dumps(ephemeral.params)
+
+
+def test_a_gone_response_url_falls_back_at_once(run, crm, fake_slack):
+    crm.relationship("maya")
+    fake_slack.fail("response_url", status=404)
+    sent = run.command("show @maya")
+    assert [c.status for c in sent.to("response_url")] == [404]  # not retried: it will not come back
+    assert len(sent.to("chat.postEphemeral")) == 1
+
+
+def test_an_expired_trigger_tells_the_user_to_try_again(run, crm, fake_slack):
+    crm.relationship("maya")
+    fake_slack.fail("views.open", error="expired_trigger_id")
+    sent = run.command("note @maya")  # opens the notes modal
+    assert sent.response.status == 200
+    assert sent.to("response_url")[-1].params["text"] == EXPIRED_TRIGGER
+
+
+def test_a_rate_limited_views_open_waits_for_retry_after_and_opens(run, crm, fake_slack):
+    crm.relationship("maya")
+    fake_slack.fail("views.open", status=429, retry_after=1)
+    sent = run.command("note @maya")
+    assert [c.status for c in sent.to("views.open")] == [429, 200]
+    assert not sent.to("response_url")  # nothing to apologise for
+
+
+def test_a_replayed_command_is_applied_once(run, crm):
+    crm.relationship("maya", notes="First")
+    request = run.payloads.command("note @maya hello again")
+    first, replay = run.send(request), run.send(request)  # the same signed request, twice
+    assert "Note added" in first.text
+    assert "already carried out" in replay.text
+    assert crm.one(Relationship).notes.count("hello again") == 1
+
+
+def test_a_double_submitted_new_campaign_form_answers_created_both_times(run, crm):
+    view = run.command("campaign new").opened
+    values = {Field.CAMPAIGN_NAME: "Spring Sale", Field.CAMPAIGN_LANDING_URL: "https://shop.example.com/s"}
+    first, second = run.submit(view, values), run.submit(view, values)
+    for sent in (first, second):
+        assert sent.ack["response_action"] == "update"
+        assert sent.ack["view"]["callback_id"] == View.CAMPAIGN_CREATED
+    assert crm.count(Campaign) == 1
