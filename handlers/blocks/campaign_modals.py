@@ -12,7 +12,7 @@ from handlers.blocks import fields as f
 from handlers.blocks.campaigns import assignment_link
 from handlers.blocks.message import context
 from handlers.blocks.modals import modal
-from handlers.blocks.text import escape, mrkdwn
+from handlers.blocks.text import mrkdwn
 from handlers.ids import Field
 from handlers.ids import View as ViewId
 
@@ -78,5 +78,5 @@ def assignment_done_modal(
 ) -> View:
     """Shown in place of the assign modal after submit (response_action=update): the link to share."""
     message = assignment_link(assignment, campaign, influencer, created=created)
-    blocks = [*message.blocks, context(f"Also on the card: `/crm show @{escape(influencer.handle)}`")]
+    blocks = [*message.blocks, context(f"Also on the card: `/crm show @{mrkdwn(influencer.handle)}`")]
     return modal(ViewId.ASSIGNMENT_DONE, "Tracking link", blocks, submit=None, close="Done")

@@ -22,7 +22,6 @@ from handlers.blocks.text import (
     SECTION_TEXT,
     clip,
     days_ago,
-    escape,
     fmt_date,
     fmt_datetime,
     link,
@@ -37,7 +36,7 @@ CAMPAIGN_LINES = 10
 
 def influencer_line(influencer: Influencer) -> str:
     """'@maya · instagram · 12,400 followers · <profile>' (escaped mrkdwn)."""
-    parts = [f"@{escape(influencer.handle)}", escape(influencer.platform)]
+    parts = [f"@{mrkdwn(influencer.handle)}", mrkdwn(influencer.platform)]
     if influencer.follower_count is not None:
         parts.append(f"{influencer.follower_count:,} followers")
     if profile := link(influencer.profile_url, "profile", limit=500):
@@ -46,7 +45,7 @@ def influencer_line(influencer: Influencer) -> str:
 
 
 def tags_text(tags: Sequence[str]) -> str:
-    return " ".join(f"`#{escape(t)}`" for t in tags) if tags else "none"
+    return " ".join(f"`#{mrkdwn(t)}`" for t in tags) if tags else "none"
 
 
 def follow_up_text(rel: Relationship, tz: ZoneInfo, now: datetime) -> str:

@@ -36,7 +36,6 @@ from handlers.blocks.text import (
     MESSAGE_BLOCKS,
     SECTION_TEXT,
     clip,
-    escape,
     fmt_date,
     fmt_datetime,
     mrkdwn,
@@ -100,7 +99,7 @@ def due_text(due_at: datetime, *, tz_name: str, now: datetime) -> str:
 
 def _influencer_label(item: DigestItem) -> str:
     name = mrkdwn(item.influencer_name, 200)
-    return f"*{name}* (@{escape(item.handle)} · {item.platform})"
+    return f"*{name}* (@{mrkdwn(item.handle)} · {item.platform})"
 
 
 def reminder_item(item: DigestItem, *, tz_name: str, now: datetime) -> list[Block]:
@@ -206,7 +205,7 @@ def _counts_line(counts: dict[str, int], changes: dict[str, int] | None = None, 
 def _relationship_lines(rows: list, *, cold: bool) -> str:
     lines = []
     for r in rows:
-        who = f"*{mrkdwn(r.influencer_name, 80)}* (@{escape(r.handle)}) — {mrkdwn(r.user_name, 80)}"
+        who = f"*{mrkdwn(r.influencer_name, 80)}* (@{mrkdwn(r.handle)}) — {mrkdwn(r.user_name, 80)}"
         if cold:
             since = "never contacted" if r.days_since_contact is None else f"{r.days_since_contact} days"
             lines.append(f"• {who}, {r.status}, no contact for {since}")
@@ -233,13 +232,13 @@ def weekly_summary_message(summary: WeeklySummary, *, tz_name: str) -> Message:
     ]
     blocks: list[Block] = [
         header(f"Weekly CRM summary · {period}"),
-        context(f"Workspace `{escape(cur.team_id)}` · compared with {_period(*prev.period, tz_name)}"),
+        context(f"Workspace `{mrkdwn(cur.team_id)}` · compared with {_period(*prev.period, tz_name)}"),
         SectionBlock(fields=fields),
         *(
             SectionBlock(text=MarkdownTextObject(text=clip(f"*{t}*\n{body}", SECTION_TEXT)))
             for t, body in sections
         ),
-        context(f"Times in {escape(tz_name)}. Details any time: `{COMMAND} admin`"),
+        context(f"Times in {mrkdwn(tz_name)}. Details any time: `{COMMAND} admin`"),
     ]
     text = (
         f"Weekly CRM summary {period}: {cur.interactions:,} interactions ({change(ch['interactions'])}), "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import SECTION_TEXT, escape
+from handlers.blocks.text import SECTION_TEXT, mrkdwn
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class Usage:
 def help_message(entries: Sequence[Usage], *, command: str = "/crm") -> Message:
     """Every subcommand with its syntax and an example; sections split to respect the 3,000-char limit."""
     lines = [
-        f"`{command} {escape(e.usage)}` — {escape(e.summary)}\n      e.g. `{escape(e.example)}`"
+        f"`{command} {mrkdwn(e.usage)}` — {mrkdwn(e.summary)}\n      e.g. `{mrkdwn(e.example)}`"
         for e in entries
     ]
     sections: list[str] = [""]

@@ -15,7 +15,7 @@ from handlers.blocks.text import (
     HEADER_TEXT,
     MESSAGE_BLOCKS,
     clip,
-    escape,
+    mrkdwn,
     plain,
 )
 
@@ -38,7 +38,7 @@ class Message:
 
     def to_dict(self) -> dict[str, Any]:
         """Keyword arguments for chat.postMessage / respond(): validated by slack_sdk on the way."""
-        text = escape(clip(self.text, FALLBACK_TEXT)) or " "
+        text = mrkdwn(self.text, FALLBACK_TEXT) or " "
         return {"text": text, "blocks": [b.to_dict() for b in self.blocks]}
 
 

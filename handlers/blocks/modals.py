@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 from crm.models import Campaign, Influencer, Relationship
 from handlers.blocks import fields as f
 from handlers.blocks.message import context
-from handlers.blocks.text import INPUT_MAX, escape, link, mrkdwn
+from handlers.blocks.text import INPUT_MAX, link, mrkdwn
 from handlers.ids import Field
 from handlers.ids import View as ViewId
 
@@ -46,7 +46,7 @@ def modal(
 
 def _who(influencer: Influencer) -> str:
     handle = mrkdwn(influencer.handle, 100)
-    return f"*{mrkdwn(influencer.name, 200)}* (@{handle} · {escape(influencer.platform)})"
+    return f"*{mrkdwn(influencer.name, 200)}* (@{handle} · {mrkdwn(influencer.platform)})"
 
 
 def log_interaction_modal(

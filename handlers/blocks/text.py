@@ -6,6 +6,7 @@ break a block's size limit nor inject `<!channel>`-style mentions or links.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -49,20 +50,46 @@ def clip_start(text: str, limit: int) -> str:
     return ELLIPSIS + text[-(limit - 1) :].lstrip()
 
 
-def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# A word joiner (U+2060, invisible) after the @ of a bare special mention.
+_SPECIAL_MENTION = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
 
 
-def mrkdwn(text: str, limit: int = SECTION_TEXT, *, from_end: bool = False) -> str:
-    """User text made safe for mrkdwn: escaped, then clipped to `limit` without splitting an entity."""
+def _escape(text: str) -> str:
+    """Escape what Slack's mrkdwn would turn into links or mentions.
+
+    With `&`, `<` and `>` escaped, no text can form a link (`<url|label>`), a mention (`<@U…>`,
+    `<!channel>`, `<!here>`) or a date token. Slack may also parse a bare `@here` / `@channel` /
+    `@everyone` in mrkdwn whose `verbatim` is false (the default), so an invisible word joiner after
+    the `@` keeps those plain text.
+    """
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL_MENTION.sub("@\u2060", escaped)
+
+
+def mrkdwn(text: str, limit: int | None = SECTION_TEXT, *, from_end: bool = False) -> str:
+    """User text made safe for mrkdwn: escaped, then clipped to `limit` without splitting an entity.
+
+    The one helper for anything a user (or Slack, on a user's behalf) wrote that goes into mrkdwn:
+    names, handles, tags, notes, campaign names, command words, message text. `limit=None` escapes
+    without clipping, for text whose length is bounded elsewhere.
+    """
+    if limit is None:
+        return _escape(text)
     cut = clip_start if from_end else clip
     budget = limit
     while True:
-        out = escape(cut(text, budget))
-        if len(out) <= limit:
+        out = _escape(cut(text, budget))
+        if len(out) <= limit or budget <= 1:
             return out
-        budget -= len(out) - limit  # escaping grew it; give the raw text less room
+        # Escaping grew it: give the raw text less room, in proportion (an entity is 4-5 characters
+        # for 1), and at least one character less each time.
+        budget = min(budget - 1, budget * limit // len(out))
+
+
+def escape(text: str) -> str:
+    """The same as `mrkdwn(text, None)`: kept only for callers outside handlers/blocks and
+    handlers/commands that still import it (handlers/runtime/errors.py); use `mrkdwn`."""
+    return mrkdwn(text, None)
 
 
 def unescape(text: str) -> str:
@@ -79,7 +106,7 @@ def link(url: str | None, label: str, *, limit: int = 1_000) -> str:
     that would end the URL early)."""
     if not url or len(url) > limit or "|" in url or not url.lower().startswith(("http://", "https://")):
         return ""
-    return f"<{escape(url)}|{label}>"
+    return f"<{_escape(url)}|{label}>"
 
 
 def plain(text: str | None, limit: int, *, default: str = "-") -> str:

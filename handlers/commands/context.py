@@ -24,7 +24,7 @@ from crm.clock import zone_of
 from crm.models import Influencer, User
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
-from handlers.blocks.text import escape
+from handlers.blocks.text import mrkdwn
 from handlers.runtime.errors import FormattedInput
 from handlers.runtime.slack_calls import open_modal, reply
 
@@ -37,8 +37,8 @@ class UsageError(FormattedInput):
 
     def __init__(self, usage: Usage, problem: str | None = None, *, command: str = "/crm") -> None:
         # Shown as mrkdwn by the app's error handler: escape what the user typed and the <placeholders>.
-        lead = f"{escape(problem)}\n" if problem else ""
-        text = f"{lead}Usage: `{command} {escape(usage.usage)}` — e.g. `{escape(usage.example)}`"
+        lead = f"{mrkdwn(problem)}\n" if problem else ""
+        text = f"{lead}Usage: `{command} {mrkdwn(usage.usage)}` — e.g. `{mrkdwn(usage.example)}`"
         super().__init__("command", text)
         self.usage = usage
         self.problem = problem
