@@ -12,6 +12,8 @@ How a request goes (handlers/runtime/ has the details):
   (handlers/runtime/slack_calls.py), so the ack leaves as soon as the transaction has committed —
   no polling for an ack, no ack racing the listener's error handling.
 - Events API retries (x-slack-retry-num > 0) are acknowledged without running listeners again.
+- Payloads without the structure of their type are refused before Bolt sees them: by bot/wsgi.py
+  in HTTP mode, by bot/socket_mode.py in Socket Mode.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from handlers.home_refresh import HomePublisher
 from handlers.profiles import ProfileFetcher
 from handlers.runtime.deadline import guard_engine
 from handlers.runtime.errors import register_error_handler
-from handlers.runtime.payloads import malformed_reason
 from handlers.runtime.runtime import RUNTIME_KEY, Runtime
 
 log = logging.getLogger(__name__)
@@ -111,17 +112,6 @@ def create_app(
         context[RUNTIME_KEY] = runtime
         return next()
 
-    def refuse_malformed(request: BoltRequest, next) -> BoltResponse | None:
-        """400 for a payload without the structure of its type (handlers/runtime/payloads.py).
-
-        HTTP mode refuses these in bot/wsgi.py already; this covers Socket Mode envelopes too.
-        """
-        reason = malformed_reason(request.body)
-        if reason is not None:
-            log.warning("refused a Slack payload: %s", reason)
-            return BoltResponse(status=400, body="")
-        return next()
-
     def ignore_event_retries(request: BoltRequest, next) -> BoltResponse | None:
         """Acknowledge Events API retries without running listeners again.
 
@@ -134,7 +124,6 @@ def create_app(
             return BoltResponse(status=200, body="")
         return next()
 
-    app.middleware(refuse_malformed)
     app.middleware(ignore_event_retries)
     app.middleware(attach_runtime)
 

@@ -102,9 +102,8 @@ def run(settings: Settings, database_url: str, *, with_scheduler: bool = True) -
 
 
 def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: bool) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     from bot.app import create_app
+    from bot.socket_mode import CheckedSocketModeHandler
 
     engine = make_listener_engine(database_url)
     scheduler_engine = make_scheduler_engine(database_url) if with_scheduler else None
@@ -113,7 +112,7 @@ def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: b
         app = create_app(settings, engine=engine)
         log.info("connecting to Slack in Socket Mode")
         # Blocks until interrupted.
-        SocketModeHandler(app, settings.slack_app_token, concurrency=SOCKET_MODE_THREADS).start()
+        CheckedSocketModeHandler(app, settings.slack_app_token, concurrency=SOCKET_MODE_THREADS).start()
     finally:
         if scheduler is not None:
             scheduler.shutdown()
