@@ -53,7 +53,9 @@ def done_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
 
 def snooze_chosen(ack, body: dict, action: dict, context: BoltContext) -> None:
     ack()
-    raw = (action.get("selected_option") or {}).get("value") or ""
+    option = action.get("selected_option")
+    raw = option.get("value") if isinstance(option, dict) else None
+    raw = raw if isinstance(raw, str) else ""  # a forged option: "not found" below, like a bad value
     try:
         relationship_id, days = parse_snooze_value(raw)
     except ValueError:

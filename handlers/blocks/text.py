@@ -86,12 +86,6 @@ def mrkdwn(text: str, limit: int | None = SECTION_TEXT, *, from_end: bool = Fals
         budget = min(budget - 1, budget * limit // len(out))
 
 
-def escape(text: str) -> str:
-    """The same as `mrkdwn(text, None)`: kept only for callers outside handlers/blocks and
-    handlers/commands that still import it (handlers/runtime/errors.py); use `mrkdwn`."""
-    return mrkdwn(text, None)
-
-
 def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

@@ -19,6 +19,7 @@ never the request body in the log.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import traceback
 from typing import Any
@@ -30,10 +31,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from crm.errors import DomainError, InvalidInput
-from handlers.blocks.text import escape
+from handlers.blocks.text import mrkdwn
 from handlers.runtime.deadline import DeadlineExceeded
 
 log = logging.getLogger(__name__)
+
+# What an id in a log line may look like: our callback and action ids, Slack's commands and types.
+_ID = re.compile(r"/?[A-Za-z0-9_.:-]{1,80}")
 
 UNAVAILABLE_MESSAGE = (
     "The CRM is temporarily unavailable, so nothing was changed — please try again in a minute."
@@ -65,16 +69,25 @@ def new_error_id() -> str:
     return secrets.token_hex(3)
 
 
+def _id(value: Any) -> str | None:
+    """`value` if it looks like one of our ids (a forged payload can put anything in these)."""
+    if isinstance(value, str) and _ID.fullmatch(value):
+        return value
+    return None if value is None else "?"
+
+
 def describe(body: dict[str, Any]) -> str:
     """What the request was, in ids only (no text the user typed): for log lines."""
-    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    kind = _id(body.get("type")) or ("slash_command" if "command" in body else "unknown")
     detail = body.get("command") or body.get("callback_id")
-    if kind == "block_actions" and body.get("actions"):
-        detail = body["actions"][0].get("action_id")
-    elif kind in ("view_submission", "view_closed"):
-        detail = (body.get("view") or {}).get("callback_id")
-    elif kind == "event_callback":
-        detail = (body.get("event") or {}).get("type")
+    actions = body.get("actions")
+    if kind == "block_actions" and isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        detail = actions[0].get("action_id")
+    elif kind in ("view_submission", "view_closed") and isinstance(body.get("view"), dict):
+        detail = body["view"].get("callback_id")
+    elif kind == "event_callback" and isinstance(body.get("event"), dict):
+        detail = body["event"].get("type")
+    detail = _id(detail)
     return f"{kind} {detail}" if detail else str(kind)
 
 
@@ -97,7 +110,7 @@ def _answer(body: dict[str, Any], context: BoltContext, error: BaseException, te
     from handlers.runtime.slack_calls import reply  # slack_calls needs the runtime, not this module
 
     kind = body.get("type")
-    as_mrkdwn = text if isinstance(error, FormattedInput) else escape(text)
+    as_mrkdwn = text if isinstance(error, FormattedInput) else mrkdwn(text, None)
     if "command" in body and kind is None:
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": as_mrkdwn})
     if kind == "view_submission":

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import BoltContext
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.applied_requests import claim_request
@@ -110,14 +109,6 @@ class Scope:
         self._discarded = True
 
 
-def _find_or_create_actor(db: Session, context: BoltContext, default_zone: str) -> User:
-    team_id, user_id = actor_ids(context)
-    actor = db.scalar(select(User).where(User.team_id == team_id, User.slack_user_id == user_id))
-    if actor is None:
-        actor = get_or_create_user(db, team_id=team_id, slack_user_id=user_id, timezone=default_zone)
-    return actor
-
-
 @contextmanager
 def scope(context: BoltContext, *, once: str | None = None, with_actor: bool = True) -> Iterator[Scope]:
     """One transaction for this request (see the module docstring)."""
@@ -125,7 +116,10 @@ def scope(context: BoltContext, *, once: str | None = None, with_actor: bool = T
     with within(SCOPE_BUDGET), Session(runtime.engine, expire_on_commit=False) as db:
         actor = None
         if with_actor:
-            actor = _find_or_create_actor(db, context, runtime.settings.timezone)
+            team_id, user_id = actor_ids(context)
+            actor = get_or_create_user(
+                db, team_id=team_id, slack_user_id=user_id, timezone=runtime.settings.timezone
+            )
             if needs_profile(actor):
                 db.commit()  # the new user is saved; no transaction stays open over users.info
                 info = runtime.profiles.look_up(context.client, actor)

@@ -115,3 +115,28 @@ def test_a_double_submitted_new_campaign_form_answers_created_both_times(run, cr
         assert sent.ack["response_action"] == "update"
         assert sent.ack["view"]["callback_id"] == View.CAMPAIGN_CREATED
     assert crm.count(Campaign) == 1
+
+
+def test_users_info_failing_during_the_admin_check_says_so_and_shows_nothing(run, crm, fake_slack):
+    crm.user("UWSADMIN01", display_name="Wes")  # profile known: only the admin check asks Slack
+    fake_slack.set_user("UWSADMIN01", is_admin=True)
+    fake_slack.fail("users.info", status=500)
+    refused = run.command("admin", user_id="UWSADMIN01")
+    assert refused.text.startswith("Slack did not confirm that you are a workspace admin")
+    assert "CRM summary" not in refused.text and "went wrong" not in refused.text
+    assert "CRM summary" in run.command("admin", user_id="UWSADMIN01").text  # Slack answers again
+
+
+def test_acks_do_not_wait_for_a_slow_web_api(run, crm, fake_slack):
+    """Slack's Web API not answering at all: the command is acknowledged and its write committed;
+    the reply goes out once Slack answers."""
+    crm.relationship("maya", status="saved")
+    fake_slack.hold("response_url", "views.publish")
+    try:
+        response = run.slack.dispatch(run.payloads.command("status @maya warm"))
+        assert response.status == 200
+        assert crm.one(Relationship).status == "warm"  # committed before any Slack call
+    finally:
+        fake_slack.release()
+    run.slack.drain()
+    assert fake_slack.calls_to("response_url")

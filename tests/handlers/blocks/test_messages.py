@@ -16,7 +16,7 @@ from handlers.blocks.cards import relationship_card
 from handlers.blocks.help import Usage, help_message
 from handlers.blocks.lists import PAGE, candidates, relationship_list, search_results
 from handlers.blocks.message import Message
-from handlers.blocks.text import escape
+from handlers.blocks.text import mrkdwn
 from handlers.commands.dispatch import SUBCOMMANDS, usage_help
 from handlers.ids import Action, Block
 from tests.handlers.blocks import samples as s
@@ -184,8 +184,8 @@ def test_help_lists_every_subcommand_with_an_example():
     body = rendered(usage_help())
     text = all_text(body)
     for sub in SUBCOMMANDS.values():
-        assert escape(sub.usage.usage) in text
-        assert escape(sub.usage.example) in text
+        assert mrkdwn(sub.usage.usage, None) in text
+        assert mrkdwn(sub.usage.example, None) in text
     many = [Usage(f"cmd{i} " + "x" * 200, "y" * 200, "/crm z") for i in range(60)]
     rendered(help_message(many))
 

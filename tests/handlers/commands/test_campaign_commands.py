@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.models import Assignment, Campaign
-from handlers.blocks.text import escape
+from handlers.blocks.text import mrkdwn
 from handlers.ids import Field
 from handlers.ids import View as ViewId
 from tests.handlers.conftest import USER_ID
@@ -79,7 +79,7 @@ def test_utm_assigns_when_needed_and_shows_the_link(run, crm):
     sent = run.command('utm "Spring Sale" @maya')
     assignment = crm.one(Assignment)
     assert assignment.user_id == crm.user(USER_ID).id
-    assert escape(assignment.utm_url) in sent.reply.params["text"]  # & is &amp; in Slack text
+    assert mrkdwn(assignment.utm_url, None) in sent.reply.params["text"]  # & is &amp; in Slack text
     assert "utm_campaign=spring-sale" in assignment.utm_url
     again = run.command('utm "Spring Sale" @maya')
     assert crm.count(Assignment) == 1 and "Tracking link for" in again.text
