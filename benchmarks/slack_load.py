@@ -1,32 +1,36 @@
-"""Slack load benchmark: signed requests against HTTP mode (gunicorn) on real PostgreSQL.
+"""Slack load benchmark: ours beside a bare Bolt app, signed requests over HTTP, real PostgreSQL.
 
-Starts the production HTTP server (bot.server.CrmGunicorn: gunicorn gthread, WEB_CONCURRENCY workers)
-against an embedded PostgreSQL (or BENCH_DATABASE_URL: a fresh database is created on that server)
-and the fake Slack Web API from tests/slack (a process of its own). Seeds one workspace with --clients
-users, each with 50 relationships and 5 interactions per relationship. Requests rotate through
-`/crm show @h`, `/crm status @h <status>` and a "Show card" button click (block_actions), each
-client as its own Slack user on its own keep-alive connection; clients run as threads in
---client-procs processes, with every request built and signed before the clock starts.
+Starts, side by side on loopback, the production HTTP server (bot.server.CrmGunicorn: gunicorn
+gthread, WEB_CONCURRENCY workers x HTTP_THREADS threads) and the baseline (benchmarks/slack_baseline.py:
+a bare Bolt app under the same gunicorn settings whose `/crm` runs one indexed SELECT, acks and
+replies), both on one embedded PostgreSQL (or BENCH_DATABASE_URL: a fresh database on that server)
+and one fake Slack Web API (tests/slack, a process of its own). Seeds one workspace with --clients
+users, each with 50 relationships of 5 interactions. Each client is its own Slack user on its own
+keep-alive connection; clients run as threads in --client-procs processes, every request built and
+signed before the clock starts. Ours gets the mix `/crm show @h`, `/crm status @h <status>` and a
+"Show card" click; ours "show only" and the baseline get `/crm show @h`.
 
-1. SQL statements per command: one request at a time, --per-kind of each kind, counted with
-   SQLAlchemy `before_cursor_execute` events in the workers, split into the command's own
-   transaction (listener threads) and the App Home refresh deferred to the background publisher
-   (handlers/home_refresh.py), which is also reported per views.publish.
-2. Saturation (closed loop): --clients clients send the next request as soon as the previous one is
-   answered, for --duration seconds. On a CPU-bound machine latency here is set by throughput
-   (Little's law: mean latency ≈ clients / requests per second), so it measures capacity.
-3. Paced (open loop): the same clients send on a fixed schedule, --rates requests/s in total, each for
-   --duration seconds; latency is measured from the scheduled instant, so a slow answer that delays
-   the client's next request is counted too. This is the latency at a realistic load.
+1. SQL statements per command (ours): one request at a time, --per-kind of each kind.
+2. Capacity (closed loop): --clients clients send the next request as soon as the previous one is
+   answered, for --duration s; ours (mix), ours (show only) and the baseline, alternated for --rounds
+   rounds so that a noisy neighbour hits all three alike.
+3. Paced (open loop): --rate requests/s in total for --duration s, latency from the scheduled instant
+   (a slow answer that delays the client's next request counts), ours (mix) and the baseline, --rounds.
+4. Database freeze (ours; embedded PostgreSQL only): a paced run at --rate during which every
+   PostgreSQL process is stopped (SIGSTOP) for --freeze s; counts answers after 3 s and the users
+   told "temporarily unavailable" (in the ack, or by response_url).
+5. Slow Slack (ours): the fake Web API answers every call (response_url too) after --slack-latency s
+   during a paced run at --rate; counts acks after 3 s and the replies delivered.
+Then the ratios ours / baseline, from this run only, against the targets, and (--profile) a
+cProfile of each app's ack path, one request at a time (benchmarks/slack_profile.py).
 
-Ack latency is the time to the HTTP response: Bolt answers as soon as the listener acks; the rest of
-the listener runs after. A listener that fails after its ack still answered 200, so each phase also
-counts the error messages users were shown (bot/errors.py's texts, seen by the fake Web API). Each
-load phase also reports CPU per request by process (server, PostgreSQL, fake Web API, clients;
-"other" is everything else busy on the machine meanwhile).
+Ack latency is the time to the HTTP response (the ack; ours replies after it, from a background
+pool). Each load phase also reports CPU per request by process (server, PostgreSQL, fake Web API,
+clients; "other" is everything else busy on the machine meanwhile).
 
-Run: python benchmarks/slack_load.py [--duration 30] [--clients 20] [--rates 50,100] [--per-kind 100]
-     [--workers 2] [--client-procs 4]
+Run: python benchmarks/slack_load.py [--duration 20] [--rounds 2] [--clients 20] [--rate 50]
+     [--freeze 20] [--slack-latency 3] [--per-kind 100] [--profile 300] [--workers 2]
+     [--client-procs 4]
 """
 
 from __future__ import annotations
@@ -36,7 +40,6 @@ import multiprocessing as mp
 import os
 import platform
 import socket
-import statistics
 import sys
 import time
 import warnings
@@ -47,23 +50,22 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests.slack (the fake Web API and payload builders), handlers
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from slack_baseline import serve_baseline  # noqa: E402
+from slack_faults import slow_slack, with_database_frozen  # noqa: E402
+from slack_load_bench import Bench, Server, ratio_report  # noqa: E402
 from slack_load_support import (  # noqa: E402
-    KINDS,
     SECRET,
     TOKEN,
-    Client,
-    ResponseUrls,
-    cpu_seconds,
+    Job,
     database_server_url,
     fresh_database,
-    machine_busy_seconds,
     postmaster_pid,
-    request_for,
     run_clients,
     run_fake_slack,
     seed,
     serve,
 )
+from slack_profile import profile_ack_paths  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
@@ -71,122 +73,45 @@ from bot.db import make_engine  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.server import HTTP_THREADS  # noqa: E402
 from tests.slack.harness import http_request  # noqa: E402
-from tests.slack.payloads import Payloads  # noqa: E402
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def wait_until_quiet(counters, settle: float = 0.5, limit: float = 60.0) -> None:
-    """Return once no statement has been executed for `settle` seconds (listeners finished)."""
-    deadline = time.monotonic() + limit
-    last = None
-    while time.monotonic() < deadline:
-        current = tuple(c.value for c in counters)
-        if current == last:
-            return
-        last = current
-        time.sleep(settle)
-
-
-class Bench:
-    def __init__(self, args, port, fake_conn, counters, pids, client_conns) -> None:
-        """`counters`: statements in listeners and in the Home publisher (counted in phase 1 only)."""
-        self.args, self.port, self.fake_conn = args, port, fake_conn
-        self.counters, self.pids, self.client_conns = counters, pids, client_conns
-
-    def fake_count(self, method: str) -> int:
-        self.fake_conn.send(("count", method))
-        return self.fake_conn.recv()
-
-    def cpu(self) -> dict[str, float]:
-        snapshot = {name: cpu_seconds(roots) for name, roots in self.pids.items() if roots}
-        snapshot["machine"] = machine_busy_seconds()
-        return snapshot
-
-    def statements(self, payloads: Payloads, data, users: list[str]) -> None:
-        n = self.args.per_kind
-        print(f"\nSQL statements per command ({n} requests each, one at a time, after warm-up):")
-        print(f"  {'kind':8s}{'command':>9s}{'home':>7s}{'publishes':>11s}{'home/publish':>14s}")
-        client = Client(self.port)
-        for kind in KINDS:  # warm-up: first auth.test per worker, pool connections, prepared statements
-            for n in range(10):
-                client.post(request_for(kind, payloads, users[0], data[users[0]][n], n))
-        wait_until_quiet(self.counters)
-        for kind in KINDS:
-            for counter in self.counters:
-                with counter.get_lock():
-                    counter.value = 0
-            publishes = self.fake_count("views.publish")
-            for n in range(self.args.per_kind):
-                rel = data[users[1]][n % 50]
-                status = client.post(request_for(kind, payloads, users[1], rel, n))
-                assert status == 200, (kind, status)
-            wait_until_quiet(self.counters)  # including post-ack work (respond, App Home refresh)
-            published = self.fake_count("views.publish") - publishes
-            command, home = (c.value / self.args.per_kind for c in self.counters)
-            per_publish = f"{self.counters[1].value / published:14.2f}" if published else f"{'-':>14s}"
-            print(f"  {kind:8s}{command:9.2f}{home:7.2f}{published:11d}{per_publish}")
-
-    def errors_shown(self) -> int:
-        self.fake_conn.send(("errors",))
-        return self.fake_conn.recv()
-
-    def load(self, title: str, job: tuple) -> None:
-        errors_before = self.errors_shown()
-        before, began = self.cpu(), time.monotonic()
-        for conn in self.client_conns:
-            conn.send(job)
-        results: dict[str, list[tuple[float, int]]] = {}
-        for conn in self.client_conns:
-            for kind, values in conn.recv().items():
-                results.setdefault(kind, []).extend(values)
-        # The clients end with their last answer, so this is the phase's real length: when the
-        # server cannot keep up with a paced rate, answers arrive after the schedule has ended.
-        answered_for = max(job[2], time.monotonic() - job[1])
-        after, elapsed = self.cpu(), time.monotonic() - began
-        time.sleep(1)  # post-ack work of the last requests
-        errors = self.errors_shown() - errors_before
-        every = [v for values in results.values() for v in values]
-        ok = [latency for latency, status in every if status == 200]
-        print(f"\n{title}")
-        print(
-            f"  requests: {len(every)} answered in {answered_for:.1f} s = {len(every) / answered_for:.1f}"
-            " requests/s;"
-            f" non-200: {len(every) - len(ok)}; acks over 3 s: {sum(v > 3 for v in ok)};"
-            f" errors shown to users after the ack: {errors}"
-        )
-        print(f"  {'kind':8s}{'n':>7s}{'p50 ms':>9s}{'p95 ms':>9s}{'p99 ms':>9s}{'max ms':>9s}")
-        for kind, values in [*sorted(results.items()), ("all", every)]:
-            ms = [latency * 1000 for latency, status in values if status == 200]
-            if ms:
-                print(
-                    f"  {kind:8s}{len(ms):7d}{statistics.median(ms):9.1f}{pct(ms, 0.95):9.1f}"
-                    f"{pct(ms, 0.99):9.1f}{max(ms):9.1f}"
-                )
-        used = {name: after[name] - before[name] for name in after}
-        ours = sum(v for name, v in used.items() if name != "machine")
-        parts = [f"{name} {used[name] * 1000 / max(1, len(every)):.1f}" for name in self.pids if name in used]
-        parts.append(f"other {max(0.0, used['machine'] - ours) * 1000 / max(1, len(every)):.1f}")
-        busy = used["machine"] / elapsed * 100
-        print(f"  CPU ms per request: {', '.join(parts)}; machine busy {busy:.0f}% of one core")
+def wait_healthy(port: int, process) -> bool:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.is_alive():
+        try:
+            if http_request(f"http://127.0.0.1:{port}/healthz").status == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--rates", default="50,100", help="total requests/s of the paced runs")
-    parser.add_argument("--per-kind", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=50.0, help="total requests/s of the paced runs")
+    parser.add_argument("--freeze", type=float, default=20.0, help="seconds PostgreSQL is stopped; 0: skip")
+    parser.add_argument("--slack-latency", type=float, default=3.0, help="0: skip the slow-Slack run")
+    parser.add_argument("--per-kind", type=int, default=100, help="0: skip the statement count")
+    parser.add_argument("--profile", type=int, default=300, help="requests profiled per app; 0: skip")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--client-procs", type=int, default=4)
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")  # platformdirs, via pgserver
+    began = time.monotonic()
 
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, {platform.platform()}")
     print(f"python {platform.python_version()}; date {datetime.now(UTC):%Y-%m-%d %H:%M UTC}")
+    embedded = not os.environ.get("BENCH_DATABASE_URL")
     url = fresh_database(database_server_url())
     upgrade(url)
     data = seed(url, args.clients)
@@ -199,73 +124,92 @@ def main() -> int:
     fake_process = fork.Process(target=run_fake_slack, args=(child_conn,), daemon=True)
     fake_process.start()
     fake_url = fake_conn.recv()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     os.environ["WEB_CONCURRENCY"] = str(args.workers)
-    settings = Settings(
-        slack_bot_token=TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=f"{fake_url}/api/",
-        port=port,
-        log_level="WARNING",
-    )
+
+    def settings(port: int) -> Settings:
+        return Settings(
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=f"{fake_url}/api/",
+            port=port,
+            log_level="WARNING",
+        )
+
     counters = (fork.Value("q", 0), fork.Value("q", 0))  # command, deferred Home refresh
     counting = fork.Value("b", 1)
-    server = fork.Process(target=serve, args=(settings, url, *counters, counting), daemon=False)
-    server.start()
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if http_request(f"http://127.0.0.1:{port}/healthz").status == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or not server.is_alive():
-            print("server did not start", file=sys.stderr)
-            return 1
-        time.sleep(0.1)
+    ours_port, base_port = free_port(), free_port()
+    ours_proc = fork.Process(target=serve, args=(settings(ours_port), url, *counters, counting))
+    base_proc = fork.Process(target=serve_baseline, args=(settings(base_port), url))
+    ours_proc.start()
+    base_proc.start()
     users = sorted(data)
     procs, client_conns = [], []
-    for p in range(min(args.client_procs, args.clients)):
-        mine, theirs = fork.Pipe()
-        indexes = list(range(p, args.clients, args.client_procs))
-        proc = fork.Process(
-            target=run_clients, args=(theirs, port, fake_url, data, indexes, users), daemon=True
-        )
-        proc.start()
-        procs.append(proc)
-        client_conns.append(mine)
-    pids = {
-        "server": [server.pid],
-        "postgres": [pg] if pg else [],
-        "fake-slack": [fake_process.pid],
-        "clients": [p.pid for p in procs],
-    }
-    bench = Bench(args, port, fake_conn, counters, pids, client_conns)
-    payloads = Payloads(SECRET, ResponseUrls(fake_url))  # type: ignore[arg-type]
-    setup = f"{args.workers} gunicorn workers x {HTTP_THREADS} threads, {args.clients} clients"
-
     try:
-        bench.statements(payloads, data, users)
-        counting.value = 0  # the load phases run without the statement counter's shared lock
-        bench.load(
-            f"Saturation (closed loop): {setup}, each sending as soon as answered",
-            ("closed", time.monotonic() + 1.0, args.duration),
-        )
-        for rate in (float(r) for r in args.rates.split(",") if r.strip()):
-            time.sleep(2)  # the previous phase's post-ack work (replies, Home refreshes) settles
-            bench.load(
-                f"Paced (open loop): {rate:.0f} requests/s in total from {args.clients} clients; {setup}",
-                ("paced", time.monotonic() + 1.0, args.duration, rate / args.clients),
+        if not (wait_healthy(ours_port, ours_proc) and wait_healthy(base_port, base_proc)):
+            print("a server did not start", file=sys.stderr)
+            return 1
+        for p in range(min(args.client_procs, args.clients)):
+            mine, theirs = fork.Pipe()
+            indexes = list(range(p, args.clients, args.client_procs))
+            proc = fork.Process(
+                target=run_clients, args=(theirs, fake_url, data, indexes, users), daemon=True
             )
+            proc.start()
+            procs.append(proc)
+            client_conns.append(mine)
+        others = {
+            "postgres": [pg] if pg else [],
+            "fake-slack": [fake_process.pid],
+            "clients": [p.pid for p in procs],
+        }
+        bench = Bench(args, (fake_conn, fake_url), counters, others, client_conns)
+        ours = Server("ours", ours_port, ours_proc.pid)
+        baseline = Server("baseline", base_port, base_proc.pid)
+        setup = f"{args.workers} gunicorn workers x {HTTP_THREADS} threads, {args.clients} clients"
+
+        bench.warm_up(ours, data, users)
+        bench.warm_up(baseline, data, users)
+        if args.per_kind:
+            bench.statements(ours, data, users)
+        counting.value = 0  # the load phases run without the statement counter's shared lock
+
+        capacity: dict[str, list] = {"ours": [], "ours-show": [], "baseline": []}
+        for r in range(1, args.rounds + 1):
+            for name, server, kinds in (
+                ("ours", ours, None),
+                ("ours-show", ours, ("show",)),
+                ("baseline", baseline, ("show",)),
+            ):
+                job = Job("closed", server.port, args.duration, kinds=kinds or Job.MIX)
+                what = "mix" if kinds is None else "/crm show only"
+                title = f"Capacity, round {r}: {server.name} ({what}), closed loop; {setup}"
+                capacity[name].append(bench.load(title, server, job))
+        paced: dict[str, list] = {"ours": [], "baseline": []}
+        for r in range(1, args.rounds + 1):
+            for name, server, kinds in (("ours", ours, Job.MIX), ("baseline", baseline, ("show",))):
+                job = Job("paced", server.port, args.duration, rate=args.rate, kinds=kinds)
+                title = f"Paced, round {r}: {server.name}, {args.rate:.0f} requests/s in total; {setup}"
+                paced[name].append(bench.load(title, server, job))
+        ratio_report(capacity, paced, args.rate)
+        if args.profile:
+            profile_ack_paths(settings(0), url, data, users, fake_url, n=args.profile)
+
+        if args.freeze and embedded and pg:
+            with_database_frozen(bench, ours, pg, rate=args.rate, frozen=args.freeze)
+        elif args.freeze:
+            print("\nDatabase freeze: skipped (only on the embedded PostgreSQL this script starts)")
+        if args.slack_latency:
+            slow_slack(bench, ours, rate=args.rate, latency=args.slack_latency, duration=args.duration)
     finally:
         for conn in client_conns:
-            conn.send(("stop",))
-        server.terminate()
-        server.join(timeout=30)
+            conn.send("stop")
+        for proc in (ours_proc, base_proc):
+            proc.terminate()
+        for proc in (ours_proc, base_proc):
+            proc.join(timeout=30)
         fake_conn.send(("stop",))
         fake_process.join(timeout=10)
+    print(f"\nwhole benchmark: {time.monotonic() - began:.0f} s")
     return 0
 
 

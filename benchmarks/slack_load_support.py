@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import os
 import tempfile
 import threading
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import event, text
 
@@ -30,8 +33,11 @@ TOKEN = "xoxb-bench-0000000000-TOKEN"
 STATUSES = ("contacted", "warm", "cold", "partnered", "saved")
 KINDS = ("show", "status", "button")
 HOME_THREAD_PREFIX = "crm-home"  # handlers/home_refresh.py's publisher threads
-# What bot/errors.py tells a user when a listener fails after its ack (the HTTP answer was a 200).
-ERROR_MARKS = ("Something went wrong", "temporarily unavailable")
+# What handlers/runtime/errors.py tells a user when a listener fails (in the ack's body for a slash
+# command, else by response_url right after an empty ack): database unavailable, COMMIT unconfirmed,
+# anything else.
+UNAVAILABLE_MARKS = ("temporarily unavailable", "did not confirm in time")
+ERROR_MARKS = (*UNAVAILABLE_MARKS, "Something went wrong")
 
 
 # ---- database ----------------------------------------------------------------------------------
@@ -151,17 +157,44 @@ def serve(settings, url: str, command_counter, home_counter, counting) -> None:
     CountingGunicorn(settings, url, with_scheduler=False).run()
 
 
+class SlowFakeSlack(FakeSlack):
+    """The fake Web API with an optional delay before every answer (Web API methods and response_url
+    posts alike): Slack having a slow day."""
+
+    latency = 0.0
+
+    def _wait_if_held(self, method: str) -> None:
+        if self.latency:
+            time.sleep(self.latency)
+        super()._wait_if_held(method)
+
+
+def _marked(text: str, marks: tuple[str, ...]) -> bool:
+    return any(mark in text for mark in marks)
+
+
 def run_fake_slack(conn) -> None:
-    """The fake Web API in its own process; answers ("count", method) with the calls it received."""
-    fake = FakeSlack().start()
+    """The fake Web API in its own process, answering questions about the calls it received:
+    ("count", method), ("errors",), ("replies",), ("latency", seconds), ("reset",), ("stop",)."""
+    fake = SlowFakeSlack().start()
     conn.send(fake.base_url)
     while True:
         message = conn.recv()
         if message[0] == "count":
             conn.send(len(fake.calls_to(message[1])))
-        elif message[0] == "errors":  # error messages shown to users (failures after the ack)
+        elif message[0] == "errors":  # error messages shown to users after an empty ack
             texts = [str(call.params.get("text") or "") for call in list(fake.calls)]
-            conn.send(sum(any(mark in text for mark in ERROR_MARKS) for text in texts))
+            conn.send(sum(_marked(text, ERROR_MARKS) for text in texts))
+        elif message[0] == "replies":  # per response_url path: (replies, "unavailable" replies)
+            replies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+            for call in fake.calls_to("response_url"):
+                seen = replies[call.path]
+                seen[0] += 1
+                seen[1] += _marked(str(call.params.get("text") or ""), UNAVAILABLE_MARKS)
+            conn.send(dict(replies))
+        elif message[0] == "latency":
+            fake.latency = message[1]
+            conn.send(True)
         elif message[0] == "reset":
             fake.reset()
             conn.send(True)
@@ -171,14 +204,16 @@ def run_fake_slack(conn) -> None:
 
 
 class ResponseUrls:
-    """What Payloads needs from a FakeSlack: fresh response_urls on the fake's server."""
+    """What Payloads needs from a FakeSlack: fresh response_urls on the fake's server, unique across
+    processes (`prefix`), so each reply the fake records names the request it answers."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, prefix: str = "main") -> None:
         self.base_url = base_url
+        self.prefix = prefix
         self._seq = itertools.count(1)
 
     def response_url(self) -> str:
-        return f"{self.base_url}/response/{next(self._seq)}"
+        return f"{self.base_url}/response/{self.prefix}-{next(self._seq)}"
 
 
 # ---- CPU accounting ----------------------------------------------------------------------------
@@ -239,6 +274,16 @@ def request_for(kind: str, payloads: Payloads, user: str, rel: tuple[str, str], 
     return payloads.block_actions([Payloads.button(Action.SHOW, influencer_id, text="Show")], user_id=user)
 
 
+def response_path(req: SignedRequest) -> str:
+    """The path of the response_url a request carries ("" if none)."""
+    fields = parse_qs(req.body)
+    if "payload" in fields:
+        url = json.loads(fields["payload"][0]).get("response_url") or ""
+    else:
+        url = (fields.get("response_url") or [""])[0]
+    return urlparse(url).path
+
+
 class Client:
     """One keep-alive HTTP connection, as Slack keeps to a server."""
 
@@ -246,66 +291,104 @@ class Client:
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def post(self, req: SignedRequest) -> int:
+    def post(self, req: SignedRequest) -> tuple[int, bytes]:
+        """(HTTP status, body); status 0 when the connection failed or timed out."""
         try:
             self.conn.request("POST", "/slack/events", body=req.body.encode(), headers=req.headers)
             resp = self.conn.getresponse()
-            resp.read()
-            return resp.status
+            return resp.status, resp.read()
         except (OSError, http.client.HTTPException):
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            return 0
+            return 0, b""
 
 
-def _client(port: int, plan: list, job: tuple, offset: float, out: list) -> None:
-    """One client's requests for `job` (see run_clients); appends (kind, latency, status) to `out`."""
-    mode, start_at, duration = job[:3]
-    client = Client(port)
-    period = 1.0 / job[3] if mode == "paced" else 0.0
-    first = start_at + period * offset  # paced clients are spread evenly over one period
-    while time.monotonic() < start_at:
+class Job:
+    """One load phase for the client processes.
+
+    mode "closed": each client sends its next request as soon as the previous one is answered;
+    "paced": each sends `rate` requests/s in total over all clients, on a fixed schedule, latency
+    measured from the scheduled instant. `kinds` is the rotation of request kinds.
+    """
+
+    MIX = KINDS
+
+    def __init__(self, mode: str, port: int, duration: float, *, rate: float = 0.0, kinds=KINDS) -> None:
+        self.mode, self.port, self.duration, self.rate, self.kinds = mode, port, duration, rate, tuple(kinds)
+        self.start_at = 0.0  # set just before sending, the same instant for every client
+
+    def plan_size(self) -> int:
+        """Requests to build per client: more than it can send (a request is never sent twice,
+        which the idempotency keys of writes would turn into a cheap replay)."""
+        return int(self.duration * 60) + 50
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One request: kind, scheduled instant (monotonic), latency from it, service time (from the
+    actual send), HTTP status, whether the ack's body says the CRM is unavailable, reply path."""
+
+    kind: str
+    scheduled: float
+    latency: float
+    service: float
+    status: int
+    ack_unavailable: bool
+    response_path: str
+
+
+def _client(plan: list, job: Job, period: float, offset: float, out: list) -> None:
+    """One client's requests for `job`; appends a Result per request to `out`."""
+    client = Client(job.port)
+    first = job.start_at + period * offset  # paced clients are spread evenly over one period
+    while time.monotonic() < job.start_at:
         time.sleep(0.001)
     for n in itertools.count():
-        if mode == "paced":
-            began = first + n * period
-            if began >= start_at + duration:
+        if n >= len(plan):
+            break
+        if job.mode == "paced":
+            scheduled = first + n * period
+            if scheduled >= job.start_at + job.duration:
                 break
-            if (wait := began - time.monotonic()) > 0:
+            if (wait := scheduled - time.monotonic()) > 0:
                 time.sleep(wait)
         else:
-            began = time.monotonic()
-            if began >= start_at + duration:
+            scheduled = time.monotonic()
+            if scheduled >= job.start_at + job.duration:
                 break
-        kind, req = plan[n % len(plan)]
-        status = client.post(req)
-        out.append((kind, time.monotonic() - began, status))
+        kind, req, path = plan[n]
+        sent = time.monotonic()
+        status, body = client.post(req)
+        done = time.monotonic()
+        unavailable = _marked(body.decode("utf-8", "replace"), UNAVAILABLE_MARKS)
+        out.append(Result(kind, scheduled, done - scheduled, done - sent, status, unavailable, path))
 
 
-def run_clients(conn, port: int, fake_url: str, data, clients: list[int], users: list[str]) -> None:
-    """A client process: for each job received, run `clients` (indexes into `users`) as threads and
-    send back {kind: [(latency, status)]}. Jobs: ("closed", start_at, duration) sends the next request
-    as soon as the previous one is answered; ("paced", start_at, duration, rate_per_client) sends on a
-    fixed schedule and measures from the scheduled instant (a late answer delays the next send, and
-    that delay is counted: no coordinated omission)."""
-    payloads = Payloads(SECRET, ResponseUrls(fake_url))  # type: ignore[arg-type]
-    while (job := conn.recv())[0] != "stop":
+def run_clients(conn, fake_url: str, data, clients: list[int], users: list[str]) -> None:
+    """A client process: for each Job received, run `clients` (indexes into `users`) as threads and
+    send back their Results. A paced client sends on a fixed schedule and is measured from the
+    scheduled instant (a late answer delays the next send, and that delay is counted: no
+    coordinated omission)."""
+    payloads = Payloads(SECRET, ResponseUrls(fake_url, prefix=f"c{os.getpid()}"))  # type: ignore[arg-type]
+    while (job := conn.recv()) != "stop":
         outs: list[list] = []
         threads = []
+        period = len(users) / job.rate if job.mode == "paced" else 0.0
         for index in clients:
             user, rels = users[index], data[users[index]]
+            plan = []
             # Built (and signed) before the clock starts: only the HTTP exchange is measured.
-            plan = [
-                (KINDS[n % 3], request_for(KINDS[n % 3], payloads, user, rels[n % 50], n)) for n in range(150)
-            ]
+            for n in range(job.plan_size()):
+                kind = job.kinds[n % len(job.kinds)]
+                req = request_for(kind, payloads, user, rels[n % len(rels)], n)
+                plan.append((kind, req, response_path(req)))
             outs.append([])
-            args = (port, plan, job, index / len(users), outs[-1])
+            args = (plan, job, period, index / len(users), outs[-1])
             threads.append(threading.Thread(target=_client, args=args))
+        conn.send("ready")
+        job.start_at = conn.recv()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        results: dict[str, list[tuple[float, int]]] = defaultdict(list)
-        for kind, latency, status in (item for out in outs for item in out):
-            results[kind].append((latency, status))
-        conn.send(dict(results))
+        conn.send([item for out in outs for item in out])
