@@ -14,6 +14,8 @@ from crm.errors import InvalidInput
 from crm.models import User
 from crm.text import clean_name, clean_text
 
+DISPLAY_NAME_MAX = 255  # users.display_name is VARCHAR(255)
+
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -36,7 +38,7 @@ def validate_email(value: str | None) -> str | None:
 
 
 def _display_name(value: str | None) -> str | None:
-    return clean_name(value, field="display_name", max_len=255, label="The display name")
+    return clean_name(value, field="display_name", max_len=DISPLAY_NAME_MAX, label="The display name")
 
 
 def get_or_create_user(db: Session, *, team_id: str, slack_user_id: str, timezone: str = "UTC") -> User:

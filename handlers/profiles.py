@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from crm.errors import InvalidInput
 from crm.models import User
-from crm.users import update_user_profile
+from crm.users import DISPLAY_NAME_MAX, update_user_profile
 from handlers.runtime.clients import quick_client
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = 600.0
 # Failures remembered at most; beyond that the oldest are forgotten (a retry is harmless).
 MAX_REMEMBERED = 10_000
-DISPLAY_NAME_MAX = 255
 # Seconds a first-sight users.info may take before the request goes on with the default zone.
 PROFILE_TIMEOUT = 0.8
 

@@ -7,6 +7,8 @@ from typing import Any
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from crm.assignments import MAX_UTM_LENGTH
+from crm.campaigns import MAX_NAME_LENGTH
 from crm.models import Assignment, Campaign, Influencer
 from handlers.blocks import fields as f
 from handlers.blocks.campaigns import assignment_link
@@ -16,28 +18,29 @@ from handlers.blocks.text import mrkdwn
 from handlers.ids import Field
 from handlers.ids import View as ViewId
 
-UTM_MAX = 100  # the utm_* columns are VARCHAR(100)
-
 
 def new_campaign_modal(
     *, name: str | None = None, landing_url: str | None = None, metadata: str = "{}"
 ) -> View:
     blocks = [
-        f.text_input(Field.CAMPAIGN_NAME, "Name", name, optional=False, max_length=100),
+        f.text_input(Field.CAMPAIGN_NAME, "Name", name, optional=False, max_length=MAX_NAME_LENGTH),
         f.url_input(Field.CAMPAIGN_LANDING_URL, "Landing page", landing_url),
         f.text_input(
             Field.CAMPAIGN_UTM_SOURCE,
             "utm_source",
-            max_length=UTM_MAX,
+            max_length=MAX_UTM_LENGTH,
             hint="Default for every assignment; empty means the influencer's platform.",
         ),
         f.text_input(
-            Field.CAMPAIGN_UTM_MEDIUM, "utm_medium", max_length=UTM_MAX, hint="Empty means “influencer”."
+            Field.CAMPAIGN_UTM_MEDIUM,
+            "utm_medium",
+            max_length=MAX_UTM_LENGTH,
+            hint="Empty means “influencer”.",
         ),
         f.text_input(
             Field.CAMPAIGN_UTM_CAMPAIGN,
             "utm_campaign",
-            max_length=UTM_MAX,
+            max_length=MAX_UTM_LENGTH,
             hint="Empty means the campaign name.",
         ),
         f.date_picker(Field.CAMPAIGN_START, "Starts"),
@@ -57,16 +60,20 @@ def assign_modal(
     blocks: list[Any] = [
         SectionBlock(text=MarkdownTextObject(text=who)),
         f.text_input(
-            Field.ASSIGNMENT_UTM_SOURCE, "utm_source", utm.source, optional=False, max_length=UTM_MAX
+            Field.ASSIGNMENT_UTM_SOURCE, "utm_source", utm.source, optional=False, max_length=MAX_UTM_LENGTH
         ),
         f.text_input(
-            Field.ASSIGNMENT_UTM_MEDIUM, "utm_medium", utm.medium, optional=False, max_length=UTM_MAX
+            Field.ASSIGNMENT_UTM_MEDIUM, "utm_medium", utm.medium, optional=False, max_length=MAX_UTM_LENGTH
         ),
         f.text_input(
-            Field.ASSIGNMENT_UTM_CAMPAIGN, "utm_campaign", utm.campaign, optional=False, max_length=UTM_MAX
+            Field.ASSIGNMENT_UTM_CAMPAIGN,
+            "utm_campaign",
+            utm.campaign,
+            optional=False,
+            max_length=MAX_UTM_LENGTH,
         ),
-        f.text_input(Field.ASSIGNMENT_UTM_CONTENT, "utm_content", utm.content, max_length=UTM_MAX),
-        f.text_input(Field.ASSIGNMENT_UTM_TERM, "utm_term", utm.term, max_length=UTM_MAX),
+        f.text_input(Field.ASSIGNMENT_UTM_CONTENT, "utm_content", utm.content, max_length=MAX_UTM_LENGTH),
+        f.text_input(Field.ASSIGNMENT_UTM_TERM, "utm_term", utm.term, max_length=MAX_UTM_LENGTH),
         f.text_input(Field.ASSIGNMENT_NOTES, "Notes", multiline=True),
         context(f"With these values the link is `{mrkdwn(preview, 2_000)}`"),
     ]

@@ -17,13 +17,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from crm.dashboard import DUE_ITEMS
 from crm.models import Interaction, Relationship
 from handlers.blocks.cards import follow_up_text, interaction_line
 from handlers.blocks.message import context, header
 from handlers.blocks.text import SECTION_TEXT, days_ago, mrkdwn
 from handlers.ids import Action, Block
 
-DUE_ROWS = 10  # crm.dashboard.home_dashboard returns at most this many due follow-ups
 LIST_ROWS = 5
 
 
@@ -79,9 +79,9 @@ def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
         )
     )
     if due:
-        blocks += [_due_row(r, tz=tz, now=now) for r in due[:DUE_ROWS]]
-        if len(due) > DUE_ROWS:
-            blocks.append(context(f"…and {len(due) - DUE_ROWS:,} more: `/crm due` lists them."))
+        blocks += [_due_row(r, tz=tz, now=now) for r in due[:DUE_ITEMS]]
+        if len(due) > DUE_ITEMS:
+            blocks.append(context(f"…and {len(due) - DUE_ITEMS:,} more: `/crm due` lists them."))
     else:
         blocks.append(context("Nothing due. Set one with `/crm followup @handle next monday`."))
     blocks.append(DividerBlock())

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from crm.interactions import SUBJECT_MAX
 from crm.models import Campaign, Influencer, Relationship
 from handlers.blocks import fields as f
 from handlers.blocks.message import context
@@ -20,7 +21,6 @@ from handlers.blocks.text import INPUT_MAX, link, mrkdwn
 from handlers.ids import Field
 from handlers.ids import View as ViewId
 
-SUBJECT_MAX = 255  # interactions.subject is VARCHAR(255)
 CONTEXT_NOTES = 2_900
 
 
