@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from slack_bolt import BoltContext
 
 from crm import clock, interactions
-from crm.models import INTERACTION_TYPES
 from handlers.forms import form_values, load_metadata, parse_id
 from handlers.ids import Field
 from handlers.runtime.scope import request_key, scope
@@ -25,7 +24,6 @@ FIELDS = {
     "campaign": Field.INTERACTION_CAMPAIGN,
     "campaign_id": Field.INTERACTION_CAMPAIGN,
 }
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def idempotency_key(view: dict) -> str:
@@ -34,22 +32,23 @@ def idempotency_key(view: dict) -> str:
 
 
 def read_interaction(view: dict, *, now: datetime) -> tuple[dict[str, str], dict]:
-    """(errors by block id, parsed values) from the submitted log modal; nothing is looked up here."""
+    """(errors by block id, parsed values) from the submitted log modal; nothing is looked up here.
+
+    Only what the form requires is checked here (an influencer and a type, both at once); the values
+    themselves (type, file link, date) are validated once, by crm.interactions, and its errors land
+    on their fields through FIELDS.
+    """
     values = form_values(view)
     source = load_metadata(view).get("src")
     errors: dict[str, str] = {}
     if not values.get(Field.INTERACTION_INFLUENCER):
         errors[Field.INTERACTION_INFLUENCER] = "Pick the influencer."
     kind = values.get(Field.INTERACTION_TYPE)
-    if kind not in INTERACTION_TYPES:
+    if not kind:
         errors[Field.INTERACTION_TYPE] = "Pick a type: email, call, meeting, note or file."
     files = values.get(Field.INTERACTION_FILE) or []
     file_url = next((f.get("permalink") for f in files if f.get("permalink")), None)
-    if kind == "file_upload" and not file_url and not source:
-        errors[Field.INTERACTION_FILE] = "Attach the file, or pick another type."
     when = values.get(Field.INTERACTION_DATE) or now
-    if when > now + FUTURE_TOLERANCE:
-        errors[Field.INTERACTION_DATE] = "Log what already happened: pick a time that is not in the future."
     content = values.get(Field.INTERACTION_CONTENT)
     if source and file_url:  # both a file and the message it came from: keep the message link in the text
         content = f"{content}\n\nFrom Slack: {source}" if content else f"From Slack: {source}"
