@@ -177,7 +177,19 @@ def guard_engine(engine: Engine) -> Engine:
     if event.contains(engine, "checkout", _check_out):
         return engine
     event.listen(engine, "checkout", _check_out)
+    event.listen(engine, "checkin", _check_in)
     return engine
+
+
+# A pooled connection idle for longer than this is pinged before use. One that was in use moments
+# ago is not: under load that saves a round trip per request, and a connection that died meanwhile
+# (a database restart) fails its first statement, which invalidates the whole pool at once.
+PING_AFTER_IDLE = 2.0
+_RETURNED_AT = "crm_returned_at"
+
+
+def _check_in(dbapi_connection, connection_record) -> None:
+    connection_record.info[_RETURNED_AT] = time.monotonic()
 
 
 def _check_out(dbapi_connection, connection_record, connection_proxy) -> None:
@@ -190,6 +202,9 @@ def _check_out(dbapi_connection, connection_record, connection_proxy) -> None:
         fd = _socket_fd(dbapi_connection)
         if fd is not None:
             deadline.watched.append(_watchdog.watch(fd, deadline))
+    returned_at = connection_record.info.get(_RETURNED_AT)
+    if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE:
+        return  # new (it just answered the handshake), or in use moments ago
     try:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT 1")

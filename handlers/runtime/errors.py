@@ -32,6 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from crm.errors import DomainError, InvalidInput
 from handlers.blocks.text import mrkdwn
+from handlers.runtime.breaker import DatabaseDown
 from handlers.runtime.deadline import DeadlineExceeded
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def is_database_unavailable(error: BaseException) -> bool:
             return True
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
-        if isinstance(current, DeadlineExceeded):
+        if isinstance(current, DeadlineExceeded | DatabaseDown):
             return True
         current = current.__cause__ or current.__context__
     return False
@@ -148,6 +149,9 @@ def handle_error(error: Exception, body: Any, context: BoltContext) -> BoltRespo
     if isinstance(error, DomainError):
         return _answer(body, context, error, error.message)
     error_id = new_error_id()
+    if isinstance(error, DatabaseDown):  # told at once while the breaker is open: already logged
+        log.warning("database unavailable (not retried yet) during %s", describe(body))
+        return _answer(body, context, error, UNAVAILABLE_MESSAGE)
     if is_database_unavailable(error):
         unconfirmed = any(isinstance(e, DeadlineExceeded) and e.commit_in_flight for e in _chain(error))
         log.error(

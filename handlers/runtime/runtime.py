@@ -8,7 +8,7 @@ this package (`scope`, `reply`, `open_modal`), not directly.
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from handlers.home_refresh import HomePublisher
 from handlers.profiles import ProfileFetcher
+from handlers.runtime.breaker import Breaker
 
 RUNTIME_KEY = "crm_runtime"
 
@@ -28,6 +29,8 @@ class Runtime:
     background: Executor
     home_publisher: HomePublisher
     profiles: ProfileFetcher
+    # Fails requests fast while the database is known to be down (handlers/runtime/breaker.py).
+    breaker: Breaker = field(default_factory=Breaker)
 
 
 def runtime_of(context: BoltContext) -> Runtime:

@@ -38,7 +38,8 @@ from crm.users import get_or_create_user
 from handlers.home_refresh import HomeTarget
 from handlers.profiles import needs_profile, store_profile
 from handlers.runtime.deadline import committing, within
-from handlers.runtime.runtime import runtime_of
+from handlers.runtime.errors import is_database_unavailable
+from handlers.runtime.runtime import Runtime, runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,22 @@ class Scope:
 def scope(context: BoltContext, *, once: str | None = None, with_actor: bool = True) -> Iterator[Scope]:
     """One transaction for this request (see the module docstring)."""
     runtime = runtime_of(context)
+    runtime.breaker.admit()  # DatabaseDown at once while the database is known to be unavailable
+    try:
+        s = yield from _transaction(context, runtime, once=once, with_actor=with_actor)
+    except Exception as error:
+        if is_database_unavailable(error):
+            runtime.breaker.failed()
+        else:  # the database answered (a domain error, a bug): it is up
+            runtime.breaker.succeeded()
+        raise
+    runtime.breaker.succeeded()
+    if s._home is not None:
+        runtime.home_publisher.request(s._home)
+
+
+def _transaction(context: BoltContext, runtime: Runtime, *, once: str | None, with_actor: bool):
+    """The body of scope(): yields the Scope inside the transaction, returns it after the commit."""
     with within(SCOPE_BUDGET), Session(runtime.engine, expire_on_commit=False) as db:
         actor = None
         if with_actor:
@@ -135,8 +152,7 @@ def scope(context: BoltContext, *, once: str | None = None, with_actor: bool = T
             raise
         if s._discarded:
             db.rollback()
-            return
+            return s
         with committing():
             db.commit()
-    if s._home is not None:
-        runtime.home_publisher.request(s._home)
+    return s

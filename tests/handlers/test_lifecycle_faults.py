@@ -7,6 +7,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import event
 
 from bot.server import make_listener_engine
 from bot.wsgi import HealthCheck
@@ -15,6 +16,7 @@ from handlers.ids import Field, View
 from handlers.runtime.errors import UNAVAILABLE_MESSAGE
 from handlers.runtime.slack_calls import EXPIRED_TRIGGER
 from tests.handlers.conftest import Crm
+from tests.slack.harness import until_database_answers
 from tests.slack.tcp_proxy import proxied_database_url
 
 # Slack's limit for an acknowledgement: a protocol bound, not a performance figure.
@@ -49,10 +51,31 @@ def test_a_frozen_database_still_gets_the_user_an_ack_that_says_nothing_changed(
     assert response.status == 200
     assert json.loads(response.body) == {"response_type": "ephemeral", "text": UNAVAILABLE_MESSAGE}
     assert crm.one(Relationship).status == "saved"  # and nothing was changed, as the message says
-    # The database is back: the next command works without a restart.
-    after = slack.send(slack.payloads.command("status @maya warm"))
-    assert after.status == 200 and UNAVAILABLE_MESSAGE not in (after.body or "")
+    # The database is back: within a probe or two the command works, without a restart.
+    until_database_answers(slack, "status @maya warm")
     assert crm.one(Relationship).status == "warm"
+
+
+def test_while_the_database_is_down_requests_are_told_at_once_and_one_probe_tries(frozen):
+    """After one request found the database unavailable, the next ones do not spend their whole
+    budget each (they would queue behind each other past Slack's 3 s): the breaker tells them at
+    once, without a connection, until a probe gets through."""
+    slack, proxy, engine = frozen
+    Crm(slack).relationship("maya", status="saved")
+    checkouts = []
+    event.listen(engine, "checkout", lambda *args: checkouts.append(1))
+    proxy.stall()
+    first = slack.send(slack.payloads.command("status @maya warm"))
+    used_by_first = len(checkouts)
+    second = slack.send(slack.payloads.command("status @maya cold"))
+    proxy.unstall()
+
+    for response in (first, second):
+        assert json.loads(response.body)["text"] == UNAVAILABLE_MESSAGE
+    assert used_by_first >= 1 and len(checkouts) == used_by_first  # the second never touched it
+    # Once the cooldown (1 s) has passed, a probe goes through and closes the breaker.
+    until_database_answers(slack, "status @maya warm")
+    assert Crm(slack).one(Relationship).status == "warm"
 
 
 def test_healthz_answers_within_a_second_while_the_database_is_frozen(frozen):

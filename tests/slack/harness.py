@@ -222,3 +222,18 @@ class LoopbackServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def until_database_answers(slack: SlackTestApp, text: str) -> BoltResponse:
+    """Send `/crm <text>` until it is no longer told "temporarily unavailable": after an outage the
+    App's breaker lets one probe through per cooldown (handlers/runtime/breaker.py). At most 50
+    tries, 0.1 s apart; returns the first answer that is not the outage message."""
+    from handlers.runtime.errors import UNAVAILABLE_MESSAGE
+
+    for _ in range(50):
+        response = slack.send(slack.payloads.command(text))
+        told = bool(response.body) and json.loads(response.body).get("text") == UNAVAILABLE_MESSAGE
+        if not told:
+            return response
+        threading.Event().wait(0.1)
+    raise AssertionError("the database did not come back within 5 s")
