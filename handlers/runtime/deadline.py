@@ -61,6 +61,9 @@ class _Deadline:
 
 _local = threading.local()
 
+# The watchdog wakes at most this often; a deadline is enforced this much late at worst.
+WAKE_GRANULARITY = 0.05
+
 
 def current() -> _Deadline | None:
     """The calling thread's deadline, if it set one."""
@@ -88,7 +91,8 @@ class _Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="crm-db-watchdog", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if self._heap[0][1] == ticket:  # the earliest deadline now: the thread must wake sooner
+                self._cond.notify()
         return ticket
 
     def finish(self, deadline: _Deadline) -> None:
@@ -103,7 +107,11 @@ class _Watchdog:
         while True:
             with self._cond:
                 while not self._heap or self._heap[0][0] > time.monotonic():
-                    timeout = self._heap[0][0] - time.monotonic() if self._heap else None
+                    # At least WAKE_GRANULARITY between wake-ups: most entries are finished long
+                    # before their deadline, so waking for each would cost a thread switch per request.
+                    timeout = (
+                        max(self._heap[0][0] - time.monotonic(), WAKE_GRANULARITY) if self._heap else None
+                    )
                     self._cond.wait(timeout)
                 _, ticket = heapq.heappop(self._heap)
                 entry = self._entries.pop(ticket, None)
