@@ -192,7 +192,8 @@ def seed(url: str, users: int, per_user: int, reminded: int, now: datetime) -> N
 def replica(url: str, api_url: str, ready, go, results) -> None:
     """One scheduler process: its own engine, Slack client and worker id; drains the reminders."""
     from bot.config import Settings
-    from bot.jobs import JobContext, make_slack_client, send_reminders
+    from bot.jobs.context import JobContext, make_slack_client
+    from bot.jobs.reminders import send_reminders
 
     settings = Settings(slack_bot_token="xoxb-bench", slack_api_url=api_url)
     engine = make_engine(url, pool_size=2, max_overflow=0)

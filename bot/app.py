@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 
 # Threads for Slack calls made after a listener's commit (replies, modals, error messages): each is a
 # Web API round trip of 100-500 ms, seconds when Slack is slow, never on the ack path. They wait on
-# the network, not the CPU, so there are many: with Slack answering in 3 s, 64 threads per process
-# still send about 20 replies a second (benchmarks/slack_load.py measures it).
-BACKGROUND_THREADS = 64
+# the network, not the CPU, so there are many: with Slack answering in 3 s, 128 threads per process
+# still send about 40 replies a second (benchmarks/slack_load.py measures it).
+BACKGROUND_THREADS = 128
 
 
 def is_event_retry(request: BoltRequest) -> bool:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db import transaction
-from bot.jobs import JobContext, make_slack_client, send_reminders
+from bot.jobs.context import JobContext, make_slack_client
+from bot.jobs.reminders import send_reminders
 from crm.clock import follow_up_instant, local_today
 from crm.models import Relationship, User
 from handlers.blocks.digests import snooze_value

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 
 from bot.db import transaction
-from bot.jobs import send_reminders
+from bot.jobs.reminders import send_reminders
 from crm import reminders
 from crm.clock import follow_up_instant
 from crm.interactions import NewInteraction, log_interaction

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.jobs import send_reminders
+from bot.jobs.reminders import send_reminders
 from crm.models import Delivery
 from handlers.blocks.digests import NEW_MARK
 from tests.scheduler.helpers import add_follow_ups, deliveries, dm_channel, seed_user

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.db import make_engine, transaction
-from bot.jobs import post_weekly_summaries, send_reminders
+from bot.jobs.reminders import send_reminders
+from bot.jobs.weekly import post_weekly_summaries
 from crm.models import Delivery
 from tests.factories import make_influencer, make_relationship, make_user
 from tests.scheduler.conftest import ADMIN_CHANNEL

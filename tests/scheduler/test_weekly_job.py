@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db import transaction
-from bot.jobs import post_weekly_summaries
+from bot.jobs.weekly import post_weekly_summaries
 from crm.models import Interaction
 from tests.factories import make_influencer, make_relationship, make_user
 from tests.scheduler.validation import assert_valid_message
