@@ -17,11 +17,12 @@ from crm.interactions import SUBJECT_MAX
 from crm.models import Campaign, Influencer, Relationship
 from handlers.blocks import fields as f
 from handlers.blocks.message import context
-from handlers.blocks.text import INPUT_MAX, link, mrkdwn
+from handlers.blocks.text import INPUT_MAX, link, mrkdwn, plain
 from handlers.ids import Field
 from handlers.ids import View as ViewId
 
 CONTEXT_NOTES = 2_900
+LINKED_NAMED = 3  # creators named in the log modal's hint when a message links several
 
 
 def modal(
@@ -49,6 +50,17 @@ def _who(influencer: Influencer) -> str:
     return f"*{mrkdwn(influencer.name, 200)}* (@{handle} · {mrkdwn(influencer.platform)})"
 
 
+def _linked_hint(influencer: Influencer | None, linked: Sequence[Influencer]) -> str | None:
+    """The influencer field's hint about the creators a message links (plain text, so names are safe)."""
+    if influencer is not None and any(c.id == influencer.id for c in linked):
+        return "Chosen because the message links their profile."
+    if influencer is None and len(linked) > 1:
+        names = ", ".join(plain(c.name, 60) for c in linked[:LINKED_NAMED])
+        more = f" and {len(linked) - LINKED_NAMED:,} more" if len(linked) > LINKED_NAMED else ""
+        return f"The message links {len(linked):,} creators ({names}{more}); pick the one this is about."
+    return None
+
+
 def log_interaction_modal(
     *,
     influencer: Influencer | None,
@@ -58,10 +70,19 @@ def log_interaction_modal(
     interaction_type: str | None = None,
     content: str | None = None,
     source_url: str | None = None,
+    linked: Sequence[Influencer] = (),
 ) -> View:
-    """Influencer (prefilled when known), type, subject, content, date and time, campaign, file."""
+    """Influencer (prefilled when known), type, subject, content, date and time, campaign, file.
+
+    `linked` are the creators the logged message links: the influencer field's hint says why one is
+    preselected, or that several are linked and none was chosen.
+    """
+    influencer_block = f.influencer_select(influencer)
+    hint = _linked_hint(influencer, linked)
+    if hint:
+        influencer_block.hint = PlainTextObject(text=hint)
     blocks: list[Any] = [
-        f.influencer_select(influencer),
+        influencer_block,
         f.interaction_type_select(interaction_type),
         f.text_input(Field.INTERACTION_SUBJECT, "Subject", max_length=SUBJECT_MAX),
         f.text_input(

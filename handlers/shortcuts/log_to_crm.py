@@ -1,5 +1,11 @@
 """Message shortcut "Log to CRM": the log modal with the message as content and its link recorded.
 
+The content is the message as plain text (handlers/slack_markup.py): Slack's `<url|label>`,
+`<@U…>` and `&amp;` markup never reaches the stored interaction. When the message links the
+profile of exactly one creator in the workspace directory, that creator is preselected; when it
+links several, none is, and the form says so. Matching a link to a creator is crm's one matcher
+(crm.influencers.resolve_influencer), called from linked_creators() only.
+
 The permalink (chat.getPermalink, asked after ack) travels in the modal's private_metadata and is
 stored as the interaction's file_url: the Slack message is the material the interaction points at,
 and the column exists for exactly that (a link to the source). If the user also attaches a file,
@@ -12,20 +18,28 @@ people, a private channel it is not in): the modal then opens without the link r
 from __future__ import annotations
 
 import logging
+import uuid
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
+from crm.errors import Ambiguous, InvalidInput, NotFound
+from crm.influencers import resolve_influencer
+from crm.models import Influencer
 from handlers.runtime.clients import quick_client
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import open_modal
+from handlers.slack_markup import message_links, message_plain_text
 from handlers.views.openers import log_modal_for
 
 log = logging.getLogger(__name__)
 
 # chat.getPermalink is asked before the transaction and the ack; it may take this long.
 PERMALINK_TIMEOUT = 1.0
+# Links looked up per message: one query each, inside the listener's 2 s scope.
+LINKS_MAX = 10
 
 
 def message_permalink(client: WebClient, channel_id: str | None, ts: str | None) -> str | None:
@@ -46,6 +60,25 @@ def message_permalink(client: WebClient, channel_id: str | None, ts: str | None)
         return None
 
 
+def linked_creators(db: Session, *, team_id: str, urls: list[str]) -> list[Influencer]:
+    """The creators in the team directory whose profiles `urls` link, each once, in link order.
+
+    A link crm cannot read as a profile (a post, a document) or that names no creator adds nothing;
+    one that matches several creators adds them all.
+    """
+    found: dict[uuid.UUID, Influencer] = {}
+    for url in urls:
+        try:
+            matches = [resolve_influencer(db, team_id=team_id, ref=url)]
+        except Ambiguous as exc:
+            matches = [m for m in exc.candidates if isinstance(m, Influencer)]
+        except (NotFound, InvalidInput):
+            continue
+        for influencer in matches:
+            found.setdefault(influencer.id, influencer)
+    return list(found.values())
+
+
 def log_to_crm(ack, shortcut: dict, context: BoltContext) -> None:
     ack()
     message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
@@ -53,13 +86,17 @@ def log_to_crm(ack, shortcut: dict, context: BoltContext) -> None:
     ts = message.get("ts") or shortcut.get("message_ts")
     # Slack first, with no transaction open: the link to the message, if the bot may see it.
     permalink = message_permalink(context.client, channel.get("id"), ts)
-    text = message.get("text")
     with scope(context) as s:
+        creators = linked_creators(
+            s.db, team_id=s.actor.team_id, urls=message_links(message, limit=LINKS_MAX)
+        )
         view = log_modal_for(
             s.db,
             s.actor,
+            influencer=creators[0] if len(creators) == 1 else None,
+            linked=creators,
             interaction_type="note",
-            content=text if isinstance(text, str) and text else None,
+            content=message_plain_text(message),
             source_url=permalink,
         )
     open_modal(context, shortcut.get("trigger_id"), view)

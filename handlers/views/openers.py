@@ -8,6 +8,7 @@ inside the listener's transaction and returns the View; the listener opens it af
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from slack_sdk.models.views import View
@@ -31,15 +32,18 @@ def log_modal_for(
     actor: User,
     *,
     influencer: Influencer | None = None,
+    linked: Sequence[Influencer] = (),
     interaction_type: str | None = None,
     content: str | None = None,
     source_url: str | None = None,
     now: datetime | None = None,
 ) -> View:
-    """The log-interaction modal; `source_url` (a message permalink) travels in private_metadata."""
+    """The log-interaction modal; `source_url` (a message permalink) travels in private_metadata,
+    `linked` (the creators a message links) is explained in the influencer field's hint."""
     team_campaigns = [s.campaign for s in campaigns.list_campaigns(db, team_id=actor.team_id)]
     return log_interaction_modal(
         influencer=influencer,
+        linked=linked,
         campaigns=team_campaigns,
         now=now or datetime.now(UTC),
         interaction_type=interaction_type,
