@@ -1,7 +1,8 @@
-"""Influencers: the workspace-wide directory of creators — save, find, resolve.
+"""Influencers: the workspace-wide directory of creators — save, name, link profiles, find, resolve.
 
-Parsing a reference (@maya, a profile link) lives in crm.influencer_refs, full-text search in
-crm.search.
+A creator is known by its profiles (crm.profiles decides when two are the same); its name is free
+text everyone in the workspace sees. The influencer row's platform, handle and profile_url are its
+primary profile, kept in step here. Full-text search lives in crm.search.
 """
 
 from __future__ import annotations
@@ -12,9 +13,18 @@ from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from crm.errors import Ambiguous, InvalidInput, NotFound
-from crm.influencer_refs import InfluencerRef, parse_influencer_ref
-from crm.models import PLATFORMS, Influencer
+from crm.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from crm.models import PLATFORMS, Influencer, InfluencerProfile
+from crm.profiles import (
+    PROFILES_MAX,
+    BareHandle,
+    Profile,
+    describe,
+    on_platform,
+    parse_profile,
+    parse_reference,
+    validate_platform,
+)
 from crm.text import clean_name, escape_like
 from crm.urls import looks_like_url, validate_http_url
 from crm.users import validate_email
@@ -22,20 +32,12 @@ from crm.users import validate_email
 # The platform of a bare handle when nothing says otherwise: the most common one for influencer work.
 DEFAULT_PLATFORM = "instagram"
 FOLLOWER_COUNT_MAX = 10**12
-
-
-def validate_platform(platform: str) -> str:
-    """A known platform name (case-insensitive), or InvalidInput("platform")."""
-    cleaned = (platform or "").strip().lower()
-    if cleaned == "twitter":
-        cleaned = "x"
-    if cleaned not in PLATFORMS:
-        raise InvalidInput("platform", f"Platform must be one of: {', '.join(PLATFORMS)}.")
-    return cleaned
+NAME_MAX = 255
+_UNIQUE_PROFILE = "uq_influencer_profiles_team_id_identity_key"
 
 
 def _clean_name(name: str | None) -> str | None:
-    return clean_name(name, field="name", max_len=255, label="The name")
+    return clean_name(name, field="name", max_len=NAME_MAX, label="The name")
 
 
 def _clean_follower_count(count: int | None) -> int | None:
@@ -44,6 +46,35 @@ def _clean_follower_count(count: int | None) -> int | None:
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= FOLLOWER_COUNT_MAX:
         raise InvalidInput("follower_count", "The follower count must be a whole number, 0 or more.")
     return count
+
+
+def _by_identity(db: Session, *, team_id: str, identity: str) -> InfluencerProfile | None:
+    return db.scalars(
+        select(InfluencerProfile).where(
+            InfluencerProfile.team_id == team_id, InfluencerProfile.identity_key == identity
+        )
+    ).one_or_none()
+
+
+def _profile_for_bare_handle(db: Session, *, team_id: str, handle: str) -> Profile:
+    """The profile a bare `@handle` means when saving: the creator who has that handle (their
+    instagram profile among several), else the handle on instagram. Ambiguous between creators."""
+    found = db.scalars(
+        select(InfluencerProfile)
+        .where(InfluencerProfile.team_id == team_id, func.lower(InfluencerProfile.handle) == handle.lower())
+        .order_by(InfluencerProfile.is_primary.desc(), InfluencerProfile.platform, InfluencerProfile.id)
+    ).all()
+    on_default = [p for p in found if p.platform == DEFAULT_PLATFORM]
+    owners = {p.influencer_id for p in found}
+    if len(owners) > 1:
+        if len(on_default) != 1:
+            candidates = list(dict.fromkeys(p.influencer for p in found))
+            raise Ambiguous(f"@{handle} is the handle of several creators; say which platform.", candidates)
+        found = on_default
+    if found:
+        chosen = (on_default or found)[0]
+        return Profile(chosen.platform, chosen.handle, chosen.url, chosen.identity_key)
+    return on_platform(handle, DEFAULT_PLATFORM)
 
 
 def save_influencer(
@@ -57,145 +88,213 @@ def save_influencer(
     email: str | None = None,
     follower_count: int | None = None,
 ) -> Influencer:
-    """Get or create the influencer `ref` names in the team directory (unique by platform + handle).
+    """Get or create the creator whose profile `ref` names (a link, or a handle on `platform`).
 
-    The platform comes from `platform`, else from a profile link in `ref`. For a bare handle with
-    neither, an existing influencer with that handle is reused when there is exactly one (or one on
-    instagram among several); otherwise the influencer is saved on instagram (DEFAULT_PLATFORM).
-    The name defaults to the handle. Saving an existing influencer fills in what the directory lacks
-    (profile link, e-mail, a name still equal to the handle) and updates the follower count when
-    given; it never overwrites other data a colleague entered.
+    A bare handle without a platform means the creator who already has that handle (their
+    instagram profile among several; Ambiguous between creators), else the handle on instagram
+    (DEFAULT_PLATFORM). `profile_url`, when it names another profile, is linked to the same creator
+    (Conflict if it belongs to someone else). The name defaults to the handle. Saving an existing
+    creator fills in what the directory lacks (e-mail, a name still equal to the handle) and updates
+    the follower count when given; it never overwrites other data a colleague entered.
     """
-    parsed = parse_influencer_ref(ref)
     chosen = validate_platform(platform) if platform is not None else None
-    if chosen and parsed.platform and chosen != parsed.platform:
-        raise InvalidInput(
-            "platform", f"The link is a {parsed.platform} profile but the platform given is {chosen}."
-        )
-    url = validate_http_url(profile_url, field="profile_url") if profile_url else parsed.profile_url
+    parsed = parse_reference(ref)
+    if isinstance(parsed, BareHandle):
+        if chosen is None:
+            profile = _profile_for_bare_handle(db, team_id=team_id, handle=parsed.handle)
+        else:
+            profile = on_platform(parsed.handle, chosen)
+    else:
+        profile = parse_profile(ref, platform=chosen)
+    extra = _second_profile(profile_url, profile)
     cleaned_name = _clean_name(name)
     clean_email = validate_email(email)
     count = _clean_follower_count(follower_count)
 
-    chosen = chosen or parsed.platform
-    if chosen is None:
-        same_handle = db.scalars(
-            select(Influencer)
-            .where(Influencer.team_id == team_id, func.lower(Influencer.handle) == parsed.handle.lower())
-            .order_by(Influencer.platform)
-        ).all()
-        if len(same_handle) > 1:
-            on_default = [i for i in same_handle if i.platform == DEFAULT_PLATFORM]
-            if not on_default:
-                raise Ambiguous(
-                    f"@{parsed.handle} exists on several platforms; say which one.", list(same_handle)
-                )
-            same_handle = on_default
-        chosen = same_handle[0].platform if same_handle else DEFAULT_PLATFORM
-
-    existing = _by_handle(db, team_id=team_id, platform=chosen, handle=parsed.handle)
+    existing = _by_identity(db, team_id=team_id, identity=profile.identity)
     if existing is None:
-        created = db.scalars(
-            insert(Influencer)
-            .values(
-                team_id=team_id,
-                platform=chosen,
-                handle=parsed.handle,
-                name=cleaned_name or parsed.handle,
-                profile_url=url,
-                email=clean_email,
-                follower_count=count,
-            )
-            .on_conflict_do_nothing()
-            .returning(Influencer)
-        ).one_or_none()
-        if created is not None:
-            return created
-        # A concurrent save won the race; fall through and treat its row as existing.
-        existing = _by_handle(db, team_id=team_id, platform=chosen, handle=parsed.handle)
-        assert existing is not None
-    _fill_in(existing, profile_url=url, name=cleaned_name, email=clean_email, follower_count=count)
+        influencer = _create(db, team_id=team_id, profile=profile, name=cleaned_name or profile.handle)
+        if influencer is None:  # a concurrent save won the race: its row is the one
+            existing = _by_identity(db, team_id=team_id, identity=profile.identity)
+            assert existing is not None
+    if existing is not None:
+        influencer = existing.influencer
+        if cleaned_name and influencer.name == influencer.handle and cleaned_name != influencer.name:
+            influencer.name = cleaned_name
+    if clean_email and not influencer.email:
+        influencer.email = clean_email
+    if count is not None and count != influencer.follower_count:
+        influencer.follower_count = count
     db.flush()
-    return existing
+    if extra is not None:
+        _link(db, influencer=influencer, profile=extra)
+    return influencer
 
 
-def _by_handle(db: Session, *, team_id: str, platform: str, handle: str) -> Influencer | None:
-    return db.scalars(
-        select(Influencer).where(
-            Influencer.team_id == team_id,
-            Influencer.platform == platform,
-            func.lower(Influencer.handle) == handle.lower(),
+def _second_profile(profile_url: str | None, profile: Profile) -> Profile | None:
+    """The profile `profile_url` names when it is not `profile` itself (None when it is, or none)."""
+    if not profile_url:
+        return None
+    url = validate_http_url(profile_url, field="profile_url")
+    try:
+        linked = parse_reference(url)
+    except InvalidInput as exc:
+        raise InvalidInput("profile_url", exc.message) from None
+    assert isinstance(linked, Profile)  # an http(s) URL always parses as a link
+    return None if linked.identity == profile.identity else linked
+
+
+def _create(db: Session, *, team_id: str, profile: Profile, name: str) -> Influencer | None:
+    """A new creator with `profile` as its primary one; None if the profile was taken meanwhile."""
+    influencer = Influencer(
+        team_id=team_id, name=name, platform=profile.platform, handle=profile.handle, profile_url=profile.url
+    )
+    db.add(influencer)
+    db.flush()
+    if _insert_profile(db, influencer=influencer, profile=profile, primary=True) is None:
+        db.delete(influencer)
+        db.flush()
+        return None
+    return influencer
+
+
+def _insert_profile(
+    db: Session, *, influencer: Influencer, profile: Profile, primary: bool
+) -> InfluencerProfile | None:
+    """Insert the profile row; None when its identity is already taken in the team (no error, so
+    the transaction goes on)."""
+    row = db.scalars(
+        insert(InfluencerProfile)
+        .values(
+            influencer_id=influencer.id,
+            team_id=influencer.team_id,
+            platform=profile.platform,
+            handle=profile.handle,
+            url=profile.url,
+            identity_key=profile.identity,
+            is_primary=primary,
+            # The card lists profiles in the order they were linked, even within one transaction.
+            created_at=func.clock_timestamp(),
         )
+        .on_conflict_do_nothing(constraint=_UNIQUE_PROFILE)
+        .returning(InfluencerProfile)
     ).one_or_none()
+    db.expire(influencer, ["profiles"])
+    return row
 
 
-def _fill_in(
-    influencer: Influencer,
-    *,
-    profile_url: str | None,
-    name: str | None,
-    email: str | None,
-    follower_count: int | None,
-) -> None:
-    if profile_url and not influencer.profile_url:
-        influencer.profile_url = profile_url
-    if email and not influencer.email:
-        influencer.email = email
-    if name and influencer.name == influencer.handle and name != influencer.name:
-        influencer.name = name
-    if follower_count is not None and follower_count != influencer.follower_count:
-        influencer.follower_count = follower_count
+def link_profile(
+    db: Session, *, team_id: str, influencer_id: uuid.UUID, ref: str, platform: str | None = None
+) -> tuple[InfluencerProfile, bool]:
+    """Add the profile `ref` names (a link, or a handle on `platform`) to the creator; (profile,
+    created). Already theirs: (it, False). Another creator's: Conflict naming that creator."""
+    influencer = get_influencer(db, team_id=team_id, influencer_id=influencer_id)
+    return _link(db, influencer=influencer, profile=parse_profile(ref, platform=platform))
+
+
+def _link(db: Session, *, influencer: Influencer, profile: Profile) -> tuple[InfluencerProfile, bool]:
+    existing = _by_identity(db, team_id=influencer.team_id, identity=profile.identity)
+    if existing is None:
+        have = db.scalar(select(func.count()).where(InfluencerProfile.influencer_id == influencer.id))
+        if have >= PROFILES_MAX:
+            raise InvalidInput("profile", f"A creator can have at most {PROFILES_MAX} profiles.")
+        created = _insert_profile(db, influencer=influencer, profile=profile, primary=False)
+        if created is not None:
+            return created, True
+        existing = _by_identity(db, team_id=influencer.team_id, identity=profile.identity)
+        assert existing is not None
+    if existing.influencer_id == influencer.id:
+        return existing, False
+    other = existing.influencer
+    raise Conflict(
+        f"{describe(profile)} already belongs to “{other.name}” (@{other.handle} · {other.platform}); "
+        "a profile can belong to one creator only."
+    )
+
+
+def rename_influencer(db: Session, *, team_id: str, influencer_id: uuid.UUID, name: str) -> Influencer:
+    """Give the creator a new name (everyone in the workspace sees it); InvalidInput("name") if blank."""
+    cleaned = _clean_name(name)
+    if not cleaned:
+        raise InvalidInput("name", "Give the new name, e.g. “Priya Raman”.")
+    influencer = get_influencer(db, team_id=team_id, influencer_id=influencer_id)
+    if influencer.name != cleaned:
+        influencer.name = cleaned
+        db.flush()
+    return influencer
+
+
+def _profile_of(text: str) -> Profile | BareHandle | None:
+    """What a reference names as a profile: a link, `@handle`, or `@handle platform`; None for a name."""
+    words = text.split()
+    if len(words) == 2 and words[1].lower() in (*PLATFORMS, "twitter"):
+        try:
+            parsed = parse_reference(words[0])
+            if isinstance(parsed, BareHandle):
+                return on_platform(parsed.handle, validate_platform(words[1]))
+        except InvalidInput:
+            return None
+    try:
+        return parse_reference(text)
+    except InvalidInput:
+        if looks_like_url(text):
+            raise
+        return None  # not a handle (e.g. "Maya Lopez"): match by name only
 
 
 def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[Influencer, int]]:
-    """Influencers matching `ref` with a match tier: 0 exact handle, 1 exact name, 2 name/handle prefix."""
+    """Creators matching `ref` with a match tier: 0 one of their profiles, 1 exact name, 2 name or
+    handle prefix."""
     cleaned = clean_name(ref, field="influencer", max_len=None, label="The influencer")
     if not cleaned:
         raise InvalidInput("influencer", "Give the influencer's @handle, profile link or name.")
     if not 1 <= limit <= 100:
         raise InvalidInput("limit", "The limit must be from 1 to 100.")
-    parsed: InfluencerRef | None
-    try:
-        parsed = parse_influencer_ref(cleaned)
-    except InvalidInput:
-        if looks_like_url(cleaned):
-            raise
-        parsed = None  # not a handle (e.g. "Maya Lopez"): match by name only
+    parsed = _profile_of(cleaned)
 
-    name_text = (cleaned[1:] if cleaned.startswith("@") else cleaned).lower()
-    lower_name, lower_handle = func.lower(Influencer.name), func.lower(Influencer.handle)
-    handle_hit = literal(False)
-    if parsed is not None:
-        handle_hit = lower_handle == parsed.handle.lower()
-        if parsed.platform:
-            handle_hit = handle_hit & (Influencer.platform == parsed.platform)
-    if parsed is not None and parsed.platform:
+    team_profiles = select(InfluencerProfile.influencer_id).where(InfluencerProfile.team_id == team_id)
+    lower_handle = func.lower(InfluencerProfile.handle)
+    profile_hit = literal(False)
+    if isinstance(parsed, Profile):
+        profile_hit = Influencer.id.in_(
+            team_profiles.where(InfluencerProfile.identity_key == parsed.identity)
+        )
+    elif isinstance(parsed, BareHandle):
+        profile_hit = Influencer.id.in_(team_profiles.where(lower_handle == parsed.handle.lower()))
+    if isinstance(parsed, Profile):
         # A link names one profile; matching names against a URL would only add noise.
         name_exact = name_prefix = literal(False)
     else:
+        name_text = (cleaned[1:] if cleaned.startswith("@") else cleaned).lower()
         prefix = escape_like(name_text) + "%"
+        lower_name = func.lower(Influencer.name)
         name_exact = lower_name == name_text
-        name_prefix = or_(lower_name.like(prefix), lower_name.like("% " + prefix), lower_handle.like(prefix))
-    tier = case((handle_hit, 0), (name_exact, 1), else_=2)
+        name_prefix = or_(
+            lower_name.like(prefix),
+            lower_name.like("% " + prefix),
+            Influencer.id.in_(team_profiles.where(lower_handle.like(prefix))),
+        )
+    tier = case((profile_hit, 0), (name_exact, 1), else_=2)
     rows = db.execute(
         select(Influencer, tier)
-        .where(Influencer.team_id == team_id, or_(handle_hit, name_exact, name_prefix))
-        .order_by(tier, lower_name, Influencer.platform, Influencer.id)
+        .where(Influencer.team_id == team_id, or_(profile_hit, name_exact, name_prefix))
+        .order_by(tier, func.lower(Influencer.name), Influencer.platform, Influencer.id)
         .limit(limit)
     ).all()
     return [(row[0], row[1]) for row in rows]
 
 
 def find_influencers(db: Session, *, team_id: str, ref: str, limit: int = 10) -> list[Influencer]:
-    """Influencers in the team matching `ref`: exact handle (any platform) first, then name matches."""
+    """Creators in the team matching `ref`: a profile (any platform) first, then name matches."""
     return [influencer for influencer, _ in _ranked(db, team_id=team_id, ref=ref, limit=limit)]
 
 
 def resolve_influencer(db: Session, *, team_id: str, ref: str) -> Influencer:
-    """The one influencer `ref` means; NotFound when none, Ambiguous (with candidates) when several.
+    """The one creator `ref` means; NotFound when none, Ambiguous (with candidates) when several.
 
-    Only the best tier counts: an exact handle beats a name, so "@maya" resolves to the handle even
-    when someone is also called Maya.
+    `ref` is a profile link, `@handle` (any of a creator's profiles), `@handle platform`, or a name.
+    Only the best tier counts: a profile beats a name, so "@maya" resolves to the handle even when
+    someone is also called Maya.
     """
     rows = _ranked(db, team_id=team_id, ref=ref, limit=10)
     if not rows:

@@ -99,16 +99,17 @@ class User(Base):
 
 
 class Influencer(Base):
-    """A creator in the workspace-wide directory; unique per (team, platform, lower(handle))."""
+    """A creator in the workspace-wide directory, known by its profiles (InfluencerProfile).
+
+    `platform`, `handle` and `profile_url` are the creator's primary profile, kept in step with the
+    profile row marked `is_primary` (crm.influencers); uniqueness lives in the profiles (0007).
+    """
 
     __tablename__ = "influencers"
     __table_args__ = (
         CheckConstraint(_in("platform", PLATFORMS), name="platform"),
         CheckConstraint("follower_count IS NULL OR follower_count >= 0", name="follower_count"),
         CheckConstraint("handle <> ''", name="handle_not_empty"),
-        Index(
-            "uq_influencers_team_platform_handle", "team_id", "platform", text("lower(handle)"), unique=True
-        ),
         Index("ix_influencers_team_name", "team_id", text("lower(name)")),
     )
 
@@ -122,6 +123,49 @@ class Influencer(Base):
     follower_count: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
+
+    # Primary first, then in the order they were linked. Loaded only when read (the card).
+    profiles: Mapped[list[InfluencerProfile]] = relationship(
+        back_populates="influencer",
+        order_by="(InfluencerProfile.is_primary.desc(), InfluencerProfile.created_at, InfluencerProfile.id)",
+        passive_deletes=True,
+    )
+
+
+class InfluencerProfile(Base):
+    """One profile of a creator (platform, handle, link), unique per team by `identity_key`.
+
+    The identity key is crm.profiles' normalized form ("instagram:maya", "url:medium.com/@anna"), so
+    a profile written differently is still found, and two different profiles never share a row.
+    """
+
+    __tablename__ = "influencer_profiles"
+    __table_args__ = (
+        UniqueConstraint("team_id", "identity_key"),
+        CheckConstraint(_in("platform", PLATFORMS), name="platform"),
+        CheckConstraint("handle <> ''", name="handle_not_empty"),
+        Index("ix_influencer_profiles_team_handle", "team_id", text("lower(handle)")),
+        Index(
+            "uq_influencer_profiles_primary",
+            "influencer_id",
+            unique=True,
+            postgresql_where=text("is_primary"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    influencer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("influencers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    team_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    platform: Mapped[str] = mapped_column(String(20), nullable=False)
+    handle: Mapped[str] = mapped_column(String(100), nullable=False)
+    url: Mapped[str | None] = mapped_column(Text)
+    identity_key: Mapped[str] = mapped_column(String(1000), nullable=False)
+    is_primary: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    created_at: Mapped[datetime] = _created_at()
+
+    influencer: Mapped[Influencer] = relationship(back_populates="profiles")
 
 
 class Campaign(Base):

@@ -6,7 +6,8 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from crm.models import Influencer, Relationship, User
+from crm.models import Influencer, InfluencerProfile, Relationship, User
+from crm.profiles import stored_profile
 
 _seq = itertools.count(1)
 
@@ -24,6 +25,22 @@ def make_influencer(db: Session, *, team_id: str = "T0001", handle: str | None =
     kw.setdefault("name", f"Creator {n}")
     influencer = Influencer(team_id=team_id, handle=handle or f"creator{n}", **kw)
     db.add(influencer)
+    db.flush()
+    # Its primary profile, as crm.influencers keeps it: resolving and search go through profiles.
+    profile = stored_profile(
+        platform=influencer.platform, handle=influencer.handle, profile_url=influencer.profile_url
+    )
+    db.add(
+        InfluencerProfile(
+            influencer_id=influencer.id,
+            team_id=team_id,
+            platform=influencer.platform,
+            handle=influencer.handle,
+            url=influencer.profile_url,
+            identity_key=profile.identity,
+            is_primary=True,
+        )
+    )
     db.flush()
     return influencer
 

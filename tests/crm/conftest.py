@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-COUNTED_TABLES = ("users", "influencers", "user_influencers", "interactions", "campaign_influencers")
+COUNTED_TABLES = (
+    "users",
+    "influencers",
+    "influencer_profiles",
+    "user_influencers",
+    "interactions",
+    "campaign_influencers",
+)
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from sqlalchemy import literal, select
 from crm.assignments import assign_influencer
 from crm.campaigns import create_campaign
 from crm.errors import InvalidInput
-from crm.influencer_refs import parse_influencer_ref
 from crm.influencers import save_influencer
 from crm.interactions import NewInteraction, log_interaction
 from crm.models import Assignment, Campaign, Influencer, Interaction, Relationship, User
+from crm.profiles import Profile, parse_reference
 from crm.relationship_fields import normalize_tags
 from crm.relationships import set_notes, update_tags
 from crm.text import clean_name, clean_text, escape_like, strip_invisible
@@ -322,7 +322,7 @@ def _utm(value: str) -> str | None:
 
 
 def _handle_on_tiktok(ref: str) -> str:
-    parsed = parse_influencer_ref(ref)
-    if parsed.platform not in (None, "tiktok"):
+    parsed = parse_reference(ref)
+    if isinstance(parsed, Profile) and parsed.platform != "tiktok":
         raise InvalidInput("platform", "a link to another platform")
     return parsed.handle
