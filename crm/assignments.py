@@ -135,10 +135,13 @@ def assign_influencer(
     """
     notes = clean_text(notes, field="notes", max_len=NOTES_MAX, multiline=True, label="Notes")
     # Campaign and influencer in one statement, both checked against the actor's workspace.
+    # FOR SHARE OF the campaign: an edit of its landing page (crm.campaigns.update_campaign, FOR
+    # UPDATE) finishes first, so this link is built from the landing page that is committed.
     found = db.execute(
         select(Campaign, Influencer)
         .outerjoin(Influencer, and_(Influencer.id == influencer_id, Influencer.team_id == actor.team_id))
         .where(Campaign.id == campaign_id, Campaign.team_id == actor.team_id)
+        .with_for_update(read=True, of=Campaign)
     ).one_or_none()
     if found is None:
         raise NotFound(_CAMPAIGN_NOT_FOUND)
@@ -204,8 +207,52 @@ def get_assignment(
         )
     )
     if assignment is None:
-        raise NotFound(_ASSIGNMENT_NOT_FOUND)
+        raise _not_assigned(db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id)
     return assignment
+
+
+class NotAssigned(NotFound):
+    """The actor has no assignment of this influencer to this campaign; `by_teammate` when a
+    teammate has (an influencer is on a campaign once, so the actor cannot assign them too)."""
+
+    def __init__(self, message: str, *, by_teammate: bool) -> None:
+        super().__init__(message)
+        self.by_teammate = by_teammate
+
+
+def who(influencer: Influencer) -> str:
+    """“Maya Lopez (@maya)”, or “@maya” when the name is the handle: how errors name an influencer."""
+    handle = "@" + influencer.handle.lstrip("@")
+    if influencer.name.strip().lower() in (influencer.handle.lower(), handle.lower()):
+        return handle
+    return f"{influencer.name} ({handle})"
+
+
+def _not_assigned(db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_id: uuid.UUID) -> NotFound:
+    """The precise error for a missing assignment: which of campaign and influencer is unknown, or
+    that this influencer is not on this campaign (by the actor, or by a teammate)."""
+    campaign = db.scalar(
+        select(Campaign).where(Campaign.id == campaign_id, Campaign.team_id == actor.team_id)
+    )
+    if campaign is None:
+        return NotFound(_CAMPAIGN_NOT_FOUND)
+    influencer = db.scalar(
+        select(Influencer).where(Influencer.id == influencer_id, Influencer.team_id == actor.team_id)
+    )
+    if influencer is None:
+        return NotFound("Influencer not found.")
+    theirs = db.scalar(
+        select(Assignment.id).where(
+            Assignment.campaign_id == campaign_id, Assignment.influencer_id == influencer_id
+        )
+    )
+    if theirs is not None:
+        return NotAssigned(
+            f"{who(influencer)} is on “{campaign.name}” through a teammate's assignment, not yours; "
+            "only they can change it.",
+            by_teammate=True,
+        )
+    return NotAssigned(f"{who(influencer)} is not assigned to “{campaign.name}” by you.", by_teammate=False)
 
 
 def get_assignment_by_id(db: Session, *, actor: User, assignment_id: uuid.UUID) -> Assignment:
@@ -237,7 +284,7 @@ def update_assignment_utm(
     """Replace the actor's assignment's UTM values and rebuild its link."""
     values = clean_utm_values(utm)
     assignment = get_assignment_by_id(db, actor=actor, assignment_id=assignment_id)
-    url = tracking_link(assignment.campaign.landing_url, values)
+    url = tracking_link(_landing_url(db, assignment), values)
     _store(assignment, values, url)
     db.flush()
     return assignment
@@ -246,7 +293,15 @@ def update_assignment_utm(
 def regenerate_link(db: Session, *, actor: User, assignment_id: uuid.UUID) -> Assignment:
     """Rebuild the link from the campaign's current landing URL and the assignment's stored values."""
     assignment = get_assignment_by_id(db, actor=actor, assignment_id=assignment_id)
+    landing_url = _landing_url(db, assignment)
     values = clean_utm_values(stored_utm(assignment, assignment.campaign))
-    _store(assignment, values, tracking_link(assignment.campaign.landing_url, values))
+    _store(assignment, values, tracking_link(landing_url, values))
     db.flush()
     return assignment
+
+
+def _landing_url(db: Session, assignment: Assignment) -> str:
+    """The campaign's committed landing page, read FOR SHARE (see assign_influencer)."""
+    return db.scalar(
+        select(Campaign.landing_url).where(Campaign.id == assignment.campaign_id).with_for_update(read=True)
+    )

@@ -16,11 +16,23 @@ from sqlalchemy.orm import Session, joinedload
 from crm.assignments import DEFAULT_MEDIUM, UtmValues, clean_utm_value, stored_utm, tracking_link
 from crm.errors import Ambiguous, Conflict, Forbidden, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, CAMPAIGN_STATUSES, Assignment, Campaign, User
+from crm.relationships import KEEP, _Keep
 from crm.text import clean_name, escape_like
 from crm.utm import normalize_utm_value, validate_base_url
 
 MAX_NAME_LENGTH = 100
 _CAMPAIGN_NOT_FOUND = "Campaign not found."
+# What `update_campaign` reports as changed, in the words a confirmation uses.
+FIELD_LABELS = {
+    "name": "name",
+    "landing_url": "landing page",
+    "utm_source": "utm_source",
+    "utm_medium": "utm_medium",
+    "utm_campaign": "utm_campaign",
+    "status": "status",
+    "start_date": "start date",
+    "end_date": "end date",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +43,10 @@ class CampaignSummary:
 
 @dataclass(frozen=True, slots=True)
 class CampaignChanges:
-    """Edits to a campaign: None leaves a field as it is; "" clears a UTM default."""
+    """Edits to a campaign: None leaves a field as it is; "" clears a UTM default.
+
+    Dates can be cleared, so for them KEEP leaves the date as it is and None clears it.
+    """
 
     name: str | None = None
     landing_url: str | None = None
@@ -39,8 +54,18 @@ class CampaignChanges:
     utm_medium: str | None = None
     utm_campaign: str | None = None
     status: str | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: date | _Keep | None = KEEP
+    end_date: date | _Keep | None = KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignUpdate:
+    """What `update_campaign` did: the fields whose value changed (keys of FIELD_LABELS, in form
+    order) and how many assignments' tracking links now differ because the landing page changed."""
+
+    campaign: Campaign
+    changed: tuple[str, ...]
+    links_updated: int
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -149,8 +174,9 @@ def get_campaign(db: Session, *, team_id: str, campaign_id: uuid.UUID) -> Campai
     return campaign
 
 
-def resolve_campaign(db: Session, *, team_id: str, ref: str) -> Campaign:
-    """The campaign named `ref` (case-insensitive), else by id, else the only one whose name contains it."""
+def resolve_campaign(db: Session, *, team_id: str, ref: str, partial: bool = True) -> Campaign:
+    """The campaign named `ref` (case-insensitive), else by id, else (when `partial`) the only one
+    whose name contains it."""
     ref = clean_name(ref, field="campaign", max_len=None, label="The campaign")
     if not ref:
         raise InvalidInput("campaign", "Give a campaign name.")
@@ -162,6 +188,8 @@ def resolve_campaign(db: Session, *, team_id: str, ref: str) -> Campaign:
         return get_campaign(db, team_id=team_id, campaign_id=uuid.UUID(ref))
     except (ValueError, NotFound):
         pass
+    if not partial:
+        raise NotFound(f"No campaign named “{ref}”.")
     pattern = "%" + escape_like(ref) + "%"
     matches = list(db.scalars(in_team.where(Campaign.name.ilike(pattern)).order_by(Campaign.name).limit(10)))
     if len(matches) == 1:
@@ -171,14 +199,52 @@ def resolve_campaign(db: Session, *, team_id: str, ref: str) -> Campaign:
     raise NotFound(f"No campaign named “{ref}”.")
 
 
-def update_campaign(
-    db: Session, *, actor: User, campaign_id: uuid.UUID, changes: CampaignChanges
+def campaign_names(db: Session, *, team_id: str) -> list[str]:
+    """Every campaign name in the workspace, archived ones too (for "did you mean")."""
+    return list(db.scalars(select(Campaign.name).where(Campaign.team_id == team_id).order_by(Campaign.name)))
+
+
+def may_edit(campaign: Campaign, actor: User, *, crm_admin: bool = False) -> bool:
+    """Whether `actor` may edit `campaign`: its creator, or a CRM admin (the caller says who is one:
+    CRM_ADMIN_USER_IDS). A campaign whose creator left the workspace is the admins' to edit."""
+    return campaign.team_id == actor.team_id and (crm_admin or campaign.user_id == actor.id)
+
+
+def editable_campaign(
+    db: Session, *, actor: User, campaign_id: uuid.UUID, crm_admin: bool = False, lock: bool = False
 ) -> Campaign:
-    """Edit a campaign (owner or workspace admin only); a new landing URL rebuilds every assignment's link."""
-    campaign = get_campaign(db, team_id=actor.team_id, campaign_id=campaign_id)
-    if campaign.user_id != actor.id and not actor.is_admin:
-        raise Forbidden("Only the campaign's owner or a workspace admin can edit it.")
-    new = {}
+    """The campaign, if the actor may edit it (see may_edit): NotFound outside the workspace,
+    Forbidden for anyone else. `lock` holds the row until commit (update_campaign)."""
+    query = select(Campaign).where(Campaign.id == campaign_id, Campaign.team_id == actor.team_id)
+    campaign = db.scalar(query.with_for_update() if lock else query)
+    if campaign is None:
+        raise NotFound(_CAMPAIGN_NOT_FOUND)
+    if not may_edit(campaign, actor, crm_admin=crm_admin):
+        creator = campaign.owner.display_name if campaign.owner is not None else None
+        by = f" ({creator})" if creator else ""
+        raise Forbidden(
+            f"Only the creator of “{campaign.name}”{by} or a CRM admin can edit it; you can still "
+            "assign influencers to it."
+        )
+    return campaign
+
+
+def update_campaign(
+    db: Session,
+    *,
+    actor: User,
+    campaign_id: uuid.UUID,
+    changes: CampaignChanges,
+    crm_admin: bool = False,
+) -> CampaignUpdate:
+    """Edit a campaign (its creator or a CRM admin); a new landing URL rebuilds every assignment's link.
+
+    Everything is validated, every rebuilt link included, before anything is written. The campaign
+    row stays locked until commit, and assigning (crm.assignments) reads it FOR SHARE, so an
+    assignment made meanwhile waits and then gets the new landing page: no link is left behind.
+    """
+    campaign = editable_campaign(db, actor=actor, campaign_id=campaign_id, crm_admin=crm_admin, lock=True)
+    new: dict[str, object] = {}
     if changes.name is not None:
         new["name"] = _clean_name(changes.name)
         if _name_taken(db, actor.team_id, new["name"], except_id=campaign.id):
@@ -192,11 +258,12 @@ def update_campaign(
         new["status"] = changes.status.strip().lower()
         if new["status"] not in CAMPAIGN_STATUSES:
             raise InvalidInput("status", f"Campaign status must be one of {', '.join(CAMPAIGN_STATUSES)}.")
-    start = changes.start_date if changes.start_date is not None else campaign.start_date
-    end = changes.end_date if changes.end_date is not None else campaign.end_date
-    _check_dates(start, end)
+    new["start_date"] = campaign.start_date if changes.start_date is KEEP else changes.start_date
+    new["end_date"] = campaign.end_date if changes.end_date is KEEP else changes.end_date
+    _check_dates(new["start_date"], new["end_date"])
+    changed = tuple(f for f in FIELD_LABELS if f in new and new[f] != getattr(campaign, f))
     links: dict[uuid.UUID, str] = {}
-    if "landing_url" in new:  # validate every rebuilt link before writing anything
+    if "landing_url" in changed:  # validate every rebuilt link before writing anything
         assignments = db.scalars(
             select(Assignment)
             .options(joinedload(Assignment.influencer, innerjoin=True))  # default_utm reads it
@@ -206,10 +273,13 @@ def update_campaign(
             a.id: tracking_link(new["landing_url"], stored_utm(a, campaign), url_field="landing_url")
             for a in assignments
         }
-    for field, value in new.items():
-        setattr(campaign, field, value)
-    campaign.start_date, campaign.end_date = start, end
+    for field in changed:
+        setattr(campaign, field, new[field])
+    links_updated = 0
     for assignment_id, url in links.items():
-        db.get(Assignment, assignment_id).utm_url = url
+        assignment = db.get(Assignment, assignment_id)
+        if assignment.utm_url != url:
+            assignment.utm_url = url
+            links_updated += 1
     _flush_unique_name(db, campaign.name)
-    return campaign
+    return CampaignUpdate(campaign, changed, links_updated)

@@ -1,17 +1,25 @@
-"""Campaign modals: new campaign, assign an influencer (UTM values prefilled), and the saved link."""
+"""Campaign modals: new campaign, edit campaign, assign an influencer (UTM values prefilled), and the
+read-only views shown in their place once saved."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
 from slack_sdk.models.views import View
 
 from crm.assignments import MAX_UTM_LENGTH
 from crm.campaigns import MAX_NAME_LENGTH
-from crm.models import Assignment, Campaign, Influencer
+from crm.models import CAMPAIGN_STATUSES, Assignment, Campaign, Influencer
 from handlers.blocks import fields as f
-from handlers.blocks.campaigns import assignment_link
+from handlers.blocks.campaigns import assignment_link, campaign_saved
 from handlers.blocks.message import context
 from handlers.blocks.modals import modal
 from handlers.blocks.text import mrkdwn
@@ -47,6 +55,45 @@ def new_campaign_modal(
         f.date_picker(Field.CAMPAIGN_END, "Ends"),
     ]
     return modal(ViewId.NEW_CAMPAIGN, "New campaign", blocks, metadata=metadata, submit="Create")
+
+
+CAMPAIGN_STATUS_LABELS = {
+    "draft": "Draft",
+    "active": "Active",
+    "paused": "Paused",
+    "completed": "Completed",
+    "archived": "Archived (hidden from the list, no new assignments)",
+}
+
+
+def campaign_status_select(initial: str) -> InputBlock:
+    options = [f.option(CAMPAIGN_STATUS_LABELS[s], s) for s in CAMPAIGN_STATUSES]
+    element = StaticSelectElement(
+        action_id=Field.CAMPAIGN_STATUS,
+        placeholder=PlainTextObject(text="Choose a status"),
+        options=options,
+        initial_option=next((o for o in options if o.value == initial), None),
+    )
+    return InputBlock(block_id=Field.CAMPAIGN_STATUS, label=PlainTextObject(text="Status"), element=element)
+
+
+def edit_campaign_modal(campaign: Campaign, *, metadata: str) -> View:
+    """The campaign's name, landing page, dates and status, prefilled; `metadata` names the campaign."""
+    blocks = [
+        f.text_input(Field.CAMPAIGN_NAME, "Name", campaign.name, optional=False, max_length=MAX_NAME_LENGTH),
+        f.url_input(Field.CAMPAIGN_LANDING_URL, "Landing page", campaign.landing_url),
+        context("Changing the landing page rebuilds the tracking link of every assignment to this campaign."),
+        f.date_picker(Field.CAMPAIGN_START, "Starts", campaign.start_date),
+        f.date_picker(Field.CAMPAIGN_END, "Ends", campaign.end_date),
+        campaign_status_select(campaign.status),
+    ]
+    return modal(ViewId.EDIT_CAMPAIGN, "Edit campaign", blocks, metadata=metadata, submit="Save")
+
+
+def campaign_saved_modal(campaign: Campaign, *, changed: Sequence[str] | None, links_updated: int) -> View:
+    """Shown in place of the edit modal after submit: what changed and how many links were rebuilt."""
+    message = campaign_saved(campaign, changed=changed, links_updated=links_updated)
+    return modal(ViewId.CAMPAIGN_SAVED, "Campaign saved", message.blocks, submit=None, close="Done")
 
 
 def assign_modal(

@@ -1,15 +1,18 @@
-"""Campaign messages: `/crm campaign list`, the tracking-link answer, and a created-campaign note."""
+"""Campaign messages: `/crm campaign list`, the tracking-link answer, created and saved notes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
 
+from crm.campaigns import FIELD_LABELS
 from crm.models import Assignment, Campaign, Influencer
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, link, mrkdwn, plural
+from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, link, mrkdwn, plain_of, plural
+from handlers.ids import Action
 
 CAMPAIGN_ROWS = 40  # one section each, plus header and context: below the 50-block limit
 
@@ -19,11 +22,21 @@ def _link(url: str, label: str) -> str:
     return link(url, label, limit=2_000) or mrkdwn(url, 2_000)
 
 
-def campaign_list(summaries: Sequence[Any]) -> Message:
-    """Summaries are crm CampaignSummary(campaign, assignment_counts)."""
+def campaign_list(
+    summaries: Sequence[Any], *, editable: Collection[uuid.UUID] = (), archived_hidden: int = 0
+) -> Message:
+    """Summaries are crm CampaignSummary(campaign, assignment_counts); rows whose campaign id is in
+    `editable` get an Edit button; `archived_hidden` archived campaigns were left out."""
+    hidden = (
+        f"{plural(archived_hidden, 'archived campaign')} not shown: `/crm campaign list all`."
+        if archived_hidden
+        else ""
+    )
     if not summaries:
         text = 'No campaigns yet. Create one with `/crm campaign new "Spring Sale" https://shop.example.com`.'
-        return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+        if archived_hidden:
+            text = f"No active campaigns; {hidden}"
+        return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
     blocks: list[Any] = [header(f"Campaigns ({len(summaries)})")]
     for summary in summaries[:CAMPAIGN_ROWS]:
         c: Campaign = summary.campaign
@@ -36,11 +49,52 @@ def campaign_list(summaries: Sequence[Any]) -> Message:
         text = (
             f"*{mrkdwn(c.name, 200)}* · {c.status}{dates} · {_link(c.landing_url, 'landing page')}\n{counts}"
         )
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))))
+        edit = None
+        if c.id in editable:
+            edit = ButtonElement(
+                text=PlainTextObject(text="Edit"), action_id=Action.CAMPAIGN_EDIT, value=str(c.id)
+            )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=edit))
+    notes = []
     if len(summaries) > CAMPAIGN_ROWS:
-        blocks.append(context(f"…and {len(summaries) - CAMPAIGN_ROWS} more."))
+        notes.append(f"…and {len(summaries) - CAMPAIGN_ROWS} more.")
+    if hidden:
+        notes.append(hidden)
+    if notes:
+        blocks.append(context(" ".join(notes)))
     names = ", ".join(s.campaign.name for s in summaries[:10])
     return Message(text=f"{plural(len(summaries), 'campaign')}: {names}", blocks=blocks)
+
+
+def campaign_saved(campaign: Campaign, *, changed: Sequence[str] | None, links_updated: int) -> Message:
+    """The answer to an edit: which fields changed (crm.campaigns.FIELD_LABELS keys; None when not
+    known, for a repeated submit) and how many tracking links the new landing page rebuilt."""
+    name = f"*{mrkdwn(campaign.name, 200)}*"
+    if changed is None:
+        lines = [f"Saved {name}."]
+    elif not changed:
+        lines = [f"Nothing changed in {name}."]
+    else:
+        labels = ", ".join(FIELD_LABELS[field] for field in changed)
+        lines = [f"Saved {name}: {labels} changed."]
+    if changed and "landing_url" in changed:
+        if links_updated:
+            lines.append(
+                f"{plural(links_updated, 'tracking link')} now "
+                f"{'points' if links_updated == 1 else 'point'} to the new landing page "
+                f"({_link(campaign.landing_url, 'open')}) — share the new "
+                f"{'one' if links_updated == 1 else 'ones'}: "
+                f'`/crm utm "{mrkdwn(campaign.name, 100)}" @handle`.'
+            )
+        else:
+            lines.append("No tracking links to update: nobody is assigned yet.")
+    status = f"Status: *{campaign.status}*."
+    if campaign.status == "archived":
+        status += " Archived campaigns are hidden from `/crm campaign list` (see `/crm campaign list all`)"
+        status += " and take no new assignments."
+    lines.append(status)
+    text = "\n".join(lines)
+    return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 
 
 def campaign_created(campaign: Campaign) -> Message:

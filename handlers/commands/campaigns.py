@@ -1,27 +1,39 @@
-"""`/crm campaign new|list|add|status` and `/crm utm`: campaigns and tracking links."""
+"""`/crm campaign new|list|edit|add|status` and `/crm utm`: campaigns and tracking links."""
 
 from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from crm import assignments, campaigns
-from crm.errors import Ambiguous, DomainError, NotFound
+from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Campaign
-from crm.urls import looks_like_url
+from crm.urls import looks_like_url, validate_http_url
 from handlers.blocks.campaign_modals import assign_modal, new_campaign_modal
 from handlers.blocks.campaigns import assignment_link, campaign_created, campaign_list
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
+from handlers.commands.tokens import spans, unescape
 from handlers.forms import dump_metadata
+from handlers.views.campaigns import campaign_edit_modal_for, is_crm_admin
 
 CAMPAIGN_NEW = Usage(
     "campaign new <name> <landing-url>",
     "create a campaign (a form when something is missing)",
     '/crm campaign new "Spring Sale" https://shop.example.com/spring',
 )
-CAMPAIGN_LIST = Usage("campaign list", "the workspace's campaigns", "/crm campaign list")
+CAMPAIGN_LIST = Usage(
+    "campaign list [all]", "the workspace's campaigns; `all` includes archived ones", "/crm campaign list"
+)
+CAMPAIGN_EDIT = Usage(
+    "campaign edit <campaign>",
+    "edit name, landing page, dates, status (creator or CRM admin)",
+    '/crm campaign edit "Spring Sale"',
+)
 CAMPAIGN_ADD = Usage(
     "campaign add <campaign> <influencer>",
     "assign an influencer, with UTM values to review",
@@ -38,8 +50,8 @@ UTM = Usage(
 
 
 def campaign_new(ctx: CommandContext, args: list[str]) -> None:
-    url = args[-1] if args and looks_like_url(args[-1]) else None
-    name = " ".join(args[:-1] if url else args).strip()
+    words, url = _name_and_landing_url(ctx, args)
+    name = " ".join(words).strip()
     if not name or not url:
         ctx.open_modal(new_campaign_modal(name=name or None, landing_url=url))
         return
@@ -47,10 +59,68 @@ def campaign_new(ctx: CommandContext, args: list[str]) -> None:
     ctx.reply(campaign_created(campaign))
 
 
+def _name_and_landing_url(ctx: CommandContext, args: list[str]) -> tuple[list[str], str | None]:
+    """(the name's words, the landing URL) of `campaign new`.
+
+    The last word is the landing URL when it looks like a link (crm.urls.looks_like_url), or when
+    the name was quoted and one word follows it: `"Bad URL" not-a-url` is refused naming
+    `not-a-url` rather than creating a campaign called “Bad URL not-a-url”.
+    """
+    if not args:
+        return [], None
+    quoted = _first_argument_quoted(ctx)
+    last = args[-1]
+    if looks_like_url(last) or (quoted and len(args) == 2):
+        try:
+            return args[:-1], validate_http_url(last, field="landing_url")
+        except InvalidInput:
+            raise UsageError(CAMPAIGN_NEW, _not_a_landing_url(last)) from None
+    if quoted and len(args) > 2:
+        extra = " ".join(args[1:])
+        raise UsageError(
+            CAMPAIGN_NEW, f"After the quoted name give just the landing URL; “{extra[:80]}” is not one."
+        )
+    return args, None
+
+
+def _not_a_landing_url(word: str) -> str:
+    problem = f"“{word[:80]}” is not a landing URL: give the full address, starting with https://."
+    try:
+        guess = validate_http_url(f"https://{word}", field="landing_url")
+    except InvalidInput:
+        return problem
+    return f"{problem} Did you mean {guess[:100]}?"
+
+
+def _first_argument_quoted(ctx: CommandContext) -> bool:
+    """Whether the word after `campaign new` was written in quotes (tokenize drops them)."""
+    if not ctx.text:
+        return False
+    text = unescape(ctx.text)
+    found = spans(text)
+    if len(found) < 3:
+        return False
+    word, end = found[2]
+    return text[found[1][1] : end].strip() != word
+
+
 def campaign_list_(ctx: CommandContext, args: list[str]) -> None:
-    if args:
-        raise UsageError(CAMPAIGN_LIST, "`campaign list` takes no arguments.")
-    ctx.reply(campaign_list(campaigns.list_campaigns(ctx.db, team_id=ctx.team_id)))
+    if args and not (len(args) == 1 and args[0].lower() == "all"):
+        raise UsageError(
+            CAMPAIGN_LIST, f"`campaign list` takes only `all` (archived campaigns too), not “{args[0][:40]}”."
+        )
+    everything = campaigns.list_campaigns(ctx.db, team_id=ctx.team_id, include_archived=True)
+    shown = everything if args else [s for s in everything if s.campaign.status != "archived"]
+    admin = is_crm_admin(ctx.settings, ctx.actor)
+    editable = {s.campaign.id for s in shown if campaigns.may_edit(s.campaign, ctx.actor, crm_admin=admin)}
+    ctx.reply(campaign_list(shown, editable=editable, archived_hidden=len(everything) - len(shown)))
+
+
+def campaign_edit(ctx: CommandContext, args: list[str]) -> None:
+    need(args, 1, CAMPAIGN_EDIT, "Which campaign?")
+    campaign, _ = split_campaign(ctx, args, rest=0)
+    admin = is_crm_admin(ctx.settings, ctx.actor)
+    ctx.open_modal(campaign_edit_modal_for(ctx.db, ctx.actor, campaign_id=campaign.id, crm_admin=admin))
 
 
 def campaign_add(ctx: CommandContext, args: list[str]) -> None:
@@ -82,12 +152,23 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
     need(args, 3, CAMPAIGN_STATUS)
     value = args[-1].lower()
     if value not in ASSIGNMENT_STATUSES:
-        raise UsageError(CAMPAIGN_STATUS, f"“{args[-1][:40]}” is not an assignment status.")
+        guess = close_names(value, ASSIGNMENT_STATUSES, n=1)
+        hint = f" Did you mean “{guess[0]}”?" if guess else ""
+        raise UsageError(CAMPAIGN_STATUS, f"“{args[-1][:40]}” is not an assignment status.{hint}")
     campaign, rest = split_campaign(ctx, args[:-1], rest=1)
     influencer = ctx.influencer(" ".join(rest))
-    assignments.set_assignment_status(
-        ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id, status=value
-    )
+    try:
+        assignments.set_assignment_status(
+            ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id, status=value
+        )
+    except assignments.NotAssigned as exc:
+        if exc.by_teammate:
+            raise
+        handle = influencer.handle.lstrip("@")
+        how = Usage(
+            CAMPAIGN_ADD.usage, CAMPAIGN_ADD.summary, f'/crm campaign add "{campaign.name}" @{handle}'
+        )
+        raise UsageError(how, f"{exc.message} Assign them first, then set the status:") from exc
     text = f"*{mrkdwn(influencer.name, 200)}* in *{mrkdwn(campaign.name, 200)}* is now *{value}*."
     ctx.reply(Message(text=plain_of(text), blocks=[_section(text)]))
 
@@ -110,16 +191,47 @@ def split_campaign(ctx: CommandContext, args: list[str], *, rest: int) -> tuple[
     """The campaign named by the first words of `args` and the words after it.
 
     Quotes make it exact (`"Spring Sale" @maya`); without them the longest leading run of words
-    that names a campaign wins, leaving at least `rest` words for what follows.
+    that names a campaign wins, leaving at least `rest` words for what follows. Only the longest run
+    may be part of a name (`Spring` for “Spring Sale”); a shorter one must be a whole name, so that
+    `Fall Dorp @maya` is “no campaign Fall Dorp”, not “Fall Drop” with an influencer “Dorp @maya”.
+    When nothing matches, the error names the words and suggests close campaign names.
     """
-    error: DomainError | None = None
-    for size in range(len(args) - rest, 0, -1):
+    ambiguous: Ambiguous | None = None
+    longest = len(args) - rest
+    for size in range(longest, 0, -1):
+        ref = " ".join(args[:size])
         try:
-            campaign = campaigns.resolve_campaign(ctx.db, team_id=ctx.team_id, ref=" ".join(args[:size]))
-        except (NotFound, Ambiguous) as exc:
-            if not isinstance(error, Ambiguous):  # "several match" helps more than "none matches"
-                error = exc
+            campaign = campaigns.resolve_campaign(
+                ctx.db, team_id=ctx.team_id, ref=ref, partial=size == longest
+            )
+        except Ambiguous as exc:
+            ambiguous = ambiguous or exc  # "several match" helps more than "none matches"
+            continue
+        except NotFound:
             continue
         return campaign, args[size:]
-    assert error is not None
-    raise error
+    if ambiguous is not None:
+        raise ambiguous
+    raise InvalidInput("campaign", _no_campaign(ctx, args[: max(longest, 1)]))
+
+
+def _no_campaign(ctx: CommandContext, words: list[str]) -> str:
+    """“No campaign named …”, naming the words tried, with the closest names when some are close."""
+    names = campaigns.campaign_names(ctx.db, team_id=ctx.team_id)
+    tried = [" ".join(words[:size]) for size in range(len(words), 0, -1)]
+    for ref in tried:
+        close = close_names(ref, names)
+        if close:
+            return f"No campaign named “{ref[:100]}”. Did you mean {' or '.join(f'“{n}”' for n in close)}?"
+    missing = f"No campaign named “{tried[0][:100]}”"
+    if not names:
+        return f"{missing}: there are no campaigns yet; create one with `/crm campaign new`."
+    return f"{missing}; `/crm campaign list all` shows them all."
+
+
+def close_names(word: str, names: Iterable[str], *, n: int = 3) -> list[str]:
+    """Up to `n` of `names` close to `word` (difflib, ignoring case), closest first."""
+    by_lower: dict[str, str] = {}
+    for name in names:
+        by_lower.setdefault(name.lower(), name)
+    return [by_lower[m] for m in difflib.get_close_matches(word.lower(), by_lower, n=n, cutoff=0.6)]

@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("find", rel_cmd.FIND, rel_cmd.find),
         Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new, writes=True),
         Subcommand("campaign list", campaign_cmd.CAMPAIGN_LIST, campaign_cmd.campaign_list_),
+        Subcommand("campaign edit", campaign_cmd.CAMPAIGN_EDIT, campaign_cmd.campaign_edit),
         Subcommand("campaign add", campaign_cmd.CAMPAIGN_ADD, campaign_cmd.campaign_add),
         Subcommand(
             "campaign status", campaign_cmd.CAMPAIGN_STATUS, campaign_cmd.campaign_status, writes=True
@@ -47,7 +48,7 @@ ALIASES = {
     "notes": "note",
     "campaigns": "campaign list",
 }
-CAMPAIGN_SUBS = ("new", "list", "add", "status")
+CAMPAIGN_SUBS = ("new", "list", "edit", "add", "status")
 
 
 def usage_help() -> Message:
@@ -100,7 +101,8 @@ def dispatch(ctx: CommandContext, text: str) -> None:
     sub, args = lookup(words)
     if sub is None:
         if words[0].lower() == "campaign":
-            raise UsageError(SUBCOMMANDS["campaign new"].usage, "Campaign commands: new, list, add, status.")
+            problem = f"Campaign commands: {', '.join(CAMPAIGN_SUBS)}."
+            raise UsageError(SUBCOMMANDS["campaign new"].usage, problem)
         help_ = usage_help()
         problem = f"There is no `/crm {mrkdwn(words[0], 40)}` command. Here is what there is:"
         ctx.reply(Message(text=f"{plain_of(problem)} {help_.text}", blocks=[_note(problem), *help_.blocks]))

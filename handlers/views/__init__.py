@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.ids import View
-from handlers.views.campaigns import assign_submitted, new_campaign_submitted
+from handlers.views.campaigns import assign_submitted, edit_campaign_submitted, new_campaign_submitted
 from handlers.views.interactions import log_interaction_submitted
 from handlers.views.relationships import (
     add_influencer_submitted,
@@ -23,4 +23,5 @@ def register(app: App) -> None:
     app.view(View.FOLLOW_UP)(follow_up_submitted)
     app.view(View.ADD_INFLUENCER)(add_influencer_submitted)
     app.view(View.NEW_CAMPAIGN)(new_campaign_submitted)
+    app.view(View.EDIT_CAMPAIGN)(edit_campaign_submitted)
     app.view(View.ASSIGN_CAMPAIGN)(assign_submitted)

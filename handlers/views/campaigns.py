@@ -1,17 +1,30 @@
-"""Campaign modals submitted: new campaign, and an assignment whose link is shown in its place."""
+"""Campaign modals submitted: new campaign, campaign edit, and an assignment whose link is shown in
+its place; also the opener of the edit modal, shared by `/crm campaign edit` and the list's Edit button.
+
+Who may edit a campaign: its creator, or a CRM admin (CRM_ADMIN_USER_IDS). Slack workspace admins
+are not admins of campaigns unless listed there: asking Slack would slow every edit, and the flag
+stored at first sight goes stale.
+"""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from slack_bolt import BoltContext
+from slack_sdk.models.views import View
+from sqlalchemy.orm import Session
 
 from crm import assignments, campaigns
 from crm.errors import InvalidInput
-from handlers.blocks.campaign_modals import assignment_done_modal
+from crm.models import User
+from handlers.blocks.campaign_modals import assignment_done_modal, campaign_saved_modal, edit_campaign_modal
 from handlers.blocks.campaigns import campaign_created
 from handlers.blocks.modals import modal
-from handlers.forms import form_values, load_metadata, metadata_id
+from handlers.forms import dump_metadata, form_values, load_metadata, metadata_id
 from handlers.ids import Field
 from handlers.ids import View as ViewId
+from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import Scope, request_key, scope
 from handlers.views.common import attempt
 
@@ -24,6 +37,14 @@ NEW_FIELDS = {
     "utm_campaign": Field.CAMPAIGN_UTM_CAMPAIGN,
     "start_date": Field.CAMPAIGN_START,
     "end_date": Field.CAMPAIGN_END,
+}
+EDIT_FIELDS = {
+    "name": Field.CAMPAIGN_NAME,
+    "landing_url": Field.CAMPAIGN_LANDING_URL,
+    "url": Field.CAMPAIGN_LANDING_URL,
+    "start_date": Field.CAMPAIGN_START,
+    "end_date": Field.CAMPAIGN_END,
+    "status": Field.CAMPAIGN_STATUS,
 }
 ASSIGN_FIELDS = {
     "utm_source": Field.ASSIGNMENT_UTM_SOURCE,
@@ -68,6 +89,82 @@ def _create(s: Scope, values: dict):
         start_date=values.get(Field.CAMPAIGN_START),
         end_date=values.get(Field.CAMPAIGN_END),
     )
+
+
+def is_crm_admin(settings: Any, actor: User) -> bool:
+    """Whether the actor is listed in CRM_ADMIN_USER_IDS."""
+    return actor.slack_user_id in (settings.admin_user_ids or ())
+
+
+def campaign_edit_modal_for(db: Session, actor: User, *, campaign_id: uuid.UUID, crm_admin: bool) -> View:
+    """The edit modal for a campaign the actor may edit (Forbidden otherwise, before any form opens)."""
+    campaign = campaigns.editable_campaign(db, actor=actor, campaign_id=campaign_id, crm_admin=crm_admin)
+    return edit_campaign_modal(campaign, metadata=dump_metadata(c=campaign.id))
+
+
+def read_campaign_changes(values: dict) -> campaigns.CampaignChanges:
+    """The edit form as CampaignChanges: every field is set (an empty date clears it; an empty name
+    or landing page is refused by crm), except a status the form did not send."""
+    return campaigns.CampaignChanges(
+        name=values.get(Field.CAMPAIGN_NAME) or "",
+        landing_url=values.get(Field.CAMPAIGN_LANDING_URL) or "",
+        status=values.get(Field.CAMPAIGN_STATUS),
+        start_date=values.get(Field.CAMPAIGN_START),
+        end_date=values.get(Field.CAMPAIGN_END),
+    )
+
+
+def edit_campaign_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
+    """Save the edit; the modal is replaced by what changed and how many links were rebuilt.
+
+    The campaign id comes back from Slack in private_metadata: crm re-checks the workspace and who
+    may edit it, so a forged id is refused inline and nothing is written.
+    """
+    values = form_values(view)
+    settings = runtime_of(context).settings
+    with scope(context, once=request_key(body)) as s:
+        admin = is_crm_admin(settings, s.actor)
+
+        def campaign_id() -> uuid.UUID:
+            found = metadata_id(load_metadata(view), "c")
+            if found is None:
+                raise InvalidInput("form", "This form is damaged; close it and open it again.")
+            return found
+
+        if s.replayed:  # submitted twice: the first one saved it; say so again
+            outcome = attempt(
+                ack,
+                s,
+                lambda: campaigns.editable_campaign(
+                    s.db, actor=s.actor, campaign_id=campaign_id(), crm_admin=admin
+                ),
+                fields=EDIT_FIELDS,
+                fallback=Field.CAMPAIGN_NAME,
+            )
+            if outcome.rejected:
+                return
+            done = campaign_saved_modal(outcome.value, changed=None, links_updated=0)
+        else:
+            outcome = attempt(
+                ack,
+                s,
+                lambda: campaigns.update_campaign(
+                    s.db,
+                    actor=s.actor,
+                    campaign_id=campaign_id(),
+                    changes=read_campaign_changes(values),
+                    crm_admin=admin,
+                ),
+                fields=EDIT_FIELDS,
+                fallback=Field.CAMPAIGN_NAME,
+            )
+            if outcome.rejected:
+                return
+            update = outcome.value
+            done = campaign_saved_modal(
+                update.campaign, changed=update.changed, links_updated=update.links_updated
+            )
+    ack(response_action="update", view=done)
 
 
 def read_utm(values: dict) -> assignments.UtmValues:

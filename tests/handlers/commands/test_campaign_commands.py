@@ -45,7 +45,78 @@ def test_campaign_list(run, crm):
     crm.campaign("Fall Drop")
     text = run.command("campaign list").text
     assert "Spring Sale" in text and "Fall Drop" in text and "Campaigns (2)" in text
-    assert "Campaign commands" in run.command("campaign frob").reply.params["text"]
+    assert "archived" not in text
+    assert (
+        "Campaign commands: new, list, edit, add, status" in run.command("campaign frob").reply.params["text"]
+    )
+
+
+def test_archived_campaigns_leave_the_list_unless_all(run, crm):
+    crm.campaign("Spring Sale")
+    crm.campaign("Old Drop", status="archived")
+    shown = run.command("campaign list")
+    assert "Campaigns (1)" in shown.text and "Old Drop" not in shown.text
+    assert "1 archived campaign not shown: `/crm campaign list all`" in shown.text
+    everything = run.command("campaign list all").text
+    assert "Campaigns (2)" in everything and "*Old Drop* · archived" in everything
+    assert "Campaigns (2)" in run.command("campaigns all").text
+    bad = run.command("campaign list archive").reply.params["text"]
+    assert "takes only `all`" in bad and "“archive”" in bad and "Usage: `/crm campaign list [all]`" in bad
+
+
+def test_campaign_new_refuses_a_last_word_meant_as_a_bad_landing_url(run, crm):
+    quoted = run.command('campaign new "Bad URL" not-a-url').reply.params["text"]
+    assert "“not-a-url” is not a landing URL" in quoted and "https://" in quoted
+    assert "Usage: `/crm campaign new" in quoted
+    no_scheme = run.command("campaign new Spring Sale shop.example.com/spring").reply.params["text"]
+    assert "“shop.example.com/spring” is not a landing URL" in no_scheme
+    assert "Did you mean https://shop.example.com/spring?" in no_scheme
+    extra = run.command("campaign new “Spring Sale” shop example").reply.params["text"]
+    assert "give just the landing URL; “shop example” is not one" in extra
+    assert crm.count(Campaign) == 0
+    # Unquoted words that do not look like a link are all the name: the form opens to add the URL.
+    view = run.command("campaign new Spring Sale 2026").opened
+    name = next(b for b in view["blocks"] if b.get("block_id") == Field.CAMPAIGN_NAME)
+    assert name["element"]["initial_value"] == "Spring Sale 2026"
+    run.command("campaign new 'Summer' https://shop.example.com/summer")
+    assert crm.one(Campaign).name == "Summer"
+
+
+def test_an_unknown_campaign_names_the_words_and_suggests_close_names(run, crm):
+    crm.relationship("maya")
+    assert "there are no campaigns yet" in run.command('utm "Spring Sale" @maya').reply.params["text"]
+    crm.campaign("Spring Sale")
+    crm.campaign("Spring Drop")
+    crm.campaign("Fall Drop")
+    edit = run.command("campaign edit Sprng Sale").reply.params["text"]
+    assert "No campaign named “Sprng Sale”. Did you mean “Spring Sale”" in edit
+    assert "Usage: `/crm campaign edit" in edit
+    add = run.command("campaign add Fal Drop @maya").reply.params["text"]
+    assert add.startswith("No campaign named “Fal Drop”. Did you mean “Fall Drop”")
+    far = run.command('campaign status "Winter" @maya active').reply.params["text"]
+    assert "No campaign named “Winter”; `/crm campaign list all` shows them all." in far
+    assert "Did you mean" not in far
+
+
+def test_campaign_status_for_an_unassigned_influencer_says_so_and_how_to_assign(run, crm):
+    crm.relationship("x", name="x")
+    crm.campaign("Spring Sale")
+    text = run.command('campaign status "Spring Sale" @x active').reply.params["text"]
+    assert text.startswith("@x is not assigned to “Spring Sale” by you. Assign them first")
+    assert '`/crm campaign add "Spring Sale" @x`' in text
+    assert crm.count(Assignment) == 0
+    typo = run.command('campaign status "Spring Sale" @x activ').reply.params["text"]
+    assert "“activ” is not an assignment status. Did you mean “active”?" in typo
+
+
+def test_campaign_edit_opens_the_form_for_its_creator_only(run, crm):
+    crm.campaign("Spring Sale", user="UBOB000001")
+    refused = run.command("campaign edit Spring Sale")
+    assert "Only the creator of “Spring Sale”" in refused.text and not refused.to("views.open")
+    assert run.command("campaign edit Spring Sale", user_id="UBOB000001").opened["callback_id"] == (
+        ViewId.EDIT_CAMPAIGN
+    )
+    assert "Which campaign?" in run.command("campaign edit").reply.params["text"]
 
 
 def test_campaign_add_opens_the_assign_modal_with_default_utm(run, crm):
@@ -103,7 +174,8 @@ def test_campaign_status_moves_my_assignment(run, crm):
     bad = run.command('campaign status "Spring Sale" @maya finished')
     assert "Usage: `/crm campaign status" in bad.reply.params["text"]
     theirs = run.command('campaign status "Spring Sale" @maya cancelled', user_id="UBOB000001")
-    assert "not found" in theirs.reply.params["text"].lower()
+    assert "@maya is on “Spring Sale” through a teammate's assignment, not yours" in theirs.text
+    assert "/crm campaign add" not in theirs.text  # they cannot assign maya too
     assert crm.one(Assignment).status == "active"
 
 
