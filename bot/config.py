@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +13,41 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_HOST = "0.0.0.0"  # every interface: HTTP mode runs behind a load balancer or in a container
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# The placeholders .env.example ships with (tests/test_config.py keeps the two in step): a copied
+# .env still holding one is refused at start with a line saying which variable to fill in.
+EXAMPLE_VALUES = {
+    "SLACK_BOT_TOKEN": "xoxb-your-bot-token",
+    "SLACK_SIGNING_SECRET": "your-signing-secret",
+    "SLACK_APP_TOKEN": "xapp-your-app-level-token",
+}
+# What only a placeholder holds: a dash-separated word like these, or a mark no token has. Words,
+# not substrings: a real token's random part may contain "xxx" or "your" by chance.
+PLACEHOLDER_WORDS = ("your", "example", "placeholder", "changeme", "replace", "paste")
+PLACEHOLDER_MARKS = ("...", "…", "<", ">", "*")
+# What each credential is, where it is found, and its shape. Slack's tokens are a prefix, then
+# letters, digits and dashes (xoxb-123-456-AbC…); a signing secret is 32 hexadecimal digits.
+CREDENTIALS = {
+    "SLACK_BOT_TOKEN": (
+        "your bot token (xoxb-…) from OAuth & Permissions → Bot User OAuth Token",
+        re.compile(r"xoxb-[A-Za-z0-9-]+"),
+        "a bot token: xoxb- followed by letters, digits and dashes",
+    ),
+    "SLACK_APP_TOKEN": (
+        "your app-level token (xapp-…) from Basic Information → App-Level Tokens"
+        " (or leave it empty for HTTP mode)",
+        re.compile(r"xapp-[A-Za-z0-9-]+"),
+        "an app-level token: xapp- followed by letters, digits and dashes",
+    ),
+    "SLACK_SIGNING_SECRET": (
+        "your Signing Secret from Basic Information → App Credentials",
+        re.compile(r"[0-9a-fA-F]{32}"),
+        "a signing secret: 32 hexadecimal digits (0-9, a-f)",
+    ),
+}
+HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 
 
 class ConfigError(ValueError):
@@ -30,6 +66,7 @@ class Settings:
     admin_channel: str | None = None
     timezone: str = "UTC"
     port: int = 3000
+    host: str = DEFAULT_HOST
     log_level: str = "INFO"
 
     @property
@@ -40,9 +77,20 @@ class Settings:
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
+    @property
+    def bind_address(self) -> str:
+        """HOST:PORT as gunicorn's `bind` takes it (an IPv6 address in brackets)."""
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, load_dotenv: bool = True) -> Settings:
-        """Build settings from `environ` (default: os.environ, after loading `.env` without overriding)."""
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, load_dotenv: bool = True, with_slack: bool = True
+    ) -> Settings:
+        """Build settings from `environ` (default: os.environ, after loading `.env` without overriding).
+
+        `with_slack=False` leaves the Slack credentials unread and unchecked, for commands that never
+        talk to Slack (`migrate`, `demo-data`, `try`): a half-filled .env does not stop them.
+        """
         if environ is None:
             if load_dotenv:
                 from dotenv import load_dotenv as _load
@@ -86,16 +134,14 @@ class Settings:
         if not api_url.endswith("/"):
             api_url += "/"
 
-        bot_token = get("SLACK_BOT_TOKEN")
-        if bot_token and not bot_token.startswith("xoxb-"):
+        host = (get("HOST") or DEFAULT_HOST).removeprefix("[").removesuffix("]")
+        if not _valid_host(host):
             raise ConfigError(
-                "SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions page)"
+                f"HOST={host!r} must be an IP address or a host name to listen on "
+                f"(for example {DEFAULT_HOST} for every interface, or 127.0.0.1)"
             )
-        app_token = get("SLACK_APP_TOKEN")
-        if app_token and not app_token.startswith("xapp-"):
-            raise ConfigError(
-                "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information page)"
-            )
+
+        credentials = {name: _credential(name, get(name)) if with_slack else None for name in CREDENTIALS}
 
         admin_ids = frozenset(
             part.strip() for part in (get("CRM_ADMIN_USER_IDS") or "").split(",") if part.strip()
@@ -108,9 +154,9 @@ class Settings:
 
         data_dir = get("CRM_DATA_DIR")
         return cls(
-            slack_bot_token=bot_token,
-            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-            slack_app_token=app_token,
+            slack_bot_token=credentials["SLACK_BOT_TOKEN"],
+            slack_signing_secret=credentials["SLACK_SIGNING_SECRET"],
+            slack_app_token=credentials["SLACK_APP_TOKEN"],
             slack_api_url=api_url,
             database_url=database_url,
             data_dir=Path(data_dir).expanduser()
@@ -120,6 +166,7 @@ class Settings:
             admin_channel=get("CRM_ADMIN_CHANNEL"),
             timezone=timezone,
             port=int(port_raw),
+            host=host,
             log_level=log_level,
         )
 
@@ -132,3 +179,35 @@ class Settings:
                 "SLACK_SIGNING_SECRET is not set: HTTP mode never starts without it "
                 "(Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode"
             )
+
+
+def _credential(name: str, value: str | None) -> str | None:
+    """`value` when it has the shape of the Slack credential `name`; a ConfigError naming `name` if not.
+
+    The value itself is never repeated in the message: it may be a real secret pasted wrongly.
+    """
+    if value is None:
+        return None
+    what, shape, described = CREDENTIALS[name]
+    if value == EXAMPLE_VALUES[name]:
+        raise ConfigError(f"{name} still holds the example value from .env.example — paste {what}")
+    if _is_placeholder(value):
+        raise ConfigError(f"{name} holds a placeholder, not a real value — paste {what}")
+    if not shape.fullmatch(value):
+        raise ConfigError(f"{name} is not {described} — paste {what}")
+    return value
+
+
+def _is_placeholder(value: str) -> bool:
+    words = value.lower().split("-")
+    return any(mark in value for mark in PLACEHOLDER_MARKS) or any(
+        word.startswith(PLACEHOLDER_WORDS) or (len(word) >= 3 and set(word) == {"x"}) for word in words
+    )
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return bool(HOSTNAME.fullmatch(host))

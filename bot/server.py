@@ -2,7 +2,7 @@
 
 Socket Mode (SLACK_APP_TOKEN set) opens a WebSocket to Slack: no public URL, for development and
 small installs. HTTP mode serves bot/wsgi.py under gunicorn's gthread worker (Bolt's own HTTP server
-is for development only) on 0.0.0.0:PORT, for production behind a load balancer.
+is for development only) on HOST:PORT (0.0.0.0:3000 by default), for production behind a load balancer.
 
 Replicas: nothing in a process matters beyond one request. Sessions are per request, users and all
 records live in PostgreSQL, Bolt's only cache is auth.test's answer, migrations are serialised by an
@@ -20,7 +20,6 @@ from gunicorn.app.base import BaseApplication
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.logging import configure_logging
 from handlers.home_refresh import PUBLISHER_THREADS
 
 log = logging.getLogger(__name__)
@@ -90,7 +89,6 @@ def _start_scheduler(settings: Settings, engine: Engine) -> Any:
 def run(settings: Settings, database_url: str, *, with_scheduler: bool = True) -> int:
     """Run the bot until interrupted; returns the process exit code."""
     settings.require_slack()  # ConfigError -> one line from the CLI, exit 1
-    configure_logging(settings.log_level)
     from bot.db import mask_url
     from bot.migrate import upgrade
 
@@ -125,7 +123,7 @@ def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: b
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
     """gunicorn settings for HTTP mode."""
     return {
-        "bind": f"0.0.0.0:{settings.port}",
+        "bind": settings.bind_address,  # HOST:PORT
         "worker_class": "gthread",
         "workers": int(os.environ.get("WEB_CONCURRENCY") or DEFAULT_WORKERS),
         "threads": HTTP_THREADS,
@@ -192,6 +190,6 @@ class CrmGunicorn(BaseApplication):
 
 
 def _run_http(settings: Settings, database_url: str, *, with_scheduler: bool) -> int:
-    log.info("serving Slack over HTTP on port %s (POST /slack/events, GET /healthz)", settings.port)
+    log.info("serving Slack over HTTP on %s (POST /slack/events, GET /healthz)", settings.bind_address)
     CrmGunicorn(settings, database_url, with_scheduler=with_scheduler).run()
     return 0

@@ -16,7 +16,7 @@ from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import LoopbackServer, Payloads, SlackTestApp, TrackingExecutor
 
 BOT_TOKEN = "xoxb-1234567890-0987654321-TESTtokenVALUEnotREAL"
-SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SIGNING_SECRET = "8f742231b10e8888abcd99eeefff85a5"  # 32 hex digits, as Slack's are
 
 
 @pytest.fixture
