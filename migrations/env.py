@@ -1,4 +1,8 @@
-"""Alembic environment: online migrations only, serialised by a PostgreSQL advisory lock."""
+"""Alembic environment: online migrations only, serialised by a PostgreSQL advisory lock.
+
+All steps of a run share one transaction, so a downgrade that would drop data (migrations/data_loss.py)
+is refused as a whole, after every step has said what it would drop.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from alembic import context
 from sqlalchemy import text
 
 from crm.models import Base
+from migrations import data_loss
 from migrations.autogen import include_object
 
 # Any constant shared by every replica: `crm-bot run` on several replicas at once migrates once.
@@ -49,10 +54,13 @@ def _run(connection) -> None:
         compare_type=True,
         transaction_per_migration=False,
     )
+    data_loss.start()
     with context.begin_transaction():
         # Taken inside the migration transaction, released at its end; the loser then sees head.
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         context.run_migrations()
+        # Every step ran in this one transaction: a downgrade that would drop data rolls back whole.
+        data_loss.refuse_unless_allowed()
 
 
 if context.is_offline_mode():

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.data_loss import would_drop
+
 # revision identifiers, used by Alembic.
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
@@ -328,6 +330,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    for table in (
+        "interactions",
+        "deliveries",
+        "campaign_influencers",
+        "user_influencers",
+        "campaigns",
+        "users",
+        "influencers",
+    ):
+        would_drop("0001", table)
     for table in UPDATED_AT_TABLES:
         op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_updated_at ON {table}")
     op.execute("DROP FUNCTION IF EXISTS set_updated_at()")

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.data_loss import would_drop
+
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -52,6 +54,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the trigger, its function and the column."""
+    would_drop(
+        "0003",
+        "user_influencers",
+        "status_changed_at",
+        note="upgrading again sets it from updated_at, not from when the status changed",
+    )
     op.execute("DROP TRIGGER IF EXISTS trg_user_influencers_status_changed_at ON user_influencers")
     op.execute("DROP FUNCTION IF EXISTS set_status_changed_at()")
     op.drop_column("user_influencers", "status_changed_at")

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.data_loss import would_drop
+
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -31,5 +33,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop applied_requests."""
+    would_drop("0005", "applied_requests", note="a replayed Slack request could then apply twice")
     op.drop_index(op.f("ix_applied_requests_applied_at"), table_name="applied_requests")
     op.drop_table("applied_requests")

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.data_loss import would_drop
+
 revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
@@ -30,5 +32,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop them (an unconfirmed post is then retried without looking, as before)."""
+    for column in ("message_key", "attempted_at"):
+        would_drop("0006", "deliveries", column, note="a post of unknown outcome may then be posted twice")
     op.drop_column("deliveries", "message_key")
     op.drop_column("deliveries", "attempted_at")

@@ -132,7 +132,7 @@ def test_migration_backfills_from_updated_at_without_touching_it(fresh_database_
             row = conn.execute(text("SELECT status_changed_at, updated_at FROM user_influencers")).one()
             assert row.status_changed_at == row.updated_at
             assert row.updated_at.isoformat() == "2026-01-02T03:04:05+00:00"
-        downgrade(fresh_database_url, "0002")
+        downgrade(fresh_database_url, "0002", allow_data_loss=True)  # it holds a row
         with engine.connect() as conn:
             columns = conn.execute(
                 text(
