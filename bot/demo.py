@@ -9,6 +9,9 @@ write is a get-or-create (users by Slack id, influencers by handle, campaigns by
 deterministic idempotency key), so running it again changes no counts. It goes through the crm services
 (the same validation as Slack) in one transaction: on an error nothing is written. Overdue follow-ups are
 set on the model directly because set_follow_up rightly refuses dates in the past.
+
+The sample only goes into a demo workspace (a TDEMO… team id, bot/demo_workspace.py): the scheduled
+jobs never post for one, so its reminders and weekly summary never reach a real Slack channel.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tqdm import tqdm
 
 from bot.config import Settings
 from bot.db import make_engine, transaction
+from bot.demo_workspace import check_demo_team_id
 from bot.migrate import upgrade
 from crm import analytics, campaigns, users
 from crm.assignments import assign_influencer, set_assignment_status
@@ -329,6 +333,10 @@ def apply_plan(db, plan: Plan, *, team_id: str, seed: int, now: datetime, progre
 
 def main(settings: Settings, database_url: str, args: argparse.Namespace) -> int:
     """Migrate to head, then create (or complete) the sample workspace `args.team_id` from `args.seed`."""
+    problem = check_demo_team_id(args.team_id)
+    if problem is not None:
+        print(f"crm-bot demo-data: {problem}", file=sys.stderr)
+        return 1
     upgrade(database_url)
     plan = make_plan(args.seed)
     steps = len(TEAMMATES) + len(plan.influencers) + len(CAMPAIGNS) + len(plan.assignments) + 1

@@ -104,11 +104,18 @@ def test_demo_data_is_plausible_and_a_second_run_changes_nothing(fresh_database_
 def test_bad_team_id_prints_one_line_and_writes_nothing(fresh_database_url, capsys):
     assert main(Settings(), fresh_database_url, Namespace(team_id="not a team", seed=7)) == 1
     err = capsys.readouterr().err
-    assert err.strip().splitlines()[-1].startswith("crm-bot demo-data: “not a team” is not a Slack id")
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("crm-bot demo-data: --team-id 'not a team': a demo workspace id starts with TDEMO")
     engine = make_engine(fresh_database_url)
-    with engine.connect() as conn:
-        assert conn.scalar(text("SELECT count(*) FROM users")) == 0
+    with engine.connect() as conn:  # refused before anything, migrations included
+        assert conn.scalar(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")) == 0
     engine.dispose()
+
+
+def test_a_real_workspace_id_is_refused(fresh_database_url, capsys):
+    """Demo data never goes into a real workspace: its users would get reminder DMs from nobody."""
+    assert main(Settings(), fresh_database_url, Namespace(team_id="T0123ABCD", seed=7)) == 1
+    assert "demo workspace id starts with TDEMO" in capsys.readouterr().err
 
 
 def test_unreachable_database_is_one_line_and_exit_1(monkeypatch, capsys, tmp_path):

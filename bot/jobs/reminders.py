@@ -15,6 +15,7 @@ from datetime import datetime
 from uuid import UUID
 
 from bot.db import transaction
+from bot.demo_workspace import is_demo_team
 from bot.jobs.context import Clock, JobContext, clock_for
 from bot.jobs.posting import post_once, settle_unconfirmed
 from crm import reminders
@@ -41,6 +42,7 @@ class ReminderReport:
     cancelled: int = 0
     found_posted: int = 0  # DMs whose earlier post's outcome was unknown, found in Slack and recorded
     unknown: int = 0  # of `failed`: posts Slack may have made (looked for before the next try)
+    demo: int = 0  # demo users' follow-ups, recorded as reminded and never posted
 
     @property
     def noteworthy(self) -> bool:
@@ -56,6 +58,8 @@ class ReminderReport:
             text += f", {self.listed_again} older ones listed again"
         if self.cancelled:
             text += f", {self.cancelled} no longer due"
+        if self.demo:
+            text += f", {self.demo} in demo workspaces skipped"
         return text
 
 
@@ -127,6 +131,11 @@ def _settle_earlier_posts(
 
 def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderReport) -> None:
     ids = digest.delivery_ids
+    if is_demo_team(digest.team_id):  # not a real Slack user (bot/demo_workspace.py): never posted
+        with transaction(ctx.engine) as db:
+            reminders.mark_sent(db, worker_id=ctx.worker_id, delivery_ids=ids, now=clock())
+        report.demo += len(ids)
+        return
     try:
         tz_name = ctx.timezones.refresh(
             ctx,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db import transaction
+from bot.demo_workspace import is_demo_team
 from bot.jobs.context import JobContext, clock_for
 from bot.jobs.maintenance import refresh_analytics
 from bot.jobs.posting import post_once, settle_unconfirmed
@@ -23,6 +24,7 @@ class SummaryReport:
     skipped: str | None = None
     found_posted: int = 0  # summaries whose earlier post's outcome was unknown, found in the channel
     unknown: int = 0  # of `failed`: posts Slack may have made (looked for before the next try)
+    demo: int = 0  # demo workspaces' summaries, recorded as done and never posted
 
     @property
     def noteworthy(self) -> bool:
@@ -36,6 +38,8 @@ class SummaryReport:
             text += f" ({self.unknown} with unknown outcome)"
         if self.found_posted:
             text += f", {self.found_posted} earlier posts found"
+        if self.demo:
+            text += f", {self.demo} demo workspaces skipped"
         return text
 
 
@@ -56,6 +60,14 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
     with transaction(ctx.engine) as db:
         claims = reminders.claim_weekly_summaries(db, worker_id=ctx.worker_id, lease=ctx.lease, now=clock())
     report = SummaryReport()
+    # A demo workspace (bot/demo_workspace.py) is not the admin channel's workspace: its summary is
+    # recorded as done, with no channel, and never posted.
+    demo_ids = [c.delivery_id for c in claims if is_demo_team(c.team_id)]
+    if demo_ids:
+        with transaction(ctx.engine) as db:
+            reminders.mark_sent(db, worker_id=ctx.worker_id, delivery_ids=demo_ids, now=clock())
+        report.demo = len(demo_ids)
+        claims = [c for c in claims if not is_demo_team(c.team_id)]
     if not claims:
         return report
     # A summary whose earlier post's outcome is unknown is looked for in the channel it went to.
