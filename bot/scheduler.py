@@ -54,7 +54,7 @@ def _run(ctx: JobContext, name: str) -> None:
         log.exception("%s: job failed", name)
         return
     # Runs that did nothing (most reminder minutes) and the quiet jobs' runs log at DEBUG only.
-    noteworthy = getattr(result, "noteworthy", not JOBS[name].quiet)
+    noteworthy = getattr(result, "noteworthy", True) and not JOBS[name].quiet
     log.log(logging.INFO if noteworthy else logging.DEBUG, "%s", result)
 
 

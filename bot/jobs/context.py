@@ -27,6 +27,21 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
+class Account(str):
+    """A job's one-line account of a run; `noteworthy` is False when it changed nothing.
+
+    The scheduler logs a run at INFO only when it is noteworthy (bot/scheduler.py), so a quiet night
+    leaves no line; `crm-bot jobs run` prints it either way.
+    """
+
+    noteworthy: bool
+
+    def __new__(cls, text: str, *, noteworthy: bool = True) -> Account:
+        account = super().__new__(cls, text)
+        account.noteworthy = noteworthy
+        return account
+
+
 def make_worker_id() -> str:
     """hostname:pid:random — unique per process, readable in `deliveries.claimed_by`."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

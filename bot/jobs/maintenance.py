@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Engine, text
 
 from bot.db import transaction
+from bot.jobs.context import Account
 from crm import analytics
 
 log = logging.getLogger(__name__)
@@ -25,22 +26,22 @@ def _try_lock(db, key: int) -> bool:
     return bool(db.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}))
 
 
-def refresh_analytics(engine: Engine, *, now: datetime | None = None) -> str:
+def refresh_analytics(engine: Engine, *, now: datetime | None = None) -> Account:
     """REFRESH MATERIALIZED VIEW CONCURRENTLY admin_analytics (readers are never blocked)."""
     started = time.perf_counter()
     with transaction(engine) as db:
         if not _try_lock(db, _REFRESH_LOCK):
-            return "refresh-analytics: skipped, another replica is refreshing"
+            return Account("refresh-analytics: skipped, another replica is refreshing", noteworthy=False)
         analytics.refresh_admin_analytics(db, concurrently=True)
-    return f"refresh-analytics: admin_analytics refreshed in {time.perf_counter() - started:.2f} s"
+    return Account(f"refresh-analytics: admin_analytics refreshed in {time.perf_counter() - started:.2f} s")
 
 
-def recompute_strength(engine: Engine, *, now: datetime | None = None) -> str:
+def recompute_strength(engine: Engine, *, now: datetime | None = None) -> Account:
     """Recompute every relationship's strength (its recency decay changes daily)."""
     from crm import strength  # imported late: only this job needs it
 
     with transaction(engine) as db:
         if not _try_lock(db, _STRENGTH_LOCK):
-            return "recompute-strength: skipped, another replica is recomputing"
+            return Account("recompute-strength: skipped, another replica is recomputing", noteworthy=False)
         changed = strength.recompute_all(db, now=now)
-    return f"recompute-strength: {changed} relationships changed"
+    return Account(f"recompute-strength: {changed} relationships changed", noteworthy=bool(changed))

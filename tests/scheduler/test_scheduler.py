@@ -120,7 +120,8 @@ def test_crm_bot_scheduler_posts_and_exits_cleanly_on_sigterm(
     assert "reminders: 1 DMs sent, 1 follow-ups, 0 failed" in err
 
 
-# APScheduler's own INFO line once one of our jobs returned (our _run logs any failure itself).
+# APScheduler's own line once one of our jobs returned (our _run logs any failure itself); it is
+# DEBUG-only noise at INFO (bot/logging.py), so the test below runs the schedulers at DEBUG.
 _EXECUTED = re.compile(r'Job "(?P<name>[\w-]+) \(trigger: [^"]*" executed successfully')
 START_JOBS = {"reminders", "refresh-analytics", "weekly-summary"}
 
@@ -129,7 +130,11 @@ def test_two_crm_bot_schedulers_started_at_once_on_an_empty_database_migrate_it_
     fake_slack, fresh_database_url, tmp_path
 ):
     """`crm-bot scheduler` alone on a fresh database: it migrates to head first (replicas at once, once)."""
-    env = {**_scheduler_env(fake_slack, fresh_database_url), "CRM_ADMIN_CHANNEL": "C0ADMIN001"}
+    env = {
+        **_scheduler_env(fake_slack, fresh_database_url),
+        "CRM_ADMIN_CHANNEL": "C0ADMIN001",
+        "LOG_LEVEL": "DEBUG",
+    }
     logs = [tmp_path / f"replica{n}.log" for n in range(2)]
     procs = []
     for log_path in logs:
