@@ -17,10 +17,15 @@ def _database_url(settings: Settings) -> str:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.migrate import current_revision, upgrade
+    from bot.migrate import current_revision, migrate_to
+    from migrations.data_loss import DataLossRefused
 
     url = _database_url(settings)
-    upgrade(url, args.revision)
+    try:
+        migrate_to(url, args.to or args.revision, allow_data_loss=args.allow_data_loss)
+    except DataLossRefused as exc:
+        print(f"crm-bot: refused: {exc}", file=sys.stderr)
+        return 1
     print(f"database schema is at revision {current_revision(url)}")
     return 0
 
@@ -36,6 +41,12 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import main as demo_main
 
     return demo_main(settings, _database_url(settings), args)
+
+
+def cmd_try(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sandbox.session import main as try_main
+
+    return try_main(settings, _database_url(settings), args)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -77,21 +88,67 @@ def _configure_logging(level: str) -> None:
         logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
+def version() -> str:
+    """The installed package's version (the source tree's when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("influencer-crm")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from bot.demo_workspace import DEMO_TEAM_ID
+
     parser = argparse.ArgumentParser(prog="crm-bot", description="Influencer CRM for Slack")
+    parser.add_argument("--version", action="version", version=f"crm-bot {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("migrate", help="upgrade the database schema (to head by default)")
-    p.add_argument("revision", nargs="?", default="head")
-    p.set_defaults(func=cmd_migrate)
+    # uses_slack=False: the subcommand never talks to Slack, so the Slack settings are not checked.
+    p = sub.add_parser(
+        "migrate",
+        help="migrate the database schema (to head by default)",
+        description="Upgrade (or downgrade) the schema. A downgrade that would drop data refuses, "
+        "saying what it would drop, unless --allow-data-loss is given.",
+    )
+    p.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    p.add_argument("--to", metavar="REVISION", help="target revision, up or down (same as REVISION)")
+    p.add_argument(
+        "--allow-data-loss", action="store_true", help="let a downgrade drop tables or columns that hold data"
+    )
+    p.set_defaults(func=cmd_migrate, uses_slack=False)
 
     p = sub.add_parser("db-url", help="print the database URL in use (password masked)")
-    p.set_defaults(func=cmd_db_url)
+    p.set_defaults(func=cmd_db_url, uses_slack=False)
 
     p = sub.add_parser("demo-data", help="fill the database with a realistic sample workspace (idempotent)")
-    p.add_argument("--team-id", default="TDEMO0001", help="workspace id to create the sample in")
+    p.add_argument(
+        "--team-id",
+        default=DEMO_TEAM_ID,
+        help=f"demo workspace id to create the sample in (starts with TDEMO; default {DEMO_TEAM_ID})",
+    )
     p.add_argument("--seed", type=int, default=7, help="random seed (the same seed gives the same data)")
-    p.set_defaults(func=cmd_demo_data)
+    p.set_defaults(func=cmd_demo_data, uses_slack=False)
+
+    p = sub.add_parser(
+        "try",
+        help="try /crm in the terminal, without Slack (reads lines from a pipe too)",
+        description="Run /crm commands as a demo user of the demo workspace and print the answers "
+        "as text. Type `/crm help` to start, `exit` to leave; or pipe a script of /crm lines in.",
+    )
+    p.add_argument(
+        "--team-id",
+        default=DEMO_TEAM_ID,
+        help=f"demo workspace to use (starts with TDEMO; default {DEMO_TEAM_ID})",
+    )
+    p.add_argument(
+        "--user-id",
+        default="UDEMO00001",
+        help="demo user to act as (default UDEMO00001, Priya Shah, an admin)",
+    )
+    p.set_defaults(func=cmd_try, uses_slack=False)
 
     p = sub.add_parser("run", help="run the Slack bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     p.add_argument(
@@ -117,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(with_slack=getattr(args, "uses_slack", True))
         _configure_logging(settings.log_level)
         return args.func(settings, args)
     except ConfigError as exc:

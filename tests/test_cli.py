@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -53,3 +55,44 @@ def test_run_without_a_bot_token_fails_before_touching_the_database(env, capsys)
     assert main(["run"]) == 1
     err = capsys.readouterr().err
     assert "SLACK_BOT_TOKEN" in err and "database unavailable" not in err
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"crm-bot {version('influencer-crm')}"
+
+
+def test_migrate_logs_each_alembic_line_once(env, fresh_database_url, capsys):
+    env.setenv("DATABASE_URL", fresh_database_url)
+    assert main(["migrate"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("Context impl PostgresqlImpl") == 1
+    assert err.count("Running upgrade  -> 0001") == 1
+
+
+def test_commands_without_slack_run_with_the_example_tokens_in_env(env, fresh_database_url, tmp_path, capsys):
+    """`cp .env.example .env` then `crm-bot migrate` works; `crm-bot run` names the token to fill in."""
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    (tmp_path / ".env").write_text(example)
+    env.setenv("DATABASE_URL", fresh_database_url)
+    for name in ("SLACK_API_URL", "PORT", "HOST", "CRM_ADMIN_CHANNEL", "CRM_TIMEZONE"):
+        env.delenv(name, raising=False)
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "crm-bot: configuration error: SLACK_BOT_TOKEN still holds the example value from .env.example"
+        " — paste your bot token (xoxb-…) from OAuth & Permissions → Bot User OAuth Token"
+    )
+
+
+def test_demo_data_refuses_a_real_workspace_id(env, fresh_database_url, capsys):
+    env.setenv("DATABASE_URL", fresh_database_url)
+    assert main(["demo-data", "--team-id", "T0123ABCD"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("crm-bot demo-data: --team-id 'T0123ABCD': a demo workspace id starts with TDEMO")

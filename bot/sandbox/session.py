@@ -1,0 +1,287 @@
+"""`crm-bot try`: type (or pipe) `/crm …` lines, read the answers, with no Slack app at all.
+
+Each line goes through the production app (bot/app.py create_app) exactly as a Socket Mode envelope
+would: a slash-command payload from a demo user of a demo workspace (bot/demo_workspace.py, so the
+scheduled jobs never post for it), checked like every payload (handlers/runtime/payloads.py), then
+app.dispatch. The app's WebClient points at a loopback stand-in for Slack (web_api.py) that records
+what the app sends; once the listener and its background replies are done, the session prints the
+acknowledgement, the response_url replies and the forms (views.open) as text (render.py).
+`home` shows the App Home the same way (an app_home_opened event). The database is the bot's own:
+the embedded PostgreSQL or DATABASE_URL, migrated first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import secrets
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TextIO
+
+from slack_bolt import App, BoltRequest
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.demo_workspace import check_demo_team_id
+from bot.sandbox.render import message_text, view_text
+from bot.sandbox.web_api import APP_ID, Call, LoopbackWebApi, Profile
+from handlers.home_refresh import HomePublisher
+from handlers.runtime.payloads import malformed_reason
+
+CHANNEL_ID = "CTRYDEMO01"
+# Stand-in credentials: the app needs them to build its client; nothing leaves this machine.
+TOKEN = "xoxb-0-0-crmtrysession"
+SIGNING_SECRET = "0" * 32
+# Longest a line may take (listener, replies, App Home refresh) before the session moves on.
+LINE_TIMEOUT = 30.0
+EXIT_WORDS = ("exit", "quit", ":q")
+BANNER = """\
+Influencer CRM — try it without Slack. You are {name} ({user_id}) in demo workspace {team_id}.
+Type /crm commands as in Slack (`/crm help` lists them; the /crm may be left out), `home` for the
+App Home, `exit` to leave. Buttons are shown as [Label]; forms list their fields.
+Load the sample workspace first for something to look at: crm-bot demo-data
+"""
+
+
+class _TrackingExecutor(ThreadPoolExecutor):
+    """A thread pool that can wait until nothing is queued or running (the replies of one line)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=8, thread_name_prefix="crm-try")
+        self._cond = threading.Condition()
+        self._pending = 0
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._cond:
+            self._pending += 1
+
+        def run():
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._cond:
+                    self._pending -= 1
+                    self._cond.notify_all()
+
+        return super().submit(run)
+
+    @property
+    def pending(self) -> int:
+        with self._cond:
+            return self._pending
+
+    def drain(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._pending and (remaining := deadline - time.monotonic()) > 0:
+                self._cond.wait(remaining)
+
+
+def _profiles() -> dict[str, Profile]:
+    """users.info answers: the sample workspace's teammates (bot/demo.py), so names and zones match."""
+    from bot.demo import TEAMMATES
+
+    return {uid: Profile(name, tz, admin) for uid, name, _email, tz, admin in TEAMMATES}
+
+
+class TrySession:
+    """The app, its database and the stand-in Web API for one `crm-bot try` run; `close()` at the end."""
+
+    def __init__(self, settings: Settings, database_url: str, *, team_id: str, user_id: str) -> None:
+        from bot.app import create_app
+        from bot.db import make_engine
+
+        self.team_id, self.user_id = team_id, user_id
+        self.web_api = LoopbackWebApi(team_id=team_id, profiles=_profiles()).start()
+        self.settings = dataclasses.replace(
+            settings,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_app_token=None,
+            slack_api_url=self.web_api.api_url,
+            database_url=database_url,
+            admin_channel=None,
+        )
+        self.engine: Engine = make_engine(database_url)
+        self.executor = _TrackingExecutor()
+        client = WebClient(base_url=self.web_api.api_url, token=TOKEN)
+        self.home = HomePublisher(client, self.engine)
+        self.app: App = create_app(
+            self.settings,
+            client=client,
+            engine=self.engine,
+            background=self.executor,
+            home_publisher=self.home,
+        )
+
+    @property
+    def user_name(self) -> str:
+        profile = self.web_api.profiles.get(self.user_id)
+        return profile.name if profile else self.user_id
+
+    def close(self) -> None:
+        self._drain()
+        self.home.shutdown(wait=True)
+        self.executor.shutdown(wait=True)
+        self.web_api.stop()
+        self.engine.dispose()
+
+    # ---- one line -------------------------------------------------------------------------------
+    def run(self, line: str) -> str:
+        """The answer to one line (`/crm …`, or `home`) as text."""
+        words = line.strip()
+        if words == "home":
+            return self._dispatch(self._home_opened(), shows=("views.publish",))
+        if words.startswith("/") and not (words == "/crm" or words.startswith("/crm ")):
+            return "Only /crm commands can be tried here (for example /crm help)."
+        text = words.removeprefix("/crm").strip()
+        return self._dispatch(self._command(text), shows=("views.open", "views.push", "views.update"))
+
+    def _command(self, text: str) -> dict[str, Any]:
+        """A slash command's payload, as Slack sends it over Socket Mode."""
+        return {
+            "token": "unused",
+            "team_id": self.team_id,
+            "team_domain": "crm-try",
+            "channel_id": CHANNEL_ID,
+            "channel_name": "crm-try",
+            "user_id": self.user_id,
+            "user_name": self.user_name.split()[0].lower(),
+            "command": "/crm",
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": self.web_api.response_url(),
+            "trigger_id": f"{int(time.time())}.{secrets.token_hex(6)}",
+        }
+
+    def _home_opened(self) -> dict[str, Any]:
+        now = time.time()
+        return {
+            "type": "event_callback",
+            "team_id": self.team_id,
+            "api_app_id": APP_ID,
+            "event_id": f"EvTRY{secrets.token_hex(5).upper()}",
+            "event_time": int(now),
+            "event": {
+                "type": "app_home_opened",
+                "user": self.user_id,
+                "channel": "D" + self.user_id[1:],
+                "tab": "home",
+                "event_ts": f"{now:.6f}",
+            },
+        }
+
+    def _dispatch(self, payload: dict[str, Any], *, shows: tuple[str, ...]) -> str:
+        reason = malformed_reason(payload)
+        if reason is not None:  # never for the payloads built here; checked as Socket Mode does
+            return f"(refused: {reason})"
+        self._drain()  # an App Home refresh still running from the previous line is not this line's
+        mark = self.web_api.count
+        response = self.app.dispatch(BoltRequest(mode="socket_mode", body=payload))
+        self._drain()
+        parts = [self._ack_text(response.body)] if response.body else []
+        parts += [text for call in self.web_api.calls_since(mark) if (text := _call_text(call, shows))]
+        parts = [p for p in parts if p.strip()]
+        return "\n\n".join(parts) if parts else "(no answer)"
+
+    def _drain(self) -> None:
+        deadline = time.monotonic() + LINE_TIMEOUT
+        while time.monotonic() < deadline:
+            self.executor.drain(max(0.0, deadline - time.monotonic()))
+            try:
+                self.home.drain(max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                return
+            if not self.executor.pending and not self.home.pending:
+                return
+
+    @staticmethod
+    def _ack_text(body: str) -> str:
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            return body
+        if not isinstance(answer, dict):
+            return body
+        if answer.get("response_action") == "errors":
+            return "\n".join(f"! {field}: {error}" for field, error in answer.get("errors", {}).items())
+        return message_text(answer)
+
+
+def _call_text(call: Call, shows: tuple[str, ...]) -> str | None:
+    """What the user would see from one Web API call: a reply, an ephemeral or DM message, a form."""
+    if call.method == "response_url":
+        return message_text(call.params)
+    if call.method in ("chat.postEphemeral", "chat.postMessage", "chat.update"):
+        return message_text({"text": call.params.get("text"), "blocks": call.json_param("blocks")})
+    if call.method in shows:
+        view = call.json_param("view") or {}
+        if view.get("type") == "home":
+            return "APP HOME\n" + message_text(view)
+        return view_text(view)
+    return None
+
+
+def _lines(stream: TextIO, interactive: bool) -> Iterator[str]:
+    """Lines typed at a prompt (with line editing where available), or read from a pipe."""
+    if not interactive:
+        yield from stream
+        return
+    try:
+        import readline  # noqa: F401  (line editing and history for input())
+    except ImportError:
+        pass
+    while True:
+        try:
+            yield input("crm> ")
+        except EOFError:
+            print()
+            return
+
+
+def run_lines(session: TrySession, lines: Iterable[str], out: TextIO, *, echo: bool) -> None:
+    """Answer each line on `out`; `echo` repeats each command first (a piped script's transcript)."""
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line in EXIT_WORDS:
+            return
+        if echo:
+            print(f"» {line}", file=out)
+        print(session.run(line), file=out)
+        print(file=out, flush=True)
+
+
+def main(settings: Settings, database_url: str, args: argparse.Namespace) -> int:
+    """`crm-bot try`: migrate, then answer lines from the terminal or a pipe until exit or end of input."""
+    from bot.migrate import upgrade
+
+    problem = check_demo_team_id(args.team_id)
+    if problem is not None:
+        print(f"crm-bot try: {problem}", file=sys.stderr)
+        return 1
+    if not (args.user_id.isalnum() and args.user_id.isupper() and args.user_id[:1] in "UW"):
+        print(f"crm-bot try: --user-id {args.user_id!r} is not a Slack user id (U…)", file=sys.stderr)
+        return 1
+    upgrade(database_url)
+    root = logging.getLogger()
+    if root.level == logging.INFO:  # the session's output is the answers; warnings still show
+        root.setLevel(logging.WARNING)
+    session = TrySession(settings, database_url, team_id=args.team_id, user_id=args.user_id)
+    interactive = sys.stdin.isatty()
+    try:
+        if interactive:
+            print(BANNER.format(name=session.user_name, user_id=args.user_id, team_id=args.team_id))
+        run_lines(session, _lines(sys.stdin, interactive), sys.stdout, echo=not interactive)
+    finally:
+        session.close()
+    return 0

@@ -1,0 +1,166 @@
+"""`crm-bot try`: a piped script of /crm lines runs through the real app and prints readable answers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bot.db import make_engine
+from bot.sandbox.render import message_text, mrkdwn_text, view_text
+
+SCRIPT = """\
+# comments and blank lines are skipped
+
+/crm add @maya instagram
+/crm status @maya warm
+/crm show @maya
+/crm log @maya call
+home
+/crm nope
+/giphy cats
+exit
+/crm add @never instagram
+"""
+
+
+def _crm_bot() -> list[str]:
+    script = Path(sys.executable).parent / "crm-bot"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def _answers(stdout: str) -> dict[str, str]:
+    """{command line: its answer} from the transcript ("» line" headers)."""
+    answers: dict[str, str] = {}
+    for chunk in stdout.split("» ")[1:]:
+        line, _, answer = chunk.partition("\n")
+        answers[line] = answer.strip()
+    return answers
+
+
+def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_", "DATABASE_URL"))}
+    # A .env still holding the example tokens does not stop `try`: it never talks to Slack.
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-your-bot-token\n")
+    env["DATABASE_URL"] = fresh_database_url
+    done = subprocess.run(
+        [*_crm_bot(), "try"], input=SCRIPT, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    answers = _answers(done.stdout)
+    assert list(answers) == [
+        "/crm add @maya instagram",
+        "/crm status @maya warm",
+        "/crm show @maya",
+        "/crm log @maya call",
+        "home",
+        "/crm nope",
+        "/giphy cats",
+    ]  # nothing after `exit`
+    assert "maya" in answers["/crm add @maya instagram"]
+    card = answers["/crm show @maya"]
+    assert "Status: Warm" in card and "[Log interaction]" in card  # fields as "Label: value", buttons
+    assert "*" not in card.splitlines()[0]  # mrkdwn rendered, not shown raw
+    form = answers["/crm log @maya call"]
+    assert form.startswith("┌─ Form: Log interaction") and "• Type: Call" in form and "[Save]" in form
+    assert answers["home"].startswith("APP HOME")
+    assert "nope" in answers["/crm nope"]
+    assert answers["/giphy cats"].startswith("Only /crm commands")
+    assert "Traceback" not in done.stderr
+
+    engine = make_engine(fresh_database_url)
+    try:  # it ran against DATABASE_URL, in the demo workspace, as the demo user
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT u.team_id, u.slack_user_id, r.status FROM user_influencers r"
+                    " JOIN users u ON u.id = r.user_id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [("TDEMO0001", "UDEMO00001", "warm")]
+
+
+def test_try_refuses_a_real_workspace(fresh_database_url, tmp_path):
+    env = {**os.environ, "DATABASE_URL": fresh_database_url}
+    done = subprocess.run(
+        [*_crm_bot(), "try", "--team-id", "T0REAL001"],
+        input="",
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "demo workspace id starts with TDEMO" in done.stderr
+
+
+def test_block_kit_rendering():
+    message = {
+        "text": "fallback",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "Maya Lopez"}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": "*Bold* <https://x.example/a|profile> <@U123> &amp; more"},
+                "fields": [{"type": "mrkdwn", "text": "*Status*\nWarm"}],
+                "accessory": {"type": "button", "text": {"type": "plain_text", "text": "Show"}},
+            },
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": "a"}, {"type": "plain_text", "text": "b"}],
+            },
+            {"type": "divider"},
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "text": {"type": "plain_text", "text": "Edit"}},
+                    {"type": "static_select", "placeholder": {"type": "plain_text", "text": "Snooze"}},
+                    {"type": "overflow", "options": [{"text": {"type": "plain_text", "text": "Done"}}]},
+                ],
+            },
+        ],
+    }
+    assert message_text(message).splitlines() == [
+        "MAYA LOPEZ",
+        "══════════",
+        "Bold profile (https://x.example/a) @U123 & more",
+        "  Status: Warm  [Show]",
+        "  a · b",
+        "─" * 48,
+        "[Edit]  [Snooze ▾]  [⋯ Done]",
+    ]
+    assert message_text({"text": "only <#C1|general>"}) == "only #general"
+    assert mrkdwn_text("@emma_ort *x* 2*3") == "@emma_ort x 2*3"
+    modal = {
+        "title": {"type": "plain_text", "text": "Edit"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "label": {"type": "plain_text", "text": "Name"},
+                "element": {"type": "plain_text_input", "initial_value": "Maya"},
+            },
+            {
+                "type": "input",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Status"},
+                "element": {
+                    "type": "static_select",
+                    "options": [{"text": {"type": "plain_text", "text": s}} for s in ("Warm", "Cold")],
+                },
+            },
+        ],
+    }
+    assert view_text(modal).splitlines() == [
+        "┌─ Form: Edit ─",
+        "│ • Name: Maya",
+        "│ • Status (optional): one of: Warm / Cold",
+        "└─ [Save]  [Cancel]",
+    ]
