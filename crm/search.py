@@ -1,4 +1,5 @@
-"""Search the team directory by name and handle, and the acting user's own tags and notes.
+"""Search the team directory by name and every profile's handle (or a pasted profile link), and the
+acting user's own tags and notes.
 
 Core PostgreSQL only (no pg_trgm): a weighted `to_tsvector('simple', …)` document matched with a
 prefix tsquery (every word must appear; "berl" finds "berlin") ranks the hits, and ILIKE catches
@@ -18,13 +19,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import String
 
 from crm.errors import InvalidInput
-from crm.models import Influencer, Relationship, User
+from crm.models import Influencer, InfluencerProfile, Relationship, User
+from crm.profiles import BareHandle, Profile, parse_reference
 from crm.text import clean_text, escape_like
 
 QUERY_MAX = 200
 # ts_rank weights for labels {D, C, B, A}: name/handle (A) 1.0, tags (B) 0.6, notes (C) 0.3.
 TS_WEIGHTS = literal_column("'{0.1, 0.3, 0.6, 1.0}'::float4[]")
 MAX_WORDS = 8
+# How far into the hits a page may start (/crm find pages by offset, like crm.relationship_list).
+OFFSET_MAX = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +48,16 @@ def _weighted(text_expr, weight: str):
     )
 
 
-def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[SearchHit]:
-    """Influencers in the actor's team matching `text`, best first (one SQL statement)."""
+def _profile_of(text: str) -> Profile | BareHandle | None:
+    try:
+        return parse_reference(text)
+    except InvalidInput:
+        return None
+
+
+def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+    """Influencers in the actor's team matching `text`, best first, from hit number `offset` on (one
+    SQL statement)."""
     cleaned = (clean_text(text, field="text", max_len=None, label="The search") or "").lower().lstrip("@#")
     if not cleaned:
         raise InvalidInput("text", "Type a name, handle, tag or word from your notes to search for.")
@@ -53,14 +65,23 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[Sear
         raise InvalidInput("text", f"Search for at most {QUERY_MAX} characters.")
     if not 1 <= limit <= 100:
         raise InvalidInput("limit", "The limit must be from 1 to 100.")
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= OFFSET_MAX:
+        raise InvalidInput("offset", f"Page through at most the first {OFFSET_MAX:,} results.")
     # Letters and digits only: the tsquery is assembled from these, so nothing else may reach it.
     words = re.findall(r"[^\W_]+", cleaned)[:MAX_WORDS]
     tags = sorted({word.lstrip("#") for word in cleaned.split()} | {cleaned.replace(" ", "-")})
 
     rel_join = and_(Relationship.influencer_id == Influencer.id, Relationship.user_id == actor.id)
+    # Every profile's handle counts, not only the primary one's (@priya on YouTube, priya.r on TikTok).
+    handles = (
+        select(func.string_agg(InfluencerProfile.handle, " "))
+        .where(InfluencerProfile.influencer_id == Influencer.id)
+        .scalar_subquery()
+    )
+    team_profiles = select(InfluencerProfile.influencer_id).where(InfluencerProfile.team_id == actor.team_id)
     document = (
         _weighted(Influencer.name, "A")
-        .op("||")(_weighted(Influencer.handle, "A"))
+        .op("||")(_weighted(handles, "A"))
         .op("||")(_weighted(func.array_to_string(Relationship.tags, " "), "B"))
         .op("||")(_weighted(Relationship.notes, "C"))
     )
@@ -74,16 +95,25 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[Sear
     pattern = "%" + escape_like(cleaned) + "%"
     tag_array = cast(tags, ARRAY(String))
     tag_hit = func.coalesce(Relationship.tags.op("&&")(tag_array), False)
-    lower_handle, lower_name = func.lower(Influencer.handle), func.lower(Influencer.name)
+    lower_name = func.lower(Influencer.name)
+    handle_exact = Influencer.id.in_(team_profiles.where(func.lower(InfluencerProfile.handle) == cleaned))
+    handle_like = func.coalesce(handles.ilike(pattern), False)
+    # A pasted profile link finds its creator, however it is written (crm.profiles).
+    profile_hit = literal(False)
+    if isinstance(profile := _profile_of(text), Profile):
+        profile_hit = Influencer.id.in_(
+            team_profiles.where(InfluencerProfile.identity_key == profile.identity)
+        )
 
     def bonus(condition, points: float):
         return case((condition, points), else_=0.0)
 
     rank = (
         type_coerce(fts_rank, Float)
-        + bonus(lower_handle == cleaned, 1.0)
+        + bonus(profile_hit, 2.0)
+        + bonus(handle_exact, 1.0)
         + bonus(lower_name == cleaned, 0.8)
-        + bonus(Influencer.handle.ilike(pattern), 0.3)
+        + bonus(handle_like, 0.3)
         + bonus(Influencer.name.ilike(pattern), 0.2)
         + bonus(tag_hit, 0.6)
         + bonus(func.coalesce(Relationship.notes.ilike(pattern), False), 0.1)
@@ -97,7 +127,8 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[Sear
             Influencer.team_id == actor.team_id,
             or_(
                 fts_hit,
-                Influencer.handle.ilike(pattern),
+                profile_hit,
+                handle_like,
                 Influencer.name.ilike(pattern),
                 tag_hit,
                 Relationship.notes.ilike(pattern),
@@ -105,6 +136,7 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20) -> list[Sear
         )
         .order_by(rank.desc(), func.lower(Influencer.name), Influencer.id)
         .limit(limit)
+        .offset(offset)
     )
     return [
         SearchHit(influencer=influencer, relationship=relationship, rank=float(score))

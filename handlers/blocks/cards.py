@@ -14,8 +14,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from crm.models import Assignment, Influencer, Interaction, Relationship
-from handlers.blocks.fields import INTERACTION_TYPE_LABELS
+from crm.models import Assignment, Influencer, InfluencerProfile, Interaction, Relationship
+from handlers.blocks.fields import INTERACTION_TYPE_LABELS, platform_label
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     SECTION_FIELD,
@@ -35,13 +35,31 @@ CAMPAIGN_LINES = 10
 
 
 def influencer_line(influencer: Influencer) -> str:
-    """'@maya · instagram · 12,400 followers · <profile>' (escaped mrkdwn)."""
-    parts = [f"@{mrkdwn(influencer.handle)}", mrkdwn(influencer.platform)]
+    """'@maya · Instagram · 12,400 followers · <profile>' (escaped mrkdwn)."""
+    parts = [f"@{mrkdwn(influencer.handle)}", mrkdwn(platform_label(influencer.platform))]
     if influencer.follower_count is not None:
         parts.append(f"{influencer.follower_count:,} followers")
     if profile := link(influencer.profile_url, "profile", limit=500):
         parts.append(profile)
     return " · ".join(parts)
+
+
+def profile_line(profile: InfluencerProfile) -> str:
+    """'TikTok <link|@priya.r>' (escaped mrkdwn); a site shows its address without an "@"."""
+    handle = profile.handle
+    site = "/" in handle or profile.identity_key == f"url:{handle.lower()}"
+    label = mrkdwn(handle if site else f"@{handle}", 100)
+    return f"{mrkdwn(platform_label(profile.platform))} {link(profile.url, label, limit=500) or label}"
+
+
+def profiles_section(influencer: Influencer) -> SectionBlock | None:
+    """Every profile of a creator on more than one, primary first; None for a single profile (the
+    line under the name shows it)."""
+    profiles = list(influencer.profiles)
+    if len(profiles) < 2:
+        return None
+    text = _lines([f"• {profile_line(p)}" for p in profiles], SECTION_TEXT - 30)
+    return SectionBlock(text=MarkdownTextObject(text=f"*Profiles*\n{text}"))
 
 
 def tags_text(tags: Sequence[str]) -> str:
@@ -132,8 +150,10 @@ def relationship_card(
     blocks = [
         header(influencer.name),
         context(influencer_line(influencer)),
-        SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]),
     ]
+    if profiles := profiles_section(influencer):
+        blocks.append(profiles)
+    blocks.append(SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]))
     if rel.notes:
         excerpt = mrkdwn(rel.notes, NOTES_EXCERPT, from_end=True)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Notes*\n{excerpt}")))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from crm.influencers import NAME_MAX
 from crm.interactions import SUBJECT_MAX
 from crm.models import Campaign, Influencer, Relationship
 from handlers.blocks import fields as f
@@ -111,7 +112,9 @@ def log_interaction_modal(
 def edit_relationship_modal(
     relationship: Relationship, influencer: Influencer, *, tz: ZoneInfo, metadata: str
 ) -> View:
-    """Status, priority, tags, follow-up date and notes, prefilled with the current values.
+    """Name, status, priority, tags, follow-up date and notes, prefilled with the current values.
+
+    The name is the creator's, in the workspace directory: renaming here renames for everyone.
 
     Notes longer than Slack's 3,000-character input cannot be edited here without losing text, so
     the field is left out and the modal says to use the notes modal instead (which appends).
@@ -120,6 +123,14 @@ def edit_relationship_modal(
     due = rel.follow_up_date.astimezone(tz).date() if rel.follow_up_date else None
     blocks: list[Any] = [
         SectionBlock(text=MarkdownTextObject(text=_who(influencer))),
+        f.text_input(
+            Field.INFLUENCER_NAME,
+            "Name",
+            influencer.name,
+            optional=False,
+            max_length=NAME_MAX,
+            hint="Everyone in your workspace sees this name.",
+        ),
         f.status_select(rel.status),
         f.priority_select(rel.priority),
         f.tags_select(rel.tags),

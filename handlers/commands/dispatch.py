@@ -12,6 +12,7 @@ from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands import admin as admin_cmd
 from handlers.commands import campaigns as campaign_cmd
+from handlers.commands import creators as creator_cmd
 from handlers.commands import relationships as rel_cmd
 from handlers.commands.context import CommandContext, Subcommand, UsageError
 from handlers.commands.tokens import tokenize
@@ -20,6 +21,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     s.name: s
     for s in (
         Subcommand("add", rel_cmd.ADD, rel_cmd.add, writes=True),
+        Subcommand("rename", creator_cmd.RENAME, creator_cmd.rename, writes=True),
+        Subcommand("link", creator_cmd.LINK, creator_cmd.link, writes=True),
         Subcommand("show", rel_cmd.SHOW, rel_cmd.show),
         Subcommand("status", rel_cmd.STATUS, rel_cmd.status, writes=True),
         Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority, writes=True),

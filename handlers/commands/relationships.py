@@ -8,21 +8,23 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from crm import dashboard, followups, influencers, relationships
 from crm.clock import end_of_local_day, local_today
 from crm.errors import InvalidInput
-from crm.models import INTERACTION_TYPES, PLATFORMS, RELATIONSHIP_STATUSES
+from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES
 from crm.relationship_list import RelationshipFilter, list_relationships
 from crm.search import search
-from crm.urls import looks_like_url
 from handlers.blocks.cards import card_buttons, relationship_card, tags_text
 from handlers.blocks.help import Usage
 from handlers.blocks.lists import PAGE, relationship_list, search_results
 from handlers.blocks.message import Message
 from handlers.blocks.text import fmt_datetime, mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
+from handlers.commands.creators import read_add
 from handlers.commands.tokens import rest_after
 from handlers.views.openers import log_modal_for, notes_modal_for
 
 ADD = Usage(
-    "add <influencer> [platform] [profile-url]", "save an influencer to your list", "/crm add @maya tiktok"
+    'add ["Name"] <@handle [platform] | profile-url>',
+    "save a creator to your list (the name is optional)",
+    '/crm add "Priya Raman" @priya youtube',
 )
 SHOW = Usage("show <influencer>", "their card: status, notes, history, campaigns", '/crm show "Maya Lopez"')
 STATUS = Usage(
@@ -68,21 +70,17 @@ def _say(ctx: CommandContext, text: str, influencer_id=None) -> None:
 
 def add(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, ADD)
-    ref = platform = url = None
-    for word in args:
-        if looks_like_url(word) and url is None:
-            url = word
-        elif ref is None:
-            ref = word
-        elif word.lower() in PLATFORMS and platform is None:
-            platform = word.lower()
-        else:
-            raise UsageError(ADD, f"I did not understand “{word[:60]}”.")
+    words = read_add(args, ADD)
     if ctx.picked_influencer_id is not None:
-        influencer = ctx.influencer(ref or "")
+        influencer = ctx.influencer(words.ref)
     else:
         influencer = influencers.save_influencer(
-            ctx.db, team_id=ctx.team_id, ref=ref or url, platform=platform, profile_url=url if ref else None
+            ctx.db,
+            team_id=ctx.team_id,
+            ref=words.ref,
+            platform=words.platform,
+            profile_url=words.url,
+            name=words.name,
         )
     _, created = relationships.add_to_list(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     ctx.home_changed = created

@@ -18,6 +18,7 @@ EDIT_FIELDS = {
     "tag": Field.RELATIONSHIP_TAGS,
     "follow_up": Field.RELATIONSHIP_FOLLOW_UP,
     "notes": Field.RELATIONSHIP_NOTES,
+    "name": Field.INFLUENCER_NAME,
 }
 ADD_FIELDS = {
     "influencer": Field.INFLUENCER_REF,
@@ -59,6 +60,12 @@ def read_edit(view: dict) -> relationships.RelationshipEdit:
     )
 
 
+def read_name(view: dict) -> str | None:
+    """The creator's name from the edit form; None (keep it) when nothing was entered, which Slack
+    allows only for a form without the (required) field."""
+    return form_values(view).get(Field.INFLUENCER_NAME)
+
+
 def edit_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
     now = clock.now()
     with scope(context, once=request_key(body)) as s:
@@ -66,9 +73,14 @@ def edit_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
 
             def save():
                 relationship_id = _required_id(view, "r")  # re-checked: edit_relationship filters by actor
-                return relationships.edit_relationship(
+                rel = relationships.edit_relationship(
                     s.db, actor=s.actor, relationship_id=relationship_id, edit=read_edit(view), now=now
                 )
+                if (name := read_name(view)) is not None:
+                    influencers.rename_influencer(
+                        s.db, team_id=s.actor.team_id, influencer_id=rel.influencer_id, name=name
+                    )
+                return rel
 
             if attempt(ack, s, save, fields=EDIT_FIELDS, fallback=Field.RELATIONSHIP_STATUS).rejected:
                 return

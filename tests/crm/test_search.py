@@ -75,3 +75,19 @@ def test_query_syntax_cannot_break_the_query(db, world):
 def test_bad_search_input(db, world, text, limit):
     with pytest.raises(InvalidInput):
         search(db, actor=world["me"], text=text, limit=limit)
+
+
+def test_finds_a_creator_by_any_of_its_profiles(db, world):
+    from crm.influencers import link_profile, save_influencer
+
+    priya = save_influencer(db, team_id="T1", ref="https://youtube.com/@priya", name="Priya Raman")
+    link_profile(db, team_id="T1", influencer_id=priya.id, ref="@glowbypriya", platform="tiktok")
+    link_profile(db, team_id="T1", influencer_id=priya.id, ref="https://medium.com/@priya.writes")
+    me = world["me"]
+    assert ids(search(db, actor=me, text="glowbypriya")) == [priya.id]  # a linked profile's handle
+    assert ids(search(db, actor=me, text="glowby")) == [priya.id]  # ... and its beginning
+    assert ids(search(db, actor=me, text="https://www.tiktok.com/@GlowByPriya?lang=en")) == [priya.id]
+    assert ids(search(db, actor=me, text="medium.com/@priya.writes/")) == [priya.id]
+    # Another team's creator with the same profile stays out of sight.
+    save_influencer(db, team_id="T2", ref="https://medium.com/@priya.writes")
+    assert ids(search(db, actor=me, text="https://medium.com/@priya.writes")) == [priya.id]

@@ -77,12 +77,20 @@ def test_add_by_profile_url(run, crm):
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("add", None), ("add @maya tiktok extra", "did not understand"), ("add not!a!handle", "not a handle")],
+    [
+        ("add", None),
+        ("add @maya tiktok @other", "one @handle at a time"),
+        ("add not!a!handle", "not a handle"),
+        ('add "Priya Raman"', "“Priya Raman” is a name; give their @handle or profile link too"),
+        ('add "Priya Raman" youtube', "“Priya Raman” is a name"),
+        ("add Priya priya youtube", "Which of “Priya priya” is the handle?"),
+        ("add @maya https://x.com/maya https://tiktok.com/@maya", "One profile at a time"),
+    ],
 )
 def test_add_with_bad_arguments_answers_usage_and_writes_nothing(run, crm, text, problem):
     sent = run.command(text)
-    assert "Usage: `/crm add &lt;influencer&gt;" in sent.reply.params["text"]
-    assert "/crm add @maya tiktok" in sent.reply.params["text"]
+    assert 'Usage: `/crm add ["Name"] &lt;@handle [platform] | profile-url&gt;`' in sent.reply.params["text"]
+    assert '/crm add "Priya Raman" @priya youtube' in sent.reply.params["text"]
     if problem:
         assert problem in sent.reply.params["text"]
     assert crm.count(Influencer) == 0 and crm.count(Relationship) == 0

@@ -1,0 +1,147 @@
+"""`/crm` subcommands about the creator directory itself: rename, link; and reading the words of
+`/crm add` (a name, a handle or profile link, a platform)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+from crm import influencers
+from crm.models import PLATFORMS
+from crm.profiles import is_profile_link
+from handlers.blocks.cards import card_buttons, profile_line
+from handlers.blocks.help import Usage
+from handlers.blocks.message import Message
+from handlers.blocks.text import mrkdwn, plain_of
+from handlers.commands.context import CommandContext, UsageError, need
+
+RENAME = Usage(
+    'rename <influencer> "New Name"',
+    "change a creator's name (everyone sees it)",
+    '/crm rename @priya "Priya Raman"',
+)
+LINK = Usage(
+    "link <influencer> <profile-url | @handle platform>",
+    "add another platform or profile to a creator",
+    "/crm link @priya https://www.tiktok.com/@priya.r",
+)
+PLATFORM_WORDS = (*PLATFORMS, "twitter")
+_CLOSING_QUOTES = '"”“»'
+
+
+@dataclass(frozen=True, slots=True)
+class AddWords:
+    """What `/crm add` was given: the profile (`ref`, `platform`), a second link, and a name."""
+
+    ref: str
+    platform: str | None
+    url: str | None
+    name: str | None
+
+
+def read_add(args: list[str], usage: Usage) -> AddWords:
+    """Sort `/crm add`'s words: links, @handles, a platform, and the rest, which is the name.
+
+    A bare word is the handle only when no @handle or link was given (`/crm add maya tiktok`);
+    otherwise it is part of the name (`/crm add @priya youtube Priya`). Quoted words with spaces are
+    always the name. A name alone is refused, naming it: a creator needs a profile to be found by.
+    """
+    links: list[str] = []
+    handles: list[str] = []
+    bare: list[str] = []
+    named: list[str] = []
+    platform = None
+    for word in args:
+        if " " in word:
+            named.append(word)
+        elif word.lower() in PLATFORM_WORDS and platform is None:
+            platform = word.lower()
+        elif word.startswith("@") and len(word) > 1:
+            handles.append(word)
+        elif is_profile_link(word):
+            links.append(word)
+        else:
+            bare.append(word)
+    if len(handles) > 1:
+        raise UsageError(usage, f"Give one @handle at a time (got {handles[0][:60]} and {handles[1][:60]}).")
+    if not handles and not links:
+        if len(bare) == 1:
+            handles, bare = bare, []
+        elif bare:
+            words = " ".join(bare)
+            raise UsageError(
+                usage,
+                f"Which of “{words[:80]}” is the handle? Put @ before it, or quote the name: "
+                f'/crm add "{words[:60]}" @handle tiktok',
+            )
+    name = " ".join(named + bare) or None
+    if not handles and not links:
+        shown = (name or "")[:80]
+        raise UsageError(
+            usage,
+            f"“{shown}” is a name; give their @handle or profile link too, "
+            f'e.g. /crm add "{shown}" @handle youtube',
+        )
+    profiles = handles + links
+    if len(profiles) > 2 or (not handles and len(links) > 1):
+        extra = profiles[2] if len(profiles) > 2 else links[1]
+        raise UsageError(usage, f"One profile at a time: add “{extra[:60]}” afterwards with /crm link.")
+    ref = profiles[0]
+    url = links[0] if handles and links else None
+    return AddWords(ref=ref, platform=platform, url=url, name=name)
+
+
+def _say(ctx: CommandContext, text: str, influencer_id, *, fallback: str | None = None) -> None:
+    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), card_buttons(str(influencer_id))]
+    ctx.reply(Message(text=fallback or plain_of(text), blocks=blocks))
+
+
+def rename(ctx: CommandContext, args: list[str]) -> None:
+    """`/crm rename @priya "Priya Raman"`: the last argument is the name when quoted (or when there
+    are two); otherwise the first is the creator and the rest is the name (`rename @priya Priya Raman`)."""
+    need(args, 2, RENAME, None if not args else "Give the creator and their new name.")
+    quoted_last = ctx.text is not None and ctx.text.rstrip()[-1:] in _CLOSING_QUOTES
+    if len(args) == 2 or quoted_last:
+        who, name = " ".join(args[:-1]), args[-1]
+    else:
+        who, name = args[0], " ".join(args[1:])
+    ctx.replay_args = [who, name]
+    influencer = ctx.influencer(who)
+    before = influencer.name
+    influencers.rename_influencer(ctx.db, team_id=ctx.team_id, influencer_id=influencer.id, name=name)
+    if influencer.name == before:
+        _say(ctx, f"*{mrkdwn(before, 200)}* already has that name.", influencer.id)
+        return
+    ctx.home_changed = True  # App Home lists names
+    _say(ctx, f"*{mrkdwn(before, 200)}* is now called *{mrkdwn(influencer.name, 200)}*.", influencer.id)
+
+
+def link(ctx: CommandContext, args: list[str]) -> None:
+    """`/crm link <creator> <profile link>` or `/crm link <creator> @handle <platform>`."""
+    need(args, 2, LINK, None if not args else "Give the creator and the profile to add.")
+    platform = None
+    if len(args) >= 3 and args[-1].lower() in PLATFORM_WORDS:
+        platform, args = args[-1].lower(), args[:-1]
+    elif len(args) >= 3 and args[-2].startswith("@") and not args[-1].startswith("@"):
+        # `link @priya @priya.r myspace`: the word after the handle was meant as its platform.
+        raise UsageError(LINK, f"“{args[-1][:40]}” is not a platform; use one of: {', '.join(PLATFORMS)}.")
+    who, ref = " ".join(args[:-1]), args[-1]
+    ctx.replay_args = [who, ref, platform] if platform else [who, ref]
+    influencer = ctx.influencer(who)
+    profile, created = influencers.link_profile(
+        ctx.db, team_id=ctx.team_id, influencer_id=influencer.id, ref=ref, platform=platform
+    )
+    name = f"*{mrkdwn(influencer.name, 200)}*"
+    what, plain_what = profile_line(profile), f"{profile.platform} @{profile.handle}"
+    if not created:
+        text = f"{what} is already one of {name}'s profiles."
+        _say(
+            ctx, text, influencer.id, fallback=f"{plain_what} is already one of {influencer.name}'s profiles."
+        )
+        return
+    count = len(influencer.profiles)
+    text = f"Linked {what} to {name} ({count} profiles now)."
+    _say(
+        ctx, text, influencer.id, fallback=f"Linked {plain_what} to {influencer.name} ({count} profiles now)."
+    )

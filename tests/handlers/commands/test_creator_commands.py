@@ -1,0 +1,205 @@
+"""Creators with names and several profiles, end to end: /crm add, rename, link, show, the Edit form."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crm.models import Influencer, InfluencerProfile, Relationship
+from handlers.ids import Action
+from handlers.ids import Field as F
+from tests.handlers.conftest import USER_ID
+
+
+def creator(crm, handle: str) -> Influencer:
+    return crm.one(Influencer, Influencer.handle == handle)
+
+
+def identities(crm, influencer: Influencer) -> set[str]:
+    return {
+        p.identity_key for p in crm.all(InfluencerProfile, InfluencerProfile.influencer_id == influencer.id)
+    }
+
+
+def test_two_medium_writers_are_two_creators(run, crm):
+    first = run.command("add https://medium.com/@anna.writes")
+    second = run.command("add https://medium.com/@someone.else")
+    assert "Added" in first.text and "@anna.writes" in first.text
+    assert "Added" in second.text and "@someone.else" in second.text
+    assert crm.count(Influencer) == 2 and crm.count(Relationship) == 2
+    run.command("add example.com/blog/anna")
+    assert "Added" in run.command("add https://example.com/blog/bob/").text
+    # The same profile written differently is the one already there.
+    assert "already on your list" in run.command("add https://www.medium.com/@Anna.Writes?source=x").text
+    assert crm.count(Influencer) == 4
+
+
+def test_add_with_a_name(run, crm):
+    sent = run.command('add "Priya Raman" @priya youtube')
+    assert "Added *Priya Raman* (@priya · youtube)" in sent.text
+    priya = creator(crm, "priya")
+    assert (priya.name, priya.platform, priya.profile_url) == (
+        "Priya Raman",
+        "youtube",
+        "https://www.youtube.com/@priya",
+    )
+    again = run.command('add https://youtube.com/@priya "Priya Raman"')
+    assert "*Priya Raman* (@priya · youtube) is already on your list" in again.text
+    assert crm.count(Influencer) == 1
+    # A name after the link works too, and a bare name word with a link is the name.
+    run.command("add https://www.tiktok.com/@sophie.glow Sophie")
+    assert creator(crm, "sophie.glow").name == "Sophie"
+
+
+def test_rename(run, crm):
+    run.command("add @priya youtube")
+    sent = run.command('rename @priya "Priya Raman"')
+    assert "*priya* is now called *Priya Raman*" in sent.text
+    assert sent.to("views.publish")  # App Home shows names
+    run.command("rename @priya Priya R.")  # unquoted: the rest is the name
+    assert creator(crm, "priya").name == "Priya R."
+    run.command('rename Priya R. "Priya Raman"')  # the old name unquoted, the new one quoted
+    assert creator(crm, "priya").name == "Priya Raman"
+    assert "already has that name" in run.command('rename "Priya Raman" "Priya Raman"').text
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("rename", None),
+        ("rename @priya", "Give the creator and their new name."),
+        ('rename @nobody "X"', "No influencer matches “@nobody”"),
+        ('rename @priya "   "', "Give the creator and their new name."),  # an empty quote is nothing
+        (f'rename @priya "{"n" * 256}"', "at most 255 characters"),
+    ],
+)
+def test_rename_with_bad_arguments_names_the_problem_and_changes_nothing(run, crm, text, problem):
+    run.command("add @priya youtube")
+    sent = run.command(text)
+    if problem:
+        assert problem in sent.text
+    assert creator(crm, "priya").name == "priya"
+
+
+def test_link_adds_profiles_and_the_card_lists_them_all(run, crm):
+    run.command('add "Priya Raman" @priya youtube')
+    linked = run.command("link @priya https://www.tiktok.com/@priya.r?lang=en")
+    assert "Linked TikTok" in linked.text and "*Priya Raman* (2 profiles now)" in linked.text
+    run.command("link Priya Raman @priyaraman instagram")
+    run.command("link @priya https://priya.substack.com/p/hello")
+    priya = creator(crm, "priya")
+    assert identities(crm, priya) == {
+        "youtube:priya",
+        "tiktok:priya.r",
+        "instagram:priyaraman",
+        "url:priya.substack.com",
+    }
+    again = run.command("link @priya tiktok.com/@Priya.R")
+    assert "is already one of *Priya Raman*'s profiles" in again.text
+    card = run.command("show @priya.r")  # found by a linked profile
+    assert "*Profiles*" in card.text
+    for shown in (
+        "<https://www.youtube.com/@priya|@priya>",
+        "<https://www.tiktok.com/@priya.r|@priya.r>",
+        "<https://www.instagram.com/priyaraman/|@priyaraman>",
+        "<https://priya.substack.com|@priya>",
+    ):
+        assert shown in card.text
+    # Found by each of its profiles and its name.
+    for ref in ("@priyaraman", "https://priya.substack.com", '"Priya Raman"'):
+        assert "Priya Raman" in run.command(f"show {ref}").text
+
+
+def test_link_refuses_another_creators_profile_naming_it(run, crm):
+    run.command('add "Maya Lopez" @maya instagram')
+    run.command('add "Priya Raman" @priya youtube')
+    sent = run.command("link @priya https://instagram.com/maya")
+    assert "instagram @maya already belongs to “Maya Lopez”" in sent.text
+    assert identities(crm, creator(crm, "priya")) == {"youtube:priya"}
+    assert identities(crm, creator(crm, "maya")) == {"instagram:maya"}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("link", None),
+        ("link @priya", "Give the creator and the profile to add."),
+        ("link @priya @priya.r", "Say which platform @priya.r is on"),
+        ("link @priya @priya.r myspace", "“myspace” is not a platform"),
+        ("link @priya https://www.instagram.com/p/Cx123/", "not to a profile"),
+        ("link @priya tiktok.com/@x youtube", "is a tiktok profile but the platform given is youtube"),
+        ("link @nobody https://x.com/nobody", "No influencer matches “@nobody”"),
+    ],
+)
+def test_link_with_bad_arguments_names_the_problem_and_writes_nothing(run, crm, text, problem):
+    run.command("add @priya youtube")
+    sent = run.command(text)
+    assert "/crm link @priya https://www.tiktok.com/@priya.r" in sent.text or "No influencer" in sent.text
+    if problem:
+        assert problem in sent.text
+    assert crm.count(InfluencerProfile) == 1
+
+
+def test_an_ambiguous_creator_offers_candidates_and_the_pick_links(run, crm):
+    crm.relationship("mlopez", name="Maya Lopez")
+    crm.relationship("mchen", name="Maya Chen")
+    sent = run.command("link Maya https://x.com/maya_lopez")
+    buttons = [e for b in sent.reply.blocks if b["type"] == "actions" for e in b["elements"]]
+    lopez = next(b for b in buttons if "Maya Lopez" in b["text"]["text"])
+    picked = run.click(lopez["action_id"], lopez["value"])
+    assert "Linked X" in picked.text
+    assert "x:maya_lopez" in identities(crm, creator(crm, "mlopez"))
+    assert identities(crm, creator(crm, "mchen")) == {"instagram:mchen"}
+
+
+def test_the_edit_form_renames(run, crm):
+    rel = crm.relationship("priya", name="priya")
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    name_block = next(b for b in view["blocks"] if b.get("block_id") == F.INFLUENCER_NAME)
+    assert name_block["element"]["initial_value"] == "priya"
+    values = {F.INFLUENCER_NAME: "  Priya\u200b Raman ", F.RELATIONSHIP_STATUS: "warm"}
+    assert run.submit(view, values).ack == {}
+    assert creator(crm, "priya").name == "Priya Raman"
+    assert crm.one(Relationship).status == "warm"
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened  # a new form: not a replay
+    refused = run.submit(view, {F.INFLUENCER_NAME: "n" * 256, F.RELATIONSHIP_STATUS: "cold"})
+    assert refused.ack["errors"] == {F.INFLUENCER_NAME: "The name can be at most 255 characters."}
+    assert crm.one(Relationship).status == "warm"  # nothing written
+    assert creator(crm, "priya").name == "Priya Raman"
+    # Nothing typed (Slack requires the field, so only a forged form): the name is kept.
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    assert run.submit(view, {F.INFLUENCER_NAME: "   ", F.RELATIONSHIP_STATUS: "cold"}).ack == {}
+    assert creator(crm, "priya").name == "Priya Raman"
+    assert crm.one(Relationship).status == "cold"
+
+
+def test_help_lists_rename_and_link(run):
+    text = run.command("help").text
+    assert '/crm rename &lt;influencer&gt; "New Name"' in text
+    assert "/crm link &lt;influencer&gt;" in text
+
+
+WORDS = ["add", "rename", "link", "@priya", "priya", '"Priya Raman"', "youtube", "tiktok", "twitter"]
+WORDS += ["https://medium.com/@anna", "anna.substack.com", "https://x.com/i/status/1", "example.com/a?b=c"]
+WORDS += ["linktr.ee/", '"', "“", "@", "<https://x.com/a|x>", "\x00", "🎉", "ü" * 300, "h" * 101]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.tuples(
+        st.sampled_from(["add", "rename", "link"]),
+        st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=20)), max_size=5),
+    ).map(lambda t: " ".join([t[0], *t[1]]))
+)
+def test_fuzzed_add_rename_link_never_fail(run, crm, slack_http, caplog, text):
+    crm.user(USER_ID)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        result = slack_http.post(run.payloads.command(text))
+        run.slack.drain()
+    assert result.status == 200
+    unexpected = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not unexpected, [r.getMessage() for r in unexpected]
