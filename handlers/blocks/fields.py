@@ -36,6 +36,37 @@ INTERACTION_TYPE_LABELS = {
     "file_upload": "File",
 }
 PRIORITY_LABELS = {0: "0 – none", 1: "1 – low", 2: "2", 3: "3 – medium", 4: "4", 5: "5 – top"}
+# How each platform is written for people, everywhere it is shown (cards, lists, App Home, pickers).
+# Brand names keep their own capitals, which str.capitalize() would lose ("Tiktok", "Youtube").
+PLATFORM_LABELS = {
+    "instagram": "Instagram",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "x": "X",
+    "twitch": "Twitch",
+    "linkedin": "LinkedIn",
+    "blog": "Blog",
+    "other": "Other",
+}
+STATUS_LABELS = {
+    "saved": "Saved",
+    "contacted": "Contacted",
+    "warm": "Warm",
+    "cold": "Cold",
+    "partnered": "Partnered",
+}
+
+
+def platform_label(platform: str | None) -> str:
+    """'TikTok' for 'tiktok'; a platform this table does not know yet is shown as stored."""
+    return PLATFORM_LABELS.get(platform or "", platform or "Other")
+
+
+def status_label(status: str | None) -> str:
+    """'Warm' for 'warm'; never 'None' (a row without a status reads 'No status')."""
+    if not status:
+        return "No status"
+    return STATUS_LABELS.get(status, status.capitalize())
 MAX_TAGS = 20
 
 
@@ -48,9 +79,10 @@ def option(text: str, value: str) -> Option:
 
 def influencer_option(influencer: Influencer) -> Option:
     """'Maya Lopez (@maya · instagram)' with the influencer id as value."""
-    label = f"{influencer.name} (@{influencer.handle} · {influencer.platform})"
+    platform = platform_label(influencer.platform)
+    label = f"{influencer.name} (@{influencer.handle} · {platform})"
     if influencer.name.strip().lower() == influencer.handle.lower():
-        label = f"@{influencer.handle} · {influencer.platform}"
+        label = f"@{influencer.handle} · {platform}"
     return option(label, str(influencer.id))
 
 
@@ -90,7 +122,7 @@ def _static(field: Field, options: Sequence[Option], initial: str | None, placeh
 
 
 def status_select(initial: str | None = None, *, field: Field = Field.RELATIONSHIP_STATUS) -> InputBlock:
-    options = [option(s.capitalize(), s) for s in RELATIONSHIP_STATUSES]
+    options = [option(status_label(s), s) for s in RELATIONSHIP_STATUSES]
     return _input(field, "Status", _static(field, options, initial, "Choose a status"))
 
 
@@ -108,7 +140,7 @@ def interaction_type_select(initial: str | None = None) -> InputBlock:
 
 
 def platform_select(initial: str | None = None) -> InputBlock:
-    options = [option(p.capitalize() if p != "x" else "X (Twitter)", p) for p in PLATFORMS]
+    options = [option(platform_label(p), p) for p in PLATFORMS]
     field = Field.INFLUENCER_PLATFORM
     return _input(
         field,

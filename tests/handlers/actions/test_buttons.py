@@ -32,8 +32,8 @@ def test_an_ambiguous_name_answers_with_candidates_and_writes_nothing(run, crm):
     sent = run.command("status maya warm")
     buttons = candidate_buttons(sent)
     assert sorted(b["text"]["text"] for b in buttons) == [
-        "Maya Chen (@mayachen · instagram)",
-        "Maya Lopez (@mayalopez · instagram)",
+        "Maya Chen (@mayachen · Instagram)",
+        "Maya Lopez (@mayalopez · Instagram)",
     ]
     assert {r.status for r in crm.all(Relationship)} == {"saved"}
 
@@ -159,8 +159,8 @@ def test_influencer_options_search_the_directory_or_list_my_strongest(run, crm):
     crm.relationship("mine_only_for_bob", user=BOB)
     typed = suggestion(run, Field.INTERACTION_INFLUENCER, "may").ack["options"]
     assert sorted(o["text"]["text"] for o in typed) == [
-        "@mayday · instagram",
-        "Maya Lopez (@maya · instagram)",
+        "@mayday · Instagram",
+        "Maya Lopez (@maya · Instagram)",
     ]
     empty = suggestion(run, Field.INTERACTION_INFLUENCER, "").ack["options"]
     handles = [crm.one(Influencer, Influencer.id == uuid.UUID(o["value"])).handle for o in empty]
