@@ -14,14 +14,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from crm.clock import local_today, resolve_now, start_of_local_day, zone_of
+from crm.clock import resolve_now
 from crm.errors import InvalidInput
-from crm.followups import due_follow_ups
+from crm.followups import due_cutoff, due_follow_ups
 from crm.interactions import list_interactions
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Influencer, Interaction, Relationship, User
 from crm.scoped import actor_relationships, get_relationship
 
-# Contacted, warm or partnered relationships without contact for this long are "neglected".
+# Contacted, warm or partnered relationships without contact for this long are "neglected"; one
+# never contacted counts from when it was added (as crm.analytics' "going cold" does).
 NEGLECTED_AFTER = timedelta(days=30)
 DASHBOARD_ITEMS = 5
 DUE_ITEMS = 10  # the App Home lists at most this many due follow-ups (oldest first)
@@ -38,7 +39,12 @@ class RelationshipCard:
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
+    """What App Home shows. `due` is the oldest DUE_ITEMS of the `due_count` follow-ups due by the
+    end of the user's day; `overdue_count` of those are past their due instant — the same test,
+    `follow_up_date < now`, that marks a row "(overdue)", with the same `now`."""
+
     due: list[Relationship]
+    due_count: int
     overdue_count: int
     pipeline: dict[str, int]
     strongest: list[Relationship] = field(default_factory=list)
@@ -86,47 +92,52 @@ def pipeline_counts(db: Session, *, actor: User) -> dict[str, int]:
     return counts
 
 
-def overdue_count(db: Session, *, actor: User, before: datetime) -> int:
-    """How many of the actor's follow-ups were due before `before` (the start of their local day)."""
-    return db.scalar(
-        select(func.count())
-        .select_from(Relationship)
-        .where(
+def due_counts(db: Session, *, actor: User, now: datetime) -> tuple[int, int]:
+    """(due, overdue): the actor's follow-ups due before the end of their local day, and those of
+    them already past their due instant `now`. One statement on the partial follow-up index."""
+    cutoff = due_cutoff(actor, now)
+    due, overdue = db.execute(
+        select(func.count(), func.count().filter(Relationship.follow_up_date < now)).where(
             Relationship.user_id == actor.id,
             Relationship.follow_up_date.is_not(None),
-            Relationship.follow_up_date < before,
+            Relationship.follow_up_date < cutoff,
         )
-    )
+    ).one()
+    return due, overdue
+
+
+def days_since_contact(rel: Relationship, now: datetime) -> int:
+    """Whole days since the last contact, or since the relationship was added when never contacted:
+    what "most neglected" is ordered by."""
+    return (now - (rel.last_contacted_at or rel.created_at)).days
 
 
 def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> Dashboard:
-    """The App Home: follow-ups due today, overdue count, pipeline, strongest, neglected, recent.
+    """The App Home: follow-ups due today, their counts, pipeline, strongest, neglected, recent.
 
     Six short statements, each on a per-user index: the due list (the partial follow-up index), the
-    overdue count (the same), the pipeline (user_id, status), strongest (user_id, strength), neglected
-    (user_id) and recent interactions (user_id, interaction_date); each list has its influencers
-    joined in. App Home is built in the background, so clarity wins over a single statement here.
+    due and overdue counts (the same), the pipeline (user_id, status), strongest (user_id, strength),
+    neglected (user_id) and recent interactions (user_id, interaction_date); each list has its
+    influencers joined in. App Home is built in the background, so clarity wins over a single
+    statement here.
+
+    Most neglected: longest without contact first (see days_since_contact), not by priority.
     """
     now = resolve_now(now)
-    tz = zone_of(actor.timezone)
     strongest = (
         actor_relationships(actor)
         .where(Relationship.relationship_strength > 0)
         .order_by(Relationship.relationship_strength.desc(), Relationship.id)
         .limit(DASHBOARD_ITEMS)
     )
+    since = func.coalesce(Relationship.last_contacted_at, Relationship.created_at)
     neglected = (
         actor_relationships(actor)
         .where(
             Relationship.status.in_(("contacted", "warm", "partnered")),
-            (Relationship.last_contacted_at < now - NEGLECTED_AFTER)
-            | Relationship.last_contacted_at.is_(None),
+            since < now - NEGLECTED_AFTER,
         )
-        .order_by(
-            Relationship.priority.desc(),
-            Relationship.last_contacted_at.asc().nulls_first(),
-            Relationship.id,
-        )
+        .order_by(since.asc(), Relationship.id)
         .limit(DASHBOARD_ITEMS)
     )
     recent = (
@@ -136,9 +147,11 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
         .order_by(Interaction.interaction_date.desc(), Interaction.id)
         .limit(DASHBOARD_ITEMS)
     )
+    due_count, overdue_count = due_counts(db, actor=actor, now=now)
     return Dashboard(
         due=due_follow_ups(db, actor=actor, now=now, limit=DUE_ITEMS),
-        overdue_count=overdue_count(db, actor=actor, before=start_of_local_day(local_today(now, tz), tz)),
+        due_count=due_count,
+        overdue_count=overdue_count,
         pipeline=pipeline_counts(db, actor=actor),
         strongest=list(db.scalars(strongest)),
         neglected=list(db.scalars(neglected)),

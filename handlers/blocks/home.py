@@ -17,11 +17,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from crm.dashboard import DUE_ITEMS
+from crm.dashboard import DUE_ITEMS, NEGLECTED_AFTER, days_since_contact
 from crm.models import Interaction, Relationship
 from handlers.blocks.cards import follow_up_text, interaction_line
+from handlers.blocks.fields import status_label
 from handlers.blocks.message import context, header
-from handlers.blocks.text import SECTION_TEXT, days_ago, mrkdwn
+from handlers.blocks.text import SECTION_TEXT, mrkdwn, plural
 from handlers.ids import Action, Block
 
 LIST_ROWS = 5
@@ -49,7 +50,7 @@ def _who(rel: Relationship) -> str:
 
 
 def _due_row(rel: Relationship, *, tz: ZoneInfo, now: datetime) -> SectionBlock:
-    text = f"{_who(rel)} · {rel.status} · due {follow_up_text(rel, tz, now)}"
+    text = f"{_who(rel)} · {status_label(rel.status)} · due {follow_up_text(rel, tz, now)}"
     return SectionBlock(
         text=MarkdownTextObject(text=text),
         accessory=ButtonElement(
@@ -68,20 +69,40 @@ def _lines_section(title: str, lines: Sequence[str], empty: str) -> SectionBlock
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
+def due_heading(due: int, overdue: int) -> str:
+    """'*Follow-ups due today* (8: 5 overdue, 3 later today)': the counts of every due follow-up,
+    not only the rows shown; "overdue" is the rows' own "(overdue)" (due instant passed)."""
+    if due == 0:
+        return "*Follow-ups due today*"
+    later = due - overdue
+    if overdue == due:
+        split = ", all overdue" if due > 1 else ", overdue"
+    elif overdue == 0:
+        split = ", all later today" if due > 1 else ", later today"
+    else:
+        split = f": {overdue:,} overdue, {later:,} later today"
+    return f"*Follow-ups due today* ({due:,}{split})"
+
+
+def neglected_line(rel: Relationship, now: datetime) -> str:
+    """'• *Maya* @maya · no contact for 85 days' (or 'never contacted, added 40 days ago')."""
+    days = plural(days_since_contact(rel, now), "day")
+    if rel.last_contacted_at is None:
+        return f"• {_who(rel)} · never contacted, added {days} ago"
+    return f"• {_who(rel)} · no contact for {days}"
+
+
 def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
-    """Dashboard is crm Dashboard(due, overdue_count, pipeline, strongest, neglected, recent)."""
-    due: Sequence[Relationship] = dashboard.due
+    """Dashboard is crm Dashboard(due, due_count, overdue_count, pipeline, strongest, neglected,
+    recent), loaded with the same `now`."""
+    due: Sequence[Relationship] = dashboard.due[:DUE_ITEMS]
     blocks: list[Any] = [header("Your influencer CRM"), home_buttons(), DividerBlock()]
-    overdue = f", {dashboard.overdue_count:,} overdue" if dashboard.overdue_count else ""
-    blocks.append(
-        SectionBlock(
-            text=MarkdownTextObject(text=f"*Follow-ups due today and overdue* ({len(due):,}{overdue})")
-        )
-    )
+    heading = due_heading(dashboard.due_count, dashboard.overdue_count)
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=heading)))
     if due:
-        blocks += [_due_row(r, tz=tz, now=now) for r in due[:DUE_ITEMS]]
-        if len(due) > DUE_ITEMS:
-            blocks.append(context(f"…and {len(due) - DUE_ITEMS:,} more: `/crm due` lists them."))
+        blocks += [_due_row(r, tz=tz, now=now) for r in due]
+        if dashboard.due_count > len(due):
+            blocks.append(context(f"…and {dashboard.due_count - len(due):,} more: `/crm due` lists them."))
     else:
         blocks.append(context("Nothing due. Set one with `/crm followup @handle next monday`."))
     blocks.append(DividerBlock())
@@ -89,19 +110,22 @@ def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
     blocks.append(
         SectionBlock(
             text=MarkdownTextObject(text="*Pipeline*"),
-            fields=[MarkdownTextObject(text=f"*{s.capitalize()}*\n{n:,}") for s, n in pipeline.items()][:10],
+            fields=[MarkdownTextObject(text=f"*{status_label(s)}*\n{n:,}") for s, n in pipeline.items()][:10],
         )
     )
     strongest = [f"• {_who(r)} · strength {r.relationship_strength}" for r in dashboard.strongest[:LIST_ROWS]]
-    neglected = [
-        f"• {_who(r)} · last contact {days_ago(r.last_contacted_at, now)}"
-        for r in dashboard.neglected[:LIST_ROWS]
-    ]
+    neglected = [neglected_line(r, now) for r in dashboard.neglected[:LIST_ROWS]]
     recent: Sequence[Interaction] = dashboard.recent[:LIST_ROWS]
     recent_lines = [f"{interaction_line(i, tz)} · {mrkdwn(i.influencer.name, 100)}" for i in recent]
     blocks += [
-        _lines_section("Strongest relationships", strongest, "None yet."),
-        _lines_section("Most neglected", neglected, "None."),
+        _lines_section(
+            "Strongest relationships", strongest, "No strength yet: it grows as you log interactions."
+        ),
+        _lines_section(
+            "Most neglected",
+            neglected,
+            f"Nobody: everyone you are talking to heard from you in the last {NEGLECTED_AFTER.days} days.",
+        ),
         _lines_section("Last interactions", recent_lines, "Nothing logged yet: `/crm log @handle`."),
         context("`/crm help` lists every command. This page updates after each change you make."),
     ]

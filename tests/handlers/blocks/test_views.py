@@ -117,6 +117,7 @@ def dashboard(n: int, **kw):
     rels = [s.worst_relationship() for _ in range(n)]
     return SimpleNamespace(
         due=rels,
+        due_count=n,
         overdue_count=n,
         pipeline={"saved": n, "contacted": 0, "warm": 0, "cold": 0, "partnered": 0},
         strongest=rels,

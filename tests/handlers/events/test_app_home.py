@@ -22,11 +22,37 @@ def test_home_shows_my_dashboard_and_nobody_elses(run, crm):
     view = publish.view
     text = repr(view["blocks"])
     assert view["type"] == "home"
-    assert "Late Larry" in text and "1 overdue" in text and "Strong Sue" in text
+    assert "Late Larry" in text and "Follow-ups due today* (1, overdue)" in text and "Strong Sue" in text
+    assert "· Warm · due" in text  # the status as a word, never "None"
     assert "Bobs Secret" not in text
     assert "*Partnered*\\n1" in text
     buttons = [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == [Action.HOME_ADD_INFLUENCER, Action.HOME_LOG_INTERACTION, Action.HOME_NEW_CAMPAIGN]
+
+
+def test_the_heading_counts_agree_with_the_rows(run, crm):
+    """Every row marked "(overdue)" is counted as overdue: a follow-up whose time passed a minute ago
+    is overdue even though it is due today (the heading said "(2, 1 overdue)")."""
+    now = datetime.now(UTC)
+    crm.relationship("late", follow_up_date=now - timedelta(days=2))
+    crm.relationship("minute", follow_up_date=now - timedelta(minutes=1))
+    crm.relationship("far", follow_up_date=now + timedelta(days=3))
+    blocks = run.send(run.payloads.app_home_opened()).to("views.publish")[0].view["blocks"]
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    rows = [t for t in texts if " · due " in t]
+    assert len(rows) == 2 and all(t.endswith("(overdue)") for t in rows)
+    assert "*Follow-ups due today* (2, all overdue)" in texts
+
+
+def test_most_neglected_shows_how_long_each_went_without_contact(run, crm):
+    now = datetime.now(UTC)
+    crm.relationship("mid", name="Mid", status="warm", priority=5, last_contacted_at=now - timedelta(days=40))
+    crm.relationship("old", name="Old", status="warm", priority=0, last_contacted_at=now - timedelta(days=90))
+    blocks = run.send(run.payloads.app_home_opened()).to("views.publish")[0].view["blocks"]
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    (neglected,) = [t for t in texts if t.startswith("*Most neglected*")]
+    assert neglected.index("*Old*") < neglected.index("*Mid*")
+    assert "*Old* @old · no contact for 90 days" in neglected and "no contact for 40 days" in neglected
 
 
 def test_other_tabs_and_event_retries_publish_nothing(run):
