@@ -1,8 +1,16 @@
-"""Admin analytics for one workspace: the admin_analytics materialized view and period summaries.
+"""Admin analytics for one workspace: period summaries, per-user figures, the admin_analytics view.
 
 Every measure is its own aggregate over one table (joined 1:1 to users for the team), so a user with
 many campaigns and interactions is counted once per row of the measured table: the spec's view joins
 relationships × campaigns × interactions per user before aggregating, which multiplies rows.
+
+Every figure of a summary is read live, as of `AdminSummary.as_of`. The per-user figures used to
+come from the admin_analytics materialized view, which is only as fresh as its last refresh (every
+15 minutes, and never for a user added since): "Active users 1" beside "Per user: none". They are
+now the view's own definition run for one workspace (_PER_USER), each aggregate on a per-user index,
+so they cost about what the period counts beside them cost — a refresh rebuilds every workspace's
+rows and is too slow for a listener's 2 s budget, and PostgreSQL records no refresh time to show.
+The view is still refreshed for readers outside the app (and agrees with _PER_USER, tested).
 
 Periods are half-open instants [start, end); the caller chooses the workspace's timezone for them.
 """
@@ -50,7 +58,7 @@ TopRelationship = RelationshipRow  # the contract's name for the rows of `top_re
 
 @dataclass(frozen=True, slots=True)
 class AdminUserRow:
-    """One user's row of the admin_analytics materialized view (as of its last refresh)."""
+    """One user's figures, as the admin_analytics view defines them (read live, see _PER_USER)."""
 
     user_id: uuid.UUID
     slack_user_id: str
@@ -78,6 +86,7 @@ class AdminSummary:
     top_relationships: list[RelationshipRow]
     going_cold: list[RelationshipRow]
     per_user: list[AdminUserRow]
+    as_of: datetime  # when every figure above was read
 
     @property
     def interactions(self) -> int:
@@ -140,21 +149,31 @@ def _relationship_rows(db: Session, where_order: str, params: dict) -> list[Rela
     return [RelationshipRow(*row) for row in db.execute(text(_RELATIONSHIP_ROW + where_order), params)]
 
 
+# The admin_analytics view's columns (migration 0002) for one workspace's users, computed now: each
+# LATERAL aggregate reads one user's rows through a per-user index (user_influencers' (user_id, …),
+# campaigns.user_id, interactions.user_id) and yields one row even when there are none (count 0,
+# avg and max NULL), as the view's COALESCEd LEFT JOINs do.
+_PER_USER = """
+    SELECT u.id, u.slack_user_id, u.display_name, u.email,
+           r.total_influencers, r.partnered_influencers, c.total_campaigns, i.total_interactions,
+           r.avg_relationship_strength, r.last_activity
+    FROM users u
+    CROSS JOIN LATERAL (
+        SELECT count(DISTINCT influencer_id) AS total_influencers,
+               count(DISTINCT influencer_id) FILTER (WHERE status = 'partnered') AS partnered_influencers,
+               avg(relationship_strength) AS avg_relationship_strength,
+               max(last_contacted_at) AS last_activity
+        FROM user_influencers WHERE user_id = u.id
+    ) r
+    CROSS JOIN LATERAL (SELECT count(*) AS total_campaigns FROM campaigns WHERE user_id = u.id) c
+    CROSS JOIN LATERAL (SELECT count(*) AS total_interactions FROM interactions WHERE user_id = u.id) i
+    WHERE u.team_id = :team
+    ORDER BY i.total_interactions DESC, lower(coalesce(u.display_name, u.slack_user_id)), u.id
+"""
+
+
 def _per_user(db: Session, team_id: str) -> list[AdminUserRow]:
-    rows = db.execute(
-        text(
-            """
-            SELECT a.user_id, u.slack_user_id, u.display_name, a.email, a.total_influencers,
-                   a.partnered_influencers, a.total_campaigns, a.total_interactions,
-                   a.avg_relationship_strength, a.last_activity
-            FROM admin_analytics a JOIN users u ON u.id = a.user_id
-            WHERE a.team_id = :team
-            ORDER BY a.total_interactions DESC, lower(coalesce(u.display_name, u.slack_user_id))
-            """
-        ),
-        {"team": team_id},
-    )
-    return [AdminUserRow(*row) for row in rows]
+    return [AdminUserRow(*row) for row in db.execute(text(_PER_USER), {"team": team_id})]
 
 
 def admin_summary(
@@ -241,6 +260,7 @@ def admin_summary(
         top_relationships=top,
         going_cold=going_cold,
         per_user=_per_user(db, team_id),
+        as_of=now,
     )
 
 

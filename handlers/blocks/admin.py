@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
+from handlers.blocks.fields import platform_label, status_label
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import SECTION_TEXT, fmt_date, mrkdwn
+from handlers.blocks.text import SECTION_TEXT, fmt_date, mrkdwn, plural
 
 USER_ROWS = 15
 
@@ -23,11 +24,14 @@ def _relationship_lines(rows: Sequence[Any], now: datetime) -> str:
     lines = []
     for r in rows:
         contact = (
-            f"{r.days_since_contact} days since contact" if r.days_since_contact is not None else "never"
+            f"{plural(r.days_since_contact, 'day')} since contact"
+            if r.days_since_contact is not None
+            else "never contacted"
         )
         lines.append(
-            f"• {mrkdwn(r.user_name, 80)} → *{mrkdwn(r.influencer_name, 100)}* (@{mrkdwn(r.handle, 60)}) · "
-            f"{r.status} · strength {r.strength} · {contact}"
+            f"• {mrkdwn(r.user_name, 80)} → *{mrkdwn(r.influencer_name, 100)}* "
+            f"(@{mrkdwn(r.handle, 60)} · {platform_label(r.platform)}) · "
+            f"{status_label(r.status)} · strength {r.strength} · {contact}"
         )
     return "\n".join(lines)
 
@@ -39,8 +43,25 @@ def _section(title: str, body: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
+def _user_line(u: Any) -> str:
+    """'• Ana: 4 influencers (1 partnered), 1 interaction, 3 campaigns, avg strength 41'."""
+    line = (
+        f"• {mrkdwn(u.display_name or u.slack_user_id, 80)}: {plural(u.total_influencers, 'influencer')} "
+        f"({u.partnered_influencers:,} partnered), {plural(u.total_interactions, 'interaction')}, "
+        f"{plural(u.total_campaigns, 'campaign')}"
+    )
+    if u.avg_relationship_strength:
+        line += f", avg strength {float(u.avg_relationship_strength):.0f}"
+    return line
+
+
+def as_of_text(as_of: datetime, tz: ZoneInfo) -> str:
+    """'as of 14:05 EST': when the figures were read, in the admin's zone."""
+    return f"as of {as_of.astimezone(tz):%H:%M %Z}".rstrip()
+
+
 def admin_summary_message(summary: Any, *, tz: ZoneInfo, now: datetime) -> Message:
-    """Summary is a crm.analytics.AdminSummary for [start, end)."""
+    """Summary is a crm.analytics.AdminSummary for [start, end), read at `summary.as_of`."""
     start, end = summary.period
     period = f"{fmt_date(start, tz)} – {fmt_date(end, tz)}"
     total = sum(summary.interactions_by_type.values())
@@ -64,19 +85,15 @@ def admin_summary_message(summary: Any, *, tz: ZoneInfo, now: datetime) -> Messa
         _section("Going cold", _relationship_lines(summary.going_cold, now)),
     ]
     users = sorted(summary.per_user, key=lambda u: (-u.total_interactions, u.slack_user_id))
-    lines = [
-        f"• {mrkdwn(u.display_name or u.slack_user_id, 80)}: {u.total_influencers:,} influencers "
-        f"({u.partnered_influencers:,} partnered), {u.total_interactions:,} interactions, "
-        f"{u.total_campaigns:,} campaigns"
-        + (f", avg strength {float(u.avg_relationship_strength):.0f}" if u.avg_relationship_strength else "")
-        for u in users[:USER_ROWS]
-    ]
+    lines = [_user_line(u) for u in users[:USER_ROWS]]
     blocks.append(_section("Per user", "\n".join(lines)))
     if len(users) > USER_ROWS:
-        blocks.append(context(f"…and {len(users) - USER_ROWS:,} more users."))
+        blocks.append(context(f"…and {plural(len(users) - USER_ROWS, 'more user')}."))
+    as_of = as_of_text(summary.as_of, tz)
+    blocks.append(context(f"Every figure is live, {as_of}. Run `/crm admin` again to update them."))
     text = (
-        f"CRM summary {period}: {summary.active_users} active users, {summary.new_relationships} new "
-        f"relationships, {total} interactions"
+        f"CRM summary {period}, {as_of}: {plural(summary.active_users, 'active user')}, "
+        f"{plural(summary.new_relationships, 'new relationship')}, {plural(total, 'interaction')}"
     )
     return Message(text=text, blocks=blocks)
 
