@@ -1,12 +1,20 @@
-"""The actor's relationships as a filtered, sorted page with its total (`/crm list`).
+"""The actor's relationships as a filtered, sorted page with its total (`/crm list`, `/crm due`).
 
 One statement on the actor's rows (index on user_id …) with the influencer joined in the same
 statement; the total comes from count(*) OVER ().
+
+Pages are chosen by offset, not by a keyset cursor. A page is 20 rows of one user's list (hundreds,
+rarely thousands of rows on the per-user index), so skipping rows costs little; an offset pages
+backwards as easily as forwards and numbers the rows ("21–40 of 57"); and the orders here end in
+a looked-up name and mix NULLS LAST columns (and /crm find ranks by a computed score), which a
+keyset cursor would have to carry and compare column by column. What an offset gives up — a row
+may repeat or be skipped when the list changes between two clicks — is visible in the numbers
+and harmless for a list one re-reads.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -21,6 +29,8 @@ from crm.relationship_fields import normalize_tags, validate_priority, validate_
 Sort = Literal["strength", "priority", "last_contact", "follow_up"]
 SORTS: tuple[str, ...] = ("strength", "priority", "last_contact", "follow_up")
 PAGE_MAX = 100
+# How far into a list a page may start: far beyond any one user's list, and well inside a bigint.
+OFFSET_MAX = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +48,24 @@ class RelationshipFilter:
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    """Rows `offset` … `offset + len(items) - 1` of the `total` that match."""
+
     items: list[Relationship]
     total: int
+    offset: int = 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+def last_page_offset(total: int, limit: int) -> int:
+    """Where the last page of `total` rows starts, `limit` rows a page (0 for an empty list)."""
+    return max(total - 1, 0) // limit * limit
 
 
 def _order(sort: str) -> list:
@@ -84,15 +110,23 @@ def _validated(filters: RelationshipFilter) -> RelationshipFilter:
         or not 1 <= filters.limit <= PAGE_MAX
     ):
         raise InvalidInput("limit", f"Show from 1 to {PAGE_MAX} at a time.")
-    if isinstance(filters.offset, bool) or not isinstance(filters.offset, int) or filters.offset < 0:
-        raise InvalidInput("offset", "The offset must be 0 or more.")
+    if (
+        isinstance(filters.offset, bool)
+        or not isinstance(filters.offset, int)
+        or not 0 <= filters.offset <= OFFSET_MAX
+    ):
+        raise InvalidInput("offset", f"The offset must be from 0 to {OFFSET_MAX:,}.")
     return filters
 
 
 def list_relationships(
     db: Session, *, actor: User, filters: RelationshipFilter = RelationshipFilter()
 ) -> Page:
-    """A page of the actor's relationships matching `filters`, with the total count, in one statement."""
+    """A page of the actor's relationships matching `filters`, with the total count, in one statement.
+
+    A page past the end (the list shrank since a Next button was made) comes back as the last page,
+    with its own offset, so paging never leads to an empty message while rows match.
+    """
     filters = _validated(filters)
     conditions = [Relationship.user_id == actor.id]
     if filters.status is not None:
@@ -131,9 +165,14 @@ def list_relationships(
     )
     rows = db.execute(stmt).all()
     if rows:
-        return Page(items=[row[0] for row in rows], total=rows[0][1])
+        return Page(items=[row[0] for row in rows], total=rows[0][1], offset=filters.offset)
     if filters.offset == 0:
         return Page(items=[], total=0)
-    # Past the last page the window count has no row to ride on: count separately (rare).
+    # Past the last page the window count has no row to ride on: count separately (rare), then
+    # show the last page there is.
     total = db.scalar(select(func.count()).select_from(Relationship).where(*conditions)) or 0
-    return Page(items=[], total=total)
+    if total == 0:
+        return Page(items=[], total=0)
+    return list_relationships(
+        db, actor=actor, filters=replace(filters, offset=last_page_offset(total, filters.limit))
+    )

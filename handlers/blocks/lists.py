@@ -1,12 +1,16 @@
 """Lists of relationships: `/crm list`, `/crm due`, `/crm find`, and ambiguous-reference candidates.
 
-A message holds at most 50 blocks, so a list shows one page of rows and says how many more there are.
+A message holds at most 50 blocks, so a list shows one page of rows, says which rows of how many,
+and offers Previous / Next buttons. Each button carries the list's query and the page to show
+(`ListQuery.value`, a small JSON); handlers/actions/paging.py re-validates it and replaces the
+message with that page.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,12 +25,38 @@ from slack_sdk.models.blocks import (
 
 from crm.models import Influencer, Relationship
 from handlers.blocks.cards import follow_up_text
+from handlers.blocks.fields import platform_label, status_label
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import BUTTON_TEXT, BUTTON_VALUE, mrkdwn, plain, plural
 from handlers.ids import Action, Block
 
-PAGE = 20  # rows per message: 20 sections + header + context stays far below 50 blocks
+PAGE = 20  # rows per message: 20 sections + header + context + buttons stays far below 50 blocks
 CANDIDATES = 10
+LIST_KINDS = ("list", "due", "find")
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Which list a message shows and from which row: what its Previous / Next buttons carry.
+
+    `list` uses status / tag / min_priority, `find` uses text, `due` nothing (its cut-off, the end
+    of the user's day, is worked out again on each click).
+    """
+
+    kind: str
+    status: str | None = None
+    tag: str | None = None
+    min_priority: int | None = None
+    text: str | None = None
+    offset: int = 0
+
+    def value(self, offset: int) -> str:
+        """The button value for this query's page starting at row `offset`: short keys, no nulls."""
+        data: dict[str, Any] = {"k": self.kind, "o": offset}
+        for key, field in (("s", self.status), ("t", self.tag), ("p", self.min_priority), ("q", self.text)):
+            if field is not None:
+                data[key] = field
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def _show_button(influencer_id: str, *, add: bool = False) -> ButtonElement:
@@ -39,7 +69,7 @@ def _show_button(influencer_id: str, *, add: bool = False) -> ButtonElement:
 
 def relationship_row(rel: Relationship, *, tz: ZoneInfo, now: datetime) -> SectionBlock:
     inf = rel.influencer
-    bits = [rel.status.capitalize(), f"P{rel.priority}", f"strength {rel.relationship_strength}"]
+    bits = [status_label(rel.status), f"P{rel.priority}", f"strength {rel.relationship_strength}"]
     if rel.follow_up_date is not None:
         bits.append(f"follow-up {follow_up_text(rel, tz, now)}")
     if rel.tags:
@@ -48,54 +78,110 @@ def relationship_row(rel: Relationship, *, tz: ZoneInfo, now: datetime) -> Secti
     return SectionBlock(text=MarkdownTextObject(text=text), accessory=_show_button(str(inf.id)))
 
 
-def _more(shown: int, total: int, hint: str) -> str:
-    return f"…and {total - shown:,} more. {hint}" if total > shown else ""
+def _rows_text(offset: int, shown: int, total: int | None) -> str:
+    """'21–40 of 57' (or '21–40' when the total is not known)."""
+    span = f"{offset + 1:,}–{offset + shown:,}" if shown > 1 else f"{offset + 1:,}"
+    return f"{span} of {total:,}" if total is not None else span
+
+
+def page_buttons(query: ListQuery, *, offset: int, shown: int, has_next: bool) -> ActionsBlock | None:
+    """Previous / Next for the page of `query` starting at `offset`; None when there is one page."""
+    buttons = []
+    if offset > 0:
+        buttons.append(
+            ButtonElement(
+                text=PlainTextObject(text="Previous"),
+                action_id=Action.LIST_PREVIOUS,
+                value=query.value(max(offset - PAGE, 0)),
+            )
+        )
+    if has_next:
+        buttons.append(
+            ButtonElement(
+                text=PlainTextObject(text="Next"),
+                action_id=Action.LIST_NEXT,
+                value=query.value(offset + shown),
+            )
+        )
+    if not buttons or any(len(b.value) > BUTTON_VALUE for b in buttons):
+        return None
+    return ActionsBlock(block_id=Block.LIST_PAGES, elements=buttons)
 
 
 def relationship_list(
     items: Sequence[Relationship],
     total: int,
     *,
+    query: ListQuery,
+    offset: int = 0,
     title: str,
     tz: ZoneInfo,
     now: datetime,
     empty: str,
-    hint: str = "Narrow it down, e.g. `/crm list warm #skincare priority>=3`.",
+    hint: str = "",
 ) -> Message:
-    """One page of relationships (at most PAGE rows) with '…and N more' when `total` is larger."""
+    """One page of relationships (at most PAGE rows, rows `offset + 1`… of `total`), with Previous /
+    Next buttons when there are other pages."""
     if not items:
         return Message(text=empty, blocks=[SectionBlock(text=MarkdownTextObject(text=empty))])
     shown = list(items[:PAGE])
+    rows = _rows_text(offset, len(shown), total)
     blocks: list[Any] = [header(f"{title} ({total:,})")]
     blocks += [relationship_row(r, tz=tz, now=now) for r in shown]
-    more = _more(len(shown), total, hint)
-    if more:
-        blocks.append(context(more))
+    has_next = offset + len(shown) < total
+    buttons = page_buttons(query, offset=offset, shown=len(shown), has_next=has_next)
+    if buttons is not None:
+        blocks.append(context(" ".join(t for t in (f"Showing {rows}.", hint) if t)))
+        blocks.append(buttons)
+    elif hint:
+        blocks.append(context(hint))
     names = ", ".join(r.influencer.name for r in shown[:10])
-    return Message(text=f"{title}: {plural(total, 'relationship')} ({names})", blocks=blocks)
+    return Message(text=f"{title}: {plural(total, 'relationship')}, {rows} ({names})", blocks=blocks)
 
 
-def search_results(query: str, hits: Sequence[Any], *, tz: ZoneInfo, now: datetime) -> Message:
-    """`/crm find`: hits are crm SearchHit(influencer, relationship | None, rank)."""
+def search_results(
+    text: str,
+    hits: Sequence[Any],
+    *,
+    query: ListQuery,
+    offset: int = 0,
+    has_next: bool = False,
+    tz: ZoneInfo,
+    now: datetime,
+) -> Message:
+    """`/crm find`: one page of hits, crm SearchHit(influencer, relationship | None, rank), best first.
+
+    The total is not counted (that would rank the whole directory again); `has_next` says whether
+    another page follows.
+    """
     if not hits:
-        text = f"Nothing matches “{query}”. Try part of a name, a handle, a tag or a word from your notes."
-        return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=mrkdwn(text)))])
+        said = f"Nothing matches “{text}”. Try part of a name, a handle, a tag or a word from your notes."
+        return Message(text=said, blocks=[SectionBlock(text=MarkdownTextObject(text=mrkdwn(said)))])
     shown = list(hits[:PAGE])
-    blocks: list[Any] = [header(f"Results for “{query}”")]
+    blocks: list[Any] = [header(f"Results for “{text}”")]
     for hit in shown:
         if hit.relationship is not None:
             blocks.append(relationship_row(hit.relationship, tz=tz, now=now))
         else:
             inf = hit.influencer
-            text = f"*{mrkdwn(inf.name, 200)}* @{mrkdwn(inf.handle, 100)} · {inf.platform} · not on your list"
+            line = (
+                f"*{mrkdwn(inf.name, 200)}* @{mrkdwn(inf.handle, 100)} · "
+                f"{mrkdwn(platform_label(inf.platform))} · not on your list"
+            )
             blocks.append(
                 SectionBlock(
-                    text=MarkdownTextObject(text=text), accessory=_show_button(str(inf.id), add=True)
+                    text=MarkdownTextObject(text=line), accessory=_show_button(str(inf.id), add=True)
                 )
             )
-    if len(hits) > len(shown):
-        blocks.append(context(f"…and {len(hits) - len(shown)} more. Use more words to narrow it down."))
-    return Message(text=f"{plural(len(hits), 'result')} for “{query}”", blocks=blocks)
+    rows = _rows_text(offset, len(shown), None)
+    buttons = page_buttons(query, offset=offset, shown=len(shown), has_next=has_next)
+    if buttons is not None:
+        blocks.append(context(f"Results {rows}, best first."))
+        blocks.append(buttons)
+    elif has_next:  # the search text is too long to carry in a button
+        blocks.append(context(f"Results {rows}, best first. There are more: use fewer words to see them."))
+    more = ", more on the next page" if has_next else ""
+    return Message(text=f"Results {rows} for “{text}”{more}", blocks=blocks)
 
 
 def pick_value(influencer_id: str, command: str, args: Sequence[str]) -> str | None:
@@ -115,7 +201,7 @@ def candidates(prompt: str, found: Sequence[Influencer], *, command: str, args: 
         if value is None:  # e.g. a very long note: re-run as `show`, and say so
             lost = True
             value = pick_value(str(inf.id), "show", ())
-        label = f"{inf.name} (@{inf.handle} · {inf.platform})"
+        label = f"{inf.name} (@{inf.handle} · {platform_label(inf.platform)})"
         buttons.append(
             ButtonElement(
                 text=PlainTextObject(text=plain(label, BUTTON_TEXT)),

@@ -6,14 +6,13 @@ from __future__ import annotations
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from crm import dashboard, followups, influencers, relationships
-from crm.clock import end_of_local_day, local_today
+from crm.clock import local_today
 from crm.errors import InvalidInput
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES
-from crm.relationship_list import RelationshipFilter, list_relationships
-from crm.search import search
+from handlers.actions.paging import list_page
 from handlers.blocks.cards import card_buttons, relationship_card, tags_text
 from handlers.blocks.help import Usage
-from handlers.blocks.lists import PAGE, relationship_list, search_results
+from handlers.blocks.lists import ListQuery
 from handlers.blocks.message import Message
 from handlers.blocks.text import fmt_datetime, mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
@@ -202,51 +201,16 @@ def list_(ctx: CommandContext, args: list[str]) -> None:
             min_priority = int(number)
         else:
             raise UsageError(LIST, f"I did not understand “{word[:40]}”.")
-    page = list_relationships(
-        ctx.db,
-        actor=ctx.actor,
-        filters=RelationshipFilter(
-            status=status_filter, tag=tag_filter, min_priority=min_priority, limit=PAGE
-        ),
-    )
-    empty = (
-        "Nothing on your list matches."
-        if args
-        else "Your list is empty. Add someone with `/crm add @handle`."
-    )
-    ctx.reply(
-        relationship_list(
-            page.items, page.total, title="Your relationships", tz=ctx.tz, now=ctx.now, empty=empty
-        )
-    )
+    query = ListQuery("list", status=status_filter, tag=tag_filter, min_priority=min_priority)
+    ctx.reply(list_page(ctx.db, ctx.actor, query, now=ctx.now))
 
 
 def due(ctx: CommandContext, args: list[str]) -> None:
     if args:
         raise UsageError(DUE, "`due` takes no arguments.")
-    # Same cut-off as crm.followups.due_follow_ups (before tomorrow, local), with a total count.
-    page = list_relationships(
-        ctx.db,
-        actor=ctx.actor,
-        filters=RelationshipFilter(
-            follow_up_before=end_of_local_day(ctx.now, ctx.tz), sort="follow_up", limit=PAGE
-        ),
-    )
-    ctx.reply(
-        relationship_list(
-            page.items,
-            page.total,
-            title="Follow-ups due",
-            tz=ctx.tz,
-            now=ctx.now,
-            empty="No follow-ups due today. :tada:",
-            hint="Oldest first.",
-        )
-    )
+    ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("due"), now=ctx.now))
 
 
 def find(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, FIND)
-    query = " ".join(args)
-    hits = search(ctx.db, actor=ctx.actor, text=query, limit=PAGE + 1)
-    ctx.reply(search_results(query, hits, tz=ctx.tz, now=ctx.now))
+    ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("find", text=" ".join(args)), now=ctx.now))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, text
 
-from crm.dashboard import home_dashboard, pipeline_counts, relationship_card
+from crm.dashboard import days_since_contact, home_dashboard, pipeline_counts, relationship_card
 from crm.errors import InvalidInput, NotFound
 from crm.followups import due_follow_ups
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Campaign, Interaction
@@ -90,9 +90,25 @@ def test_pages_share_one_total_in_one_statement(db, book, statements):
         [r.influencer.handle for r in first.items]
     assert len(seen) == 1
     second = list_relationships(db, actor=me, filters=RelationshipFilter(limit=2, offset=2))
-    beyond = list_relationships(db, actor=me, filters=RelationshipFilter(limit=2, offset=10))
     assert names(first) + names(second) == ["Cleo", "Ana", "Dev", "Eve"]
-    assert (first.total, second.total, beyond.total, beyond.items) == (5, 5, 5, [])
+    assert (first.total, second.total, second.offset) == (5, 5, 2)
+    assert (first.has_previous, first.has_next, second.has_previous, second.has_next) == (
+        False,
+        True,
+        True,
+        True,
+    )
+
+
+def test_a_page_past_the_end_is_the_last_page(db, book):
+    """A Next button made when the list was longer never leads to an empty page."""
+    me, _ = book
+    beyond = list_relationships(db, actor=me, filters=RelationshipFilter(limit=2, offset=10))
+    assert (names(beyond), beyond.total, beyond.offset) == (["Ben"], 5, 4)
+    assert (beyond.has_previous, beyond.has_next) == (True, False)
+    gone = RelationshipFilter(status="warm", tag="nope", offset=40)
+    nothing = list_relationships(db, actor=me, filters=gone)
+    assert (nothing.items, nothing.total, nothing.offset) == ([], 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -105,6 +121,7 @@ def test_pages_share_one_total_in_one_statement(db, book, statements):
         (RelationshipFilter(limit=0), "limit"),
         (RelationshipFilter(limit=101), "limit"),
         (RelationshipFilter(offset=-1), "offset"),
+        (RelationshipFilter(offset=10**20), "offset"),  # would overflow PostgreSQL's bigint
         (RelationshipFilter(follow_up_before=datetime(2026, 12, 1)), "follow_up_before"),
     ],
 )
@@ -313,13 +330,62 @@ def test_home_dashboard_shows_the_oldest_ten_due_and_counts_every_overdue(db):
         )
     home = home_dashboard(db, actor=me, now=NOW)
     assert names(home.due) == [f"Due {n:02d}" for n in range(13, 3, -1)]
-    assert home.overdue_count == 14 and home.pipeline["warm"] == 14
+    assert (home.due_count, home.overdue_count) == (14, 14) and home.pipeline["warm"] == 14
     assert (home.strongest, home.neglected, home.recent) == ([], [], [])
+
+
+def test_home_counts_overdue_as_the_rows_do_past_the_due_instant_not_the_day(db):
+    """At 15:00 a follow-up due at 09:00 today is overdue (its row says so), and counted so; one at
+    18:00 is due later today; tomorrow's is not due. In the user's zone, not UTC."""
+    me = make_user(db, team_id="T1", timezone="America/New_York")  # NOW is 10:00 there
+    local = {
+        "two days late": NOW - 2 * DAY,
+        "09:00 today": NOW - timedelta(hours=1),
+        "18:00 today": NOW + timedelta(hours=8),
+        "tomorrow 09:00": NOW + DAY - timedelta(hours=1),
+    }
+    for name, due in local.items():
+        make_relationship(
+            db, user=me, influencer=make_influencer(db, team_id="T1", name=name), follow_up_date=due
+        )
+    home = home_dashboard(db, actor=me, now=NOW)
+    assert names(home.due) == ["two days late", "09:00 today", "18:00 today"]
+    assert (home.due_count, home.overdue_count) == (3, 2)
+    assert home.overdue_count == sum(r.follow_up_date < NOW for r in home.due)
+
+
+def test_most_neglected_is_longest_without_contact_first_whatever_the_priority(db):
+    me = make_user(db, team_id="T1")
+    spec = {  # name: priority, last contact (days ago; None: never), added (days ago)
+        "Top priority, 35 days": (5, 35, 100),
+        "No priority, 90 days": (0, 90, 100),
+        "Never contacted, added 60 days ago": (3, None, 60),
+        "Never contacted, added last week": (5, None, 7),  # not neglected yet
+        "Contacted yesterday": (5, 1, 100),
+    }
+    for name, (priority, contact, added) in spec.items():
+        make_relationship(
+            db,
+            user=me,
+            influencer=make_influencer(db, team_id="T1", name=name),
+            status="warm",
+            priority=priority,
+            last_contacted_at=None if contact is None else NOW - contact * DAY,
+            created_at=NOW - added * DAY,
+        )
+    home = home_dashboard(db, actor=me, now=NOW)
+    assert names(home.neglected) == [
+        "No priority, 90 days",
+        "Never contacted, added 60 days ago",
+        "Top priority, 35 days",
+    ]
+    assert [days_since_contact(r, NOW) for r in home.neglected] == [90, 60, 35]
 
 
 def test_home_dashboard_of_a_new_user_is_empty(db):
     home = home_dashboard(db, actor=make_user(db, team_id="T1"), now=NOW)
-    assert (home.due, home.overdue_count, home.strongest, home.neglected, home.recent) == ([], 0, [], [], [])
+    assert (home.due, home.due_count, home.overdue_count) == ([], 0, 0)
+    assert (home.strongest, home.neglected, home.recent) == ([], [], [])
     assert home.pipeline == dict.fromkeys(RELATIONSHIP_STATUSES, 0)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.campaigns import assignment_link, campaign_list
 from handlers.blocks.cards import relationship_card
 from handlers.blocks.help import Usage, help_message
-from handlers.blocks.lists import PAGE, candidates, relationship_list, search_results
+from handlers.blocks.lists import PAGE, ListQuery, candidates, relationship_list, search_results
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn
 from handlers.commands.dispatch import SUBCOMMANDS, usage_help
@@ -114,21 +115,41 @@ def test_card_of_the_worst_relationship_is_valid_and_escaped():
     assert "…and" in text  # 60 campaigns: the rest is counted, not listed
 
 
-def test_relationship_list_of_ten_thousand_shows_one_page_and_counts_the_rest():
-    rels = [s.relationship(notes="n" * 3000) for _ in range(10_000)]
-    body = rendered(relationship_list(rels, 10_000, title="Your relationships", tz=UTC, now=s.NOW, empty="-"))
+LIST = ListQuery("list", status="warm", tag="skincare", min_priority=3)
+
+
+def page_buttons_of(body) -> dict[str, dict]:
+    block = next((b for b in body["blocks"] if b.get("block_id") == Block.LIST_PAGES), None)
+    return {e["action_id"]: json.loads(e["value"]) for e in block["elements"]} if block else {}
+
+
+def test_relationship_list_of_ten_thousand_shows_one_page_and_the_next_one_button():
+    rels = [s.relationship(notes="n" * 3000) for _ in range(PAGE)]
+    body = rendered(
+        relationship_list(
+            rels, 10_000, query=LIST, offset=40, title="Your relationships", tz=UTC, now=s.NOW, empty="-"
+        )
+    )
     rows = [b for b in body["blocks"] if b.get("accessory")]
     assert len(rows) == PAGE
     assert {r["accessory"]["action_id"] for r in rows} == {Action.SHOW}
-    assert "…and 9,980 more" in all_text(body)
+    assert "Showing 41–60 of 10,000." in all_text(body)
     assert "10,000" in body["text"]
+    expected = {"k": "list", "s": "warm", "t": "skincare", "p": 3}
+    assert page_buttons_of(body) == {
+        Action.LIST_PREVIOUS: {**expected, "o": 20},
+        Action.LIST_NEXT: {**expected, "o": 60},
+    }
 
 
 def test_relationship_list_worst_rows_and_empty_list():
     rels = [s.worst_relationship() for _ in range(PAGE)]
-    rendered(relationship_list(rels, PAGE, title=s.NASTY * 5, tz=UTC, now=s.NOW, empty="-"))
-    body = rendered(relationship_list([], 0, title="Yours", tz=UTC, now=s.NOW, empty="Nothing here."))
+    rendered(relationship_list(rels, PAGE, query=LIST, title=s.NASTY * 5, tz=UTC, now=s.NOW, empty="-"))
+    body = rendered(
+        relationship_list([], 0, query=LIST, title="Yours", tz=UTC, now=s.NOW, empty="Nothing here.")
+    )
     assert body["text"] == "Nothing here."
+    assert page_buttons_of(body) == {}
 
 
 def test_search_results_mark_what_is_not_on_my_list_with_an_add_button():
@@ -138,15 +159,22 @@ def test_search_results_mark_what_is_not_on_my_list_with_an_add_button():
         SimpleNamespace(influencer=mine.influencer, relationship=mine, rank=1.0),
         SimpleNamespace(influencer=other, relationship=None, rank=0.5),
     ]
-    body = rendered(search_results("z", hits, tz=UTC, now=s.NOW))
+    find = ListQuery("find", text="z")
+    body = rendered(search_results("z", hits, query=find, tz=UTC, now=s.NOW))
     buttons = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
     assert [(b["action_id"], b["value"]) for b in buttons] == [
         (Action.SHOW, str(mine.influencer.id)),
         (Action.ADD_TO_LIST, str(other.id)),
     ]
+    assert "Instagram · not on your list" in all_text(body)
+    assert page_buttons_of(body) == {}
     many = [SimpleNamespace(influencer=s.worst_influencer(), relationship=None, rank=0.1) for _ in range(500)]
-    rendered(search_results(s.NASTY * 50, many, tz=UTC, now=s.NOW))
-    assert "Nothing matches" in rendered(search_results("q", [], tz=UTC, now=s.NOW))["text"]
+    for text, paged in ((s.NASTY, True), (s.NASTY * 50, False)):  # the second cannot fit in a button
+        nasty = ListQuery("find", text=text)
+        body = rendered(search_results(text, many, query=nasty, offset=20, has_next=True, tz=UTC, now=s.NOW))
+        assert set(page_buttons_of(body)) == ({Action.LIST_PREVIOUS, Action.LIST_NEXT} if paged else set())
+        assert paged or "use fewer words" in all_text(body)
+    assert "Nothing matches" in rendered(search_results("q", [], query=find, tz=UTC, now=s.NOW))["text"]
 
 
 def test_candidates_carry_the_command_to_replay_and_fall_back_when_it_cannot_fit():
@@ -196,6 +224,7 @@ def test_admin_summary(users):
         user_name=s.NASTY,
         influencer_name="Maya",
         handle="maya",
+        platform="youtube",
         status="warm",
         strength=80,
         days_since_contact=None,
@@ -224,12 +253,76 @@ def test_admin_summary(users):
         top_relationships=[row] * 5,
         going_cold=[row] * 10,
         per_user=per_user,
+        as_of=s.NOW,
     )
     body = rendered(admin_summary_message(summary, tz=UTC, now=s.NOW))
     assert "file upload 0" in all_text(body)
     if users > 15:
         assert f"…and {users - 15:,} more users" in all_text(body)
     assert "Only CRM admins" in rendered(admin_refusal())["text"]
+
+
+def test_admin_summary_says_as_of_when_in_the_admins_zone_and_counts_in_good_english():
+    one = SimpleNamespace(
+        display_name="Ana",
+        slack_user_id="UANA",
+        total_influencers=1,
+        partnered_influencers=0,
+        total_campaigns=1,
+        total_interactions=1,
+        avg_relationship_strength=None,
+    )
+    row = SimpleNamespace(
+        user_name="Ana",
+        influencer_name="Maya",
+        handle="maya",
+        platform="tiktok",
+        status="warm",
+        strength=80,
+        days_since_contact=1,
+    )
+    summary = SimpleNamespace(
+        period=(s.NOW - timedelta(days=30), s.NOW),
+        active_users=1,
+        new_relationships=1,
+        interactions_by_type={"email": 1, "call": 0, "meeting": 0, "note": 0, "file_upload": 0},
+        status_funnel={"saved": 0, "contacted": 0, "warm": 1, "cold": 0, "partnered": 0},
+        partnered_in_period=0,
+        campaigns_by_status={"active": 1},
+        assignments_by_status={"planned": 0},
+        top_relationships=[row],
+        going_cold=[],
+        per_user=[one],
+        as_of=datetime(2026, 6, 15, 12, 5, tzinfo=UTC),
+    )
+    body = rendered(admin_summary_message(summary, tz=ZoneInfo("America/New_York"), now=s.NOW))
+    text = all_text(body)
+    assert "as of 08:05 EDT" in body["text"] and "as of 08:05 EDT" in text
+    assert "1 active user," in body["text"] and "1 new relationship," in body["text"]
+    assert body["text"].endswith("1 interaction")
+    assert "Ana: 1 influencer (0 partnered), 1 interaction, 1 campaign" in text
+    assert "(@maya · TikTok) · Warm · strength 80 · 1 day since contact" in text
+
+
+def test_platforms_are_labelled_from_one_table_everywhere():
+    from crm.models import PLATFORMS
+    from handlers.blocks.fields import PLATFORM_LABELS, platform_select
+
+    assert set(PLATFORM_LABELS) == set(PLATFORMS)
+    assert [PLATFORM_LABELS[p] for p in ("tiktok", "youtube", "linkedin", "x")] == [
+        "TikTok",
+        "YouTube",
+        "LinkedIn",
+        "X",
+    ]
+    picker = platform_select().to_dict()["element"]["options"]
+    assert [o["text"]["text"] for o in picker] == [PLATFORM_LABELS[p] for p in PLATFORMS]
+    rel = s.relationship(s.influencer(platform="tiktok"))
+    card = rendered(relationship_card(rel, rel.influencer, [], [], tz=UTC, now=s.NOW))
+    assert "· TikTok" in all_text(card) and "tiktok" not in all_text(card).replace("@", " ").split()
+    found = [s.influencer(name="Maya", handle=f"maya{i}", platform="youtube") for i in range(2)]
+    picks = rendered(candidates("pick one", found, command="show", args=["maya"]))
+    assert "Maya (@maya0 · YouTube)" in all_text(picks)
 
 
 def test_a_message_over_fifty_blocks_is_refused_by_the_builder():

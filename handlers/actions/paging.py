@@ -1,0 +1,146 @@
+"""Pages of `/crm list`, `/crm due` and `/crm find`, and their Previous / Next buttons.
+
+`list_page()` runs a ListQuery (handlers/blocks/lists.py) for the acting user and builds the
+message: the command shows its first page with it, and a click on Previous / Next shows the page
+its button names, replacing the message in place. The button's value came back from Slack, so it is
+parsed strictly here and its filters are validated again by crm; every query filters by the acting
+user, so a forged value can only page through the clicker's own list.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from sqlalchemy.orm import Session
+
+from crm import clock
+from crm.clock import end_of_local_day, zone_of
+from crm.errors import InvalidInput
+from crm.models import User
+from crm.relationship_list import OFFSET_MAX, RelationshipFilter, list_relationships
+from crm.search import search
+from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, relationship_list, search_results
+from handlers.blocks.message import Message
+from handlers.ids import Action
+from handlers.runtime.scope import scope
+from handlers.runtime.slack_calls import reply
+
+BROKEN = "That button no longer works; run the command again."
+LIST_HINT = "Narrow it down, e.g. `/crm list warm #skincare priority>=3`."
+# The keys each kind of list may carry in a button value ("k" kind and "o" offset always).
+_KEYS = {"list": {"s", "t", "p"}, "due": set(), "find": {"q"}}
+
+
+def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> Message:
+    """The page of `query` that starts at `query.offset`, for `actor` (see the module docstring)."""
+    tz = zone_of(actor.timezone)
+    if query.kind == "find":
+        return _find_page(db, actor, query, now=now)
+    if query.kind == "due":
+        # The same cut-off as crm.followups.due_follow_ups: before the end of the user's day.
+        filters = RelationshipFilter(
+            follow_up_before=end_of_local_day(now, tz), sort="follow_up", limit=PAGE, offset=query.offset
+        )
+        title, empty, hint = "Follow-ups due", "No follow-ups due today. :tada:", "Oldest first."
+    else:
+        filters = RelationshipFilter(
+            status=query.status,
+            tag=query.tag,
+            min_priority=query.min_priority,
+            limit=PAGE,
+            offset=query.offset,
+        )
+        title, hint = "Your relationships", LIST_HINT
+        filtered = query.status is not None or query.tag is not None or query.min_priority is not None
+        empty = (
+            "Nothing on your list matches."
+            if filtered
+            else "Your list is empty. Add someone with `/crm add @handle`."
+        )
+    page = list_relationships(db, actor=actor, filters=filters)
+    return relationship_list(
+        page.items,
+        page.total,
+        query=query,
+        offset=page.offset,
+        title=title,
+        tz=tz,
+        now=now,
+        empty=empty,
+        hint=hint if page.has_next or page.has_previous else "",
+    )
+
+
+def _find_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> Message:
+    text = query.text or ""
+    offset = query.offset
+    # One hit more than a page says whether a next page exists, without counting every hit.
+    hits = search(db, actor=actor, text=text, limit=PAGE + 1, offset=offset)
+    if not hits and offset > 0:  # the hits changed since the button was made: start again
+        offset = 0
+        hits = search(db, actor=actor, text=text, limit=PAGE + 1)
+    return search_results(
+        text,
+        hits[:PAGE],
+        query=query,
+        offset=offset,
+        has_next=len(hits) > PAGE,
+        tz=zone_of(actor.timezone),
+        now=now,
+    )
+
+
+def _optional(data: dict[str, Any], key: str, kind: type) -> Any:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InvalidInput("page", BROKEN)
+    return value
+
+
+def parse_page(value: str | None) -> ListQuery:
+    """The ListQuery a Previous / Next button carries; InvalidInput for anything but what we wrote.
+
+    Only the shape is checked here; crm validates the filters themselves (status, tag, priority,
+    search text) as it would for a typed command.
+    """
+    try:
+        data = json.loads(value or "")
+    except ValueError:
+        raise InvalidInput("page", BROKEN) from None
+    if not isinstance(data, dict) or data.get("k") not in LIST_KINDS:
+        raise InvalidInput("page", BROKEN)
+    kind = data["k"]
+    if not set(data) <= {"k", "o"} | _KEYS[kind]:
+        raise InvalidInput("page", BROKEN)
+    offset = data.get("o")
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= OFFSET_MAX:
+        raise InvalidInput("page", BROKEN)
+    query = ListQuery(
+        kind=kind,
+        status=_optional(data, "s", str),
+        tag=_optional(data, "t", str),
+        min_priority=_optional(data, "p", int),
+        text=_optional(data, "q", str),
+        offset=offset,
+    )
+    if kind == "find" and not query.text:
+        raise InvalidInput("page", BROKEN)
+    return query
+
+
+def page_clicked(ack, action: dict, context: BoltContext) -> None:
+    ack()
+    query = parse_page(action.get("value"))
+    with scope(context) as s:
+        message = list_page(s.db, s.actor, query, now=clock.now())
+    reply(context, message, replace_original=True)
+
+
+def register(app: App) -> None:
+    app.action(Action.LIST_PREVIOUS)(page_clicked)
+    app.action(Action.LIST_NEXT)(page_clicked)
