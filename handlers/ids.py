@@ -42,6 +42,8 @@ class View(StrEnum):
     ASSIGN_CAMPAIGN = "campaign-assign-submit"
     ASSIGNMENT_DONE = "campaign-assign-done"  # the read-only view shown after an assignment is saved
     CAMPAIGN_CREATED = "campaign-created"  # the read-only view shown after a campaign is created
+    EDIT_CAMPAIGN = "campaign-edit-submit"
+    CAMPAIGN_SAVED = "campaign-saved"  # the read-only view shown after a campaign is edited
 
 
 class Field(StrEnum):
@@ -74,6 +76,7 @@ class Field(StrEnum):
     CAMPAIGN_UTM_CAMPAIGN = "campaign-utm-campaign"
     CAMPAIGN_START = "campaign-start-date"
     CAMPAIGN_END = "campaign-end-date"
+    CAMPAIGN_STATUS = "campaign-status"
     # assignment
     ASSIGNMENT_INFLUENCER = "assignment-influencer"
     ASSIGNMENT_UTM_SOURCE = "assignment-utm-source"
@@ -96,6 +99,10 @@ class Action(StrEnum):
     HOME_ADD_INFLUENCER = "home-add-influencer"
     HOME_LOG_INTERACTION = "home-log-interaction"
     HOME_NEW_CAMPAIGN = "home-new-campaign"
+    # Previous / Next under `/crm list`, `due` and `find`: the value is the query and its page (JSON).
+    LIST_PREVIOUS = "relationship-list-previous"
+    LIST_NEXT = "relationship-list-next"
+    CAMPAIGN_EDIT = "campaign-edit"  # "Edit" on a `/crm campaign list` row: opens the edit modal
 
 
 class Block(StrEnum):
@@ -104,3 +111,4 @@ class Block(StrEnum):
     CARD_ACTIONS = "relationship-card-actions"
     CANDIDATES = "influencer-candidates"
     HOME_ACTIONS = "home-actions"
+    LIST_PAGES = "relationship-list-pages"

@@ -7,8 +7,9 @@ from slack_bolt import App
 
 def register(app: App) -> None:
     """Register this surface's listeners on `app`."""
-    from handlers.actions import candidates, cards, followups, options
+    from handlers.actions import campaigns, candidates, cards, followups, options, paging
 
     # followups: the reminder DM's Done / Snooze / Log buttons (the scheduler's side).
-    for module in (candidates, cards, followups, options):
+    # paging: Previous / Next under /crm list, due and find.
+    for module in (campaigns, candidates, cards, followups, options, paging):
         module.register(app)
