@@ -67,6 +67,13 @@ LOAD = [
         FROM generate_series(0, :influencers - 1) g""",
     ),
     (
+        "profiles",
+        # Each creator's primary profile, keyed as crm.profiles keys a dot-less handle on its platform.
+        """INSERT INTO influencer_profiles
+               (influencer_id, team_id, platform, handle, identity_key, is_primary)
+        SELECT id, team_id, platform, handle, platform || ':' || lower(handle), true FROM influencers""",
+    ),
+    (
         "campaigns",
         f"""INSERT INTO campaigns (id, team_id, user_id, name, landing_url, status)
         SELECT md5('c' || c)::uuid, {TEAM.format(u="(c / 3)")}, {UID.format(u="(c / 3)")}, 'Campaign ' || c,
@@ -166,7 +173,7 @@ def load(engine, params: dict) -> None:
         conn.execute(
             text(
                 "TRUNCATE deliveries, interactions, campaign_influencers, user_influencers, "
-                "campaigns, influencers, users"
+                "campaigns, influencer_profiles, influencers, users"
             )
         )
     for name, sql in LOAD:

@@ -186,6 +186,15 @@ def seed(url: str, users: int, per_user: int, reminded: int, now: datetime) -> N
                 ),
                 {"sent_at": now - timedelta(days=1)},
             )
+        conn.execute(  # every creator has its primary profile, as crm.influencers keeps it
+            text(
+                """
+                INSERT INTO influencer_profiles (influencer_id, team_id, platform, handle, identity_key,
+                                                 is_primary)
+                SELECT id, team_id, platform, handle, platform || ':' || lower(handle), true FROM influencers
+                """
+            )
+        )
     engine.dispose()
 
 

@@ -89,6 +89,20 @@ def seed(url: str, users: int, per_user: int = 50) -> dict[str, list[tuple[str, 
                     ),
                     {"t": TEAM, "n": f"Creator {i}-{j}", "h": handle},
                 ).scalar_one()
+                conn.execute(  # its primary profile: /crm resolves @handles through profiles
+                    text(
+                        "INSERT INTO influencer_profiles"
+                        " (influencer_id, team_id, platform, handle, url, identity_key, is_primary)"
+                        " VALUES (:i, :t, 'instagram', :h, :u, :k, true)"
+                    ),
+                    {
+                        "i": inf_id,
+                        "t": TEAM,
+                        "h": handle,
+                        "u": f"https://www.instagram.com/{handle}/",
+                        "k": f"instagram:{handle}",
+                    },
+                )
                 conn.execute(
                     text(
                         "INSERT INTO user_influencers (user_id, influencer_id, status, notes, tags, priority)"

@@ -33,7 +33,7 @@ from crm import analytics, campaigns, users
 from crm.assignments import assign_influencer, set_assignment_status
 from crm.clock import follow_up_instant, local_today, resolve_now, zone_of
 from crm.errors import DomainError
-from crm.influencers import save_influencer
+from crm.influencers import link_profile, save_influencer
 from crm.interactions import NewInteraction, log_interaction
 from crm.models import Assignment, Campaign, Influencer, Interaction, Relationship, User
 from crm.relationships import add_to_list, set_notes, set_priority, set_status, update_tags
@@ -248,12 +248,14 @@ def apply_plan(db, plan: Plan, *, team_id: str, seed: int, now: datetime, progre
         )
         progress.update()
     creators: list[Influencer] = []
-    for name, handle, platform, followers, _ in plan.influencers:
-        creators.append(
-            save_influencer(
-                db, team_id=team_id, ref=handle, platform=platform, name=name, follower_count=followers
-            )
+    for n, (name, handle, platform, followers, _) in enumerate(plan.influencers):
+        creator = save_influencer(
+            db, team_id=team_id, ref=handle, platform=platform, name=name, follower_count=followers
         )
+        if n % 4 == 0:  # a quarter are on a second platform too (linking again changes nothing)
+            second = "tiktok" if platform != "tiktok" else "instagram"
+            link_profile(db, team_id=team_id, influencer_id=creator.id, ref=handle, platform=second)
+        creators.append(creator)
         progress.update()
     owned: list[Campaign] = []
     for name, owner, landing, (source, medium, utm_campaign), status, _ in CAMPAIGNS:
