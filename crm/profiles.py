@@ -231,7 +231,7 @@ def parse_reference(text: str) -> Profile | BareHandle:
         raise InvalidInput(_FIELD, "Give the influencer's @handle or profile link.")
     if len(cleaned) > URL_MAX:
         raise _junk(cleaned)
-    if looks_like_url(cleaned) or _is_service_host(cleaned):
+    if is_profile_link(cleaned):
         profile = _from_url(cleaned)
         if len(profile.identity) > IDENTITY_MAX:
             raise InvalidInput(_FIELD, "That link is too long to be a profile link.")
@@ -242,9 +242,12 @@ def parse_reference(text: str) -> Profile | BareHandle:
     return BareHandle(_valid_handle(handle, cleaned))
 
 
-def _is_service_host(text: str) -> bool:
-    """`anna.substack.com` / `anna.medium.com` without a scheme or path: clearly a profile link."""
-    lowered = text.lower()
+def is_profile_link(text: str) -> bool:
+    """Whether `text` is meant as a link: crm.urls.looks_like_url, or `anna.substack.com` /
+    `anna.medium.com` written without a scheme or a path (clearly someone's profile)."""
+    lowered = text.strip().lower()
+    if looks_like_url(lowered):
+        return True
     return _DOMAIN.match(lowered) is not None and lowered.endswith((".substack.com", ".medium.com"))
 
 
