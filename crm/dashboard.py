@@ -85,7 +85,7 @@ def pipeline_counts(db: Session, *, actor: User) -> dict[str, int]:
     counts = dict.fromkeys(RELATIONSHIP_STATUSES, 0)
     rows = db.execute(
         select(Relationship.status, func.count())
-        .where(Relationship.user_id == actor.id)
+        .where(Relationship.user_id == actor.id, Relationship.archived_at.is_(None))
         .group_by(Relationship.status)
     ).all()
     counts.update({status: n for status, n in rows})
@@ -101,6 +101,7 @@ def due_counts(db: Session, *, actor: User, now: datetime) -> tuple[int, int]:
             Relationship.user_id == actor.id,
             Relationship.follow_up_date.is_not(None),
             Relationship.follow_up_date < cutoff,
+            Relationship.archived_at.is_(None),
         )
     ).one()
     return due, overdue

@@ -245,6 +245,9 @@ class Relationship(Base):
     status_changed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now(), server_onupdate=FetchedValue()
     )
+    # When the user took it off their list (`/crm remove`, ours, 0008); NULL while it is on it. An
+    # archived relationship keeps every field and its history, so restoring it is exact.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
 

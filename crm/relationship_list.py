@@ -41,6 +41,7 @@ class RelationshipFilter:
     tag: str | None = None
     min_priority: int | None = None
     follow_up_before: datetime | None = None
+    archived: bool = False  # True: only the archived relationships (`/crm list archived`)
     sort: Sort = "strength"
     limit: int = 20
     offset: int = 0
@@ -102,6 +103,8 @@ def _validated(filters: RelationshipFilter) -> RelationshipFilter:
     before = filters.follow_up_before
     if before is not None and (not isinstance(before, datetime) or before.utcoffset() is None):
         raise InvalidInput("follow_up_before", "The follow-up cut-off needs a date and time with a timezone.")
+    if not isinstance(filters.archived, bool):
+        raise InvalidInput("archived", "List either the archived relationships or the others.")
     if filters.sort not in SORTS:
         raise InvalidInput("sort", f"Sort by one of: {', '.join(SORTS)}.")
     if (
@@ -128,7 +131,10 @@ def list_relationships(
     with its own offset, so paging never leads to an empty message while rows match.
     """
     filters = _validated(filters)
-    conditions = [Relationship.user_id == actor.id]
+    conditions = [
+        Relationship.user_id == actor.id,
+        Relationship.archived_at.is_not(None) if filters.archived else Relationship.archived_at.is_(None),
+    ]
     if filters.status is not None:
         conditions.append(Relationship.status == validate_status(filters.status))
     if filters.tag is not None:

@@ -64,11 +64,19 @@ def add_to_list(db: Session, *, actor: User, influencer_id: uuid.UUID) -> tuple[
 
     NotFound when the influencer is not in the actor's workspace. The common case (already on the
     list) costs one SELECT; a new one an INSERT … SELECT that checks the team in the same statement.
+    An archived relationship (crm.archive) is restored as it was, and counts as created: it is back
+    on the list (crm.archive.is_archived tells a caller that wants to say so beforehand).
     """
     try:
-        return get_relationship(db, actor=actor, influencer_id=influencer_id), False
+        existing = get_relationship(db, actor=actor, influencer_id=influencer_id, archived_ok=True)
     except NotFound:
         pass
+    else:
+        if existing.archived_at is None:
+            return existing, False
+        existing.archived_at = None
+        db.flush()
+        return existing, True
     stmt = (
         insert(Relationship)
         .from_select(

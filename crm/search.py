@@ -5,7 +5,8 @@ Core PostgreSQL only (no pg_trgm): a weighted `to_tsvector('simple', …)` docum
 prefix tsquery (every word must appear; "berl" finds "berlin") ranks the hits, and ILIKE catches
 substrings full-text search misses (e.g. "aya" in "maya_fit"). Tags and notes come only from the
 actor's own relationship row, joined with `user_id = actor` in the join condition, so a colleague's
-private notes never match. Extra points for exact handle/name/tag hits put the obvious answer first.
+private notes never match, nor an archived relationship's. Extra points for exact handle/name/tag
+hits put the obvious answer first.
 """
 
 from __future__ import annotations
@@ -71,7 +72,13 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
     words = re.findall(r"[^\W_]+", cleaned)[:MAX_WORDS]
     tags = sorted({word.lstrip("#") for word in cleaned.split()} | {cleaned.replace(" ", "-")})
 
-    rel_join = and_(Relationship.influencer_id == Influencer.id, Relationship.user_id == actor.id)
+    # Only relationships on the actor's list: an archived one's tags and notes do not match, and
+    # its creator shows as not on the list (with Add, which restores it).
+    rel_join = and_(
+        Relationship.influencer_id == Influencer.id,
+        Relationship.user_id == actor.id,
+        Relationship.archived_at.is_(None),
+    )
     # Every profile's handle counts, not only the primary one's (@priya on YouTube, priya.r on TikTok).
     handles = (
         select(func.string_agg(InfluencerProfile.handle, " "))

@@ -25,7 +25,8 @@ def enqueue_due_follow_ups(db: Session, *, now: datetime | None = None) -> int:
     A follow-up already recorded for the same due instant is skipped (NOT EXISTS filters the bulk,
     ON CONFLICT covers the rest), so a follow-up is reminded once per due time, and snoozing it or
     setting a new date (a new due instant, so a new key) makes it due again. Follow-ups completed
-    before they fell due have no follow_up_date any more and are never enqueued. The one row that
+    before they fell due have no follow_up_date any more and are never enqueued, nor are those of
+    archived relationships (restored, a cancelled one comes back as below). The one row that
     comes back is a *cancelled* one whose follow-up was moved away and then back to the same instant
     before it was reminded: it is pending again (counted as added), or it would never be reminded.
     """
@@ -44,7 +45,7 @@ def enqueue_due_follow_ups(db: Session, *, now: datetime | None = None) -> int:
                 SELECT r.id::text || '@' ||
                        to_char(r.follow_up_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key
             ) k
-            WHERE r.follow_up_date <= :now
+            WHERE r.follow_up_date <= :now AND r.archived_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM deliveries d
                               WHERE d.kind = 'follow_up_reminder' AND d.dedupe_key = k.key
                                 AND d.status <> 'cancelled')
@@ -186,7 +187,8 @@ def load_digests(
     """The reminder DMs to send for users whose rows `worker_id` holds a live lease on.
 
     An item is still valid only if its relationship still has the follow-up due at the same instant;
-    a follow-up completed, cleared or moved since it was enqueued is cancelled here, not reminded.
+    a follow-up completed, cleared or moved since it was enqueued, or whose relationship was archived
+    (`/crm remove`), is cancelled here, not reminded.
     Only users left with at least one newly due item get a digest: a DM is triggered by new items
     alone, never by ones reminded before. Each digest also lists the user's older open follow-ups
     (at most `overdue_limit` of them, oldest first, and their total): those whose delivery for the
@@ -203,7 +205,8 @@ def load_digests(
             WHERE d.kind = 'follow_up_reminder' AND d.status = 'pending' AND d.claimed_by = :worker
               AND d.user_id = ANY(:users)
               AND NOT EXISTS (SELECT 1 FROM user_influencers r
-                              WHERE r.id = d.relationship_id AND r.follow_up_date = d.due_at)
+                              WHERE r.id = d.relationship_id AND r.follow_up_date = d.due_at
+                                AND r.archived_at IS NULL)
             """
         ),
         {"worker": worker_id, "users": user_ids},
@@ -223,7 +226,7 @@ def load_digests(
                 JOIN deliveries d ON d.kind = 'follow_up_reminder' AND d.relationship_id = r.id
                                  AND d.due_at = r.follow_up_date
                 JOIN influencers i ON i.id = r.influencer_id
-                WHERE r.user_id = ANY(:users) AND r.follow_up_date <= :now
+                WHERE r.user_id = ANY(:users) AND r.follow_up_date <= :now AND r.archived_at IS NULL
             ), ranked AS (
                 SELECT l.*,
                        count(l.delivery_id) OVER (PARTITION BY l.user_id) AS new_total,
