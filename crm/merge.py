@@ -28,6 +28,7 @@ these rules (`combine()`):
 - Follow-up: the earliest open one (a completed follow-up has none). A reminder already recorded for
   that instant on the absorbed relationship moves with it, so nobody is reminded twice.
 - last_contacted_at: the latest. Strength: recomputed from all interactions (crm.strength).
+- Archived (removed from the list, crm.archive): the combined relationship is active if either was.
 
 Assignments to the same campaign (one row per campaign and creator, a schema rule):
 - Same user: one is kept — the one further along (completed > active > planned > cancelled), on a tie
@@ -310,6 +311,8 @@ def _move_relationships(db: Session, *, survivor: Influencer, absorbed: Influenc
         kept.status, kept.priority, kept.tags = result.status, result.priority, result.tags
         kept.notes, kept.follow_up_date = result.notes, result.follow_up_date
         kept.last_contacted_at = result.last_contacted_at
+        if kept.archived_at is not None and moving.archived_at is None:
+            kept.archived_at = None  # active if either was active (crm.archive)
         if result.follow_up_date is not None and result.follow_up_date == moving.follow_up_date:
             _move_reminder(db, kept=kept, moving=moving, due_at=result.follow_up_date)
         db.delete(moving)  # its other deliveries go with it (ON DELETE CASCADE)

@@ -208,3 +208,21 @@ def test_bad_pairs_are_refused(db, world):
     with pytest.raises(NotFound, match="no longer exists"):
         merge_influencers(db, actor=ann, survivor_id=priya.id, absorbed_id=other.id, now=T0)
     assert db.get(Influencer, elsewhere.id) is not None
+
+
+@pytest.mark.parametrize(
+    ("kept_archived", "moved_archived", "archived_after"),
+    [(True, False, False), (False, True, False), (True, True, True), (False, False, False)],
+)
+def test_a_combined_relationship_is_active_if_either_was(
+    db, world, kept_archived, moved_archived, archived_after
+):
+    """Removing one of two duplicates, then merging them, keeps the creator on the list."""
+    ann, _, priya, other = world
+    kept = make_relationship(db, user=ann, influencer=priya)
+    moved = make_relationship(db, user=ann, influencer=other)
+    kept.archived_at = T0 if kept_archived else None
+    moved.archived_at = T0 if moved_archived else None
+    db.flush()
+    merge_influencers(db, actor=ann, survivor_id=priya.id, absorbed_id=other.id, now=T0)
+    assert (rel(db, ann, priya).archived_at is not None) is archived_after
