@@ -1,16 +1,16 @@
-"""Follow-ups: when to get back to an influencer — parse, set, clear, complete, snooze, list due.
+"""Follow-ups: when to get back to an influencer — set, clear, complete, snooze, list due.
 
 A follow-up is stored as an instant (`follow_up_date`, timestamptz). One given as a date means 09:00
 on that date in the acting user's timezone, the time the reminder goes out; "due today" means due
-before the end of the user's local day.
+before the end of the user's local day. What people type ("tomorrow 3pm") is read by
+crm.follow_up_phrases.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
+from calendar import monthrange
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -21,75 +21,56 @@ from crm.scoped import actor_relationships, get_relationship, get_relationship_b
 
 FIELD = "follow_up"
 PAST_TOLERANCE = timedelta(days=1)
-FURTHEST_AHEAD = timedelta(days=5 * 366)
+# The one limit on how far ahead a follow-up may be: this many years from the user's local today.
+FURTHEST_AHEAD_YEARS = 5
 SNOOZE_MAX_DAYS = 365
-IN_N_MAX = 3650
-
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_IN_N = re.compile(r"^(?:in\s+)?(\d{1,4})\s*(d|days?|w|weeks?)$")
-_HINT = "Try 2026-12-01, today, tomorrow, in 3 days, in 2 weeks, friday, next monday or clear."
 
 
-def _weekday(word: str) -> int | None:
-    """0 for monday … 6 for sunday; accepts the full name or its first three letters."""
-    for index, name in enumerate(_WEEKDAYS):
-        if word == name or (len(word) >= 3 and name.startswith(word)):
-            return index
-    return None
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole calendar months, clamped to the month's last day (31 Jan + 1 → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
 
 
-def parse_follow_up(text: str, *, tz: ZoneInfo, today: date | None = None) -> date | None:
-    """A follow-up date from what a user typed; None for "clear"/"none"; InvalidInput otherwise.
+def latest_follow_up_day(today: date) -> date:
+    """The last local day a follow-up may be set for: FURTHEST_AHEAD_YEARS after today."""
+    return add_months(today, 12 * FURTHEST_AHEAD_YEARS)
 
-    Understands YYYY-MM-DD, today, tomorrow, in N days / weeks (also "3d", "2w"), a weekday name or
-    "next <weekday>" (both the next such day strictly after today). `today` defaults to the current
-    date in `tz`.
-    """
-    cleaned = " ".join((text or "").lower().split())
-    if today is None:
-        today = local_today(resolve_now(None), tz)
-    if not cleaned:
-        raise InvalidInput(FIELD, f"Give a follow-up date. {_HINT}")
-    if cleaned in ("clear", "none", "no", "never", "-"):
-        return None
-    if cleaned == "today":
-        return today
-    if cleaned in ("tomorrow", "tmrw", "tmr"):
-        return today + timedelta(days=1)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
-        try:
-            return date.fromisoformat(cleaned)
-        except ValueError:
-            raise InvalidInput(FIELD, f"{cleaned} is not a real date.") from None
-    if match := _IN_N.match(cleaned):
-        count, unit = int(match.group(1)), match.group(2)
-        days = count * 7 if unit.startswith("w") else count
-        if not 0 < days <= IN_N_MAX:
-            raise InvalidInput(FIELD, "Pick a follow-up from 1 day to 10 years ahead.")
-        return today + timedelta(days=days)
-    word = cleaned.removeprefix("next ").removeprefix("this ")
-    if (weekday := _weekday(word)) is not None:
-        ahead = (weekday - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
-    raise InvalidInput(FIELD, f"I couldn't read “{cleaned[:40]}” as a date. {_HINT}")
+
+def too_far_message(today: date) -> str:
+    latest = latest_follow_up_day(today)
+    return (
+        f"A follow-up can be at most {FURTHEST_AHEAD_YEARS} years ahead: "
+        f"on or before {latest.day} {latest:%b %Y}."
+    )
 
 
 def follow_up_due(due: date | datetime | None, *, actor: User, now: datetime) -> datetime | None:
-    """Validate a follow-up and return the instant it is due (UTC), or None to clear it."""
+    """Validate a follow-up and return the instant it is due (UTC), or None to clear it.
+
+    A date means 09:00 on it in the actor's timezone; an aware datetime is kept as given. It may be
+    earlier today (up to a day back, for clocks and timezones that disagree) and at most
+    FURTHEST_AHEAD_YEARS ahead, counted in the actor's local days.
+    """
     if due is None:
         return None
+    tz = zone_of(actor.timezone)
     if isinstance(due, datetime):
         if due.tzinfo is None or due.utcoffset() is None:
             raise InvalidInput(FIELD, "The follow-up time needs a timezone.")
         instant = resolve_now(due)
     elif isinstance(due, date):
-        instant = follow_up_instant(due, zone_of(actor.timezone))
+        instant = follow_up_instant(due, tz)
     else:
-        raise InvalidInput(FIELD, f"Give the follow-up as a date. {_HINT}")
+        raise InvalidInput(FIELD, "Give the follow-up as a date, e.g. tomorrow, Dec 24 or 2026-12-24 10:00.")
     if instant < now - PAST_TOLERANCE:
         raise InvalidInput(FIELD, "That follow-up date is in the past; pick today or a later date.")
-    if instant > now + FURTHEST_AHEAD:
-        raise InvalidInput(FIELD, "Pick a follow-up date within the next 5 years.")
+    today = local_today(now, tz)
+    if local_today(instant, tz) > latest_follow_up_day(today):
+        raise InvalidInput(FIELD, too_far_message(today))
     return instant
 
 

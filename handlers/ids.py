@@ -103,6 +103,12 @@ class Action(StrEnum):
     LIST_PREVIOUS = "relationship-list-previous"
     LIST_NEXT = "relationship-list-next"
     CAMPAIGN_EDIT = "campaign-edit"  # "Edit" on a `/crm campaign list` row: opens the edit modal
+    # Merge / Cancel under the `/crm merge` preview: the value is both creators' ids (JSON).
+    MERGE_CONFIRM = "creator-merge-confirm"
+    MERGE_CANCEL = "creator-merge-cancel"
+    # Undo under `/crm remove`'s answer, Restore on a `/crm list archived` row: the influencer id.
+    REMOVE_UNDO = "relationship-remove-undo"
+    RESTORE = "relationship-restore"
 
 
 class Block(StrEnum):
@@ -112,3 +118,5 @@ class Block(StrEnum):
     CANDIDATES = "influencer-candidates"
     HOME_ACTIONS = "home-actions"
     LIST_PAGES = "relationship-list-pages"
+    MERGE_ACTIONS = "creator-merge-actions"
+    REMOVED_ACTIONS = "relationship-removed-actions"

@@ -31,7 +31,7 @@ from handlers.runtime.slack_calls import reply
 BROKEN = "That button no longer works; run the command again."
 LIST_HINT = "Narrow it down, e.g. `/crm list warm #skincare priority>=3`."
 # The keys each kind of list may carry in a button value ("k" kind and "o" offset always).
-_KEYS = {"list": {"s", "t", "p"}, "due": set(), "find": {"q"}}
+_KEYS = {"list": {"s", "t", "p"}, "due": set(), "find": {"q"}, "archived": set()}
 
 
 def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> Message:
@@ -39,6 +39,22 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
     tz = zone_of(actor.timezone)
     if query.kind == "find":
         return _find_page(db, actor, query, now=now)
+    if query.kind == "archived":
+        page = list_relationships(
+            db, actor=actor, filters=RelationshipFilter(archived=True, limit=PAGE, offset=query.offset)
+        )
+        return relationship_list(
+            page.items,
+            page.total,
+            query=query,
+            offset=page.offset,
+            title="Removed from your list",
+            tz=tz,
+            now=now,
+            empty="You have not removed anyone from your list.",
+            hint="Restore puts one back as it was.",
+            restore=True,
+        )
     if query.kind == "due":
         # The same cut-off as crm.followups.due_follow_ups: before the end of the user's day.
         filters = RelationshipFilter(

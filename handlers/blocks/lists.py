@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 
 from crm.models import Influencer, Relationship
+from handlers.blocks.archive import restore_button
 from handlers.blocks.cards import follow_up_text
 from handlers.blocks.fields import platform_label, status_label
 from handlers.blocks.message import Message, context, header
@@ -32,15 +33,15 @@ from handlers.ids import Action, Block
 
 PAGE = 20  # rows per message: 20 sections + header + context + buttons stays far below 50 blocks
 CANDIDATES = 10
-LIST_KINDS = ("list", "due", "find")
+LIST_KINDS = ("list", "due", "find", "archived")
 
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
     """Which list a message shows and from which row: what its Previous / Next buttons carry.
 
-    `list` uses status / tag / min_priority, `find` uses text, `due` nothing (its cut-off, the end
-    of the user's day, is worked out again on each click).
+    `list` uses status / tag / min_priority, `find` uses text, `due` and `archived` (`/crm list
+    archived`) nothing (due's cut-off, the end of the user's day, is worked out again on each click).
     """
 
     kind: str
@@ -67,7 +68,11 @@ def _show_button(influencer_id: str, *, add: bool = False) -> ButtonElement:
     )
 
 
-def relationship_row(rel: Relationship, *, tz: ZoneInfo, now: datetime) -> SectionBlock:
+def relationship_row(
+    rel: Relationship, *, tz: ZoneInfo, now: datetime, restore: bool = False
+) -> SectionBlock:
+    """One row: name, handle, status, priority, strength, follow-up, tags; Show (Restore on an
+    archived row)."""
     inf = rel.influencer
     bits = [status_label(rel.status), f"P{rel.priority}", f"strength {rel.relationship_strength}"]
     if rel.follow_up_date is not None:
@@ -75,6 +80,8 @@ def relationship_row(rel: Relationship, *, tz: ZoneInfo, now: datetime) -> Secti
     if rel.tags:
         bits.append(mrkdwn(" ".join(f"#{t}" for t in rel.tags), 300))
     text = f"*{mrkdwn(inf.name, 200)}* @{mrkdwn(inf.handle, 100)} · " + " · ".join(bits)
+    if restore:
+        return SectionBlock(text=MarkdownTextObject(text=text), accessory=restore_button(str(inf.id)))
     return SectionBlock(text=MarkdownTextObject(text=text), accessory=_show_button(str(inf.id)))
 
 
@@ -119,15 +126,16 @@ def relationship_list(
     now: datetime,
     empty: str,
     hint: str = "",
+    restore: bool = False,
 ) -> Message:
     """One page of relationships (at most PAGE rows, rows `offset + 1`… of `total`), with Previous /
-    Next buttons when there are other pages."""
+    Next buttons when there are other pages; `restore` puts Restore on each row instead of Show."""
     if not items:
         return Message(text=empty, blocks=[SectionBlock(text=MarkdownTextObject(text=empty))])
     shown = list(items[:PAGE])
     rows = _rows_text(offset, len(shown), total)
     blocks: list[Any] = [header(f"{title} ({total:,})")]
-    blocks += [relationship_row(r, tz=tz, now=now) for r in shown]
+    blocks += [relationship_row(r, tz=tz, now=now, restore=restore) for r in shown]
     has_next = offset + len(shown) < total
     buttons = page_buttons(query, offset=offset, shown=len(shown), has_next=has_next)
     if buttons is not None:

@@ -6,6 +6,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from crm.errors import Ambiguous, InvalidInput
 from crm.models import Influencer
+from crm.suggest import close_matches
 from handlers.blocks.help import help_message
 from handlers.blocks.lists import candidates
 from handlers.blocks.message import Message
@@ -23,6 +24,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("add", rel_cmd.ADD, rel_cmd.add, writes=True),
         Subcommand("rename", creator_cmd.RENAME, creator_cmd.rename, writes=True),
         Subcommand("link", creator_cmd.LINK, creator_cmd.link, writes=True),
+        Subcommand("merge", rel_cmd.MERGE, rel_cmd.merge),
         Subcommand("show", rel_cmd.SHOW, rel_cmd.show),
         Subcommand("status", rel_cmd.STATUS, rel_cmd.status, writes=True),
         Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority, writes=True),
@@ -33,6 +35,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("list", rel_cmd.LIST, rel_cmd.list_),
         Subcommand("due", rel_cmd.DUE, rel_cmd.due),
         Subcommand("find", rel_cmd.FIND, rel_cmd.find),
+        Subcommand("remove", rel_cmd.REMOVE, rel_cmd.remove, writes=True),
+        Subcommand("restore", rel_cmd.RESTORE, rel_cmd.restore, writes=True),
         Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new, writes=True),
         Subcommand("campaign list", campaign_cmd.CAMPAIGN_LIST, campaign_cmd.campaign_list_),
         Subcommand("campaign edit", campaign_cmd.CAMPAIGN_EDIT, campaign_cmd.campaign_edit),
@@ -51,7 +55,28 @@ ALIASES = {
     "notes": "note",
     "campaigns": "campaign list",
 }
-CAMPAIGN_SUBS = ("new", "list", "edit", "add", "status")
+CAMPAIGN_SUBS = tuple(name.split(" ", 1)[1] for name in SUBCOMMANDS if name.startswith("campaign "))
+# What people type for a subcommand that is not spelled like it. Only subcommands in SUBCOMMANDS are
+# ever suggested; a word listed here whose subcommand does not exist gets no spelling guess either
+# ("remove" must not suggest "rename").
+SUBCOMMAND_SYNONYMS = {
+    "delete": "remove",
+    "del": "remove",
+    "rm": "remove",
+    "remove": "remove",
+    "archive": "remove",
+    "create": "add",
+    "new": "add",
+    "save": "add",
+    "open": "show",
+    "view": "show",
+    "card": "show",
+    "remind": "followup",
+    "reminder": "followup",
+    "overdue": "due",
+    "stage": "status",
+    "tracking": "utm",
+}
 
 
 def usage_help() -> Message:
@@ -103,14 +128,38 @@ def dispatch(ctx: CommandContext, text: str) -> None:
         return
     sub, args = lookup(words)
     if sub is None:
-        if words[0].lower() == "campaign":
-            problem = f"Campaign commands: {', '.join(CAMPAIGN_SUBS)}."
-            raise UsageError(SUBCOMMANDS["campaign new"].usage, problem)
-        help_ = usage_help()
-        problem = f"There is no `/crm {mrkdwn(words[0], 40)}` command. Here is what there is:"
-        ctx.reply(Message(text=f"{plain_of(problem)} {help_.text}", blocks=[_note(problem), *help_.blocks]))
+        _unknown(ctx, words)
         return
     run(ctx, sub, args)
+
+
+def _unknown(ctx: CommandContext, words: list[str]) -> None:
+    """No such subcommand: the closest one (from SUBCOMMANDS) with its usage, else everything there is."""
+    if words[0].lower() == "campaign":
+        typed = words[1] if len(words) > 1 else ""
+        close = close_matches(typed, CAMPAIGN_SUBS, n=1)
+        if close:  # UsageError escapes the problem for mrkdwn
+            guess = f"campaign {close[0]}"
+            problem = f"There is no `/crm campaign {typed[:40]}` command. Did you mean `{guess}`?"
+            raise UsageError(SUBCOMMANDS[guess].usage, problem)
+        problem = f"Campaign commands: {', '.join(CAMPAIGN_SUBS)}."
+        raise UsageError(SUBCOMMANDS["campaign new"].usage, problem)
+    first_words = list(dict.fromkeys(name.split(" ", 1)[0] for name in SUBCOMMANDS))
+    close = close_matches(words[0], first_words, n=1, synonyms=SUBCOMMAND_SYNONYMS)
+    if not close and words[0].startswith(("@", "http://", "https://")):
+        close = ["show"]  # `/crm @maya`: a creator without a subcommand
+    missing = f"There is no `/crm {mrkdwn(words[0], 40)}` command."
+    if close:
+        guess = close[0]
+        problem = f"{missing} Did you mean `{guess}`?"
+        usages = [s.usage for name, s in SUBCOMMANDS.items() if name.split(" ", 1)[0] == guess]
+        found = help_message(usages)
+        blocks = [_note(problem), *found.blocks[1:-1], _note("`/crm help` lists every command.")]
+        ctx.reply(Message(text=f"{plain_of(problem)} /crm help lists every command.", blocks=blocks))
+        return
+    help_ = usage_help()
+    problem = f"{missing} Here is what there is:"
+    ctx.reply(Message(text=f"{plain_of(problem)} {help_.text}", blocks=[_note(problem), *help_.blocks]))
 
 
 def _note(text: str) -> SectionBlock:

@@ -1,18 +1,27 @@
 """`/crm` subcommands about one's own relationships: add, show, status, priority, tag, followup,
-note, log, list, due, find. Each parses its words, calls one crm function, and replies."""
+note, log, list, due, find; and merge (two creators into one). Each parses its words, calls one
+crm function, and replies."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from crm import dashboard, followups, influencers, relationships
+from crm import archive, dashboard, followups, influencers, relationships
 from crm.clock import local_today
-from crm.errors import InvalidInput
-from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES
+from crm.errors import Ambiguous, InvalidInput, NotFound
+from crm.follow_up_phrases import NotADate, parse_follow_up
+from crm.merge import preview_merge
+from crm.models import INTERACTION_TYPES, PLATFORMS, RELATIONSHIP_STATUSES
+from crm.relationship_fields import validate_priority
+from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.actions.paging import list_page
+from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_buttons, relationship_card, tags_text
 from handlers.blocks.help import Usage
 from handlers.blocks.lists import ListQuery
+from handlers.blocks.merge import merge_preview
 from handlers.blocks.message import Message
 from handlers.blocks.text import fmt_datetime, mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
@@ -34,9 +43,10 @@ STATUS = Usage(
 PRIORITY = Usage("priority <influencer> <0-5>", "how much they matter to you", "/crm priority @maya 4")
 TAG = Usage("tag <influencer> +tag -tag …", "add or remove tags", "/crm tag @maya +skincare -beauty")
 FOLLOWUP = Usage(
-    "followup <influencer> <YYYY-MM-DD|today|tomorrow|in N days|next monday|clear>",
-    "when to follow up (reminder at 09:00)",
-    "/crm followup @maya next monday",
+    "followup <influencer> <when|clear>",
+    "when to follow up: tomorrow 3pm, fri 14:00, Dec 24, 2026-12-24 10:00, in 2 weeks, next week"
+    " (reminder at that time, 09:00 when none is given)",
+    "/crm followup @maya tomorrow 3pm",
 )
 NOTE = Usage(
     "note <influencer> [text]", "append a note (no text: open your notes)", "/crm note @maya Loved the brief"
@@ -47,12 +57,29 @@ LOG = Usage(
     "/crm log @maya call",
 )
 LIST = Usage(
-    "list [status] [#tag] [priority>=N]", "your relationships, strongest first", "/crm list warm #skincare"
+    "list [status] [#tag] [priority>=N] | list archived",
+    "your relationships, strongest first (archived: those you removed)",
+    "/crm list warm #skincare",
 )
 DUE = Usage("due", "follow-ups due today and overdue", "/crm due")
 FIND = Usage("find <text>", "search names, handles, your tags and notes", "/crm find skincare")
+REMOVE = Usage(
+    "remove <influencer>",
+    "take them off your list (their history stays; Undo or /crm restore brings them back)",
+    "/crm remove @maya",
+)
+RESTORE = Usage(
+    "restore <influencer>", "put someone you removed back on your list, as it was", "/crm restore @maya"
+)
+MERGE = Usage(
+    "merge <creator> <creator to merge into it>",
+    "one person, two creators: preview, then merge the second into the first",
+    "/crm merge @priya @priya.r tiktok",
+)
 
 TYPE_WORDS = {t: t for t in INTERACTION_TYPES} | {"file": "file_upload"}
+TYPE_WORDS_SHOWN = [w for w in TYPE_WORDS if w != "file_upload"]  # email, call, meeting, note, file
+FOLLOW_UP_WORDS = 6  # the longest date a follow-up takes: "Dec 24 2026 at 3 pm"
 
 
 def _ref(args: list[str]) -> str:
@@ -81,10 +108,15 @@ def add(ctx: CommandContext, args: list[str]) -> None:
             profile_url=words.url,
             name=words.name,
         )
+    was_archived = archive.is_archived(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     _, created = relationships.add_to_list(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     ctx.home_changed = created
     who = f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)} · {influencer.platform})"
-    _say(ctx, f"Added {who} to your list." if created else f"{who} is already on your list.", influencer.id)
+    if was_archived:
+        said = f"{who} is back on your list, as it was when you removed them."
+    else:
+        said = f"Added {who} to your list." if created else f"{who} is already on your list."
+    _say(ctx, said, influencer.id)
 
 
 def show(ctx: CommandContext, args: list[str]) -> None:
@@ -107,7 +139,9 @@ def status(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, STATUS)
     value = args[-1].lower()
     if value not in RELATIONSHIP_STATUSES:
-        raise UsageError(STATUS, f"“{args[-1][:40]}” is not a status.")
+        guess = did_you_mean(value, RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
+        problem = f"“{args[-1][:40]}” is not a status. {guess} Use {one_of(RELATIONSHIP_STATUSES)}."
+        raise UsageError(STATUS, " ".join(problem.split()))
     influencer = ctx.influencer(_ref(args[:-1]))
     relationships.set_status(ctx.db, actor=ctx.actor, influencer_id=influencer.id, status=value)
     ctx.home_changed = True
@@ -117,20 +151,34 @@ def status(ctx: CommandContext, args: list[str]) -> None:
 def priority(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, PRIORITY)
     raw = args[-1]
-    if not (raw.isascii() and raw.isdigit() and 0 <= int(raw) <= 5):
-        raise UsageError(PRIORITY, "Priority must be a whole number from 0 to 5.")
+    try:  # the range is crm's (validate_priority); a word or a fraction is not a number at all
+        value = validate_priority(int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else raw)
+    except InvalidInput as exc:
+        raise UsageError(PRIORITY, f"“{raw[:40]}” is not a priority. {exc.message}") from None
     influencer = ctx.influencer(_ref(args[:-1]))
-    relationships.set_priority(ctx.db, actor=ctx.actor, influencer_id=influencer.id, priority=int(raw))
+    relationships.set_priority(ctx.db, actor=ctx.actor, influencer_id=influencer.id, priority=value)
     ctx.home_changed = True
-    _say(ctx, f"*{mrkdwn(influencer.name, 200)}* now has priority *{int(raw)}*.", influencer.id)
+    _say(ctx, f"*{mrkdwn(influencer.name, 200)}* now has priority *{value}*.", influencer.id)
+
+
+def _is_tag_word(word: str) -> bool:
+    return word[:1] in "+#-" and len(word) > 1
 
 
 def tag(ctx: CommandContext, args: list[str]) -> None:
     add_tags = [w[1:] for w in args if w[:1] in "+#" and len(w) > 1]
     remove_tags = [w[1:] for w in args if w.startswith("-") and len(w) > 1]
-    ref_words = [w for w in args if not (w[:1] in "+#-" and len(w) > 1)]
+    ref_words = [w for w in args if not _is_tag_word(w)]
     if not ref_words or not (add_tags or remove_tags):
         raise UsageError(TAG, None if not args else "Give the influencer and at least one +tag or -tag.")
+    # The creator comes first, then the tags: a plain word among the tags was meant as a tag.
+    first_tag = next(i for i, w in enumerate(args) if _is_tag_word(w))
+    stray = [w for w in args[first_tag:] if not _is_tag_word(w)]
+    if first_tag > 0 and stray:
+        word = stray[0][:40]
+        raise UsageError(
+            TAG, f"“{word}” is not a +tag or -tag: write +{word} to add it or -{word} to remove it."
+        )
     influencer = ctx.influencer(_ref(ref_words))
     rel = relationships.update_tags(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, add=add_tags, remove=remove_tags
@@ -138,24 +186,33 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
     _say(ctx, f"*{mrkdwn(influencer.name, 200)}* tags: {tags_text(rel.tags)}", influencer.id)
 
 
+def _split_when(ctx: CommandContext, args: list[str]) -> tuple[list[str], date | datetime | None]:
+    """(the creator's words, the follow-up) of `followup <influencer> <when>`.
+
+    The date is the longest tail of up to FOLLOW_UP_WORDS words written like one ("Dec 24 3pm",
+    "in 2 weeks"). A tail that is a date but a wrong one ("in 99999 weeks", "03/04") decides too:
+    its message, which says what is wrong, is the answer. With no date at all, the last word is named.
+    """
+    today = local_today(ctx.now, ctx.tz)
+    for size in range(min(FOLLOW_UP_WORDS, len(args) - 1), 0, -1):
+        try:
+            return args[:-size], parse_follow_up(" ".join(args[-size:]), tz=ctx.tz, today=today)
+        except NotADate:
+            continue
+    try:  # `followup Dec 24`: all of it is a date, the creator is missing
+        parse_follow_up(" ".join(args), tz=ctx.tz, today=today)
+    except NotADate:
+        raise UsageError(FOLLOWUP, NotADate(args[-1][:40]).message) from None
+    except InvalidInput:
+        pass
+    raise UsageError(FOLLOWUP, "Name the creator first, then when to follow up.")
+
+
 def followup(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, FOLLOWUP)
-    today = local_today(ctx.now, ctx.tz)
-    # The date phrase is the last 1-3 words ("tomorrow", "next monday", "in 3 days"): longest first.
-    for size in range(min(3, len(args) - 1), 0, -1):
-        phrase = " ".join(args[-size:])
-        try:
-            due = followups.parse_follow_up(phrase, tz=ctx.tz, today=today)
-        except InvalidInput:
-            continue
-        ref_words = args[:-size]
-        break
-    else:
-        raise UsageError(FOLLOWUP, f"“{args[-1][:40]}” is not a date I understand.")
+    ref_words, due = _split_when(ctx, args)
     influencer = ctx.influencer(_ref(ref_words))
-    rel = followups.set_follow_up(
-        ctx.db, actor=ctx.actor, influencer_id=influencer.id, due=due, now=ctx.now
-    )
+    rel = followups.set_follow_up(ctx.db, actor=ctx.actor, influencer_id=influencer.id, due=due, now=ctx.now)
     ctx.home_changed = True
     name = f"*{mrkdwn(influencer.name, 200)}*"
     if rel.follow_up_date is None:
@@ -177,16 +234,43 @@ def note(ctx: CommandContext, args: list[str]) -> None:
     _say(ctx, f"Note added to *{mrkdwn(influencer.name, 200)}*.", influencer.id)
 
 
+def _log_influencer(ctx: CommandContext, args: list[str]):
+    """The creator `log` names; a last word that is neither part of it nor a type is named as such.
+
+    `log @sophie.glow dm`: “@sophie.glow dm” matches no one but “@sophie.glow” does, so “dm” was meant
+    as the interaction type.
+    """
+    try:
+        return ctx.influencer(_ref(args))
+    except NotFound as exc:
+        if len(args) < 2:
+            raise
+        missing = exc
+    try:
+        ctx.influencer(_ref(args[:-1]))
+    except NotFound:
+        raise missing from None  # the whole reference is what matched nothing
+    except Ambiguous:
+        pass  # the words before it name someone (several, even): the last one was the type
+    word = args[-1][:40]
+    guess = did_you_mean(word, TYPE_WORDS_SHOWN, synonyms=INTERACTION_SYNONYMS)
+    problem = f"“{word}” is not an interaction type. {guess} Use {one_of(TYPE_WORDS_SHOWN)}."
+    raise UsageError(LOG, " ".join(problem.split()))
+
+
 def log(ctx: CommandContext, args: list[str]) -> None:
     kind = None
     if len(args) >= 2 and args[-1].lower() in TYPE_WORDS:
         kind, args = TYPE_WORDS[args[-1].lower()], args[:-1]
-    influencer = ctx.influencer(_ref(args)) if args else None
+    influencer = _log_influencer(ctx, args) if args else None
     view = log_modal_for(ctx.db, ctx.actor, influencer=influencer, interaction_type=kind, now=ctx.now)
     ctx.open_modal(view)
 
 
 def list_(ctx: CommandContext, args: list[str]) -> None:
+    if [word.lower() for word in args] == ["archived"]:
+        ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("archived"), now=ctx.now))
+        return
     status_filter = tag_filter = min_priority = None
     for word in args:
         lowered = word.lower()
@@ -199,6 +283,8 @@ def list_(ctx: CommandContext, args: list[str]) -> None:
             if not (number.isascii() and number.isdigit() and int(number) <= 5):
                 raise UsageError(LIST, "Priority must be from 0 to 5, e.g. priority>=3.")
             min_priority = int(number)
+        elif lowered == "archived":
+            raise UsageError(LIST, "`archived` lists everyone you removed; it takes no other filters.")
         else:
             raise UsageError(LIST, f"I did not understand “{word[:40]}”.")
     query = ListQuery("list", status=status_filter, tag=tag_filter, min_priority=min_priority)
@@ -214,3 +300,54 @@ def due(ctx: CommandContext, args: list[str]) -> None:
 def find(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, FIND)
     ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("find", text=" ".join(args)), now=ctx.now))
+
+
+def _two_creators(args: list[str]) -> tuple[str, str]:
+    """The two creator references of `merge`: a platform word belongs to the handle before it
+    (`@priya youtube @priya.r tiktok`); quoted names are one word already."""
+    refs: list[str] = []
+    for word in args:
+        if refs and word.lower() in (*PLATFORMS, "twitter") and " " not in refs[-1]:
+            refs[-1] = f"{refs[-1]} {word}"
+        else:
+            refs.append(word)
+    if len(refs) != 2:
+        problem = "Name two creators: the one to keep, then the one to merge into it."
+        if len(refs) > 2:
+            problem = f"Name two creators, not {len(refs)}; quote names with spaces."
+        raise UsageError(MERGE, problem)
+    return refs[0], refs[1]
+
+
+def merge(ctx: CommandContext, args: list[str]) -> None:
+    """`/crm merge <a> <b>`: a preview of merging b into a, with Merge / Cancel (writes nothing)."""
+    need(args, 2, MERGE, None if not args else "Name two creators: the one to keep, then the other.")
+    found = []
+    for ref in _two_creators(args):
+        try:
+            found.append(influencers.resolve_influencer(ctx.db, team_id=ctx.team_id, ref=ref))
+        except Ambiguous as exc:  # candidate buttons pick one creator; a merge needs two
+            names = ", ".join(f"@{c.handle} {c.platform}" for c in exc.candidates[:5])
+            raise InvalidInput("influencer", f"{exc.message} Name it by its profile: {names}.") from None
+    plan = preview_merge(ctx.db, actor=ctx.actor, survivor_id=found[0].id, absorbed_id=found[1].id)
+    ctx.reply(merge_preview(plan, tz=ctx.tz))
+
+
+def remove(ctx: CommandContext, args: list[str]) -> None:
+    """`/crm remove <influencer>`: archive the relationship (nothing is deleted), answered with Undo."""
+    need(args, 1, REMOVE)
+    influencer = ctx.influencer(_ref(args))
+    _, removed = archive.archive_relationship(
+        ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now
+    )
+    ctx.home_changed = removed
+    ctx.reply(removed_message(influencer, removed=removed))
+
+
+def restore(ctx: CommandContext, args: list[str]) -> None:
+    """`/crm restore <influencer>`: put an archived relationship back as it was."""
+    need(args, 1, RESTORE)
+    influencer = ctx.influencer(_ref(args))
+    _, restored = archive.restore_relationship(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
+    ctx.home_changed = restored
+    ctx.reply(restored_message(influencer, restored=restored))

@@ -1,4 +1,7 @@
-"""crm.followups: parsing follow-up dates, setting them at 09:00 local, completing, snoozing, due lists."""
+"""crm.followups: setting follow-ups at 09:00 local, completing, snoozing, due lists; the limits.
+
+What people type is read by crm.follow_up_phrases: tests/crm/test_followups_phrases.py.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from crm.errors import InvalidInput, NotFound
 from crm.followups import (
+    add_months,
     complete_follow_up,
     due_follow_ups,
-    parse_follow_up,
+    latest_follow_up_day,
     set_follow_up,
     snooze_follow_up,
 )
@@ -22,57 +24,6 @@ from tests.factories import make_influencer, make_relationship, make_user
 BERLIN = ZoneInfo("Europe/Berlin")
 THURSDAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-
-
-def parse(text):
-    return parse_follow_up(text, tz=BERLIN, today=THURSDAY)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2026-12-01", date(2026, 12, 1)),
-        ("today", THURSDAY),
-        (" Tomorrow ", date(2026, 11, 27)),
-        ("in 3 days", date(2026, 11, 29)),
-        ("in 1 day", date(2026, 11, 27)),
-        ("in 2 weeks", date(2026, 12, 10)),
-        ("3d", date(2026, 11, 29)),
-        ("2w", date(2026, 12, 10)),
-        ("friday", date(2026, 11, 27)),
-        ("thursday", date(2026, 12, 3)),  # today is Thursday: the next one
-        ("next monday", date(2026, 11, 30)),
-        ("Next Thu", date(2026, 12, 3)),
-        ("sun", date(2026, 11, 29)),
-        ("clear", None),
-        ("NONE", None),
-    ],
-)
-def test_parse(text, expected):
-    assert parse(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text", ["", "someday", "2026-02-30", "in 0 days", "in 5000 days", "26/11/2026", "next", "mo"]
-)
-def test_parse_rejects_with_examples(text):
-    with pytest.raises(InvalidInput) as err:
-        parse(text)
-    assert err.value.field == "follow_up"
-    assert err.value.message
-
-
-@given(st.integers(min_value=1, max_value=3650))
-def test_parse_in_n_days(n):
-    assert parse(f"in {n} days") == THURSDAY + timedelta(days=n)
-
-
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(0, 6))
-def test_weekday_is_the_next_one_strictly_after_today(today, weekday):
-    name = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[weekday]
-    result = parse_follow_up(name, tz=BERLIN, today=today)
-    assert result.weekday() == weekday
-    assert 1 <= (result - today).days <= 7
 
 
 @pytest.fixture
@@ -124,6 +75,36 @@ def test_earlier_today_is_allowed_but_the_past_is_not(db, setup, snapshot):
             set_follow_up(db, actor=me, influencer_id=maya.id, due=bad, now=NOW)
         assert err.value.field == "follow_up"
     assert snapshot() == before
+
+
+def test_the_limit_is_five_years_of_the_users_local_days(db, setup, snapshot):
+    me, maya, _ = setup
+    latest = latest_follow_up_day(THURSDAY)
+    assert latest == date(2031, 11, 26)
+    # the last day is allowed as a date (09:00) and at any time of that day, even 23:59 local
+    assert set_follow_up(db, actor=me, influencer_id=maya.id, due=latest, now=NOW).follow_up_date
+    late = datetime(2031, 11, 26, 23, 59, tzinfo=BERLIN)
+    assert set_follow_up(db, actor=me, influencer_id=maya.id, due=late, now=NOW).follow_up_date == late
+    before = snapshot()
+    for beyond in (latest + timedelta(days=1), datetime(2031, 11, 27, 0, 0, tzinfo=BERLIN)):
+        with pytest.raises(InvalidInput) as err:
+            set_follow_up(db, actor=me, influencer_id=maya.id, due=beyond, now=NOW)
+        assert err.value.message == "A follow-up can be at most 5 years ahead: on or before 26 Nov 2031."
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2026, 11, 26), 2, date(2027, 1, 26)),
+        (date(2028, 2, 29), 12, date(2029, 2, 28)),
+        (date(2026, 3, 15), 0, date(2026, 3, 15)),
+    ],
+)
+def test_add_months_clamps_to_the_end_of_the_month(day, months, expected):
+    assert add_months(day, months) == expected
 
 
 def test_complete_clears_and_is_idempotent(db, setup):

@@ -1,0 +1,59 @@
+"""The Merge and Cancel buttons under a `/crm merge` preview.
+
+The Merge button's value (both creators' ids) came back from Slack: it is parsed strictly, and
+crm.merge re-reads both creators in the clicker's workspace, checks they are still two, and locks
+them before anything moves. A replay of the same click (same trigger id) is applied once; a second
+real click finds the absorbed creator gone and says so, changing nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from slack_bolt import App, BoltContext
+
+from crm import merge
+from crm.errors import InvalidInput
+from handlers.blocks.merge import ALREADY_DONE, CANCELLED, merge_done
+from handlers.ids import Action
+from handlers.runtime.scope import request_key, scope
+from handlers.runtime.slack_calls import reply
+
+BROKEN = "That Merge button no longer works; run `/crm merge` again. Nothing was changed."
+
+
+def parse_merge_value(value: object) -> tuple[uuid.UUID, uuid.UUID]:
+    """(survivor id, absorbed id) from a Merge button's value; InvalidInput for anything else."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+        if not isinstance(data, dict) or set(data) != {"s", "a"}:
+            raise ValueError
+        return uuid.UUID(data["s"]), uuid.UUID(data["a"])
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidInput("merge", BROKEN) from None
+
+
+def merge_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
+    ack()
+    survivor_id, absorbed_id = parse_merge_value(action.get("value"))
+    with scope(context, once=request_key(body)) as s:
+        if s.replayed:
+            message = ALREADY_DONE
+        else:
+            plan = merge.merge_influencers(
+                s.db, actor=s.actor, survivor_id=survivor_id, absorbed_id=absorbed_id
+            )
+            s.refresh_home()
+            message = merge_done(plan)
+    reply(context, message, replace_original=True)
+
+
+def cancel_clicked(ack, context: BoltContext) -> None:
+    ack()
+    reply(context, CANCELLED, replace_original=True)
+
+
+def register(app: App) -> None:
+    app.action(Action.MERGE_CONFIRM)(merge_clicked)
+    app.action(Action.MERGE_CANCEL)(cancel_clicked)

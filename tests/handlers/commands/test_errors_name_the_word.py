@@ -1,0 +1,144 @@
+"""Answers that say exactly what is wrong, end to end: the word that was not understood is named,
+with the closest thing that exists ("did you mean") and a correct example; nothing is written."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from crm.models import Relationship
+
+dispatch = importlib.import_module("handlers.commands.dispatch")  # the package exports a function too
+
+
+@pytest.fixture
+def sophie(crm):
+    return crm.relationship("sophie.glow", name="Sophie Glow", status="saved", priority=1, tags=["beauty"])
+
+
+def unchanged(crm, before: Relationship) -> bool:
+    after = crm.one(Relationship, Relationship.id == before.id)
+    fields = ("status", "priority", "tags", "follow_up_date", "notes")
+    return all(getattr(after, f) == getattr(before, f) for f in fields)
+
+
+def error_text(sent) -> str:
+    return sent.reply.params["text"]
+
+
+# ---- tag ----------------------------------------------------------------------------------------
+
+
+def test_tag_names_a_plain_word_among_the_tags(run, crm, sophie):
+    text = error_text(run.command("tag @sophie.glow -beauty +vegan skincare"))
+    assert "“skincare” is not a +tag or -tag: write +skincare to add it or -skincare to remove it." in text
+    assert "No influencer matches" not in text
+    assert "e.g. `/crm tag @maya +skincare -beauty`" in text
+    assert unchanged(crm, sophie)
+
+
+def test_tag_still_takes_a_name_of_several_words_before_the_tags(run, crm, sophie):
+    assert "#vegan" in run.command("tag Sophie Glow +vegan").text
+    assert crm.one(Relationship, Relationship.id == sophie.id).tags == ["beauty", "vegan"]
+
+
+# ---- log ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "guess"),
+    [("dm", None), ("emial", "“email”"), ("phone", "“call”"), ("metting", "“meeting”")],
+)
+def test_log_names_a_word_that_is_not_an_interaction_type(run, crm, sophie, word, guess):
+    sent = run.command(f"log @sophie.glow {word}")
+    text = error_text(sent)
+    assert f"“{word}” is not an interaction type." in text
+    assert "Use email, call, meeting, note or file." in text
+    assert (f"Did you mean {guess}?" in text) if guess else "Did you mean" not in text
+    assert "No influencer matches" not in text
+    assert not sent.to("views.open")
+
+
+def test_log_with_a_name_of_several_words_or_an_unknown_creator(run, crm, sophie):
+    assert run.command("log Sophie Glow").opened  # the whole name is the creator: no type to name
+    assert run.command("log Sophie Glow call").opened
+    text = error_text(run.command("log @nobody dm"))
+    assert "No influencer matches “@nobody dm”" in text  # neither names anyone: the whole is unmatched
+
+
+# ---- status and priority ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("status @sophie.glow hot", "“hot” is not a status. Did you mean “warm”? Use saved, contacted, warm"),
+        ("status @sophie.glow partnerd", "“partnerd” is not a status. Did you mean “partnered”?"),
+        (
+            "status @sophie.glow maybe",
+            "“maybe” is not a status. Use saved, contacted, warm, cold or partnered.",
+        ),
+        (
+            "priority @sophie.glow high",
+            "“high” is not a priority. Priority must be a whole number from 0 to 5.",
+        ),
+        ("priority @sophie.glow 9", "“9” is not a priority. Priority must be a whole number from 0 to 5."),
+        ("priority @sophie.glow 99999999999999999999999", "is not a priority."),
+    ],
+)
+def test_status_and_priority_name_the_value(run, crm, sophie, text, expected):
+    assert expected in error_text(run.command(text))
+    assert unchanged(crm, sophie)
+
+
+# ---- unknown subcommands ------------------------------------------------------------------------
+
+
+def test_a_mistyped_subcommand_suggests_the_closest_with_its_usage(run):
+    sent = run.command("shwo @sophie.glow")
+    text = sent.text
+    assert "There is no `/crm shwo` command. Did you mean `show`?" in text
+    assert "/crm show &lt;influencer&gt;" in text  # its usage line and example
+    assert "/crm campaign new" not in text  # not the whole help
+    assert "`/crm help` lists every command." in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("stauts", "status"), ("campain", "campaign"), ("@maya", "show")]
+)
+def test_more_suggestions(run, typed, meant):
+    assert f"Did you mean `{meant}`?" in run.command(f"{typed} x").text
+
+
+def test_a_mistyped_campaign_subcommand(run):
+    text = error_text(run.command('campaign lst "Spring Sale"'))
+    assert "There is no `/crm campaign lst` command. Did you mean `campaign list`?" in text
+    assert "Usage: `/crm campaign list" in text
+
+
+@pytest.mark.parametrize("typed", ["delete", "remove", "rm"])
+def test_delete_and_remove_suggest_only_what_exists(run, typed):
+    """Suggestions come from the SUBCOMMANDS table: once `remove` is there, it is suggested."""
+    text = run.command(f"{typed} @sophie.glow").text
+    if typed != "remove" and "remove" in dispatch.SUBCOMMANDS:
+        assert "Did you mean `remove`?" in text
+    elif typed == "remove" and "remove" in dispatch.SUBCOMMANDS:
+        assert "There is no" not in text
+    else:
+        assert "Did you mean" not in text  # never "rename" for remove
+        assert f"There is no `/crm {typed}` command. Here is what there is:" in text
+        assert "/crm status" in text
+
+
+def test_nothing_close_still_answers_with_everything(run):
+    text = run.command("frobnicate").text
+    assert "There is no `/crm frobnicate` command. Here is what there is:" in text
+    assert "Did you mean" not in text
+
+
+def test_typed_words_in_the_answer_are_escaped(run):
+    for typed in ("sho&lt;", "campaign lis&lt;"):  # as Slack encodes "sho<" and "lis<"
+        text = run.command(typed).text
+        assert "Did you mean" in text
+        assert "&lt;`" in text and "<`" not in text
