@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
-
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from crm import assignments, campaigns
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Campaign
+from crm.suggest import close_matches
 from crm.urls import looks_like_url, validate_http_url
 from handlers.blocks.campaign_modals import assign_modal, new_campaign_modal
 from handlers.blocks.campaigns import assignment_link, campaign_created, campaign_list
@@ -152,7 +150,7 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
     need(args, 3, CAMPAIGN_STATUS)
     value = args[-1].lower()
     if value not in ASSIGNMENT_STATUSES:
-        guess = close_names(value, ASSIGNMENT_STATUSES, n=1)
+        guess = close_matches(value, ASSIGNMENT_STATUSES, n=1)
         hint = f" Did you mean “{guess[0]}”?" if guess else ""
         raise UsageError(CAMPAIGN_STATUS, f"“{args[-1][:40]}” is not an assignment status.{hint}")
     campaign, rest = split_campaign(ctx, args[:-1], rest=1)
@@ -220,18 +218,10 @@ def _no_campaign(ctx: CommandContext, words: list[str]) -> str:
     names = campaigns.campaign_names(ctx.db, team_id=ctx.team_id)
     tried = [" ".join(words[:size]) for size in range(len(words), 0, -1)]
     for ref in tried:
-        close = close_names(ref, names)
+        close = close_matches(ref, names)
         if close:
             return f"No campaign named “{ref[:100]}”. Did you mean {' or '.join(f'“{n}”' for n in close)}?"
     missing = f"No campaign named “{tried[0][:100]}”"
     if not names:
         return f"{missing}: there are no campaigns yet; create one with `/crm campaign new`."
     return f"{missing}; `/crm campaign list all` shows them all."
-
-
-def close_names(word: str, names: Iterable[str], *, n: int = 3) -> list[str]:
-    """Up to `n` of `names` close to `word` (difflib, ignoring case), closest first."""
-    by_lower: dict[str, str] = {}
-    for name in names:
-        by_lower.setdefault(name.lower(), name)
-    return [by_lower[m] for m in difflib.get_close_matches(word.lower(), by_lower, n=n, cutoff=0.6)]

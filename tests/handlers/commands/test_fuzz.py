@@ -25,6 +25,30 @@ WORDS = [
     "utm",
     "admin",
     "help",
+    # issue 8's commands and words
+    "merge",
+    "remove",
+    "restore",
+    "rename",
+    "link",
+    "edit",
+    "archived",
+    "all",
+    "shwo",
+    '"Priya Raman"',
+    "@priya",
+    "youtube",
+    "tiktok",
+    "https://medium.com/@anna",
+    "https://youtube.com/@priya",
+    "Dec",
+    "24",
+    "3pm",
+    "14:00",
+    "03/04",
+    "week",
+    "months",
+    "dm",
     "@maya",
     "maya",
     "Maya",
@@ -85,6 +109,44 @@ def seeded(crm):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=TEXT)
 def test_any_text_is_answered_without_a_server_error(run, seeded, slack_http, caplog, text):
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        result = slack_http.post(run.payloads.command(text))
+        run.slack.drain()
+    assert result.status == 200
+    unexpected = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not unexpected, [r.getMessage() for r in unexpected]
+
+
+SUBCOMMAND_TEXT = st.tuples(
+    st.sampled_from(
+        [
+            "add",
+            "rename",
+            "link",
+            "merge",
+            "remove",
+            "restore",
+            "list archived",
+            "followup @maya",
+            "tag @maya",
+            "log @maya",
+            "status @maya",
+            "campaign edit",
+            "campaign status",
+            "campaign new",
+        ]
+    ),
+    TEXT,
+).map(" ".join)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=SUBCOMMAND_TEXT)
+def test_every_subcommand_with_any_arguments_is_answered_without_a_server_error(
+    run, seeded, slack_http, caplog, text
+):
+    """The same for text that starts with each command that changes data (issue 8's new ones too)."""
     caplog.clear()
     with caplog.at_level(logging.ERROR):
         result = slack_http.post(run.payloads.command(text))
