@@ -31,6 +31,7 @@ from slack_sdk.models.blocks import (
 from crm.analytics import WeeklySummary
 from crm.clock import start_of_local_day, zone_of
 from crm.reminders import Digest, DigestItem
+from handlers.blocks.fields import platform_label
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     MESSAGE_BLOCKS,
@@ -99,7 +100,7 @@ def due_text(due_at: datetime, *, tz_name: str, now: datetime) -> str:
 
 def _influencer_label(item: DigestItem) -> str:
     name = mrkdwn(item.influencer_name, 200)
-    return f"*{name}* (@{mrkdwn(item.handle)} · {item.platform})"
+    return f"*{name}* (@{mrkdwn(item.handle)} · {platform_label(item.platform)})"
 
 
 def reminder_item(item: DigestItem, *, tz_name: str, now: datetime) -> list[Block]:

@@ -17,6 +17,7 @@ from crm.influencers import NAME_MAX
 from crm.interactions import SUBJECT_MAX
 from crm.models import Campaign, Influencer, Relationship
 from handlers.blocks import fields as f
+from handlers.blocks.fields import platform_label
 from handlers.blocks.message import context
 from handlers.blocks.text import INPUT_MAX, link, mrkdwn, plain
 from handlers.ids import Field
@@ -48,7 +49,7 @@ def modal(
 
 def _who(influencer: Influencer) -> str:
     handle = mrkdwn(influencer.handle, 100)
-    return f"*{mrkdwn(influencer.name, 200)}* (@{handle} · {mrkdwn(influencer.platform)})"
+    return f"*{mrkdwn(influencer.name, 200)}* (@{handle} · {platform_label(influencer.platform)})"
 
 
 def _linked_hint(influencer: Influencer | None, linked: Sequence[Influencer]) -> str | None:

@@ -11,6 +11,7 @@ from crm import influencers
 from crm.models import PLATFORMS
 from crm.profiles import is_profile_link
 from handlers.blocks.cards import card_buttons, profile_line
+from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
@@ -133,7 +134,7 @@ def link(ctx: CommandContext, args: list[str]) -> None:
         ctx.db, team_id=ctx.team_id, influencer_id=influencer.id, ref=ref, platform=platform
     )
     name = f"*{mrkdwn(influencer.name, 200)}*"
-    what, plain_what = profile_line(profile), f"{profile.platform} @{profile.handle}"
+    what, plain_what = profile_line(profile), f"{platform_label(profile.platform)} @{profile.handle}"
     if not created:
         text = f"{what} is already one of {name}'s profiles."
         _say(

@@ -19,6 +19,7 @@ from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one
 from handlers.actions.paging import list_page
 from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_buttons, relationship_card, tags_text
+from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
 from handlers.blocks.lists import ListQuery
 from handlers.blocks.merge import merge_preview
@@ -111,7 +112,8 @@ def add(ctx: CommandContext, args: list[str]) -> None:
     was_archived = archive.is_archived(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     _, created = relationships.add_to_list(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     ctx.home_changed = created
-    who = f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)} · {influencer.platform})"
+    platform = platform_label(influencer.platform)
+    who = f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)} · {platform})"
     if was_archived:
         said = f"{who} is back on your list, as it was when you removed them."
     else:
@@ -327,7 +329,7 @@ def merge(ctx: CommandContext, args: list[str]) -> None:
         try:
             found.append(influencers.resolve_influencer(ctx.db, team_id=ctx.team_id, ref=ref))
         except Ambiguous as exc:  # candidate buttons pick one creator; a merge needs two
-            names = ", ".join(f"@{c.handle} {c.platform}" for c in exc.candidates[:5])
+            names = ", ".join(f"@{c.handle} {platform_label(c.platform)}" for c in exc.candidates[:5])
             raise InvalidInput("influencer", f"{exc.message} Name it by its profile: {names}.") from None
     plan = preview_merge(ctx.db, actor=ctx.actor, survivor_id=found[0].id, absorbed_id=found[1].id)
     ctx.reply(merge_preview(plan, tz=ctx.tz))

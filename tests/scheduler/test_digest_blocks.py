@@ -50,7 +50,7 @@ def test_one_item_shows_who_when_in_local_time_and_three_controls():
     msg = digests.reminder_message(digest([it]), now=NOW).to_dict()
     assert_valid_message(msg)
     section, actions = msg["blocks"][2], msg["blocks"][3]
-    assert "*Maya Lopez* (@maya · instagram)" in section["text"]["text"]
+    assert "*Maya Lopez* (@maya · Instagram)" in section["text"]["text"]
     assert "due today at 09:00" in section["text"]["text"]  # 14:00 UTC is 09:00 in New York
     done, snooze, log = actions["elements"]
     assert (done["action_id"], done["value"]) == (FollowUpAction.DONE, str(it.relationship_id))

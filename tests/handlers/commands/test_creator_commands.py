@@ -39,7 +39,7 @@ def test_two_medium_writers_are_two_creators(run, crm):
 
 def test_add_with_a_name(run, crm):
     sent = run.command('add "Priya Raman" @priya youtube')
-    assert "Added *Priya Raman* (@priya · youtube)" in sent.text
+    assert "Added *Priya Raman* (@priya · YouTube)" in sent.text
     priya = creator(crm, "priya")
     assert (priya.name, priya.platform, priya.profile_url) == (
         "Priya Raman",
@@ -47,7 +47,7 @@ def test_add_with_a_name(run, crm):
         "https://www.youtube.com/@priya",
     )
     again = run.command('add https://youtube.com/@priya "Priya Raman"')
-    assert "*Priya Raman* (@priya · youtube) is already on your list" in again.text
+    assert "*Priya Raman* (@priya · YouTube) is already on your list" in again.text
     assert crm.count(Influencer) == 1
     # A name after the link works too, and a bare name word with a link is the name.
     run.command("add https://www.tiktok.com/@sophie.glow Sophie")
