@@ -10,7 +10,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from sqlalchemy.orm import Session
 
-from crm import dashboard, influencers, relationships
+from crm import archive, dashboard, influencers, relationships
 from crm.clock import now, zone_of
 from crm.models import User
 from handlers.blocks.campaign_modals import new_campaign_modal
@@ -78,13 +78,18 @@ def add_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
         influencer = influencers.get_influencer(
             s.db, team_id=s.actor.team_id, influencer_id=_influencer_id(action)
         )
-        created = False
+        created = was_archived = False
         if not s.replayed:
+            was_archived = archive.is_archived(s.db, actor=s.actor, influencer_id=influencer.id)
             _, created = relationships.add_to_list(s.db, actor=s.actor, influencer_id=influencer.id)
         if created:
             s.refresh_home()
         card = _card(s.db, s.actor, influencer.id)
-    text = f"Added *{mrkdwn(influencer.name, 200)}* to your list." if created else "Already on your list."
+    name = f"*{mrkdwn(influencer.name, 200)}*"
+    if was_archived:
+        text = f"{name} is back on your list, as it was when you removed them."
+    else:
+        text = f"Added {name} to your list." if created else "Already on your list."
     note = SectionBlock(text=MarkdownTextObject(text=text))
     reply(context, Message(text=plain_of(text), blocks=[note, *card.blocks]))
 

@@ -88,6 +88,11 @@ def test_crm_restore_and_crm_add_bring_it_back_and_say_so(run, crm):
     sent = run.command("add @maya")
     assert "is back on your list, as it was when you removed them" in sent.text
     assert _fields(_rel(crm, rel)) == before and _rel(crm, rel).archived_at is None
+    # The Add button on a search result says so too.
+    run.command("remove @maya")
+    clicked = run.click(Action.ADD_TO_LIST, str(rel.influencer_id))
+    assert "is back on your list, as it was when you removed them" in clicked.text
+    assert _rel(crm, rel).archived_at is None
 
 
 def test_removing_one_not_on_my_list_names_it_and_changes_nothing(run, crm):
