@@ -28,20 +28,23 @@ def crm_command(ack, body: dict, command: dict, context: BoltContext) -> None:
         admin = slack_admin(context.client, context.user_id)  # Slack, before any transaction
     with scope(context, once=request_key(body) if sub is not None and sub.writes else None) as s:
         if s.replayed:
-            reply(context, {"text": ALREADY_DONE})
-            return
-        ctx = CommandContext(
-            db=s.db,
-            actor=s.actor,
-            bolt=context,
-            trigger_id=command.get("trigger_id"),
-            settings=settings,
-            text=text,
-            slack_admin=admin,
-        )
-        dispatch(ctx, text)
-        if ctx.home_changed:
-            s.refresh_home()
+            ctx = None
+        else:
+            ctx = CommandContext(
+                db=s.db,
+                actor=s.actor,
+                bolt=context,
+                trigger_id=command.get("trigger_id"),
+                settings=settings,
+                text=text,
+                slack_admin=admin,
+            )
+            dispatch(ctx, text)
+            if ctx.home_changed:
+                s.refresh_home()
+    if ctx is None:  # a replay: applied once already
+        reply(context, {"text": ALREADY_DONE})
+        return
     ctx.send()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from slack_bolt import BoltContext
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from crm import influencers
+from crm import clock, influencers
 from crm.clock import zone_of
 from crm.models import Influencer, User
 from handlers.blocks.help import Usage
@@ -53,7 +53,7 @@ class CommandContext:
     bolt: BoltContext  # the request's context: where replies and modals go once committed
     trigger_id: str | None
     settings: Any
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    now: datetime = field(default_factory=clock.now)
     text: str | None = None  # the raw command text (None when replaying a candidate button)
     picked_influencer_id: uuid.UUID | None = None  # set when replaying a candidate button
     replay_args: list[str] | None = None  # what a candidate button re-runs, when not the plain args

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from crm import campaigns, scoped
+from crm import campaigns, clock, scoped
 from crm.clock import zone_of
 from crm.models import Influencer, User
 from handlers.blocks.modals import (
@@ -45,7 +45,7 @@ def log_modal_for(
         influencer=influencer,
         linked=linked,
         campaigns=team_campaigns,
-        now=now or datetime.now(UTC),
+        now=now or clock.now(),
         interaction_type=interaction_type,
         content=content,
         source_url=source_url,

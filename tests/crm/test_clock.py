@@ -30,11 +30,11 @@ def test_resolve_now_defaults_to_now_and_normalises_to_utc():
         resolve_now(datetime(2026, 3, 29, 12, 0))
 
 
-def test_crm_and_bot_read_the_wall_clock_only_through_crm_clock_now():
+def test_crm_bot_and_handlers_read_the_wall_clock_only_through_crm_clock_now():
     reads = re.compile(r"datetime\.now\(|datetime\.utcnow\(")
     offenders = [
         str(path.relative_to(ROOT))
-        for folder in ("crm", "bot")
+        for folder in ("crm", "bot", "handlers")
         for path in sorted((ROOT / folder).rglob("*.py"))
         if reads.search(path.read_text())
     ]
