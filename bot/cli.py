@@ -49,6 +49,12 @@ def cmd_try(settings: Settings, args: argparse.Namespace) -> int:
     return try_main(settings, _database_url(settings), args)
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.export import main as export_main
+
+    return export_main(settings, _database_url(settings), args)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.server import run
 
@@ -149,6 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="demo user to act as (default UDEMO00001, Priya Shah, an admin)",
     )
     p.set_defaults(func=cmd_try, uses_slack=False)
+
+    p = sub.add_parser(
+        "export",
+        help="write a workspace's relationships as CSV (the columns `crm-bot import` reads, plus user)",
+    )
+    p.add_argument("--team", required=True, metavar="T", help="workspace id (T…)")
+    p.add_argument("--user", metavar="U", help="only this Slack user's relationships (U…)")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export, uses_slack=False)
 
     p = sub.add_parser("run", help="run the Slack bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     p.add_argument(

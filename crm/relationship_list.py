@@ -122,14 +122,9 @@ def _validated(filters: RelationshipFilter) -> RelationshipFilter:
     return filters
 
 
-def list_relationships(
-    db: Session, *, actor: User, filters: RelationshipFilter = RelationshipFilter()
-) -> Page:
-    """A page of the actor's relationships matching `filters`, with the total count, in one statement.
-
-    A page past the end (the list shrank since a Next button was made) comes back as the last page,
-    with its own offset, so paging never leads to an empty message while rows match.
-    """
+def relationship_conditions(*, actor: User, filters: RelationshipFilter) -> list:
+    """The WHERE conditions selecting the actor's relationships that match `filters` (its sort and
+    page are not conditions); shared by the list and the CSV export (crm/exports.py)."""
     filters = _validated(filters)
     conditions = [
         Relationship.user_id == actor.id,
@@ -145,6 +140,19 @@ def list_relationships(
         conditions.append(Relationship.priority >= filters.min_priority)
     if filters.follow_up_before is not None:
         conditions.append(Relationship.follow_up_date < filters.follow_up_before)
+    return conditions
+
+
+def list_relationships(
+    db: Session, *, actor: User, filters: RelationshipFilter = RelationshipFilter()
+) -> Page:
+    """A page of the actor's relationships matching `filters`, with the total count, in one statement.
+
+    A page past the end (the list shrank since a Next button was made) comes back as the last page,
+    with its own offset, so paging never leads to an empty message while rows match.
+    """
+    filters = _validated(filters)
+    conditions = relationship_conditions(actor=actor, filters=filters)
     # One statement in two steps: pick the page from the actor's user_influencers rows (index on
     # user_id), counting them all with a window; then join the page's rows to their influencers by
     # primary key. Joining before paging would let the planner hash-join against the whole
