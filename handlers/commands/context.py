@@ -26,7 +26,7 @@ from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn
 from handlers.runtime.errors import FormattedInput
-from handlers.runtime.slack_calls import open_modal, reply
+from handlers.runtime.slack_calls import open_modal, reply, upload_file
 
 
 class UsageError(FormattedInput):
@@ -92,6 +92,22 @@ class CommandContext:
     def open_modal(self, view: View) -> None:
         """A modal for the user, opened by send() after the commit."""
         self.outgoing.append(lambda: open_modal(self.bolt, self.trigger_id, view))
+
+    def upload(
+        self, *, filename: str, content: bytes, title: str, initial_comment: str, confirmation: Message
+    ) -> None:
+        """A file for the user's DM, sent by send() after the commit; `confirmation` is the reply
+        once it is there (a failure is answered instead, see slack_calls.send_file)."""
+        self.outgoing.append(
+            lambda: upload_file(
+                self.bolt,
+                filename=filename,
+                content=content,
+                title=title,
+                initial_comment=initial_comment,
+                confirmation=confirmation,
+            )
+        )
 
     def send(self) -> None:
         """Hand the collected replies and modals to Slack (in the background). Call after commit."""

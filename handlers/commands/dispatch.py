@@ -14,6 +14,7 @@ from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands import admin as admin_cmd
 from handlers.commands import campaigns as campaign_cmd
 from handlers.commands import creators as creator_cmd
+from handlers.commands import exports as export_cmd
 from handlers.commands import relationships as rel_cmd
 from handlers.commands.context import CommandContext, Subcommand, UsageError
 from handlers.commands.tokens import tokenize
@@ -35,6 +36,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("list", rel_cmd.LIST, rel_cmd.list_),
         Subcommand("due", rel_cmd.DUE, rel_cmd.due),
         Subcommand("find", rel_cmd.FIND, rel_cmd.find),
+        Subcommand("export", export_cmd.EXPORT, export_cmd.export),
         Subcommand("remove", rel_cmd.REMOVE, rel_cmd.remove, writes=True),
         Subcommand("restore", rel_cmd.RESTORE, rel_cmd.restore, writes=True),
         Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new, writes=True),
@@ -44,6 +46,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "campaign status", campaign_cmd.CAMPAIGN_STATUS, campaign_cmd.campaign_status, writes=True
         ),
+        Subcommand("campaign export", export_cmd.CAMPAIGN_EXPORT, export_cmd.campaign_export),
         Subcommand("utm", campaign_cmd.UTM, campaign_cmd.utm, writes=True),
         Subcommand("admin", admin_cmd.ADMIN, admin_cmd.admin, needs_admin_check=True),
     )

@@ -15,6 +15,7 @@ from crm.follow_up_phrases import NotADate, parse_follow_up
 from crm.merge import preview_merge
 from crm.models import INTERACTION_TYPES, PLATFORMS, RELATIONSHIP_STATUSES
 from crm.relationship_fields import validate_priority
+from crm.relationship_list import RelationshipFilter
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.actions.paging import list_page
 from handlers.blocks.archive import removed_message, restored_message
@@ -269,10 +270,11 @@ def log(ctx: CommandContext, args: list[str]) -> None:
     ctx.open_modal(view)
 
 
-def list_(ctx: CommandContext, args: list[str]) -> None:
+def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilter:
+    """The filters of `/crm list` (and `/crm export`): a status, a #tag, priority>=N, or `archived`
+    alone; a UsageError with `usage` for anything else."""
     if [word.lower() for word in args] == ["archived"]:
-        ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("archived"), now=ctx.now))
-        return
+        return RelationshipFilter(archived=True)
     status_filter = tag_filter = min_priority = None
     for word in args:
         lowered = word.lower()
@@ -283,13 +285,21 @@ def list_(ctx: CommandContext, args: list[str]) -> None:
         elif lowered.startswith(("priority>=", "p>=", ">=")) and min_priority is None:
             number = lowered.rsplit(">=", 1)[1]
             if not (number.isascii() and number.isdigit() and int(number) <= 5):
-                raise UsageError(LIST, "Priority must be from 0 to 5, e.g. priority>=3.")
+                raise UsageError(usage, "Priority must be from 0 to 5, e.g. priority>=3.")
             min_priority = int(number)
         elif lowered == "archived":
-            raise UsageError(LIST, "`archived` lists everyone you removed; it takes no other filters.")
+            raise UsageError(usage, "`archived` means everyone you removed; it takes no other filters.")
         else:
-            raise UsageError(LIST, f"I did not understand “{word[:40]}”.")
-    query = ListQuery("list", status=status_filter, tag=tag_filter, min_priority=min_priority)
+            raise UsageError(usage, f"I did not understand “{word[:40]}”.")
+    return RelationshipFilter(status=status_filter, tag=tag_filter, min_priority=min_priority)
+
+
+def list_(ctx: CommandContext, args: list[str]) -> None:
+    filters = read_list_filters(args)
+    if filters.archived:
+        ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("archived"), now=ctx.now))
+        return
+    query = ListQuery("list", status=filters.status, tag=filters.tag, min_priority=filters.min_priority)
     ctx.reply(list_page(ctx.db, ctx.actor, query, now=ctx.now))
 
 

@@ -45,6 +45,11 @@ TRIGGER_LIFETIME = 3.0
 EXPIRED_TRIGGER = "That form took too long to open — please try again."
 SLACK_BUSY = "Slack is busy right now, so the form could not open — please try again in a few seconds."
 FORM_FAILED = "The form could not open because Slack did not answer — please try again."
+UPLOAD_FAILED = "The file could not be sent to your DM because Slack did not take it — please try again."
+UPLOAD_NEEDS_SCOPE = (
+    "The file could not be sent: this Slack app lacks the files:write permission. An admin needs"
+    " to update the app from manifest.yml and reinstall it (OAuth & Permissions → Reinstall)."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +171,68 @@ def open_view(client: WebClient, target: ReplyTarget, trigger_id: str, view: Vie
             text = FORM_FAILED
         deliver_reply(client, target, {"text": text, "response_type": "ephemeral", "replace_original": False})
         return
+
+
+def send_file(
+    client: WebClient,
+    target: ReplyTarget,
+    *,
+    filename: str,
+    content: bytes,
+    title: str,
+    initial_comment: str,
+    confirmation: dict[str, Any] | None = None,
+) -> bool:
+    """Upload `content` to the user's DM with the bot (files upload v2), then send `confirmation`.
+
+    files.completeUploadExternal takes a channel id only (C/G/D…, not a user id), so the DM is
+    opened first with conversations.open. Any failure tells the user instead of confirming; it is
+    logged with ids only. Returns whether the file went out.
+    """
+    try:
+        opened = client.conversations_open(users=target.user_id)
+        client.files_upload_v2(
+            channel=opened["channel"]["id"],
+            filename=filename,
+            content=content,
+            title=title,
+            initial_comment=initial_comment,
+        )
+    except Exception as exc:  # a Slack error answer, the upload POST refused, a timeout
+        log.warning("file upload to user %s failed (%s)", target.user_id, _reason(exc))
+        missing_scope = isinstance(exc, SlackApiError) and exc.response.get("error") == "missing_scope"
+        text = UPLOAD_NEEDS_SCOPE if missing_scope else UPLOAD_FAILED
+        deliver_reply(client, target, {"text": text, "response_type": "ephemeral", "replace_original": False})
+        return False
+    if confirmation is not None:
+        body = {**confirmation, "response_type": "ephemeral", "replace_original": False}
+        deliver_reply(client, target, body)
+    return True
+
+
+def upload_file(
+    context: BoltContext,
+    *,
+    filename: str,
+    content: bytes,
+    title: str,
+    initial_comment: str,
+    confirmation: Message | None = None,
+) -> None:
+    """Send a file to the DM of the user who caused this request, in the background (see send_file)."""
+    client, target = context.client, ReplyTarget.of(context)
+    in_background(
+        context,
+        lambda: send_file(
+            client,
+            target,
+            filename=filename,
+            content=content,
+            title=title,
+            initial_comment=initial_comment,
+            confirmation=confirmation.to_dict() if confirmation is not None else None,
+        ),
+    )
 
 
 def open_modal(context: BoltContext, trigger_id: str | None, view: View) -> None:

@@ -24,6 +24,8 @@ BOT_USER_ID = "UBOT000001"
 BOT_ID = "BBOT000001"
 APP_ID = "ACRM000001"
 RESPONSE_URL_PATH = "/response/"
+# Where files.getUploadURLExternal sends the bytes of an upload (files upload v2), on the fake itself.
+UPLOAD_PATH = "/upload/v1/"
 
 
 @dataclass
@@ -71,6 +73,10 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
+        # Files upload v2: the bytes POSTed to each upload_url, by file id (method "file_upload"), and
+        # the files shared by files.completeUploadExternal (file id -> its channel, title, comment).
+        self.uploads: dict[str, bytes] = {}
+        self.shared_files: dict[str, dict[str, Any]] = {}
         # What apps.connections.open hands out: a loopback ws:// URL served by a Socket Mode test
         # (tests/socket_mode/slack_socket.py); None answers Slack's usual wss:// address.
         self.socket_mode_url: str | None = None
@@ -221,6 +227,11 @@ class FakeSlack:
         """A message's ts as Slack makes it: the posting time in seconds, unique per message."""
         return f"{int(self.clock())}.{next(self._seq) % 1_000_000:06d}"
 
+    def pending_uploads(self) -> set[str]:
+        """File ids handed out by files.getUploadURLExternal (their bytes may not have come yet)."""
+        with self._cond:
+            return {c.response["file_id"] for c in self.calls if c.method == "files.getUploadURLExternal"}
+
     def clear_failures(self) -> None:
         with self._cond:
             self._failures.clear()
@@ -319,6 +330,26 @@ class _Handler(BaseHTTPRequestHandler):
             params.update({k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()})
         return params
 
+    def _upload(self, path: str) -> None:
+        """The POST of a file's bytes to its upload_url (recorded as method "file_upload"); answered
+        as Slack does, `OK - <length>`, or with a failure scripted by fail("file_upload", ...)."""
+        fake = self.owner
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        file_id = path[len(UPLOAD_PATH) :].strip("/")
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        fake._wait_if_held("file_upload")
+        failure = fake._take_failure("file_upload")
+        status = failure.status if failure is not None else 200
+        if status == 200 and file_id in fake.pending_uploads():
+            with fake._cond:
+                fake.uploads[file_id] = data
+        elif status == 200:
+            status = 404
+        params = {"file_id": file_id, "length": len(data)}
+        fake._record(Call("file_upload", params, headers, status, {"ok": status == 200}, path))
+        self._send(status, f"OK - {len(data)}" if status == 200 else "error")
+
     def _send(self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None) -> None:
         data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
         self.send_response(status)
@@ -332,6 +363,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         fake = self.owner
         parsed = urlparse(self.path)
+        if parsed.path.startswith(UPLOAD_PATH):
+            self._upload(parsed.path)
+            return
         params = self._params(parsed)
         headers = {k.lower(): v for k, v in self.headers.items()}
         method = (

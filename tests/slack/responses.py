@@ -115,6 +115,38 @@ def _history(fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _upload_url(fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
+    """files.getUploadURLExternal: a file id and an upload_url on the fake (tests/slack/fake_slack.py
+    UPLOAD_PATH); `filename` and `length` are required, as Slack requires them."""
+    from tests.slack.fake_slack import UPLOAD_PATH
+
+    if not params.get("filename") or not str(params.get("length", "")).isdigit():
+        return {"ok": False, "error": "invalid_arguments"}
+    file_id = f"F{next(fake._seq):09d}"
+    return {"ok": True, "upload_url": f"{fake.base_url}{UPLOAD_PATH}{file_id}", "file_id": file_id}
+
+
+def _complete_upload(fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
+    """files.completeUploadExternal: shares uploaded files in `channel_id`. As Slack does, a channel
+    id must be a C/G/D/Z id (a user id is refused: a DM is opened first) and each file's bytes must
+    have been uploaded."""
+    import re
+
+    files = _decoded(params.get("files")) or []
+    channel = params.get("channel_id")
+    if channel is not None and not re.fullmatch(r"[CGDZ][A-Z0-9]{8,}", str(channel)):
+        return {"ok": False, "error": "invalid_arguments"}
+    done = []
+    for item in files:
+        if item.get("id") not in fake.uploads:
+            return {"ok": False, "error": "file_not_found"}
+        shared = {"channel": channel, "title": item.get("title"), "comment": params.get("initial_comment")}
+        with fake._cond:
+            fake.shared_files[item["id"]] = shared
+        done.append({"id": item["id"], "title": item.get("title"), "channels": [channel] if channel else []})
+    return {"ok": True, "files": done}
+
+
 def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[str, Any]:
     """What Slack answers to a successful `method` call with `params`."""
     from tests.slack.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
@@ -191,4 +223,8 @@ def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[
         if info is None:
             return {"ok": False, "error": "file_not_found"}
         return {"ok": True, "file": info, "comments": [], "response_metadata": {"next_cursor": ""}}
+    if method == "files.getUploadURLExternal":
+        return _upload_url(fake, params)
+    if method == "files.completeUploadExternal":
+        return _complete_upload(fake, params)
     return {"ok": False, "error": "unknown_method"}
