@@ -85,6 +85,12 @@ def cmd_jobs_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.importer import main as import_main
+
+    return import_main(_database_url(settings), args)
+
+
 def _configure_logging(level: str) -> None:
     """One stderr handler with token redaction (bot.logging); pgserver's pg_ctl narration only at DEBUG."""
     from bot.logging import configure_logging
@@ -164,6 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="U", help="only this Slack user's relationships (U…)")
     p.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export, uses_slack=False)
+
+    p = sub.add_parser(
+        "import",
+        help="import creators from a CSV/TSV file onto a user's list",
+        description="Read PATH (CSV or TSV), print what it holds (new creators, ones already on the "
+        "list and what changes, duplicates merged, invalid rows), then import it all in one transaction. "
+        "Exits non-zero when nothing could be imported.",
+    )
+    p.add_argument("path", metavar="PATH", help="the CSV or TSV file")
+    p.add_argument("--team", required=True, metavar="T", help="Slack team (workspace) id")
+    p.add_argument("--user", required=True, metavar="U", help="Slack user id whose list the creators join")
+    p.add_argument("--dry-run", action="store_true", help="print the preview and change nothing")
+    p.set_defaults(func=cmd_import, uses_slack=False)
 
     p = sub.add_parser("run", help="run the Slack bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     p.add_argument(

@@ -1,0 +1,148 @@
+"""Which column holds what: header names matched by the aliases common exports use.
+
+Fields are the ones crm.exports writes (name, platform, handle, profile_url, email, status,
+priority, tags, notes, follow_up, last_contacted), so an export imports back as it is. A column named
+after a platform ("Instagram URL", "TikTok handle", "YouTube") is a profile on that platform; several
+profile columns may coexist, since one creator can have several profiles. Any other field may come
+from one column only: two columns for it (two "Email" columns, or "Name" beside "Full name") are
+reported as duplicates, and the import refuses until the mapping is corrected with `with_column`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from crm.errors import InvalidInput
+from crm.models import PLATFORMS
+
+FIELDS = (
+    "name",
+    "platform",
+    "handle",
+    "profile_url",
+    "email",
+    "status",
+    "priority",
+    "tags",
+    "notes",
+    "follow_up",
+    "last_contacted",
+)
+# Fields a file may hold in several columns (one per profile).
+MULTI_FIELDS = ("handle", "profile_url")
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "creator", "creator name", "influencer", "influencer name", "display name"),
+    "handle": ("handle", "username", "user name", "@", "user", "account", "social handle"),
+    "platform": ("platform", "network", "channel", "social network", "social platform"),
+    "profile_url": ("profile url", "url", "link", "profile link", "profile", "social url", "social link"),
+    "email": ("email", "e mail", "email address", "e mail address", "contact email"),
+    "status": ("status", "stage", "pipeline status"),
+    "tags": ("tags", "tag", "labels", "label"),
+    "priority": ("priority",),
+    "notes": ("notes", "note", "comments", "comment"),
+    "follow_up": (
+        "follow up",
+        "followup",
+        "next follow up",
+        "follow up date",
+        "next followup",
+        "follow up on",
+    ),
+    "last_contacted": (
+        "last contacted",
+        "last contact",
+        "last contacted at",
+        "last contact date",
+        "contacted",
+    ),
+}
+_PLATFORM_WORDS = {p: p for p in PLATFORMS if p not in ("blog", "other")} | {
+    "twitter": "x",
+    "insta": "instagram",
+    "ig": "instagram",
+    "tt": "tiktok",
+    "yt": "youtube",
+}
+_BY_ALIAS = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """Column `index` (0-based) with header `header` holds `field` (None: ignored), on `platform`
+    when the header names one."""
+
+    index: int
+    header: str
+    field: str | None
+    platform: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMap:
+    columns: tuple[Column, ...]
+
+    @property
+    def ignored(self) -> list[str]:
+        """Headers of the columns nothing is read from."""
+        return [c.header for c in self.columns if c.field is None]
+
+    @property
+    def duplicates(self) -> dict[str, list[str]]:
+        """Fields read from more than one column (where one is allowed), with those headers."""
+        seen: dict[str, list[str]] = {}
+        for column in self.columns:
+            if column.field is not None and column.field not in MULTI_FIELDS:
+                seen.setdefault(column.field, []).append(column.header)
+        return {field: headers for field, headers in seen.items() if len(headers) > 1}
+
+    def of(self, field: str) -> list[Column]:
+        return [c for c in self.columns if c.field == field]
+
+    def with_column(self, header: str | int, field: str | None, *, platform: str | None = None) -> ColumnMap:
+        """This mapping with one column read as `field` (None ignores it). `header` is a header's
+        text (every column so named) or a 0-based column position (for duplicate headers)."""
+        if field is not None and field not in FIELDS:
+            raise InvalidInput("mapping", f"“{field}” is not a field; use one of: {', '.join(FIELDS)}.")
+        if platform is not None and platform not in PLATFORMS:
+            raise InvalidInput("mapping", f"Platform must be one of: {', '.join(PLATFORMS)}.")
+        hit = False
+        columns = []
+        for column in self.columns:
+            if column.index == header or column.header == header:
+                column, hit = replace(column, field=field, platform=platform), True
+            columns.append(column)
+        if not hit:
+            raise InvalidInput("mapping", f"The file has no column “{header}”.")
+        return ColumnMap(tuple(columns))
+
+
+def _normal(header: str) -> str:
+    text = header.replace("\ufeff", "").strip().lower()
+    if text == "@":
+        return text
+    return " ".join(re.sub(r"[_\-./:#()]+", " ", text).split())
+
+
+def _guess(header: str) -> tuple[str | None, str | None]:
+    key = _normal(header)
+    if key in _BY_ALIAS:
+        return _BY_ALIAS[key], None
+    words = key.split()
+    if words and words[0] in _PLATFORM_WORDS:
+        platform, rest = _PLATFORM_WORDS[words[0]], " ".join(words[1:])
+        if rest in ("", "url", "link", "profile", "profile url", "profile link", "page", "channel"):
+            return ("profile_url", platform) if rest else ("handle", platform)
+        if rest in ("handle", "username", "user name", "@", "account", "name"):
+            return "handle", platform
+    return None, None
+
+
+def map_columns(headers: list[str]) -> ColumnMap:
+    """The mapping the headers suggest; unknown headers are ignored (ColumnMap.ignored)."""
+    columns = []
+    for index, header in enumerate(headers):
+        field, platform = _guess(header)
+        columns.append(Column(index=index, header=header, field=field, platform=platform))
+    return ColumnMap(tuple(columns))

@@ -1,0 +1,203 @@
+"""One row of the file read into what it says about a creator, or the reasons it cannot be.
+
+Every value goes through the rule the rest of the CRM uses (crm.profiles, crm.relationship_fields,
+crm.follow_up_phrases, crm.users, crm.text), so an import accepts what `/crm` accepts. Differences,
+and why:
+- A follow-up written as a date or ISO 8601 instant may be in the past: an imported roster records
+  follow-ups that are already overdue. It may not be further ahead than crm.followups allows.
+- A handle without a platform (no platform column, or it is blank) is an Instagram handle
+  (crm.influencers.DEFAULT_PLATFORM), unless a link on the same row has that handle.
+- A cell starting with `'` before `=`, `+`, `-` or `@` is read without the `'` (crm.exports adds it
+  against formula injection).
+- Tags may be separated by commas, semicolons or pipes. A blank cell leaves its field alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from crm.clock import follow_up_instant, local_today, resolve_now, start_of_local_day, zone_of
+from crm.errors import InvalidInput
+from crm.follow_up_phrases import parse_follow_up
+from crm.followups import follow_up_due, latest_follow_up_day, too_far_message
+from crm.imports.columns import ColumnMap
+from crm.influencers import DEFAULT_PLATFORM, NAME_MAX
+from crm.models import RELATIONSHIP_STATUSES, User
+from crm.profiles import BareHandle, Profile, on_platform, parse_profile, parse_reference, validate_platform
+from crm.relationship_fields import normalize_tags, validate_notes, validate_priority
+from crm.suggest import PLATFORM_SYNONYMS
+from crm.text import clean_name, clean_text
+from crm.users import validate_email
+
+_FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
+_TAG_SEPARATORS = re.compile(r"[;|]")
+
+
+@dataclass
+class RowData:
+    """What one row says: its profiles and the values of the non-blank cells."""
+
+    number: int
+    profiles: list[Profile] = field(default_factory=list)
+    name: str | None = None
+    email: str | None = None
+    status: str | None = None
+    priority: int | None = None
+    tags: list[str] = field(default_factory=list)
+    notes: str | None = None
+    follow_up: datetime | None = None
+    last_contacted: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidRow:
+    number: int
+    reasons: list[str]
+
+
+def _cell(cells: list[str], index: int) -> str:
+    value = cells[index].strip() if index < len(cells) else ""
+    return _FORMULA_GUARD.sub("", value)
+
+
+def read_row(
+    number: int, cells: list[str], mapping: ColumnMap, *, actor: User, now: datetime
+) -> RowData | InvalidRow:
+    """The row as RowData, or InvalidRow with every reason found (not just the first)."""
+    row = RowData(number=number)
+    reasons: list[str] = []
+    tz = zone_of(actor.timezone)
+    had_profile = False
+
+    def attempt(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            reasons.append(exc.message)
+            return None
+
+    def value(name: str) -> str:
+        columns = mapping.of(name)
+        return _cell(cells, columns[0].index) if columns else ""
+
+    platform = None
+    if raw := value("platform"):
+        word = raw.lower()
+        platform = attempt(validate_platform, PLATFORM_SYNONYMS.get(word, word))
+    for column in mapping.of("profile_url"):
+        if raw := _cell(cells, column.index):
+            had_profile = True
+            profile = attempt(_profile, raw, column.platform or platform)
+            if profile is not None and profile.identity not in {p.identity for p in row.profiles}:
+                row.profiles.append(profile)
+    for column in mapping.of("handle"):
+        if raw := _cell(cells, column.index):
+            had_profile = True
+            profile = attempt(_handle, raw, column.platform or platform, row.profiles)
+            if profile is not None and profile.identity not in {p.identity for p in row.profiles}:
+                row.profiles.append(profile)
+    row.name = attempt(clean_name, value("name") or None, field="name", max_len=NAME_MAX, label="The name")
+    row.email = attempt(validate_email, value("email") or None)
+    if raw := value("status"):
+        row.status = attempt(_status, raw)
+    if raw := value("priority"):
+        row.priority = attempt(_priority, raw)
+    if raw := value("tags"):
+        row.tags = attempt(normalize_tags, _TAG_SEPARATORS.sub(",", raw)) or []
+    if raw := value("notes"):
+        row.notes = attempt(validate_notes, raw)
+    if raw := value("follow_up"):
+        row.follow_up = attempt(_follow_up, raw, actor, tz, now)
+    if raw := value("last_contacted"):
+        row.last_contacted = attempt(_last_contacted, raw, tz, now)
+    if not had_profile:
+        reasons.append("No handle or profile link: a creator needs one (a name alone is not enough).")
+    return InvalidRow(number, reasons) if reasons else row
+
+
+def _profile(raw: str, platform: str | None) -> Profile:
+    """A profile link, or a handle on `platform` (a column such as “Instagram” may hold either)."""
+    if platform is None and isinstance(parse_reference(raw), BareHandle):
+        platform = DEFAULT_PLATFORM
+    return parse_profile(raw, platform=platform)
+
+
+def _handle(raw: str, platform: str | None, links: list[Profile]) -> Profile:
+    parsed = parse_reference(raw)
+    if isinstance(parsed, Profile):  # a link in the handle column
+        return parse_profile(raw, platform=platform)
+    if platform is None:
+        for link in links:  # the handle of a link on the same row: that profile
+            if link.handle.lower() == parsed.handle.lower():
+                return link
+        platform = DEFAULT_PLATFORM
+    return on_platform(parsed.handle, platform)
+
+
+def _status(raw: str) -> str:
+    cleaned = raw.strip().lower()
+    if cleaned not in RELATIONSHIP_STATUSES:
+        shown = clean_text(raw, field="status", max_len=None) or ""
+        raise InvalidInput(
+            "status", f"“{shown[:40]}” is not a status; use one of: {', '.join(RELATIONSHIP_STATUSES)}."
+        )
+    return cleaned
+
+
+def _priority(raw: str) -> int:
+    try:
+        number = float(raw)
+    except ValueError:
+        number = -1.0
+    if not number.is_integer():
+        raise InvalidInput("priority", f"Priority “{raw[:20]}” is not a whole number from 0 to 5.")
+    return validate_priority(int(number))
+
+
+def _iso(raw: str) -> date | datetime | None:
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw)
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _follow_up(raw: str, actor: User, tz: ZoneInfo, now: datetime) -> datetime | None:
+    given = _iso(raw)
+    if given is None:  # a phrase: read as /crm follow-up reads it (refusing the past)
+        return follow_up_due(parse_follow_up(raw, tz=tz, today=local_today(now, tz)), actor=actor, now=now)
+    if isinstance(given, datetime) and given.tzinfo is None:
+        given = given.replace(tzinfo=tz)
+    instant = follow_up_due(given, actor=actor, now=now) if _ahead(given, tz, now) else _instant(given, tz)
+    today = local_today(now, tz)
+    if local_today(instant, tz) > latest_follow_up_day(today):
+        raise InvalidInput("follow_up", too_far_message(today))
+    return instant
+
+
+def _ahead(given: date | datetime, tz: ZoneInfo, now: datetime) -> bool:
+    day = given.astimezone(tz).date() if isinstance(given, datetime) else given
+    return day >= local_today(now, tz)
+
+
+def _instant(given: date | datetime, tz: ZoneInfo) -> datetime:
+    if isinstance(given, datetime):
+        return resolve_now(given)
+    return follow_up_instant(given, tz)
+
+
+def _last_contacted(raw: str, tz: ZoneInfo, now: datetime) -> datetime:
+    given = _iso(raw)
+    if given is None:
+        raise InvalidInput("last_contacted", f"Last contacted “{raw[:40]}” is not a date; write YYYY-MM-DD.")
+    if isinstance(given, datetime):
+        instant = resolve_now(given if given.tzinfo else given.replace(tzinfo=tz))
+    else:
+        instant = resolve_now(start_of_local_day(given, tz))
+    if instant > now:
+        raise InvalidInput("last_contacted", f"Last contacted “{raw[:40]}” is in the future.")
+    return instant

@@ -1,0 +1,163 @@
+"""plan_import and apply_import against PostgreSQL: identity merging, invalid rows, changes on the
+list, idempotency and all-or-nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+
+from crm.errors import InvalidInput
+from crm.imports.apply import apply_import
+from crm.imports.columns import map_columns
+from crm.imports.plan import plan_import
+from crm.imports.table import read_table
+from crm.models import Influencer, InfluencerProfile, Relationship
+from tests.factories import make_influencer, make_relationship, make_user
+
+MESSY = (
+    "\ufeffFull Name;Username;Network;Profile URL;Status;Tags;Priority;Notes;Next follow-up\r\n"
+    'Maya Lopez;@maya;Instagram;;warm;vegan, berlin;3;"met at\nthe fair";2030-01-15\r\n'
+    "Maya L.;;;https://WWW.instagram.com/Maya/?igsh=abc;;food|vegan;;;\r\n"
+    "Maya again;;;instagram.com/maya;;;;;\r\n"
+    "Anna;;;https://anna.medium.com/a-post;contacted;;;;\r\n"
+    "Anna M;;;medium.com/@anna;;writer;;;\r\n"
+    "Only A Name;;;;;;;;\r\n"
+    "Bad Status;@bad1;tiktok;;hot;;;;\r\n"
+    "Bad Priority;@bad2;tiktok;;;;9;;\r\n"
+    "Bad Date;@bad3;tiktok;;;;;;someday\r\n"
+)
+
+
+def _plan(db, actor, text: str, encoding: str = "utf-8"):
+    table = read_table(text.encode(encoding))
+    return plan_import(db, actor=actor, table=table, mapping=map_columns(table.headers))
+
+
+def _count(db, model) -> int:
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def test_messy_file_preview_counts(db, snapshot):
+    actor = make_user(db)
+    before = snapshot()
+    plan = _plan(db, actor, MESSY)
+    assert snapshot() == before  # planning writes nothing
+    assert plan.count("new") == 2
+    assert plan.duplicates == [[2, 3, 4], [5, 6]]
+    invalid = {row.number: " ".join(row.reasons) for row in plan.invalid}
+    assert set(invalid) == {7, 8, 9, 10}
+    assert "name alone" in invalid[7]
+    assert "“hot” is not a status" in invalid[8]
+    assert "Priority" in invalid[9]
+    assert "someday" in invalid[10]
+    maya = plan.creators[0]
+    assert maya.name == "Maya Lopez" and maya.values["tags"] == ["vegan", "berlin", "food"]
+    assert maya.values["notes"] == "met at\nthe fair"
+
+
+def test_apply_creates_once_and_second_run_changes_nothing(db):
+    actor = make_user(db, timezone="Europe/Berlin")
+    result = apply_import(db, actor=actor, plan=_plan(db, actor, MESSY))
+    assert (result.created, result.added, result.updated, result.invalid) == (2, 0, 0, 4)
+    maya = db.scalars(select(Influencer).where(Influencer.handle == "maya")).one()
+    rel = db.scalars(select(Relationship).where(Relationship.influencer_id == maya.id)).one()
+    assert (rel.status, rel.priority, rel.tags) == ("warm", 3, ["vegan", "berlin", "food"])
+    assert rel.follow_up_date == datetime(2030, 1, 15, 8, 0, tzinfo=UTC)  # 09:00 Berlin
+    anna = db.scalars(
+        select(InfluencerProfile).where(InfluencerProfile.identity_key == "url:medium.com/@anna")
+    ).one()
+    assert anna.influencer.name == "Anna"
+    counts = (_count(db, Influencer), _count(db, InfluencerProfile), _count(db, Relationship))
+
+    again = _plan(db, actor, MESSY)
+    assert again.count("new") == 0 and again.count("update") == 0 and again.count("unchanged") == 2
+    second = apply_import(db, actor=actor, plan=again)
+    assert second.changes == 0 and second.unchanged == 2
+    assert (_count(db, Influencer), _count(db, InfluencerProfile), _count(db, Relationship)) == counts
+
+
+def test_creators_already_on_the_list_show_which_fields_change(db):
+    actor = make_user(db)
+    maya = make_influencer(db, handle="maya", name="Maya")
+    make_relationship(db, user=actor, influencer=maya, status="saved", tags=["vegan"], priority=3)
+    known = make_influencer(db, handle="known", platform="tiktok")
+    plan = _plan(
+        db,
+        actor,
+        "handle,platform,status,tags,priority\n@maya,instagram,warm,vegan;food,3\n@known,tiktok,,,\n",
+    )
+    assert plan.count("update") == 1 and plan.count("add") == 1
+    assert plan.creators[0].changes == {"status": ("saved", "warm"), "tags": (["vegan"], ["vegan", "food"])}
+    result = apply_import(db, actor=actor, plan=plan)
+    assert (result.created, result.added, result.updated) == (0, 1, 1)
+    assert (
+        db.scalars(select(Relationship).where(Relationship.influencer_id == known.id)).one().user_id
+        == actor.id
+    )
+
+
+def test_a_row_whose_profiles_belong_to_two_creators_is_invalid(db):
+    actor = make_user(db)
+    make_influencer(db, handle="one")
+    make_influencer(db, handle="two", platform="tiktok")
+    plan = _plan(db, actor, "instagram url,tiktok url\ninstagram.com/one,tiktok.com/@two\n")
+    assert not plan.creators and "different creators" in plan.invalid[0].reasons[0]
+
+
+def test_a_file_with_duplicate_columns_is_refused(db):
+    actor = make_user(db)
+    table = read_table(b"handle,email,email\n@a,a@x.io,b@x.io\n")
+    with pytest.raises(InvalidInput, match="email: email, email"):
+        plan_import(db, actor=actor, table=table, mapping=map_columns(table.headers))
+
+
+def test_all_or_nothing_when_the_database_fails_midway(db, snapshot):
+    actor = make_user(db)
+    rows = "".join(f"@creator_{i},instagram\n" for i in range(600))
+    plan = _plan(db, actor, "handle,platform\n" + rows)
+    before = snapshot()
+    calls = []
+
+    def progress(done, total):
+        calls.append((done, total))
+        if done == 500:  # a database error after 500 creators were written
+            db.execute(select(1 / func.cast(0, Influencer.follower_count.type)))
+
+    with pytest.raises(DBAPIError):
+        apply_import(db, actor=actor, plan=plan, progress=progress)
+    assert calls == [(250, 600), (500, 600)]
+    assert snapshot() == before
+
+
+def test_an_export_imports_back_unchanged_and_onto_another_list(db):
+    from crm.exports import relationships_csv
+    from crm.relationship_list import RelationshipFilter
+
+    owner = make_user(db, timezone="America/New_York")
+    maya = make_influencer(db, handle="maya", name="Maya", email="maya@example.com")
+    make_relationship(
+        db, user=owner, influencer=maya, status="warm", priority=4, tags=["vegan", "nyc"],
+        notes="-loves oat milk\nsecond line", follow_up_date=datetime(2020, 5, 1, 13, tzinfo=UTC),
+        last_contacted_at=datetime(2020, 4, 1, 15, tzinfo=UTC),
+    )  # fmt: skip
+    exported = relationships_csv(db, actor=owner, filters=RelationshipFilter())
+    table = read_table(exported)
+    plan = plan_import(db, actor=owner, table=table, mapping=map_columns(table.headers))
+    assert not plan.invalid and plan.count("unchanged") == 1  # an overdue follow-up is kept, not refused
+
+    colleague = make_user(db, timezone="Europe/Berlin")
+    plan = plan_import(db, actor=colleague, table=table, mapping=map_columns(table.headers))
+    apply_import(db, actor=colleague, plan=plan)
+    copy = db.scalars(select(Relationship).where(Relationship.user_id == colleague.id)).one()
+    assert (copy.influencer_id, copy.status, copy.priority, copy.tags) == (
+        maya.id,
+        "warm",
+        4,
+        ["vegan", "nyc"],
+    )
+    assert copy.notes == "-loves oat milk\nsecond line"
+    assert copy.follow_up_date == datetime(2020, 5, 1, 13, tzinfo=UTC)
+    assert copy.last_contacted_at == datetime(2020, 4, 1, 15, tzinfo=UTC)
