@@ -44,6 +44,8 @@ class View(StrEnum):
     CAMPAIGN_CREATED = "campaign-created"  # the read-only view shown after a campaign is created
     EDIT_CAMPAIGN = "campaign-edit-submit"
     CAMPAIGN_SAVED = "campaign-saved"  # the read-only view shown after a campaign is edited
+    IMPORT = "roster-import-submit"  # `/crm import`: the file to read
+    IMPORT_READING = "roster-import-reading"  # the read-only view shown while the file is read
 
 
 class Field(StrEnum):
@@ -85,6 +87,8 @@ class Field(StrEnum):
     ASSIGNMENT_UTM_CONTENT = "assignment-utm-content"
     ASSIGNMENT_UTM_TERM = "assignment-utm-term"
     ASSIGNMENT_NOTES = "assignment-notes"
+    # import
+    IMPORT_FILE = "roster-import-file"
 
 
 class Action(StrEnum):
@@ -109,6 +113,9 @@ class Action(StrEnum):
     # Undo under `/crm remove`'s answer, Restore on a `/crm list archived` row: the influencer id.
     REMOVE_UNDO = "relationship-remove-undo"
     RESTORE = "relationship-restore"
+    # Import / Cancel under the `/crm import` preview: the value names the Slack file (JSON).
+    IMPORT_CONFIRM = "roster-import-confirm"
+    IMPORT_CANCEL = "roster-import-cancel"
 
 
 class Block(StrEnum):
@@ -120,3 +127,4 @@ class Block(StrEnum):
     LIST_PAGES = "relationship-list-pages"
     MERGE_ACTIONS = "creator-merge-actions"
     REMOVED_ACTIONS = "relationship-removed-actions"
+    IMPORT_ACTIONS = "roster-import-actions"

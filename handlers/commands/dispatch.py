@@ -15,6 +15,7 @@ from handlers.commands import admin as admin_cmd
 from handlers.commands import campaigns as campaign_cmd
 from handlers.commands import creators as creator_cmd
 from handlers.commands import exports as export_cmd
+from handlers.commands import importing as import_cmd
 from handlers.commands import relationships as rel_cmd
 from handlers.commands.context import CommandContext, Subcommand, UsageError
 from handlers.commands.tokens import tokenize
@@ -37,6 +38,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("due", rel_cmd.DUE, rel_cmd.due),
         Subcommand("find", rel_cmd.FIND, rel_cmd.find),
         Subcommand("export", export_cmd.EXPORT, export_cmd.export),
+        Subcommand("import", import_cmd.IMPORT, import_cmd.import_),
         Subcommand("remove", rel_cmd.REMOVE, rel_cmd.remove, writes=True),
         Subcommand("restore", rel_cmd.RESTORE, rel_cmd.restore, writes=True),
         Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new, writes=True),

@@ -26,6 +26,8 @@ APP_ID = "ACRM000001"
 RESPONSE_URL_PATH = "/response/"
 # Where files.getUploadURLExternal sends the bytes of an upload (files upload v2), on the fake itself.
 UPLOAD_PATH = "/upload/v1/"
+# Where a file's url_private_download points (add_file with content), on the fake itself.
+DOWNLOAD_PATH = "/files-pri/"
 
 
 @dataclass
@@ -77,6 +79,8 @@ class FakeSlack:
         # the files shared by files.completeUploadExternal (file id -> its channel, title, comment).
         self.uploads: dict[str, bytes] = {}
         self.shared_files: dict[str, dict[str, Any]] = {}
+        # The bytes served at each file's url_private_download (method "file_download"), by file id.
+        self.file_contents: dict[str, bytes] = {}
         # What apps.connections.open hands out: a loopback ws:// URL served by a Socket Mode test
         # (tests/socket_mode/slack_socket.py); None answers Slack's usual wss:// address.
         self.socket_mode_url: str | None = None
@@ -139,8 +143,19 @@ class FakeSlack:
         """users.info answers for `user_id`: tz, tz_offset, is_admin, is_owner, email, name, team_id..."""
         self.users[user_id] = profile
 
-    def add_file(self, file_id: str, *, name: str = "brief.pdf", permalink: str | None = None) -> dict:
-        """files.info answers for `file_id` (unknown ids get file_not_found)."""
+    def add_file(
+        self,
+        file_id: str,
+        *,
+        name: str = "brief.pdf",
+        permalink: str | None = None,
+        content: bytes | None = None,
+        user: str = "UALICE0001",
+        size: int | None = None,
+    ) -> dict:
+        """files.info answers for `file_id` (unknown ids get file_not_found). With `content`, the file
+        is a text upload by `user` whose url_private_download on the fake serves those bytes to a bot
+        token (`size` overrides the size files.info reports)."""
         info = {
             "id": file_id,
             "name": name,
@@ -152,6 +167,15 @@ class FakeSlack:
             "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{file_id}/{name}",
             "permalink": permalink or f"https://{TEAM_DOMAIN}.slack.com/files/UALICE0001/{file_id}/{name}",
         }
+        if content is not None:
+            info.update(
+                mimetype="text/csv",
+                filetype="csv",
+                user=user,
+                size=len(content) if size is None else size,
+                url_private_download=f"{self.base_url}{DOWNLOAD_PATH}{TEAM_ID}-{file_id}/download/{name}",
+            )
+            self.file_contents[file_id] = content
         self.files[file_id] = info
         return info
 
@@ -350,6 +374,28 @@ class _Handler(BaseHTTPRequestHandler):
         fake._record(Call("file_upload", params, headers, status, {"ok": status == 200}, path))
         self._send(status, f"OK - {len(data)}" if status == 200 else "error")
 
+    def _download(self, path: str) -> None:
+        """A GET of a file's url_private_download (recorded as method "file_download"): its bytes for
+        a bot token, 403 otherwise or when fail("file_download", status=...) says so."""
+        fake = self.owner
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        file_id = path[len(DOWNLOAD_PATH) :].split("/", 1)[0].removeprefix(f"{TEAM_ID}-")
+        failure = fake._take_failure("file_download")
+        content = fake.file_contents.get(file_id)
+        status = failure.status if failure is not None else 200
+        if status == 200 and not headers.get("authorization", "").startswith("Bearer xoxb-"):
+            status = 403
+        elif status == 200 and content is None:
+            status = 404
+        answered = {"ok": status == 200}
+        fake._record(Call("file_download", {"file_id": file_id}, headers, status, answered, path))
+        data = content if status == 200 and content is not None else b"error"
+        self.send_response(status)
+        self.send_header("Content-Type", "text/csv" if status == 200 else "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def _send(self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None) -> None:
         data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
         self.send_response(status)
@@ -365,6 +411,9 @@ class _Handler(BaseHTTPRequestHandler):
         parsed = urlparse(self.path)
         if parsed.path.startswith(UPLOAD_PATH):
             self._upload(parsed.path)
+            return
+        if parsed.path.startswith(DOWNLOAD_PATH):
+            self._download(parsed.path)
             return
         params = self._params(parsed)
         headers = {k.lower(): v for k, v in self.headers.items()}
