@@ -29,22 +29,12 @@ from sqlalchemy.orm import Session
 
 from crm.clock import zone_of
 from crm.errors import Forbidden, NotFound
+from crm.imports.columns import FIELDS
 from crm.models import Assignment, Campaign, Influencer, Relationship, User
 from crm.relationship_list import RelationshipFilter, relationship_conditions
 
-RELATIONSHIP_COLUMNS: tuple[str, ...] = (
-    "name",
-    "platform",
-    "handle",
-    "profile_url",
-    "email",
-    "status",
-    "priority",
-    "tags",
-    "notes",
-    "follow_up",
-    "last_contacted",
-)
+# The columns crm.imports reads, in its order, so an export imports back as it is.
+RELATIONSHIP_COLUMNS: tuple[str, ...] = FIELDS
 # The workspace export (crm-bot export) adds whose relationship each row is.
 TEAM_COLUMNS: tuple[str, ...] = (*RELATIONSHIP_COLUMNS, "user")
 # Clicks are left out until tracked links exist: there is nothing to count them from yet.

@@ -16,6 +16,7 @@ of the configured Web API, as in tests), and redirects are not followed.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import secrets
@@ -134,7 +135,7 @@ def _plan(
 
 def import_value(file: SlackFile) -> str:
     """The Import button's value: the file and the digest of the bytes previewed."""
-    return f'{{"f":"{file.id}","d":"{file.digest}"}}'
+    return json.dumps({"f": file.id, "d": file.digest}, separators=(",", ":"))
 
 
 def _unexpected(what: str, exc: BaseException) -> Message:
