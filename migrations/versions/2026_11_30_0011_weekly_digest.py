@@ -1,0 +1,21 @@
+"""Weekly summaries and the personal digest (issue 10) — schema filled in by the change that builds them.
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-30 21:00:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0011"
+down_revision: str | Sequence[str] | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Nothing yet."""
+
+
+def downgrade() -> None:
+    """Nothing yet."""
