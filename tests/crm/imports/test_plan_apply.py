@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from crm.errors import InvalidInput
+from crm.errors import Conflict, InvalidInput
 from crm.imports.apply import apply_import
 from crm.imports.columns import map_columns
+from crm.imports.limits import APPLY_BATCH
 from crm.imports.plan import plan_import
 from crm.imports.table import read_table
 from crm.models import Influencer, InfluencerProfile, Relationship
@@ -116,19 +117,20 @@ def test_a_file_with_duplicate_columns_is_refused(db):
 
 def test_all_or_nothing_when_the_database_fails_midway(db, snapshot):
     actor = make_user(db)
-    rows = "".join(f"@creator_{i},instagram\n" for i in range(600))
+    total = 2 * APPLY_BATCH + 100
+    rows = "".join(f"@creator_{i},instagram\n" for i in range(total))
     plan = _plan(db, actor, "handle,platform\n" + rows)
     before = snapshot()
     calls = []
 
     def progress(done, total):
         calls.append((done, total))
-        if done == 500:  # a database error after 500 creators were written
+        if done == 2 * APPLY_BATCH:  # a database error after two batches of creators were written
             db.execute(select(1 / func.cast(0, Influencer.follower_count.type)))
 
     with pytest.raises(DBAPIError):
         apply_import(db, actor=actor, plan=plan, progress=progress)
-    assert calls == [(250, 600), (500, 600)]
+    assert calls == [(APPLY_BATCH, total), (2 * APPLY_BATCH, total)]
     assert snapshot() == before
 
 
@@ -161,3 +163,77 @@ def test_an_export_imports_back_unchanged_and_onto_another_list(db):
     assert copy.notes == "-loves oat milk\nsecond line"
     assert copy.follow_up_date == datetime(2020, 5, 1, 13, tzinfo=UTC)
     assert copy.last_contacted_at == datetime(2020, 4, 1, 15, tzinfo=UTC)
+
+
+def test_apply_fills_in_what_the_directory_lacks_and_links_new_profiles(db):
+    actor = make_user(db)
+    bare = make_influencer(db, handle="bare", name="bare")  # the name is still the handle
+    named = make_influencer(db, handle="named", name="Chosen Name", email="kept@example.com")
+    plan = _plan(
+        db,
+        actor,
+        "name,handle,platform,email,tiktok url\n"
+        "Bare Person,@bare,instagram,bare@example.com,tiktok.com/@bare_tt\n"
+        "Other Name,@named,instagram,other@example.com,\n",
+    )
+    result = apply_import(db, actor=actor, plan=plan)
+    assert (result.created, result.added, result.profiles_linked) == (0, 2, 1)
+    db.refresh(bare)
+    db.refresh(named)
+    assert (bare.name, bare.email) == ("Bare Person", "bare@example.com")
+    assert (named.name, named.email) == ("Chosen Name", "kept@example.com")  # a colleague's data stays
+    linked = db.scalars(
+        select(InfluencerProfile).where(InfluencerProfile.identity_key == "tiktok:bare_tt")
+    ).one()
+    assert linked.influencer_id == bare.id and not linked.is_primary
+
+
+def test_new_creators_get_their_first_profile_as_primary_in_file_order(db):
+    actor = make_user(db)
+    apply_import(
+        db,
+        actor=actor,
+        plan=_plan(db, actor, "name,instagram url,tiktok url\nDuo,instagram.com/duo,tiktok.com/@duo_tt\n"),
+    )
+    profiles = db.scalars(select(InfluencerProfile).order_by(InfluencerProfile.created_at)).all()
+    assert [(p.platform, p.is_primary) for p in profiles] == [("instagram", True), ("tiktok", False)]
+    duo = db.scalars(select(Influencer)).one()
+    assert (duo.name, duo.handle, duo.platform) == ("Duo", "duo", "instagram")
+
+
+def test_an_archived_relationship_comes_back_with_the_files_values(db):
+    actor = make_user(db)
+    maya = make_influencer(db, handle="maya")
+    rel = make_relationship(db, user=actor, influencer=maya, archived_at=datetime(2026, 1, 1, tzinfo=UTC))
+    result = apply_import(
+        db, actor=actor, plan=_plan(db, actor, "handle,platform,status\n@maya,instagram,warm\n")
+    )
+    assert (result.added, result.updated) == (1, 0)
+    db.refresh(rel)
+    assert rel.archived_at is None and rel.status == "warm"
+
+
+def test_a_creator_added_between_preview_and_import_is_found_not_duplicated(db):
+    actor = make_user(db)
+    plan = _plan(db, actor, "handle,platform\n@first,instagram\n@late,instagram\n")
+    late = make_influencer(db, handle="late")  # a colleague adds the creator while the preview is open
+    result = apply_import(db, actor=actor, plan=plan)
+    assert (result.created, result.added) == (1, 1)
+    assert _count(db, Influencer) == 2
+    assert (
+        db.scalars(select(Relationship).where(Relationship.influencer_id == late.id)).one().user_id
+        == actor.id
+    )
+
+
+def test_profiles_split_between_creators_since_the_preview_roll_everything_back(db, snapshot):
+    actor = make_user(db)
+    plan = _plan(
+        db, actor, "instagram url,tiktok url\ninstagram.com/first,\ninstagram.com/duo,tiktok.com/@duo\n"
+    )
+    make_influencer(db, handle="duo")  # meanwhile colleagues add the two profiles as two creators
+    make_influencer(db, handle="duo", platform="tiktok")
+    before = snapshot()
+    with pytest.raises(Conflict, match="nothing was imported"):
+        apply_import(db, actor=actor, plan=plan)
+    assert snapshot() == before
