@@ -46,6 +46,8 @@ class View(StrEnum):
     CAMPAIGN_SAVED = "campaign-saved"  # the read-only view shown after a campaign is edited
     IMPORT = "roster-import-submit"  # `/crm import`: the file to read
     IMPORT_READING = "roster-import-reading"  # the read-only view shown while the file is read
+    IMPORT_COLUMNS = "roster-import-columns-submit"  # "Fix columns": what each column holds
+    IMPORT_COLUMNS_READING = "roster-import-columns-reading"  # that modal while the file is read
 
 
 class Field(StrEnum):
@@ -89,6 +91,7 @@ class Field(StrEnum):
     ASSIGNMENT_NOTES = "assignment-notes"
     # import
     IMPORT_FILE = "roster-import-file"
+    IMPORT_COLUMN = "roster-import-column"  # one per column; block ids "roster-import-column-<position>"
 
 
 class Action(StrEnum):
@@ -116,6 +119,7 @@ class Action(StrEnum):
     # Import / Cancel under the `/crm import` preview: the value names the Slack file (JSON).
     IMPORT_CONFIRM = "roster-import-confirm"
     IMPORT_CANCEL = "roster-import-cancel"
+    IMPORT_FIX_COLUMNS = "roster-import-fix-columns"
 
 
 class Block(StrEnum):

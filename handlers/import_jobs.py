@@ -3,11 +3,13 @@
 Both jobs run in the App's background executor (handlers/runtime/slack_calls.in_background), never
 inside a listener's transaction, and tell the user how it went whatever happens.
 
-No pending import is stored: the preview's Import button carries the Slack file id and a digest of
-the bytes that were previewed (handlers/actions/imports.py). On Import the file is downloaded and
-planned again, and refused if its digest differs, so what is imported is exactly what was
-previewed. The column mapping is the one map_columns derives from those same bytes, so it needs no
-carrying either; this avoids a table and a migration.
+No pending import is stored: the preview's Import button carries the Slack file id, a digest of
+the bytes that were previewed and the columns the user corrected, if any (handlers/actions/imports.py).
+On Import the file is downloaded and planned again, and refused if its digest differs, so what is
+imported is exactly what was previewed. The column mapping is the one map_columns derives from those
+same bytes with the corrections applied (crm.imports.columns.with_codes); this avoids a table and a
+migration. "Fix columns" opens a modal at once and fills it in once the file's headers are read
+(columns_job).
 
 The bot token goes only to Slack: a download URL must be https://files.slack.com/… (or on the host
 of the configured Web API, as in tests), and redirects are not followed.
@@ -32,16 +34,18 @@ from sqlalchemy.orm import Session
 
 from crm.errors import DomainError, InvalidInput
 from crm.imports.apply import apply_import
-from crm.imports.columns import map_columns
+from crm.imports.columns import ColumnMap, column_code, map_columns, with_codes
 from crm.imports.limits import MAX_FILE_BYTES, megabytes
 from crm.imports.plan import ImportPlan, plan_import
 from crm.imports.table import read_table
 from crm.models import User
 from crm.users import get_or_create_user
+from handlers.blocks.import_columns import columns_problem_view, columns_view
 from handlers.blocks.imports import import_done, import_preview, import_problem, import_progress
 from handlers.blocks.message import Message
 from handlers.home_refresh import HomeTarget
 from handlers.runtime.runtime import Runtime
+from handlers.runtime.slack_calls import ReplyTarget, open_view
 
 log = logging.getLogger(__name__)
 
@@ -125,17 +129,38 @@ def fetch_file(client: WebClient, *, file_id: str, user_id: str) -> SlackFile:
     return SlackFile(id=file_id, name=name, data=data)
 
 
+Codes = dict[int, str]  # column position → what the user chose it holds (crm.imports.columns)
+
+
+def _mapping(headers: list[str], codes: Codes) -> tuple[ColumnMap, Codes]:
+    """The mapping of these headers with the user's choices, and those choices that differ from
+    what the headers suggest (all a button needs to carry)."""
+    suggested = map_columns(headers)
+    mapping = with_codes(suggested, codes)
+    changed = {
+        i: column_code(column)
+        for i, column in enumerate(mapping.columns)
+        if column_code(column) != column_code(suggested.columns[i])
+    }
+    return mapping, changed
+
+
 def _plan(
-    db: Session, runtime: Runtime, *, team_id: str, user_id: str, file: SlackFile
-) -> tuple[User, ImportPlan]:
+    db: Session, runtime: Runtime, *, team_id: str, user_id: str, file: SlackFile, codes: Codes
+) -> tuple[User, ImportPlan, ColumnMap, Codes]:
     table = read_table(file.data, filename=file.name)
+    mapping, changed = _mapping(table.headers, codes)
     actor = get_or_create_user(db, team_id=team_id, slack_user_id=user_id, timezone=runtime.settings.timezone)
-    return actor, plan_import(db, actor=actor, table=table, mapping=map_columns(table.headers))
+    return actor, plan_import(db, actor=actor, table=table, mapping=mapping), mapping, changed
 
 
-def import_value(file: SlackFile) -> str:
-    """The Import button's value: the file and the digest of the bytes previewed."""
-    return json.dumps({"f": file.id, "d": file.digest}, separators=(",", ":"))
+def import_value(file: SlackFile, codes: Codes | None = None) -> str:
+    """The value of the Import and Fix columns buttons: the file, the digest of the bytes
+    previewed, and the columns the user corrected (left out when none)."""
+    data: dict[str, object] = {"f": file.id, "d": file.digest}
+    if codes:
+        data["m"] = {str(i): code for i, code in sorted(codes.items())}
+    return json.dumps(data, separators=(",", ":"))
 
 
 def _unexpected(what: str, exc: BaseException) -> Message:
@@ -144,13 +169,34 @@ def _unexpected(what: str, exc: BaseException) -> Message:
     return Message(text=f"Something went wrong (error id {error_id}). Nothing was changed.")
 
 
-def preview_job(client: WebClient, runtime: Runtime, *, team_id: str, user_id: str, file_id: str) -> None:
-    """Download, read and plan the file (a transaction that writes nothing), then DM the preview."""
+def preview_job(
+    client: WebClient,
+    runtime: Runtime,
+    *,
+    team_id: str,
+    user_id: str,
+    file_id: str,
+    codes: Codes | None = None,
+    digest: str | None = None,
+) -> None:
+    """Download, read and plan the file (a transaction that writes nothing), then DM the preview.
+
+    `codes`: the user's column choices; `digest`: the bytes they were made for (a file changed
+    since is refused). A mapping that cannot work is answered with a Fix columns button.
+    """
+    file = None
     try:
         file = fetch_file(client, file_id=file_id, user_id=user_id)
+        if digest is not None and file.digest != digest:
+            raise InvalidInput("file", CHANGED)
         with Session(runtime.engine, expire_on_commit=False) as db, db.begin():
-            _, plan = _plan(db, runtime, team_id=team_id, user_id=user_id, file=file)
-        message = import_preview(plan, filename=file.name, value=import_value(file))
+            _, plan, mapping, changed = _plan(
+                db, runtime, team_id=team_id, user_id=user_id, file=file, codes=codes or {}
+            )
+        message = import_preview(plan, filename=file.name, value=import_value(file, changed), mapping=mapping)
+    except InvalidInput as exc:
+        fixable = exc.field == "mapping" and file is not None
+        message = import_problem(exc.message, fix_value=import_value(file, codes) if fixable else None)
     except DomainError as exc:
         message = import_problem(exc.message)
     except Exception as exc:
@@ -206,6 +252,7 @@ def apply_job(
     user_id: str,
     file_id: str,
     digest: str,
+    codes: Codes,
     channel: str,
     ts: str,
 ) -> None:
@@ -219,7 +266,7 @@ def apply_job(
             raise InvalidInput("file", CHANGED)
         progress.start()
         with Session(runtime.engine, expire_on_commit=False) as db, db.begin():
-            actor, plan = _plan(db, runtime, team_id=team_id, user_id=user_id, file=file)
+            actor, plan, _, _ = _plan(db, runtime, team_id=team_id, user_id=user_id, file=file, codes=codes)
             result = apply_import(db, actor=actor, plan=plan, progress=progress.report)
         runtime.home_publisher.request(HomeTarget.of(actor))
         message = import_done(result)
@@ -230,3 +277,40 @@ def apply_job(
     finally:
         progress.stop()
     update_message(client, channel, ts, message)
+
+
+def columns_job(
+    client: WebClient,
+    target: ReplyTarget,
+    *,
+    trigger_id: str,
+    started: float,
+    file_id: str,
+    digest: str,
+    codes: Codes,
+) -> None:
+    """ "Fix columns": open the modal at once (the trigger lasts 3 s), read the file's headers, then
+    fill the modal in with one choice per column, or say why it cannot be."""
+    view_id = open_view(
+        client, target, trigger_id, columns_problem_view("Reading the file's columns…"), started
+    )
+    if view_id is None:
+        return
+    try:
+        file = fetch_file(client, file_id=file_id, user_id=target.user_id)
+        if file.digest != digest:
+            raise InvalidInput("file", CHANGED)
+        table = read_table(file.data, filename=file.name)
+        mapping, _ = _mapping(table.headers, codes)
+        sample = table.rows[0][1] if table.rows else []
+        view = columns_view(mapping, sample=sample, metadata=json.dumps({"f": file.id, "d": file.digest}))
+    except DomainError as exc:
+        view = columns_problem_view(f"{exc.message} Nothing was changed.")
+    except Exception as exc:
+        view = columns_problem_view(_unexpected("reading columns", exc).text)
+    try:
+        client.views_update(view_id=view_id, view=view)
+    except Exception as exc:
+        log.warning(
+            "views.update of the columns modal for user %s failed (%s)", target.user_id, type(exc).__name__
+        )

@@ -6,11 +6,16 @@ after a platform ("Instagram URL", "TikTok handle", "YouTube") is a profile on t
 profile columns may coexist, since one creator can have several profiles. Any other field may come
 from one column only: two columns for it (two "Email" columns, or "Name" beside "Full name") are
 reported as duplicates, and the import refuses until the mapping is corrected with `with_column`.
+
+A correction made in Slack travels as codes, one per column: "-" (ignored), a field ("email"), or a
+profile field on a platform ("handle:tiktok", "profile_url:instagram"); `with_codes` applies them
+and `code_problems` says which choices cannot work together.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from crm.errors import InvalidInput
@@ -67,6 +72,18 @@ _PLATFORM_WORDS = {p: p for p in PLATFORMS if p not in ("blog", "other")} | {
 }
 _BY_ALIAS = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
 
+IGNORED = "-"  # the code of a column nothing is read from
+# Every code a column may be given: ignored, each field, and each profile field on each platform.
+CODES = (
+    IGNORED,
+    *FIELDS,
+    *(
+        f"{field}:{platform}"
+        for field in MULTI_FIELDS
+        for platform in dict.fromkeys(_PLATFORM_WORDS.values())
+    ),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -107,6 +124,8 @@ class ColumnMap:
             raise InvalidInput("mapping", f"“{field}” is not a field; use one of: {', '.join(FIELDS)}.")
         if platform is not None and platform not in PLATFORMS:
             raise InvalidInput("mapping", f"Platform must be one of: {', '.join(PLATFORMS)}.")
+        if platform is not None and field not in MULTI_FIELDS:
+            raise InvalidInput("mapping", "Only a handle or a profile link column can name a platform.")
         hit = False
         columns = []
         for column in self.columns:
@@ -146,3 +165,42 @@ def map_columns(headers: list[str]) -> ColumnMap:
         field, platform = _guess(header)
         columns.append(Column(index=index, header=header, field=field, platform=platform))
     return ColumnMap(tuple(columns))
+
+
+def column_code(column: Column) -> str:
+    """The code of what `column` is read as (see the module docstring)."""
+    if column.field is None:
+        return IGNORED
+    return f"{column.field}:{column.platform}" if column.platform else column.field
+
+
+def with_codes(mapping: ColumnMap, codes: Mapping[int, str]) -> ColumnMap:
+    """`mapping` with the column at each 0-based position read as its code; InvalidInput("mapping")
+    for an unknown code or a position the file does not have."""
+    for index, code in codes.items():
+        if code not in CODES:
+            raise InvalidInput("mapping", f"“{code}” is not something a column can hold.")
+        if not 0 <= index < len(mapping.columns):
+            raise InvalidInput("mapping", f"The file has no column {index + 1}.")
+        field, _, platform = code.partition(":")
+        mapping = mapping.with_column(index, None if code == IGNORED else field, platform=platform or None)
+    return mapping
+
+
+def code_problems(codes: Mapping[int, str]) -> dict[int, str]:
+    """Why a set of choices (position → code) cannot be imported, by position: a field other than a
+    handle or profile link chosen for two columns, or no column naming a creator."""
+    problems: dict[int, str] = {}
+    first: dict[str, int] = {}
+    for index in sorted(codes):
+        field = codes[index].partition(":")[0]
+        if codes[index] == IGNORED or field in MULTI_FIELDS:
+            continue
+        if field in first:
+            problems[index] = f"Column {first[field] + 1} is already read as this; choose one column for it."
+        first.setdefault(field, index)
+    if codes and not any(code.partition(":")[0] in MULTI_FIELDS for code in codes.values()):
+        problems.setdefault(
+            min(codes), "No column is read as a handle or a profile link; a creator needs one."
+        )
+    return problems

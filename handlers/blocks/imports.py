@@ -22,9 +22,11 @@ from slack_sdk.models.blocks.block_elements import FileInputElement
 from slack_sdk.models.views import View
 
 from crm.imports.apply import ImportResult
+from crm.imports.columns import ColumnMap
 from crm.imports.limits import MAX_FILE_BYTES, MAX_ROWS, megabytes
 from crm.imports.plan import ImportPlan
-from handlers.blocks.message import Message, context, header
+from handlers.blocks.import_columns import columns_summary
+from handlers.blocks.message import Message, header
 from handlers.blocks.text import SECTION_TEXT, mrkdwn, plain_of, plural
 from handlers.ids import Action, Block, Field
 from handlers.ids import View as ViewId
@@ -102,8 +104,15 @@ def _listing(title: str, lines: list[str]) -> SectionBlock:
     return _section(f"*{title}*\n" + "\n".join(lines))
 
 
-def import_preview(plan: ImportPlan, *, filename: str, value: str) -> Message:
-    """The preview of importing `filename`; `value` goes on the Import button (see actions/imports)."""
+def fix_columns_button(value: str) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text="Fix columns"), action_id=Action.IMPORT_FIX_COLUMNS, value=value
+    )
+
+
+def import_preview(plan: ImportPlan, *, filename: str, value: str, mapping: ColumnMap) -> Message:
+    """The preview of importing `filename` read through `mapping`; `value` goes on the Import and
+    Fix columns buttons (see actions/imports)."""
     name = mrkdwn(filename, 200)
     new, add, update = plan.count("new"), plan.count("add"), plan.count("update")
     counts = [
@@ -139,14 +148,18 @@ def import_preview(plan: ImportPlan, *, filename: str, value: str) -> Message:
     if plan.invalid:
         lines = [mrkdwn(f"• row {r.number}: {' '.join(r.reasons)}", 250) for r in plan.invalid[:SHOWN]]
         blocks.append(_listing("Invalid rows", lines + _more(len(plan.invalid), SHOWN, "invalid rows")))
-    if plan.ignored_columns:
-        blocks.append(context("Ignored columns: " + mrkdwn(", ".join(plan.ignored_columns), 1_000)))
+    blocks.append(_section(columns_summary(mapping)))
     summary = (
         f"Import preview of {filename}: {new:,} new, {len(plan.on_list):,} already on your list, "
         f"{len(plan.duplicates):,} duplicates merged, {len(plan.invalid):,} invalid rows."
     )
     if not plan.creators:
-        blocks.append(_section("Nothing in this file can be imported; fix the rows above and try again."))
+        blocks.append(
+            _section(
+                "Nothing in this file can be imported; fix the rows above (or the columns) and try again."
+            )
+        )
+        blocks.append(ActionsBlock(block_id=Block.IMPORT_ACTIONS, elements=[fix_columns_button(value)]))
         return Message(text=summary, blocks=blocks)
     blocks.append(
         ActionsBlock(
@@ -164,6 +177,7 @@ def import_preview(plan: ImportPlan, *, filename: str, value: str) -> Message:
                         deny="Not yet",
                     ),
                 ),
+                fix_columns_button(value),
                 ButtonElement(
                     text=PlainTextObject(text="Cancel"), action_id=Action.IMPORT_CANCEL, value="cancel"
                 ),
@@ -191,7 +205,11 @@ def import_done(result: ImportResult) -> Message:
     return Message(text=plain_of(text), blocks=[_section(text)])
 
 
-def import_problem(problem: str) -> Message:
-    """A refusal: `problem` is a crm message (may quote the file), nothing was changed."""
+def import_problem(problem: str, *, fix_value: str | None = None) -> Message:
+    """A refusal: `problem` is a crm message (may quote the file), nothing was changed. With
+    `fix_value` (a mapping that cannot work) a Fix columns button comes with it."""
     text = f"{mrkdwn(problem, 2_000)} Nothing was changed."
-    return Message(text=plain_of(text), blocks=[_section(text)])
+    blocks: list = [_section(text)]
+    if fix_value is not None:
+        blocks.append(ActionsBlock(block_id=Block.IMPORT_ACTIONS, elements=[fix_columns_button(fix_value)]))
+    return Message(text=plain_of(text), blocks=blocks)

@@ -147,12 +147,16 @@ def reply(
     in_background(context, send)
 
 
-def open_view(client: WebClient, target: ReplyTarget, trigger_id: str, view: View, started: float) -> None:
-    """views.open with Slack's errors mapped to a message for the user (see the module docstring)."""
+def open_view(
+    client: WebClient, target: ReplyTarget, trigger_id: str, view: View, started: float
+) -> str | None:
+    """views.open with Slack's errors mapped to a message for the user (see the module docstring);
+    the id of the view opened (for a later views.update), None when it could not be opened."""
     for _ in range(2):
         try:
-            client.views_open(trigger_id=trigger_id, view=view)
-            return
+            opened = client.views_open(trigger_id=trigger_id, view=view)
+            view_id = (opened.get("view") or {}).get("id")
+            return view_id if isinstance(view_id, str) else None
         except SlackApiError as exc:
             error = exc.response.get("error")
             if error in ("expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id"):
@@ -170,7 +174,8 @@ def open_view(client: WebClient, target: ReplyTarget, trigger_id: str, view: Vie
             log.warning("views.open failed for user %s (%s)", target.user_id, type(exc).__name__)
             text = FORM_FAILED
         deliver_reply(client, target, {"text": text, "response_type": "ephemeral", "replace_original": False})
-        return
+        return None
+    return None
 
 
 def send_file(

@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from handlers.ids import View
 from handlers.views.campaigns import assign_submitted, edit_campaign_submitted, new_campaign_submitted
-from handlers.views.imports import import_submitted
+from handlers.views.imports import columns_submitted, import_submitted
 from handlers.views.interactions import log_interaction_submitted
 from handlers.views.relationships import (
     add_influencer_submitted,
@@ -27,3 +27,4 @@ def register(app: App) -> None:
     app.view(View.EDIT_CAMPAIGN)(edit_campaign_submitted)
     app.view(View.ASSIGN_CAMPAIGN)(assign_submitted)
     app.view(View.IMPORT)(import_submitted)
+    app.view(View.IMPORT_COLUMNS)(columns_submitted)

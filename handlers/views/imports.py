@@ -1,7 +1,10 @@
-"""The `/crm import` modal submitted: the file is read in the background, the preview DMed.
+"""The `/crm import` modals submitted: the file is read in the background, the preview DMed.
 
 The submission is answered at once (the modal turns into "Reading your file…"); downloading and
-planning a large file takes longer than Slack's 3 s (handlers/import_jobs.preview_job).
+planning a large file takes longer than Slack's 3 s (handlers/import_jobs.preview_job). The Fix
+columns modal is checked first (each choice one of crm.imports.columns.CODES, choices that work
+together); its private_metadata names the file and the digest of the bytes whose columns were shown,
+and the file is fetched again under the submitter's ownership.
 """
 
 from __future__ import annotations
@@ -9,10 +12,12 @@ from __future__ import annotations
 from slack_bolt import BoltContext
 
 from crm.errors import InvalidInput
+from crm.imports.columns import CODES, code_problems
+from handlers.blocks.import_columns import column_block_id, column_index
 from handlers.blocks.imports import reading_view
-from handlers.forms import form_values
+from handlers.forms import form_values, load_metadata
 from handlers.ids import Field
-from handlers.import_jobs import FILE_ID, preview_job
+from handlers.import_jobs import DIGEST, FILE_ID, Codes, preview_job
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import actor_ids
 from handlers.runtime.slack_calls import in_background
@@ -42,4 +47,40 @@ def import_submitted(ack, view: dict, context: BoltContext) -> None:
     in_background(
         context,
         lambda: preview_job(client, runtime, team_id=team_id, user_id=user_id, file_id=file_id),
+    )
+
+
+DAMAGED = "This form is damaged; press Fix columns under the preview again."
+
+
+def chosen_columns(view: dict) -> tuple[str, str, Codes]:
+    """(file id, digest, position → code) of a submitted Fix columns modal; InvalidInput("form")
+    when its metadata or choices are not ones the modal offers."""
+    meta = load_metadata(view)
+    file_id, digest = meta.get("f", ""), meta.get("d", "")
+    if not (FILE_ID.fullmatch(file_id) and DIGEST.fullmatch(digest)):
+        raise InvalidInput("form", DAMAGED)
+    codes: Codes = {}
+    for block_id, code in form_values(view).items():
+        index = column_index(block_id)
+        if index is None or code not in CODES:
+            raise InvalidInput("form", DAMAGED)
+        codes[index] = code
+    return file_id, digest, codes
+
+
+def columns_submitted(ack, view: dict, context: BoltContext) -> None:
+    file_id, digest, codes = chosen_columns(view)
+    problems = code_problems(codes)
+    if problems:
+        reject(ack, {column_block_id(index): message for index, message in problems.items()})
+        return
+    team_id, user_id = actor_ids(context)
+    ack(response_action="update", view=reading_view())
+    client, runtime = context.client, runtime_of(context)
+    in_background(
+        context,
+        lambda: preview_job(
+            client, runtime, team_id=team_id, user_id=user_id, file_id=file_id, codes=codes, digest=digest
+        ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.errors import InvalidInput
-from crm.imports.columns import map_columns
+from crm.imports.columns import CODES, code_problems, column_code, map_columns, with_codes
 
 
 def test_aliases_used_by_common_exports():
@@ -45,3 +45,29 @@ def test_with_column_reads_a_column_the_aliases_missed():
         mapping.with_column("Nope", "name")
     with pytest.raises(InvalidInput, match="not a field"):
         mapping.with_column("who", "shoe_size")
+
+
+def test_codes_round_trip_and_correct_a_mapping():
+    mapping = map_columns(["Creator", "Who", "Instagram URL", "Mail"])
+    assert [column_code(c) for c in mapping.columns] == ["name", "-", "profile_url:instagram", "-"]
+    fixed = with_codes(mapping, {1: "handle:tiktok", 3: "email", 2: "-"})
+    assert [column_code(c) for c in fixed.columns] == ["name", "handle:tiktok", "-", "email"]
+    assert fixed.ignored == ["Instagram URL"]
+    assert {column_code(c) for c in map_columns(["x"] * 3).columns} <= set(CODES)
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [({0: "handle:myspace"}, "not something a column can hold"), ({9: "email"}, "no column 10")],
+)
+def test_bad_codes_are_refused(codes, message):
+    with pytest.raises(InvalidInput, match=message):
+        with_codes(map_columns(["a", "b"]), codes)
+
+
+def test_code_problems_name_the_column_to_change():
+    assert code_problems({0: "name", 1: "handle", 2: "handle:tiktok", 3: "-"}) == {}
+    assert code_problems({0: "email", 1: "handle", 2: "email"}) == {
+        2: "Column 1 is already read as this; choose one column for it."
+    }
+    assert "handle or a profile link" in code_problems({0: "name", 1: "-"})[0]
