@@ -112,7 +112,7 @@ def build_csv(rows: int, seed: int = 7) -> tuple[bytes, dict[str, int]]:
             TAGS[n % 6],
             str(i % 6) if n % 3 else "",
             notes,
-            f"2031-{1 + i % 12:02d}-{1 + i % 28:02d}" if n % 4 == 0 else "",
+            f"2027-{1 + i % 12:02d}-{1 + i % 28:02d}" if n % 4 == 0 else "",
         ]
         if n % 50 == 17:  # ~2% invalid, on creators named by no other row
             cells[0] = f"Invalid {n}"
