@@ -1,4 +1,5 @@
-"""The acting user's own tags, for the tag typeahead of the Edit modal."""
+"""The acting user's own tags, for the tag typeahead of the Edit modal (archived relationships'
+tags are not offered: those creators are off the list)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def user_tags(db: Session, *, actor: User, prefix: str = "", limit: int = 25) ->
     start = normalized[0] if normalized else ""
     tags = (
         select(func.unnest(Relationship.tags).label("tag"))
-        .where(Relationship.user_id == actor.id)
+        .where(Relationship.user_id == actor.id, Relationship.archived_at.is_(None))
         .subquery("tags")
     )
     uses = func.count().label("uses")

@@ -68,3 +68,16 @@ def test_one_statement(db, me, statements):
 
 def test_a_user_without_relationships_has_no_tags(db):
     assert user_tags(db, actor=make_user(db, team_id="T1"), prefix="v") == []
+
+
+def test_tags_of_archived_relationships_are_not_offered(db, me):
+    from datetime import UTC, datetime
+
+    make_relationship(
+        db,
+        user=me,
+        influencer=make_influencer(db, team_id="T1"),
+        tags=["gone", "vegan"],
+        archived_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert user_tags(db, actor=me) == ["vegan", "berlin", "food.blog", "vegas"]
