@@ -119,8 +119,7 @@ def save_influencer(
             assert existing is not None
     if existing is not None:
         influencer = existing.influencer
-        if cleaned_name and influencer.name == influencer.handle and cleaned_name != influencer.name:
-            influencer.name = cleaned_name
+        _fill_in_name(influencer, cleaned_name)
     if clean_email and not influencer.email:
         influencer.email = clean_email
     if count is not None and count != influencer.follower_count:
@@ -128,6 +127,32 @@ def save_influencer(
     db.flush()
     if extra is not None:
         _link(db, influencer=influencer, profile=extra)
+    return influencer
+
+
+def _fill_in_name(influencer: Influencer, name: str | None) -> None:
+    """Give the creator `name` while its name is still its handle (never overwrite a chosen one)."""
+    if name and influencer.name == influencer.handle and name != influencer.name:
+        influencer.name = name
+
+
+def complete_influencer(
+    db: Session,
+    *,
+    team_id: str,
+    influencer_id: uuid.UUID,
+    name: str | None = None,
+    profile_url: str | None = None,
+) -> Influencer:
+    """What `save_influencer` adds to a creator found some other way (picked from candidates): the
+    name while it is still the handle, and the profile `profile_url` names (Conflict if another
+    creator's). NotFound outside the team."""
+    influencer = get_influencer(db, team_id=team_id, influencer_id=influencer_id)
+    _fill_in_name(influencer, _clean_name(name))
+    db.flush()
+    if profile_url:
+        url = validate_http_url(profile_url, field="profile_url")
+        _link(db, influencer=influencer, profile=parse_profile(url))
     return influencer
 
 

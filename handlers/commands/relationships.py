@@ -100,7 +100,13 @@ def add(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, ADD)
     words = read_add(args, ADD)
     if ctx.picked_influencer_id is not None:
-        influencer = ctx.influencer(words.ref)
+        influencer = influencers.complete_influencer(
+            ctx.db,
+            team_id=ctx.team_id,
+            influencer_id=ctx.influencer(words.ref).id,
+            name=words.name,
+            profile_url=words.url,
+        )
     else:
         influencer = influencers.save_influencer(
             ctx.db,

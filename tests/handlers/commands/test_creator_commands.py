@@ -203,3 +203,16 @@ def test_fuzzed_add_rename_link_never_fail(run, crm, slack_http, caplog, text):
     assert result.status == 200
     unexpected = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not unexpected, [r.getMessage() for r in unexpected]
+
+
+def test_a_name_given_with_add_is_kept_when_the_creator_is_picked_from_candidates(run, crm):
+    crm.influencer("maya", platform="tiktok", name="maya")
+    crm.influencer("maya", platform="youtube", name="Maya on YouTube")
+    sent = run.command('add @maya "Maya Lopez"')
+    buttons = [e for b in sent.reply.blocks if b["type"] == "actions" for e in b["elements"]]
+    tiktok = next(b for b in buttons if "TikTok" in b["text"]["text"])
+    picked = run.click(tiktok["action_id"], tiktok["value"])
+    assert "Added *Maya Lopez*" in picked.text
+    names = {i.platform: i.name for i in crm.all(Influencer)}
+    assert names == {"tiktok": "Maya Lopez", "youtube": "Maya on YouTube"}  # a chosen name stays
+    assert crm.count(Relationship) == 1
