@@ -41,6 +41,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from crm.short_codes import new_code
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -57,6 +59,7 @@ ASSIGNMENT_STATUSES = ("planned", "active", "completed", "cancelled")
 CAMPAIGN_STATUSES = ("draft", "active", "paused", "completed", "archived")
 DELIVERY_KINDS = ("follow_up_reminder", "weekly_summary")
 DELIVERY_STATUSES = ("pending", "sent", "cancelled", "failed")
+CLIENT_CLASSES = ("mobile", "desktop", "other")  # what a short-link click came from (crm.clicks)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -206,6 +209,7 @@ class Relationship(Base):
         CheckConstraint(_in("status", RELATIONSHIP_STATUSES), name="status"),
         CheckConstraint("priority BETWEEN 0 AND 5", name="priority"),
         CheckConstraint("relationship_strength BETWEEN 0 AND 100", name="relationship_strength"),
+        CheckConstraint("cadence_days IS NULL OR cadence_days BETWEEN 1 AND 365", name="cadence_days"),
         Index("idx_user_influencers_follow_up", "follow_up_date"),
         Index("idx_user_influencers_relationship_strength", "relationship_strength"),
         Index("ix_user_influencers_user_id_status", "user_id", "status"),
@@ -248,11 +252,44 @@ class Relationship(Base):
     # When the user took it off their list (`/crm remove`, ours, 0008); NULL while it is on it. An
     # archived relationship keeps every field and its history, so restoring it is exact.
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How often the user means to contact this creator (crm.cadence, 0010); NULL: the status default.
+    cadence_days: Mapped[int | None] = mapped_column(SmallInteger)
+    # The current follow-up was scheduled by the cadence, not set by hand (a later hand-set one wins).
+    follow_up_from_cadence: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    # "Snooze a week" on a going-cold reminder (crm.going_cold): not going cold before this instant.
+    cold_snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
 
     user: Mapped[User] = relationship()
     influencer: Mapped[Influencer] = relationship()
+
+
+class CadenceDefault(Base):
+    """An admin's default contact cadence for relationships in one status, per workspace (0010)."""
+
+    __tablename__ = "cadence_defaults"
+    __table_args__ = (
+        CheckConstraint(_in("status", RELATIONSHIP_STATUSES), name="status"),
+        CheckConstraint("cadence_days BETWEEN 1 AND 365", name="cadence_days"),
+    )
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    cadence_days: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class GoingColdNag(Base):
+    """The user's local date a relationship was last listed as going cold in a DM (0010): never twice
+    a day. A table of its own, so the daily write neither bumps `updated_at` nor locks the row."""
+
+    __tablename__ = "going_cold_nags"
+
+    relationship_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("user_influencers.id", ondelete="CASCADE"), primary_key=True
+    )
+    nagged_on: Mapped[date] = mapped_column(Date, nullable=False)
 
 
 class Interaction(Base):
@@ -330,6 +367,9 @@ class Assignment(Base):
     utm_content: Mapped[str | None] = mapped_column(String(100))
     utm_term: Mapped[str | None] = mapped_column(String(100))
     utm_url: Mapped[str | None] = mapped_column(Text)
+    # The code of its short link CRM_PUBLIC_URL/l/<code> (crm.short_codes, crm.links; 0009): given
+    # on insert, never changed, so a printed QR code keeps working when the landing page changes.
+    short_code: Mapped[str] = mapped_column(String(16), nullable=False, unique=True, default=new_code)
     status: Mapped[str] = mapped_column(String(50), nullable=False, server_default="planned")
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created_at()
@@ -411,3 +451,45 @@ class AppliedRequest(Base):
     applied_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now(), index=True
     )
+
+
+class LinkClick(Base):
+    """One counted visit of an assignment's short link (0009): when, from what kind of client, and
+    the host of the referring page. No IP address or full user agent is stored.
+
+    Raw clicks older than CRM_CLICK_RETENTION_DAYS are rolled up into LinkClickDay by a scheduled job
+    (crm.clicks.roll_up).
+    """
+
+    __tablename__ = "link_clicks"
+    __table_args__ = (
+        CheckConstraint(_in("client_class", CLIENT_CLASSES), name="client_class"),
+        Index("ix_link_clicks_assignment_clicked", "assignment_id", "clicked_at"),
+        Index("ix_link_clicks_clicked_at", "clicked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    assignment_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("campaign_influencers.id", ondelete="CASCADE"), nullable=False
+    )
+    clicked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    client_class: Mapped[str] = mapped_column(String(16), nullable=False)
+    referrer_host: Mapped[str | None] = mapped_column(String(255))
+
+
+class LinkClickDay(Base):
+    """Clicks of one assignment's short link on one UTC day, rolled up from LinkClick (0009)."""
+
+    __tablename__ = "link_click_days"
+    __table_args__ = (
+        CheckConstraint("clicks >= 0", name="clicks"),
+        Index("ix_link_click_days_day", "day"),
+    )
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True),
+        ForeignKey("campaign_influencers.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    clicks: Mapped[int] = mapped_column(Integer, nullable=False)
