@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from crm.cadence import schedule_after_done
 from crm.clock import end_of_local_day, follow_up_instant, local_today, resolve_now, zone_of
 from crm.errors import InvalidInput
 from crm.models import Relationship, User
@@ -86,15 +87,23 @@ def set_follow_up(
     instant = follow_up_due(due, actor=actor, now=resolve_now(now))
     relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
     relationship.follow_up_date = instant
+    relationship.follow_up_from_cadence = False  # set by hand: a contact's cadence does not move it back
     db.flush()
     return relationship
 
 
-def complete_follow_up(db: Session, *, actor: User, relationship_id: uuid.UUID) -> Relationship:
-    """Mark the follow-up done (clears it); a relationship without one is returned unchanged."""
+def complete_follow_up(
+    db: Session, *, actor: User, relationship_id: uuid.UUID, now: datetime | None = None
+) -> Relationship:
+    """Mark the follow-up done: with a cadence (crm.cadence) the next one is today + cadence, else it
+    is cleared. A relationship without a follow-up is returned unchanged (a double click does not
+    push the next one further)."""
     relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
     if relationship.follow_up_date is not None:
-        relationship.follow_up_date = None
+        now = resolve_now(now)
+        already = relationship.follow_up_from_cadence and relationship.follow_up_date > now
+        if not already and not schedule_after_done(db, actor=actor, relationship=relationship, now=now):
+            relationship.follow_up_date = None
         db.flush()
     return relationship
 
@@ -109,6 +118,7 @@ def snooze_follow_up(
     tz = zone_of(actor.timezone)
     relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
     relationship.follow_up_date = follow_up_instant(local_today(now, tz) + timedelta(days=days), tz)
+    relationship.follow_up_from_cadence = False
     db.flush()
     return relationship
 

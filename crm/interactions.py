@@ -8,6 +8,9 @@ Logging one is two statements on the happy path:
    email, call or meeting sets last_contacted_at (never backwards), moves `saved` to `contacted` and
    completes a follow-up due by the end of the interaction's local day (the reminder is answered);
    every log recomputes relationship_strength with crm.strength's SQL formula.
+3. With a contact cadence (crm.cadence; the upsert also returns its status's default), a contact
+   then sets the next follow-up (last contact + cadence) unless a later one was set by hand: one
+   more statement, only for those.
 When the INSERT adds no row, a slower path works out why (duplicate key, foreign campaign, unknown
 influencer) and answers accordingly.
 """
@@ -22,6 +25,7 @@ from sqlalchemy import DateTime, String, case, delete, exists, func, literal, nu
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.orm import Session, joinedload
 
+from crm.cadence import schedule_after_contact, status_default_sql
 from crm.clock import end_of_local_day, resolve_now, zone_of
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign, Influencer, Interaction, Relationship, User
@@ -139,13 +143,18 @@ def log_interaction(
     if interaction is None:
         return _why_nothing_was_inserted(db, actor=actor, clean=clean)
 
-    _upsert_relationship(db, actor=actor, influencer_id=influencer_id, clean=clean, now=now)
+    relationship, status_default = _upsert_relationship(
+        db, actor=actor, influencer_id=influencer_id, clean=clean, now=now
+    )
+    if clean.type in CONTACT_TYPES:
+        schedule_after_contact(db, actor=actor, relationship=relationship, status_default=status_default)
     return interaction
 
 
 def _upsert_relationship(
     db: Session, *, actor: User, influencer_id: uuid.UUID, clean: NewInteraction, now: datetime
-) -> Relationship:
+) -> tuple[Relationship, int | None]:
+    """The upserted relationship and its status's default cadence (crm.cadence), in one statement."""
     when = clean.interaction_date
     contact = clean.type in CONTACT_TYPES
     strength = strength_subquery(actor.id, influencer_id, now)
@@ -170,8 +179,9 @@ def _upsert_relationship(
         }
     stmt = stmt.on_conflict_do_update(
         index_elements=[Relationship.user_id, Relationship.influencer_id], set_=changes
-    ).returning(Relationship)
-    return db.scalars(stmt, execution_options={"populate_existing": True}).one()
+    ).returning(Relationship, status_default_sql(actor.team_id))
+    row = db.execute(stmt, execution_options={"populate_existing": True}).one()
+    return row[0], row[1]
 
 
 def _why_nothing_was_inserted(db: Session, *, actor: User, clean: NewInteraction) -> Interaction:

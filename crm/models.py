@@ -255,7 +255,9 @@ class Relationship(Base):
     # How often the user means to contact this creator (crm.cadence, 0010); NULL: the status default.
     cadence_days: Mapped[int | None] = mapped_column(SmallInteger)
     # The current follow-up was scheduled by the cadence, not set by hand (a later hand-set one wins).
-    follow_up_from_cadence: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    follow_up_from_cadence: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, server_default=text("false")
+    )
     # "Snooze a week" on a going-cold reminder (crm.going_cold): not going cold before this instant.
     cold_snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()

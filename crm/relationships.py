@@ -190,6 +190,8 @@ def edit_relationship(
     if edit.notes is not KEEP:
         changes["notes"] = validate_notes(edit.notes)
     relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
+    if "follow_up_date" in changes and changes["follow_up_date"] != relationship.follow_up_date:
+        changes["follow_up_from_cadence"] = False  # a follow-up changed in the form is set by hand
     for attribute, value in changes.items():
         setattr(relationship, attribute, value)
     db.flush()
