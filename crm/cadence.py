@@ -43,6 +43,13 @@ _ADVERBS = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14, "monthly
 _AMOUNT = re.compile(r"^(?:every\s+)?(?P<n>\d{1,4}|an?|one|other)?\s*(?P<unit>[a-z]+)$")
 
 
+class NotACadence(InvalidInput):
+    """The words are not written like a cadence at all (as opposed to one out of range)."""
+
+    def __init__(self, shown: str) -> None:
+        super().__init__(FIELD, f"“{shown}” is not a cadence I understand. {EXAMPLE}")
+
+
 def parse_cadence(text: str) -> int | None:
     """Days for a cadence as typed ("2w" → 14), or None for "off"; InvalidInput naming the words
     when they are not a cadence or it is outside 1 day to 1 year."""
@@ -57,7 +64,7 @@ def parse_cadence(text: str) -> int | None:
     match = _AMOUNT.match(cleaned)
     unit = _UNITS.get(match.group("unit")) if match else None
     if match is None or unit is None:
-        raise InvalidInput(FIELD, f"“{shown}” is not a cadence I understand. {EXAMPLE}")
+        raise NotACadence(shown)
     raw = match.group("n") or "1"
     count = 2 if raw == "other" else (int(raw) if raw.isdigit() else 1)
     days = count * _UNIT_DAYS[unit]

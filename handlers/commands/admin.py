@@ -11,6 +11,7 @@ from crm import analytics
 from crm.errors import InvalidInput
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.help import Usage
+from handlers.commands.cadence import admin_cadence
 from handlers.commands.context import CommandContext, UsageError
 from handlers.runtime.clients import quick_client
 
@@ -47,6 +48,9 @@ def admin(ctx: CommandContext, args: list[str]) -> None:
         if not ctx.slack_admin:
             ctx.reply(admin_refusal())
             return
+    if args and args[0].lower() == "cadence":
+        admin_cadence(ctx, args[1:])
+        return
     if len(args) > 1 or (
         args and not (args[0].isascii() and args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS)
     ):

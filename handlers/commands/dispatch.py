@@ -12,6 +12,7 @@ from handlers.blocks.lists import candidates
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands import admin as admin_cmd
+from handlers.commands import cadence as cadence_cmd
 from handlers.commands import campaigns as campaign_cmd
 from handlers.commands import creators as creator_cmd
 from handlers.commands import exports as export_cmd
@@ -32,6 +33,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority, writes=True),
         Subcommand("tag", rel_cmd.TAG, rel_cmd.tag, writes=True),
         Subcommand("followup", rel_cmd.FOLLOWUP, rel_cmd.followup, writes=True),
+        Subcommand("cadence", cadence_cmd.CADENCE, cadence_cmd.run_cadence, writes=True),
         Subcommand("note", rel_cmd.NOTE, rel_cmd.note, writes=True),
         Subcommand("log", rel_cmd.LOG, rel_cmd.log),
         Subcommand("list", rel_cmd.LIST, rel_cmd.list_),

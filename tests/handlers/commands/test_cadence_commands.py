@@ -1,0 +1,93 @@
+"""`/crm cadence` and `/crm admin cadence` end to end: signed requests through the real app, the
+database checked after each, refusals name the wrong words and change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.models import CadenceDefault, Relationship
+
+
+def cadence_of(crm, rel) -> int | None:
+    return crm.one(Relationship, Relationship.id == rel.id).cadence_days
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"), [("2w", 14), ("3 weeks", 21), ("every other week", 14), ("1y", 365)]
+)
+def test_set_it(run, crm, typed, days):
+    maya = crm.relationship("maya", name="Maya Lopez", status="warm")
+    sent = run.command(f"cadence @maya {typed}")
+    assert cadence_of(crm, maya) == days
+    assert "Contact *Maya Lopez* every" in sent.text
+
+
+def test_a_name_of_several_words_then_the_cadence(run, crm):
+    maya = crm.relationship("maya", name="Maya Lopez")
+    run.command("cadence Maya Lopez 10 days")
+    assert cadence_of(crm, maya) == 10
+
+
+def test_show_then_off(run, crm):
+    maya = crm.relationship("maya", name="Maya Lopez", status="warm", cadence_days=14)
+    shown = run.command("cadence @maya")
+    assert "contact every 2 weeks" in shown.text and "Last contact: never" in shown.text
+    assert cadence_of(crm, maya) == 14
+    off = run.command("cadence @maya off")
+    assert cadence_of(crm, maya) is None
+    assert "No cadence for *Maya Lopez* any more" in off.text
+    again = run.command("cadence @maya")
+    assert "has no cadence" in again.text and "going cold after 30 days" in again.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [("2x", "“2x”"), ("soonish", "“soonish”"), ("0d", "“0d”"), ("2y", "“2y”"), ("400 days", "“400 days”")],
+)
+def test_wrong_cadences_are_refused_naming_the_words_and_nothing_changes(run, crm, typed, named):
+    maya = crm.relationship("maya", name="Maya Lopez", cadence_days=7)
+    sent = run.command(f"cadence @maya {typed}")
+    text = sent.reply.params["text"]
+    assert named in text and "2w" in text  # the words, and an example
+    assert cadence_of(crm, maya) == 7
+
+
+def test_someone_else_is_not_found_and_unknown_creators_say_so(run, crm):
+    crm.relationship("maya", user="UOTHER0001")  # maya is on someone else's list only
+    sent = run.command("cadence @maya 2w")
+    assert "isn't on your list" in sent.reply.params["text"]
+    assert "@nobody" in run.command("cadence @nobody 2w").reply.params["text"]
+
+
+def test_admin_sets_status_defaults_and_a_contact_then_schedules_by_it(run, crm):
+    crm.user("UADMIN0001", display_name="Admin")  # CRM_ADMIN_USER_IDS in the test settings
+    maya = crm.relationship("maya", name="Maya Lopez", status="warm")
+    sent = run.command("admin cadence warm 3w", user_id="UADMIN0001")
+    assert "*Warm* relationships: contact every 3 weeks" in sent.text
+    assert crm.one(CadenceDefault, CadenceDefault.status == "warm").cadence_days == 21
+    listing = run.command("admin cadence", user_id="UADMIN0001")
+    assert "*warm*: every 3 weeks" in listing.text and "*partnered*: no cadence" in listing.text
+    assert "(the workspace default for warm)" in run.command("cadence @maya").text
+    wrong = run.command("admin cadence lukewarm 3w", user_id="UADMIN0001").reply.params["text"]
+    assert "“lukewarm” is not a status" in wrong
+    assert (
+        "“3 fortnights”"
+        in run.command("admin cadence warm 3 fortnights", user_id="UADMIN0001").reply.params["text"]
+    )
+    assert crm.one(CadenceDefault, CadenceDefault.status == "warm").cadence_days == 21
+    run.command("admin cadence warm off", user_id="UADMIN0001")
+    assert crm.count(CadenceDefault) == 0
+    assert cadence_of(crm, maya) is None
+
+
+def test_admin_cadence_is_refused_to_everyone_else(run, crm):
+    crm.user(display_name="Alice")
+    sent = run.command("admin cadence warm 3w")
+    assert "Only CRM admins" in sent.text
+    assert crm.count(CadenceDefault) == 0
+
+
+def test_the_card_shows_what_drives_the_strength(run, crm):
+    crm.relationship("maya", name="Maya Lopez", status="warm")
+    sent = run.command("show @maya")
+    assert "Strength" in sent.text
