@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from bot.public_url import parse_public_url, parse_retention_days
+from crm.click_retention import DEFAULT_RETENTION_DAYS
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_HOST = "0.0.0.0"  # every interface: HTTP mode runs behind a load balancer or in a container
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -68,6 +71,10 @@ class Settings:
     port: int = 3000
     host: str = DEFAULT_HOST
     log_level: str = "INFO"
+    # Where the bot's HTTP server is reachable from the internet (short links <public_url>/l/<code>);
+    # None: no short links, QR codes or click counts anywhere (bot/public_url.py validates it).
+    public_url: str | None = None
+    click_retention_days: int = DEFAULT_RETENTION_DAYS
 
     @property
     def tz(self) -> ZoneInfo:
@@ -152,6 +159,9 @@ class Settings:
                     f"CRM_ADMIN_USER_IDS has {admin_id!r}: give Slack user ids (U012ABCDEF), comma-separated"
                 )
 
+        public_url = parse_public_url(get("CRM_PUBLIC_URL"))
+        retention = parse_retention_days(get("CRM_CLICK_RETENTION_DAYS"))
+
         data_dir = get("CRM_DATA_DIR")
         return cls(
             slack_bot_token=credentials["SLACK_BOT_TOKEN"],
@@ -168,6 +178,8 @@ class Settings:
             port=int(port_raw),
             host=host,
             log_level=log_level,
+            public_url=public_url,
+            click_retention_days=retention,
         )
 
     def require_slack(self) -> None:

@@ -3,6 +3,8 @@
 Socket Mode (SLACK_APP_TOKEN set) opens a WebSocket to Slack: no public URL, for development and
 small installs. HTTP mode serves bot/wsgi.py under gunicorn's gthread worker (Bolt's own HTTP server
 is for development only) on HOST:PORT (0.0.0.0:3000 by default), for production behind a load balancer.
+With CRM_PUBLIC_URL set, both also serve the short links GET /l/<code> (bot/redirects.py): HTTP mode
+in every gunicorn worker, Socket Mode on HOST:PORT with /healthz (bot/public_http.py).
 
 Replicas: nothing in a process matters beyond one request. Sessions are per request, users and all
 records live in PostgreSQL, Bolt's only cache is auth.test's answer, migrations are serialised by an
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -106,18 +109,40 @@ def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: b
     engine = make_listener_engine(database_url)
     scheduler_engine = make_scheduler_engine(database_url) if with_scheduler else None
     scheduler = _start_scheduler(settings, scheduler_engine) if scheduler_engine is not None else None
+    links = _serve_links(settings, engine) if settings.public_url else None
+    # SIGTERM (docker stop, systemd) ends the process through the finally below, like Ctrl-C: the
+    # click buffer is flushed and the scheduler shut down.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         app = create_app(settings, engine=engine)
         log.info("connecting to Slack in Socket Mode")
         # Blocks until interrupted.
         CheckedSocketModeHandler(app, settings.slack_app_token, concurrency=SOCKET_MODE_THREADS).start()
     finally:
+        if links is not None:
+            server, redirects = links
+            server.stop()
+            redirects.buffer.close()  # after the server: no click arrives once it is flushed
         if scheduler is not None:
             scheduler.shutdown()
         for eng in (engine, scheduler_engine):
             if eng is not None:
                 eng.dispose()
     return 0
+
+
+def _exit_cleanly(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def _serve_links(settings: Settings, engine: Engine) -> tuple[Any, Any]:
+    """Socket Mode with CRM_PUBLIC_URL: /l/ and /healthz on HOST:PORT (bot/public_http.py)."""
+    from bot.public_http import PublicServer, links_and_health, make_redirects
+
+    redirects = make_redirects(engine)
+    server = PublicServer(links_and_health(redirects, engine), settings.host, settings.port).start()
+    log.info("serving short links on %s (GET /l/<code>, GET /healthz)", settings.bind_address)
+    return server, redirects
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
@@ -156,6 +181,7 @@ class CrmGunicorn(BaseApplication):
         self.with_scheduler = with_scheduler
         self.scheduler: Any = None
         self.scheduler_engine: Engine | None = None
+        self.click_buffer: Any = None  # the worker's, when CRM_PUBLIC_URL is set (flushed on exit)
         super().__init__()
 
     def load_config(self) -> None:
@@ -164,6 +190,7 @@ class CrmGunicorn(BaseApplication):
         self.cfg.set("when_ready", self._when_ready)
         self.cfg.set("post_fork", self._post_fork)
         self.cfg.set("on_exit", self._on_exit)
+        self.cfg.set("worker_exit", self._worker_exit)
 
     def load(self):
         from bot.app import create_app
@@ -171,7 +198,15 @@ class CrmGunicorn(BaseApplication):
 
         engine = make_listener_engine(self.database_url)
         app = create_app(self.settings, engine=engine)
-        return create_wsgi_app(app, engine, signing_secret=self.settings.slack_signing_secret)
+        redirects = None
+        if self.settings.public_url:
+            from bot.public_http import make_redirects
+
+            redirects = make_redirects(engine)
+            self.click_buffer = redirects.buffer
+        return create_wsgi_app(
+            app, engine, signing_secret=self.settings.slack_signing_secret, redirects=redirects
+        )
 
     def _when_ready(self, server) -> None:
         if self.with_scheduler:
@@ -181,6 +216,11 @@ class CrmGunicorn(BaseApplication):
     def _post_fork(self, server, worker) -> None:
         if self.scheduler_engine is not None:
             self.scheduler_engine.dispose(close=False)
+
+    def _worker_exit(self, server, worker) -> None:
+        """In the worker, after its last request: write the clicks still buffered."""
+        if self.click_buffer is not None:
+            self.click_buffer.close()
 
     def _on_exit(self, server) -> None:
         if self.scheduler is not None:

@@ -1,4 +1,6 @@
-"""The WSGI application of HTTP mode: POST /slack/events, GET /healthz, 404 elsewhere.
+"""The WSGI application of HTTP mode: POST /slack/events, GET /healthz, GET /l/<code>, 404 elsewhere.
+
+/l/<code> (short links, only when CRM_PUBLIC_URL is set) is routed first to bot/redirects.py.
 
 Slack sends commands, interactivity, shortcuts and events all to /slack/events. We verify the
 signature on the raw bytes *before* Bolt parses the body (bot/verification.py), so a tampered body
@@ -21,6 +23,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine, text
 
 from bot.verification import check_headers
+from crm.links import LINK_PATH
 from handlers.runtime.deadline import within
 from handlers.runtime.payloads import malformed_reason
 
@@ -109,8 +112,11 @@ class HealthCheck:
             return False
 
 
-def create_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None) -> Callable:
-    """The WSGI callable serving `app` at /slack/events and a database health check at /healthz."""
+def create_wsgi_app(
+    app: App, engine: Engine, *, signing_secret: str | None, redirects: Callable | None = None
+) -> Callable:
+    """The WSGI callable serving `app` at /slack/events and a database health check at /healthz;
+    with `redirects` (bot/redirects.py, when CRM_PUBLIC_URL is set) also the short links at /l/."""
     health = HealthCheck(engine)
 
     def handle_slack(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -147,6 +153,8 @@ def create_wsgi_app(app: App, engine: Engine, *, signing_secret: str | None) -> 
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if redirects is not None and path.startswith(LINK_PATH):
+            return redirects(environ, start_response)  # first: the hot path, never through Bolt
         if path == SLACK_PATH:
             if method != "POST":
                 return _reply(start_response, 405, "Method Not Allowed", {"allow": "POST"})

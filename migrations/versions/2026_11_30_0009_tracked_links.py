@@ -49,9 +49,7 @@ def upgrade() -> None:
             [{"id": id_, "code": code} for id_, code in zip(ids, codes, strict=True)],
         )
     op.alter_column("campaign_influencers", "short_code", nullable=False)
-    op.create_unique_constraint(
-        "uq_campaign_influencers_short_code", "campaign_influencers", ["short_code"]
-    )
+    op.create_unique_constraint("uq_campaign_influencers_short_code", "campaign_influencers", ["short_code"])
 
     op.create_table(
         "link_clicks",
@@ -60,9 +58,7 @@ def upgrade() -> None:
         sa.Column("clicked_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("client_class", sa.String(16), nullable=False),
         sa.Column("referrer_host", sa.String(255), nullable=True),
-        sa.CheckConstraint(
-            "client_class IN ('mobile', 'desktop', 'other')", name="client_class"
-        ),
+        sa.CheckConstraint("client_class IN ('mobile', 'desktop', 'other')", name="client_class"),
         sa.ForeignKeyConstraint(
             ["assignment_id"],
             ["campaign_influencers.id"],

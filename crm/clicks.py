@@ -1,0 +1,196 @@
+"""Clicks of short links: recording them in batches, counting them, rolling old ones up per day.
+
+A click is stored raw in link_clicks (assignment, instant, coarse client class, referrer host; no IP
+address) for CRM_CLICK_RETENTION_DAYS, then folded into link_click_days (one row per assignment and
+UTC day) by the retention job. Every count adds both: `total` is raw + rolled-up clicks; `last_7_days`
+reads raw clicks only, which is exact because the retention is never shorter than RECENT
+(crm.click_retention). A period's count (admin summary, top creators) takes raw clicks in
+[since, until) and the rolled-up UTC days that start in it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, column, func, insert, select, text, values
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Session
+from sqlalchemy.types import DateTime, String
+
+from crm.click_retention import RECENT
+from crm.clock import resolve_now
+from crm.models import Assignment, Campaign, Influencer, LinkClick, LinkClickDay
+
+ROLL_UP_BATCH = 10_000
+INSERT_BATCH = 5_000  # 4 parameters a click: well inside PostgreSQL's 65,535 per statement
+
+
+@dataclass(frozen=True, slots=True)
+class Click:
+    """One counted redirect, as the redirect handler saw it (bot/redirects.py)."""
+
+    assignment_id: uuid.UUID
+    clicked_at: datetime
+    client_class: str  # crm.models.CLIENT_CLASSES
+    referrer_host: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClickCount:
+    total: int = 0
+    last_7_days: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CreatorClicks:
+    """A creator's clicks in a period, over all of the workspace's assignments of them."""
+
+    influencer_id: uuid.UUID
+    name: str
+    handle: str
+    clicks: int
+
+
+def record_clicks(conn: Connection | Session, clicks: Sequence[Click]) -> int:
+    """Insert `clicks`, a few thousand per statement; returns how many were stored.
+
+    A click whose assignment was deleted meanwhile is dropped (the INSERT joins the assignments), so
+    one deleted assignment cannot fail the whole batch.
+    """
+    stored = 0
+    for start in range(0, len(clicks), INSERT_BATCH):
+        chunk = clicks[start : start + INSERT_BATCH]
+        rows = values(
+            column("assignment_id", UUID(as_uuid=True)),
+            column("clicked_at", DateTime(timezone=True)),
+            column("client_class", String),
+            column("referrer_host", String),
+            name="batch",
+        ).data([(c.assignment_id, c.clicked_at, c.client_class, c.referrer_host) for c in chunk])
+        existing = select(rows.c.assignment_id, rows.c.clicked_at, rows.c.client_class, rows.c.referrer_host)
+        existing = existing.join(Assignment, Assignment.id == rows.c.assignment_id)
+        cols = ["assignment_id", "clicked_at", "client_class", "referrer_host"]
+        inserted = conn.execute(insert(LinkClick).from_select(cols, existing).returning(LinkClick.id))
+        stored += len(inserted.all())
+    return stored
+
+
+def _counts(
+    db: Session, key, ids: Collection[uuid.UUID], now: datetime | None
+) -> dict[uuid.UUID, ClickCount]:
+    """Total and last-7-days clicks grouped by `key` (an Assignment column) for `ids` of that key."""
+    if not ids:
+        return {}
+    since = resolve_now(now) - RECENT
+    raw = db.execute(
+        select(key, func.count(), func.count().filter(LinkClick.clicked_at >= since))
+        .select_from(LinkClick)
+        .join(Assignment, Assignment.id == LinkClick.assignment_id)
+        .where(key.in_(list(ids)))
+        .group_by(key)
+    ).all()
+    days = db.execute(
+        select(key, func.sum(LinkClickDay.clicks))
+        .select_from(LinkClickDay)
+        .join(Assignment, Assignment.id == LinkClickDay.assignment_id)
+        .where(key.in_(list(ids)))
+        .group_by(key)
+    ).all()
+    totals: dict[uuid.UUID, list[int]] = {}
+    for id_, total, recent in raw:
+        totals[id_] = [total, recent]
+    for id_, total in days:
+        totals.setdefault(id_, [0, 0])[0] += int(total or 0)
+    return {id_: ClickCount(total, recent) for id_, (total, recent) in totals.items()}
+
+
+def counts_by_assignment(
+    db: Session, *, assignment_ids: Collection[uuid.UUID], now: datetime | None = None
+) -> dict[uuid.UUID, ClickCount]:
+    """Clicks per assignment id (missing ids: none yet)."""
+    return _counts(db, Assignment.id, assignment_ids, now)
+
+
+def counts_by_campaign(
+    db: Session, *, campaign_ids: Collection[uuid.UUID], now: datetime | None = None
+) -> dict[uuid.UUID, ClickCount]:
+    """Clicks per campaign id, over every assignment of it (missing ids: none yet)."""
+    return _counts(db, Assignment.campaign_id, campaign_ids, now)
+
+
+def _in_period(team_id: str, since: datetime, until: datetime):
+    """(assignment id, clicks) rows of the team's raw clicks and rolled-up days in [since, until)."""
+    since, until = resolve_now(since), resolve_now(until)
+    raw = (
+        select(LinkClick.assignment_id.label("assignment_id"), func.count().label("clicks"))
+        .where(LinkClick.clicked_at >= since, LinkClick.clicked_at < until)
+        .group_by(LinkClick.assignment_id)
+    )
+    days = (
+        select(
+            LinkClickDay.assignment_id.label("assignment_id"), func.sum(LinkClickDay.clicks).label("clicks")
+        )
+        .where(LinkClickDay.day >= since.date(), LinkClickDay.day < until.date())
+        .group_by(LinkClickDay.assignment_id)
+    )
+    both = raw.union_all(days).subquery("clicks")
+    return (
+        select(Assignment.influencer_id, func.sum(both.c.clicks).label("clicks"))
+        .select_from(both)
+        .join(Assignment, Assignment.id == both.c.assignment_id)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .where(Campaign.team_id == team_id)
+        .group_by(Assignment.influencer_id)
+    )
+
+
+def team_clicks(db: Session, *, team_id: str, since: datetime, until: datetime) -> int:
+    """Every click on the workspace's short links in [since, until)."""
+    per_creator = _in_period(team_id, since, until).subquery()
+    return int(db.scalar(select(func.coalesce(func.sum(per_creator.c.clicks), 0))) or 0)
+
+
+def top_creators(
+    db: Session, *, team_id: str, since: datetime, until: datetime, limit: int = 5
+) -> list[CreatorClicks]:
+    """The workspace's creators with the most clicks in [since, until), most first (ties by name)."""
+    per_creator = _in_period(team_id, since, until).subquery()
+    rows = db.execute(
+        select(Influencer.id, Influencer.name, Influencer.handle, per_creator.c.clicks)
+        .join(per_creator, per_creator.c.influencer_id == Influencer.id)
+        .order_by(per_creator.c.clicks.desc(), func.lower(Influencer.name), Influencer.id)
+        .limit(limit)
+    ).all()
+    return [CreatorClicks(id_, name, handle, int(clicks)) for id_, name, handle, clicks in rows]
+
+
+# One batch: delete the oldest raw clicks before the cutoff and add them to their day's count, in
+# one statement. SKIP LOCKED lets two replicas' jobs share the work; a deleted row is counted once.
+_ROLL_UP = text(
+    """
+    WITH moved AS (
+        DELETE FROM link_clicks WHERE id IN (
+            SELECT id FROM link_clicks WHERE clicked_at < :cutoff
+            ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED)
+        RETURNING assignment_id, clicked_at
+    ), added AS (
+        INSERT INTO link_click_days (assignment_id, day, clicks)
+        SELECT assignment_id, (clicked_at AT TIME ZONE 'UTC')::date, count(*) FROM moved GROUP BY 1, 2
+        ON CONFLICT (assignment_id, day) DO UPDATE SET clicks = link_click_days.clicks + EXCLUDED.clicks
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)
+    """
+).bindparams(bindparam("cutoff", type_=DateTime(timezone=True)))
+
+
+def roll_up_batch(db: Session, *, cutoff: datetime, batch: int = ROLL_UP_BATCH) -> int:
+    """Roll up at most `batch` raw clicks older than `cutoff` into daily counts; returns how many.
+
+    The caller commits each batch, so a large backlog never holds one long transaction.
+    """
+    moved, _ = db.execute(_ROLL_UP, {"cutoff": resolve_now(cutoff), "batch": batch}).one()
+    return int(moved)
