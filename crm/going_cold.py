@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from crm.clock import resolve_now
 from crm.models import CadenceDefault, GoingColdNag, Influencer, Interaction, Relationship, User
+from crm.scoped import get_relationship_by_id
 from crm.strength import HALF_LIFE_DAYS, score_sql, weighted_sum_sql
 
 GOING_COLD_STATUSES = ("warm", "partnered")
@@ -201,3 +202,22 @@ def unnagged_going_cold(
         total = db.scalar(select(func.count()).select_from(mine.order_by(None).subquery())) or 0
         out[user_id] = (items, total)
     return out
+
+
+def snooze_going_cold(
+    db: Session, *, actor: User, relationship_id: uuid.UUID, now: datetime | None = None
+) -> Relationship:
+    """ "Snooze a week": not going cold (nor mentioned) until SNOOZE from `now`; a state, so a double
+    click sets the same week again."""
+    relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
+    relationship.cold_snoozed_until = resolve_now(now) + SNOOZE
+    db.flush()
+    return relationship
+
+
+def mark_cold(db: Session, *, actor: User, relationship_id: uuid.UUID) -> Relationship:
+    """ "Mark cold": the relationship's status becomes cold (`/crm status` moves it back)."""
+    relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
+    relationship.status = "cold"
+    db.flush()
+    return relationship

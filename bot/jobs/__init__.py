@@ -17,7 +17,7 @@ from bot.db import make_engine
 from bot.jobs.context import JobContext, make_slack_client
 from bot.jobs.housekeeping import prune_applied_requests_job
 from bot.jobs.maintenance import recompute_strength, refresh_analytics
-from bot.jobs.reminders import send_reminders
+from bot.jobs.reminders import enqueue_going_cold, send_reminders
 from bot.jobs.weekly import post_weekly_summaries
 
 
@@ -76,6 +76,13 @@ JOBS: dict[str, Job] = {
             (Trigger(every=timedelta(minutes=1), at_start=True),),
             "follow-up reminder DMs, one per user whose follow-ups became due",
             needs_slack=True,
+        ),
+        Job(
+            "going-cold",
+            lambda ctx, now: enqueue_going_cold(ctx, now=now),
+            (Trigger(every=timedelta(minutes=15), at_start=True),),
+            "record each user's morning going-cold section (sent by the reminders job)",
+            quiet=True,
         ),
         Job(
             "weekly-summary",

@@ -16,10 +16,10 @@ from uuid import UUID
 
 from bot.db import transaction
 from bot.demo_workspace import is_demo_team
-from bot.jobs.context import Clock, JobContext, clock_for
+from bot.jobs.context import Account, Clock, JobContext, clock_for
 from bot.jobs.posting import post_once, settle_unconfirmed
 from crm import reminders
-from crm.reminders import Digest
+from crm.reminders import Digest, going_cold
 from handlers.blocks.digests import MAX_ITEMS, reminder_message
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class ReminderReport:
     found_posted: int = 0  # DMs whose earlier post's outcome was unknown, found in Slack and recorded
     unknown: int = 0  # of `failed`: posts Slack may have made (looked for before the next try)
     demo: int = 0  # demo users' follow-ups, recorded as reminded and never posted
+    going_cold: int = 0  # relationships the DMs sent listed or counted as going cold
 
     @property
     def noteworthy(self) -> bool:
@@ -60,6 +61,8 @@ class ReminderReport:
             text += f", {self.cancelled} no longer due"
         if self.demo:
             text += f", {self.demo} in demo workspaces skipped"
+        if self.going_cold:
+            text += f", {self.going_cold} going cold mentioned"
         return text
 
 
@@ -134,6 +137,7 @@ def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderRepo
     if is_demo_team(digest.team_id):  # not a real Slack user (bot/demo_workspace.py): never posted
         with transaction(ctx.engine) as db:
             reminders.mark_sent(db, worker_id=ctx.worker_id, delivery_ids=ids, now=clock())
+            _mark_nagged(db, digest)
         report.demo += len(ids)
         return
     try:
@@ -161,6 +165,26 @@ def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderRepo
         report.failed += 1
         report.unknown += result.unknown
         return
+    # Recorded after the post, in its own transaction: a crash in between can mention them once
+    # more today; recording first would drop them from a retried DM that never reached the user.
+    with transaction(ctx.engine) as db:
+        _mark_nagged(db, digest)
     report.dms_sent += 1
-    report.follow_ups += len(ids)
+    report.follow_ups += len(digest.items)
     report.listed_again += digest.overdue_total
+    report.going_cold += max(digest.cold_total, len(digest.cold))
+
+
+def _mark_nagged(db, digest: Digest) -> None:
+    """No relationship this DM covered as going cold is mentioned again today (crm.reminders.going_cold)."""
+    if digest.cold and digest.built_at is not None:
+        going_cold.mark_nagged(db, user_id=digest.user_id, timezone=digest.timezone, now=digest.built_at)
+
+
+def enqueue_going_cold(ctx: JobContext, *, now: datetime | None = None) -> Account:
+    """Record the day's going-cold section for users past 09:00 local with a relationship going cold;
+    the reminders job (every minute) delivers it, with any follow-ups due, in one DM."""
+    clock = clock_for(now)
+    with transaction(ctx.engine) as db:
+        added = going_cold.enqueue_going_cold(db, now=clock())
+    return Account(f"going cold: {added} users' sections recorded", noteworthy=bool(added))

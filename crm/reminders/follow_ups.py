@@ -7,10 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from crm.clock import resolve_now
+from crm.clock import local_today, resolve_now, zone_of
+from crm.going_cold import GoingCold, unnagged_going_cold
+from crm.models import User
+from crm.reminders import going_cold
 from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS, fail_exhausted
 
 
@@ -170,10 +173,16 @@ class Digest:
     items: list[DigestItem]  # newly due, oldest first: what this DM delivers
     overdue: list[DigestItem] = field(default_factory=list)  # reminded before, still open, oldest first
     overdue_total: int = 0  # all of them; `overdue` holds at most load_digests' overdue_limit
+    # Going cold and not yet mentioned today (crm.reminders.going_cold): the first few, and how many.
+    cold: list[GoingCold] = field(default_factory=list)
+    cold_total: int = 0
+    cold_delivery_id: uuid.UUID | None = None  # the day's going-cold row, when this DM delivers it
+    built_at: datetime | None = None  # the instant it was loaded at: what mark_nagged re-reads
 
     @property
     def delivery_ids(self) -> list[uuid.UUID]:
-        return [item.delivery_id for item in self.items if item.delivery_id is not None]
+        ids = [item.delivery_id for item in self.items if item.delivery_id is not None]
+        return ids + ([self.cold_delivery_id] if self.cold_delivery_id is not None else [])
 
 
 def load_digests(
@@ -183,6 +192,7 @@ def load_digests(
     user_ids: list[uuid.UUID],
     now: datetime | None = None,
     overdue_limit: int = 50,
+    cold_limit: int = going_cold.COLD_ITEMS,
 ) -> list[Digest]:
     """The reminder DMs to send for users whose rows `worker_id` holds a live lease on.
 
@@ -194,6 +204,10 @@ def load_digests(
     (at most `overdue_limit` of them, oldest first, and their total): those whose delivery for the
     current due instant is not this worker's live lease — sent earlier, given up on, or (rarely)
     another replica's. Listing them reads their rows and changes nothing.
+    A user whose going-cold row for the day (crm.reminders.going_cold) is held gets a digest too, with
+    no follow-ups if none is due; every digest lists the user's going-cold relationships not yet
+    mentioned today (at most `cold_limit`, and their total). A going-cold row with nothing left to
+    mention is cancelled.
     """
     now = resolve_now(now)
     if not user_ids:
@@ -204,6 +218,7 @@ def load_digests(
             UPDATE deliveries d SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL
             WHERE d.kind = 'follow_up_reminder' AND d.status = 'pending' AND d.claimed_by = :worker
               AND d.user_id = ANY(:users)
+              AND d.relationship_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM user_influencers r
                               WHERE r.id = d.relationship_id AND r.follow_up_date = d.due_at
                                 AND r.archived_at IS NULL)
@@ -253,7 +268,32 @@ def load_digests(
         item = DigestItem(d_id, rel_id, inf_id, name, handle, platform, due_at)
         (new if item.is_new else old)[u_id].append(item)
         users[u_id] = (team, slack_id, tz, n_old)
-    return [
-        Digest(u_id, team, slack_id, tz, items=new[u_id], overdue=old[u_id], overdue_total=n_old)
-        for u_id, (team, slack_id, tz, n_old) in users.items()
-    ]
+    cold_rows = going_cold.claimed_cold_rows(db, worker_id=worker_id, user_ids=user_ids, now=now)
+    for user in db.scalars(select(User).where(User.id.in_(set(cold_rows) - set(users)))):
+        users[user.id] = (user.team_id, user.slack_user_id, user.timezone, 0)
+    today = {u_id: local_today(now, zone_of(tz)) for u_id, (_, _, tz, _) in users.items()}
+    cold = unnagged_going_cold(db, user_ids=list(users), today=today, now=now, limit=cold_limit)
+    empty = [cold_rows.pop(u_id) for u_id in list(cold_rows) if u_id not in cold]
+    if empty:  # nothing going cold left to mention today: that row has nothing to deliver
+        going_cold.cancel_rows(db, worker_id=worker_id, delivery_ids=empty)
+    digests = []
+    for u_id, (team, slack_id, tz, n_old) in users.items():
+        if not new[u_id] and u_id not in cold_rows:
+            continue
+        cold_items, cold_total = cold.get(u_id, ([], 0))
+        digests.append(
+            Digest(
+                u_id,
+                team,
+                slack_id,
+                tz,
+                items=new[u_id],
+                overdue=old[u_id],
+                overdue_total=n_old,
+                cold=cold_items,
+                cold_total=cold_total,
+                cold_delivery_id=cold_rows.get(u_id),
+                built_at=now,
+            )
+        )
+    return digests

@@ -1,4 +1,5 @@
-"""Buttons on the follow-up reminder DM: Done, Snooze (1 day / 3 days / 1 week), Log interaction.
+"""Buttons on the reminder DM: Done, Snooze (1 day / 3 days / 1 week), Log interaction on a follow-up;
+Log contact, Snooze a week, Mark cold on a relationship going cold (also on App Home).
 
 Values carry a relationship id that came back from Slack: it is parsed strictly and only used through
 crm calls that filter by the acting user, so another user's follow-up is refused (NotFound, shown
@@ -13,13 +14,14 @@ import uuid
 
 from slack_bolt import App, BoltContext
 
-from crm import followups, scoped
+from crm import followups, going_cold, scoped
 from crm.clock import zone_of
 from crm.errors import InvalidInput
-from handlers.blocks.digests import parse_snooze_value, resolved_item
-from handlers.blocks.text import fmt_datetime, mrkdwn
+from handlers.blocks.digests import ACTIONS_BLOCK, parse_snooze_value, resolved_item
+from handlers.blocks.going_cold import ACTIONS_BLOCK as COLD_ACTIONS_BLOCK
+from handlers.blocks.text import fmt_date, fmt_datetime, mrkdwn
 from handlers.forms import parse_id
-from handlers.ids import FollowUpAction
+from handlers.ids import FollowUpAction, GoingColdAction
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import open_modal, reply
 from handlers.views.openers import log_modal_for
@@ -31,11 +33,13 @@ def _relationship_id(action: dict) -> uuid.UUID:
     return parse_id(action.get("value"), field=FIELD, what="follow-up")
 
 
-def _show_new_state(context: BoltContext, body: dict, relationship_id: uuid.UUID, note: str) -> None:
+def _show_new_state(
+    context: BoltContext, body: dict, relationship_id: uuid.UUID, note: str, *, prefix: str = ACTIONS_BLOCK
+) -> None:
     """Replace the clicked item's buttons with `note` in the DM; elsewhere answer with `note` alone."""
     message = body.get("message") or {}
     if isinstance(message, dict) and isinstance(message.get("blocks"), list) and message["blocks"]:
-        blocks = resolved_item(message["blocks"], relationship_id, note)
+        blocks = resolved_item(message["blocks"], relationship_id, note, prefix=prefix)
         reply(context, {"text": message.get("text") or note, "blocks": blocks}, replace_original=True)
     else:  # e.g. an ephemeral card: Slack sends no message to rewrite
         reply(context, {"text": note})
@@ -47,8 +51,13 @@ def done_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     with scope(context) as s:
         rel = followups.complete_follow_up(s.db, actor=s.actor, relationship_id=relationship_id)
         s.refresh_home()
-        name = rel.influencer.name
-    _show_new_state(context, body, relationship_id, f"✅ Done: follow-up with *{mrkdwn(name, 200)}* cleared")
+        name, due = rel.influencer.name, rel.follow_up_date
+        next_one = fmt_datetime(due, zone_of(s.actor.timezone)) if due is not None else None
+    if next_one is None:
+        note = f"✅ Done: follow-up with *{mrkdwn(name, 200)}* cleared"
+    else:  # the cadence (crm.cadence) scheduled the next one
+        note = f"✅ Done: next follow-up with *{mrkdwn(name, 200)}* {next_one}, by the cadence"
+    _show_new_state(context, body, relationship_id, note)
 
 
 def snooze_chosen(ack, body: dict, action: dict, context: BoltContext) -> None:
@@ -72,14 +81,39 @@ def snooze_chosen(ack, body: dict, action: dict, context: BoltContext) -> None:
 def log_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     ack()
     with scope(context) as s:
-        rel = scoped.get_relationship_by_id(
-            s.db, actor=s.actor, relationship_id=_relationship_id(action)
-        )
+        rel = scoped.get_relationship_by_id(s.db, actor=s.actor, relationship_id=_relationship_id(action))
         view = log_modal_for(s.db, s.actor, influencer=rel.influencer)
     open_modal(context, body.get("trigger_id"), view)
+
+
+def cold_snooze_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
+    ack()
+    relationship_id = _relationship_id(action)
+    with scope(context) as s:
+        rel = going_cold.snooze_going_cold(s.db, actor=s.actor, relationship_id=relationship_id)
+        s.refresh_home()
+        until = fmt_date(rel.cold_snoozed_until, zone_of(s.actor.timezone))
+        name = rel.influencer.name
+    note = f"💤 *{mrkdwn(name, 200)}* is off the going-cold list until {until}"
+    _show_new_state(context, body, relationship_id, note, prefix=COLD_ACTIONS_BLOCK)
+
+
+def cold_mark_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
+    ack()
+    relationship_id = _relationship_id(action)
+    with scope(context) as s:
+        rel = going_cold.mark_cold(s.db, actor=s.actor, relationship_id=relationship_id)
+        s.refresh_home()
+        name, handle = rel.influencer.name, rel.influencer.handle
+    note = f"🧊 *{mrkdwn(name, 200)}* is now cold (`/crm status @{mrkdwn(handle, 80)} warm` brings them back)"
+    _show_new_state(context, body, relationship_id, note, prefix=COLD_ACTIONS_BLOCK)
 
 
 def register(app: App) -> None:
     app.action(FollowUpAction.DONE)(done_clicked)
     app.action(FollowUpAction.SNOOZE)(snooze_chosen)
     app.action(FollowUpAction.LOG)(log_clicked)
+    # The going-cold rows' buttons (reminder DM and App Home); Log contact opens the same form.
+    app.action(GoingColdAction.LOG)(log_clicked)
+    app.action(GoingColdAction.SNOOZE)(cold_snooze_clicked)
+    app.action(GoingColdAction.MARK_COLD)(cold_mark_clicked)

@@ -32,6 +32,7 @@ from crm.analytics import WeeklySummary
 from crm.clock import start_of_local_day, zone_of
 from crm.reminders import Digest, DigestItem
 from handlers.blocks.fields import platform_label
+from handlers.blocks.going_cold import going_cold_section
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     MESSAGE_BLOCKS,
@@ -117,14 +118,24 @@ def reminder_item(item: DigestItem, *, tz_name: str, now: datetime) -> list[Bloc
 
 
 def reminder_message(digest: Digest, *, now: datetime) -> Message:
-    """One DM listing a user's newly due follow-ups, then their older open ones.
+    """One DM listing a user's newly due follow-ups, then their older open ones, then the
+    relationships going cold not yet mentioned today (handlers.blocks.going_cold).
 
-    At most MAX_ITEMS items, new ones first; what does not fit is counted in "…and N more".
+    The going-cold section takes its blocks first (at most COLD_ITEMS items); the follow-ups get the
+    rest, at most MAX_ITEMS, new ones first; what does not fit is counted in "…and N more". A DM with
+    no follow-up newly due (the morning going-cold section alone) is that section only.
     """
+    cold = going_cold_section(digest.cold, digest.cold_total, now=now)
+    if not digest.items:
+        total = max(digest.cold_total, len(digest.cold))
+        names = ", ".join(plain(i.influencer_name, 60) for i in digest.cold[:5])
+        text = f"{plural(total, 'relationship')} going cold: {names}" + ("…" if total > 5 else "")
+        return Message(text=text, blocks=[header("Going cold"), *cold])
+    room = min(MAX_ITEMS, (MESSAGE_BLOCKS - 4 - len(cold)) // 2)
     new, older = digest.items, digest.overdue
     older_total = max(digest.overdue_total, len(older))
-    shown_new = new[:MAX_ITEMS]
-    shown_older = older[: MAX_ITEMS - len(shown_new)]
+    shown_new = new[:room]
+    shown_older = older[: room - len(shown_new)]
     hidden = len(new) - len(shown_new) + older_total - len(shown_older)
     intro = f"You have {plural(len(new), 'follow-up')} newly due"
     if older_total:
@@ -143,22 +154,25 @@ def reminder_message(digest: Digest, *, now: datetime) -> Message:
             blocks.extend(reminder_item(item, tz_name=digest.timezone, now=now))
     if hidden:
         blocks.append(context(f"…and {hidden:,} more — `{COMMAND} due`"))
+    blocks.extend(cold)
     names = ", ".join(plain(i.influencer_name, 60) for i in new[:5]) + ("…" if len(new) > 5 else "")
     text = f"You have {plural(len(new), 'follow-up')} due: {names}"
     if older_total:
         text += f" · {plural(older_total, 'older follow-up')} still open"
+    if digest.cold:
+        text += f" · {plural(max(digest.cold_total, len(digest.cold)), 'relationship')} going cold"
     return Message(text=text, blocks=blocks)
 
 
 def resolved_item(
-    blocks: Sequence[dict[str, Any]], relationship_id: uuid.UUID, note: str
+    blocks: Sequence[dict[str, Any]], relationship_id: uuid.UUID, note: str, *, prefix: str = ACTIONS_BLOCK
 ) -> list[dict[str, Any]]:
     """The DM's blocks (as Slack sent them back) with one item's buttons replaced by `note`.
 
-    Used after Done / Snooze so the message shows the new state instead of stale buttons; the
-    other items keep theirs.
+    Used after Done / Snooze (and the going-cold buttons, `prefix` their actions block) so the
+    message shows the new state instead of stale buttons; the other items keep theirs.
     """
-    target = f"{ACTIONS_BLOCK}:{relationship_id}"
+    target = f"{prefix}:{relationship_id}"
     out = []
     for block in blocks:
         if block.get("block_id") == target:

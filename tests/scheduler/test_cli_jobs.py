@@ -86,6 +86,7 @@ def test_jobs_run_accepts_exactly_the_registered_jobs(env, capsys):
         assert f"'{name}'" in err
     assert set(JOBS) == {
         "reminders",
+        "going-cold",
         "weekly-summary",
         "refresh-analytics",
         "recompute-strength",

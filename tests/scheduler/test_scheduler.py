@@ -31,6 +31,7 @@ def test_triggers_catch_up_at_start_and_follow_the_crm_timezone(settings, clean_
         scheduler.shutdown(wait=False)
     assert set(jobs) == {
         "reminders",
+        "going-cold",
         "refresh-analytics",
         "recompute-strength",
         "weekly-summary",
@@ -40,9 +41,10 @@ def test_triggers_catch_up_at_start_and_follow_the_crm_timezone(settings, clean_
     assert isinstance(jobs["reminders"].trigger, IntervalTrigger)
     assert jobs["reminders"].trigger.interval == timedelta(minutes=1)
     assert jobs["refresh-analytics"].trigger.interval == timedelta(minutes=15)
+    assert jobs["going-cold"].trigger.interval == timedelta(minutes=15)
     assert jobs["weekly-summary-catch-up"].trigger.interval == timedelta(hours=1)
     # The start-up runs are due at once.
-    for job_id in ("reminders", "refresh-analytics", "weekly-summary-catch-up"):
+    for job_id in ("reminders", "going-cold", "refresh-analytics", "weekly-summary-catch-up"):
         assert jobs[job_id].next_run_time == start
     weekly, nightly = jobs["weekly-summary"].trigger, jobs["recompute-strength"].trigger
     assert isinstance(weekly, CronTrigger) and str(weekly.timezone) == "Europe/Berlin"

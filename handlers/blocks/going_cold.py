@@ -1,0 +1,104 @@
+"""Going-cold rows (reminder DM, App Home): who, why, and Log contact / Snooze a week / Mark cold.
+
+Pure builders over crm.going_cold.GoingCold. The reason says which rule fired: the silence against
+the cadence, or the strength's fall over the last week. Button values carry the relationship id,
+re-checked against the clicking user by the crm calls behind them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from crm.cadence import describe
+from crm.going_cold import DROP_WINDOW, GoingCold
+from handlers.blocks.fields import platform_label
+from handlers.blocks.message import context
+from handlers.blocks.text import mrkdwn, plural
+from handlers.ids import GoingColdAction
+
+ITEM_BLOCK = "going-cold-item"  # block ids: "going-cold-item:<relationship id>", "going-cold-actions:<id>"
+ACTIONS_BLOCK = "going-cold-actions"
+HOME_POINTER = "the *Home* tab of this app lists them all"
+
+
+def reason(item: GoingCold, now: datetime) -> str:
+    """'no contact for 45 days (cadence: every 3 weeks)' or 'strength 58, down from 64 a week ago'."""
+    if item.is_overdue(now):
+        silence = plural((now - item.since).days, "day")
+        what = (
+            f"no contact for {silence}" if item.last_contacted_at else f"never contacted, added {silence} ago"
+        )
+        return f"{what} (cadence: {describe(item.cadence_days)})"
+    week = "a week" if DROP_WINDOW.days == 7 else plural(DROP_WINDOW.days, "day")
+    return f"strength {item.strength_now}, down from {item.strength_before} {week} ago"
+
+
+def going_cold_actions(relationship_id: uuid.UUID) -> ActionsBlock:
+    rid = str(relationship_id)
+    return ActionsBlock(
+        block_id=f"{ACTIONS_BLOCK}:{rid}",
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text="Log contact"),
+                action_id=GoingColdAction.LOG,
+                value=rid,
+                style="primary",
+            ),
+            ButtonElement(
+                text=PlainTextObject(text="Snooze a week"), action_id=GoingColdAction.SNOOZE, value=rid
+            ),
+            ButtonElement(
+                text=PlainTextObject(text="Mark cold"), action_id=GoingColdAction.MARK_COLD, value=rid
+            ),
+        ],
+    )
+
+
+def going_cold_item(item: GoingCold, *, now: datetime) -> list[Block]:
+    """The two blocks of one relationship going cold: who and why, then the buttons."""
+    who = f"*{mrkdwn(item.influencer_name, 200)}* (@{mrkdwn(item.handle)} · {platform_label(item.platform)})"
+    return [
+        SectionBlock(
+            block_id=f"{ITEM_BLOCK}:{item.relationship_id}",
+            text=MarkdownTextObject(text=f"🧊 {who} · {item.status}\n{reason(item, now)}"),
+        ),
+        going_cold_actions(item.relationship_id),
+    ]
+
+
+def going_cold_section(items: Sequence[GoingCold], total: int, *, now: datetime) -> list[Block]:
+    """Heading, the items, and '…and N more' pointing to App Home: 2 + 2 per item blocks at most."""
+    if not items:
+        return []
+    total = max(total, len(items))
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*Going cold* ({total:,}): warm and partnered creators you have not contacted "
+                "within their cadence, or whose strength is falling."
+            )
+        )
+    ]
+    for item in items:
+        blocks.extend(going_cold_item(item, now=now))
+    if total > len(items):
+        blocks.append(context(f"…and {total - len(items):,} more going cold — {HOME_POINTER}."))
+    return blocks
+
+
+def section_size(shown: int, total: int) -> int:
+    """How many blocks going_cold_section takes for `shown` items of `total`."""
+    if not shown:
+        return 0
+    return 1 + 2 * shown + (1 if total > shown else 0)
