@@ -128,9 +128,18 @@ def assign_modal(
 
 
 def assignment_done_modal(
-    assignment: Assignment, campaign: Campaign, influencer: Influencer, *, created: bool
+    assignment: Assignment,
+    campaign: Campaign,
+    influencer: Influencer,
+    *,
+    created: bool,
+    short_url: str | None = None,
+    clicks: Any = None,
 ) -> View:
-    """Shown in place of the assign modal after submit (response_action=update): the link to share."""
-    message = assignment_link(assignment, campaign, influencer, created=created)
+    """Shown in place of the assign modal after submit (response_action=update): the link to share
+    (with short links on, the short link, its clicks and the QR code button too)."""
+    message = assignment_link(
+        assignment, campaign, influencer, created=created, short_url=short_url, clicks=clicks
+    )
     blocks = [*message.blocks, context(f"Also on the card: `/crm show @{mrkdwn(influencer.handle)}`")]
     return modal(ViewId.ASSIGNMENT_DONE, "Tracking link", blocks, submit=None, close="Done")

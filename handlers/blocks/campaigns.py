@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
 
 from crm.campaigns import FIELD_LABELS
+from crm.clicks import ClickCount
 from crm.models import Assignment, Campaign, Influencer
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, link, mrkdwn, plain_of, plural
-from handlers.ids import Action
+from handlers.ids import Action, Block
 
 CAMPAIGN_ROWS = 40  # one section each, plus header and context: below the 50-block limit
 
@@ -22,11 +29,22 @@ def _link(url: str, label: str) -> str:
     return link(url, label, limit=2_000) or mrkdwn(url, 2_000)
 
 
+def clicks_text(count: ClickCount | None) -> str:
+    """'12 clicks · 3 in the last 7 days' (short links' clicks, crm.clicks)."""
+    count = count or ClickCount()
+    return f"{plural(count.total, 'click')} · {count.last_7_days:,} in the last 7 days"
+
+
 def campaign_list(
-    summaries: Sequence[Any], *, editable: Collection[uuid.UUID] = (), archived_hidden: int = 0
+    summaries: Sequence[Any],
+    *,
+    editable: Collection[uuid.UUID] = (),
+    archived_hidden: int = 0,
+    clicks: Mapping[uuid.UUID, ClickCount] | None = None,
 ) -> Message:
     """Summaries are crm CampaignSummary(campaign, assignment_counts); rows whose campaign id is in
-    `editable` get an Edit button; `archived_hidden` archived campaigns were left out."""
+    `editable` get an Edit button; `archived_hidden` archived campaigns were left out. With `clicks`
+    (short links are on) each row also says its campaign's clicks."""
     hidden = (
         f"{plural(archived_hidden, 'archived campaign')} not shown: `/crm campaign list all`."
         if archived_hidden
@@ -43,6 +61,8 @@ def campaign_list(
         counts = (
             ", ".join(f"{n} {status}" for status, n in summary.assignment_counts.items() if n) or "nobody yet"
         )
+        if clicks is not None:
+            counts += f" · {clicks_text(clicks.get(c.id))}"
         dates = ""
         if c.start_date or c.end_date:
             dates = f" · {c.start_date or '…'} → {c.end_date or '…'}"
@@ -123,19 +143,49 @@ def utm_fields(assignment: Assignment) -> list[MarkdownTextObject]:
 
 
 def assignment_link(
-    assignment: Assignment, campaign: Campaign, influencer: Influencer, *, created: bool
+    assignment: Assignment,
+    campaign: Campaign,
+    influencer: Influencer,
+    *,
+    created: bool,
+    short_url: str | None = None,
+    clicks: ClickCount | None = None,
 ) -> Message:
-    """The tracking link of an assignment, as a copyable code span, with its UTM values."""
+    """The tracking link of an assignment, as a copyable code span, with its UTM values.
+
+    With `short_url` (CRM_PUBLIC_URL is set): the short link to share first, the full link under it,
+    the clicks so far and a "QR code" button whose value is the assignment id (re-checked on click).
+    """
     url = assignment.utm_url or ""
     verb = "Assigned" if created else "Tracking link for"
     lead = f"{verb} *{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)}) " + (
         f"to *{mrkdwn(campaign.name, 200)}*" if created else f"in *{mrkdwn(campaign.name, 200)}*"
     )
-    blocks: list[Any] = [
-        SectionBlock(text=MarkdownTextObject(text=f"{lead} · status {assignment.status}")),
-        SectionBlock(text=MarkdownTextObject(text=f"```{mrkdwn(url, SECTION_TEXT - 10)}```")),
-    ]
+    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=f"{lead} · status {assignment.status}"))]
+    if short_url:
+        blocks += [
+            SectionBlock(text=MarkdownTextObject(text=f"*Short link*\n```{mrkdwn(short_url, 500)}```")),
+            SectionBlock(
+                text=MarkdownTextObject(text=f"*Full link*\n```{mrkdwn(url, SECTION_TEXT - 30)}```")
+            ),
+            context(f"Clicks: {clicks_text(clicks)} (people only; link previews and prefetches not counted)"),
+            ActionsBlock(
+                block_id=Block.LINK_ACTIONS,
+                elements=[
+                    ButtonElement(
+                        text=PlainTextObject(text="QR code"),
+                        action_id=Action.LINK_QR,
+                        value=str(assignment.id),
+                    )
+                ],
+            ),
+        ]
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"```{mrkdwn(url, SECTION_TEXT - 10)}```")))
     fields = utm_fields(assignment)
     if fields:
         blocks.append(SectionBlock(fields=fields))
-    return Message(text=f"Tracking link for {influencer.name} in {campaign.name}: {url}", blocks=blocks)
+    text = f"Tracking link for {influencer.name} in {campaign.name}: {url}"
+    if short_url:
+        text = f"Short link for {influencer.name} in {campaign.name}: {short_url} (full link: {url})"
+    return Message(text=text, blocks=blocks)

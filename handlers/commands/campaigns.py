@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from crm import assignments, campaigns
+from crm import assignments, campaigns, clicks
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Campaign
 from crm.suggest import close_matches
@@ -17,6 +17,7 @@ from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import spans, unescape
 from handlers.forms import dump_metadata
+from handlers.short_links import link_and_clicks
 from handlers.views.campaigns import campaign_edit_modal_for, is_crm_admin
 
 CAMPAIGN_NEW = Usage(
@@ -111,7 +112,12 @@ def campaign_list_(ctx: CommandContext, args: list[str]) -> None:
     shown = everything if args else [s for s in everything if s.campaign.status != "archived"]
     admin = is_crm_admin(ctx.settings, ctx.actor)
     editable = {s.campaign.id for s in shown if campaigns.may_edit(s.campaign, ctx.actor, crm_admin=admin)}
-    ctx.reply(campaign_list(shown, editable=editable, archived_hidden=len(everything) - len(shown)))
+    counts = None
+    if ctx.settings.public_url:  # short links are on: each campaign's clicks
+        counts = clicks.counts_by_campaign(ctx.db, campaign_ids=[s.campaign.id for s in shown], now=ctx.now)
+    ctx.reply(
+        campaign_list(shown, editable=editable, archived_hidden=len(everything) - len(shown), clicks=counts)
+    )
 
 
 def campaign_edit(ctx: CommandContext, args: list[str]) -> None:
@@ -178,7 +184,11 @@ def utm(ctx: CommandContext, args: list[str]) -> None:
     assignment, created = assignments.assign_influencer(
         ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id
     )
-    ctx.reply(assignment_link(assignment, campaign, influencer, created=created))
+    short_url, count = link_and_clicks(ctx.db, ctx.settings, assignment)
+    message = assignment_link(
+        assignment, campaign, influencer, created=created, short_url=short_url, clicks=count
+    )
+    ctx.reply(message)
 
 
 def _section(text: str) -> SectionBlock:

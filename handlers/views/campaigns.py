@@ -26,6 +26,7 @@ from handlers.ids import Field
 from handlers.ids import View as ViewId
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import Scope, request_key, scope
+from handlers.short_links import link_and_clicks
 from handlers.views.common import attempt
 
 NEW_FIELDS = {
@@ -206,5 +207,13 @@ def assign_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
         if outcome.rejected:
             return
         assignment, created = outcome.value
-        done = assignment_done_modal(assignment, assignment.campaign, assignment.influencer, created=created)
+        short_url, count = link_and_clicks(s.db, runtime_of(context).settings, assignment)
+        done = assignment_done_modal(
+            assignment,
+            assignment.campaign,
+            assignment.influencer,
+            created=created,
+            short_url=short_url,
+            clicks=count,
+        )
     ack(response_action="update", view=done)
