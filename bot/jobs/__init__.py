@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.db import make_engine
+from bot.jobs.clicks import roll_up_clicks_job
 from bot.jobs.context import JobContext, make_slack_client
 from bot.jobs.housekeeping import prune_applied_requests_job
 from bot.jobs.maintenance import recompute_strength, refresh_analytics
@@ -113,6 +114,14 @@ JOBS: dict[str, Job] = {
             lambda ctx, now: prune_applied_requests_job(ctx.engine, now=now),
             (Trigger(cron={"hour": 4, "minute": 0}, misfire_grace_time=3600),),
             "delete the keys of Slack requests applied more than a day ago (replay protection)",
+        ),
+        Job(
+            "roll-up-clicks",
+            lambda ctx, now: roll_up_clicks_job(
+                ctx.engine, retention_days=ctx.settings.click_retention_days, now=now
+            ),
+            (Trigger(cron={"hour": 4, "minute": 30}, misfire_grace_time=3600),),
+            "roll short-link clicks older than CRM_CLICK_RETENTION_DAYS up into daily counts",
         ),
     )
 }

@@ -91,6 +91,7 @@ def test_jobs_run_accepts_exactly_the_registered_jobs(env, capsys):
         "refresh-analytics",
         "recompute-strength",
         "prune-applied-requests",
+        "roll-up-clicks",
     }
 
 

@@ -37,6 +37,7 @@ def test_triggers_catch_up_at_start_and_follow_the_crm_timezone(settings, clean_
         "weekly-summary",
         "weekly-summary-catch-up",
         "prune-applied-requests",
+        "roll-up-clicks",
     }
     assert isinstance(jobs["reminders"].trigger, IntervalTrigger)
     assert jobs["reminders"].trigger.interval == timedelta(minutes=1)
