@@ -8,7 +8,7 @@ no further SQL.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from crm.clock import resolve_now
 from crm.errors import InvalidInput
 from crm.followups import due_cutoff, due_follow_ups
+from crm.going_cold import GoingCold, going_cold_for
 from crm.interactions import list_interactions
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Influencer, Interaction, Relationship, User
 from crm.scoped import actor_relationships, get_relationship
@@ -50,6 +51,8 @@ class Dashboard:
     strongest: list[Relationship] = field(default_factory=list)
     neglected: list[Relationship] = field(default_factory=list)
     recent: list[Interaction] = field(default_factory=list)
+    going_cold: list[GoingCold] = field(default_factory=list)  # the longest silent first
+    going_cold_count: int = 0
 
 
 def relationship_card(
@@ -114,13 +117,14 @@ def days_since_contact(rel: Relationship, now: datetime) -> int:
 
 
 def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> Dashboard:
-    """The App Home: follow-ups due today, their counts, pipeline, strongest, neglected, recent.
+    """The App Home: follow-ups due today, their counts, going cold, pipeline, strongest, neglected,
+    recent.
 
-    Six short statements, each on a per-user index: the due list (the partial follow-up index), the
+    Eight short statements, each on a per-user index: the due list (the partial follow-up index), the
     due and overdue counts (the same), the pipeline (user_id, status), strongest (user_id, strength),
-    neglected (user_id) and recent interactions (user_id, interaction_date); each list has its
-    influencers joined in. App Home is built in the background, so clarity wins over a single
-    statement here.
+    neglected (user_id), recent interactions (user_id, interaction_date) and going cold (count and
+    rows, crm.going_cold, from (user_id, status)); each list has its influencers joined in. App Home
+    is built in the background, so clarity wins over a single statement here.
 
     Most neglected: longest without contact first (see days_since_contact), not by priority.
     """
@@ -149,7 +153,7 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
         .limit(DASHBOARD_ITEMS)
     )
     due_count, overdue_count = due_counts(db, actor=actor, now=now)
-    return Dashboard(
+    dashboard = Dashboard(
         due=due_follow_ups(db, actor=actor, now=now, limit=DUE_ITEMS),
         due_count=due_count,
         overdue_count=overdue_count,
@@ -158,3 +162,5 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
         neglected=list(db.scalars(neglected)),
         recent=list(db.scalars(recent)),
     )
+    cold, cold_count = going_cold_for(db, actor=actor, now=now, limit=DASHBOARD_ITEMS)
+    return replace(dashboard, going_cold=cold, going_cold_count=cold_count)

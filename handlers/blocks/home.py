@@ -21,6 +21,7 @@ from crm.dashboard import DUE_ITEMS, NEGLECTED_AFTER, days_since_contact
 from crm.models import Interaction, Relationship
 from handlers.blocks.cards import follow_up_text, interaction_line
 from handlers.blocks.fields import status_label
+from handlers.blocks.going_cold import going_cold_item
 from handlers.blocks.message import context, header
 from handlers.blocks.text import SECTION_TEXT, mrkdwn, plural
 from handlers.ids import Action, Block
@@ -92,6 +93,20 @@ def neglected_line(rel: Relationship, now: datetime) -> str:
     return f"• {_who(rel)} · no contact for {days}"
 
 
+def going_cold_rows(dashboard: Any, *, now: datetime) -> list[Any]:
+    """'*Going cold* (N)' and the longest-silent few with their buttons; nothing when none is."""
+    count = getattr(dashboard, "going_cold_count", 0)
+    if not count:
+        return []
+    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=f"*Going cold* ({count:,})"))]
+    for item in dashboard.going_cold[:LIST_ROWS]:
+        blocks += going_cold_item(item, now=now)
+    shown = len(dashboard.going_cold[:LIST_ROWS])
+    if count > shown:
+        blocks.append(context(f"…and {count - shown:,} more: `/crm list warm` and `/crm list partnered`."))
+    return blocks
+
+
 def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
     """Dashboard is crm Dashboard(due, due_count, overdue_count, pipeline, strongest, neglected,
     recent), loaded with the same `now`."""
@@ -105,6 +120,7 @@ def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
             blocks.append(context(f"…and {dashboard.due_count - len(due):,} more: `/crm due` lists them."))
     else:
         blocks.append(context("Nothing due. Set one with `/crm followup @handle next monday`."))
+    blocks += going_cold_rows(dashboard, now=now)
     blocks.append(DividerBlock())
     pipeline = dashboard.pipeline
     blocks.append(

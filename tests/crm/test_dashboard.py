@@ -286,8 +286,8 @@ def test_card_without_recent_interactions(db, book):
 
 
 def test_home_dashboard_loads_everything_home_shows(db, book, statements):
-    """Six short statements (due, overdue, pipeline, strongest, neglected, recent); building the Home
-    tab afterwards issues no SQL."""
+    """Eight short statements (due, overdue, pipeline, strongest, neglected, recent, going cold's count
+    and rows); building the Home tab afterwards issues no SQL."""
     me, rels = book
     db.add(
         Interaction(user_id=me.id, influencer_id=rels["Dev"].influencer_id, type="call", interaction_date=NOW)
@@ -304,8 +304,9 @@ def test_home_dashboard_loads_everything_home_shows(db, book, statements):
             [(i.type, i.influencer.name) for i in home.recent],
             home.pipeline,
             home.overdue_count,
+            [c.influencer_name for c in home.going_cold],
         ]
-    assert len(loading) == 6
+    assert len(loading) == 8  # two of them for going cold: its count, then its rows
     assert showing == []
     assert shown == [
         ["Cleo"],
@@ -314,6 +315,7 @@ def test_home_dashboard_loads_everything_home_shows(db, book, statements):
         [("call", "Dev")],
         {"saved": 1, "contacted": 1, "warm": 1, "cold": 1, "partnered": 1},
         1,
+        ["Cleo"],  # the neglected warm or partnered one is going cold too
     ]
 
 
@@ -394,7 +396,7 @@ def test_card_and_home_read_every_statement_through_a_per_user_index(db, book):
     cleo = _card_fixture(db, me, rels)
     card_plans = _plans(db, lambda: relationship_card(db, actor=me, influencer_id=cleo.influencer_id))
     home_plans = _plans(db, lambda: home_dashboard(db, actor=me, now=NOW))
-    assert len(card_plans) == 3 and len(home_plans) == 6
+    assert len(card_plans) == 3 and len(home_plans) == 8
     for plan in card_plans + home_plans:
         assert "Seq Scan" not in plan, plan
         # The date-only and strength-only indexes read every user's rows.
@@ -411,13 +413,13 @@ def test_card_and_home_read_every_statement_through_a_per_user_index(db, book):
         "idx_campaign_influencers_user_id" in assignments
         or "idx_campaign_influencers_influencer_id" in assignments
     )
-    due, overdue, pipeline, strongest, neglected, recent = home_plans
+    due, overdue, pipeline, strongest, neglected, recent, cold_count, cold_rows = home_plans
     assert "ix_user_influencers_follow_up_set" in due and "ix_user_influencers_follow_up_set" in overdue
     assert "ix_user_influencers_user_strength" in strongest
     assert "ix_interactions_user_recent" in recent
     # Counts and the neglected filter read the actor's rows through whichever user_id index the
     # planner prefers for the table's size.
-    for plan in (pipeline, neglected):
+    for plan in (pipeline, neglected, cold_count, cold_rows):
         assert re.search(
             r"(Scan using|Scan on) (ix_user_influencers_user_|uq_user_influencers_user_id_)", plan
         )
