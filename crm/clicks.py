@@ -194,3 +194,21 @@ def roll_up_batch(db: Session, *, cutoff: datetime, batch: int = ROLL_UP_BATCH) 
     """
     moved, _ = db.execute(_ROLL_UP, {"cutoff": resolve_now(cutoff), "batch": batch}).one()
     return int(moved)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodClicks:
+    """A workspace's short-link clicks in a period and its top creators by clicks (admin, weekly)."""
+
+    total: int
+    top: list[CreatorClicks]
+
+
+def period_clicks(
+    db: Session, *, team_id: str, since: datetime, until: datetime, limit: int = 5
+) -> PeriodClicks:
+    """Every click in [since, until) and the `limit` creators with the most."""
+    return PeriodClicks(
+        team_clicks(db, team_id=team_id, since=since, until=until),
+        top_creators(db, team_id=team_id, since=since, until=until, limit=limit),
+    )

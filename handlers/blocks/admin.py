@@ -60,8 +60,18 @@ def as_of_text(as_of: datetime, tz: ZoneInfo) -> str:
     return f"as of {as_of.astimezone(tz):%H:%M %Z}".rstrip()
 
 
-def admin_summary_message(summary: Any, *, tz: ZoneInfo, now: datetime) -> Message:
-    """Summary is a crm.analytics.AdminSummary for [start, end), read at `summary.as_of`."""
+def link_clicks_lines(links: Any) -> str:
+    """'1,204 clicks in the period' and a line per top creator, from crm.clicks.PeriodClicks."""
+    lines = [f"{plural(links.total, 'click')} in the period (people only; link previews not counted)"]
+    lines += [
+        f"• *{mrkdwn(c.name, 100)}* (@{mrkdwn(c.handle, 60)}): {plural(c.clicks, 'click')}" for c in links.top
+    ]
+    return "\n".join(lines)
+
+
+def admin_summary_message(summary: Any, *, tz: ZoneInfo, now: datetime, links: Any = None) -> Message:
+    """Summary is a crm.analytics.AdminSummary for [start, end), read at `summary.as_of`; `links`
+    (crm.clicks.PeriodClicks, when short links are on) adds the period's clicks and top creators."""
     start, end = summary.period
     period = f"{fmt_date(start, tz)} – {fmt_date(end, tz)}"
     total = sum(summary.interactions_by_type.values())
@@ -84,6 +94,8 @@ def admin_summary_message(summary: Any, *, tz: ZoneInfo, now: datetime) -> Messa
         _section("Strongest relationships", _relationship_lines(summary.top_relationships, now)),
         _section("Going cold", _relationship_lines(summary.going_cold, now)),
     ]
+    if links is not None:
+        blocks.append(_section("Short-link clicks", link_clicks_lines(links)))
     users = sorted(summary.per_user, key=lambda u: (-u.total_interactions, u.slack_user_id))
     lines = [_user_line(u) for u in users[:USER_ROWS]]
     blocks.append(_section("Per user", "\n".join(lines)))

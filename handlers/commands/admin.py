@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 
-from crm import analytics
+from crm import analytics, clicks
 from crm.errors import InvalidInput
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.help import Usage
@@ -60,4 +60,8 @@ def admin(ctx: CommandContext, args: list[str]) -> None:
     summary = analytics.admin_summary(
         ctx.db, team_id=ctx.team_id, start=ctx.now - timedelta(days=days), end=ctx.now, now=ctx.now
     )
-    ctx.reply(admin_summary_message(summary, tz=ctx.tz, now=ctx.now))
+    links = None
+    if ctx.settings.public_url:  # short links are on: the period's clicks and top creators by clicks
+        since = ctx.now - timedelta(days=days)
+        links = clicks.period_clicks(ctx.db, team_id=ctx.team_id, since=since, until=ctx.now)
+    ctx.reply(admin_summary_message(summary, tz=ctx.tz, now=ctx.now, links=links))

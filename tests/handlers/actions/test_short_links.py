@@ -166,3 +166,25 @@ def test_campaign_list_counts_each_campaigns_clicks(links_run, crm):
     assert "4 clicks · 2 in the last 7 days" in spring
     assert "0 clicks · 0 in the last 7 days" in fall
     assert crm.count(Campaign) == 2
+
+
+def test_admin_summary_counts_the_periods_clicks_and_top_creators(links_run, crm):
+    crm.relationship("maya", name="Maya Lopez")
+    crm.relationship("ben", name="Ben <!channel>")
+    crm.campaign("Spring Sale")
+    links_run.command('utm "Spring Sale" @maya')
+    links_run.command('utm "Spring Sale" @ben')
+    maya, ben = sorted(crm.all(Assignment), key=lambda a: a.utm_content, reverse=True)
+    add_clicks(crm, maya, 1, 2, 40)  # 40 days ago: outside `/crm admin 30`
+    add_clicks(crm, ben, 3)
+
+    body = links_run.command("admin", user_id="UADMIN0001").text
+    assert "*Short-link clicks*" in body
+    assert "3 clicks in the period" in body
+    assert "• *Maya Lopez* (@maya): 2 clicks" in body
+    assert "• *Ben &lt;!channel&gt;* (@ben): 1 click" in body
+
+
+def test_admin_summary_without_short_links_has_no_clicks_section(run, crm):
+    crm.campaign("Spring Sale")
+    assert "Short-link clicks" not in run.command("admin", user_id="UADMIN0001").text
