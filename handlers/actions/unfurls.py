@@ -1,0 +1,60 @@
+""" "Open my card" under a creator's link unfurl: the clicker's own card, shown to them alone.
+
+The button value is an influencer id that came back from Slack: the creator is looked up in the
+clicker's workspace (another workspace's id is "not in this workspace's directory") and the card is
+the clicker's own relationship (crm.dashboard.relationship_card filters by the acting user). A
+clicker who does not track the creator is told so, with an Add button.
+
+A click inside an unfurl comes from a message attachment (container type "message_attachment",
+is_app_unfurl) that may carry no `channel` and no response_url, so the answer goes out as an
+ephemeral message in the container's channel, and as a DM when that is not possible
+(handlers/runtime/slack_calls.deliver_reply).
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App, BoltContext
+
+from crm import dashboard, influencers
+from crm.clock import now, zone_of
+from crm.unfurls import is_on_list
+from handlers.blocks.cards import relationship_card
+from handlers.blocks.unfurls import not_on_my_list
+from handlers.forms import parse_id
+from handlers.ids import Action
+from handlers.runtime.scope import scope
+from handlers.runtime.slack_calls import ReplyTarget, deliver_reply, in_background
+
+
+def reply_target(body: dict, context: BoltContext) -> ReplyTarget:
+    """Where to answer a click in an unfurl: its response_url if any, else the channel of its
+    container (Bolt reads only a top-level `channel`), else a DM."""
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    channel = context.channel_id or container.get("channel_id")
+    return ReplyTarget(context.user_id, channel if isinstance(channel, str) else None, context.response_url)
+
+
+def open_my_card_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
+    ack()
+    influencer_id = parse_id(action.get("value"), field="influencer", what="influencer")
+    with scope(context) as s:
+        influencer = influencers.get_influencer(s.db, team_id=s.actor.team_id, influencer_id=influencer_id)
+        if is_on_list(s.db, actor=s.actor, influencer_id=influencer.id):
+            card = dashboard.relationship_card(s.db, actor=s.actor, influencer_id=influencer.id)
+            message = relationship_card(
+                card.relationship,
+                card.influencer,
+                card.recent_interactions,
+                card.assignments,
+                tz=zone_of(s.actor.timezone),
+                now=now(),
+            )
+        else:
+            message = not_on_my_list(influencer)
+    client, target = context.client, reply_target(body, context)
+    answer = {**message.to_dict(), "response_type": "ephemeral", "replace_original": False}
+    in_background(context, lambda: deliver_reply(client, target, answer))
+
+
+def register(app: App) -> None:
+    app.action(Action.UNFURL_OPEN_CARD)(open_my_card_clicked)
