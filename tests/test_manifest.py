@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -13,6 +14,8 @@ from sqlalchemy import create_engine
 
 from bot.app import create_app
 from bot.config import Settings
+from crm.models import PLATFORMS
+from crm.profiles import on_platform
 from handlers.ids import COMMAND, Event, Shortcut
 from tests.shared_files import shared_file
 from tests.slack.listeners import registered
@@ -60,7 +63,32 @@ def test_shortcuts_match(manifest, app):
 
 def test_events_match(manifest, app):
     declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert declared == {e.value for e in Event} == registered(app)["event"]
+    # A `message.<channel type>` subscription delivers events of type "message"; only DMs are read.
+    assert {e for e in declared if e.startswith("message")} <= {"message.im"}
+    as_types = {e.split(".")[0] for e in declared}
+    assert as_types == {e.value for e in Event} == registered(app)["event"]
+
+
+def test_each_event_has_the_scopes_it_needs(manifest):
+    declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    needs = {"link_shared": {"links:read", "links:write"}, "message.im": {"im:history", "files:read"}}
+    for event, needed in needs.items():
+        assert event not in declared or needed <= scopes, (event, needed - scopes)
+    # A file can only be shared in the bot's DM when users may write there.
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+
+
+def test_unfurl_domains_are_hosts_of_profiles_the_app_knows(manifest):
+    """Each domain Slack sends link_shared for is the host of a platform's profile links (so its
+    links can match a creator); a host the identity rules do not know would unfurl nothing."""
+    domains = manifest["features"]["unfurl_domains"]
+    hosts = set()
+    for platform in PLATFORMS:
+        url = on_platform("maya", platform).url
+        if url:
+            hosts.add(urlsplit(url).hostname.removeprefix("www."))
+    assert domains and set(domains) <= hosts, set(domains) - hosts
 
 
 def test_socket_mode_and_interactivity_are_on(manifest):

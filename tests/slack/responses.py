@@ -227,4 +227,14 @@ def canned_answer(fake: FakeSlack, method: str, params: dict[str, Any]) -> dict[
         return _upload_url(fake, params)
     if method == "files.completeUploadExternal":
         return _complete_upload(fake, params)
+    if method == "chat.unfurl":
+        # As Slack requires: `unfurls` (a JSON map of URL -> attachment), and channel + ts or
+        # unfurl_id + source, each pair complete.
+        unfurls = _decoded(params.get("unfurls"))
+        by_message = bool(params.get("channel")) and bool(params.get("ts"))
+        sources = ("composer", "conversations_history")
+        by_id = bool(params.get("unfurl_id")) and params.get("source") in sources
+        if not isinstance(unfurls, dict) or not unfurls or by_message == by_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True}
     return {"ok": False, "error": "unknown_method"}
