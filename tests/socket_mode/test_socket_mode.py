@@ -122,3 +122,22 @@ def test_a_retried_event_is_acked_but_not_processed_again(socket_bot):
     socket_bot.deliver(events_api(socket_bot.payloads.app_home_opened(user_id=other)))
     socket_bot.wait_for("views.publish", user_id=other)
     assert len(socket_bot.wait_for("views.publish", user_id=user)) == 1
+
+
+def test_a_pasted_profile_link_is_unfurled(socket_bot, engine):
+    with reading(engine) as db, db.begin():
+        make_influencer(db, handle="sockunfurl", name="Sock Unfurl", platform="instagram")
+    event = {
+        "type": "link_shared",
+        "channel": "C0CAMPAIGN",
+        "is_bot_user_member": True,
+        "user": "USOCKLINK1",
+        "message_ts": "1700000777.000100",
+        "unfurl_id": "C0CAMPAIGN.1700000777.000100.sock",
+        "source": "conversations_history",
+        "links": [{"domain": "instagram.com", "url": "https://www.instagram.com/SockUnfurl/?igsh=1"}],
+    }
+    envelope = events_api(socket_bot.payloads.event(event))
+    assert socket_bot.deliver(envelope)["envelope_id"] == envelope["envelope_id"]
+    (unfurl,) = socket_bot.wait_for("chat.unfurl", unfurl_id="C0CAMPAIGN.1700000777.000100.sock")
+    assert "Sock Unfurl" in str(unfurl.params["unfurls"]["https://www.instagram.com/SockUnfurl/?igsh=1"])
