@@ -21,6 +21,7 @@ from crm.going_cold import GoingCold, going_cold_for
 from crm.interactions import list_interactions
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Influencer, Interaction, Relationship, User
 from crm.scoped import actor_relationships, get_relationship
+from crm.strength import StrengthExplanation, explain_relationship
 
 # Contacted, warm or partnered relationships without contact for this long are "neglected"; one
 # never contacted counts from when it was added (as crm.analytics' "going cold" does).
@@ -36,6 +37,7 @@ class RelationshipCard:
     influencer: Influencer
     recent_interactions: list[Interaction]
     assignments: list[Assignment]
+    strength: StrengthExplanation | None = None  # what drives the score (crm.strength.explain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +58,11 @@ class Dashboard:
 
 
 def relationship_card(
-    db: Session, *, actor: User, influencer_id: uuid.UUID, recent: int = 5
+    db: Session, *, actor: User, influencer_id: uuid.UUID, recent: int = 5, now: datetime | None = None
 ) -> RelationshipCard:
     """The actor's relationship with an influencer, their `recent` latest interactions (with their
-    campaigns) and the actor's assignments of this influencer (with their campaigns).
+    campaigns), the actor's assignments of this influencer (with their campaigns) and what drives
+    its strength at `now` (crm.strength.explain: one more statement, the interactions' types and dates).
 
     NotFound when the influencer is not on the actor's list.
     """
@@ -75,11 +78,20 @@ def relationship_card(
         .where(Assignment.user_id == actor.id, Assignment.influencer_id == influencer_id)
         .order_by(Assignment.created_at.desc(), Assignment.id)
     )
+    assignments = list(assignments)
+    strength = explain_relationship(
+        db,
+        user_id=actor.id,
+        influencer_id=influencer_id,
+        last_contacted_at=relationship.last_contacted_at,
+        now=resolve_now(now),
+    )
     return RelationshipCard(
         relationship=relationship,
         influencer=relationship.influencer,
         recent_interactions=interactions,
-        assignments=list(assignments),
+        assignments=assignments,
+        strength=strength,
     )
 
 

@@ -16,6 +16,8 @@ The formula (one place, used by Python and SQL alike):
 - Exponents are clamped at −700 so PostgreSQL's exp() never underflows (it raises instead of returning
   0); the clamp changes nothing visible (e^−700 ≈ 1e−304).
 
+`explain()` says what drives a score: interactions by type over the last 90 days, days since the last
+contact, and the score 30 days on if nothing happens (the same formula at now + 30 days).
 `score()` evaluates it in Python; `weighted_sum_sql()` / `score_sql()` build the same expression as
 SQLAlchemy Core from the same constants for `recompute` (one relationship) and `recompute_all` (every
 relationship in one UPDATE … FROM, for the nightly decay).
@@ -26,7 +28,8 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, Float, and_, case, cast, extract, func, literal, select, update
 from sqlalchemy.orm import Session
@@ -61,6 +64,58 @@ def score(interactions: Iterable[tuple[str, datetime]], *, now: datetime) -> int
         age = (now - resolve_now(when)).total_seconds()
         terms.append(WEIGHTS.get(kind, 0.0) * math.exp(_decay_exponent(age)))
     return _score_from_sum(math.fsum(terms))
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthExplanation:
+    """What drives a relationship's score: interactions by type in the last EXPLAIN_WINDOW, days since
+    the last contact, the score now and the score it will have PROJECTION later if nothing happens."""
+
+    score: int
+    projected: int  # at now + PROJECTION, over the same interactions
+    recent_by_type: dict[str, int]  # type → count in the last EXPLAIN_WINDOW, most weighty type first
+    days_since_contact: int | None  # None: never contacted
+
+
+EXPLAIN_WINDOW = timedelta(days=90)
+PROJECTION = timedelta(days=30)
+
+
+def explain(
+    interactions: Iterable[tuple[str, datetime]], *, last_contacted_at: datetime | None, now: datetime
+) -> StrengthExplanation:
+    """The explanation of `score(interactions, now=now)` (see StrengthExplanation)."""
+    now = resolve_now(now)
+    items = [(kind, resolve_now(when)) for kind, when in interactions]
+    counts: dict[str, int] = {}
+    for kind in sorted(WEIGHTS, key=lambda k: -WEIGHTS[k]):
+        n = sum(1 for k, when in items if k == kind and now - when <= EXPLAIN_WINDOW)
+        if n:
+            counts[kind] = n
+    since = None if last_contacted_at is None else max(0, (now - last_contacted_at).days)
+    return StrengthExplanation(
+        score=score(items, now=now),
+        projected=score(items, now=now + PROJECTION),
+        recent_by_type=counts,
+        days_since_contact=since,
+    )
+
+
+def explain_relationship(
+    db: Session,
+    *,
+    user_id: uuid.UUID,
+    influencer_id: uuid.UUID,
+    last_contacted_at: datetime | None,
+    now: datetime,
+) -> StrengthExplanation:
+    """`explain` over one relationship's interactions (one statement on the per-relationship index)."""
+    rows = db.execute(
+        select(Interaction.type, Interaction.interaction_date).where(
+            Interaction.user_id == user_id, Interaction.influencer_id == influencer_id
+        )
+    ).all()
+    return explain([(kind, when) for kind, when in rows], last_contacted_at=last_contacted_at, now=now)
 
 
 def weighted_sum_sql(now: datetime) -> ColumnElement[float]:

@@ -54,14 +54,16 @@ def follow_up_clicked(ack, body: dict, action: dict, context: BoltContext) -> No
 
 
 def _card(db: Session, actor: User, influencer_id) -> Message:
-    card = dashboard.relationship_card(db, actor=actor, influencer_id=influencer_id)
+    at = now()
+    card = dashboard.relationship_card(db, actor=actor, influencer_id=influencer_id, now=at)
     return relationship_card(
         card.relationship,
         card.influencer,
         card.recent_interactions,
         card.assignments,
         tz=zone_of(actor.timezone),
-        now=now(),
+        now=at,
+        strength=card.strength,
     )
 
 

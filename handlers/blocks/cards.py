@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from crm.models import Assignment, Influencer, InfluencerProfile, Interaction, Relationship
+from crm.strength import EXPLAIN_WINDOW, PROJECTION, StrengthExplanation
 from handlers.blocks.fields import INTERACTION_TYPE_LABELS, platform_label
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
@@ -26,6 +27,7 @@ from handlers.blocks.text import (
     fmt_datetime,
     link,
     mrkdwn,
+    plural,
 )
 from handlers.ids import Action, Block
 
@@ -106,6 +108,26 @@ def _lines(lines: Sequence[str], limit: int) -> str:
     return "\n".join(out)
 
 
+def strength_text(explained: StrengthExplanation) -> str:
+    """'*What drives the strength*' and three lines: interactions by type in the last 90 days, days
+    since the last contact, and the score in 30 days if nothing is logged (crm.strength.explain)."""
+    window, ahead = EXPLAIN_WINDOW.days, PROJECTION.days
+    counts = " · ".join(
+        plural(n, INTERACTION_TYPE_LABELS.get(kind, kind).lower())
+        for kind, n in explained.recent_by_type.items()
+    )
+    since = explained.days_since_contact
+    contact = "never contacted" if since is None else f"last contact {plural(since, 'day')} ago"
+    if since == 0:
+        contact = "last contact today"
+    return (
+        f"*What drives the strength* ({explained.score} / 100)\n"
+        f"Last {window} days: {counts or 'nothing logged'}\n"
+        f"{contact.capitalize()}\n"
+        f"In {ahead} days, if nothing is logged: *{explained.projected}* / 100"
+    )
+
+
 def card_buttons(influencer_id: str) -> ActionsBlock:
     """Log interaction / Edit / Set follow-up; every value is the influencer id, re-checked on click."""
     return ActionsBlock(
@@ -135,8 +157,10 @@ def relationship_card(
     *,
     tz: ZoneInfo,
     now: datetime,
+    strength: StrengthExplanation | None = None,
 ) -> Message:
-    """The card for `/crm show`: status, priority, tags, strength, contact, follow-up, notes, history."""
+    """The card for `/crm show`: status, priority, tags, strength, contact, follow-up, notes, history;
+    with `strength` (crm.dashboard's card carries it), what drives the score."""
     rel = relationship
     fields = [
         f"*Status*\n{rel.status.capitalize()}",
@@ -154,6 +178,8 @@ def relationship_card(
     if profiles := profiles_section(influencer):
         blocks.append(profiles)
     blocks.append(SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]))
+    if strength is not None:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=strength_text(strength))))
     if rel.notes:
         excerpt = mrkdwn(rel.notes, NOTES_EXCERPT, from_end=True)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Notes*\n{excerpt}")))

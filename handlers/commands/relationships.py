@@ -131,7 +131,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
 def show(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, SHOW)
     influencer = ctx.influencer(_ref(args))
-    card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
+    card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now)
     ctx.reply(
         relationship_card(
             card.relationship,
@@ -140,6 +140,7 @@ def show(ctx: CommandContext, args: list[str]) -> None:
             card.assignments,
             tz=ctx.tz,
             now=ctx.now,
+            strength=card.strength,
         )
     )
 

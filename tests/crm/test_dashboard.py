@@ -271,7 +271,7 @@ def test_card_loads_everything_the_card_shows(db, book, statements):
             [(i.type, i.campaign.name if i.campaign else None) for i in card.recent_interactions],
             [(a.campaign.name, a.status) for a in card.assignments],
         )
-    assert len(loading) == 3
+    assert len(loading) == 4  # and what drives the strength: the interactions' types and dates
     assert showing == []
     assert shown == ("Cleo", "cleo", [("email", None), ("call", "Spring")], [("Spring", "planned")])
 
@@ -396,13 +396,15 @@ def test_card_and_home_read_every_statement_through_a_per_user_index(db, book):
     cleo = _card_fixture(db, me, rels)
     card_plans = _plans(db, lambda: relationship_card(db, actor=me, influencer_id=cleo.influencer_id))
     home_plans = _plans(db, lambda: home_dashboard(db, actor=me, now=NOW))
-    assert len(card_plans) == 3 and len(home_plans) == 8
+    assert len(card_plans) == 4 and len(home_plans) == 8
     for plan in card_plans + home_plans:
         assert "Seq Scan" not in plan, plan
         # The date-only and strength-only indexes read every user's rows.
         assert "idx_interactions_date" not in plan, plan
         assert "idx_user_influencers_relationship_strength" not in plan, plan
-    relationship, interactions, assignments = card_plans
+    relationship, interactions, assignments, strength = card_plans
+    # Either per-user interaction index serves the strength explanation too.
+    assert "ix_interactions_user_influencer_recent" in strength or "ix_interactions_user_recent" in strength
     assert "uq_user_influencers_user_id_influencer_id" in relationship
     # Either per-user interaction index serves the card (the planner picks by table size).
     assert (

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from crm.errors import NotFound
 from crm.models import INTERACTION_TYPES, Interaction, Relationship
-from crm.strength import recompute, recompute_all, score
+from crm.strength import StrengthExplanation, explain, recompute, recompute_all, score
 from tests.factories import make_influencer, make_relationship, make_user
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -133,3 +133,28 @@ def test_recompute_all_agrees_with_score_on_random_data(db, isolated, per_relati
             ).all()
         )
         assert stored == expected
+
+
+def test_explain_counts_the_last_90_days_by_type_and_projects_30_days():
+    items = [
+        ("meeting", NOW - 10 * DAY),
+        ("meeting", NOW - 89 * DAY),
+        ("call", NOW - 91 * DAY),  # outside the window, still in the score
+        ("email", NOW),
+    ]
+    explained = explain(items, last_contacted_at=NOW - 10 * DAY, now=NOW)
+    assert explained.recent_by_type == {"meeting": 2, "email": 1}
+    assert list(explained.recent_by_type) == ["meeting", "email"]  # weightiest first
+    assert explained.score == score(items, now=NOW)
+    assert explained.projected == score(items, now=NOW + 30 * DAY) < explained.score
+    assert explained.days_since_contact == 10
+    assert explain([], last_contacted_at=None, now=NOW) == StrengthExplanation(0, 0, {}, None)
+
+
+@given(interactions)
+def test_the_projection_is_the_score_30_days_on_and_never_higher(items):
+    explained = explain(items, last_contacted_at=None, now=NOW)
+    assert explained.projected == score(items, now=NOW + 30 * DAY) <= explained.score
+    assert sum(explained.recent_by_type.values()) == sum(
+        1 for _, when in items if timedelta(0) <= NOW - when <= 90 * DAY or when > NOW
+    )

@@ -3,9 +3,12 @@ database checked after each, refusals name the wrong words and change nothing.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from crm.models import CadenceDefault, Relationship
+from crm.models import CadenceDefault, Interaction, Relationship
+from crm.strength import score
 
 
 def cadence_of(crm, rel) -> int | None:
@@ -88,6 +91,27 @@ def test_admin_cadence_is_refused_to_everyone_else(run, crm):
 
 
 def test_the_card_shows_what_drives_the_strength(run, crm):
-    crm.relationship("maya", name="Maya Lopez", status="warm")
+    maya = crm.relationship("maya", name="Maya Lopez", status="warm")
+    now = datetime.now(UTC)
+    items = [
+        ("meeting", now - timedelta(days=3)),
+        ("email", now - timedelta(days=5)),
+        ("call", now - timedelta(days=120)),
+    ]
+    with crm.session() as db:
+        for kind, when in items:
+            db.add(
+                Interaction(
+                    user_id=maya.user_id, influencer_id=maya.influencer_id, type=kind, interaction_date=when
+                )
+            )
+        db.get(Relationship, maya.id).last_contacted_at = now - timedelta(days=3)
     sent = run.command("show @maya")
-    assert "Strength" in sent.text
+    (section,) = [b["text"]["text"] for b in sent.reply.blocks if "What drives" in str(b)]
+    lines = section.split("\n")
+    assert lines[0] == f"*What drives the strength* ({score(items, now=now)} / 100)"
+    assert lines[1] == "Last 90 days: 1 meeting · 1 email"
+    assert lines[2] == "Last contact 3 days ago"
+    assert (
+        lines[3] == f"In 30 days, if nothing is logged: *{score(items, now=now + timedelta(days=30))}* / 100"
+    )
