@@ -42,11 +42,14 @@ def is_table(file: dict[str, Any]) -> bool:
 
 
 def not_a_table(names: list[str]) -> Message:
+    """The answer to files an import cannot read: what it can read, and how to get one."""
     shown = ", ".join(f"“{mrkdwn(n, 100)}”" for n in names[:3]) or "That file"
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    verb = "is not a CSV or TSV file" if len(names) <= 1 else "are not CSV or TSV files"
     text = (
-        f"{shown} is not a CSV or TSV file, so there is nothing to import. Share a `.csv`, `.tsv` or"
-        " `.txt` export of your roster here (or use `/crm import`) to get a preview; nothing changes"
-        " until you press *Import*."
+        f"{shown}{more} {verb}, so there is nothing to import. Share a `.csv`, `.tsv` or `.txt`"
+        " export of your roster here (from Excel or Google Sheets: save or download as CSV), or use"
+        " `/crm import`, to get a preview; nothing changes until you press *Import*."
     )
     return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 

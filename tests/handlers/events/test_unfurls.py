@@ -240,6 +240,21 @@ def test_open_my_card_for_a_creator_i_do_not_track_says_so_with_add(run, crm):
     assert (add["action_id"], add["value"]) == (Action.ADD_TO_LIST, str(rel.influencer_id))
 
 
+def test_open_my_card_after_removing_the_creator_offers_add_again(run, crm):
+    rel = seed_maya(crm)
+    assert "removed" in run.command("remove @maya").text.lower()
+    (answer,) = click_in_unfurl(run, str(rel.influencer_id)).to("chat.postEphemeral")
+    assert "Maya Lopez is not on your list." in answer.params["text"]
+    assert SECRETS[0] not in json.dumps(answer.blocks)
+
+
+def test_a_click_with_a_response_url_is_answered_there(run, crm):
+    rel = seed_maya(crm)
+    sent = run.click(Action.UNFURL_OPEN_CARD, str(rel.influencer_id))
+    assert sent.reply.params["response_type"] == "ephemeral" and "Maya Lopez" in sent.text
+    assert not sent.to("chat.postEphemeral")
+
+
 def test_a_forged_value_naming_another_workspaces_creator_leaks_nothing(run, crm):
     other = crm.influencer("theirs", team_id="T0OTHER01", name="Their Secret Creator")
     sent = click_in_unfurl(run, str(other.id))

@@ -73,6 +73,9 @@ def test_another_file_gets_one_helpful_line_and_is_never_downloaded(run, fake_sl
     assert "“brief &lt;final&gt;.pdf” is not a CSV or TSV file" in answer.params["text"]
     assert "/crm import" in answer.params["text"]
     assert not sent.to("files.info") and not fake_slack.calls_to("file_download")
+    photo = file_of(fake_slack.add_file("FDMSHARE07", name="maya.png")) | {"filetype": "png"}
+    (answer,) = shared(run, file_of(info), photo, event_id="Ev0DMSHARE7").to("chat.postMessage")
+    assert "“maya.png” are not CSV or TSV files" in answer.params["text"]
 
 
 def test_own_messages_edits_deletions_text_and_other_channels_are_ignored(run, fake_slack):
