@@ -24,13 +24,34 @@ from bot.click_buffer import ClickBuffer
 from bot.redirects import Redirects
 from bot.wsgi import HEALTH_PATH, HealthCheck
 from crm.links import LINK_PATH
+from handlers.runtime.deadline import guard_engine
 
 log = logging.getLogger(__name__)
 
 
-def make_redirects(engine: Engine) -> Redirects:
-    """The /l/ handler with a click buffer of its own (its flusher thread starts now)."""
-    return Redirects(engine, ClickBuffer(engine))
+def make_link_engine(database_url: str) -> Engine:
+    """The redirects' own small pool: AUTOCOMMIT, so a look-up is one round trip (no BEGIN and
+    ROLLBACK around its SELECT), guarded like the listeners' (handlers/runtime/deadline.py) and with
+    the same connect and statement limits (bot/server.py)."""
+    from bot.db import make_engine
+    from bot.server import HTTP_THREADS
+
+    engine = make_engine(
+        database_url,
+        isolation_level="AUTOCOMMIT",
+        pool_pre_ping=False,
+        pool_size=HTTP_THREADS + 2,
+        max_overflow=4,
+        pool_timeout=0.5,
+        connect_args={"connect_timeout": 2, "options": "-c statement_timeout=1000"},
+    )
+    return guard_engine(engine)
+
+
+def make_redirects(database_url: str, engine: Engine) -> Redirects:
+    """The /l/ handler: look-ups on a pool of its own, clicks written through `engine` by a buffer
+    whose flusher thread starts now."""
+    return Redirects(make_link_engine(database_url), ClickBuffer(engine))
 
 
 def links_and_health(redirects: Redirects, engine: Engine) -> Callable:

@@ -119,12 +119,12 @@ def link_code(environ: dict[str, Any]) -> str | None:
 
 
 class Redirects:
-    """The WSGI handler for /l/<code>, counting clicks into `buffer`."""
+    """The WSGI handler for /l/<code>: looks codes up on `engine` (bot/public_http.make_link_engine:
+    AUTOCOMMIT, so one SELECT is one round trip), counts clicks into `buffer`."""
 
     def __init__(self, engine: Engine, buffer: ClickBuffer) -> None:
         self.engine = engine
         self.buffer = buffer
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -135,11 +135,10 @@ class Redirects:
         if code is None:
             return _page(start_response, "404 Not Found", NOT_FOUND_PAGE, head=head)
         try:
-            # AUTOCOMMIT: one SELECT is one round trip, no BEGIN / ROLLBACK around it.
-            with within(REDIRECT_DEADLINE), self._autocommit.connect() as conn:
+            with within(REDIRECT_DEADLINE), self.engine.connect() as conn:
                 destination = resolve(conn, code=code)
         except Exception as exc:  # database down or slow: say so, do not crash the worker
-            log.warning("short link look-up failed (%s)", type(exc).__name__)
+            log.warning("short link look-up failed (%s: %s)", type(exc).__name__, exc)
             return _page(start_response, "503 Service Unavailable", UNAVAILABLE_PAGE, head=head)
         if destination is None:
             return _page(start_response, "404 Not Found", NOT_FOUND_PAGE, head=head)

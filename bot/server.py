@@ -109,7 +109,7 @@ def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: b
     engine = make_listener_engine(database_url)
     scheduler_engine = make_scheduler_engine(database_url) if with_scheduler else None
     scheduler = _start_scheduler(settings, scheduler_engine) if scheduler_engine is not None else None
-    links = _serve_links(settings, engine) if settings.public_url else None
+    links = _serve_links(settings, database_url, engine) if settings.public_url else None
     # SIGTERM (docker stop, systemd) ends the process through the finally below, like Ctrl-C: the
     # click buffer is flushed and the scheduler shut down.
     signal.signal(signal.SIGTERM, _exit_cleanly)
@@ -123,6 +123,7 @@ def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: b
             server, redirects = links
             server.stop()
             redirects.buffer.close()  # after the server: no click arrives once it is flushed
+            redirects.engine.dispose()
         if scheduler is not None:
             scheduler.shutdown()
         for eng in (engine, scheduler_engine):
@@ -135,11 +136,11 @@ def _exit_cleanly(signum, frame) -> None:
     raise SystemExit(0)
 
 
-def _serve_links(settings: Settings, engine: Engine) -> tuple[Any, Any]:
+def _serve_links(settings: Settings, database_url: str, engine: Engine) -> tuple[Any, Any]:
     """Socket Mode with CRM_PUBLIC_URL: /l/ and /healthz on HOST:PORT (bot/public_http.py)."""
     from bot.public_http import PublicServer, links_and_health, make_redirects
 
-    redirects = make_redirects(engine)
+    redirects = make_redirects(database_url, engine)
     server = PublicServer(links_and_health(redirects, engine), settings.host, settings.port).start()
     log.info("serving short links on %s (GET /l/<code>, GET /healthz)", settings.bind_address)
     return server, redirects
@@ -202,7 +203,7 @@ class CrmGunicorn(BaseApplication):
         if self.settings.public_url:
             from bot.public_http import make_redirects
 
-            redirects = make_redirects(engine)
+            redirects = make_redirects(self.database_url, engine)
             self.click_buffer = redirects.buffer
         return create_wsgi_app(
             app, engine, signing_secret=self.settings.slack_signing_secret, redirects=redirects
