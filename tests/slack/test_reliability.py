@@ -148,6 +148,14 @@ def _request_for(p: Payloads, kind: str, key: str) -> list:
         return [p.message_action(key)]
     if kind == "event" and key == "app_home_opened":
         return [p.app_home_opened()]
+    if kind == "event" and key == "link_shared":
+        link = {"domain": "instagram.com", "url": "https://www.instagram.com/maya/"}
+        event = {"type": key, "channel": "C0CAMPAIGN", "user": "UALICE0001", "message_ts": "1.2"}
+        return [p.event(event | {"links": [link]})]
+    if kind == "event" and key == "message":  # files shared in the bot's DM: a CSV and a PDF
+        files = [{"id": "F0ACKTEST1", "name": "roster.csv"}, {"id": "F0ACKTEST2", "name": "brief.pdf"}]
+        share = {"type": key, "subtype": "file_share", "channel_type": "im", "channel": "D0ALICE001"}
+        return [p.event(share | {"user": "UALICE0001", "files": [f]}) for f in files]
     raise AssertionError(f"no sample request for {kind} {key}: add one")
 
 
