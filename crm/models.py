@@ -28,6 +28,7 @@ from sqlalchemy import (
     DateTime,
     FetchedValue,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -57,7 +58,7 @@ INTERACTION_TYPES = ("email", "call", "meeting", "note", "file_upload")
 CONTACT_TYPES = ("email", "call", "meeting")  # interactions that count as contacting the influencer
 ASSIGNMENT_STATUSES = ("planned", "active", "completed", "cancelled")
 CAMPAIGN_STATUSES = ("draft", "active", "paused", "completed", "archived")
-DELIVERY_KINDS = ("follow_up_reminder", "weekly_summary")
+DELIVERY_KINDS = ("follow_up_reminder", "weekly_summary", "personal_digest")
 DELIVERY_STATUSES = ("pending", "sent", "cancelled", "failed")
 CLIENT_CLASSES = ("mobile", "desktop", "other")  # what a short-link click came from (crm.clicks)
 
@@ -97,6 +98,8 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(255))
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, server_default="UTC")
     is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    # When the user opted in to the personal weekly digest from App Home (0011); NULL: off.
+    weekly_digest_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
 
@@ -292,6 +295,27 @@ class GoingColdNag(Base):
         UUID(as_uuid=True), ForeignKey("user_influencers.id", ondelete="CASCADE"), primary_key=True
     )
     nagged_on: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class RelationshipStatusChange(Base):
+    """A status a relationship took, and when (0011): the weekly chart's pipeline as of past weeks.
+
+    Written only by triggers on user_influencers (migration 0011), seeded with each relationship's
+    status at its status_changed_at; the last row always agrees with status and status_changed_at.
+    """
+
+    __tablename__ = "relationship_status_changes"
+    __table_args__ = (
+        CheckConstraint(_in("status", RELATIONSHIP_STATUSES), name="status"),
+        Index("ix_relationship_status_changes_relationship_id_changed_at", "relationship_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    relationship_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("user_influencers.id", ondelete="CASCADE"), nullable=False
+    )
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class Interaction(Base):
