@@ -86,6 +86,12 @@ def describe(days: int | None) -> str:
     return f"every {days} days"  # pragma: no cover - every count is a whole number of days
 
 
+def as_words(days: int | None) -> str | None:
+    """A cadence as a user would type it back ("2 weeks", "month", "10 days"), None for none: what
+    the edit form shows, read by parse_cadence to the same days."""
+    return None if days is None else describe(days).removeprefix("every ")
+
+
 def validate_days(days: int | None) -> int | None:
     """A stored cadence (whole days, 1–365) or None; InvalidInput otherwise."""
     if days is None:

@@ -16,6 +16,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from crm.cadence import validate_days
 from crm.clock import local_today, resolve_now, zone_of
 from crm.errors import InvalidInput, NotFound
 from crm.followups import follow_up_due
@@ -57,6 +58,7 @@ class RelationshipEdit:
     tags: Sequence[str] | _Keep = KEEP
     follow_up: date | datetime | _Keep | None = KEEP
     notes: str | _Keep | None = KEEP
+    cadence: int | _Keep | None = KEEP  # days (crm.cadence); None clears it
 
 
 def add_to_list(db: Session, *, actor: User, influencer_id: uuid.UUID) -> tuple[Relationship, bool]:
@@ -189,6 +191,8 @@ def edit_relationship(
         changes["follow_up_date"] = follow_up_due(edit.follow_up, actor=actor, now=resolve_now(now))
     if edit.notes is not KEEP:
         changes["notes"] = validate_notes(edit.notes)
+    if edit.cadence is not KEEP:
+        changes["cadence_days"] = validate_days(edit.cadence)
     relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
     if "follow_up_date" in changes and changes["follow_up_date"] != relationship.follow_up_date:
         changes["follow_up_from_cadence"] = False  # a follow-up changed in the form is set by hand

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from crm.cadence import as_words as cadence_words
 from crm.influencers import NAME_MAX
 from crm.interactions import SUBJECT_MAX
 from crm.models import Campaign, Influencer, Relationship
@@ -137,6 +138,15 @@ def edit_relationship_modal(
         f.tags_select(rel.tags),
         f.date_picker(
             Field.RELATIONSHIP_FOLLOW_UP, "Follow-up date", due, hint="Leave empty for no follow-up."
+        ),
+        f.text_input(
+            Field.RELATIONSHIP_CADENCE,
+            "Contact cadence",
+            cadence_words(rel.cadence_days),
+            max_length=40,
+            placeholder="e.g. 2w, 10 days, monthly",
+            hint="How often to contact them: each email, call or meeting sets the next follow-up. "
+            "Empty: none.",
         ),
     ]
     if notes_editable(rel.notes):

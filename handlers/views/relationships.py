@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import BoltContext
 
 from crm import clock, followups, influencers, relationships
+from crm.cadence import parse_cadence
 from crm.errors import InvalidInput
 from handlers.forms import form_values, load_metadata, metadata_id
 from handlers.ids import Field
@@ -19,6 +20,7 @@ EDIT_FIELDS = {
     "follow_up": Field.RELATIONSHIP_FOLLOW_UP,
     "notes": Field.RELATIONSHIP_NOTES,
     "name": Field.INFLUENCER_NAME,
+    "cadence": Field.RELATIONSHIP_CADENCE,
 }
 ADD_FIELDS = {
     "influencer": Field.INFLUENCER_REF,
@@ -57,7 +59,16 @@ def read_edit(view: dict) -> relationships.RelationshipEdit:
         tags=values.get(Field.RELATIONSHIP_TAGS) or [],
         follow_up=relationships.KEEP if untouched else due,
         notes=values.get(Field.RELATIONSHIP_NOTES) if editable_notes else relationships.KEEP,
+        cadence=_cadence(values),
     )
+
+
+def _cadence(values: dict):
+    """The cadence field read by crm.cadence (empty: none); KEEP for a form opened before it existed."""
+    if Field.RELATIONSHIP_CADENCE not in values:
+        return relationships.KEEP
+    typed = values.get(Field.RELATIONSHIP_CADENCE)
+    return parse_cadence(typed) if typed else None
 
 
 def read_name(view: dict) -> str | None:
