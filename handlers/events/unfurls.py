@@ -21,7 +21,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from crm.unfurls import CreatorFacts, creators_linked
+from crm.unfurls import creators_linked
 from handlers.blocks.unfurls import creator_unfurl
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import in_background
@@ -74,14 +74,15 @@ def link_shared(body: dict, event: dict, context: BoltContext) -> None:
     with scope(context, with_actor=False) as s:
         found = creators_linked(s.db, team_id=team_id, urls=urls)
     if found:
+        # Built here, not in the background: a builder bug then reaches the error handler's log.
+        unfurls = {url: creator_unfurl(facts) for url, facts in found.items()}
         client = context.client
-        in_background(context, lambda: send_unfurls(client, target, found))
+        in_background(context, lambda: send_unfurls(client, target, unfurls))
 
 
-def send_unfurls(client: WebClient, target: UnfurlTarget, found: dict[str, CreatorFacts]) -> bool:
+def send_unfurls(client: WebClient, target: UnfurlTarget, unfurls: dict[str, dict[str, Any]]) -> bool:
     """chat.unfurl with one entry per link; retried once on a 429 or 5xx, then logged (ids only).
     Returns whether Slack took it."""
-    unfurls = {url: creator_unfurl(facts) for url, facts in found.items()}
     for attempt in (1, 2):
         try:
             client.chat_unfurl(unfurls=unfurls, **target.params)
