@@ -155,3 +155,31 @@ def test_cadence_rule_against_the_clock(db, isolated, status, cadence, default, 
         assert (rel.id in _cold_ids(db, user)) == expected
         if expected:
             assert rel.id in _cold_ids(db, user, NOW + timedelta(hours=later_hours))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    items=st.lists(
+        st.tuples(
+            st.sampled_from(["email", "call", "meeting", "note", "file_upload"]),
+            st.integers(0, 200 * 24 * 60).map(lambda m: NOW - timedelta(minutes=m)),
+        ),
+        max_size=12,
+    )
+)
+def test_strength_rule_matches_the_python_score_a_week_ago_and_now(db, isolated, items):
+    """The SQL's two scores are crm.strength.score over the interactions up to a week ago (at then)
+    and over all of them (now); the rule fires exactly when the first exceeds the second by more
+    than STRENGTH_DROP_POINTS (the cadence cannot fire: contacted today, a year's cadence)."""
+    with isolated():
+        user = make_user(db)
+        rel = _rel(db, user, contacted_days_ago=0, cadence_days=365)
+        for kind, when in items:
+            _log(db, rel, kind, when)
+        then = NOW - DROP_WINDOW
+        before = score([(k, w) for k, w in items if w <= then], now=then)
+        now_score = score(items, now=NOW)
+        found, _ = going_cold_for(db, actor=user, now=NOW)
+        assert bool(found) == (before - now_score > STRENGTH_DROP_POINTS)
+        if found:
+            assert (found[0].strength_before, found[0].strength_now) == (before, now_score)
