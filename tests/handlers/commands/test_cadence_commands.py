@@ -9,6 +9,7 @@ import pytest
 
 from crm.models import CadenceDefault, Interaction, Relationship
 from crm.strength import score
+from handlers.ids import Field, FollowUpAction
 
 
 def cadence_of(crm, rel) -> int | None:
@@ -115,3 +116,27 @@ def test_the_card_shows_what_drives_the_strength(run, crm):
     assert (
         lines[3] == f"In 30 days, if nothing is logged: *{score(items, now=now + timedelta(days=30))}* / 100"
     )
+
+
+def test_done_on_a_reminder_schedules_the_next_by_cadence(run, crm):
+    past = datetime.now(UTC) - timedelta(hours=1)
+    maya = crm.relationship("maya", name="Maya Lopez", status="warm", cadence_days=10, follow_up_date=past)
+    sent = run.click(FollowUpAction.DONE, str(maya.id))
+    due = crm.one(Relationship, Relationship.id == maya.id).follow_up_date
+    assert due is not None and timedelta(days=9) < due - datetime.now(UTC) < timedelta(days=11)
+    assert "next follow-up with *Maya Lopez*" in sent.text and "by the cadence" in sent.text
+    assert crm.one(Relationship, Relationship.id == maya.id).follow_up_from_cadence is True
+
+
+def test_logging_a_call_through_slack_sets_the_follow_up_by_cadence(run, crm):
+    maya = crm.relationship("maya", name="Maya Lopez", status="warm", cadence_days=7)
+    view = run.command("log @maya call").opened
+    values = {
+        Field.INTERACTION_INFLUENCER: str(maya.influencer_id),
+        Field.INTERACTION_TYPE: "call",
+        Field.INTERACTION_SUBJECT: "Catch-up",
+    }
+    assert run.submit(view, values).ack == {}
+    saved = crm.one(Relationship, Relationship.id == maya.id)
+    assert saved.follow_up_from_cadence is True
+    assert timedelta(days=6) < saved.follow_up_date - datetime.now(UTC) < timedelta(days=8)
