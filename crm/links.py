@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
@@ -72,12 +73,24 @@ def resolve(conn: Connection | Session, *, code: str) -> Destination | None:
 def _destination_url(row) -> str | None:
     """The UTM link from the campaign's landing URL now; the stored link if that cannot be built."""
     if row.utm_source and row.utm_medium and row.utm_campaign:
-        utm = UtmValues(row.utm_source, row.utm_medium, row.utm_campaign, row.utm_content, row.utm_term)
-        try:
-            return tracking_link(row.landing_url, utm)
-        except InvalidInput:  # a landing page that no longer makes a valid link: the last good one
-            pass
-    return row.utm_url
+        built = _utm_link(
+            row.landing_url, row.utm_source, row.utm_medium, row.utm_campaign, row.utm_content, row.utm_term
+        )
+        if built is not None:
+            return built
+    return row.utm_url  # a landing page that no longer makes a valid link: the last good one
+
+
+@lru_cache(maxsize=4096)
+def _utm_link(
+    landing_url: str, source: str, medium: str, campaign: str, content: str | None, term: str | None
+) -> str | None:
+    """tracking_link over these exact inputs, remembered: a pure function of them, so a changed
+    landing page is a new key, and a redirect skips re-validating and re-encoding a hot link."""
+    try:
+        return tracking_link(landing_url, UtmValues(source, medium, campaign, content, term))
+    except InvalidInput:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
