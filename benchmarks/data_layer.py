@@ -109,11 +109,12 @@ LOAD = [
     (
         "assignments",
         f"""INSERT INTO campaign_influencers (campaign_id, influencer_id, user_id, utm_source, utm_medium,
-                                           utm_campaign, utm_url, status)
+                                           utm_campaign, utm_url, status, short_code)
         SELECT md5('c' || c)::uuid, {INF_OF.format(u="(c / 3)", k="((c % 3) * 10 + a)")},
                {UID.format(u="(c / 3)")}, 'instagram', 'influencer', 'campaign-' || c,
                'https://shop.bench.example/c' || c || '?utm_source=instagram',
-               (ARRAY['planned','active','completed','cancelled'])[1 + a % 4]
+               (ARRAY['planned','active','completed','cancelled'])[1 + a % 4],
+               substr(md5('s' || c || '-' || a), 1, 12)
         FROM generate_series(0, :users * 3 - 1) c, generate_series(0, 9) a""",
     ),
     (
