@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
@@ -90,11 +91,16 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6  # HOST=:: or another IPv6 address
+
+
 class PublicServer:
     """`app` served on host:port by a thread per connection, in a background thread."""
 
     def __init__(self, app: Callable, host: str, port: int) -> None:
-        self._server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_Handler)
+        server_class = _ThreadingServer6 if ":" in host else _ThreadingServer
+        self._server = make_server(host, port, app, server_class=server_class, handler_class=_Handler)
         self.port = self._server.server_port
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.2,), name="crm-public-http", daemon=True
