@@ -188,3 +188,21 @@ def test_admin_summary_counts_the_periods_clicks_and_top_creators(links_run, crm
 def test_admin_summary_without_short_links_has_no_clicks_section(run, crm):
     crm.campaign("Spring Sale")
     assert "Short-link clicks" not in run.command("admin", user_id="UADMIN0001").text
+
+
+def test_the_qr_button_in_the_assign_forms_answer_sends_the_png_to_the_dm(links_run, crm):
+    crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    view = links_run.command('campaign add "Spring Sale" @maya').opened
+    values = {
+        Field.ASSIGNMENT_UTM_SOURCE: "instagram",
+        Field.ASSIGNMENT_UTM_MEDIUM: "influencer",
+        Field.ASSIGNMENT_UTM_CAMPAIGN: "spring-sale",
+    }
+    # response_action=update keeps the modal's id: the click comes from the same view
+    done = {**links_run.submit(view, values).ack["view"], "id": view["id"], "hash": view["hash"]}
+    links_run.click(Action.LINK_QR, qr_button(done["blocks"])["value"], view=done)
+    (upload,) = links_run.fake.calls_to("file_upload")
+    assert decoded(links_run.fake.uploads[upload.params["file_id"]]) == [
+        f"{PUBLIC_URL}/l/{crm.one(Assignment).short_code}"
+    ]
