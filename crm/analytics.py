@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from crm.clock import resolve_now
 from crm.errors import InvalidInput
 from crm.models import ASSIGNMENT_STATUSES, CAMPAIGN_STATUSES, INTERACTION_TYPES, RELATIONSHIP_STATUSES
+from crm.weekly_actions import WeeklyActions, weekly_actions
 
 TOP_LIMIT = 5
 GOING_COLD_LIMIT = 10
@@ -98,6 +99,7 @@ class WeeklySummary:
     current: AdminSummary
     previous: AdminSummary
     changes: dict[str, int]  # current minus previous, for the period measures
+    actions: WeeklyActions  # what to act on: per owner, newly partnered, open campaigns
 
 
 def refresh_admin_analytics(db: Session, *, concurrently: bool = True) -> None:
@@ -267,7 +269,7 @@ def admin_summary(
 def weekly_summary(
     db: Session, *, team_id: str, week_start: datetime, now: datetime | None = None
 ) -> WeeklySummary:
-    """The week from `week_start` and the week before it, with week-over-week changes."""
+    """The week from `week_start` and the week before it, with week-over-week changes and to-dos."""
     week = timedelta(days=7)
     current = admin_summary(db, team_id=team_id, start=week_start, end=week_start + week, now=now)
     previous = admin_summary(db, team_id=team_id, start=week_start - week, end=week_start, now=now)
@@ -281,4 +283,5 @@ def weekly_summary(
         changes[f"interactions_{kind}"] = (
             current.interactions_by_type[kind] - previous.interactions_by_type[kind]
         )
-    return WeeklySummary(current=current, previous=previous, changes=changes)
+    actions = weekly_actions(db, team_id=team_id, start=week_start, end=week_start + week, now=current.as_of)
+    return WeeklySummary(current=current, previous=previous, changes=changes, actions=actions)

@@ -1,10 +1,20 @@
-"""The weekly admin summary job: last week's activity per workspace, posted once per ISO week."""
+"""The weekly admin summary job: last week's activity per workspace, posted once per ISO week,
+with its chart uploaded into the post's thread.
+
+The chart follows the post, never the other way round: it is drawn and uploaded only after the post
+is recorded as sent, so a chart that fails leaves the text summary posted (and logged), and a
+summary is never held back by its chart. It is uploaded once, by the run that recorded the post:
+a summary already recorded as sent is never claimed again, and one whose earlier post's outcome was
+unknown, then found in the channel, gets its chart from the run that found it (the earlier run
+uploads only after recording the post, so it cannot have). A crash between recording the post and
+the upload loses that week's chart: at most once, never twice.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.db import transaction
 from bot.demo_workspace import is_demo_team
@@ -12,7 +22,10 @@ from bot.jobs.context import JobContext, clock_for
 from bot.jobs.maintenance import refresh_analytics
 from bot.jobs.posting import post_once, settle_unconfirmed
 from crm import analytics, reminders
-from handlers.blocks.digests import weekly_summary_message
+from crm.reminders.summaries import SummaryClaim, posted_summaries
+from crm.weekly_trends import WeeklyTrends, weekly_trends
+from handlers.blocks.weekly import period_label, weekly_summary_message
+from handlers.runtime.chart_upload import upload_chart
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +38,8 @@ class SummaryReport:
     found_posted: int = 0  # summaries whose earlier post's outcome was unknown, found in the channel
     unknown: int = 0  # of `failed`: posts Slack may have made (looked for before the next try)
     demo: int = 0  # demo workspaces' summaries, recorded as done and never posted
+    charts: int = 0  # charts uploaded into a summary's thread
+    charts_failed: int = 0  # summaries posted without their chart (rendering or upload failed, logged)
 
     @property
     def noteworthy(self) -> bool:
@@ -40,7 +55,43 @@ class SummaryReport:
             text += f", {self.found_posted} earlier posts found"
         if self.demo:
             text += f", {self.demo} demo workspaces skipped"
+        if self.charts or self.charts_failed:
+            text += f", {self.charts} charts uploaded"
+            text += f" ({self.charts_failed} failed)" if self.charts_failed else ""
         return text
+
+
+def _week_start(claim: SummaryClaim, ctx: JobContext) -> datetime:
+    return reminders.summary_week_start(claim.due_at, ctx.settings.tz)
+
+
+def _chart(ctx: JobContext, report: SummaryReport, *, channel: str, ts: str, trends: WeeklyTrends) -> None:
+    """Upload the week's chart into the summary's thread; a failure is logged and counted, no more."""
+    period = period_label(trends.week_starts[-1], trends.end, ctx.settings.timezone)
+    if upload_chart(ctx.client, channel=channel, thread_ts=ts, trends=trends, title=f"CRM trends · {period}"):
+        report.charts += 1
+    else:
+        report.charts_failed += 1
+
+
+def _chart_for_found(ctx: JobContext, report: SummaryReport, claims: list[SummaryClaim]) -> None:
+    """Charts for summaries an earlier run posted without learning it (found in the channel now)."""
+    with transaction(ctx.engine) as db:
+        posted = posted_summaries(db, delivery_ids=[c.delivery_id for c in claims])
+    for claim in claims:
+        if claim.delivery_id not in posted:
+            continue
+        channel, ts = posted[claim.delivery_id]
+        try:
+            with transaction(ctx.engine) as db:
+                trends = weekly_trends(
+                    db, team_id=claim.team_id, end=_week_start(claim, ctx) + timedelta(days=7)
+                )
+        except Exception as exc:  # the summary is posted; only its chart is missing
+            log.warning("weekly chart data for %s failed: %s", claim.team_id, exc)
+            report.charts_failed += 1
+            continue
+        _chart(ctx, report, channel=channel, ts=ts, trends=trends)
 
 
 def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> SummaryReport:
@@ -74,6 +125,8 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
     settled = settle_unconfirmed(ctx, delivery_ids=[c.delivery_id for c in claims], clock=clock)
     report.found_posted = len(settled.found)
     found = {i for post in settled.found for i in post.delivery_ids}
+    if found:
+        _chart_for_found(ctx, report, [c for c in claims if c.delivery_id in found])
     if settled.unsettled:
         with transaction(ctx.engine) as db:
             reminders.mark_failed(
@@ -93,13 +146,12 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
     for claim in claims:
         ids = [claim.delivery_id]
         try:
+            week_start = _week_start(claim, ctx)
             with transaction(ctx.engine) as db:
                 summary = analytics.weekly_summary(
-                    db,
-                    team_id=claim.team_id,
-                    week_start=reminders.summary_week_start(claim.due_at, tz),
-                    now=clock(),
+                    db, team_id=claim.team_id, week_start=week_start, now=clock()
                 )
+                trends = weekly_trends(db, team_id=claim.team_id, end=week_start + timedelta(days=7))
             message = weekly_summary_message(summary, tz_name=ctx.settings.timezone)
         except Exception as exc:  # isolate per workspace; the row backs off and is retried
             log.warning("weekly summary for %s failed before posting: %s", claim.team_id, exc)
@@ -118,4 +170,5 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
             report.unknown += result.unknown
         else:
             report.posted += 1
+            _chart(ctx, report, channel=result.channel or channel, ts=result.ts, trends=trends)
     return report

@@ -118,3 +118,19 @@ def claim_weekly_summaries(
         },
     ).all()
     return [SummaryClaim(*row) for row in rows]
+
+
+def posted_summaries(db: Session, *, delivery_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+    """{delivery id: (channel, ts)} of the summaries among `delivery_ids` recorded as posted: where
+    their chart goes (a reply in that message's thread)."""
+    rows = db.execute(
+        text(
+            """
+            SELECT id, slack_channel, slack_ts FROM deliveries
+            WHERE id = ANY(:ids) AND kind = 'weekly_summary' AND status = 'sent'
+              AND slack_channel IS NOT NULL AND slack_ts IS NOT NULL
+            """
+        ),
+        {"ids": delivery_ids},
+    ).all()
+    return {delivery_id: (channel, ts) for delivery_id, channel, ts in rows}

@@ -1,4 +1,4 @@
-"""Scheduler messages: the follow-up reminder DM (and its updates after a click), the weekly summary.
+"""Scheduler messages: the follow-up reminder DM (and its updates after a click).
 
 Pure functions over plain data (crm.reminders.Digest / DigestItem): no I/O. Each follow-up is a
 section (who, when due in the user's timezone) and an actions block with Done, Snooze (1 day /
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -28,7 +28,6 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from crm.analytics import WeeklySummary
 from crm.clock import start_of_local_day, zone_of
 from crm.reminders import Digest, DigestItem
 from handlers.blocks.fields import platform_label
@@ -36,9 +35,6 @@ from handlers.blocks.going_cold import going_cold_section
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     MESSAGE_BLOCKS,
-    SECTION_TEXT,
-    clip,
-    fmt_date,
     fmt_datetime,
     mrkdwn,
     plain,
@@ -182,82 +178,3 @@ def resolved_item(
         else:
             out.append(dict(block))
     return out
-
-
-# --- weekly admin summary -------------------------------------------------------------------------
-
-_CHANGE_LABELS = (
-    ("active_users", "Active users"),
-    ("new_relationships", "New relationships"),
-    ("interactions", "Interactions"),
-    ("partnered_in_period", "Newly partnered"),
-)
-
-
-def change(delta: int) -> str:
-    """A week-over-week change for people: '▲ 3', '▼ 2', '±0'."""
-    if delta > 0:
-        return f"▲ {delta:,}"
-    if delta < 0:
-        return f"▼ {-delta:,}"
-    return "±0"
-
-
-def _period(start: datetime, end: datetime, tz_name: str) -> str:
-    tz = zone_of(tz_name)
-    last = (end - timedelta(seconds=1)).astimezone(tz)
-    return f"{fmt_date(start, tz)} – {fmt_date(last, tz)}"
-
-
-def _counts_line(counts: dict[str, int], changes: dict[str, int] | None = None, prefix: str = "") -> str:
-    parts = []
-    for key, n in counts.items():
-        delta = changes.get(f"{prefix}{key}") if changes else None
-        parts.append(f"{key.replace('_', ' ')} {n:,}" + (f" ({change(delta)})" if delta is not None else ""))
-    return " · ".join(parts) or "none"
-
-
-def _relationship_lines(rows: list, *, cold: bool) -> str:
-    lines = []
-    for r in rows:
-        who = f"*{mrkdwn(r.influencer_name, 80)}* (@{mrkdwn(r.handle)}) — {mrkdwn(r.user_name, 80)}"
-        if cold:
-            since = "never contacted" if r.days_since_contact is None else f"{r.days_since_contact} days"
-            lines.append(f"• {who}, {r.status}, no contact for {since}")
-        else:
-            lines.append(f"• {who}, strength {r.strength}")
-    return "\n".join(lines) or "_none_"
-
-
-def weekly_summary_message(summary: WeeklySummary, *, tz_name: str) -> Message:
-    """The Monday post to the admin channel: last week's activity with week-over-week change."""
-    cur, prev, ch = summary.current, summary.previous, summary.changes
-    period = _period(*cur.period, tz_name)
-    fields = [
-        MarkdownTextObject(text=f"*{label}*\n{getattr(cur, key):,} ({change(ch[key])})")
-        for key, label in _CHANGE_LABELS
-    ]
-    sections = [
-        ("Interactions by type", _counts_line(cur.interactions_by_type, ch, "interactions_")),
-        ("Status funnel (now)", _counts_line(cur.status_funnel)),
-        ("Campaigns by status", _counts_line(cur.campaigns_by_status)),
-        ("Assignments by status", _counts_line(cur.assignments_by_status)),
-        ("Top relationships", _relationship_lines(cur.top_relationships, cold=False)),
-        ("Going cold", _relationship_lines(cur.going_cold, cold=True)),
-    ]
-    blocks: list[Block] = [
-        header(f"Weekly CRM summary · {period}"),
-        context(f"Workspace `{mrkdwn(cur.team_id)}` · compared with {_period(*prev.period, tz_name)}"),
-        SectionBlock(fields=fields),
-        *(
-            SectionBlock(text=MarkdownTextObject(text=clip(f"*{t}*\n{body}", SECTION_TEXT)))
-            for t, body in sections
-        ),
-        context(f"Times in {mrkdwn(tz_name)}. Details any time: `{COMMAND} admin`"),
-    ]
-    text = (
-        f"Weekly CRM summary {period}: {cur.interactions:,} interactions ({change(ch['interactions'])}), "
-        f"{cur.new_relationships:,} new relationships ({change(ch['new_relationships'])}), "
-        f"{cur.active_users:,} active users ({change(ch['active_users'])})"
-    )
-    return Message(text=text, blocks=blocks)

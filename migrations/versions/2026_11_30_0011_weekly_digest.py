@@ -8,8 +8,9 @@
   existing relationship's current status at its status_changed_at. Before a relationship's first
   recorded row, readers count it in that first status (crm/weekly_trends.py says so again).
   An AFTER INSERT trigger records a new relationship's status; an AFTER UPDATE trigger, which runs
-  only when the status or status_changed_at changed, records a new status, or moves the latest row
-  when status_changed_at alone was corrected, so the history always ends where status_changed_at says.
+  only when the status or status_changed_at changed, records a new status, or re-dates the row it
+  last recorded when status_changed_at alone was corrected, so the history ends where
+  status_changed_at says.
 - `users.weekly_digest_since` (timestamptz, NULL): when the user opted in to the personal weekly
   digest from App Home; NULL means off, as for every existing user.
 - `deliveries.kind` may be 'personal_digest' (one row per user per ISO week, crm/reminders/digests.py).
@@ -72,7 +73,7 @@ def upgrade() -> None:
             IF TG_OP = 'UPDATE' AND OLD.status IS NOT DISTINCT FROM NEW.status THEN
                 UPDATE relationship_status_changes SET changed_at = NEW.status_changed_at
                 WHERE id = (SELECT id FROM relationship_status_changes
-                            WHERE relationship_id = NEW.id ORDER BY changed_at DESC, id DESC LIMIT 1);
+                            WHERE relationship_id = NEW.id ORDER BY id DESC LIMIT 1);
             ELSE
                 INSERT INTO relationship_status_changes (relationship_id, status, changed_at)
                 VALUES (NEW.id, NEW.status, NEW.status_changed_at);
