@@ -123,6 +123,22 @@ def _counts(
     return {id_: ClickCount(total, recent) for id_, (total, recent) in totals.items()}
 
 
+def click_columns(now: datetime | None = None) -> tuple:
+    """(total clicks, clicks in the last 7 days) of the Assignment row of the enclosing query, as
+    correlated scalar subqueries (index look-ups per row), for a streamed export."""
+    since = resolve_now(now) - RECENT
+    mine = LinkClick.assignment_id == Assignment.id
+    raw = select(func.count()).where(mine).correlate(Assignment).scalar_subquery()
+    days = (
+        select(func.coalesce(func.sum(LinkClickDay.clicks), 0))
+        .where(LinkClickDay.assignment_id == Assignment.id)
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
+    recent = select(func.count()).where(mine, LinkClick.clicked_at >= since).correlate(Assignment)
+    return (raw + days).label("clicks"), recent.scalar_subquery().label("clicks_last_7_days")
+
+
 def counts_by_assignment(
     db: Session, *, assignment_ids: Collection[uuid.UUID], now: datetime | None = None
 ) -> dict[uuid.UUID, ClickCount]:

@@ -27,9 +27,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from crm.clicks import click_columns
 from crm.clock import zone_of
 from crm.errors import Forbidden, NotFound
 from crm.imports.columns import FIELDS
+from crm.links import short_link
 from crm.models import Assignment, Campaign, Influencer, Relationship, User
 from crm.relationship_list import RelationshipFilter, relationship_conditions
 
@@ -37,7 +39,7 @@ from crm.relationship_list import RelationshipFilter, relationship_conditions
 RELATIONSHIP_COLUMNS: tuple[str, ...] = FIELDS
 # The workspace export (crm-bot export) adds whose relationship each row is.
 TEAM_COLUMNS: tuple[str, ...] = (*RELATIONSHIP_COLUMNS, "user")
-# Clicks are left out until tracked links exist: there is nothing to count them from yet.
+# A campaign's assignments; with short links on (CRM_PUBLIC_URL), LINK_COLUMNS follow.
 CAMPAIGN_COLUMNS: tuple[str, ...] = (
     "campaign",
     "name",
@@ -55,6 +57,8 @@ CAMPAIGN_COLUMNS: tuple[str, ...] = (
     "assigned_by",
     "assigned_at",
 )
+# Short link and its clicks (crm.clicks: raw and rolled-up), when short links are on.
+LINK_COLUMNS: tuple[str, ...] = ("short_link", "clicks", "clicks_last_7_days")
 TAG_SEPARATOR = "; "
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -187,15 +191,22 @@ def exportable_campaign(db: Session, *, actor: User, campaign_id: uuid.UUID) -> 
 
 
 def write_campaign(
-    db: Session, out: IO[bytes], *, actor: User, campaign_id: uuid.UUID, crm_admin: bool = False
+    db: Session,
+    out: IO[bytes],
+    *,
+    actor: User,
+    campaign_id: uuid.UUID,
+    crm_admin: bool = False,
+    public_url: str | None = None,
+    now: datetime | None = None,
 ) -> int:
     """A campaign's assignments as CSV to `out`, by influencer name; returns the row count.
 
     Who sees which rows: anyone in the workspace exports the assignments they made themselves
     (assignments belong to their user, as relationships do); a CRM admin (CRM_ADMIN_USER_IDS, the
     caller says) exports everyone's. Forbidden for a non-admin who assigned nobody to it, so an empty
-    file never suggests the campaign is empty. Clicks are not a column yet: tracked links that count
-    them do not exist.
+    file never suggests the campaign is empty. With `public_url` (CRM_PUBLIC_URL) each row also has
+    its short link and clicks (LINK_COLUMNS).
     """
     campaign = exportable_campaign(db, actor=actor, campaign_id=campaign_id)
     conditions = [Assignment.campaign_id == campaign.id]
@@ -231,12 +242,29 @@ def write_campaign(
         .order_by(func.lower(Influencer.name), Assignment.id)
     )
     name = _cell(campaign.name, tz)
+    if public_url:
+        stmt = stmt.add_columns(Assignment.short_code, *click_columns(now))
+        rows = (
+            [name, *(_cell(v, tz) for v in row[:-3]), short_link(public_url, row[-3]), row[-2], row[-1]]
+            for row in _stream(db, stmt)
+        )
+        return _write(out, (*CAMPAIGN_COLUMNS, *LINK_COLUMNS), rows)
     rows = ([name, *(_cell(v, tz) for v in row)] for row in _stream(db, stmt))
     return _write(out, CAMPAIGN_COLUMNS, rows)
 
 
-def campaign_csv(db: Session, *, actor: User, campaign_id: uuid.UUID, crm_admin: bool = False) -> bytes:
-    """write_campaign as bytes (see there for who may export what; no clicks column yet)."""
+def campaign_csv(
+    db: Session,
+    *,
+    actor: User,
+    campaign_id: uuid.UUID,
+    crm_admin: bool = False,
+    public_url: str | None = None,
+    now: datetime | None = None,
+) -> bytes:
+    """write_campaign as bytes (see there for who may export what, and the link columns)."""
     out = io.BytesIO()
-    write_campaign(db, out, actor=actor, campaign_id=campaign_id, crm_admin=crm_admin)
+    write_campaign(
+        db, out, actor=actor, campaign_id=campaign_id, crm_admin=crm_admin, public_url=public_url, now=now
+    )
     return out.getvalue()

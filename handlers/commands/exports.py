@@ -75,7 +75,15 @@ def campaign_export(ctx: CommandContext, args: list[str]) -> None:
     campaign, _ = split_campaign(ctx, args, rest=0)
     admin = is_crm_admin(ctx.settings, ctx.actor)
     out = io.BytesIO()
-    count = exports.write_campaign(ctx.db, out, actor=ctx.actor, campaign_id=campaign.id, crm_admin=admin)
+    count = exports.write_campaign(
+        ctx.db,
+        out,
+        actor=ctx.actor,
+        campaign_id=campaign.id,
+        crm_admin=admin,
+        public_url=ctx.settings.public_url,  # short link and clicks columns when short links are on
+        now=ctx.now,
+    )
     whose = "everyone's" if admin else "yours"
     what = f"{_plural(count, 'assignment')} of “{campaign.name}” ({whose})"
     if count == 0:  # only an admin gets here with none: others are refused by write_campaign

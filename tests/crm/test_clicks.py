@@ -150,3 +150,30 @@ def test_top_creators_in_a_period_over_raw_and_rolled_up_clicks(db, world):
     assert clicks.team_clicks(db, team_id="T1", since=since, until=until) == 8
     assert clicks.team_clicks(db, team_id="T1", since=NOW, until=NOW + timedelta(days=1)) == 0
     assert clicks.top_creators(db, team_id="T3", since=since, until=until) == []
+
+
+def test_the_campaign_export_gains_the_short_link_and_clicks_when_short_links_are_on(db, world):
+    import csv
+    import io
+
+    from crm import exports
+
+    clicks.record_clicks(db, _clicks(world["spring_maya"], timedelta(days=1), timedelta(days=9)))
+    db.add(
+        LinkClickDay(assignment_id=world["spring_maya"].id, day=(NOW - timedelta(days=120)).date(), clicks=5)
+    )
+    db.flush()
+    owner = db.get(type(world["spring"].owner), world["spring"].user_id)
+
+    def rows(**kw) -> list[dict[str, str]]:
+        data = exports.campaign_csv(db, actor=owner, campaign_id=world["spring"].id, now=NOW, **kw)
+        return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+    on = {r["handle"]: r for r in rows(public_url="https://crm.example.com")}
+    assert list(next(iter(on.values())))[-3:] == list(exports.LINK_COLUMNS)
+    maya = on["maya"]
+    assert maya["short_link"] == f"https://crm.example.com/l/{world['spring_maya'].short_code}"
+    assert (maya["clicks"], maya["clicks_last_7_days"]) == ("7", "1")
+    assert (on["ben"]["clicks"], on["ben"]["clicks_last_7_days"]) == ("0", "0")
+    off = rows()
+    assert "short_link" not in off[0] and "clicks" not in off[0]

@@ -206,3 +206,19 @@ def test_the_qr_button_in_the_assign_forms_answer_sends_the_png_to_the_dm(links_
     assert decoded(links_run.fake.uploads[upload.params["file_id"]]) == [
         f"{PUBLIC_URL}/l/{crm.one(Assignment).short_code}"
     ]
+
+
+def test_campaign_export_has_the_short_link_and_clicks_columns(links_run, crm):
+    import csv
+
+    crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    links_run.command('utm "Spring Sale" @maya')
+    assignment = crm.one(Assignment)
+    add_clicks(crm, assignment, 1, 2)
+    links_run.command('campaign export "Spring Sale"')
+    (upload,) = links_run.fake.calls_to("file_upload")
+    data = links_run.fake.uploads[upload.params["file_id"]].decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(data))
+    assert row["short_link"] == f"{PUBLIC_URL}/l/{assignment.short_code}"
+    assert (row["clicks"], row["clicks_last_7_days"]) == ("2", "2")
