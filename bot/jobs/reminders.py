@@ -95,7 +95,7 @@ def send_reminders(ctx: JobContext, *, now: datetime | None = None, batch_size: 
             digests = reminders.load_digests(
                 db, worker_id=ctx.worker_id, user_ids=list(claimed), now=clock(), overdue_limit=MAX_ITEMS
             )
-        loaded = sum(len(d.items) for d in digests)
+        loaded = sum(len(d.delivery_ids) for d in digests)  # follow-ups and going-cold rows
         report.cancelled += sum(len(ids) for ids in claimed.values()) - loaded
         for digest in digests:
             _deliver(ctx, digest, clock, report)

@@ -73,7 +73,7 @@ def test_the_morning_section_goes_out_once_a_day_from_nine_local(make_ctx, fake_
     assert send_reminders(ctx, now=MORNING - timedelta(minutes=1)).dms_sent == 0
     enqueue_going_cold(ctx, now=MORNING)
     report = send_reminders(ctx, now=MORNING)
-    assert (report.dms_sent, report.going_cold) == (1, 3)
+    assert (report.dms_sent, report.going_cold, report.cancelled) == (1, 3, 0)
     (dm,) = posted(fake_slack)
     assert dm.params["channel"] == dm_channel(user)
     assert_valid_message(dm.params)
@@ -130,7 +130,8 @@ def test_a_section_with_nothing_left_to_say_is_cancelled_not_sent(make_ctx, fake
             text("UPDATE user_influencers SET last_contacted_at = :now WHERE user_id = :u"),
             {"now": MORNING, "u": user.id},
         )
-    assert send_reminders(ctx, now=MORNING).dms_sent == 0
+    report = send_reminders(ctx, now=MORNING)
+    assert (report.dms_sent, report.cancelled) == (0, 1)
     assert [d.status for d in deliveries(clean_tables)] == ["cancelled"]
     assert posted(fake_slack) == []
 
