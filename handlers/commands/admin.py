@@ -11,11 +11,16 @@ from crm import analytics, clicks
 from crm.errors import InvalidInput
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.help import Usage
+from handlers.commands.admin_summary import admin_weekly_summary
 from handlers.commands.cadence import admin_cadence
 from handlers.commands.context import CommandContext, UsageError
 from handlers.runtime.clients import quick_client
 
-ADMIN = Usage("admin [days]", "workspace analytics for admins (default: last 30 days)", "/crm admin 7")
+ADMIN = Usage(
+    "admin [days] | admin summary",
+    "workspace analytics for admins (default: last 30 days); `summary`: the weekly summary, in your DM",
+    "/crm admin 7",
+)
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 # users.info for the admin check is asked before the transaction; it may take this long.
@@ -50,6 +55,9 @@ def admin(ctx: CommandContext, args: list[str]) -> None:
             return
     if args and args[0].lower() == "cadence":
         admin_cadence(ctx, args[1:])
+        return
+    if args and args[0].lower() == "summary":
+        admin_weekly_summary(ctx, args[1:])
         return
     if len(args) > 1 or (
         args and not (args[0].isascii() and args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS)
