@@ -22,6 +22,7 @@ from bot.jobs.context import JobContext, clock_for
 from bot.jobs.maintenance import refresh_analytics
 from bot.jobs.posting import post_once, settle_unconfirmed
 from crm import analytics, reminders
+from crm.clicks import period_clicks
 from crm.reminders.summaries import SummaryClaim, posted_summaries
 from crm.weekly_trends import WeeklyTrends, weekly_trends
 from handlers.blocks.weekly import period_label, weekly_summary_message
@@ -152,7 +153,11 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
                     db, team_id=claim.team_id, week_start=week_start, now=clock()
                 )
                 trends = weekly_trends(db, team_id=claim.team_id, end=week_start + timedelta(days=7))
-            message = weekly_summary_message(summary, tz_name=ctx.settings.timezone)
+                links = None
+                if ctx.settings.public_url:  # short links on: the week's top creators by clicks
+                    week_end = week_start + timedelta(days=7)
+                    links = period_clicks(db, team_id=claim.team_id, since=week_start, until=week_end)
+            message = weekly_summary_message(summary, tz_name=ctx.settings.timezone, links=links)
         except Exception as exc:  # isolate per workspace; the row backs off and is retried
             log.warning("weekly summary for %s failed before posting: %s", claim.team_id, exc)
             with transaction(ctx.engine) as db:

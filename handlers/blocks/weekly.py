@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from crm.analytics import RelationshipRow, WeeklySummary
+from crm.clicks import PeriodClicks
 from crm.clock import zone_of
 from crm.weekly_actions import CampaignLine, OwnerLine, PartneredLine
 from handlers.blocks.message import Message, context, header
@@ -104,9 +105,12 @@ def _top_line(r: RelationshipRow) -> str:
     return f"• {who} — {mrkdwn(r.user_name, 80)}, strength {r.strength}"
 
 
-def weekly_summary_message(summary: WeeklySummary, *, tz_name: str) -> Message:
+def weekly_summary_message(
+    summary: WeeklySummary, *, tz_name: str, links: PeriodClicks | None = None
+) -> Message:
     """The Monday post to the admin channel: last week's activity with week-over-week change, then
-    per owner what to act on, the newly partnered, open campaigns, and the pipeline now."""
+    per owner what to act on, the newly partnered, open campaigns, and the pipeline now; with `links`
+    (short links on, crm.clicks.period_clicks) also the week's top creators by clicks."""
     cur, prev, ch, todo = summary.current, summary.previous, summary.changes, summary.actions
     period = period_label(*cur.period, tz_name)
     fields = [
@@ -152,6 +156,16 @@ def weekly_summary_message(summary: WeeklySummary, *, tz_name: str) -> Message:
         ),
         # Further sections (e.g. top creators by clicks) go here, each one `bullets(...)` block.
     ]
+    if links is not None:
+        sections.append(
+            bullets(
+                f"Top creators by clicks ({plural(links.total, 'click')} on short links)",
+                [f"• *{mrkdwn(c.name, 100)}* (@{mrkdwn(c.handle, 60)}): {c.clicks:,}" for c in links.top],
+                len(links.top),
+                noun="creator",
+                empty="_No clicks this week._",
+            )
+        )
     blocks: list[Block] = [
         header(f"Weekly CRM summary · {period}"),
         context(f"Workspace `{mrkdwn(cur.team_id)}` · compared with {period_label(*prev.period, tz_name)}"),
