@@ -20,7 +20,7 @@ from bot.public_http import PublicServer
 from bot.redirects import Redirects
 from bot.wsgi import create_wsgi_app
 from crm import assignments, campaigns
-from crm.models import Assignment, LinkClick
+from crm.models import Assignment, Campaign, LinkClick, User
 from tests.factories import make_influencer, make_user
 from tests.slack.harness import HttpResult, http_request
 
@@ -81,9 +81,9 @@ def assign(
     engine: Engine, *, handle: str = "maya", landing: str = "https://shop.example.com/spring"
 ) -> Assignment:
     with Session(engine, expire_on_commit=False) as db, db.begin():
-        user = db.scalar(select(campaigns.User).where(campaigns.User.slack_user_id == "UOWNER0001"))
+        user = db.scalar(select(User).where(User.slack_user_id == "UOWNER0001"))
         user = user or make_user(db, team_id="T1", slack_user_id="UOWNER0001")
-        campaign = db.scalar(select(campaigns.Campaign).where(campaigns.Campaign.name == "Spring Sale"))
+        campaign = db.scalar(select(Campaign).where(Campaign.name == "Spring Sale"))
         campaign = campaign or campaigns.create_campaign(
             db, actor=user, name="Spring Sale", landing_url=landing
         )
