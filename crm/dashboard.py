@@ -55,6 +55,7 @@ class Dashboard:
     recent: list[Interaction] = field(default_factory=list)
     going_cold: list[GoingCold] = field(default_factory=list)  # the longest silent first
     going_cold_count: int = 0
+    weekly_digest_on: bool = False  # the user opted in to the personal weekly digest (crm.personal_digest)
 
 
 def relationship_card(
@@ -175,4 +176,9 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
         recent=list(db.scalars(recent)),
     )
     cold, cold_count = going_cold_for(db, actor=actor, now=now, limit=DASHBOARD_ITEMS)
-    return replace(dashboard, going_cold=cold, going_cold_count=cold_count)
+    return replace(
+        dashboard,
+        going_cold=cold,
+        going_cold_count=cold_count,
+        weekly_digest_on=actor.weekly_digest_since is not None,
+    )

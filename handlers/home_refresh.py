@@ -64,15 +64,20 @@ class HomeTarget:
     team_id: str
     slack_user_id: str
     timezone: str
+    weekly_digest_since: datetime | None = None  # App Home shows the digest switch's state
 
     @classmethod
     def of(cls, actor: User) -> HomeTarget:
-        return cls(actor.id, actor.team_id, actor.slack_user_id, actor.timezone)
+        return cls(actor.id, actor.team_id, actor.slack_user_id, actor.timezone, actor.weekly_digest_since)
 
     def as_user(self) -> User:
         """A transient User (never added to a session) for crm's `actor` arguments: saves a query."""
         return User(
-            id=self.user_id, team_id=self.team_id, slack_user_id=self.slack_user_id, timezone=self.timezone
+            id=self.user_id,
+            team_id=self.team_id,
+            slack_user_id=self.slack_user_id,
+            timezone=self.timezone,
+            weekly_digest_since=self.weekly_digest_since,
         )
 
 

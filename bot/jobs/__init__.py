@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db import make_engine
 from bot.jobs.clicks import roll_up_clicks_job
 from bot.jobs.context import JobContext, make_slack_client
+from bot.jobs.digest import send_personal_digests
 from bot.jobs.housekeeping import prune_applied_requests_job
 from bot.jobs.maintenance import recompute_strength, refresh_analytics
 from bot.jobs.reminders import enqueue_going_cold, send_reminders
@@ -94,6 +95,14 @@ JOBS: dict[str, Job] = {
                 Trigger(every=timedelta(hours=1), at_start=True, suffix="catch-up"),
             ),
             "last week's admin summary per workspace to CRM_ADMIN_CHANNEL",
+            needs_slack=True,
+        ),
+        Job(
+            "personal-digest",
+            lambda ctx, now: send_personal_digests(ctx, now=now),
+            # hourly: each user's Monday 09:00 comes in their own timezone; a no-op once sent
+            (Trigger(every=timedelta(hours=1), at_start=True),),
+            "the personal weekly digest DM of each opted-in user, Monday 09:00 their time",
             needs_slack=True,
         ),
         Job(

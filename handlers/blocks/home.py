@@ -23,6 +23,7 @@ from handlers.blocks.cards import follow_up_text, interaction_line
 from handlers.blocks.fields import status_label
 from handlers.blocks.going_cold import going_cold_item
 from handlers.blocks.message import context, header
+from handlers.blocks.personal_digest import weekly_digest_home_section
 from handlers.blocks.text import SECTION_TEXT, mrkdwn, plural
 from handlers.ids import Action, Block
 
@@ -143,6 +144,8 @@ def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
             f"Nobody: everyone you are talking to heard from you in the last {NEGLECTED_AFTER.days} days.",
         ),
         _lines_section("Last interactions", recent_lines, "Nothing logged yet: `/crm log @handle`."),
+        DividerBlock(),
+        weekly_digest_home_section(getattr(dashboard, "weekly_digest_on", False)),
         context("`/crm help` lists every command. This page updates after each change you make."),
     ]
     return View(type="home", blocks=blocks)

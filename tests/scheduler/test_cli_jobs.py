@@ -88,6 +88,7 @@ def test_jobs_run_accepts_exactly_the_registered_jobs(env, capsys):
         "reminders",
         "going-cold",
         "weekly-summary",
+        "personal-digest",
         "refresh-analytics",
         "recompute-strength",
         "prune-applied-requests",

@@ -36,6 +36,7 @@ def test_triggers_catch_up_at_start_and_follow_the_crm_timezone(settings, clean_
         "recompute-strength",
         "weekly-summary",
         "weekly-summary-catch-up",
+        "personal-digest",
         "prune-applied-requests",
         "roll-up-clicks",
     }
@@ -44,8 +45,15 @@ def test_triggers_catch_up_at_start_and_follow_the_crm_timezone(settings, clean_
     assert jobs["refresh-analytics"].trigger.interval == timedelta(minutes=15)
     assert jobs["going-cold"].trigger.interval == timedelta(minutes=15)
     assert jobs["weekly-summary-catch-up"].trigger.interval == timedelta(hours=1)
+    assert jobs["personal-digest"].trigger.interval == timedelta(hours=1)
     # The start-up runs are due at once.
-    for job_id in ("reminders", "going-cold", "refresh-analytics", "weekly-summary-catch-up"):
+    for job_id in (
+        "reminders",
+        "going-cold",
+        "refresh-analytics",
+        "weekly-summary-catch-up",
+        "personal-digest",
+    ):
         assert jobs[job_id].next_run_time == start
     weekly, nightly = jobs["weekly-summary"].trigger, jobs["recompute-strength"].trigger
     assert isinstance(weekly, CronTrigger) and str(weekly.timezone) == "Europe/Berlin"

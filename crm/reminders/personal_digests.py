@@ -1,0 +1,114 @@
+"""Personal weekly digests: one delivery per (opted-in user, ISO week), at Monday 09:00 in their zone.
+
+`enqueue_personal_digests` records, for every user who opted in before their latest Monday 09:00
+(crm.reminders.summaries.summary_slot, in the user's own timezone), a `deliveries` row of kind
+personal_digest keyed "<user id>@<ISO week>", so however often it runs, on however many replicas,
+each user's week is recorded once; it cancels the still-pending rows of older weeks (a bot down for
+weeks sends the current digest only) and of users who opted out since. Claims take a lease with
+FOR UPDATE SKIP LOCKED, as for the weekly summaries; posting and marking go through
+crm.reminders.deliveries like every other kind.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from crm.clock import resolve_now, zone_of
+from crm.models import Delivery, User
+from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS
+from crm.reminders.summaries import summary_slot
+
+PERSONAL_DIGEST = "personal_digest"
+
+
+def digest_key(user_id: uuid.UUID, slot: datetime) -> str:
+    """The dedupe key of one user's digest for the ISO week of `slot` (in their zone)."""
+    year, week, _ = slot.isocalendar()
+    return f"{user_id}@{year}-W{week:02d}"
+
+
+def enqueue_personal_digests(db: Session, *, now: datetime | None = None) -> int:
+    """Record this week's digest for every opted-in user whose Monday 09:00 has come; returns rows added."""
+    now = resolve_now(now)
+    db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ENQUEUE_LOCK})
+    users = db.execute(
+        select(User.id, User.team_id, User.timezone, User.weekly_digest_since).where(
+            User.weekly_digest_since.is_not(None)
+        )
+    ).all()
+    rows = []
+    for user_id, team_id, tz_name, since in users:
+        slot = summary_slot(now, zone_of(tz_name))
+        if since > slot:  # opted in after this week's digest fell due: the first one is next Monday
+            continue
+        rows.append(
+            {
+                "kind": PERSONAL_DIGEST,
+                "dedupe_key": digest_key(user_id, slot),
+                "team_id": team_id,
+                "user_id": user_id,
+                "due_at": slot,
+                "status": "pending",
+                "next_attempt_at": now,
+            }
+        )
+    added = 0
+    if rows:
+        stmt = insert(Delivery).values(rows).on_conflict_do_nothing().returning(Delivery.id)
+        added = len(db.execute(stmt).all())
+    # Superseded weeks and opted-out users: still pending, not leased by a live claim.
+    db.execute(
+        text(
+            """
+            UPDATE deliveries d SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL,
+                   last_error = coalesce(d.last_error, 'superseded or opted out')
+            FROM users u
+            WHERE d.kind = 'personal_digest' AND d.status = 'pending' AND u.id = d.user_id
+              AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+              AND (u.weekly_digest_since IS NULL OR d.due_at < :now - interval '7 days')
+            """
+        ),
+        {"now": now},
+    )
+    return added
+
+
+@dataclass(frozen=True, slots=True)
+class DigestClaim:
+    """One user's weekly digest leased to this worker."""
+
+    delivery_id: uuid.UUID
+    user_id: uuid.UUID
+    team_id: str
+    due_at: datetime
+
+
+def claim_personal_digests(
+    db: Session, *, worker_id: str, lease: timedelta, now: datetime | None = None, limit: int = 50
+) -> list[DigestClaim]:
+    """Lease up to `limit` pending digests to `worker_id` (see claim_weekly_summaries for why it is safe)."""
+    now = resolve_now(now)
+    rows = db.execute(
+        text(
+            """
+            UPDATE deliveries SET claimed_by = :worker, claimed_until = :until, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM deliveries
+                WHERE kind = 'personal_digest' AND status = 'pending' AND next_attempt_at <= :now
+                  AND (claimed_until IS NULL OR claimed_until <= :now) AND attempts < :max
+                ORDER BY due_at, id
+                LIMIT :limit
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, user_id, team_id, due_at
+            """
+        ),
+        {"worker": worker_id, "until": now + lease, "now": now, "max": MAX_ATTEMPTS, "limit": limit},
+    ).all()
+    return [DigestClaim(*row) for row in rows]
