@@ -205,9 +205,9 @@ def load_digests(
     current due instant is not this worker's live lease — sent earlier, given up on, or (rarely)
     another replica's. Listing them reads their rows and changes nothing.
     A user whose going-cold row for the day (crm.reminders.going_cold) is held gets a digest too, with
-    no follow-ups if none is due; every digest lists the user's going-cold relationships not yet
-    mentioned today (at most `cold_limit`, and their total). A going-cold row with nothing left to
-    mention is cancelled.
+    no follow-ups if none is due; every digest from COLD_NAG_TIME local on lists the user's
+    going-cold relationships not yet mentioned today (at most `cold_limit`, and their total). A
+    going-cold row with nothing left to mention is cancelled.
     """
     now = resolve_now(now)
     if not user_ids:
@@ -271,8 +271,13 @@ def load_digests(
     cold_rows = going_cold.claimed_cold_rows(db, worker_id=worker_id, user_ids=user_ids, now=now)
     for user in db.scalars(select(User).where(User.id.in_(set(cold_rows) - set(users)))):
         users[user.id] = (user.team_id, user.slack_user_id, user.timezone, 0)
-    today = {u_id: local_today(now, zone_of(tz)) for u_id, (_, _, tz, _) in users.items()}
-    cold = unnagged_going_cold(db, user_ids=list(users), today=today, now=now, limit=cold_limit)
+    # Going cold is a morning section: a follow-up DM before COLD_NAG_TIME local leaves it out.
+    today = {
+        u_id: local_today(now, zone_of(tz))
+        for u_id, (_, _, tz, _) in users.items()
+        if now.astimezone(zone_of(tz)).time() >= going_cold.COLD_NAG_TIME
+    }
+    cold = unnagged_going_cold(db, user_ids=list(today), today=today, now=now, limit=cold_limit)
     empty = [cold_rows.pop(u_id) for u_id in list(cold_rows) if u_id not in cold]
     if empty:  # nothing going cold left to mention today: that row has nothing to deliver
         going_cold.cancel_rows(db, worker_id=worker_id, delivery_ids=empty)

@@ -171,3 +171,17 @@ def test_snoozed_or_marked_cold_are_not_mentioned(make_ctx, fake_slack, clean_ta
     ctx = make_ctx()
     enqueue_going_cold(ctx, now=MORNING)
     assert send_reminders(ctx, now=MORNING).going_cold == 1
+
+
+def test_a_follow_up_dm_before_nine_local_leaves_going_cold_for_the_morning_section(
+    make_ctx, fake_slack, clean_tables
+):
+    early = MORNING - timedelta(hours=2)
+    seed_cold(clean_tables, n=2, follow_up=early)
+    ctx = make_ctx()
+    enqueue_going_cold(ctx, now=early)
+    report = send_reminders(ctx, now=early)
+    assert (report.dms_sent, report.follow_ups, report.going_cold) == (1, 1, 0)
+    assert "Going cold" not in str(posted(fake_slack)[-1].blocks)
+    enqueue_going_cold(ctx, now=MORNING)
+    assert send_reminders(ctx, now=MORNING).going_cold == 2
