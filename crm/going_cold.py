@@ -228,8 +228,8 @@ def unnagged_going_cold(
 def snooze_going_cold(
     db: Session, *, actor: User, relationship_id: uuid.UUID, now: datetime | None = None
 ) -> Relationship:
-    """ "Snooze a week": not going cold (nor mentioned) until SNOOZE from `now`; a state, so a double
-    click sets the same week again."""
+    """Snooze a week: not going cold (nor mentioned) until SNOOZE after `now`. A state, not a step:
+    a double click sets a week from the click again, never two weeks."""
     relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
     relationship.cold_snoozed_until = resolve_now(now) + SNOOZE
     db.flush()
@@ -237,7 +237,7 @@ def snooze_going_cold(
 
 
 def mark_cold(db: Session, *, actor: User, relationship_id: uuid.UUID) -> Relationship:
-    """ "Mark cold": the relationship's status becomes cold (`/crm status` moves it back)."""
+    """Mark cold: the relationship's status becomes cold (`/crm status` moves it back)."""
     relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
     relationship.status = "cold"
     db.flush()
