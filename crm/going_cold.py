@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.clock import resolve_now
+from crm.errors import InvalidInput
 from crm.models import CadenceDefault, GoingColdNag, Influencer, Interaction, Relationship, User
 from crm.scoped import get_relationship_by_id
 from crm.strength import HALF_LIFE_DAYS, score_sql, weighted_sum_sql
@@ -236,9 +237,22 @@ def snooze_going_cold(
     return relationship
 
 
-def mark_cold(db: Session, *, actor: User, relationship_id: uuid.UUID) -> Relationship:
-    """Mark cold: the relationship's status becomes cold (`/crm status` moves it back)."""
+def mark_cold(db: Session, *, actor: User, relationship_id: uuid.UUID) -> tuple[Relationship, str]:
+    """Mark cold: the relationship's status becomes cold; returns it and the status it had (for Undo)."""
     relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
+    previous = relationship.status
     relationship.status = "cold"
     db.flush()
+    return relationship, previous
+
+
+def undo_mark_cold(db: Session, *, actor: User, relationship_id: uuid.UUID, status: str) -> Relationship:
+    """Undo Mark cold: back to `status` (warm or partnered), only while it is still cold — a status
+    changed since is the user's newer choice and stays."""
+    if status not in GOING_COLD_STATUSES:
+        raise InvalidInput("status", "That Undo could not be read; set the status with /crm status.")
+    relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
+    if relationship.status == "cold":
+        relationship.status = status
+        db.flush()
     return relationship

@@ -13,13 +13,15 @@ from __future__ import annotations
 import uuid
 
 from slack_bolt import App, BoltContext
+from slack_sdk.models.blocks import SectionBlock
 
 from crm import followups, going_cold, scoped
 from crm.clock import zone_of
 from crm.errors import InvalidInput
 from handlers.blocks.digests import ACTIONS_BLOCK, parse_snooze_value, resolved_item
 from handlers.blocks.going_cold import ACTIONS_BLOCK as COLD_ACTIONS_BLOCK
-from handlers.blocks.text import fmt_date, fmt_datetime, mrkdwn
+from handlers.blocks.going_cold import marked_cold, parse_undo_value
+from handlers.blocks.text import fmt_date, fmt_datetime, mrkdwn, plain_of
 from handlers.forms import parse_id
 from handlers.ids import FollowUpAction, GoingColdAction
 from handlers.runtime.scope import scope
@@ -34,13 +36,24 @@ def _relationship_id(action: dict) -> uuid.UUID:
 
 
 def _show_new_state(
-    context: BoltContext, body: dict, relationship_id: uuid.UUID, note: str, *, prefix: str = ACTIONS_BLOCK
+    context: BoltContext,
+    body: dict,
+    relationship_id: uuid.UUID,
+    note: str,
+    *,
+    prefix: str = ACTIONS_BLOCK,
+    replacement: SectionBlock | None = None,
 ) -> None:
-    """Replace the clicked item's buttons with `note` in the DM; elsewhere answer with `note` alone."""
+    """Replace the clicked item's buttons with `note` (or `replacement`) in the DM; elsewhere (App
+    Home, an ephemeral card) answer with it alone."""
     message = body.get("message") or {}
     if isinstance(message, dict) and isinstance(message.get("blocks"), list) and message["blocks"]:
-        blocks = resolved_item(message["blocks"], relationship_id, note, prefix=prefix)
+        blocks = resolved_item(
+            message["blocks"], relationship_id, note, prefix=prefix, replacement=replacement
+        )
         reply(context, {"text": message.get("text") or note, "blocks": blocks}, replace_original=True)
+    elif replacement is not None:  # App Home: the note, with its Undo, as a message of its own
+        reply(context, {"text": plain_of(note), "blocks": [replacement.to_dict()]})
     else:  # e.g. an ephemeral card: Slack sends no message to rewrite
         reply(context, {"text": note})
 
@@ -102,10 +115,27 @@ def cold_mark_clicked(ack, body: dict, action: dict, context: BoltContext) -> No
     ack()
     relationship_id = _relationship_id(action)
     with scope(context) as s:
-        rel = going_cold.mark_cold(s.db, actor=s.actor, relationship_id=relationship_id)
+        rel, previous = going_cold.mark_cold(s.db, actor=s.actor, relationship_id=relationship_id)
         s.refresh_home()
-        name, handle = rel.influencer.name, rel.influencer.handle
-    note = f"🧊 *{mrkdwn(name, 200)}* is now cold (`/crm status @{mrkdwn(handle, 80)} warm` brings them back)"
+        name = rel.influencer.name
+    note = f"🧊 *{mrkdwn(name, 200)}* is now cold"
+    undo = marked_cold(relationship_id, note, previous)
+    _show_new_state(context, body, relationship_id, note, prefix=COLD_ACTIONS_BLOCK, replacement=undo)
+
+
+def cold_undo_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
+    ack()
+    try:
+        relationship_id, status = parse_undo_value(
+            action.get("value") if isinstance(action.get("value"), str) else ""
+        )
+    except ValueError:
+        raise InvalidInput(FIELD, "That relationship could not be found.") from None
+    with scope(context) as s:
+        rel = going_cold.undo_mark_cold(s.db, actor=s.actor, relationship_id=relationship_id, status=status)
+        s.refresh_home()
+        name, now_status = rel.influencer.name, rel.status
+    note = f"↩️ *{mrkdwn(name, 200)}* is {now_status} again"
     _show_new_state(context, body, relationship_id, note, prefix=COLD_ACTIONS_BLOCK)
 
 
@@ -117,3 +147,4 @@ def register(app: App) -> None:
     app.action(GoingColdAction.LOG)(log_clicked)
     app.action(GoingColdAction.SNOOZE)(cold_snooze_clicked)
     app.action(GoingColdAction.MARK_COLD)(cold_mark_clicked)
+    app.action(GoingColdAction.UNDO_MARK_COLD)(cold_undo_clicked)

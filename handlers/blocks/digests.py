@@ -161,9 +161,15 @@ def reminder_message(digest: Digest, *, now: datetime) -> Message:
 
 
 def resolved_item(
-    blocks: Sequence[dict[str, Any]], relationship_id: uuid.UUID, note: str, *, prefix: str = ACTIONS_BLOCK
+    blocks: Sequence[dict[str, Any]],
+    relationship_id: uuid.UUID,
+    note: str,
+    *,
+    prefix: str = ACTIONS_BLOCK,
+    replacement: Block | None = None,
 ) -> list[dict[str, Any]]:
-    """The DM's blocks (as Slack sent them back) with one item's buttons replaced by `note`.
+    """The DM's blocks (as Slack sent them back) with one item's buttons replaced by `note` (or by
+    `replacement`, e.g. the note with an Undo button).
 
     Used after Done / Snooze (and the going-cold buttons, `prefix` their actions block) so the
     message shows the new state instead of stale buttons; the other items keep theirs.
@@ -172,7 +178,7 @@ def resolved_item(
     out = []
     for block in blocks:
         if block.get("block_id") == target:
-            replaced = context(note).to_dict()
+            replaced = (replacement or context(note)).to_dict()
             replaced["block_id"] = target
             out.append(replaced)
         else:

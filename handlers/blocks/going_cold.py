@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from crm.cadence import describe
-from crm.going_cold import DROP_WINDOW, GoingCold
+from crm.going_cold import DROP_WINDOW, GOING_COLD_STATUSES, GoingCold
 from handlers.blocks.fields import platform_label
 from handlers.blocks.message import context
 from handlers.blocks.text import mrkdwn, plural
@@ -62,6 +62,31 @@ def going_cold_actions(relationship_id: uuid.UUID) -> ActionsBlock:
                 text=PlainTextObject(text="Mark cold"), action_id=GoingColdAction.MARK_COLD, value=rid
             ),
         ],
+    )
+
+
+def undo_value(relationship_id: uuid.UUID, status: str) -> str:
+    """The Undo value after Mark cold: the relationship and the status it had, '9f…:warm'."""
+    return f"{relationship_id}:{status}"
+
+
+def parse_undo_value(value: str) -> tuple[uuid.UUID, str]:
+    """(relationship id, status to go back to); ValueError when it is not one of ours."""
+    rel, _, status = value.rpartition(":")
+    if status not in GOING_COLD_STATUSES:
+        raise ValueError(f"unexpected status: {status[:20]}")
+    return uuid.UUID(rel), status
+
+
+def marked_cold(relationship_id: uuid.UUID, note: str, previous: str) -> SectionBlock:
+    """What replaces an item's buttons after Mark cold: the note and an Undo button."""
+    return SectionBlock(
+        text=MarkdownTextObject(text=note),
+        accessory=ButtonElement(
+            text=PlainTextObject(text="Undo"),
+            action_id=GoingColdAction.UNDO_MARK_COLD,
+            value=undo_value(relationship_id, previous),
+        ),
     )
 
 

@@ -84,7 +84,30 @@ def test_snooze_a_week_and_mark_cold_rewrite_only_their_item(slack_app):
     assert rewritten[f"going-cold-actions:{leo}"]["type"] == "actions"  # untouched
     _click(slack_app, GoingColdAction.MARK_COLD, leo, message, channel)
     assert _rel(slack_app.engine, leo).status == "cold"
-    assert "is now cold" in str(slack_app.fake.last("response_url").params["blocks"])
+    marked = slack_app.fake.last("response_url").params["blocks"]
+    (undo,) = [b for b in marked if b.get("block_id") == f"going-cold-actions:{leo}"]
+    assert "is now cold" in undo["text"]["text"]
+    assert undo["accessory"]["action_id"] == GoingColdAction.UNDO_MARK_COLD
+    assert undo["accessory"]["value"] == f"{leo}:warm"
+
+
+def test_undo_mark_cold_puts_the_status_back_and_a_forged_status_is_refused(slack_app):
+    (_, leo), _, message, channel = _setup(slack_app)
+    _click(slack_app, GoingColdAction.MARK_COLD, leo, message, channel)
+    p = slack_app.payloads
+    forged = Payloads.button(
+        GoingColdAction.UNDO_MARK_COLD, f"{leo}:saved", block_id=f"going-cold-actions:{leo}"
+    )
+    slack_app.send(p.block_actions([forged], message=message, channel_id=channel))
+    slack_app.drain()
+    assert _rel(slack_app.engine, leo).status == "cold"
+    undo = Payloads.button(
+        GoingColdAction.UNDO_MARK_COLD, f"{leo}:warm", block_id=f"going-cold-actions:{leo}"
+    )
+    slack_app.send(p.block_actions([undo], message=message, channel_id=channel))
+    slack_app.drain()
+    assert _rel(slack_app.engine, leo).status == "warm"
+    assert "is warm again" in str(slack_app.fake.last("response_url").params["blocks"])
 
 
 def test_log_contact_opens_the_log_form(slack_app):
