@@ -138,7 +138,8 @@ class Redirects:
             with within(REDIRECT_DEADLINE), self.engine.connect() as conn:
                 destination = resolve(conn, code=code)
         except Exception as exc:  # database down or slow: say so, do not crash the worker
-            log.warning("short link look-up failed (%s: %s)", type(exc).__name__, exc)
+            reason = (str(exc).splitlines() or [""])[0][:200]
+            log.warning("short link look-up failed (%s: %s)", type(exc).__name__, reason)
             return _page(start_response, "503 Service Unavailable", UNAVAILABLE_PAGE, head=head)
         if destination is None:
             return _page(start_response, "404 Not Found", NOT_FOUND_PAGE, head=head)

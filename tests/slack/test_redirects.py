@@ -259,3 +259,23 @@ def threading_event_wait(seconds: float) -> None:
 
 def test_without_a_public_url_there_is_no_link_route(slack_http):
     assert slack_http.get("/l/Ab3dE7kQ").status == 404
+
+
+def test_a_database_that_does_not_answer_is_a_503_page_not_a_crash(slack_app):
+    from bot.public_http import make_link_engine
+    from tests.slack.test_server import _free_port
+
+    dead = make_link_engine(f"postgresql://crm@127.0.0.1:{_free_port()}/crm")
+    buffer = ClickBuffer(slack_app.engine, interval=3600)
+    wsgi = create_wsgi_app(
+        slack_app.app, slack_app.engine, signing_secret="x", redirects=Redirects(dead, buffer)
+    )
+    server = PublicServer(wsgi, "127.0.0.1", 0).start()
+    try:
+        answer = http_request(f"http://127.0.0.1:{server.port}/l/Ab3dE7kQ", headers={"User-Agent": IPHONE})
+    finally:
+        server.stop()
+        buffer.close()
+        dead.dispose()
+    assert answer.status == 503 and b"Temporarily unavailable" in answer.body
+    assert answer.headers["cache-control"] == "no-store" and buffer.recorded == 0
