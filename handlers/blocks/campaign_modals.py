@@ -90,9 +90,11 @@ def edit_campaign_modal(campaign: Campaign, *, metadata: str) -> View:
     return modal(ViewId.EDIT_CAMPAIGN, "Edit campaign", blocks, metadata=metadata, submit="Save")
 
 
-def campaign_saved_modal(campaign: Campaign, *, changed: Sequence[str] | None, links_updated: int) -> View:
+def campaign_saved_modal(
+    campaign: Campaign, *, changed: Sequence[str] | None, links_updated: int, short_links: bool = False
+) -> View:
     """Shown in place of the edit modal after submit: what changed and how many links were rebuilt."""
-    message = campaign_saved(campaign, changed=changed, links_updated=links_updated)
+    message = campaign_saved(campaign, changed=changed, links_updated=links_updated, short_links=short_links)
     return modal(ViewId.CAMPAIGN_SAVED, "Campaign saved", message.blocks, submit=None, close="Done")
 
 

@@ -86,9 +86,12 @@ def campaign_list(
     return Message(text=f"{plural(len(summaries), 'campaign')}: {names}", blocks=blocks)
 
 
-def campaign_saved(campaign: Campaign, *, changed: Sequence[str] | None, links_updated: int) -> Message:
+def campaign_saved(
+    campaign: Campaign, *, changed: Sequence[str] | None, links_updated: int, short_links: bool = False
+) -> Message:
     """The answer to an edit: which fields changed (crm.campaigns.FIELD_LABELS keys; None when not
-    known, for a repeated submit) and how many tracking links the new landing page rebuilt."""
+    known, for a repeated submit) and how many tracking links the new landing page rebuilt. With
+    `short_links` (CRM_PUBLIC_URL is set) nothing needs re-sharing: the short links follow."""
     name = f"*{mrkdwn(campaign.name, 200)}*"
     if changed is None:
         lines = [f"Saved {name}."]
@@ -98,7 +101,14 @@ def campaign_saved(campaign: Campaign, *, changed: Sequence[str] | None, links_u
         labels = ", ".join(FIELD_LABELS[field] for field in changed)
         lines = [f"Saved {name}: {labels} changed."]
     if changed and "landing_url" in changed:
-        if links_updated:
+        if links_updated and short_links:
+            lines.append(
+                f"{plural(links_updated, 'tracking link')} now "
+                f"{'leads' if links_updated == 1 else 'lead'} to the new landing page "
+                f"({_link(campaign.landing_url, 'open')}). The short links already shared keep working "
+                "and go there now: nothing to re-share."
+            )
+        elif links_updated:
             lines.append(
                 f"{plural(links_updated, 'tracking link')} now "
                 f"{'points' if links_updated == 1 else 'point'} to the new landing page "

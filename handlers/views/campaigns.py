@@ -163,7 +163,10 @@ def edit_campaign_submitted(ack, body: dict, view: dict, context: BoltContext) -
                 return
             update = outcome.value
             done = campaign_saved_modal(
-                update.campaign, changed=update.changed, links_updated=update.links_updated
+                update.campaign,
+                changed=update.changed,
+                links_updated=update.links_updated,
+                short_links=bool(settings.public_url),
             )
     ack(response_action="update", view=done)
 

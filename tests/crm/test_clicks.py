@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
 
-from crm import assignments, campaigns, clicks
+from crm import assignments, campaigns, clicks, exports
 from crm.click_retention import RECENT, retention_cutoff
 from crm.clicks import Click, ClickCount
 from crm.models import Assignment, LinkClick, LinkClickDay
@@ -153,11 +155,6 @@ def test_top_creators_in_a_period_over_raw_and_rolled_up_clicks(db, world):
 
 
 def test_the_campaign_export_gains_the_short_link_and_clicks_when_short_links_are_on(db, world):
-    import csv
-    import io
-
-    from crm import exports
-
     clicks.record_clicks(db, _clicks(world["spring_maya"], timedelta(days=1), timedelta(days=9)))
     db.add(
         LinkClickDay(assignment_id=world["spring_maya"].id, day=(NOW - timedelta(days=120)).date(), clicks=5)

@@ -4,6 +4,7 @@ a PNG in the user's DM that a QR reader decodes back to the short link."""
 
 from __future__ import annotations
 
+import csv
 import io
 import uuid
 from collections.abc import Iterator
@@ -16,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from crm import clock
 from crm.clicks import Click, record_clicks
+from crm.links import resolve
 from crm.models import Assignment, Campaign
 from handlers.actions.links import SHORT_LINKS_OFF
 from handlers.ids import Action, Block, Field
 from handlers.ids import View as ViewId
 from tests.handlers.conftest import USER_ID, Run, check_everything_sent
+from tests.handlers.views.test_campaign_modals import edit_view, prefilled
 
 PUBLIC_URL = "https://crm.example.com"
 UPLOADS = ["conversations.open", "files.getUploadURLExternal", "file_upload", "files.completeUploadExternal"]
@@ -209,8 +212,6 @@ def test_the_qr_button_in_the_assign_forms_answer_sends_the_png_to_the_dm(links_
 
 
 def test_campaign_export_has_the_short_link_and_clicks_columns(links_run, crm):
-    import csv
-
     crm.relationship("maya")
     crm.campaign("Spring Sale")
     links_run.command('utm "Spring Sale" @maya')
@@ -222,3 +223,17 @@ def test_campaign_export_has_the_short_link_and_clicks_columns(links_run, crm):
     (row,) = csv.DictReader(io.StringIO(data))
     assert row["short_link"] == f"{PUBLIC_URL}/l/{assignment.short_code}"
     assert (row["clicks"], row["clicks_last_7_days"]) == ("2", "2")
+
+
+def test_a_new_landing_page_says_the_short_links_follow_and_they_do(links_run, crm):
+    crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    links_run.command('utm "Spring Sale" @maya')
+    view = edit_view(links_run, crm)
+    new = "https://shop.example.com/summer"
+    sent = links_run.submit(view, {**prefilled(view), Field.CAMPAIGN_LANDING_URL: new})
+    shown = repr(sent.ack["view"]["blocks"])
+    assert "1 tracking link now leads to the new landing page" in shown
+    assert "nothing to re-share" in shown and "share the new" not in shown
+    with crm.session() as db:
+        assert resolve(db, code=crm.one(Assignment).short_code).url.startswith(new + "?utm_source=")
