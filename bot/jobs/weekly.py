@@ -24,8 +24,8 @@ from bot.jobs.posting import post_once, settle_unconfirmed
 from crm import analytics, reminders
 from crm.clicks import period_clicks
 from crm.reminders.summaries import SummaryClaim, posted_summaries
-from crm.weekly_trends import WeeklyTrends, weekly_trends
-from handlers.blocks.weekly import period_label, weekly_summary_message
+from crm.weekly_trends import weekly_trends
+from handlers.blocks.weekly import chart_title, weekly_summary_message
 from handlers.runtime.chart_upload import upload_chart
 
 log = logging.getLogger(__name__)
@@ -66,10 +66,18 @@ def _week_start(claim: SummaryClaim, ctx: JobContext) -> datetime:
     return reminders.summary_week_start(claim.due_at, ctx.settings.tz)
 
 
-def _chart(ctx: JobContext, report: SummaryReport, *, channel: str, ts: str, trends: WeeklyTrends) -> None:
-    """Upload the week's chart into the summary's thread; a failure is logged and counted, no more."""
-    period = period_label(trends.week_starts[-1], trends.end, ctx.settings.timezone)
-    if upload_chart(ctx.client, channel=channel, thread_ts=ts, trends=trends, title=f"CRM trends · {period}"):
+def _chart(ctx: JobContext, report: SummaryReport, claim: SummaryClaim, *, channel: str, ts: str) -> None:
+    """Read the 8 weeks' figures and upload their chart into the summary's thread, after the post:
+    any failure (the figures, the drawing, the upload) is logged and counted, no more."""
+    try:
+        with transaction(ctx.engine) as db:
+            trends = weekly_trends(db, team_id=claim.team_id, end=_week_start(claim, ctx) + timedelta(days=7))
+    except Exception as exc:  # the summary is posted; only its chart is missing
+        log.warning("weekly chart data for %s failed: %s", claim.team_id, exc)
+        report.charts_failed += 1
+        return
+    title = chart_title(trends, ctx.settings.timezone)
+    if upload_chart(ctx.client, channel=channel, thread_ts=ts, trends=trends, title=title):
         report.charts += 1
     else:
         report.charts_failed += 1
@@ -83,16 +91,7 @@ def _chart_for_found(ctx: JobContext, report: SummaryReport, claims: list[Summar
         if claim.delivery_id not in posted:
             continue
         channel, ts = posted[claim.delivery_id]
-        try:
-            with transaction(ctx.engine) as db:
-                trends = weekly_trends(
-                    db, team_id=claim.team_id, end=_week_start(claim, ctx) + timedelta(days=7)
-                )
-        except Exception as exc:  # the summary is posted; only its chart is missing
-            log.warning("weekly chart data for %s failed: %s", claim.team_id, exc)
-            report.charts_failed += 1
-            continue
-        _chart(ctx, report, channel=channel, ts=ts, trends=trends)
+        _chart(ctx, report, claim, channel=channel, ts=ts)
 
 
 def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> SummaryReport:
@@ -152,7 +151,6 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
                 summary = analytics.weekly_summary(
                     db, team_id=claim.team_id, week_start=week_start, now=clock()
                 )
-                trends = weekly_trends(db, team_id=claim.team_id, end=week_start + timedelta(days=7))
                 links = None
                 if ctx.settings.public_url:  # short links on: the week's top creators by clicks
                     week_end = week_start + timedelta(days=7)
@@ -175,5 +173,5 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
             report.unknown += result.unknown
         else:
             report.posted += 1
-            _chart(ctx, report, channel=result.channel or channel, ts=result.ts, trends=trends)
+            _chart(ctx, report, claim, channel=result.channel or channel, ts=result.ts)
     return report

@@ -19,6 +19,7 @@ from crm.analytics import RelationshipRow, WeeklySummary
 from crm.clicks import PeriodClicks
 from crm.clock import zone_of
 from crm.weekly_actions import CampaignLine, OwnerLine, PartneredLine
+from crm.weekly_trends import WeeklyTrends
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import SECTION_TEXT, fmt_date, mrkdwn, plural
 from handlers.ids import COMMAND
@@ -47,6 +48,12 @@ def period_label(start: datetime, end: datetime, tz_name: str) -> str:
     tz = zone_of(tz_name)
     last = (end - timedelta(seconds=1)).astimezone(tz)
     return f"{fmt_date(start, tz)} – {fmt_date(last, tz)}"
+
+
+def chart_title(trends: WeeklyTrends, tz_name: str) -> str:
+    """'CRM trends · 8 weeks to Sun 29 Nov 2026': the chart's title and the file's name in Slack."""
+    last_day = period_label(trends.week_starts[-1], trends.end, tz_name).split(" – ")[-1]
+    return f"CRM trends · {len(trends.week_starts)} weeks to {last_day}"
 
 
 def mention(slack_user_id: str, name: str) -> str:

@@ -192,3 +192,18 @@ def test_a_summary_found_posted_after_a_lost_answer_gets_its_chart_once(make_ctx
     third = post_weekly_summaries(ctx, now=MONDAY_9 + timedelta(minutes=4))
     assert (third.found_posted, third.charts) == (0, 0)
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_chart_figures_that_cannot_be_read_leave_the_summary_posted(
+    make_ctx, fake_slack, clean_tables, monkeypatch
+):
+    seed_workspace(clean_tables)
+
+    def failing(db, *, team_id, end):
+        raise RuntimeError("the trends query failed")
+
+    monkeypatch.setattr("bot.jobs.weekly.weekly_trends", failing)
+    report = post_weekly_summaries(make_ctx(), now=MONDAY_9)
+    assert (report.posted, report.failed, report.charts_failed) == (1, 0, 1)
+    assert len(fake_slack.messages_in(ADMIN_CHANNEL)) == 1
+    assert not [m for m in fake_slack.methods() if m in UPLOAD_CALLS]
