@@ -28,6 +28,9 @@ from crm.strength import StrengthExplanation, explain_relationship
 NEGLECTED_AFTER = timedelta(days=30)
 DASHBOARD_ITEMS = 5
 DUE_ITEMS = 10  # the App Home lists at most this many due follow-ups (oldest first)
+# ... and this many relationships going cold, the longest silent first (the reminder DM points here
+# for those it does not name): the first DASHBOARD_ITEMS with buttons, the rest a line each.
+GOING_COLD_ITEMS = 40
 RECENT_MAX = 50
 
 
@@ -175,7 +178,7 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
         neglected=list(db.scalars(neglected)),
         recent=list(db.scalars(recent)),
     )
-    cold, cold_count = going_cold_for(db, actor=actor, now=now, limit=DASHBOARD_ITEMS)
+    cold, cold_count = going_cold_for(db, actor=actor, now=now, limit=GOING_COLD_ITEMS)
     return replace(
         dashboard,
         going_cold=cold,

@@ -29,7 +29,7 @@ from handlers.ids import GoingColdAction
 
 ITEM_BLOCK = "going-cold-item"  # block ids: "going-cold-item:<relationship id>", "going-cold-actions:<id>"
 ACTIONS_BLOCK = "going-cold-actions"
-HOME_POINTER = "the *Home* tab of this app lists them all"
+HOME_POINTER = "the *Home* tab of this app lists the longest silent"
 
 
 def reason(item: GoingCold, now: datetime) -> str:

@@ -17,11 +17,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from crm.dashboard import DUE_ITEMS, NEGLECTED_AFTER, days_since_contact
+from crm.dashboard import DUE_ITEMS, GOING_COLD_ITEMS, NEGLECTED_AFTER, days_since_contact
 from crm.models import Interaction, Relationship
 from handlers.blocks.cards import follow_up_text, interaction_line
 from handlers.blocks.fields import status_label
-from handlers.blocks.going_cold import going_cold_item
+from handlers.blocks.going_cold import going_cold_item, reason
 from handlers.blocks.message import context, header
 from handlers.blocks.personal_digest import weekly_digest_home_section
 from handlers.blocks.text import SECTION_TEXT, mrkdwn, plural
@@ -95,16 +95,27 @@ def neglected_line(rel: Relationship, now: datetime) -> str:
 
 
 def going_cold_rows(dashboard: Any, *, now: datetime) -> list[Any]:
-    """'*Going cold* (N)' and the longest-silent few with their buttons; nothing when none is."""
+    """'*Going cold* (N)', the longest-silent few with their buttons, the next ones a line each (up
+    to GOING_COLD_ITEMS in all, within one section's text), then how many more; nothing when none is."""
     count = getattr(dashboard, "going_cold_count", 0)
     if not count:
         return []
+    items = dashboard.going_cold[:GOING_COLD_ITEMS]
     blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=f"*Going cold* ({count:,})"))]
-    for item in dashboard.going_cold[:LIST_ROWS]:
+    for item in items[:LIST_ROWS]:
         blocks += going_cold_item(item, now=now)
-    shown = len(dashboard.going_cold[:LIST_ROWS])
+    lines, used = [], 0
+    for item in items[LIST_ROWS:]:
+        line = f"• *{mrkdwn(item.influencer_name, 100)}* @{mrkdwn(item.handle, 60)} · {reason(item, now)}"
+        if used + len(line) + 1 > SECTION_TEXT - 100:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    if lines:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+    shown = min(len(items), LIST_ROWS) + len(lines)
     if count > shown:
-        blocks.append(context(f"…and {count - shown:,} more: `/crm list warm` and `/crm list partnered`."))
+        blocks.append(context(f"…and {count - shown:,} more, the longest silent first."))
     return blocks
 
 
