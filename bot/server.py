@@ -231,6 +231,7 @@ class CrmGunicorn(BaseApplication):
 
 
 def _run_http(settings: Settings, database_url: str, *, with_scheduler: bool) -> int:
-    log.info("serving Slack over HTTP on %s (POST /slack/events, GET /healthz)", settings.bind_address)
+    routes = "POST /slack/events, GET /healthz" + (", GET /l/<code>" if settings.public_url else "")
+    log.info("serving Slack over HTTP on %s (%s)", settings.bind_address, routes)
     CrmGunicorn(settings, database_url, with_scheduler=with_scheduler).run()
     return 0
