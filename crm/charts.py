@@ -3,7 +3,8 @@
 Plain data in (crm.weekly_trends.WeeklyTrends), bytes out. Drawn with matplotlib's object API on
 an Agg canvas — never pyplot, whose global figure state is not thread-safe and which would pick a
 GUI backend on a desktop — so it runs in a scheduler thread or a listener's background executor
-alike. Importing matplotlib costs about half a second, so it happens on first use, not at start.
+alike. Importing matplotlib costs about a second (BENCHMARKS.md), so it happens on first use, not at
+start.
 The image is always CHART_WIDTH × CHART_HEIGHT pixels.
 """
 

@@ -48,10 +48,7 @@ def week_bounds(end: datetime, weeks: int = CHART_WEEKS) -> list[datetime]:
     """
     if end.tzinfo is None:
         raise InvalidInput("period", "The weeks' end must include a timezone.")
-    local = end
-    return [
-        datetime.combine(local.date() - timedelta(weeks=weeks - k), local.timetz()) for k in range(weeks + 1)
-    ]
+    return [datetime.combine(end.date() - timedelta(weeks=weeks - k), end.timetz()) for k in range(weeks + 1)]
 
 
 # Every relationship of the team existing at a week's end, with the status it had then. The two

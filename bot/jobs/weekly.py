@@ -57,7 +57,7 @@ class SummaryReport:
         if self.demo:
             text += f", {self.demo} demo workspaces skipped"
         if self.charts or self.charts_failed:
-            text += f", {self.charts} charts uploaded"
+            text += f", {self.charts} chart{'' if self.charts == 1 else 's'} uploaded"
             text += f" ({self.charts_failed} failed)" if self.charts_failed else ""
         return text
 
