@@ -36,6 +36,9 @@ def test_off_by_default_turned_on_then_off_from_app_home(run, crm):
     assert section["text"]["text"].startswith("*Weekly digest* · on")
     assert (section["accessory"]["text"]["text"], section["accessory"]["value"]) == ("Turn off", "off")
 
+    reopened = digest_section(run.send(run.payloads.app_home_opened()))  # the Home tab opened later
+    assert reopened["accessory"]["value"] == "off"
+
     since = crm.one(User, User.slack_user_id == USER_ID).weekly_digest_since
     run.click(Action.HOME_WEEKLY_DIGEST, "on")  # a double click, or a stale Home tab: still on, same date
     assert crm.one(User, User.slack_user_id == USER_ID).weekly_digest_since == since
