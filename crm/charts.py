@@ -16,7 +16,8 @@ from datetime import datetime
 from crm.models import RELATIONSHIP_STATUSES
 from crm.weekly_trends import WeeklyTrends
 
-CHART_WIDTH, CHART_HEIGHT = 1200, 600  # pixels
+CHART_WIDTH = 1200  # pixels
+CHART_HEIGHT = 600
 _DPI = 100
 ALT_TEXT_LIMIT = 1_000  # what Slack keeps of a file's alt text
 # One colour per status, cold to hot, readable for common colour-vision deficiencies (Okabe–Ito).
