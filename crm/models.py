@@ -412,8 +412,9 @@ class Delivery(Base):
     """A message the scheduler must post exactly once, keyed by (kind, dedupe_key).
 
     Follow-up reminders use key "<relationship id>@<due instant>"; weekly summaries
-    "<team id>@<ISO week>". Replicas claim pending rows with FOR UPDATE SKIP LOCKED and a lease
-    (claimed_by, claimed_until); a row is marked sent only after Slack accepted the post.
+    "<team id>@<ISO week>"; personal weekly digests "<user id>@<ISO week>"
+    (crm.reminders.personal_digests). Replicas claim pending rows with FOR UPDATE SKIP LOCKED and a
+    lease (claimed_by, claimed_until); a row is marked sent only after Slack accepted the post.
     Before posting, `attempted_at` and `message_key` are committed: the post's outcome is unknown
     until it is recorded, and the message carries `message_key` in its Slack metadata, so a retry
     first looks for that message in `slack_channel`'s history instead of posting it again.
