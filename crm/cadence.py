@@ -63,7 +63,8 @@ def parse_cadence(text: str) -> int | None:
         return _ADVERBS[cleaned]
     match = _AMOUNT.match(cleaned)
     unit = _UNITS.get(match.group("unit")) if match else None
-    if match is None or unit is None:
+    # A unit alone ("day", "week") is not a cadence: it may end a creator's name ("Anna Day").
+    if match is None or unit is None or not (match.group("n") or cleaned.startswith("every")):
         raise NotACadence(shown)
     raw = match.group("n") or "1"
     count = 2 if raw == "other" else (int(raw) if raw.isdigit() else 1)
@@ -75,21 +76,29 @@ def parse_cadence(text: str) -> int | None:
     return days
 
 
+def _largest_unit(days: int) -> tuple[int, str]:
+    """(count, unit name) in the largest unit that divides `days`: (2, "week"), (1, "month")."""
+    for size, name in ((365, "year"), (30, "month"), (7, "week")):
+        if days % size == 0 and (size != 30 or days < 365):
+            return days // size, name
+    return days, "day"
+
+
 def describe(days: int | None) -> str:
     """'every 2 weeks', 'every 10 days', 'every month', 'no cadence' — how a cadence is shown."""
     if days is None:
         return "no cadence"
-    for unit, size, name in (("y", 365, "year"), ("m", 30, "month"), ("w", 7, "week"), ("d", 1, "day")):
-        if days % size == 0 and (unit != "m" or days < 365):
-            n = days // size
-            return f"every {name}" if n == 1 else f"every {n} {name}s"
-    return f"every {days} days"  # pragma: no cover - every count is a whole number of days
+    n, name = _largest_unit(days)
+    return f"every {name}" if n == 1 else f"every {n} {name}s"
 
 
 def as_words(days: int | None) -> str | None:
-    """A cadence as a user would type it back ("2 weeks", "month", "10 days"), None for none: what
+    """A cadence as a user would type it back ("2 weeks", "1 month", "10 days"), None for none: what
     the edit form shows, read by parse_cadence to the same days."""
-    return None if days is None else describe(days).removeprefix("every ")
+    if days is None:
+        return None
+    n, name = _largest_unit(days)
+    return f"{n} {name}" + ("" if n == 1 else "s")
 
 
 def validate_days(days: int | None) -> int | None:

@@ -32,6 +32,13 @@ def test_a_name_of_several_words_then_the_cadence(run, crm):
     assert cadence_of(crm, maya) == 10
 
 
+def test_a_name_ending_in_a_unit_word_is_a_name(run, crm):
+    anna = crm.relationship("annaday", name="Anna Day", status="warm", cadence_days=21)
+    shown = run.command("cadence Anna Day")
+    assert "*Anna Day*: contact every 3 weeks." in shown.text
+    assert cadence_of(crm, anna) == 21
+
+
 def test_show_then_off(run, crm):
     maya = crm.relationship("maya", name="Maya Lopez", status="warm", cadence_days=14)
     shown = run.command("cadence @maya")
