@@ -411,7 +411,8 @@ class Assignment(Base):
 class Delivery(Base):
     """A message the scheduler must post exactly once, keyed by (kind, dedupe_key).
 
-    Follow-up reminders use key "<relationship id>@<due instant>"; weekly summaries
+    Follow-up reminders use key "<relationship id>@<due instant>", and a user's morning going-cold
+    section (no relationship_id, crm.reminders.going_cold) "cold:<user id>@<local date>"; weekly summaries
     "<team id>@<ISO week>"; personal weekly digests "<user id>@<ISO week>"
     (crm.reminders.personal_digests). Replicas claim pending rows with FOR UPDATE SKIP LOCKED and a
     lease (claimed_by, claimed_until); a row is marked sent only after Slack accepted the post.
