@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from crm.clock import local_today, resolve_now, zone_of
 from crm.going_cold import going_cold_subquery
 from crm.models import Delivery, GoingColdNag, User
+from crm.reminders.deliveries import ENQUEUE_LOCK
 
 COLD_NAG_TIME = time(9, 0)  # local time of the morning going-cold section
 COLD_ITEMS = 5  # relationships a DM lists by name (with buttons); the rest are counted
@@ -37,9 +38,13 @@ def enqueue_going_cold(db: Session, *, now: datetime | None = None) -> int:
     """Record today's going-cold section for every user who has one due (see the module docstring);
     returns rows added. Running it again the same day adds nothing (ON CONFLICT DO NOTHING)."""
     now = resolve_now(now)
+    # As enqueue_due_follow_ups: replicas enqueueing overlapping keys at once could deadlock.
+    db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ENQUEUE_LOCK})
     cold = going_cold_subquery(now)
     owners = db.execute(
-        select(User.id, User.team_id, User.timezone).where(User.id.in_(select(cold.c.user_id).distinct()))
+        select(User.id, User.team_id, User.timezone)
+        .where(User.id.in_(select(cold.c.user_id).distinct()))
+        .order_by(User.id)
     ).all()
     rows = []
     for user_id, team_id, tz_name in owners:
