@@ -3,10 +3,10 @@
 `enqueue_personal_digests` records, for every user who opted in before their latest Monday 09:00
 (crm.reminders.summaries.summary_slot, in the user's own timezone), a `deliveries` row of kind
 personal_digest keyed "<user id>@<ISO week>", so however often it runs, on however many replicas,
-each user's week is recorded once; it cancels the still-pending rows of older weeks (a bot down for
-weeks sends the current digest only) and of users who opted out since. Claims take a lease with
-FOR UPDATE SKIP LOCKED, as for the weekly summaries; posting and marking go through
-crm.reminders.deliveries like every other kind.
+each user's week is recorded once; it cancels the still-pending rows of weeks before the user's
+current one (a bot down for weeks sends the current digest only) and of users who opted out since.
+Claims take a lease with FOR UPDATE SKIP LOCKED, as for the weekly summaries; posting and marking
+go through crm.reminders.deliveries like every other kind.
 """
 
 from __future__ import annotations
@@ -42,9 +42,10 @@ def enqueue_personal_digests(db: Session, *, now: datetime | None = None) -> int
             User.weekly_digest_since.is_not(None)
         )
     ).all()
-    rows = []
+    rows, slots = [], {}
     for user_id, team_id, tz_name, since in users:
         slot = summary_slot(now, zone_of(tz_name))
+        slots[user_id] = slot
         if since > slot:  # opted in after this week's digest fell due: the first one is next Monday
             continue
         rows.append(
@@ -62,19 +63,22 @@ def enqueue_personal_digests(db: Session, *, now: datetime | None = None) -> int
     if rows:
         stmt = insert(Delivery).values(rows).on_conflict_do_nothing().returning(Delivery.id)
         added = len(db.execute(stmt).all())
-    # Superseded weeks and opted-out users: still pending, not leased by a live claim.
+    # Weeks older than the user's current one, and every week of users who opted out: cancelled
+    # while still pending and not leased by a live claim, so neither is posted after all.
     db.execute(
         text(
             """
             UPDATE deliveries d SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL,
-                   last_error = coalesce(d.last_error, 'superseded or opted out')
+                   last_error = coalesce(d.last_error, 'superseded by a newer week or opted out')
             FROM users u
+            LEFT JOIN unnest(CAST(:users AS uuid[]), CAST(:slots AS timestamptz[])) AS s(user_id, slot)
+                   ON s.user_id = u.id
             WHERE d.kind = 'personal_digest' AND d.status = 'pending' AND u.id = d.user_id
               AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
-              AND (u.weekly_digest_since IS NULL OR d.due_at < :now - interval '7 days')
+              AND (u.weekly_digest_since IS NULL OR d.due_at < s.slot)
             """
         ),
-        {"now": now},
+        {"now": now, "users": list(slots), "slots": list(slots.values())},
     )
     return added
 
