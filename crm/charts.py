@@ -38,6 +38,7 @@ def weekly_chart_png(trends: WeeklyTrends, *, title: str) -> bytes:
     """The two-panel chart (stacked pipeline bars, interaction bars) as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import StrMethodFormatter
 
     figure = Figure(figsize=(CHART_WIDTH / _DPI, CHART_HEIGHT / _DPI), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(figure)
@@ -61,6 +62,7 @@ def weekly_chart_png(trends: WeeklyTrends, *, title: str) -> bytes:
         axes.set_xticks(positions, labels, fontsize=8, rotation=45)
         axes.set_xlabel("week starting")
         axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         axes.spines[["top", "right"]].set_visible(False)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=_DPI)
