@@ -20,6 +20,8 @@ class Shortcut(StrEnum):
 
 class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
+    LINK_SHARED = "link_shared"  # a creator's profile link pasted: unfurled with public facts
+    MESSAGE = "message"  # manifest: message.im; a CSV shared in the bot's DM is previewed for import
 
 
 class FollowUpAction(StrEnum):
@@ -28,6 +30,15 @@ class FollowUpAction(StrEnum):
     DONE = "followup-done"
     SNOOZE = "followup-snooze"  # a static_select / overflow whose values are "1", "3", "7" (days)
     LOG = "followup-log-interaction"
+
+
+class GoingColdAction(StrEnum):
+    """Buttons under a going-cold relationship (reminder DM, App Home); the value is its id."""
+
+    LOG = "going-cold-log-contact"
+    SNOOZE = "going-cold-snooze-week"
+    MARK_COLD = "going-cold-mark-cold"
+    UNDO_MARK_COLD = "going-cold-undo-mark-cold"  # the value is "<relationship id>:<status before>"
 
 
 class View(StrEnum):
@@ -68,6 +79,7 @@ class Field(StrEnum):
     RELATIONSHIP_FOLLOW_UP = "relationship-follow-up"
     RELATIONSHIP_NOTES = "relationship-notes"
     RELATIONSHIP_NOTE_APPEND = "relationship-note-append"
+    RELATIONSHIP_CADENCE = "relationship-cadence"  # the contact cadence as typed ("2w"), crm.cadence
     # add influencer
     INFLUENCER_REF = "influencer-ref"
     INFLUENCER_PLATFORM = "influencer-platform"
@@ -106,6 +118,8 @@ class Action(StrEnum):
     HOME_ADD_INFLUENCER = "home-add-influencer"
     HOME_LOG_INTERACTION = "home-log-interaction"
     HOME_NEW_CAMPAIGN = "home-new-campaign"
+    # Turn on / Turn off the personal weekly digest on App Home: the value is "on" or "off".
+    HOME_WEEKLY_DIGEST = "home-weekly-digest-toggle"
     # Previous / Next under `/crm list`, `due` and `find`: the value is the query and its page (JSON).
     LIST_PREVIOUS = "relationship-list-previous"
     LIST_NEXT = "relationship-list-next"
@@ -120,6 +134,10 @@ class Action(StrEnum):
     IMPORT_CONFIRM = "roster-import-confirm"
     IMPORT_CANCEL = "roster-import-cancel"
     IMPORT_FIX_COLUMNS = "roster-import-fix-columns"
+    # "QR code" under a tracking link (`/crm utm`, the assign form's answer): the assignment id.
+    LINK_QR = "assignment-link-qr"
+    # "Open my card" under a creator's link unfurl: the value is the influencer id.
+    UNFURL_OPEN_CARD = "creator-unfurl-open-card"
 
 
 class Block(StrEnum):
@@ -128,7 +146,10 @@ class Block(StrEnum):
     CARD_ACTIONS = "relationship-card-actions"
     CANDIDATES = "influencer-candidates"
     HOME_ACTIONS = "home-actions"
+    HOME_WEEKLY_DIGEST = "home-weekly-digest"
     LIST_PAGES = "relationship-list-pages"
     MERGE_ACTIONS = "creator-merge-actions"
     REMOVED_ACTIONS = "relationship-removed-actions"
     IMPORT_ACTIONS = "roster-import-actions"
+    LINK_ACTIONS = "assignment-link-actions"
+    UNFURL_ACTIONS = "creator-unfurl-actions"

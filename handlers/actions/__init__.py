@@ -14,14 +14,31 @@ def register(app: App) -> None:
         cards,
         followups,
         imports,
+        links,
         merge,
         options,
         paging,
+        unfurls,
+        weekly_digest,
     )
 
     # followups: the reminder DM's Done / Snooze / Log buttons (the scheduler's side).
     # paging: Previous / Next under /crm list, due and find. merge: Merge / Cancel under /crm merge.
     # archive: Undo under /crm remove, Restore under /crm list archived. imports: Import / Cancel
-    # under the /crm import preview.
-    for module in (archive, campaigns, candidates, cards, followups, imports, merge, options, paging):
+    # under the /crm import preview. unfurls: Open my card under a creator's link unfurl. links: QR
+    # code under a tracking link. weekly_digest: Turn on / Turn off the personal digest on App Home.
+    for module in (
+        archive,
+        campaigns,
+        candidates,
+        cards,
+        followups,
+        imports,
+        links,
+        merge,
+        options,
+        paging,
+        unfurls,
+        weekly_digest,
+    ):
         module.register(app)
