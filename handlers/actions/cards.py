@@ -14,7 +14,7 @@ from crm import archive, dashboard, influencers, relationships
 from crm.clock import now, zone_of
 from crm.models import User
 from handlers.blocks.campaign_modals import new_campaign_modal
-from handlers.blocks.cards import relationship_card
+from handlers.blocks.cards import card_message
 from handlers.blocks.message import Message
 from handlers.blocks.modals import add_influencer_modal
 from handlers.blocks.text import mrkdwn, plain_of
@@ -56,15 +56,7 @@ def follow_up_clicked(ack, body: dict, action: dict, context: BoltContext) -> No
 def _card(db: Session, actor: User, influencer_id) -> Message:
     at = now()
     card = dashboard.relationship_card(db, actor=actor, influencer_id=influencer_id, now=at)
-    return relationship_card(
-        card.relationship,
-        card.influencer,
-        card.recent_interactions,
-        card.assignments,
-        tz=zone_of(actor.timezone),
-        now=at,
-        strength=card.strength,
-    )
+    return card_message(card, tz=zone_of(actor.timezone), now=at)
 
 
 def show_clicked(ack, action: dict, context: BoltContext) -> None:

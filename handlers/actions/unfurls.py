@@ -18,7 +18,7 @@ from slack_bolt import App, BoltContext
 from crm import dashboard, influencers
 from crm.clock import now, zone_of
 from crm.unfurls import is_on_list
-from handlers.blocks.cards import relationship_card
+from handlers.blocks.cards import card_message
 from handlers.blocks.unfurls import not_on_my_list
 from handlers.forms import parse_id
 from handlers.ids import Action
@@ -40,15 +40,9 @@ def open_my_card_clicked(ack, body: dict, action: dict, context: BoltContext) ->
     with scope(context) as s:
         influencer = influencers.get_influencer(s.db, team_id=s.actor.team_id, influencer_id=influencer_id)
         if is_on_list(s.db, actor=s.actor, influencer_id=influencer.id):
-            card = dashboard.relationship_card(s.db, actor=s.actor, influencer_id=influencer.id)
-            message = relationship_card(
-                card.relationship,
-                card.influencer,
-                card.recent_interactions,
-                card.assignments,
-                tz=zone_of(s.actor.timezone),
-                now=now(),
-            )
+            at = now()
+            card = dashboard.relationship_card(s.db, actor=s.actor, influencer_id=influencer.id, now=at)
+            message = card_message(card, tz=zone_of(s.actor.timezone), now=at)
         else:
             message = not_on_my_list(influencer)
     client, target = context.client, reply_target(body, context)

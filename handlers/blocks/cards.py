@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from crm.dashboard import RelationshipCard
 from crm.models import Assignment, Influencer, InfluencerProfile, Interaction, Relationship
 from crm.strength import EXPLAIN_WINDOW, PROJECTION, StrengthExplanation
 from handlers.blocks.fields import INTERACTION_TYPE_LABELS, platform_label
@@ -196,3 +197,16 @@ def relationship_card(
     blocks.append(card_buttons(str(influencer.id)))
     fallback = f"{influencer.name} (@{influencer.handle}): {rel.status}, priority {rel.priority}"
     return Message(text=fallback, blocks=blocks)
+
+
+def card_message(card: RelationshipCard, *, tz: ZoneInfo, now: datetime) -> Message:
+    """The card of crm.dashboard.relationship_card as a message (every caller shows the same card)."""
+    return relationship_card(
+        card.relationship,
+        card.influencer,
+        card.recent_interactions,
+        card.assignments,
+        tz=tz,
+        now=now,
+        strength=card.strength,
+    )

@@ -19,7 +19,7 @@ from crm.relationship_list import RelationshipFilter
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.actions.paging import list_page
 from handlers.blocks.archive import removed_message, restored_message
-from handlers.blocks.cards import card_buttons, relationship_card, tags_text
+from handlers.blocks.cards import card_buttons, card_message, tags_text
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
 from handlers.blocks.lists import ListQuery
@@ -132,17 +132,7 @@ def show(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, SHOW)
     influencer = ctx.influencer(_ref(args))
     card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now)
-    ctx.reply(
-        relationship_card(
-            card.relationship,
-            card.influencer,
-            card.recent_interactions,
-            card.assignments,
-            tz=ctx.tz,
-            now=ctx.now,
-            strength=card.strength,
-        )
-    )
+    ctx.reply(card_message(card, tz=ctx.tz, now=ctx.now))
 
 
 def status(ctx: CommandContext, args: list[str]) -> None:

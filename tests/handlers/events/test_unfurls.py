@@ -220,6 +220,7 @@ def test_open_my_card_shows_the_clickers_own_card_to_them_alone(run, crm):
     shown = json.dumps(answer.blocks)
     assert "Maya Lopez" in shown and SECRETS[0] in shown and "Partnered" in shown
     assert "NOTE-bob-77" not in shown and "bobtag77" not in shown  # Bob's card is Bob's
+    assert "What drives the strength" in shown  # the same card as /crm show
 
     bob_sees = json.dumps(
         click_in_unfurl(run, str(rel.influencer_id), user_id=BOB).to("chat.postEphemeral")[0].blocks
