@@ -67,8 +67,9 @@ def enqueue_going_cold(db: Session, *, now: datetime | None = None) -> int:
         )
     if not rows:
         return 0
-    result = db.execute(insert(Delivery).values(rows).on_conflict_do_nothing())
-    return result.rowcount or 0
+    # Counted from RETURNING: a multi-row INSERT's rowcount comes back as -1 through the Session.
+    added = db.scalars(insert(Delivery).values(rows).on_conflict_do_nothing().returning(Delivery.id))
+    return len(added.all())
 
 
 def claimed_cold_rows(

@@ -71,7 +71,8 @@ def test_the_morning_section_goes_out_once_a_day_from_nine_local(make_ctx, fake_
         == "going cold: 0 users' sections recorded"
     )
     assert send_reminders(ctx, now=MORNING - timedelta(minutes=1)).dms_sent == 0
-    enqueue_going_cold(ctx, now=MORNING)
+    assert enqueue_going_cold(ctx, now=MORNING) == "going cold: 1 users' sections recorded"
+    assert enqueue_going_cold(ctx, now=MORNING) == "going cold: 0 users' sections recorded"  # once a day
     report = send_reminders(ctx, now=MORNING)
     assert (report.dms_sent, report.going_cold, report.cancelled) == (1, 3, 0)
     (dm,) = posted(fake_slack)
