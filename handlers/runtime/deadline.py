@@ -216,6 +216,9 @@ def _check_out(dbapi_connection, connection_record, connection_proxy) -> None:
     try:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        # The ping opened a transaction (the driver begins one implicitly); end it, so that the
+        # connection is handed out idle, as the pool had it (e.g. its isolation level can be set).
+        dbapi_connection.rollback()
     except Exception as error:
         if deadline is not None and deadline.tripped:
             raise DeadlineExceeded(deadline.seconds) from error
