@@ -179,7 +179,7 @@ def weekly_summary_message(
         SectionBlock(fields=fields),
         *sections,
         context(
-            f"Times in {mrkdwn(tz_name)}. The chart is in the thread. Details any time: `{COMMAND} admin`"
+            f"Times in {mrkdwn(tz_name)}. Details any time: `{COMMAND} admin`"
         ),
     ]
     text = (
