@@ -8,7 +8,8 @@ from handlers.commands.context import CommandContext
 
 IMPORT = Usage(
     "import",
-    "a CSV/TSV roster onto your list: a preview first (new, changed, duplicates, invalid rows)",
+    "a CSV/TSV roster onto your list (or share the file in your DM with the bot): a preview first"
+    " (new, changed, duplicates, invalid rows)",
     "/crm import",
 )
 
