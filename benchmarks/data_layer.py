@@ -174,7 +174,7 @@ def load(engine, params: dict) -> None:
         conn.execute(
             text(
                 "TRUNCATE deliveries, interactions, campaign_influencers, user_influencers, "
-                "campaigns, influencer_profiles, influencers, users"
+                "campaigns, influencer_profiles, influencers, users CASCADE"
             )
         )
     for name, sql in LOAD:
