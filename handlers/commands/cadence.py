@@ -46,20 +46,20 @@ def _split(ctx: CommandContext, args: list[str]) -> tuple[list[str], int | None,
 
 
 def _creator_or_wrong_cadence(ctx: CommandContext, args: list[str]):
-    """The creator all of `args` names; when they name no one but all but the last word do, that
-    last word was meant as the cadence and is named as the problem."""
+    """The creator all of `args` names; when they name no one but the words before the last one to
+    CADENCE_WORDS do, those last words were meant as the cadence and are named as the problem."""
     try:
         return ctx.influencer(" ".join(args))
     except NotFound as missing:
-        if len(args) < 2:
-            raise
-        try:
-            ctx.influencer(" ".join(args[:-1]))
-        except NotFound:
-            raise missing from None
-        except Ambiguous:
-            pass
-        raise UsageError(CADENCE, NotACadence(args[-1][:40]).message) from None
+        for size in range(1, min(CADENCE_WORDS, len(args) - 1) + 1):
+            try:
+                ctx.influencer(" ".join(args[:-size]))
+            except NotFound:
+                continue
+            except Ambiguous:
+                pass
+            raise UsageError(CADENCE, NotACadence(" ".join(args[-size:])[:40]).message) from None
+        raise missing from None
 
 
 def run_cadence(ctx: CommandContext, args: list[str]) -> None:

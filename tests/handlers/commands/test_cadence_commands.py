@@ -53,7 +53,15 @@ def test_show_then_off(run, crm):
 
 @pytest.mark.parametrize(
     ("typed", "named"),
-    [("2x", "“2x”"), ("soonish", "“soonish”"), ("0d", "“0d”"), ("2y", "“2y”"), ("400 days", "“400 days”")],
+    [
+        ("2x", "“2x”"),
+        ("soonish", "“soonish”"),
+        ("0d", "“0d”"),
+        ("2y", "“2y”"),
+        ("400 days", "“400 days”"),
+        ("2 fortnights", "“2 fortnights”"),
+        ("every blue moon", "“every blue moon”"),
+    ],
 )
 def test_wrong_cadences_are_refused_naming_the_words_and_nothing_changes(run, crm, typed, named):
     maya = crm.relationship("maya", name="Maya Lopez", cadence_days=7)
