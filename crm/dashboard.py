@@ -72,7 +72,7 @@ def relationship_card(
     """
     if isinstance(recent, bool) or not isinstance(recent, int) or not 0 <= recent <= RECENT_MAX:
         raise InvalidInput("recent", f"Show from 0 to {RECENT_MAX} recent interactions.")
-    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
+    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, with_profiles=True)
     interactions = (
         list_interactions(db, actor=actor, influencer_id=influencer_id, limit=recent) if recent else []
     )

@@ -267,15 +267,39 @@ def _profile_of(text: str) -> Profile | BareHandle | None:
         return None  # not a handle (e.g. "Maya Lopez"): match by name only
 
 
-def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[Influencer, int]]:
-    """Creators matching `ref` with a match tier: 0 one of their profiles, 1 exact name, 2 name or
-    handle prefix."""
+def _reference(ref: str) -> tuple[str, Profile | BareHandle | None]:
+    """`ref` cleaned, and the profile it names (None: a name)."""
     cleaned = clean_name(ref, field="influencer", max_len=None, label="The influencer")
     if not cleaned:
         raise InvalidInput("influencer", "Give the influencer's @handle, profile link or name.")
+    return cleaned, _profile_of(cleaned)
+
+
+def _profile_matches(
+    db: Session, *, team_id: str, parsed: Profile | BareHandle, limit: int
+) -> list[Influencer]:
+    """Creators with the profile `parsed` names (tier 0 of _ranked), in _ranked's order."""
+    if isinstance(parsed, Profile):
+        hit = InfluencerProfile.identity_key == parsed.identity
+    else:
+        hit = func.lower(InfluencerProfile.handle) == parsed.handle.lower()
+    return list(
+        db.scalars(
+            select(Influencer)
+            .join(InfluencerProfile, InfluencerProfile.influencer_id == Influencer.id)
+            .where(InfluencerProfile.team_id == team_id, hit)
+            .order_by(func.lower(Influencer.name), Influencer.platform, Influencer.id)
+            .limit(limit)
+        ).unique()
+    )
+
+
+def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[Influencer, int]]:
+    """Creators matching `ref` with a match tier: 0 one of their profiles, 1 exact name, 2 name or
+    handle prefix."""
+    cleaned, parsed = _reference(ref)
     if not 1 <= limit <= 100:
         raise InvalidInput("limit", "The limit must be from 1 to 100.")
-    parsed = _profile_of(cleaned)
 
     team_profiles = select(InfluencerProfile.influencer_id).where(InfluencerProfile.team_id == team_id)
     lower_handle = func.lower(InfluencerProfile.handle)
@@ -321,7 +345,11 @@ def resolve_influencer(db: Session, *, team_id: str, ref: str) -> Influencer:
     Only the best tier counts: a profile beats a name, so "@maya" resolves to the handle even when
     someone is also called Maya.
     """
-    rows = _ranked(db, team_id=team_id, ref=ref, limit=10)
+    _, parsed = _reference(ref)
+    # A profile reference (the common `@handle`) is looked up alone first: when it matches, names
+    # cannot matter (a profile beats a name), and the plain statement costs less than the ranking.
+    matches = _profile_matches(db, team_id=team_id, parsed=parsed, limit=10) if parsed is not None else []
+    rows = [(influencer, 0) for influencer in matches] or _ranked(db, team_id=team_id, ref=ref, limit=10)
     if not rows:
         raise NotFound(f"No influencer matches “{ref.strip()[:80]}”.")
     best = rows[0][1]

@@ -18,7 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from crm.errors import Conflict, NotFound
-from crm.models import Relationship, User
+from crm.models import Influencer, Relationship, User
 
 NOT_ON_LIST = "That influencer isn't on your list."
 NOT_FOUND = "That relationship doesn't exist or isn't yours."
@@ -58,17 +58,23 @@ def get_relationship(
     influencer_id: uuid.UUID,
     for_update: bool = False,
     archived_ok: bool = False,
+    with_profiles: bool = False,
 ) -> Relationship:
     """The actor's relationship with this influencer; NotFound when the actor has none, Conflict
     when it is archived (unless `archived_ok`).
 
     `for_update` locks the row for a read-modify-write (tags, appended notes) so concurrent edits
-    cannot lose each other's changes.
+    cannot lose each other's changes. `with_profiles` loads the influencer's profiles in the same
+    statement (the card lists them), rather than in one more when they are first read.
     """
     stmt = actor_relationships(actor, archived=None).where(Relationship.influencer_id == influencer_id)
     if for_update:
         stmt = stmt.with_for_update(of=Relationship)
-    relationship = db.scalars(stmt).one_or_none()
+    if with_profiles:
+        stmt = stmt.options(
+            joinedload(Relationship.influencer, innerjoin=True).joinedload(Influencer.profiles)
+        )
+    relationship = db.scalars(stmt).unique().one_or_none()
     if relationship is None:
         raise NotFound(NOT_ON_LIST)
     return _usable(relationship, archived_ok)

@@ -257,8 +257,9 @@ def _card_fixture(db, me, rels):
 
 
 def test_card_loads_everything_the_card_shows(db, book, statements):
-    """Three statements (relationship, interactions, assignments), each with what it shows joined in:
-    building the card's blocks afterwards issues no SQL."""
+    """Four statements (relationship with the creator's profiles, interactions, assignments, what
+    drives the strength), each with what it shows joined in: building the card's blocks afterwards
+    issues no SQL."""
     me, rels = book
     cleo = _card_fixture(db, me, rels)
     db.expunge_all()  # nothing may come for free from the identity map
@@ -270,10 +271,17 @@ def test_card_loads_everything_the_card_shows(db, book, statements):
             card.relationship.influencer.handle,
             [(i.type, i.campaign.name if i.campaign else None) for i in card.recent_interactions],
             [(a.campaign.name, a.status) for a in card.assignments],
+            [p.platform for p in card.influencer.profiles],
         )
     assert len(loading) == 4  # and what drives the strength: the interactions' types and dates
     assert showing == []
-    assert shown == ("Cleo", "cleo", [("email", None), ("call", "Spring")], [("Spring", "planned")])
+    assert shown == (
+        "Cleo",
+        "cleo",
+        [("email", None), ("call", "Spring")],
+        [("Spring", "planned")],
+        ["instagram"],
+    )
 
 
 def test_card_without_recent_interactions(db, book):
