@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.db import transaction
 from bot.demo_workspace import is_demo_team
 from bot.jobs.context import JobContext, clock_for
-from bot.jobs.posting import post_once, settle_unconfirmed
+from bot.jobs.posting import post_once, release_unsettled, settle_unconfirmed, tally_post
 from crm import reminders
 from crm.models import User
 from crm.personal_digest import personal_digest
@@ -67,15 +67,7 @@ def send_personal_digests(ctx: JobContext, *, now: datetime | None = None) -> Di
         report.found_posted += len(settled.found)
         done = {i for post in settled.found for i in post.delivery_ids}
         if settled.unsettled:
-            with transaction(ctx.engine) as db:
-                reminders.mark_failed(
-                    db,
-                    worker_id=ctx.worker_id,
-                    delivery_ids=list(settled.unsettled),
-                    error="an earlier DM's outcome is unknown and Slack's history could not be read",
-                    now=clock(),
-                    outcome_unknown=True,
-                )
+            release_unsettled(ctx, delivery_ids=list(settled.unsettled), clock=clock, what="DM")
             report.failed += len(settled.unsettled)
             report.unknown += len(settled.unsettled)
         for claim in claims:
@@ -104,11 +96,5 @@ def _deliver(ctx: JobContext, claim: DigestClaim, clock, report: DigestReport) -
         report.failed += 1
         return
     result = post_once(ctx, delivery_ids=ids, channel=channel, message=message.to_dict(), clock=clock)
-    if result.lease_lost:
-        log.warning("weekly digest for user %s: lease lost before posting", claim.user_id)
-    elif not result.posted:
-        log.warning("weekly digest for user %s failed: %s", claim.user_id, result.error)
-        report.failed += 1
-        report.unknown += result.unknown
-    else:
+    if tally_post(result, report, log=log, what=f"weekly digest for user {claim.user_id}"):
         report.sent += 1

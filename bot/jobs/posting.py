@@ -18,7 +18,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
@@ -148,6 +148,23 @@ def settle_unconfirmed(ctx: JobContext, *, delivery_ids: list[uuid.UUID], clock:
     return settled
 
 
+def release_unsettled(ctx: JobContext, *, delivery_ids: list[uuid.UUID], clock: Clock, what: str) -> None:
+    """Back off rows whose earlier `what` ("DM", "post") could not be looked for in Slack.
+
+    They are marked failed with an unknown outcome, so the next run looks again before posting:
+    posting now could post twice.
+    """
+    with transaction(ctx.engine) as db:
+        reminders.mark_failed(
+            db,
+            worker_id=ctx.worker_id,
+            delivery_ids=delivery_ids,
+            error=f"an earlier {what}'s outcome is unknown and Slack's history could not be read",
+            now=clock(),
+            outcome_unknown=True,
+        )
+
+
 class _LeaseLost(Exception):
     """Raised inside the marking transaction to roll it back."""
 
@@ -215,3 +232,25 @@ def post_once(
             ts=response.get("ts"),
         )
     return PostResult(ts=response.get("ts"), channel=response.get("channel"))
+
+
+class FailureCounts(Protocol):
+    """The counters of a job's report that `tally_post` adds to."""
+
+    failed: int
+    unknown: int
+
+
+def tally_post(result: PostResult, report: FailureCounts, *, log: logging.Logger, what: str) -> bool:
+    """Log and count a post that did not go out; whether it went out.
+
+    A lost lease is logged but not counted: the lease ran out before the post and another replica
+    may hold the rows. A failure counts in `failed`, and in `unknown` when Slack may have posted.
+    """
+    if result.lease_lost:
+        log.warning("%s: lease lost before posting", what)
+    elif not result.posted:
+        log.warning("%s failed: %s", what, result.error)
+        report.failed += 1
+        report.unknown += result.unknown
+    return result.posted

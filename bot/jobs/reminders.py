@@ -17,7 +17,7 @@ from uuid import UUID
 from bot.db import transaction
 from bot.demo_workspace import is_demo_team
 from bot.jobs.context import Account, Clock, JobContext, clock_for
-from bot.jobs.posting import post_once, settle_unconfirmed
+from bot.jobs.posting import post_once, release_unsettled, settle_unconfirmed, tally_post
 from crm import reminders
 from crm.reminders import Digest, going_cold
 from handlers.blocks.digests import MAX_ITEMS, reminder_message
@@ -116,15 +116,7 @@ def _settle_earlier_posts(
     left: dict[UUID, list[UUID]] = {}
     for user_id, ids in claimed.items():
         if settled.unsettled.intersection(ids):
-            with transaction(ctx.engine) as db:
-                reminders.mark_failed(
-                    db,
-                    worker_id=ctx.worker_id,
-                    delivery_ids=ids,
-                    error="an earlier DM's outcome is unknown and Slack's history could not be read",
-                    now=clock(),
-                    outcome_unknown=True,
-                )
+            release_unsettled(ctx, delivery_ids=ids, clock=clock, what="DM")
             report.failed += 1
             report.unknown += 1
         elif rest := [i for i in ids if i not in done]:
@@ -157,13 +149,7 @@ def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderRepo
         report.failed += 1
         return
     result = post_once(ctx, delivery_ids=ids, channel=channel, message=message.to_dict(), clock=clock)
-    if result.lease_lost:  # the lease ran out before the post and another replica may hold the items
-        log.warning("reminder DM to %s: lease lost before posting", digest.slack_user_id)
-        return
-    if not result.posted:
-        log.warning("reminder DM to %s failed: %s", digest.slack_user_id, result.error)
-        report.failed += 1
-        report.unknown += result.unknown
+    if not tally_post(result, report, log=log, what=f"reminder DM to {digest.slack_user_id}"):
         return
     # Recorded after the post, in its own transaction: a crash in between can mention them once
     # more today; recording first would drop them from a retried DM that never reached the user.

@@ -20,7 +20,7 @@ from bot.db import transaction
 from bot.demo_workspace import is_demo_team
 from bot.jobs.context import JobContext, clock_for
 from bot.jobs.maintenance import refresh_analytics
-from bot.jobs.posting import post_once, settle_unconfirmed
+from bot.jobs.posting import post_once, release_unsettled, settle_unconfirmed, tally_post
 from crm import analytics, reminders
 from crm.clicks import period_clicks
 from crm.reminders.summaries import SummaryClaim, posted_summaries
@@ -128,15 +128,7 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
     if found:
         _chart_for_found(ctx, report, [c for c in claims if c.delivery_id in found])
     if settled.unsettled:
-        with transaction(ctx.engine) as db:
-            reminders.mark_failed(
-                db,
-                worker_id=ctx.worker_id,
-                delivery_ids=list(settled.unsettled),
-                error="an earlier post's outcome is unknown and Slack's history could not be read",
-                now=clock(),
-                outcome_unknown=True,
-            )
+        release_unsettled(ctx, delivery_ids=list(settled.unsettled), clock=clock, what="post")
         report.failed += len(settled.unsettled)
         report.unknown += len(settled.unsettled)
     claims = [c for c in claims if c.delivery_id not in found and c.delivery_id not in settled.unsettled]
@@ -165,13 +157,7 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
             report.failed += 1
             continue
         result = post_once(ctx, delivery_ids=ids, channel=channel, message=message.to_dict(), clock=clock)
-        if result.lease_lost:
-            log.warning("weekly summary for %s: lease lost before posting", claim.team_id)
-        elif not result.posted:
-            log.warning("weekly summary for %s failed: %s", claim.team_id, result.error)
-            report.failed += 1
-            report.unknown += result.unknown
-        else:
+        if tally_post(result, report, log=log, what=f"weekly summary for {claim.team_id}"):
             report.posted += 1
             _chart(ctx, report, claim, channel=result.channel or channel, ts=result.ts)
     return report
