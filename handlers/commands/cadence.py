@@ -18,7 +18,6 @@ from crm.suggest import STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.blocks.help import Usage
 from handlers.blocks.text import days_ago, fmt_datetime, mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
-from handlers.commands.relationships import _say
 
 CADENCE = Usage(
     "cadence <influencer> [every|off]",
@@ -74,10 +73,9 @@ def run_cadence(ctx: CommandContext, args: list[str]) -> None:
     ctx.home_changed = True
     name = f"*{mrkdwn(influencer.name, 200)}*"
     if days is None:
-        _say(ctx, f"No cadence for {name} any more; the follow-up stays as it is.", influencer.id)
+        ctx.say(f"No cadence for {name} any more; the follow-up stays as it is.", influencer.id)
         return
-    _say(
-        ctx,
+    ctx.say(
         f"Contact {name} {describe(days)}: your next email, call or meeting sets the follow-up, "
         f"and past it they show as going cold.",
         influencer.id,
@@ -100,7 +98,7 @@ def _show(ctx: CommandContext, influencer) -> None:
     if rel.follow_up_date is not None:
         how = "by the cadence" if rel.follow_up_from_cadence else "by hand"
         line += f" · next follow-up {fmt_datetime(rel.follow_up_date, ctx.tz)} (set {how})"
-    _say(ctx, line, influencer.id)
+    ctx.say(line, influencer.id)
 
 
 def admin_cadence(ctx: CommandContext, args: list[str]) -> None:
@@ -112,7 +110,7 @@ def admin_cadence(ctx: CommandContext, args: list[str]) -> None:
             f"Warm and partnered relationships without one go cold after {DEFAULT_CADENCE_DAYS} days. "
             "A relationship's own cadence (`/crm cadence`) wins."
         )
-        _say(ctx, "*Default cadence per status*\n" + "\n".join(lines) + f"\n{note}")
+        ctx.say("*Default cadence per status*\n" + "\n".join(lines) + f"\n{note}")
         return
     status = args[0].lower()
     if status not in RELATIONSHIP_STATUSES:
@@ -127,6 +125,6 @@ def admin_cadence(ctx: CommandContext, args: list[str]) -> None:
         raise UsageError(ADMIN_CADENCE, exc.message) from None
     cadence.set_status_default(ctx.db, team_id=ctx.team_id, status=status, days=days)
     if days is None:
-        _say(ctx, f"No default cadence for *{status}* relationships any more.")
+        ctx.say(f"No default cadence for *{status}* relationships any more.")
     else:
-        _say(ctx, f"*{status.capitalize()}* relationships: contact {describe(days)}, unless one has its own.")
+        ctx.say(f"*{status.capitalize()}* relationships: contact {describe(days)}, unless one has its own.")

@@ -16,15 +16,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from crm import clock, influencers
 from crm.clock import zone_of
 from crm.models import Influencer, User
+from handlers.blocks.cards import card_buttons
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn
+from handlers.blocks.text import mrkdwn, plain_of
 from handlers.runtime.errors import FormattedInput
 from handlers.runtime.slack_calls import open_modal, reply, upload_file
 
@@ -88,6 +90,14 @@ class CommandContext:
     def reply(self, message: Message) -> None:
         """An ephemeral reply (cards hold private notes), sent by send() after the commit."""
         self.outgoing.append(lambda: reply(self.bolt, message))
+
+    def say(self, text: str, influencer_id: uuid.UUID | None = None, *, fallback: str | None = None) -> None:
+        """A one-line ephemeral confirmation (mrkdwn `text`), with the card's buttons when it is about
+        one influencer; `fallback` is the plain text notifications show (default: `text` unformatted)."""
+        blocks: list = [SectionBlock(text=MarkdownTextObject(text=text))]
+        if influencer_id is not None:
+            blocks.append(card_buttons(str(influencer_id)))
+        self.reply(Message(text=fallback or plain_of(text), blocks=blocks))
 
     def open_modal(self, view: View) -> None:
         """A modal for the user, opened by send() after the commit."""

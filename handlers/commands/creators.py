@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
-
 from crm import influencers
 from crm.models import PLATFORMS
 from crm.profiles import is_profile_link
-from handlers.blocks.cards import card_buttons, profile_line
+from handlers.blocks.cards import profile_line
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
-from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn, plain_of
+from handlers.blocks.text import mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
 
 RENAME = Usage(
@@ -93,11 +90,6 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
     return AddWords(ref=ref, platform=platform, url=url, name=name)
 
 
-def _say(ctx: CommandContext, text: str, influencer_id, *, fallback: str | None = None) -> None:
-    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), card_buttons(str(influencer_id))]
-    ctx.reply(Message(text=fallback or plain_of(text), blocks=blocks))
-
-
 def rename(ctx: CommandContext, args: list[str]) -> None:
     """`/crm rename @priya "Priya Raman"`: the last argument is the name when quoted (or when there
     are two); otherwise the first is the creator and the rest is the name (`rename @priya Priya Raman`)."""
@@ -112,10 +104,10 @@ def rename(ctx: CommandContext, args: list[str]) -> None:
     before = influencer.name
     influencers.rename_influencer(ctx.db, team_id=ctx.team_id, influencer_id=influencer.id, name=name)
     if influencer.name == before:
-        _say(ctx, f"*{mrkdwn(before, 200)}* already has that name.", influencer.id)
+        ctx.say(f"*{mrkdwn(before, 200)}* already has that name.", influencer.id)
         return
     ctx.home_changed = True  # App Home lists names
-    _say(ctx, f"*{mrkdwn(before, 200)}* is now called *{mrkdwn(influencer.name, 200)}*.", influencer.id)
+    ctx.say(f"*{mrkdwn(before, 200)}* is now called *{mrkdwn(influencer.name, 200)}*.", influencer.id)
 
 
 def link(ctx: CommandContext, args: list[str]) -> None:
@@ -137,12 +129,8 @@ def link(ctx: CommandContext, args: list[str]) -> None:
     what, plain_what = profile_line(profile), f"{platform_label(profile.platform)} @{profile.handle}"
     if not created:
         text = f"{what} is already one of {name}'s profiles."
-        _say(
-            ctx, text, influencer.id, fallback=f"{plain_what} is already one of {influencer.name}'s profiles."
-        )
+        ctx.say(text, influencer.id, fallback=f"{plain_what} is already one of {influencer.name}'s profiles.")
         return
     count = len(influencer.profiles)
     text = f"Linked {what} to {name} ({count} profiles now)."
-    _say(
-        ctx, text, influencer.id, fallback=f"Linked {plain_what} to {influencer.name} ({count} profiles now)."
-    )
+    ctx.say(text, influencer.id, fallback=f"Linked {plain_what} to {influencer.name} ({count} profiles now).")

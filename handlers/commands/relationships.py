@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
-
 from crm import archive, dashboard, followups, influencers, relationships
 from crm.clock import local_today
 from crm.errors import Ambiguous, InvalidInput, NotFound
@@ -19,13 +17,12 @@ from crm.relationship_list import RelationshipFilter
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.actions.paging import list_page
 from handlers.blocks.archive import removed_message, restored_message
-from handlers.blocks.cards import card_buttons, card_message, tags_text
+from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
 from handlers.blocks.lists import ListQuery
 from handlers.blocks.merge import merge_preview
-from handlers.blocks.message import Message
-from handlers.blocks.text import fmt_datetime, mrkdwn, plain_of
+from handlers.blocks.text import fmt_datetime, mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import read_add
 from handlers.commands.tokens import rest_after
@@ -88,14 +85,6 @@ def _ref(args: list[str]) -> str:
     return " ".join(args)
 
 
-def _say(ctx: CommandContext, text: str, influencer_id=None) -> None:
-    """A one-line ephemeral confirmation, with the card's buttons when it is about one influencer."""
-    blocks = [SectionBlock(text=MarkdownTextObject(text=text))]
-    if influencer_id is not None:
-        blocks.append(card_buttons(str(influencer_id)))
-    ctx.reply(Message(text=plain_of(text), blocks=blocks))
-
-
 def add(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, ADD)
     words = read_add(args, ADD)
@@ -125,7 +114,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
         said = f"{who} is back on your list, as it was when you removed them."
     else:
         said = f"Added {who} to your list." if created else f"{who} is already on your list."
-    _say(ctx, said, influencer.id)
+    ctx.say(said, influencer.id)
 
 
 def show(ctx: CommandContext, args: list[str]) -> None:
@@ -145,7 +134,7 @@ def status(ctx: CommandContext, args: list[str]) -> None:
     influencer = ctx.influencer(_ref(args[:-1]))
     relationships.set_status(ctx.db, actor=ctx.actor, influencer_id=influencer.id, status=value)
     ctx.home_changed = True
-    _say(ctx, f"*{mrkdwn(influencer.name, 200)}* is now *{value}*.", influencer.id)
+    ctx.say(f"*{mrkdwn(influencer.name, 200)}* is now *{value}*.", influencer.id)
 
 
 def priority(ctx: CommandContext, args: list[str]) -> None:
@@ -158,7 +147,7 @@ def priority(ctx: CommandContext, args: list[str]) -> None:
     influencer = ctx.influencer(_ref(args[:-1]))
     relationships.set_priority(ctx.db, actor=ctx.actor, influencer_id=influencer.id, priority=value)
     ctx.home_changed = True
-    _say(ctx, f"*{mrkdwn(influencer.name, 200)}* now has priority *{value}*.", influencer.id)
+    ctx.say(f"*{mrkdwn(influencer.name, 200)}* now has priority *{value}*.", influencer.id)
 
 
 def _is_tag_word(word: str) -> bool:
@@ -183,7 +172,7 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
     rel = relationships.update_tags(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, add=add_tags, remove=remove_tags
     )
-    _say(ctx, f"*{mrkdwn(influencer.name, 200)}* tags: {tags_text(rel.tags)}", influencer.id)
+    ctx.say(f"*{mrkdwn(influencer.name, 200)}* tags: {tags_text(rel.tags)}", influencer.id)
 
 
 def _split_when(ctx: CommandContext, args: list[str]) -> tuple[list[str], date | datetime | None]:
@@ -216,9 +205,9 @@ def followup(ctx: CommandContext, args: list[str]) -> None:
     ctx.home_changed = True
     name = f"*{mrkdwn(influencer.name, 200)}*"
     if rel.follow_up_date is None:
-        _say(ctx, f"No follow-up for {name} any more.", influencer.id)
+        ctx.say(f"No follow-up for {name} any more.", influencer.id)
     else:
-        _say(ctx, f"Follow up with {name} on *{fmt_datetime(rel.follow_up_date, ctx.tz)}*.", influencer.id)
+        ctx.say(f"Follow up with {name} on *{fmt_datetime(rel.follow_up_date, ctx.tz)}*.", influencer.id)
 
 
 def note(ctx: CommandContext, args: list[str]) -> None:
@@ -231,7 +220,7 @@ def note(ctx: CommandContext, args: list[str]) -> None:
         ctx.open_modal(notes_modal_for(ctx.db, ctx.actor, influencer=influencer))
         return
     relationships.set_notes(ctx.db, actor=ctx.actor, influencer_id=influencer.id, text=text, append=True)
-    _say(ctx, f"Note added to *{mrkdwn(influencer.name, 200)}*.", influencer.id)
+    ctx.say(f"Note added to *{mrkdwn(influencer.name, 200)}*.", influencer.id)
 
 
 def _log_influencer(ctx: CommandContext, args: list[str]):
