@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from crm.clock import resolve_now
@@ -41,6 +42,41 @@ def fail_exhausted(db: Session, *, now: datetime) -> None:
         ),
         {"max": MAX_ATTEMPTS, "now": now},
     )
+
+
+def claim_pending(
+    db: Session, *, kind: str, worker_id: str, lease: timedelta, now: datetime, limit: int
+) -> Sequence[Row]:
+    """Lease up to `limit` pending rows of `kind` to `worker_id`, earliest due first.
+
+    Returns each row's (id, user_id, team_id, due_at). FOR UPDATE SKIP LOCKED skips rows another
+    open claim holds; a row claimed by a transaction that committed after our snapshot is re-checked
+    on locking (EvalPlanQual) and fails the lease test.
+    """
+    return db.execute(
+        text(
+            """
+            UPDATE deliveries SET claimed_by = :worker, claimed_until = :until, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM deliveries
+                WHERE kind = :kind AND status = 'pending' AND next_attempt_at <= :now
+                  AND (claimed_until IS NULL OR claimed_until <= :now) AND attempts < :max
+                ORDER BY due_at, id
+                LIMIT :limit
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, user_id, team_id, due_at
+            """
+        ),
+        {
+            "kind": kind,
+            "worker": worker_id,
+            "until": now + lease,
+            "now": now,
+            "max": MAX_ATTEMPTS,
+            "limit": limit,
+        },
+    ).all()
 
 
 def mark_sent(

@@ -21,16 +21,10 @@ from sqlalchemy.orm import Session
 
 from crm.clock import resolve_now, zone_of
 from crm.models import Delivery, User
-from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS
-from crm.reminders.summaries import summary_slot
+from crm.reminders.deliveries import ENQUEUE_LOCK, claim_pending
+from crm.reminders.summaries import summary_slot, weekly_key
 
 PERSONAL_DIGEST = "personal_digest"
-
-
-def digest_key(user_id: uuid.UUID, slot: datetime) -> str:
-    """The dedupe key of one user's digest for the ISO week of `slot` (in their zone)."""
-    year, week, _ = slot.isocalendar()
-    return f"{user_id}@{year}-W{week:02d}"
 
 
 def enqueue_personal_digests(db: Session, *, now: datetime | None = None) -> int:
@@ -51,7 +45,7 @@ def enqueue_personal_digests(db: Session, *, now: datetime | None = None) -> int
         rows.append(
             {
                 "kind": PERSONAL_DIGEST,
-                "dedupe_key": digest_key(user_id, slot),
+                "dedupe_key": weekly_key(user_id, slot),  # the week of the slot in their zone
                 "team_id": team_id,
                 "user_id": user_id,
                 "due_at": slot,
@@ -96,23 +90,8 @@ class DigestClaim:
 def claim_personal_digests(
     db: Session, *, worker_id: str, lease: timedelta, now: datetime | None = None, limit: int = 50
 ) -> list[DigestClaim]:
-    """Lease up to `limit` pending digests to `worker_id` (see claim_weekly_summaries for why it is safe)."""
-    now = resolve_now(now)
-    rows = db.execute(
-        text(
-            """
-            UPDATE deliveries SET claimed_by = :worker, claimed_until = :until, attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM deliveries
-                WHERE kind = 'personal_digest' AND status = 'pending' AND next_attempt_at <= :now
-                  AND (claimed_until IS NULL OR claimed_until <= :now) AND attempts < :max
-                ORDER BY due_at, id
-                LIMIT :limit
-                FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id, user_id, team_id, due_at
-            """
-        ),
-        {"worker": worker_id, "until": now + lease, "now": now, "max": MAX_ATTEMPTS, "limit": limit},
-    ).all()
-    return [DigestClaim(*row) for row in rows]
+    """Lease up to `limit` pending digests to `worker_id` (crm.reminders.deliveries.claim_pending)."""
+    rows = claim_pending(
+        db, kind=PERSONAL_DIGEST, worker_id=worker_id, lease=lease, now=resolve_now(now), limit=limit
+    )
+    return [DigestClaim(row.id, row.user_id, row.team_id, row.due_at) for row in rows]

@@ -11,15 +11,18 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from crm.clock import resolve_now
-from crm.reminders.deliveries import ENQUEUE_LOCK, MAX_ATTEMPTS
+from crm.reminders.deliveries import ENQUEUE_LOCK, WEEKLY, claim_pending
 
 SUMMARY_TIME = time(9, 0)  # Monday 09:00 in CRM_TIMEZONE
 
 
-def weekly_key(team_id: str, slot: datetime) -> str:
-    """The dedupe key of one workspace's summary for the ISO week of `slot`."""
+def weekly_key(owner: object, slot: datetime) -> str:
+    """The dedupe key of a weekly delivery for the ISO week of `slot`: "<owner>@<year>-W<week>".
+
+    The owner is the workspace of a summary, or the user of a personal digest.
+    """
     year, week, _ = slot.isocalendar()
-    return f"{team_id}@{year}-W{week:02d}"
+    return f"{owner}@{year}-W{week:02d}"
 
 
 def summary_slot(now: datetime, tz: ZoneInfo) -> datetime:
@@ -49,7 +52,6 @@ def enqueue_weekly_summaries(db: Session, *, tz: ZoneInfo, now: datetime | None 
     cancelled, so a stale week is not posted after the current one.
     """
     slot = summary_slot(resolve_now(now), tz)
-    year, week, _ = slot.isocalendar()
     db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ENQUEUE_LOCK})
     result = db.execute(
         text(
@@ -60,7 +62,7 @@ def enqueue_weekly_summaries(db: Session, *, tz: ZoneInfo, now: datetime | None 
             ON CONFLICT (kind, dedupe_key) DO NOTHING
             """
         ),
-        {"suffix": f"@{year}-W{week:02d}", "slot": slot},
+        {"suffix": weekly_key("", slot), "slot": slot},  # each team id + "@<ISO week>"
     )
     db.execute(
         text(
@@ -88,36 +90,9 @@ class SummaryClaim:
 def claim_weekly_summaries(
     db: Session, *, worker_id: str, lease: timedelta, now: datetime | None = None, limit: int = 20
 ) -> list[SummaryClaim]:
-    """Lease pending summaries to `worker_id`.
-
-    FOR UPDATE SKIP LOCKED skips rows another open claim holds; a row claimed by a transaction that
-    committed after our snapshot is re-checked on locking (EvalPlanQual) and fails the lease test.
-    """
-    now = resolve_now(now)
-    rows = db.execute(
-        text(
-            """
-            UPDATE deliveries SET claimed_by = :worker, claimed_until = :until, attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM deliveries
-                WHERE kind = 'weekly_summary' AND status = 'pending' AND next_attempt_at <= :now
-                  AND (claimed_until IS NULL OR claimed_until <= :now) AND attempts < :max
-                ORDER BY due_at
-                LIMIT :limit
-                FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id, team_id, due_at
-            """
-        ),
-        {
-            "worker": worker_id,
-            "until": now + lease,
-            "now": now,
-            "max": MAX_ATTEMPTS,
-            "limit": limit,
-        },
-    ).all()
-    return [SummaryClaim(*row) for row in rows]
+    """Lease pending summaries to `worker_id` (crm.reminders.deliveries.claim_pending)."""
+    rows = claim_pending(db, kind=WEEKLY, worker_id=worker_id, lease=lease, now=resolve_now(now), limit=limit)
+    return [SummaryClaim(row.id, row.team_id, row.due_at) for row in rows]
 
 
 def posted_summaries(db: Session, *, delivery_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:

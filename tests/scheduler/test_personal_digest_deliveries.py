@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from crm.models import Delivery
-from crm.reminders.personal_digests import claim_personal_digests, digest_key, enqueue_personal_digests
+from crm.reminders.personal_digests import claim_personal_digests, enqueue_personal_digests
+from crm.reminders.summaries import weekly_key
 from tests.factories import make_user
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -29,10 +30,10 @@ def test_recorded_once_per_week_from_monday_nine_local_and_only_the_newest(db):
     assert enqueue_personal_digests(db, now=MONDAY_9_TOKYO - timedelta(seconds=30)) == 0
     assert enqueue_personal_digests(db, now=MONDAY_9_TOKYO) == 1
     assert rows(db) == [
-        (digest_key(user.id, MONDAY_9_TOKYO - timedelta(days=7)), "cancelled"),  # superseded, never sent
-        (digest_key(user.id, MONDAY_9_TOKYO), "pending"),
+        (weekly_key(user.id, MONDAY_9_TOKYO - timedelta(days=7)), "cancelled"),  # superseded, never sent
+        (weekly_key(user.id, MONDAY_9_TOKYO), "pending"),
     ]
-    assert digest_key(user.id, MONDAY_9_TOKYO) == f"{user.id}@2026-W49"
+    assert weekly_key(user.id, MONDAY_9_TOKYO) == f"{user.id}@2026-W49"
 
 
 def test_claims_do_not_overlap_until_the_lease_expires(db):
@@ -50,7 +51,7 @@ def test_opting_out_cancels_the_pending_week(db):
     user.weekly_digest_since = None
     db.flush()
     assert enqueue_personal_digests(db, now=MONDAY_9_TOKYO + timedelta(hours=1)) == 0
-    assert rows(db) == [(digest_key(user.id, MONDAY_9_TOKYO), "cancelled")]
+    assert rows(db) == [(weekly_key(user.id, MONDAY_9_TOKYO), "cancelled")]
     assert (
         claim_personal_digests(db, worker_id="w1", lease=LEASE, now=MONDAY_9_TOKYO + timedelta(hours=1)) == []
     )
