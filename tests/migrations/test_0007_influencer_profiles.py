@@ -8,6 +8,7 @@ from sqlalchemy import text
 from bot.db import make_engine
 from bot.migrate import downgrade, upgrade
 from migrations.data_loss import DataLossRefused
+from tests.migrations.helpers import run_sql
 
 # (team, platform, handle, profile_url) as versions before 0007 saved them.
 OLD_ROWS = [
@@ -23,15 +24,6 @@ OLD_ROWS = [
     ("T1", "instagram", "anna_x", "https://medium.com/@anna"),  # a link elsewhere: the handle wins
     ("T2", "blog", "medium.com", "https://medium.com/@anna"),  # another team: its own profile
 ]
-
-
-def _rows(url: str, sql: str, **params) -> list[tuple]:
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            return [tuple(r) for r in conn.execute(text(sql), params).all()]
-    finally:
-        engine.dispose()
 
 
 def _seed(url: str) -> None:
@@ -70,7 +62,7 @@ def at_0006(fresh_database_url) -> str:
 
 def test_every_influencer_gets_its_primary_profile(at_0006):
     upgrade(at_0006, "0007")
-    profiles = _rows(
+    profiles = run_sql(
         at_0006,
         "SELECT i.team_id, i.name, p.platform, p.handle, p.url, p.identity_key, p.is_primary,"
         " i.platform = p.platform AND i.handle = p.handle AND i.profile_url IS NOT DISTINCT FROM p.url"
@@ -93,7 +85,7 @@ def test_every_influencer_gets_its_primary_profile(at_0006):
         ("blog", "anna", "https://medium.com/@anna", "url:medium.com/@anna"),
     ]
     # Nothing else moved: relationships and their notes are where they were.
-    assert _rows(at_0006, "SELECT count(*), min(notes) FROM user_influencers") == [(9, "n")]
+    assert run_sql(at_0006, "SELECT count(*), min(notes) FROM user_influencers") == [(9, "n")]
 
 
 def test_two_old_rows_naming_one_profile_both_stay(fresh_database_url):
@@ -115,21 +107,21 @@ def test_two_old_rows_naming_one_profile_both_stay(fresh_database_url):
     finally:
         engine.dispose()
     upgrade(fresh_database_url, "0007")
-    keys = _rows(fresh_database_url, "SELECT identity_key FROM influencer_profiles ORDER BY identity_key")
+    keys = run_sql(fresh_database_url, "SELECT identity_key FROM influencer_profiles ORDER BY identity_key")
     assert len(keys) == 2 and ("url:medium.com/@anna",) in keys
 
 
 def test_downgrade_without_linked_profiles_needs_no_flag(at_0006):
     upgrade(at_0006, "0007")
     downgrade(at_0006, "0006")  # primary profiles only: the influencer rows hold all of it
-    assert _rows(at_0006, "SELECT version_num FROM alembic_version") == [("0006",)]
-    assert _rows(at_0006, "SELECT count(*) FROM influencers") == [(len(OLD_ROWS),)]
+    assert run_sql(at_0006, "SELECT version_num FROM alembic_version") == [("0006",)]
+    assert run_sql(at_0006, "SELECT count(*) FROM influencers") == [(len(OLD_ROWS),)]
 
 
 def test_downgrade_refuses_to_drop_linked_profiles_then_restores_the_old_index(at_0006):
     upgrade(at_0006, "0007")
-    inf, team = _rows(at_0006, "SELECT id, team_id FROM influencers WHERE handle = 'maya'")[0]
-    _rows(
+    inf, team = run_sql(at_0006, "SELECT id, team_id FROM influencers WHERE handle = 'maya'")[0]
+    run_sql(
         at_0006,
         "INSERT INTO influencer_profiles (influencer_id, team_id, platform, handle, identity_key)"
         " VALUES (:i, :t, 'x', 'maya', 'x:maya') RETURNING id",
@@ -138,9 +130,9 @@ def test_downgrade_refuses_to_drop_linked_profiles_then_restores_the_old_index(a
     )
     with pytest.raises(DataLossRefused, match="table influencer_profiles: 1 row"):
         downgrade(at_0006, "0006")
-    assert _rows(at_0006, "SELECT version_num FROM alembic_version") == [("0007",)]
+    assert run_sql(at_0006, "SELECT version_num FROM alembic_version") == [("0007",)]
     # A second T1 creator called blog "anna" (anna.substack.com): the old unique index cannot return.
-    _rows(
+    run_sql(
         at_0006,
         "WITH i AS (INSERT INTO influencers (team_id, name, handle, platform)"
         " VALUES ('T1', 'S', 'anna', 'blog')"
@@ -150,10 +142,10 @@ def test_downgrade_refuses_to_drop_linked_profiles_then_restores_the_old_index(a
     )
     with pytest.raises(DataLossRefused, match="belongs to more than one creator"):
         downgrade(at_0006, "0006", allow_data_loss=True)
-    _rows(at_0006, "DELETE FROM influencers WHERE name = 'S' RETURNING id")
-    assert _rows(at_0006, "SELECT count(*) FROM influencer_profiles") == [(len(OLD_ROWS) + 1,)]
+    run_sql(at_0006, "DELETE FROM influencers WHERE name = 'S' RETURNING id")
+    assert run_sql(at_0006, "SELECT count(*) FROM influencer_profiles") == [(len(OLD_ROWS) + 1,)]
     downgrade(at_0006, "0006", allow_data_loss=True)  # drops the linked x:maya
-    assert _rows(at_0006, "SELECT version_num FROM alembic_version") == [("0006",)]
-    indexes = _rows(at_0006, "SELECT indexname FROM pg_indexes WHERE tablename = 'influencers'")
+    assert run_sql(at_0006, "SELECT version_num FROM alembic_version") == [("0006",)]
+    indexes = run_sql(at_0006, "SELECT indexname FROM pg_indexes WHERE tablename = 'influencers'")
     assert ("uq_influencers_team_platform_handle",) in indexes
     upgrade(at_0006)  # and up again, to head

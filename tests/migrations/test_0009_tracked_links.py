@@ -4,12 +4,11 @@ downgrade goes through on an empty schema and refuses while short links or click
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
-from bot.db import make_engine
 from bot.migrate import current_revision, downgrade, upgrade
 from crm.short_codes import looks_like_code
 from migrations.data_loss import DataLossRefused
+from tests.migrations.helpers import run_sql, upgraded_with
 
 SEED = """
 INSERT INTO users (team_id, slack_user_id) VALUES ('T1', 'U1');
@@ -22,32 +21,18 @@ INSERT INTO campaign_influencers (campaign_id, influencer_id, user_id, utm_url)
 """
 
 
-def _run(url: str, sql: str) -> list[tuple]:
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            result = conn.execute(text(sql))
-            return [tuple(r) for r in result.all()] if result.returns_rows else []
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def at_0008_with_assignments(fresh_database_url):
-    upgrade(fresh_database_url, "0008")
-    for statement in SEED.strip().split(";"):
-        if statement.strip():
-            _run(fresh_database_url, statement)
-    return fresh_database_url
+    return upgraded_with(fresh_database_url, "0008", SEED)
 
 
 def test_upgrade_gives_every_existing_assignment_its_own_code(at_0008_with_assignments):
     url = at_0008_with_assignments
     upgrade(url, "0009")
-    codes = [code for (code,) in _run(url, "SELECT short_code FROM campaign_influencers")]
+    codes = [code for (code,) in run_sql(url, "SELECT short_code FROM campaign_influencers")]
     assert len(codes) == 50 and len(set(codes)) == 50
     assert all(looks_like_code(code) for code in codes)
-    nullable = _run(
+    nullable = run_sql(
         url,
         "SELECT is_nullable FROM information_schema.columns"
         " WHERE table_name = 'campaign_influencers' AND column_name = 'short_code'",
@@ -58,7 +43,7 @@ def test_upgrade_gives_every_existing_assignment_its_own_code(at_0008_with_assig
 def test_downgrade_refuses_while_links_and_clicks_exist_unless_allowed(at_0008_with_assignments):
     url = at_0008_with_assignments
     upgrade(url, "0009")
-    _run(
+    run_sql(
         url,
         "INSERT INTO link_clicks (assignment_id, clicked_at, client_class)"
         " SELECT id, now(), 'mobile' FROM campaign_influencers LIMIT 3",
@@ -71,7 +56,7 @@ def test_downgrade_refuses_while_links_and_clicks_exist_unless_allowed(at_0008_w
     assert current_revision(url) == "0009"
     downgrade(url, "0008", allow_data_loss=True)
     assert current_revision(url) == "0008"
-    assert _run(url, "SELECT count(*) FROM campaign_influencers") == [(50,)]
+    assert run_sql(url, "SELECT count(*) FROM campaign_influencers") == [(50,)]
 
 
 def test_an_empty_database_goes_down_and_up_without_a_flag(fresh_database_url):

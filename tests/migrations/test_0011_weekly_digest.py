@@ -5,11 +5,10 @@ downgrade refuses while it would drop opt-ins or history, unless data loss is al
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
-from bot.db import make_engine
 from bot.migrate import current_revision, downgrade, upgrade
 from migrations.data_loss import DataLossRefused
+from tests.migrations.helpers import run_sql, upgraded_with
 
 SEED = """
 INSERT INTO users (team_id, slack_user_id) VALUES ('T1', 'U1');
@@ -21,23 +20,9 @@ INSERT INTO user_influencers (user_id, influencer_id, status, status_changed_at)
 """
 
 
-def _run(url: str, sql: str, **params) -> list[tuple]:
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            result = conn.execute(text(sql), params)
-            return [tuple(r) for r in result.all()] if result.returns_rows else []
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def at_0010_with_data(fresh_database_url):
-    upgrade(fresh_database_url, "0010")
-    for statement in SEED.strip().split(";"):
-        if statement.strip():
-            _run(fresh_database_url, statement)
-    return fresh_database_url
+    return upgraded_with(fresh_database_url, "0010", SEED)
 
 
 HISTORY = """
@@ -51,19 +36,19 @@ HISTORY = """
 def test_upgrade_seeds_the_history_and_the_triggers_keep_it(at_0010_with_data):
     url = at_0010_with_data
     upgrade(url, "0011")
-    assert _run(url, HISTORY) == [
+    assert run_sql(url, HISTORY) == [
         ("maya", "warm", "2026-10-01 12:00"),
         ("zed", "partnered", "2026-10-01 12:00"),
     ]
-    assert _run(url, "SELECT count(*) FROM users WHERE weekly_digest_since IS NOT NULL") == [(0,)]
+    assert run_sql(url, "SELECT count(*) FROM users WHERE weekly_digest_since IS NOT NULL") == [(0,)]
     # Bulk SQL, as an import or a script would write: the triggers see it too.
-    _run(
+    run_sql(
         url,
         "UPDATE user_influencers SET status = 'cold' FROM influencers i"
         " WHERE i.id = influencer_id AND i.handle = 'maya'",
     )
-    _run(url, "UPDATE user_influencers SET relationship_strength = 50")  # not a status change: no row
-    assert [(h, s) for h, s, _ in _run(url, HISTORY)] == [
+    run_sql(url, "UPDATE user_influencers SET relationship_strength = 50")  # not a status change: no row
+    assert [(h, s) for h, s, _ in run_sql(url, HISTORY)] == [
         ("maya", "warm"),
         ("maya", "cold"),
         ("zed", "partnered"),
@@ -73,7 +58,7 @@ def test_upgrade_seeds_the_history_and_the_triggers_keep_it(at_0010_with_data):
 def test_downgrade_refuses_while_someone_opted_in_unless_allowed(at_0010_with_data):
     url = at_0010_with_data
     upgrade(url, "0011")
-    _run(url, "UPDATE users SET weekly_digest_since = now()")
+    run_sql(url, "UPDATE users SET weekly_digest_since = now()")
     with pytest.raises(DataLossRefused) as refused:
         downgrade(url, "0010")
     assert "users.weekly_digest_since: 1 row" in str(refused.value)
@@ -81,6 +66,6 @@ def test_downgrade_refuses_while_someone_opted_in_unless_allowed(at_0010_with_da
     assert current_revision(url) == "0011"
     downgrade(url, "0010", allow_data_loss=True)
     assert current_revision(url) == "0010"
-    assert _run(url, "SELECT count(*) FROM user_influencers") == [(2,)]
+    assert run_sql(url, "SELECT count(*) FROM user_influencers") == [(2,)]
     upgrade(url, "0011")  # and back: seeded again from the current statuses
-    assert len(_run(url, HISTORY)) == 2
+    assert len(run_sql(url, HISTORY)) == 2

@@ -6,12 +6,13 @@ from argparse import Namespace
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from bot.cli import main
 from bot.db import make_engine
 from bot.migrate import alembic_config, current_head, current_revision, downgrade, upgrade
 from migrations.data_loss import DataLossRefused
+from tests.migrations.helpers import table_names
 
 
 def _execute(url: str, sql: str) -> None:
@@ -19,14 +20,6 @@ def _execute(url: str, sql: str) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(text(sql))
-    finally:
-        engine.dispose()
-
-
-def _tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
 
@@ -76,14 +69,14 @@ def test_downgrade_to_base_with_rows_refuses_and_lists_what_it_would_drop(cli_en
         assert lost in err
     assert "table interactions" not in err  # empty tables are not data loss
     assert current_revision(url) == current_head()  # rolled back whole: nothing was changed
-    assert {"users", "influencers", "user_influencers"} <= _tables(url)
+    assert {"users", "influencers", "user_influencers"} <= table_names(url)
 
 
 def test_allow_data_loss_drops_it(cli_env, capsys):
     url = _seeded(cli_env)
     assert main(["migrate", "--to", "base", "--allow-data-loss"]) == 0
     assert capsys.readouterr().out.strip() == "database schema is at revision None"
-    assert _tables(url) <= {"alembic_version"}
+    assert table_names(url) <= {"alembic_version"}
     assert main(["migrate"]) == 0  # and back up
     assert current_revision(url) == current_head()
 

@@ -5,20 +5,13 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from bot.db import make_engine
 from bot.migrate import alembic_config, current_head, downgrade, upgrade
 from crm.models import Base
 from migrations.autogen import include_object
-
-
-def _tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
+from tests.migrations.helpers import table_names
 
 
 def test_upgrade_downgrade_upgrade_round_trip(fresh_database_url):
@@ -30,9 +23,9 @@ def test_upgrade_downgrade_upgrade_round_trip(fresh_database_url):
         "user_influencers",
         "interactions",
         "campaign_influencers",
-    } <= _tables(fresh_database_url)
+    } <= table_names(fresh_database_url)
     downgrade(fresh_database_url, "base")
-    assert _tables(fresh_database_url) <= {"alembic_version"}
+    assert table_names(fresh_database_url) <= {"alembic_version"}
     upgrade(fresh_database_url)
     engine = make_engine(fresh_database_url)
     try:
