@@ -9,26 +9,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.jobs import run_job
-from crm import assignments, campaigns
 from crm.clicks import ROLL_UP_BATCH, Click, counts_by_assignment, record_clicks
 from crm.models import LinkClick, LinkClickDay
-from tests.factories import make_influencer, make_user
+from tests.links import assign
 
 NOW = datetime(2026, 11, 30, 4, 30, tzinfo=UTC)
 
 
 def _seed(engine, ages: list[timedelta]):
-    with Session(engine, expire_on_commit=False) as db, db.begin():
-        user = make_user(db, team_id="T1")
-        campaign = campaigns.create_campaign(
-            db, actor=user, name="Spring", landing_url="https://x.example.com"
-        )
-        maya = make_influencer(db, team_id="T1", handle="maya")
-        assignment, _ = assignments.assign_influencer(
-            db, actor=user, campaign_id=campaign.id, influencer_id=maya.id
-        )
+    assignment = assign(engine)
+    with Session(engine) as db, db.begin():
         record_clicks(db, [Click(assignment.id, NOW - age, "mobile") for age in ages])
-        return assignment
+    return assignment
 
 
 def test_the_job_rolls_up_clicks_past_the_configured_retention_in_batches(make_ctx, settings, clean_tables):

@@ -76,6 +76,14 @@ def seed_user(engine, *, tz: str = "America/New_York", opted_in: datetime | None
         return user
 
 
+def opt_in_at(engine, user: User, at: datetime) -> None:
+    """Move the user's opt-in to `at` (set_weekly_digest stamps the current time)."""
+    with transaction(engine) as db:
+        db.execute(
+            text("UPDATE users SET weekly_digest_since = :at WHERE id = :id"), {"at": at, "id": user.id}
+        )
+
+
 def posts_to(fake, user: User) -> list:
     return [c for c in fake.calls_to("chat.postMessage") if c.params["channel"] == dm_channel(user)]
 
@@ -111,15 +119,9 @@ def test_only_opted_in_users_at_their_own_monday_nine(make_ctx, fake_slack, clea
     ctx = make_ctx()
     at = MONDAY_9_NY + timedelta(hours=1)
     # Every opted-in user got last week's digest in an earlier run; this one is about this week's.
-    with transaction(clean_tables) as db:
-        db.execute(
-            text("UPDATE users SET weekly_digest_since = :at WHERE id = :id"), {"at": LONG_AGO, "id": late.id}
-        )
+    opt_in_at(clean_tables, late, LONG_AGO)
     assert send_personal_digests(ctx, now=at - timedelta(days=7) + timedelta(hours=4)).sent == 3
-    with transaction(clean_tables) as db:
-        db.execute(
-            text("UPDATE users SET weekly_digest_since = :at WHERE id = :id"), {"at": at, "id": late.id}
-        )
+    opt_in_at(clean_tables, late, at)
     fake_slack.reset()
     assert send_personal_digests(ctx, now=at).sent == 1
     assert [c.params["channel"] for c in fake_slack.calls_to("chat.postMessage")] == [dm_channel(new_york)]

@@ -19,9 +19,8 @@ from bot.click_buffer import ClickBuffer
 from bot.public_http import PublicServer
 from bot.redirects import Redirects
 from bot.wsgi import create_wsgi_app
-from crm import assignments, campaigns
-from crm.models import Assignment, Campaign, LinkClick, User
-from tests.factories import make_influencer, make_user
+from crm.models import LinkClick
+from tests.links import assign
 from tests.slack.harness import HttpResult, http_request
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
@@ -75,23 +74,6 @@ def links(slack_app) -> Iterator[Links]:
         event.remove(engine, "before_cursor_execute", record)
         server.stop()
         buffer.close()
-
-
-def assign(
-    engine: Engine, *, handle: str = "maya", landing: str = "https://shop.example.com/spring"
-) -> Assignment:
-    with Session(engine, expire_on_commit=False) as db, db.begin():
-        user = db.scalar(select(User).where(User.slack_user_id == "UOWNER0001"))
-        user = user or make_user(db, team_id="T1", slack_user_id="UOWNER0001")
-        campaign = db.scalar(select(Campaign).where(Campaign.name == "Spring Sale"))
-        campaign = campaign or campaigns.create_campaign(
-            db, actor=user, name="Spring Sale", landing_url=landing
-        )
-        influencer = make_influencer(db, team_id="T1", handle=handle, name=handle.title())
-        assignment, _ = assignments.assign_influencer(
-            db, actor=user, campaign_id=campaign.id, influencer_id=influencer.id
-        )
-        return assignment
 
 
 def test_get_redirects_to_the_current_utm_link_and_follows_a_landing_page_change(links):
@@ -263,9 +245,9 @@ def test_without_a_public_url_there_is_no_link_route(slack_http):
 
 def test_a_database_that_does_not_answer_is_a_503_page_not_a_crash(slack_app):
     from bot.public_http import make_link_engine
-    from tests.slack.test_server import _free_port
+    from tests.slack.processes import free_port
 
-    dead = make_link_engine(f"postgresql://crm@127.0.0.1:{_free_port()}/crm")
+    dead = make_link_engine(f"postgresql://crm@127.0.0.1:{free_port()}/crm")
     buffer = ClickBuffer(slack_app.engine, interval=3600)
     wsgi = create_wsgi_app(
         slack_app.app, slack_app.engine, signing_secret="x", redirects=Redirects(dead, buffer)

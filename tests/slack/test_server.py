@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect as sa_inspect
@@ -19,14 +16,7 @@ from bot.server import make_listener_engine
 from bot.wsgi import create_wsgi_app
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.slack.harness import LoopbackServer, http_request
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.slack.processes import bot_env, free_port, start_bot
 
 
 def test_healthz_is_200_when_the_database_answers(slack_http):
@@ -35,7 +25,7 @@ def test_healthz_is_200_when_the_database_answers(slack_http):
 
 
 def test_healthz_is_503_when_the_database_does_not(slack_app):
-    dead = make_listener_engine(f"postgresql://crm@127.0.0.1:{_free_port()}/crm")
+    dead = make_listener_engine(f"postgresql://crm@127.0.0.1:{free_port()}/crm")
     server = LoopbackServer(create_wsgi_app(slack_app.app, dead, signing_secret=SIGNING_SECRET))
     try:
         result = server.get("/healthz")
@@ -76,24 +66,9 @@ def test_run_refuses_http_mode_without_a_signing_secret(monkeypatch, tmp_path, c
         engine.dispose()
 
 
-def _bot_env(fake_slack, database_url: str, **values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_"))}
-    env.update(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=database_url,
-        LOG_LEVEL="WARNING",
-        # the checkout first: an editable install made before handlers/__init__.py existed maps
-        # `handlers` as a namespace package, which would skip register_listeners()
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    )
-    env.update(values)
-    return env
-
-
 def test_socket_mode_is_chosen_by_the_app_token_after_migrating(fake_slack, fresh_database_url, tmp_path):
     fake_slack.fail("apps.connections.open", error="invalid_auth")  # a revoked app-level token
-    env = _bot_env(fake_slack, fresh_database_url, SLACK_APP_TOKEN="xapp-1-A0CRM-revoked")
+    env = bot_env(fake_slack, fresh_database_url, SLACK_APP_TOKEN="xapp-1-A0CRM-revoked")
 
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
@@ -118,34 +93,16 @@ def test_socket_mode_is_chosen_by_the_app_token_after_migrating(fake_slack, fres
 @pytest.fixture(params=[False, True], ids=["no-scheduler", "with-scheduler"])
 def gunicorn_bot(request, fake_slack, fresh_database_url, tmp_path):
     """`crm-bot run` in HTTP mode as a subprocess, on a fresh database, with or without scheduler."""
-    port = _free_port()
-    env = _bot_env(
+    port = free_port()
+    env = bot_env(
         fake_slack,
         fresh_database_url,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         PORT=str(port),
         WEB_CONCURRENCY="2",
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"] + ([] if request.param else ["--no-scheduler"]),
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:  # poll until the workers answer (migrations run first)
-        try:
-            if http_request(url + "/healthz").status == 200:
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"crm-bot run did not come up:\n{proc.stdout.read().decode()}")
-        time.sleep(0.1)
-    yield url, proc
+    proc = start_bot(env, tmp_path, port, scheduler=request.param)
+    yield f"http://127.0.0.1:{port}", proc
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
