@@ -18,10 +18,8 @@ import json
 import logging
 import secrets
 import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TextIO
 
 from slack_bolt import App, BoltRequest
@@ -30,6 +28,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.demo_workspace import check_demo_team_id
+from bot.sandbox.executor import TrackingExecutor
 from bot.sandbox.render import message_text, view_text
 from bot.sandbox.web_api import APP_ID, Call, LoopbackWebApi, Profile
 from handlers.home_refresh import HomePublisher
@@ -48,40 +47,6 @@ Type /crm commands as in Slack (`/crm help` lists them; the /crm may be left out
 App Home, `exit` to leave. Buttons are shown as [Label]; forms list their fields.
 Load the sample workspace first for something to look at: crm-bot demo-data
 """
-
-
-class _TrackingExecutor(ThreadPoolExecutor):
-    """A thread pool that can wait until nothing is queued or running (the replies of one line)."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=8, thread_name_prefix="crm-try")
-        self._cond = threading.Condition()
-        self._pending = 0
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        with self._cond:
-            self._pending += 1
-
-        def run():
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                with self._cond:
-                    self._pending -= 1
-                    self._cond.notify_all()
-
-        return super().submit(run)
-
-    @property
-    def pending(self) -> int:
-        with self._cond:
-            return self._pending
-
-    def drain(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._pending and (remaining := deadline - time.monotonic()) > 0:
-                self._cond.wait(remaining)
 
 
 def _profiles() -> dict[str, Profile]:
@@ -110,7 +75,7 @@ class TrySession:
             admin_channel=None,
         )
         self.engine: Engine = make_engine(database_url)
-        self.executor = _TrackingExecutor()
+        self.executor = TrackingExecutor()
         client = WebClient(base_url=self.web_api.api_url, token=TOKEN)
         self.home = HomePublisher(client, self.engine)
         self.app: App = create_app(

@@ -60,7 +60,6 @@ import http.client
 import json
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -71,6 +70,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.sandbox import executor
 from handlers.home_refresh import HomePublisher
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import Payloads, SignedRequest
@@ -86,48 +86,16 @@ __all__ = [
 ]
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """A ThreadPoolExecutor that knows how many tasks are queued or running, so tests can drain it."""
+class TrackingExecutor(executor.TrackingExecutor):
+    """bot/sandbox's executor, whose drain fails the test rather than giving up quietly."""
 
     def __init__(self, max_workers: int = 8) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="test-listener")
-        self._cond = threading.Condition()
-        self._pending = 0
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        with self._cond:
-            self._pending += 1
-
-        def run():
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                with self._cond:
-                    self._pending -= 1
-                    self._cond.notify_all()
-
-        try:
-            return super().submit(run)
-        except BaseException:
-            with self._cond:
-                self._pending -= 1
-                self._cond.notify_all()
-            raise
-
-    @property
-    def pending(self) -> int:
-        with self._cond:
-            return self._pending
+        super().__init__(max_workers, thread_name_prefix="test-listener")
 
     def drain(self, timeout: float = 10.0) -> None:
         """Return when no task is queued or running; TimeoutError after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"{self._pending} listener task(s) still running after {timeout}s")
-                self._cond.wait(remaining)
+        if not super().drain(timeout):
+            raise TimeoutError(f"{self.pending} listener task(s) still running after {timeout}s")
 
 
 def to_bolt_request(req: SignedRequest) -> BoltRequest:
