@@ -156,6 +156,19 @@ class LoopbackWebApi:
         }
 
 
+def request_params(handler: BaseHTTPRequestHandler, query: str) -> dict[str, Any]:
+    """A call's arguments as Slack takes them: the query string, then a JSON or form-encoded body
+    (slack_sdk sends either); the first value of a repeated name."""
+    length = int(handler.headers.get("Content-Length") or 0)
+    raw = handler.rfile.read(length).decode("utf-8") if length else ""
+    params: dict[str, Any] = {k: v[0] for k, v in parse_qs(query).items()}
+    if raw.lstrip().startswith("{"):
+        params.update(json.loads(raw))
+    elif raw:
+        params.update({k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()})
+    return params
+
+
 class _Handler(BaseHTTPRequestHandler):
     web_api: LoopbackWebApi
     protocol_version = "HTTP/1.1"
@@ -165,13 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         parsed = urlparse(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8") if length else ""
-        params: dict[str, Any] = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-        if raw.lstrip().startswith("{"):
-            params.update(json.loads(raw))
-        elif raw:
-            params.update({k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()})
+        params = request_params(self, parsed.query)
         if parsed.path.startswith(RESPONSE_URL_PATH):
             self.web_api.record(Call("response_url", params))
             self._send("ok", "text/plain")

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
+
+from bot.sandbox.web_api import request_params
 
 TEAM_ID = "T0001"
 TEAM_DOMAIN = "acme-creators"
@@ -344,16 +346,6 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._handle()
 
-    def _params(self, parsed) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8") if length else ""
-        params: dict[str, Any] = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-        if raw.lstrip().startswith("{"):
-            params.update(json.loads(raw))
-        elif raw:
-            params.update({k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()})
-        return params
-
     def _upload(self, path: str) -> None:
         """The POST of a file's bytes to its upload_url (recorded as method "file_upload"); answered
         as Slack does, `OK - <length>`, or with a failure scripted by fail("file_upload", ...)."""
@@ -415,7 +407,7 @@ class _Handler(BaseHTTPRequestHandler):
         if parsed.path.startswith(DOWNLOAD_PATH):
             self._download(parsed.path)
             return
-        params = self._params(parsed)
+        params = request_params(self, parsed.query)
         headers = {k.lower(): v for k, v in self.headers.items()}
         method = (
             "response_url" if parsed.path.startswith(RESPONSE_URL_PATH) else parsed.path.rsplit("/", 1)[-1]
