@@ -204,6 +204,23 @@ def run_spec_view(engine, timeout_s: int) -> tuple[float | None, dict]:
         return time.perf_counter() - t0, {r.user_id: r.avg_relationship_strength for r in rows}
 
 
+def dataset(scale: float) -> dict:
+    """The generated data set's sizes (and NOW) at `scale` of the full one: 1,000 users in 10
+    workspaces with 200 relationships and 2,000 interactions each, over 100,000 influencers."""
+    users = max(10, round(1000 * scale))
+    teams = 10 if users >= 1000 else 1
+    params = {
+        "users": users,
+        "teams": teams,
+        "rels": 200,
+        "influencers": round(100_000 * scale),
+        "interactions": users * 2000,
+        "now": NOW,
+    }
+    params["per_team"] = params["influencers"] // teams
+    return params
+
+
 def agree(ours: dict, spec: dict) -> tuple[int, Decimal]:
     """(users whose averages differ by more than 1e-9, the largest difference)."""
     diffs = [abs((ours[u] or 0) - (spec[u] or 0)) for u in spec if (ours[u] is None) == (spec[u] is None)]
@@ -224,17 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     from crm.relationship_list import RelationshipFilter, list_relationships
     from crm.strength import recompute_all
 
-    users = max(10, round(1000 * args.scale))
-    teams = 10 if users >= 1000 else 1
-    params = {
-        "users": users,
-        "teams": teams,
-        "rels": 200,
-        "influencers": round(100_000 * args.scale),
-        "interactions": users * 2000,
-        "now": NOW,
-    }
-    params["per_team"] = params["influencers"] // teams
+    params = dataset(args.scale)
+    users, teams = params["users"], params["teams"]
     assert params["per_team"] >= params["rels"], "scale too small for 200 relationships per user"
 
     started = time.perf_counter()

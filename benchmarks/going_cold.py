@@ -22,7 +22,7 @@ import sys
 import time
 
 from bench_db import benchmark_database
-from data_layer import LOAD, NOW, _int4, machine
+from data_layer import LOAD, NOW, _int4, dataset, machine
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -84,17 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full data set (default 1)")
     parser.add_argument("--runs", type=int, default=10, help="timed calls per query (default 10)")
     args = parser.parse_args(argv)
-    users = max(10, round(1000 * args.scale))
-    teams = 10 if users >= 1000 else 1
-    params = {
-        "users": users,
-        "teams": teams,
-        "rels": 200,
-        "influencers": round(100_000 * args.scale),
-        "interactions": users * 2000,
-        "now": NOW,
-    }
-    params["per_team"] = params["influencers"] // teams
+    params = dataset(args.scale)
+    users, teams = params["users"], params["teams"]
     url, server = benchmark_database()
     try:
         upgrade(url)
