@@ -41,13 +41,7 @@ def import_submitted(ack, view: dict, context: BoltContext) -> None:
     except InvalidInput as exc:
         reject(ack, {Field.IMPORT_FILE: exc.message})
         return
-    team_id, user_id = actor_ids(context)
-    ack(response_action="update", view=reading_view())
-    client, runtime = context.client, runtime_of(context)
-    in_background(
-        context,
-        lambda: preview_job(client, runtime, team_id=team_id, user_id=user_id, file_id=file_id),
-    )
+    _preview_in_background(ack, context, file_id=file_id)
 
 
 DAMAGED = "This form is damaged; press Fix columns under the preview again."
@@ -75,6 +69,14 @@ def columns_submitted(ack, view: dict, context: BoltContext) -> None:
     if problems:
         reject(ack, {column_block_id(index): message for index, message in problems.items()})
         return
+    _preview_in_background(ack, context, file_id=file_id, codes=codes, digest=digest)
+
+
+def _preview_in_background(
+    ack, context: BoltContext, *, file_id: str, codes: Codes | None = None, digest: str | None = None
+) -> None:
+    """Turn the modal into the reading view, then read the file and DM its preview off the ack path
+    (`codes` and `digest`: the Fix columns choices and the file bytes they were made for)."""
     team_id, user_id = actor_ids(context)
     ack(response_action="update", view=reading_view())
     client, runtime = context.client, runtime_of(context)
