@@ -51,6 +51,18 @@ def qr_button(blocks: list[dict]) -> dict:
     return button
 
 
+def submit_assign_form(run: Run):
+    """Open the assign form for @maya in "Spring Sale" and submit its UTM fields: (the view, what
+    the submission sent)."""
+    view = run.command('campaign add "Spring Sale" @maya').opened
+    values = {
+        Field.ASSIGNMENT_UTM_SOURCE: "instagram",
+        Field.ASSIGNMENT_UTM_MEDIUM: "influencer",
+        Field.ASSIGNMENT_UTM_CAMPAIGN: "spring-sale",
+    }
+    return view, run.submit(view, values)
+
+
 def decoded(png: bytes) -> list[str]:
     return [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
 
@@ -136,13 +148,7 @@ def test_the_qr_button_after_short_links_were_turned_off_explains(run, crm):
 def test_the_assign_forms_answer_shows_the_short_link_and_the_qr_button(links_run, crm):
     crm.relationship("maya")
     crm.campaign("Spring Sale")
-    view = links_run.command('campaign add "Spring Sale" @maya').opened
-    values = {
-        Field.ASSIGNMENT_UTM_SOURCE: "instagram",
-        Field.ASSIGNMENT_UTM_MEDIUM: "influencer",
-        Field.ASSIGNMENT_UTM_CAMPAIGN: "spring-sale",
-    }
-    sent = links_run.submit(view, values)
+    _, sent = submit_assign_form(links_run)
     assignment = crm.one(Assignment)
     done = sent.ack["view"]
     assert done["callback_id"] == ViewId.ASSIGNMENT_DONE
@@ -196,14 +202,9 @@ def test_admin_summary_without_short_links_has_no_clicks_section(run, crm):
 def test_the_qr_button_in_the_assign_forms_answer_sends_the_png_to_the_dm(links_run, crm):
     crm.relationship("maya")
     crm.campaign("Spring Sale")
-    view = links_run.command('campaign add "Spring Sale" @maya').opened
-    values = {
-        Field.ASSIGNMENT_UTM_SOURCE: "instagram",
-        Field.ASSIGNMENT_UTM_MEDIUM: "influencer",
-        Field.ASSIGNMENT_UTM_CAMPAIGN: "spring-sale",
-    }
+    view, sent = submit_assign_form(links_run)
     # response_action=update keeps the modal's id: the click comes from the same view
-    done = {**links_run.submit(view, values).ack["view"], "id": view["id"], "hash": view["hash"]}
+    done = {**sent.ack["view"], "id": view["id"], "hash": view["hash"]}
     links_run.click(Action.LINK_QR, qr_button(done["blocks"])["value"], view=done)
     (upload,) = links_run.fake.calls_to("file_upload")
     assert decoded(links_run.fake.uploads[upload.params["file_id"]]) == [
