@@ -67,6 +67,8 @@ def status_label(status: str | None) -> str:
     if not status:
         return "No status"
     return STATUS_LABELS.get(status, status.capitalize())
+
+
 MAX_TAGS = 20
 
 

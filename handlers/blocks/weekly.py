@@ -178,9 +178,7 @@ def weekly_summary_message(
         context(f"Workspace `{mrkdwn(cur.team_id)}` · compared with {period_label(*prev.period, tz_name)}"),
         SectionBlock(fields=fields),
         *sections,
-        context(
-            f"Times in {mrkdwn(tz_name)}. Details any time: `{COMMAND} admin`"
-        ),
+        context(f"Times in {mrkdwn(tz_name)}. Details any time: `{COMMAND} admin`"),
     ]
     text = (
         f"Weekly CRM summary {period}: {cur.interactions:,} interactions ({change(ch['interactions'])}), "

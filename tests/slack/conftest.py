@@ -57,9 +57,7 @@ def slack_app_factory(
         client = WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token)
         home = HomePublisher(client, engine)
         publishers.append(home)
-        app = create_app(
-            settings, client=client, engine=engine, background=executor, home_publisher=home
-        )
+        app = create_app(settings, client=client, engine=engine, background=executor, home_publisher=home)
         payloads = Payloads(settings.slack_signing_secret or "", fake_slack)
         return SlackTestApp(app, fake_slack, settings, engine, executor, payloads, home)
 
