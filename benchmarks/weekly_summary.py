@@ -44,7 +44,7 @@ from bot.jobs.weekly import post_weekly_summaries
 from bot.migrate import upgrade
 from crm import analytics
 from crm.charts import weekly_chart_png
-from crm.reminders import summary_week_start
+from crm.reminders.summaries import summary_week_start
 from crm.weekly_actions import weekly_actions
 from crm.weekly_trends import weekly_trends
 from handlers.blocks.weekly import weekly_summary_message

@@ -17,9 +17,9 @@ from bot.db import transaction
 from bot.demo_workspace import is_demo_team
 from bot.jobs.context import JobContext, clock_for
 from bot.jobs.posting import post_once, release_unsettled, settle_unconfirmed, tally_post
-from crm import reminders
 from crm.models import User
 from crm.personal_digest import personal_digest
+from crm.reminders.deliveries import mark_failed, mark_sent
 from crm.reminders.personal_digests import DigestClaim, claim_personal_digests, enqueue_personal_digests
 from handlers.blocks.personal_digest import personal_digest_message
 
@@ -84,7 +84,7 @@ def _deliver(ctx: JobContext, claim: DigestClaim, clock, report: DigestReport) -
             digest = personal_digest(db, actor=user, now=clock())
         if is_demo_team(claim.team_id) or digest.is_empty:  # nobody to DM, or nothing to say
             with transaction(ctx.engine) as db:
-                reminders.mark_sent(db, worker_id=ctx.worker_id, delivery_ids=ids, now=clock())
+                mark_sent(db, worker_id=ctx.worker_id, delivery_ids=ids, now=clock())
             report.empty += 1
             return
         message = personal_digest_message(digest, now=clock())
@@ -92,7 +92,7 @@ def _deliver(ctx: JobContext, claim: DigestClaim, clock, report: DigestReport) -
     except Exception as exc:  # isolate per user: their row backs off, the others still go out
         log.warning("weekly digest for user %s failed before posting: %s", claim.user_id, exc)
         with transaction(ctx.engine) as db:
-            reminders.mark_failed(db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock())
+            mark_failed(db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock())
         report.failed += 1
         return
     result = post_once(ctx, delivery_ids=ids, channel=channel, message=message.to_dict(), clock=clock)

@@ -2,7 +2,7 @@
 
 Slack has no idempotency key, so each post is tagged: the message carries message metadata
 `{"event_type": "crm_delivery", "event_payload": {"delivery_id": <key>}}`, and the key, channel and
-time are committed (`reminders.mark_attempted`) before chat.postMessage is called. When the answer
+time are committed (`mark_attempted`) before chat.postMessage is called. When the answer
 says what happened (ok, or a Slack error such as channel_not_found or ratelimited), the rows are
 recorded sent or failed as before. When it does not (a timeout, a dropped connection, a 5xx, or
 the process dying before the record commits), the marker stays, and the next run that claims those
@@ -25,7 +25,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.metadata import Metadata
 
 from bot.db import transaction
-from crm import reminders
+from crm.reminders.deliveries import (
+    UnconfirmedPost,
+    mark_attempted,
+    mark_failed,
+    mark_not_posted,
+    mark_sent,
+    unconfirmed_posts,
+)
 
 if TYPE_CHECKING:
     from bot.jobs.context import Clock, JobContext
@@ -104,7 +111,7 @@ def find_posts(ctx: JobContext, *, channel: str, since: datetime, keys: set[str]
 class Settled:
     """What `settle_unconfirmed` found: posts recorded as sent, and rows it could not settle yet."""
 
-    found: list[reminders.UnconfirmedPost]
+    found: list[UnconfirmedPost]
     unsettled: set[uuid.UUID]
 
 
@@ -118,7 +125,7 @@ def settle_unconfirmed(ctx: JobContext, *, delivery_ids: list[uuid.UUID], clock:
     reinstalled with the history scopes), posting again is the only way to deliver, as before.
     """
     with transaction(ctx.engine) as db:
-        posts = reminders.unconfirmed_posts(db, worker_id=ctx.worker_id, delivery_ids=delivery_ids)
+        posts = unconfirmed_posts(db, worker_id=ctx.worker_id, delivery_ids=delivery_ids)
     settled = Settled(found=[], unsettled=set())
     for post in posts:
         try:
@@ -134,9 +141,9 @@ def settle_unconfirmed(ctx: JobContext, *, delivery_ids: list[uuid.UUID], clock:
             continue
         with transaction(ctx.engine) as db:
             if ts is None:
-                reminders.mark_not_posted(db, worker_id=ctx.worker_id, delivery_ids=post.delivery_ids)
+                mark_not_posted(db, worker_id=ctx.worker_id, delivery_ids=post.delivery_ids)
                 continue
-            reminders.mark_sent(
+            mark_sent(
                 db,
                 worker_id=ctx.worker_id,
                 delivery_ids=post.delivery_ids,
@@ -155,7 +162,7 @@ def release_unsettled(ctx: JobContext, *, delivery_ids: list[uuid.UUID], clock: 
     posting now could post twice.
     """
     with transaction(ctx.engine) as db:
-        reminders.mark_failed(
+        mark_failed(
             db,
             worker_id=ctx.worker_id,
             delivery_ids=delivery_ids,
@@ -196,7 +203,7 @@ def post_once(
     key = delivery_ids[0]
     try:
         with transaction(ctx.engine) as db:
-            marked = reminders.mark_attempted(
+            marked = mark_attempted(
                 db,
                 worker_id=ctx.worker_id,
                 delivery_ids=delivery_ids,
@@ -213,7 +220,7 @@ def post_once(
     except Exception as exc:
         unknown = outcome_unknown(exc)
         with transaction(ctx.engine) as db:
-            reminders.mark_failed(
+            mark_failed(
                 db,
                 worker_id=ctx.worker_id,
                 delivery_ids=delivery_ids,
@@ -223,7 +230,7 @@ def post_once(
             )
         return PostResult(error=str(exc), unknown=unknown)
     with transaction(ctx.engine) as db:
-        reminders.mark_sent(
+        mark_sent(
             db,
             worker_id=ctx.worker_id,
             delivery_ids=delivery_ids,

@@ -18,8 +18,15 @@ from bot.db import transaction
 from bot.demo_workspace import is_demo_team
 from bot.jobs.context import Account, Clock, JobContext, clock_for
 from bot.jobs.posting import post_once, release_unsettled, settle_unconfirmed, tally_post
-from crm import reminders
-from crm.reminders import Digest, going_cold
+from crm.reminders import going_cold
+from crm.reminders.deliveries import mark_failed, mark_sent
+from crm.reminders.follow_ups import (
+    Digest,
+    claim_due_users,
+    claimable_left,
+    enqueue_due_follow_ups,
+    load_digests,
+)
 from handlers.blocks.digests import MAX_ITEMS, reminder_message
 
 log = logging.getLogger(__name__)
@@ -77,22 +84,22 @@ def send_reminders(ctx: JobContext, *, now: datetime | None = None, batch_size: 
     report = ReminderReport()
     ctx.timezones.start_run()
     with transaction(ctx.engine) as db:
-        report.enqueued = reminders.enqueue_due_follow_ups(db, now=clock())
+        report.enqueued = enqueue_due_follow_ups(db, now=clock())
     empty = 0
     for _ in range(MAX_ROUNDS):
         with transaction(ctx.engine) as db:
-            claimed = reminders.claim_due_users(
+            claimed = claim_due_users(
                 db, worker_id=ctx.worker_id, now=clock(), lease=ctx.lease, limit=batch_size
             )
             if not claimed:
                 empty += 1
-                if empty >= EMPTY_CLAIMS or not reminders.claimable_left(db, now=clock()):
+                if empty >= EMPTY_CLAIMS or not claimable_left(db, now=clock()):
                     break
                 continue
         empty = 0
         claimed = _settle_earlier_posts(ctx, claimed, clock, report)
         with transaction(ctx.engine) as db:
-            digests = reminders.load_digests(
+            digests = load_digests(
                 db, worker_id=ctx.worker_id, user_ids=list(claimed), now=clock(), overdue_limit=MAX_ITEMS
             )
         loaded = sum(len(d.delivery_ids) for d in digests)  # follow-ups and going-cold rows
@@ -128,7 +135,7 @@ def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderRepo
     ids = digest.delivery_ids
     if is_demo_team(digest.team_id):  # not a real Slack user (bot/demo_workspace.py): never posted
         with transaction(ctx.engine) as db:
-            reminders.mark_sent(db, worker_id=ctx.worker_id, delivery_ids=ids, now=clock())
+            mark_sent(db, worker_id=ctx.worker_id, delivery_ids=ids, now=clock())
             _mark_nagged(db, digest)
         report.demo += len(ids)
         return
@@ -145,7 +152,7 @@ def _deliver(ctx: JobContext, digest: Digest, clock: Clock, report: ReminderRepo
     except Exception as exc:  # isolate per user: their items back off, the others still go out
         log.warning("reminder DM to %s failed before posting: %s", digest.slack_user_id, exc)
         with transaction(ctx.engine) as db:
-            reminders.mark_failed(db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock())
+            mark_failed(db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock())
         report.failed += 1
         return
     result = post_once(ctx, delivery_ids=ids, channel=channel, message=message.to_dict(), clock=clock)

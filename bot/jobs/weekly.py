@@ -21,9 +21,16 @@ from bot.demo_workspace import is_demo_team
 from bot.jobs.context import JobContext, clock_for
 from bot.jobs.maintenance import refresh_analytics
 from bot.jobs.posting import post_once, release_unsettled, settle_unconfirmed, tally_post
-from crm import analytics, reminders
+from crm import analytics
 from crm.clicks import period_clicks
-from crm.reminders.summaries import SummaryClaim, posted_summaries
+from crm.reminders.deliveries import mark_failed, mark_sent
+from crm.reminders.summaries import (
+    SummaryClaim,
+    claim_weekly_summaries,
+    enqueue_weekly_summaries,
+    posted_summaries,
+    summary_week_start,
+)
 from crm.weekly_trends import weekly_trends
 from handlers.blocks.weekly import chart_title, weekly_summary_message
 from handlers.runtime.chart_upload import upload_chart
@@ -63,7 +70,7 @@ class SummaryReport:
 
 
 def _week_start(claim: SummaryClaim, ctx: JobContext) -> datetime:
-    return reminders.summary_week_start(claim.due_at, ctx.settings.tz)
+    return summary_week_start(claim.due_at, ctx.settings.tz)
 
 
 def _chart(ctx: JobContext, report: SummaryReport, claim: SummaryClaim, *, channel: str, ts: str) -> None:
@@ -107,16 +114,16 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
     clock = clock_for(now)
     tz = ctx.settings.tz
     with transaction(ctx.engine) as db:
-        reminders.enqueue_weekly_summaries(db, tz=tz, now=clock())
+        enqueue_weekly_summaries(db, tz=tz, now=clock())
     with transaction(ctx.engine) as db:
-        claims = reminders.claim_weekly_summaries(db, worker_id=ctx.worker_id, lease=ctx.lease, now=clock())
+        claims = claim_weekly_summaries(db, worker_id=ctx.worker_id, lease=ctx.lease, now=clock())
     report = SummaryReport()
     # A demo workspace (bot/demo_workspace.py) is not the admin channel's workspace: its summary is
     # recorded as done, with no channel, and never posted.
     demo_ids = [c.delivery_id for c in claims if is_demo_team(c.team_id)]
     if demo_ids:
         with transaction(ctx.engine) as db:
-            reminders.mark_sent(db, worker_id=ctx.worker_id, delivery_ids=demo_ids, now=clock())
+            mark_sent(db, worker_id=ctx.worker_id, delivery_ids=demo_ids, now=clock())
         report.demo = len(demo_ids)
         claims = [c for c in claims if not is_demo_team(c.team_id)]
     if not claims:
@@ -151,9 +158,7 @@ def post_weekly_summaries(ctx: JobContext, *, now: datetime | None = None) -> Su
         except Exception as exc:  # isolate per workspace; the row backs off and is retried
             log.warning("weekly summary for %s failed before posting: %s", claim.team_id, exc)
             with transaction(ctx.engine) as db:
-                reminders.mark_failed(
-                    db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock()
-                )
+                mark_failed(db, worker_id=ctx.worker_id, delivery_ids=ids, error=str(exc), now=clock())
             report.failed += 1
             continue
         result = post_once(ctx, delivery_ids=ids, channel=channel, message=message.to_dict(), clock=clock)

@@ -17,67 +17,6 @@ rows) trigger a DM and are recorded as delivered by it; the DM also lists the us
 follow-ups, reminded before, without writing anything for them (`load_digests`).
 
 Nothing here imports Slack and nothing commits: the caller (bot.jobs) commits each step in its own
-short transaction.
+short transaction. The code is in the submodules (deliveries, follow_ups, summaries, going_cold,
+personal_digests); import from them.
 """
-
-from crm.reminders.deliveries import (
-    BACKOFF_BASE,
-    BACKOFF_CAP,
-    FOLLOW_UP,
-    MAX_ATTEMPTS,
-    WEEKLY,
-    UnconfirmedPost,
-    backoff,
-    mark_attempted,
-    mark_failed,
-    mark_not_posted,
-    mark_sent,
-    unconfirmed_posts,
-)
-from crm.reminders.follow_ups import (
-    Digest,
-    DigestItem,
-    claim_due_users,
-    claimable_left,
-    enqueue_due_follow_ups,
-    follow_up_key,
-    load_digests,
-)
-from crm.reminders.summaries import (
-    SUMMARY_TIME,
-    SummaryClaim,
-    claim_weekly_summaries,
-    enqueue_weekly_summaries,
-    summary_slot,
-    summary_week_start,
-    weekly_key,
-)
-
-__all__ = [
-    "BACKOFF_BASE",
-    "BACKOFF_CAP",
-    "FOLLOW_UP",
-    "MAX_ATTEMPTS",
-    "SUMMARY_TIME",
-    "WEEKLY",
-    "Digest",
-    "DigestItem",
-    "SummaryClaim",
-    "UnconfirmedPost",
-    "backoff",
-    "claim_due_users",
-    "claim_weekly_summaries",
-    "claimable_left",
-    "enqueue_due_follow_ups",
-    "enqueue_weekly_summaries",
-    "follow_up_key",
-    "load_digests",
-    "mark_attempted",
-    "mark_failed",
-    "mark_not_posted",
-    "mark_sent",
-    "summary_slot",
-    "summary_week_start",
-    "unconfirmed_posts",
-    "weekly_key",
-]

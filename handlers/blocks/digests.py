@@ -1,6 +1,6 @@
 """Scheduler messages: the follow-up reminder DM (and its updates after a click).
 
-Pure functions over plain data (crm.reminders.Digest / DigestItem): no I/O. Each follow-up is a
+Pure functions over plain data (crm.reminders.follow_ups.Digest / DigestItem): no I/O. Each follow-up is a
 section (who, when due in the user's timezone) and an actions block with Done, Snooze (1 day /
 3 days / 1 week) and Log interaction. Button values carry the relationship id; the listener re-checks
 it against the acting user. Block ids carry it too, so a click can update just that item.
@@ -29,7 +29,7 @@ from slack_sdk.models.blocks import (
 )
 
 from crm.clock import start_of_local_day, zone_of
-from crm.reminders import Digest, DigestItem
+from crm.reminders.follow_ups import Digest, DigestItem
 from handlers.blocks.fields import platform_label
 from handlers.blocks.going_cold import going_cold_section
 from handlers.blocks.message import Message, context, header

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.db import make_engine, transaction
-from crm import reminders
 from crm.models import Delivery
+from crm.reminders.deliveries import mark_sent
+from crm.reminders.follow_ups import claim_due_users, enqueue_due_follow_ups
 from tests.factories import make_influencer, make_relationship, make_user
 
 USERS, ITEMS_PER_USER, WORKERS = 40, 5, 3
@@ -35,16 +36,16 @@ def test_three_claimers_each_take_every_delivery_exactly_once(clean_tables, data
             barrier.wait()
             while True:
                 with transaction(engine) as db:  # every replica enqueues too: same rows, once
-                    reminders.enqueue_due_follow_ups(db, now=due)
+                    enqueue_due_follow_ups(db, now=due)
                 with transaction(engine) as db:
-                    claimed = reminders.claim_due_users(
+                    claimed = claim_due_users(
                         db, worker_id=name, now=due, lease=timedelta(minutes=5), limit=3
                     )
                 if not claimed:
                     return
                 with transaction(engine) as db:
                     for ids in claimed.values():
-                        assert reminders.mark_sent(db, worker_id=name, delivery_ids=ids, now=due) == len(ids)
+                        assert mark_sent(db, worker_id=name, delivery_ids=ids, now=due) == len(ids)
                 with lock:
                     claims.extend((name, user_id, ids) for user_id, ids in claimed.items())
         except BaseException as exc:  # surfaced in the main thread below

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.reminders import Digest, DigestItem
+from crm.reminders.follow_ups import Digest, DigestItem
 from handlers.blocks import digests
 from handlers.ids import FollowUpAction
 from tests.scheduler.validation import assert_valid_message

@@ -23,7 +23,8 @@ from bot.db import transaction
 from bot.jobs.context import PostSafeConnectionErrorRetryHandler
 from bot.jobs.reminders import send_reminders
 from bot.jobs.weekly import post_weekly_summaries
-from crm import reminders
+from crm.reminders.deliveries import backoff, mark_attempted
+from crm.reminders.follow_ups import claim_due_users, enqueue_due_follow_ups
 from tests.scheduler.conftest import ADMIN_CHANNEL
 from tests.scheduler.helpers import deliveries, dm_channel, seed_user
 from tests.scheduler.test_weekly_job import MONDAY_9, seed_activity
@@ -143,14 +144,10 @@ def test_a_worker_that_died_after_marking_but_before_posting_is_posted_once(
     user = seed_user(clean_tables, tz="UTC", due=[NOW])
     dm = dm_channel(user)
     with transaction(clean_tables) as db:  # a replica claims and marks the attempt ...
-        reminders.enqueue_due_follow_ups(db, now=NOW)
-        [ids] = reminders.claim_due_users(
-            db, worker_id="dead:1:x", now=NOW, lease=timedelta(minutes=5)
-        ).values()
+        enqueue_due_follow_ups(db, now=NOW)
+        [ids] = claim_due_users(db, worker_id="dead:1:x", now=NOW, lease=timedelta(minutes=5)).values()
     with transaction(clean_tables) as db:  # ... committed on its own, then it is killed
-        reminders.mark_attempted(
-            db, worker_id="dead:1:x", delivery_ids=ids, channel=dm, message_key=ids[0], now=NOW
-        )
+        mark_attempted(db, worker_id="dead:1:x", delivery_ids=ids, channel=dm, message_key=ids[0], now=NOW)
     fake_slack.clock = AFTER_LEASE.timestamp
     report = send_reminders(make_ctx(), now=AFTER_LEASE)
     assert (report.dms_sent, report.found_posted) == (1, 0)
@@ -184,7 +181,7 @@ def test_while_the_history_cannot_be_read_nothing_is_posted(make_ctx, fake_slack
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     [row] = deliveries(clean_tables)
     assert (row.status, row.attempted_at) == ("pending", NOW)
-    report = send_reminders(ctx, now=LATER + reminders.backoff(row.attempts))
+    report = send_reminders(ctx, now=LATER + backoff(row.attempts))
     assert (report.dms_sent, report.found_posted) == (0, 1)
     assert len(fake_slack.messages_in(dm)) == 1
 

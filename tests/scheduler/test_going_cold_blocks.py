@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crm.going_cold import GoingCold
-from crm.reminders import Digest, DigestItem
+from crm.reminders.follow_ups import Digest, DigestItem
 from crm.reminders.going_cold import COLD_ITEMS
 from handlers.blocks import digests
 from handlers.blocks.text import MESSAGE_BLOCKS

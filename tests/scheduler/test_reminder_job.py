@@ -10,10 +10,11 @@ from sqlalchemy import select, text
 
 from bot.db import transaction
 from bot.jobs.reminders import send_reminders
-from crm import reminders
 from crm.clock import follow_up_instant
 from crm.interactions import NewInteraction, log_interaction
 from crm.models import Relationship, User
+from crm.reminders.deliveries import backoff, mark_sent
+from crm.reminders.follow_ups import claim_due_users, enqueue_due_follow_ups
 from tests.scheduler.helpers import deliveries, dm_channels, seed_user
 from tests.scheduler.validation import assert_valid_message
 
@@ -97,7 +98,7 @@ def test_a_failure_backs_that_user_off_and_the_batch_goes_on(make_ctx, fake_slac
     assert (report.dms_sent, report.failed) == (1, 1)
     failed = [d for d in deliveries(clean_tables) if d.status == "pending"]
     assert len(failed) == 1 and failed[0].attempts == 1 and "channel_not_found" in failed[0].last_error
-    assert failed[0].next_attempt_at == now + reminders.backoff(1)
+    assert failed[0].next_attempt_at == now + backoff(1)
     assert send_reminders(ctx, now=now + timedelta(seconds=59)).dms_sent == 0
     assert send_reminders(ctx, now=now + timedelta(minutes=1)).dms_sent == 1
     assert {d.status for d in deliveries(clean_tables)} == {"sent"}
@@ -107,8 +108,8 @@ def test_a_dead_holders_claim_is_taken_over_after_the_lease(make_ctx, fake_slack
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     user = seed_user(clean_tables, tz="UTC", due=[now, now])
     with transaction(clean_tables) as db:  # a replica enqueues and claims, then is killed
-        reminders.enqueue_due_follow_ups(db, now=now)
-        reminders.claim_due_users(db, worker_id="dead:1:x", now=now, lease=timedelta(minutes=5))
+        enqueue_due_follow_ups(db, now=now)
+        claim_due_users(db, worker_id="dead:1:x", now=now, lease=timedelta(minutes=5))
     ctx = make_ctx()
     assert send_reminders(ctx, now=now + timedelta(minutes=4)).dms_sent == 0
     report = send_reminders(ctx, now=now + timedelta(minutes=5))
@@ -120,11 +121,9 @@ def test_nothing_is_sent_twice_once_marked_sent_even_if_the_holder_dies(make_ctx
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     user = seed_user(clean_tables, tz="UTC", due=[now])
     with transaction(clean_tables) as db:  # posted and recorded, then killed before anything else
-        reminders.enqueue_due_follow_ups(db, now=now)
-        ids = reminders.claim_due_users(db, worker_id="dead:1:x", now=now, lease=timedelta(minutes=5))[
-            user.id
-        ]
-        reminders.mark_sent(db, worker_id="dead:1:x", delivery_ids=ids, now=now)
+        enqueue_due_follow_ups(db, now=now)
+        ids = claim_due_users(db, worker_id="dead:1:x", now=now, lease=timedelta(minutes=5))[user.id]
+        mark_sent(db, worker_id="dead:1:x", delivery_ids=ids, now=now)
     assert send_reminders(make_ctx(), now=now + timedelta(hours=1)).dms_sent == 0
     assert fake_slack.calls_to("chat.postMessage") == []
 
