@@ -18,6 +18,7 @@ SCRIPT = """\
 /crm add @maya instagram
 /crm status @maya warm
 /crm show @maya
+/crm export
 /crm log @maya call
 home
 /crm nope
@@ -55,6 +56,7 @@ def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path)
         "/crm add @maya instagram",
         "/crm status @maya warm",
         "/crm show @maya",
+        "/crm export",
         "/crm log @maya call",
         "home",
         "/crm nope",
@@ -64,6 +66,11 @@ def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path)
     card = answers["/crm show @maya"]
     assert "Status: Warm" in card and "[Log interaction]" in card  # fields as "Label: value", buttons
     assert "*" not in card.splitlines()[0]  # mrkdwn rendered, not shown raw
+    # An upload (files upload v2) is written to a folder of the session's, and its path printed.
+    exported = next(line for line in answers["/crm export"].splitlines() if line.startswith("📎"))
+    path = Path(exported.rsplit(": ", 1)[1])
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0].startswith("name,platform,handle")
+    assert "maya" in path.read_text()
     form = answers["/crm log @maya call"]
     assert form.startswith("┌─ Form: Log interaction") and "• Type: Call" in form and "[Save]" in form
     assert answers["home"].startswith("APP HOME")

@@ -5,7 +5,9 @@ would: a slash-command payload from a demo user of a demo workspace (bot/demo_wo
 scheduled jobs never post for it), checked like every payload (handlers/runtime/payloads.py), then
 app.dispatch. The app's WebClient points at a loopback stand-in for Slack (web_api.py) that records
 what the app sends; once the listener and its background replies are done, the session prints the
-acknowledgement, the response_url replies and the forms (views.open) as text (render.py).
+acknowledgement, the response_url replies and the forms (views.open) as text (render.py). A file
+the app uploads (an export, a chart, a QR code) is written to a folder of the session's, and its
+path printed.
 `home` shows the App Home the same way (an app_home_opened event). The database is the bot's own:
 the embedded PostgreSQL or DATABASE_URL, migrated first.
 """
@@ -18,8 +20,10 @@ import json
 import logging
 import secrets
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from slack_bolt import App, BoltRequest
@@ -64,6 +68,7 @@ class TrySession:
         from bot.db import make_engine
 
         self.team_id, self.user_id = team_id, user_id
+        self.files_dir: Path | None = None  # made at the first upload
         self.web_api = LoopbackWebApi(team_id=team_id, profiles=_profiles()).start()
         self.settings = dataclasses.replace(
             settings,
@@ -153,9 +158,28 @@ class TrySession:
         response = self.app.dispatch(BoltRequest(mode="socket_mode", body=payload))
         self._drain()
         parts = [self._ack_text(response.body)] if response.body else []
-        parts += [text for call in self.web_api.calls_since(mark) if (text := _call_text(call, shows))]
+        for call in self.web_api.calls_since(mark):
+            text = self._saved_files(call) if call.method == "files.completeUploadExternal" else None
+            if text := text or _call_text(call, shows):
+                parts.append(text)
         parts = [p for p in parts if p.strip()]
         return "\n\n".join(parts) if parts else "(no answer)"
+
+    def _saved_files(self, call: Call) -> str:
+        """The files of an upload written to the session's folder: its comment, and where each is."""
+        comment = call.params.get("initial_comment")
+        lines = [message_text({"text": comment})] if isinstance(comment, str) and comment else []
+        for file in call.json_param("files") or []:
+            upload = self.web_api.uploads.get(str(file.get("id")))
+            if upload is None:
+                continue
+            filename, data = upload
+            if self.files_dir is None:
+                self.files_dir = Path(tempfile.mkdtemp(prefix="crm-try-files-"))
+            path = self.files_dir / f"{file.get('id')}-{Path(filename).name}"
+            path.write_bytes(data)
+            lines.append(f"📎 {file.get('title') or filename} ({len(data):,} bytes): {path}")
+        return "\n".join(lines)
 
     def _drain(self) -> None:
         deadline = time.monotonic() + LINE_TIMEOUT

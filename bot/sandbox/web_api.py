@@ -3,8 +3,9 @@
 The app under `try` is the production app (bot/app.py) with its WebClient pointed here, so every
 reply, modal and lookup goes through the same code as in Slack. Calls are recorded in order;
 `response_url()` hands out URLs on this server, so respond() posts are recorded too. Only what the
-listeners call is answered (auth.test, users.info, views.*, chat.*, conversations.open); anything
-else gets Slack's `unknown_method`.
+listeners call is answered (auth.test, users.info, views.*, chat.*, conversations.open, and files
+upload v2: files.getUploadURLExternal, the upload itself, files.completeUploadExternal, whose bytes
+are kept in `uploads`); anything else gets Slack's `unknown_method`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 RESPONSE_URL_PATH = "/response/"
+UPLOAD_PATH = "/upload/"  # where files.getUploadURLExternal sends a file's bytes
 BOT_USER_ID = "UTRYBOT001"
 BOT_ID = "BTRYBOT001"
 APP_ID = "ATRYAPP001"
@@ -57,6 +59,8 @@ class LoopbackWebApi:
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self.uploads: dict[str, tuple[str, bytes]] = {}  # file id → (filename, bytes uploaded)
+        self._filenames: dict[str, str] = {}  # file id → the filename it was announced with
 
     def start(self) -> LoopbackWebApi:
         owner = self
@@ -133,7 +137,24 @@ class LoopbackWebApi:
             return {"ok": True, "channel": {"id": "D" + first[1:]}}
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": "https://crm-try.slack.com/archives/CTRY/p1"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"FTRY{n:07d}"
+            with self._lock:
+                self._filenames[file_id] = str(params.get("filename") or "file")
+            return {"ok": True, "upload_url": f"{self.base_url}{UPLOAD_PATH}{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = Call(method, params).json_param("files") or []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
         return {"ok": False, "error": "unknown_method"}
+
+    def receive_upload(self, file_id: str, data: bytes) -> bool:
+        """The bytes POSTed to an upload URL this server handed out; False for any other URL."""
+        with self._lock:
+            filename = self._filenames.pop(file_id, None)
+            if filename is None:
+                return False
+            self.uploads[file_id] = (filename, data)
+            return True
 
     def _user(self, user_id: str) -> dict[str, Any]:
         profile = self.profiles.get(user_id)
@@ -178,6 +199,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         parsed = urlparse(self.path)
+        if parsed.path.startswith(UPLOAD_PATH):  # a file's bytes (files upload v2), not parameters
+            data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            file_id = parsed.path.removeprefix(UPLOAD_PATH)
+            if self.web_api.receive_upload(file_id, data):
+                self.web_api.record(Call("file_upload", {"file_id": file_id, "bytes": len(data)}))
+                self._send(f"OK - {len(data)}", "text/plain")
+            else:
+                self.send_error(404)
+            return
         params = request_params(self, parsed.query)
         if parsed.path.startswith(RESPONSE_URL_PATH):
             self.web_api.record(Call("response_url", params))
