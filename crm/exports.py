@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from crm.cadence import as_words
 from crm.clicks import click_columns
 from crm.clock import zone_of
 from crm.errors import Forbidden, NotFound
@@ -121,7 +122,15 @@ def _relationship_columns() -> tuple:
         Relationship.notes,
         Relationship.follow_up_date,
         Relationship.last_contacted_at,
+        Relationship.cadence_days,
     )
+
+
+def _relationship_cells(values: Sequence[Any], tz: ZoneInfo) -> list[str]:
+    """One relationship's cells in RELATIONSHIP_COLUMNS order; the cadence in words ("2 weeks"),
+    as `/crm cadence` and the import read it."""
+    *fields, cadence_days = values
+    return [*(_cell(v, tz) for v in fields), as_words(cadence_days) or ""]
 
 
 def write_relationships(db: Session, out: IO[bytes], *, actor: User, filters: RelationshipFilter) -> int:
@@ -134,7 +143,7 @@ def write_relationships(db: Session, out: IO[bytes], *, actor: User, filters: Re
         .where(*relationship_conditions(actor=actor, filters=filters))
         .order_by(func.lower(Influencer.name), Relationship.id)
     )
-    rows = ([_cell(v, tz) for v in row] for row in _stream(db, stmt))
+    rows = (_relationship_cells(row, tz) for row in _stream(db, stmt))
     return _write(out, RELATIONSHIP_COLUMNS, rows)
 
 
@@ -170,7 +179,7 @@ def write_team(db: Session, out: IO[bytes], *, team_id: str, user_id: str | None
         zones: dict[str | None, ZoneInfo] = {}
         for *values, slack_user_id, timezone in _stream(db, stmt):
             tz = zones.get(timezone) or zones.setdefault(timezone, zone_of(timezone))
-            yield [*(_cell(v, tz) for v in values), _cell(slack_user_id, tz)]
+            yield [*_relationship_cells(values, tz), _cell(slack_user_id, tz)]
 
     return _write(out, TEAM_COLUMNS, rows())
 

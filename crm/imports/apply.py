@@ -36,6 +36,7 @@ _NEW_RELATIONSHIP = {
     "notes": None,
     "follow_up_date": None,
     "last_contacted_at": None,
+    "cadence_days": None,
 }
 _CHANGED_MEANWHILE = (
     "Someone changed these creators while the import ran ({what}); nothing was imported. "
@@ -266,6 +267,8 @@ def _apply_relationships(
         changes = changes_to(relationship, batch[i].values)
         for name, (_, new) in changes.items():
             setattr(relationship, COLUMN_OF.get(name, name), new)
+        if "follow_up" in changes:  # a date from the file is one set by hand, not by the cadence
+            relationship.follow_up_from_cadence = False
         if added:
             result.added += 1
         elif changes:

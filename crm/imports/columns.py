@@ -33,6 +33,7 @@ FIELDS = (
     "notes",
     "follow_up",
     "last_contacted",
+    "cadence",
 )
 # Fields a file may hold in several columns (one per profile).
 MULTI_FIELDS = ("handle", "profile_url")
@@ -55,6 +56,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "next followup",
         "follow up on",
     ),
+    "cadence": ("cadence", "contact cadence", "contact every", "contact frequency"),
     "last_contacted": (
         "last contacted",
         "last contact",

@@ -28,8 +28,8 @@ from crm.profiles import PROFILES_MAX, Profile
 from crm.relationship_fields import TAGS_MAX
 
 # Relationship fields an import sets, in the order a summary lists them.
-RELATIONSHIP_FIELDS = ("status", "priority", "tags", "notes", "follow_up", "last_contacted")
-COLUMN_OF = {"follow_up": "follow_up_date", "last_contacted": "last_contacted_at"}
+RELATIONSHIP_FIELDS = ("status", "priority", "tags", "notes", "follow_up", "last_contacted", "cadence")
+COLUMN_OF = {"follow_up": "follow_up_date", "last_contacted": "last_contacted_at", "cadence": "cadence_days"}
 
 
 @dataclass
@@ -135,7 +135,7 @@ def _merge(rows: list[RowData], invalid: list[InvalidRow]) -> list[PlannedCreato
                     creator.profiles.append(profile)
             creator.name = creator.name or row.name
             creator.email = creator.email or row.email
-            for name in ("status", "priority", "notes", "follow_up", "last_contacted"):
+            for name in ("status", "priority", "notes", "follow_up", "last_contacted", "cadence"):
                 if getattr(row, name) is not None:
                     creator.values.setdefault(name, getattr(row, name))
             if row.tags:

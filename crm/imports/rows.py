@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from crm.cadence import parse_cadence
 from crm.clock import follow_up_instant, local_today, resolve_now, start_of_local_day, zone_of
 from crm.errors import InvalidInput
 from crm.follow_up_phrases import parse_follow_up
@@ -50,6 +51,7 @@ class RowData:
     notes: str | None = None
     follow_up: datetime | None = None
     last_contacted: datetime | None = None
+    cadence: int | None = None  # days (crm.cadence); blank or "off" changes nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,8 @@ def read_row(
         row.follow_up = attempt(_follow_up, raw, actor, tz, now)
     if raw := value("last_contacted"):
         row.last_contacted = attempt(_last_contacted, raw, tz, now)
+    if raw := value("cadence"):
+        row.cadence = attempt(parse_cadence, raw)
     if not had_profile:
         reasons.append("No handle or profile link: a creator needs one (a name alone is not enough).")
     return InvalidRow(number, reasons) if reasons else row

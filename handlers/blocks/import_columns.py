@@ -38,6 +38,7 @@ FIELD_LABELS = {
     "notes": "Notes",
     "follow_up": "Next follow-up",
     "last_contacted": "Last contacted",
+    "cadence": "Contact cadence",
 }
 
 

@@ -30,6 +30,7 @@ HEADER = [
     "notes",
     "follow_up",
     "last_contacted",
+    "cadence",
 ]
 
 
@@ -53,6 +54,7 @@ def test_relationships_have_the_import_columns_in_the_users_timezone(db):
         notes="Line one\nline two, with comma",
         follow_up_date=datetime(2026, 12, 24, 8, 0, tzinfo=UTC),
         last_contacted_at=datetime(2026, 7, 1, 12, 30, tzinfo=UTC),
+        cadence_days=14,
     )
     rows = rows_of(exports.relationships_csv(db, actor=alice, filters=RelationshipFilter()))
     assert rows[0] == HEADER == list(exports.RELATIONSHIP_COLUMNS)
@@ -68,6 +70,7 @@ def test_relationships_have_the_import_columns_in_the_users_timezone(db):
         "Line one\nline two, with comma",
         "2026-12-24T09:00:00+01:00",  # winter in Berlin
         "2026-07-01T14:30:00+02:00",  # summer in Berlin
+        "2 weeks",  # the cadence as /crm cadence reads it
     ]
 
 

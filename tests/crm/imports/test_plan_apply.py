@@ -143,7 +143,7 @@ def test_an_export_imports_back_unchanged_and_onto_another_list(db):
     make_relationship(
         db, user=owner, influencer=maya, status="warm", priority=4, tags=["vegan", "nyc"],
         notes="-loves oat milk\nsecond line", follow_up_date=datetime(2020, 5, 1, 13, tzinfo=UTC),
-        last_contacted_at=datetime(2020, 4, 1, 15, tzinfo=UTC),
+        last_contacted_at=datetime(2020, 4, 1, 15, tzinfo=UTC), cadence_days=30,
     )  # fmt: skip
     exported = relationships_csv(db, actor=owner, filters=RelationshipFilter())
     table = read_table(exported)
@@ -163,6 +163,23 @@ def test_an_export_imports_back_unchanged_and_onto_another_list(db):
     assert copy.notes == "-loves oat milk\nsecond line"
     assert copy.follow_up_date == datetime(2020, 5, 1, 13, tzinfo=UTC)
     assert copy.last_contacted_at == datetime(2020, 4, 1, 15, tzinfo=UTC)
+    assert copy.cadence_days == 30 and not copy.follow_up_from_cadence
+
+
+def test_a_cadence_column_sets_it_and_an_unreadable_one_is_an_invalid_row(db):
+    actor = make_user(db)
+    plan = _plan(
+        db, actor, "handle,platform,contact cadence\n@ana,tiktok,2w\n@ben,tiktok,sometimes\n@cy,tiktok,\n"
+    )
+    assert [r.number for r in plan.invalid] == [3] and "sometimes" in plan.invalid[0].reasons[0]
+    apply_import(db, actor=actor, plan=plan)
+    cadences = {
+        handle: days
+        for handle, days in db.execute(
+            select(Influencer.handle, Relationship.cadence_days).join(Relationship.influencer)
+        )
+    }
+    assert cadences == {"ana": 14, "cy": None}
 
 
 def test_apply_fills_in_what_the_directory_lacks_and_links_new_profiles(db):
