@@ -39,7 +39,7 @@ from crm.clock import zone_of
 from crm.dashboard import home_dashboard
 from crm.models import User
 from handlers.blocks.home import home_view
-from handlers.runtime.errors import is_database_unavailable
+from handlers.runtime.errors import is_database_unavailable, log_failure
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class HomePublisher:
                 if is_database_unavailable(exc):
                     log.warning("could not refresh App Home: database unavailable (%s)", type(exc).__name__)
                 else:
-                    log.error("could not refresh App Home [%s]", type(exc).__name__, exc_info=exc)
+                    log_failure("App Home refresh", exc)
                 return
             try:
                 self._client.views_publish(user_id=target.slack_user_id, view=view)

@@ -21,7 +21,6 @@ import hashlib
 import json
 import logging
 import re
-import secrets
 import threading
 import urllib.error
 import urllib.request
@@ -44,6 +43,7 @@ from handlers.blocks.import_columns import columns_problem_view, columns_view
 from handlers.blocks.imports import import_done, import_preview, import_problem, import_progress
 from handlers.blocks.message import Message
 from handlers.home_refresh import HomeTarget
+from handlers.runtime.errors import background_failure
 from handlers.runtime.runtime import Runtime
 from handlers.runtime.slack_calls import ReplyTarget, open_view
 
@@ -164,9 +164,7 @@ def import_value(file: SlackFile, codes: Codes | None = None) -> str:
 
 
 def _unexpected(what: str, exc: BaseException) -> Message:
-    error_id = secrets.token_hex(3)
-    log.error("%s failed [error %s]: %s", what, error_id, type(exc).__name__, exc_info=exc)
-    return Message(text=f"Something went wrong (error id {error_id}). Nothing was changed.")
+    return Message(text=background_failure(what, exc))
 
 
 def preview_job(

@@ -26,6 +26,7 @@ from handlers.blocks.message import Message
 from handlers.blocks.weekly import chart_title, weekly_summary_message
 from handlers.commands.context import CommandContext, UsageError
 from handlers.runtime.chart_upload import upload_chart
+from handlers.runtime.errors import log_failure
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.slack_calls import ReplyTarget, deliver_reply, in_background
 
@@ -47,9 +48,7 @@ def _trends(engine: Engine, *, team_id: str, end: datetime) -> WeeklyTrends | No
         with Session(engine) as db, db.begin():
             return weekly_trends(db, team_id=team_id, end=end)
     except Exception as exc:  # the summary is sent; only its chart is missing
-        log.error(
-            "weekly chart data for %s could not be read (%s)", team_id, type(exc).__name__, exc_info=exc
-        )
+        log_failure(f"reading the weekly chart's data for {team_id}", exc)
         return None
 
 

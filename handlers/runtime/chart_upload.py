@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from crm.charts import weekly_chart_alt_text, weekly_chart_png
 from crm.weekly_trends import WeeklyTrends
+from handlers.runtime.errors import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,8 @@ def upload_chart(
     try:
         png = weekly_chart_png(trends, title=title)
         alt_text = weekly_chart_alt_text(trends)
-    except Exception as exc:  # a drawing bug must not cost the summary: logged with its traceback
-        log.error("weekly chart for %s could not be rendered (%s)", channel, type(exc).__name__, exc_info=exc)
+    except Exception as exc:  # a drawing bug must not cost the summary: logged with its frames
+        log_failure(f"drawing the weekly chart for {channel}", exc)
         return False
     try:
         client.files_upload_v2(

@@ -70,6 +70,23 @@ def new_error_id() -> str:
     return secrets.token_hex(3)
 
 
+def log_failure(what: str, error: BaseException) -> str:
+    """Log a failure off the request path (a background job, a reply being built) as the error
+    handler does: exception types and frames, never their messages. Returns the error id."""
+    error_id = new_error_id()
+    log.error("%s failed [error %s]\n%s", what, error_id, _stack(error))
+    return error_id
+
+
+def background_failure(what: str, error: BaseException) -> str:
+    """Log a failure of work done after the ack, and what to tell the user about it."""
+    if is_database_unavailable(error):
+        chain = " <- ".join(type(e).__name__ for e in _chain(error))
+        log.warning("database unavailable during %s: %s", what, chain)
+        return UNAVAILABLE_MESSAGE
+    return f"Something went wrong (error id {log_failure(what, error)}). Nothing was changed."
+
+
 def _id(value: Any) -> str | None:
     """`value` if it looks like one of our ids (a forged payload can put anything in these)."""
     if isinstance(value, str) and _ID.fullmatch(value):
@@ -120,9 +137,16 @@ def _answer(body: dict[str, Any], context: BoltContext, error: BaseException, te
             return BoltResponse(status=200, body={"response_action": "errors", "errors": {block_id: text}})
     if kind == "block_suggestion":
         return BoltResponse(status=200, body={"options": []})
-    if kind != "event_callback" and context.user_id:
+    if context.user_id and (kind != "event_callback" or _addressed_to_the_bot(body)):
         reply(context, {"text": as_mrkdwn})  # right after the ack, in the background
     return BoltResponse(status=200, body="")
+
+
+def _addressed_to_the_bot(body: dict[str, Any]) -> bool:
+    """An event a user sent the bot itself (a message in its DM, e.g. a file to import): a failure is
+    answered there. Other events (App Home opened, a link pasted in a channel) get no answer."""
+    event = body.get("event")
+    return isinstance(event, dict) and event.get("type") == "message" and event.get("channel_type") == "im"
 
 
 def _stack(error: BaseException) -> str:

@@ -18,7 +18,6 @@ Nothing here raises into the caller: by the time these run the change is committ
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
 from handlers.blocks.message import Message
+from handlers.runtime.errors import log_failure
 from handlers.runtime.runtime import runtime_of
 
 log = logging.getLogger(__name__)
@@ -136,9 +136,7 @@ def reply(
         try:
             body = message.to_dict() if isinstance(message, Message) else dict(message)
         except Exception as exc:  # a builder bug: say so to the user, with an id for the log
-            error_id = secrets.token_hex(3)
-            log.error("could not build a reply [error %s]: %s", error_id, type(exc).__name__, exc_info=exc)
-            body = {"text": f"Something went wrong (error id {error_id})."}
+            body = {"text": f"Something went wrong (error id {log_failure('building a reply', exc)})."}
         body["replace_original"] = replace_original
         if not replace_original:
             body["response_type"] = "in_channel" if in_channel else "ephemeral"

@@ -15,7 +15,7 @@ from crm.models import Campaign, Relationship
 from handlers.ids import Field, View
 from handlers.runtime.errors import UNAVAILABLE_MESSAGE
 from handlers.runtime.slack_calls import EXPIRED_TRIGGER
-from tests.handlers.conftest import Crm
+from tests.handlers.conftest import USER_ID, Crm
 from tests.slack.harness import until_database_answers
 from tests.slack.tcp_proxy import proxied_database_url
 
@@ -163,3 +163,41 @@ def test_acks_do_not_wait_for_a_slow_web_api(run, crm, fake_slack):
         fake_slack.release()
     run.slack.drain()
     assert fake_slack.calls_to("response_url")
+
+
+def _posted_texts(slack) -> list[str]:
+    return [
+        c.params.get("text")
+        for c in slack.fake.calls
+        if c.method in ("chat.postMessage", "chat.postEphemeral")
+    ]
+
+
+def test_a_file_shared_in_the_dm_while_the_database_is_frozen_is_answered_in_the_dm(frozen):
+    """An event the user sent the bot itself gets the same "temporarily unavailable" a command does
+    (other events, such as App Home opened, get no answer)."""
+    from tests.handlers.imports.test_dm_share import file_of, shared
+
+    slack, proxy, _ = frozen
+    info = slack.fake.add_file("FDOWNDM001", name="roster.csv", content=b"handle\n@maya\n", user=USER_ID)
+    proxy.stall()
+    response = shared(slack, file_of(info))
+    proxy.unstall()
+    assert response.status == 200
+    assert UNAVAILABLE_MESSAGE in _posted_texts(slack)
+    assert not slack.fake.calls_to("files.info")  # nothing started
+
+
+def test_an_import_preview_that_finds_the_database_down_says_so(frozen):
+    slack, proxy, _ = frozen
+    slack.fake.add_file("FDOWNIMP01", name="roster.csv", content=b"handle\n@maya\n", user=USER_ID)
+    slack.send(slack.payloads.command("import"))
+    view = slack.fake.last("views.open").view
+    proxy.cut()  # PostgreSQL refuses connections while the file is read in the background
+    try:
+        slack.send(
+            slack.payloads.view_submission(view, {Field.IMPORT_FILE: [{"id": "FDOWNIMP01", "name": "r.csv"}]})
+        )
+    finally:
+        proxy.restore()
+    assert _posted_texts(slack)[-1] == UNAVAILABLE_MESSAGE
