@@ -33,7 +33,7 @@ from crm.users import validate_email
 DEFAULT_PLATFORM = "instagram"
 FOLLOWER_COUNT_MAX = 10**12
 NAME_MAX = 255
-_UNIQUE_PROFILE = "uq_influencer_profiles_team_id_identity_key"
+UNIQUE_PROFILE = "uq_influencer_profiles_team_id_identity_key"
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -201,7 +201,7 @@ def _insert_profile(
             # The card lists profiles in the order they were linked, even within one transaction.
             created_at=func.clock_timestamp(),
         )
-        .on_conflict_do_nothing(constraint=_UNIQUE_PROFILE)
+        .on_conflict_do_nothing(constraint=UNIQUE_PROFILE)
         .returning(InfluencerProfile)
     ).one_or_none()
     db.expire(influencer, ["profiles"])

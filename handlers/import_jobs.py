@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from crm.errors import DomainError, InvalidInput
 from crm.imports.apply import apply_import
-from crm.imports.columns import ColumnMap, column_code, map_columns, with_codes
+from crm.imports.columns import Codes, ColumnMap, corrected
 from crm.imports.limits import MAX_FILE_BYTES, megabytes
 from crm.imports.plan import ImportPlan, plan_import
 from crm.imports.table import read_table
@@ -129,27 +129,11 @@ def fetch_file(client: WebClient, *, file_id: str, user_id: str) -> SlackFile:
     return SlackFile(id=file_id, name=name, data=data)
 
 
-Codes = dict[int, str]  # column position → what the user chose it holds (crm.imports.columns)
-
-
-def _mapping(headers: list[str], codes: Codes) -> tuple[ColumnMap, Codes]:
-    """The mapping of these headers with the user's choices, and those choices that differ from
-    what the headers suggest (all a button needs to carry)."""
-    suggested = map_columns(headers)
-    mapping = with_codes(suggested, codes)
-    changed = {
-        i: column_code(column)
-        for i, column in enumerate(mapping.columns)
-        if column_code(column) != column_code(suggested.columns[i])
-    }
-    return mapping, changed
-
-
 def _plan(
     db: Session, runtime: Runtime, *, team_id: str, user_id: str, file: SlackFile, codes: Codes
 ) -> tuple[User, ImportPlan, ColumnMap, Codes]:
     table = read_table(file.data, filename=file.name)
-    mapping, changed = _mapping(table.headers, codes)
+    mapping, changed = corrected(table.headers, codes)
     actor = get_or_create_user(db, team_id=team_id, slack_user_id=user_id, timezone=runtime.settings.timezone)
     return actor, plan_import(db, actor=actor, table=table, mapping=mapping), mapping, changed
 
@@ -299,7 +283,7 @@ def columns_job(
         if file.digest != digest:
             raise InvalidInput("file", CHANGED)
         table = read_table(file.data, filename=file.name)
-        mapping, _ = _mapping(table.headers, codes)
+        mapping, _ = corrected(table.headers, codes)
         sample = table.rows[0][1] if table.rows else []
         view = columns_view(mapping, sample=sample, metadata=json.dumps({"f": file.id, "d": file.digest}))
     except DomainError as exc:

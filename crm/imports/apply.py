@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from crm.errors import Conflict, Forbidden, InvalidInput
 from crm.imports.limits import APPLY_BATCH
 from crm.imports.plan import COLUMN_OF, ImportPlan, PlannedCreator, changes_to
+from crm.influencers import UNIQUE_PROFILE
 from crm.models import Influencer, InfluencerProfile, Relationship, User
 from crm.profiles import PROFILES_MAX, Profile
 
-_UNIQUE_PROFILE = "uq_influencer_profiles_team_id_identity_key"
 # A new relationship's columns as the database defaults them (each import row sets the same keys).
 _NEW_RELATIONSHIP = {
     "status": "saved",
@@ -131,7 +131,7 @@ def _insert_profiles(db: Session, rows: list[dict]) -> set[str]:
     stmt = (
         pg_insert(InfluencerProfile.__table__)
         .values(created_at=func.clock_timestamp())
-        .on_conflict_do_nothing(constraint=_UNIQUE_PROFILE)
+        .on_conflict_do_nothing(constraint=UNIQUE_PROFILE)
         .returning(InfluencerProfile.identity_key)
     )
     return set(db.scalars(stmt, rows))

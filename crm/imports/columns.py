@@ -189,6 +189,22 @@ def with_codes(mapping: ColumnMap, codes: Mapping[int, str]) -> ColumnMap:
     return mapping
 
 
+Codes = dict[int, str]  # column position → code: what the user chose it holds
+
+
+def corrected(headers: list[str], codes: Mapping[int, str]) -> tuple[ColumnMap, Codes]:
+    """The mapping of `headers` with the user's choices applied, and those choices that differ from
+    what the headers suggest (all a correction needs to carry)."""
+    suggested = map_columns(headers)
+    mapping = with_codes(suggested, codes)
+    changed = {
+        i: column_code(column)
+        for i, column in enumerate(mapping.columns)
+        if column_code(column) != column_code(suggested.columns[i])
+    }
+    return mapping, changed
+
+
 def code_problems(codes: Mapping[int, str]) -> dict[int, str]:
     """Why a set of choices (position → code) cannot be imported, by position: a field other than a
     handle or profile link chosen for two columns, or no column naming a creator."""

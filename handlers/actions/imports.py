@@ -16,11 +16,11 @@ import time
 from slack_bolt import App, BoltContext
 
 from crm.errors import InvalidInput
-from crm.imports.columns import CODES
+from crm.imports.columns import CODES, Codes
 from handlers.blocks.import_columns import COLUMNS_SHOWN
 from handlers.blocks.imports import ALREADY_STARTED, CANCELLED
 from handlers.ids import Action
-from handlers.import_jobs import DIGEST, FILE_ID, Codes, apply_job, columns_job
+from handlers.import_jobs import DIGEST, FILE_ID, apply_job, columns_job
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import ReplyTarget, in_background, reply

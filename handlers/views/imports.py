@@ -12,12 +12,12 @@ from __future__ import annotations
 from slack_bolt import BoltContext
 
 from crm.errors import InvalidInput
-from crm.imports.columns import CODES, code_problems
+from crm.imports.columns import CODES, Codes, code_problems
 from handlers.blocks.import_columns import column_block_id, column_index
 from handlers.blocks.imports import reading_view
 from handlers.forms import form_values, load_metadata
 from handlers.ids import Field
-from handlers.import_jobs import DIGEST, FILE_ID, Codes, preview_job
+from handlers.import_jobs import DIGEST, FILE_ID, preview_job
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import actor_ids
 from handlers.runtime.slack_calls import in_background

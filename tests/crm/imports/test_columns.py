@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.errors import InvalidInput
-from crm.imports.columns import CODES, code_problems, column_code, map_columns, with_codes
+from crm.imports.columns import CODES, code_problems, column_code, corrected, map_columns, with_codes
 
 
 def test_aliases_used_by_common_exports():
@@ -71,3 +71,9 @@ def test_code_problems_name_the_column_to_change():
         2: "Column 1 is already read as this; choose one column for it."
     }
     assert "handle or a profile link" in code_problems({0: "name", 1: "-"})[0]
+
+
+def test_corrected_keeps_only_the_choices_that_differ_from_the_headers():
+    mapping, changed = corrected(["Creator", "Who", "Email"], {0: "name", 1: "handle:tiktok", 2: "email"})
+    assert [column_code(c) for c in mapping.columns] == ["name", "handle:tiktok", "email"]
+    assert changed == {1: "handle:tiktok"}  # Creator and Email were read so already
