@@ -135,15 +135,3 @@ def _facts(db: Session, *, team_id: str, influencer_ids: set[uuid.UUID]) -> dict
             more_campaigns=max(len(names) - UNFURL_CAMPAIGNS_MAX, 0),
         )
     return result
-
-
-def is_on_list(db: Session, *, actor: User, influencer_id: uuid.UUID) -> bool:
-    """Whether the actor has this creator on their list (an archived relationship is not)."""
-    found = db.scalar(
-        select(Relationship.id).where(
-            Relationship.user_id == actor.id,
-            Relationship.influencer_id == influencer_id,
-            Relationship.archived_at.is_(None),
-        )
-    )
-    return found is not None

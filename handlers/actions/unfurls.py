@@ -17,7 +17,7 @@ from slack_bolt import App, BoltContext
 
 from crm import dashboard, influencers
 from crm.clock import now, zone_of
-from crm.unfurls import is_on_list
+from crm.errors import Conflict, NotFound
 from handlers.blocks.cards import card_message
 from handlers.blocks.unfurls import not_on_my_list
 from handlers.forms import parse_id
@@ -39,15 +39,20 @@ def open_my_card_clicked(ack, body: dict, action: dict, context: BoltContext) ->
     influencer_id = parse_id(action.get("value"), field="influencer", what="influencer")
     with scope(context) as s:
         influencer = influencers.get_influencer(s.db, team_id=s.actor.team_id, influencer_id=influencer_id)
-        if is_on_list(s.db, actor=s.actor, influencer_id=influencer.id):
-            at = now()
+        at = now()
+        try:
             card = dashboard.relationship_card(s.db, actor=s.actor, influencer_id=influencer.id, now=at)
             message = card_message(card, tz=zone_of(s.actor.timezone), now=at)
-        else:
+        except (NotFound, Conflict):  # not on the clicker's list, or removed from it: offer Add
             message = not_on_my_list(influencer)
     client, target = context.client, reply_target(body, context)
-    answer = {**message.to_dict(), "response_type": "ephemeral", "replace_original": False}
-    in_background(context, lambda: deliver_reply(client, target, answer))
+
+    def send() -> None:  # the blocks become JSON off the ack path, as handlers.runtime.slack_calls.reply does
+        deliver_reply(
+            client, target, {**message.to_dict(), "response_type": "ephemeral", "replace_original": False}
+        )
+
+    in_background(context, send)
 
 
 def register(app: App) -> None:
