@@ -10,23 +10,39 @@ keep-alive connection; clients run as threads in --client-procs processes, every
 signed before the clock starts. Ours gets the mix `/crm show @h`, `/crm status @h <status>` and a
 "Show card" click; ours "show only" and the baseline get `/crm show @h`.
 
-1. SQL statements per command (ours): one request at a time, --per-kind of each kind.
-2. Capacity (closed loop): --clients clients send the next request as soon as the previous one is
-   answered, for --duration s; ours (mix), ours (show only) and the baseline, alternated for --rounds
-   rounds so that a noisy neighbour hits all three alike.
-3. Paced (open loop): --rate requests/s in total for --duration s, latency from the scheduled instant
-   (a slow answer that delays the client's next request counts), ours (mix) and the baseline, --rounds.
-4. Database freeze (ours; embedded PostgreSQL only): a paced run at --rate during which every
-   PostgreSQL process is stopped (SIGSTOP) for --freeze s; counts answers after 3 s and the users
-   told "temporarily unavailable" (in the ack, or by response_url).
-5. Slow Slack (ours): the fake Web API answers every call (response_url too) after --slack-latency s
-   during a paced run at --rate; counts acks after 3 s and the replies delivered.
-Then the ratios ours / baseline, from this run only, against the targets, and (--profile) a
-cProfile of each app's ack path, one request at a time (benchmarks/slack_profile.py).
+What is measured is what a user waits for: the reply. Each request carries a response_url of its
+own on the fake Web API; when the reply to it (a POST there) is recorded, the fake's process writes
+the arrival time and path down a pipe to the client process that sent the request, whose dispatcher
+thread wakes the client thread waiting for it (slack_load_support.ReplyWatch: no HTTP exchange per
+request; ~5 us in the fake, the waiting thread wakes ~20 us after the fake's answer). A request is
+complete once its ack (the HTTP response) has come and either its reply reached the fake or the ack
+itself carried the answer (a slash command's ack body is shown to the user); a reply that has not
+come REPLY_TIMEOUT (10 s) after the request's scheduled instant counts as missing. Latencies:
+- ack: from the scheduled instant (closed loop: the send) to the HTTP response;
+- reply (completion): from the scheduled instant to the later of the ack and the reply's arrival.
 
-Ack latency is the time to the HTTP response (the ack; ours replies after it, from a background
-pool). Each load phase also reports CPU per request by process (server, PostgreSQL, fake Web API,
-clients; "other" is everything else busy on the machine meanwhile).
+1. SQL statements per command (ours): one request at a time, --per-kind of each kind.
+2. Capacity (closed loop): --clients clients each send the next request once the previous one is
+   complete (or its reply timed out), for --duration s; capacity = completed requests/s. Ours (mix),
+   ours (show only) and the baseline, alternated for --rounds rounds so that a noisy neighbour hits
+   all three alike. Reports ack and reply p50/p99 and the replies that timed out.
+3. Paced (open loop): --rate requests/s in total for --duration s, each client on a fixed schedule,
+   waiting for its ack (a slow ack delays its next send, and counts) but never for the reply; ack
+   and reply latency from the scheduled instant, replies missing; ours (mix) and the baseline,
+   --rounds rounds. The target is on the ack p99; the reply p99 ratio is printed for information.
+4. Database freeze (ours; embedded PostgreSQL only): a paced run at --rate during which every
+   PostgreSQL process is stopped (SIGSTOP) for --freeze s; counts acks after 3 s, the users told
+   "temporarily unavailable" (in the ack, or by response_url), those served, and the requests
+   answered within 10 s.
+5. Slow Slack (ours): the fake Web API answers every call (response_url too) after --slack-latency s
+   during a paced run at --rate; counts acks after 3 s, and the replies within 10 s with their latency
+   (a reply counts when the fake records it, after the delay).
+Then the ratios ours / baseline, from this run only, against the targets (capacity on completed
+requests >= 0.6x; paced ack p99 <= 1x), and (--profile) a cProfile of each app's ack path, one request
+at a time (benchmarks/slack_profile.py).
+
+Each load phase also reports CPU per request by process (server, PostgreSQL, fake Web API, clients;
+"other" is everything else busy on the machine meanwhile).
 
 Run: python benchmarks/slack_load.py [--duration 20] [--rounds 2] [--clients 20] [--rate 50]
      [--freeze 20] [--slack-latency 3] [--per-kind 100] [--profile 300] [--workers 2]
@@ -121,7 +137,12 @@ def main() -> int:
 
     fork = mp.get_context("fork")
     fake_conn, child_conn = fork.Pipe()
-    fake_process = fork.Process(target=run_fake_slack, args=(child_conn,), daemon=True)
+    # One pipe per client process, over which the fake Web API tells it of each reply to its
+    # response_urls (prefix c<p>) as the reply arrives.
+    n_procs = min(args.client_procs, args.clients)
+    reply_pipes = [fork.Pipe(duplex=False) for _ in range(n_procs)]  # (read end, write end)
+    reply_writers = {f"c{p}": writer for p, (_, writer) in enumerate(reply_pipes)}
+    fake_process = fork.Process(target=run_fake_slack, args=(child_conn, reply_writers), daemon=True)
     fake_process.start()
     fake_url = fake_conn.recv()
     os.environ["WEB_CONCURRENCY"] = str(args.workers)
@@ -148,11 +169,13 @@ def main() -> int:
         if not (wait_healthy(ours_port, ours_proc) and wait_healthy(base_port, base_proc)):
             print("a server did not start", file=sys.stderr)
             return 1
-        for p in range(min(args.client_procs, args.clients)):
+        for p in range(n_procs):
             mine, theirs = fork.Pipe()
             indexes = list(range(p, args.clients, args.client_procs))
             proc = fork.Process(
-                target=run_clients, args=(theirs, fake_url, data, indexes, users), daemon=True
+                target=run_clients,
+                args=(theirs, reply_pipes[p][0], f"c{p}", fake_url, data, indexes, users),
+                daemon=True,
             )
             proc.start()
             procs.append(proc)

@@ -7,6 +7,7 @@ import http.client
 import itertools
 import json
 import os
+import struct
 import tempfile
 import threading
 import time
@@ -14,7 +15,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import event, text
@@ -24,7 +27,7 @@ from bot.db import make_engine, normalize_url
 from bot.server import CrmGunicorn, make_listener_engine
 from bot.wsgi import create_wsgi_app
 from handlers.ids import Action
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import RESPONSE_URL_PATH, Call, FakeSlack
 from tests.slack.payloads import Payloads, SignedRequest
 
 TEAM = "T0001"
@@ -173,24 +176,51 @@ def serve(settings, url: str, command_counter, home_counter, counting) -> None:
 
 class SlowFakeSlack(FakeSlack):
     """The fake Web API with an optional delay before every answer (Web API methods and response_url
-    posts alike): Slack having a slow day."""
+    posts alike): Slack having a slow day; and, when `reply_conns` is set, every response_url post
+    told to the client process that owns its prefix (see ReplyWatch)."""
 
     latency = 0.0
+    # response_url prefix -> (lock, write end of a pipe to that client process). Empty: no telling.
+    reply_conns: dict[str, tuple[threading.Lock, Any]] = {}
 
     def _wait_if_held(self, method: str) -> None:
         if self.latency:
             time.sleep(self.latency)
         super()._wait_if_held(method)
 
+    def _record(self, call: Call) -> None:
+        """FakeSlack's record, then, for a response_url post that succeeded, 8 bytes of arrival time
+        (time.monotonic(), system-wide on Linux) and the path, down the owner's pipe: one write."""
+        super()._record(call)
+        if call.method != "response_url" or call.status >= 300 or not self.reply_conns:
+            return
+        owner = self.reply_conns.get(call.path[len(RESPONSE_URL_PATH) :].rpartition("-")[0])
+        if owner is not None:
+            lock, conn = owner
+            data = _ARRIVAL.pack(time.monotonic()) + call.path.encode()
+            with lock:  # handler threads share the pipe; a Connection is not thread-safe
+                conn.send_bytes(data)
+
+
+_ARRIVAL = struct.Struct("d")
+
 
 def _marked(text: str, marks: tuple[str, ...]) -> bool:
     return any(mark in text for mark in marks)
 
 
-def run_fake_slack(conn) -> None:
+def run_fake_slack(conn, reply_conns: dict | None = None) -> None:
     """The fake Web API in its own process, answering questions about the calls it received:
-    ("count", method), ("errors",), ("replies",), ("latency", seconds), ("reset",), ("stop",)."""
-    fake = SlowFakeSlack().start()
+    ("count", method), ("errors",), ("replies",), ("latency", seconds), ("reset",), ("stop",).
+    `reply_conns`: {response_url prefix: write end of a pipe}, where each reply to a response_url
+    with that prefix is told as it arrives (a client process's ReplyWatch reads the other end)."""
+    # socketserver listens with a backlog of 5: under load, connections from the servers' reply
+    # threads overflowed it and waited out a SYN retransmit (1 s), which would count as reply latency.
+    # This process is the fake's alone, so the class attribute is changed for it only.
+    ThreadingHTTPServer.request_queue_size = 1024
+    fake = SlowFakeSlack()
+    fake.reply_conns = {prefix: (threading.Lock(), c) for prefix, c in (reply_conns or {}).items()}
+    fake.start()
     conn.send(fake.base_url)
     while True:
         message = conn.recv()
@@ -227,7 +257,59 @@ class ResponseUrls:
         self._seq = itertools.count(1)
 
     def response_url(self) -> str:
-        return f"{self.base_url}/response/{self.prefix}-{next(self._seq)}"
+        return f"{self.base_url}{RESPONSE_URL_PATH}{self.prefix}-{next(self._seq)}"
+
+
+class ReplyWatch:
+    """In a client process: when each reply to one of its response_urls reached the fake Web API.
+
+    The fake's process writes (arrival time, path) down a pipe as each reply is recorded
+    (SlowFakeSlack._record); a dispatcher thread here reads them, keeps the first arrival per path
+    and sets the Event of the client thread waiting for it. No HTTP exchange per request: one pipe
+    write in the fake, one read, a dict update and an Event.set here. A client calls expect(path)
+    before it sends the request, since a reply can reach the fake before the ack reaches the client.
+    """
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+        self._events: dict[str, threading.Event] = {}
+        self._arrived: dict[str, float] = {}
+        threading.Thread(target=self._dispatch, name="reply-watch", daemon=True).start()
+
+    def expect(self, path: str) -> threading.Event:
+        """An Event set when the reply to `path` arrives (already set if it has)."""
+        event = threading.Event()
+        with self._lock:
+            self._events[path] = event
+            if path in self._arrived:
+                event.set()
+        return event
+
+    def arrival(self, path: str) -> float | None:
+        """When the first reply to `path` reached the fake (time.monotonic()), or None."""
+        with self._lock:
+            return self._arrived.get(path)
+
+    def forget(self, paths) -> None:
+        with self._lock:
+            for path in paths:
+                self._events.pop(path, None)
+                self._arrived.pop(path, None)
+
+    def _dispatch(self) -> None:
+        while True:
+            try:
+                data = self._conn.recv_bytes()
+            except (EOFError, OSError):
+                return
+            (at,) = _ARRIVAL.unpack_from(data)
+            path = data[_ARRIVAL.size :].decode()
+            with self._lock:
+                self._arrived.setdefault(path, at)
+                event = self._events.get(path)
+            if event is not None:
+                event.set()
 
 
 # ---- CPU accounting ----------------------------------------------------------------------------
@@ -317,12 +399,24 @@ class Client:
             return 0, b""
 
 
+REPLY_TIMEOUT = 10.0  # seconds from a request's scheduled instant after which its reply counts as missing
+
+
+def _ack_answers(status: int, body: bytes) -> bool:
+    """Whether the ack itself carries the answer (a slash command's ack body is shown to the user:
+    ours says "temporarily unavailable" there), so that no reply is to be waited for."""
+    return status == 200 and body[:1] == b"{" and (b'"text"' in body or b'"blocks"' in body)
+
+
 class Job:
     """One load phase for the client processes.
 
-    mode "closed": each client sends its next request as soon as the previous one is answered;
-    "paced": each sends `rate` requests/s in total over all clients, on a fixed schedule, latency
-    measured from the scheduled instant. `kinds` is the rotation of request kinds.
+    mode "closed": each client sends its next request once the previous one is complete: acked, and
+    its reply arrived at the fake Web API (or its ack carried the answer), or REPLY_TIMEOUT passed.
+    "paced": `rate` requests/s in total over all clients, on a fixed schedule; a client waits for the
+    ack only (never for the reply), latencies are measured from the scheduled instant, and replies
+    are gathered after the schedule (up to REPLY_TIMEOUT after each request's scheduled instant).
+    `kinds` is the rotation of request kinds.
     """
 
     MIX = KINDS
@@ -339,8 +433,11 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """One request: kind, scheduled instant (monotonic), latency from it, service time (from the
-    actual send), HTTP status, whether the ack's body says the CRM is unavailable, reply path."""
+    """One request. `scheduled`: its instant (monotonic; the actual send in a closed loop);
+    `latency`: ack latency from it; `service`: ack time from the actual send; `status`: the ack's
+    HTTP status (0: connection failed); `ack_unavailable`: the ack's body says the CRM is unavailable;
+    `ack_answers`: the ack's body is a message (no reply expected); `reply`: scheduled instant to the
+    first reply's arrival at the fake Web API, None if none came within REPLY_TIMEOUT."""
 
     kind: str
     scheduled: float
@@ -349,10 +446,23 @@ class Result:
     status: int
     ack_unavailable: bool
     response_path: str
+    ack_answers: bool = False
+    reply: float | None = None
+
+    @property
+    def answered(self) -> float | None:
+        """Completion: from the scheduled instant until the user has the answer and Slack its ack
+        (the later of ack and reply; the ack alone when it carries the answer); None: not complete."""
+        if self.status != 200:
+            return None
+        if self.ack_answers:
+            return self.latency
+        return None if self.reply is None else max(self.latency, self.reply)
 
 
-def _client(plan: list, job: Job, period: float, offset: float, out: list) -> None:
-    """One client's requests for `job`; appends a Result per request to `out`."""
+def _client(plan: list, job: Job, period: float, offset: float, watch: ReplyWatch, out: list) -> None:
+    """One client's requests for `job`; appends (kind, scheduled, sent, acked, status, body, path)
+    per request to `out`. A closed-loop client waits for each reply (see Job)."""
     client = Client(job.port)
     first = job.start_at + period * offset  # paced clients are spread evenly over one period
     while time.monotonic() < job.start_at:
@@ -371,19 +481,47 @@ def _client(plan: list, job: Job, period: float, offset: float, out: list) -> No
             if scheduled >= job.start_at + job.duration:
                 break
         kind, req, path = plan[n]
+        replied = watch.expect(path)
         sent = time.monotonic()
         status, body = client.post(req)
-        done = time.monotonic()
+        acked = time.monotonic()
+        out.append((kind, scheduled, sent, acked, status, body, path))
+        if job.mode == "closed" and status == 200 and not _ack_answers(status, body):
+            replied.wait(max(0.0, scheduled + REPLY_TIMEOUT - time.monotonic()))
+
+
+def _results(raw: list, watch: ReplyWatch) -> list[Result]:
+    """Results of the sent requests, once each one's reply arrived or its REPLY_TIMEOUT passed."""
+    results = []
+    for kind, scheduled, sent, acked, status, body, path in raw:
+        answers = _ack_answers(status, body)
+        reply = None
+        if status == 200 and not answers:
+            if watch.arrival(path) is None:
+                watch.expect(path).wait(max(0.0, scheduled + REPLY_TIMEOUT - time.monotonic()))
+            arrived = watch.arrival(path)
+            if arrived is not None and arrived - scheduled <= REPLY_TIMEOUT:
+                reply = arrived - scheduled
         unavailable = _marked(body.decode("utf-8", "replace"), UNAVAILABLE_MARKS)
-        out.append(Result(kind, scheduled, done - scheduled, done - sent, status, unavailable, path))
+        results.append(
+            Result(
+                kind, scheduled, acked - scheduled, acked - sent, status, unavailable, path, answers, reply
+            )
+        )
+    watch.forget(r.response_path for r in results)
+    return results
 
 
-def run_clients(conn, fake_url: str, data, clients: list[int], users: list[str]) -> None:
+def run_clients(
+    conn, replies_conn, prefix: str, fake_url: str, data, clients: list[int], users: list[str]
+) -> None:
     """A client process: for each Job received, run `clients` (indexes into `users`) as threads and
-    send back their Results. A paced client sends on a fixed schedule and is measured from the
-    scheduled instant (a late answer delays the next send, and that delay is counted: no
-    coordinated omission)."""
-    payloads = Payloads(SECRET, ResponseUrls(fake_url, prefix=f"c{os.getpid()}"))  # type: ignore[arg-type]
+    send back their Results. Its response_urls start with `prefix`; the fake Web API tells it of each
+    reply through `replies_conn` (ReplyWatch). A paced client sends on a fixed schedule and is
+    measured from the scheduled instant (a late ack delays the next send, and that delay is counted:
+    no coordinated omission)."""
+    payloads = Payloads(SECRET, ResponseUrls(fake_url, prefix=prefix))  # type: ignore[arg-type]
+    watch = ReplyWatch(replies_conn)
     while (job := conn.recv()) != "stop":
         outs: list[list] = []
         threads = []
@@ -397,7 +535,7 @@ def run_clients(conn, fake_url: str, data, clients: list[int], users: list[str])
                 req = request_for(kind, payloads, user, rels[n % len(rels)], n)
                 plan.append((kind, req, response_path(req)))
             outs.append([])
-            args = (plan, job, period, index / len(users), outs[-1])
+            args = (plan, job, period, index / len(users), watch, outs[-1])
             threads.append(threading.Thread(target=_client, args=args))
         conn.send("ready")
         job.start_at = conn.recv()
@@ -405,4 +543,4 @@ def run_clients(conn, fake_url: str, data, clients: list[int], users: list[str])
             t.start()
         for t in threads:
             t.join()
-        conn.send([item for out in outs for item in out])
+        conn.send(_results([item for out in outs for item in out], watch))

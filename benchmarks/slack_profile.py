@@ -2,8 +2,9 @@
 
 Each app's WSGI callable is built in this process (as a gunicorn worker builds it) and called
 directly with the same signed requests the load phases send, one after another, so the profile
-covers the ack path (signature check, Bolt, the listener, the transaction). Replies and App Home
-refreshes run after the ack on background threads, which cProfile does not see. Times are the
+covers what runs before the ack, in the request's thread (signature check, Bolt, and whatever the
+listener does before it acks). Work after the ack on background threads (replies, App Home
+refreshes, and any database work a listener defers past its ack) is not seen. Times are the
 thread's CPU time (time.thread_time), so waiting for PostgreSQL counts for nothing; self time is
 summed by top-level package; cProfile's own overhead inflates code made of many small calls, so
 read the split, not the milliseconds.
