@@ -7,10 +7,12 @@ How a request goes (handlers/runtime/ has the details):
 - HTTP mode checks Slack's signature once, on the raw bytes, before Bolt sees the body
   (bot/wsgi.py); Socket Mode needs none (the WebSocket was opened with the app-level token).
 - `process_before_response=True`: Bolt runs the listener in the request's own thread and sends the
-  ack when the listener returns. A listener's database work is bounded (handlers/runtime/scope.py),
-  and its Slack calls go to a background executor after the commit
-  (handlers/runtime/slack_calls.py), so the ack leaves as soon as the transaction has committed —
-  no polling for an ack, no ack racing the listener's error handling.
+  ack when the listener returns — no polling for an ack, no ack racing the listener's error handling.
+- `/crm` and buttons ack first: their listener acks and hands its work to the work queue
+  (handlers/runtime/after_ack.py), so the ack leaves before any database work. Modal submissions and
+  options requests answer in the ack itself, so they do their (bounded, handlers/runtime/scope.py)
+  transaction first. Slack calls always go to a background executor after the commit
+  (handlers/runtime/slack_calls.py).
 - Events API retries (x-slack-retry-num > 0) are acknowledged without running listeners again.
 - Payloads without the structure of their type are refused before Bolt sees them: by bot/wsgi.py
   in HTTP mode, by bot/socket_mode.py in Socket Mode.
@@ -29,6 +31,7 @@ from bot.config import Settings
 from bot.logging import bolt_base_logger
 from handlers.home_refresh import HomePublisher
 from handlers.profiles import ProfileFetcher
+from handlers.runtime.after_ack import MAX_QUEUED_WORK, WORK_THREADS, WorkQueue
 from handlers.runtime.deadline import guard_engine
 from handlers.runtime.errors import register_error_handler
 from handlers.runtime.runtime import RUNTIME_KEY, Runtime
@@ -63,13 +66,17 @@ def create_app(
     client: WebClient | None = None,
     engine: Engine | None = None,
     background: Executor | None = None,
+    work: Executor | None = None,
+    work_limit: int = MAX_QUEUED_WORK,
     home_publisher: HomePublisher | None = None,
 ) -> App:
     """The Slack app: settings, engine and background work in every context, all listeners.
 
     The App's Runtime (handlers/runtime/runtime.py) owns a HomePublisher (background App Home
     refreshes; its threads start on the first refresh) and a ProfileFetcher (users.info for users
-    seen for the first time). Tests pass their own executor and publisher to drain them.
+    seen for the first time). `work` runs listeners' work after their ack (WORK_THREADS threads
+    unless given), with at most `work_limit` requests waiting or running. Tests pass their own
+    executors and publisher to drain them.
     """
     if client is None:
         # No RateLimitErrorRetryHandler here: it sleeps for Retry-After, and listeners must never
@@ -82,12 +89,15 @@ def create_app(
     guard_engine(engine)
     if background is None:
         background = ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="crm-slack")
+    if work is None:
+        work = ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="crm-work")
     if home_publisher is None:
         home_publisher = HomePublisher(client, engine)
     runtime = Runtime(
         settings=settings,
         engine=engine,
         background=background,
+        work=WorkQueue(work, work_limit),
         home_publisher=home_publisher,
         profiles=ProfileFetcher(),
     )

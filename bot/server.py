@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from handlers.home_refresh import PUBLISHER_THREADS
+from handlers.runtime.after_ack import WORK_THREADS
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ def make_listener_engine(database_url: str) -> Engine:
 
     Every step is bounded so that the ack still reaches Slack within its 3 s when PostgreSQL is
     down, frozen or overloaded (the user then reads "temporarily unavailable, nothing was changed"):
-    - the pool covers every request thread, the App Home publisher's threads
+    - the pool covers every request thread, the work threads (handlers/runtime/after_ack.py), the
+      App Home publisher's threads
       (handlers/home_refresh.py), the health check and spare, so a checkout waits for a free
       connection only under a leak, and then 0.5 s at most;
     - connecting gives up after libpq's minimum connect_timeout, 2 s;
@@ -59,7 +61,7 @@ def make_listener_engine(database_url: str) -> Engine:
     engine = make_engine(
         database_url,
         pool_pre_ping=False,
-        pool_size=max(HTTP_THREADS, SOCKET_MODE_THREADS) + PUBLISHER_THREADS + 2,
+        pool_size=max(HTTP_THREADS, SOCKET_MODE_THREADS) + WORK_THREADS + PUBLISHER_THREADS + 2,
         max_overflow=4,
         pool_timeout=0.5,
         connect_args={

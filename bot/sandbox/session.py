@@ -88,6 +88,7 @@ class TrySession:
             client=client,
             engine=self.engine,
             background=self.executor,
+            work=self.executor,
             home_publisher=self.home,
         )
 

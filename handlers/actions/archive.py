@@ -15,6 +15,7 @@ from crm.scoped import get_relationship
 from handlers.blocks.archive import restored_message
 from handlers.forms import parse_id
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import request_key, scope
 from handlers.runtime.slack_calls import reply
 
@@ -33,18 +34,18 @@ def _restore(body: dict, action: dict, context: BoltContext, *, replace_original
     reply(context, message, replace_original=replace_original)
 
 
-def undo_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
+def undo_clicked(body: dict, context: BoltContext) -> None:
     """Undo: restore it and replace the "Removed …" message, so its Undo button goes away."""
-    ack()
+    action = action_of(body)
     _restore(body, action, context, replace_original=True)
 
 
-def restore_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
+def restore_clicked(body: dict, context: BoltContext) -> None:
     """Restore on an archived row: restore it and answer below the list."""
-    ack()
+    action = action_of(body)
     _restore(body, action, context, replace_original=False)
 
 
 def register(app: App) -> None:
-    app.action(Action.REMOVE_UNDO)(undo_clicked)
-    app.action(Action.RESTORE)(restore_clicked)
+    app.action(Action.REMOVE_UNDO)(after_ack(undo_clicked))
+    app.action(Action.RESTORE)(after_ack(restore_clicked))

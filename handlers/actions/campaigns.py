@@ -10,14 +10,15 @@ from slack_bolt import App, BoltContext
 
 from handlers.forms import parse_id
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import open_modal
 from handlers.views.campaigns import campaign_edit_modal_for, is_crm_admin
 
 
-def edit_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def edit_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     campaign_id = parse_id(action.get("value"), field="campaign", what="campaign")
     with scope(context) as s:
         admin = is_crm_admin(runtime_of(context).settings, s.actor)
@@ -26,4 +27,4 @@ def edit_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
 
 
 def register(app: App) -> None:
-    app.action(Action.CAMPAIGN_EDIT)(edit_clicked)
+    app.action(Action.CAMPAIGN_EDIT)(after_ack(edit_clicked))

@@ -12,6 +12,7 @@ from crm.errors import InvalidInput
 from handlers.commands.context import CommandContext
 from handlers.commands.dispatch import SUBCOMMANDS, run
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import request_key, scope
 
@@ -37,8 +38,8 @@ def parse_pick(value: str | None) -> tuple[uuid.UUID, str, list[str]]:
     return influencer_id, command, args
 
 
-def influencer_picked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def influencer_picked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     influencer_id, command, args = parse_pick(action.get("value"))
     sub = SUBCOMMANDS[command]
     with scope(context, once=request_key(body) if sub.writes else None) as s:
@@ -59,4 +60,4 @@ def influencer_picked(ack, body: dict, action: dict, context: BoltContext) -> No
 
 
 def register(app: App) -> None:
-    app.action(PICK_PATTERN)(influencer_picked)
+    app.action(PICK_PATTERN)(after_ack(influencer_picked))

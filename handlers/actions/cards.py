@@ -20,6 +20,7 @@ from handlers.blocks.modals import add_influencer_modal
 from handlers.blocks.text import mrkdwn, plain_of
 from handlers.forms import parse_id
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import request_key, scope
 from handlers.runtime.slack_calls import open_modal, reply
 from handlers.views.openers import edit_modal_for, follow_up_modal_for, log_modal_for
@@ -29,8 +30,8 @@ def _influencer_id(action: dict):
     return parse_id(action.get("value"), field="influencer", what="influencer")
 
 
-def log_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def log_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     with scope(context) as s:
         influencer = influencers.get_influencer(
             s.db, team_id=s.actor.team_id, influencer_id=_influencer_id(action)
@@ -39,15 +40,15 @@ def log_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     open_modal(context, body.get("trigger_id"), view)
 
 
-def edit_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def edit_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     with scope(context) as s:
         view = edit_modal_for(s.db, s.actor, influencer_id=_influencer_id(action))
     open_modal(context, body.get("trigger_id"), view)
 
 
-def follow_up_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def follow_up_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     with scope(context) as s:
         view = follow_up_modal_for(s.db, s.actor, influencer_id=_influencer_id(action))
     open_modal(context, body.get("trigger_id"), view)
@@ -59,15 +60,15 @@ def _card(db: Session, actor: User, influencer_id) -> Message:
     return card_message(card, tz=zone_of(actor.timezone), now=at)
 
 
-def show_clicked(ack, action: dict, context: BoltContext) -> None:
-    ack()
+def show_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     with scope(context) as s:
         message = _card(s.db, s.actor, _influencer_id(action))
     reply(context, message)
 
 
-def add_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def add_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     with scope(context, once=request_key(body)) as s:
         influencer = influencers.get_influencer(
             s.db, team_id=s.actor.team_id, influencer_id=_influencer_id(action)
@@ -88,29 +89,26 @@ def add_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     reply(context, Message(text=plain_of(text), blocks=[note, *card.blocks]))
 
 
-def home_add_clicked(ack, body: dict, context: BoltContext) -> None:
-    ack()
+def home_add_clicked(body: dict, context: BoltContext) -> None:
     open_modal(context, body.get("trigger_id"), add_influencer_modal())
 
 
-def home_log_clicked(ack, body: dict, context: BoltContext) -> None:
-    ack()
+def home_log_clicked(body: dict, context: BoltContext) -> None:
     with scope(context) as s:
         view = log_modal_for(s.db, s.actor)
     open_modal(context, body.get("trigger_id"), view)
 
 
-def home_campaign_clicked(ack, body: dict, context: BoltContext) -> None:
-    ack()
+def home_campaign_clicked(body: dict, context: BoltContext) -> None:
     open_modal(context, body.get("trigger_id"), new_campaign_modal())
 
 
 def register(app: App) -> None:
-    app.action(Action.CARD_LOG)(log_clicked)
-    app.action(Action.CARD_EDIT)(edit_clicked)
-    app.action(Action.CARD_FOLLOW_UP)(follow_up_clicked)
-    app.action(Action.SHOW)(show_clicked)
-    app.action(Action.ADD_TO_LIST)(add_clicked)
-    app.action(Action.HOME_ADD_INFLUENCER)(home_add_clicked)
-    app.action(Action.HOME_LOG_INTERACTION)(home_log_clicked)
-    app.action(Action.HOME_NEW_CAMPAIGN)(home_campaign_clicked)
+    app.action(Action.CARD_LOG)(after_ack(log_clicked))
+    app.action(Action.CARD_EDIT)(after_ack(edit_clicked))
+    app.action(Action.CARD_FOLLOW_UP)(after_ack(follow_up_clicked))
+    app.action(Action.SHOW)(after_ack(show_clicked))
+    app.action(Action.ADD_TO_LIST)(after_ack(add_clicked))
+    app.action(Action.HOME_ADD_INFLUENCER)(after_ack(home_add_clicked))
+    app.action(Action.HOME_LOG_INTERACTION)(after_ack(home_log_clicked))
+    app.action(Action.HOME_NEW_CAMPAIGN)(after_ack(home_campaign_clicked))

@@ -24,6 +24,7 @@ from handlers.blocks.going_cold import marked_cold, parse_undo_value
 from handlers.blocks.text import fmt_date, fmt_datetime, mrkdwn, plain_of
 from handlers.forms import parse_id
 from handlers.ids import FollowUpAction, GoingColdAction
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import open_modal, reply
 from handlers.views.openers import log_modal_for
@@ -58,8 +59,8 @@ def _show_new_state(
         reply(context, {"text": note})
 
 
-def done_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def done_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     relationship_id = _relationship_id(action)
     with scope(context) as s:
         rel = followups.complete_follow_up(s.db, actor=s.actor, relationship_id=relationship_id)
@@ -73,8 +74,8 @@ def done_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     _show_new_state(context, body, relationship_id, note)
 
 
-def snooze_chosen(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def snooze_chosen(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     option = action.get("selected_option")
     raw = option.get("value") if isinstance(option, dict) else None
     raw = raw if isinstance(raw, str) else ""  # a forged option: "not found" below, like a bad value
@@ -91,16 +92,16 @@ def snooze_chosen(ack, body: dict, action: dict, context: BoltContext) -> None:
     _show_new_state(context, body, relationship_id, note)
 
 
-def log_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def log_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     with scope(context) as s:
         rel = scoped.get_relationship_by_id(s.db, actor=s.actor, relationship_id=_relationship_id(action))
         view = log_modal_for(s.db, s.actor, influencer=rel.influencer)
     open_modal(context, body.get("trigger_id"), view)
 
 
-def cold_snooze_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def cold_snooze_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     relationship_id = _relationship_id(action)
     with scope(context) as s:
         rel = going_cold.snooze_going_cold(s.db, actor=s.actor, relationship_id=relationship_id)
@@ -111,8 +112,8 @@ def cold_snooze_clicked(ack, body: dict, action: dict, context: BoltContext) -> 
     _show_new_state(context, body, relationship_id, note, prefix=COLD_ACTIONS_BLOCK)
 
 
-def cold_mark_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def cold_mark_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     relationship_id = _relationship_id(action)
     with scope(context) as s:
         rel, previous = going_cold.mark_cold(s.db, actor=s.actor, relationship_id=relationship_id)
@@ -123,8 +124,8 @@ def cold_mark_clicked(ack, body: dict, action: dict, context: BoltContext) -> No
     _show_new_state(context, body, relationship_id, note, prefix=COLD_ACTIONS_BLOCK, replacement=undo)
 
 
-def cold_undo_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def cold_undo_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     try:
         relationship_id, status = parse_undo_value(
             action.get("value") if isinstance(action.get("value"), str) else ""
@@ -140,11 +141,11 @@ def cold_undo_clicked(ack, body: dict, action: dict, context: BoltContext) -> No
 
 
 def register(app: App) -> None:
-    app.action(FollowUpAction.DONE)(done_clicked)
-    app.action(FollowUpAction.SNOOZE)(snooze_chosen)
-    app.action(FollowUpAction.LOG)(log_clicked)
+    app.action(FollowUpAction.DONE)(after_ack(done_clicked))
+    app.action(FollowUpAction.SNOOZE)(after_ack(snooze_chosen))
+    app.action(FollowUpAction.LOG)(after_ack(log_clicked))
     # The going-cold rows' buttons (reminder DM and App Home); Log contact opens the same form.
-    app.action(GoingColdAction.LOG)(log_clicked)
-    app.action(GoingColdAction.SNOOZE)(cold_snooze_clicked)
-    app.action(GoingColdAction.MARK_COLD)(cold_mark_clicked)
-    app.action(GoingColdAction.UNDO_MARK_COLD)(cold_undo_clicked)
+    app.action(GoingColdAction.LOG)(after_ack(log_clicked))
+    app.action(GoingColdAction.SNOOZE)(after_ack(cold_snooze_clicked))
+    app.action(GoingColdAction.MARK_COLD)(after_ack(cold_mark_clicked))
+    app.action(GoingColdAction.UNDO_MARK_COLD)(after_ack(cold_undo_clicked))

@@ -21,6 +21,7 @@ from handlers.blocks.import_columns import COLUMNS_SHOWN
 from handlers.blocks.imports import ALREADY_STARTED, CANCELLED
 from handlers.ids import Action
 from handlers.import_jobs import DIGEST, FILE_ID, apply_job, columns_job
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import ReplyTarget, in_background, reply
@@ -69,8 +70,8 @@ def _message_of(body: dict) -> tuple[str, str]:
     return channel, ts
 
 
-def import_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def import_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     file_id, digest, codes = parse_import_value(action.get("value"))
     channel, ts = _message_of(body)
     with scope(context, once=f"import:{channel}:{ts}") as s:
@@ -96,9 +97,9 @@ def import_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     )
 
 
-def fix_columns_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
+def fix_columns_clicked(body: dict, context: BoltContext) -> None:
     """Open the columns modal now (the trigger lasts 3 s); it is filled in once the file is read."""
-    ack()
+    action = action_of(body)
     file_id, digest, codes = parse_import_value(action.get("value"))
     client, target = context.client, ReplyTarget.of(context)
     trigger_id, started = body.get("trigger_id"), context.get("received_at") or time.monotonic()
@@ -118,12 +119,11 @@ def fix_columns_clicked(ack, body: dict, action: dict, context: BoltContext) -> 
     )
 
 
-def cancel_clicked(ack, context: BoltContext) -> None:
-    ack()
+def cancel_clicked(body: dict, context: BoltContext) -> None:
     reply(context, CANCELLED, replace_original=True)
 
 
 def register(app: App) -> None:
-    app.action(Action.IMPORT_CONFIRM)(import_clicked)
-    app.action(Action.IMPORT_CANCEL)(cancel_clicked)
-    app.action(Action.IMPORT_FIX_COLUMNS)(fix_columns_clicked)
+    app.action(Action.IMPORT_CONFIRM)(after_ack(import_clicked))
+    app.action(Action.IMPORT_CANCEL)(after_ack(cancel_clicked))
+    app.action(Action.IMPORT_FIX_COLUMNS)(after_ack(fix_columns_clicked))

@@ -19,6 +19,7 @@ from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn
 from handlers.forms import parse_id
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import upload_file
@@ -33,8 +34,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "link"
 
 
-def qr_clicked(ack, action: dict, context: BoltContext) -> None:
-    ack()
+def qr_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     assignment_id = parse_id(action.get("value"), field="assignment", what="tracking link")
     public_url = runtime_of(context).settings.public_url
     if not public_url:
@@ -61,4 +62,4 @@ def qr_clicked(ack, action: dict, context: BoltContext) -> None:
 
 
 def register(app: App) -> None:
-    app.action(Action.LINK_QR)(qr_clicked)
+    app.action(Action.LINK_QR)(after_ack(qr_clicked))

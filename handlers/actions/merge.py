@@ -17,6 +17,7 @@ from crm import merge
 from crm.errors import InvalidInput
 from handlers.blocks.merge import ALREADY_DONE, CANCELLED, merge_done
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import request_key, scope
 from handlers.runtime.slack_calls import reply
 
@@ -34,8 +35,8 @@ def parse_merge_value(value: object) -> tuple[uuid.UUID, uuid.UUID]:
         raise InvalidInput("merge", BROKEN) from None
 
 
-def merge_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def merge_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     survivor_id, absorbed_id = parse_merge_value(action.get("value"))
     with scope(context, once=request_key(body)) as s:
         if s.replayed:
@@ -49,11 +50,10 @@ def merge_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
-def cancel_clicked(ack, context: BoltContext) -> None:
-    ack()
+def cancel_clicked(body: dict, context: BoltContext) -> None:
     reply(context, CANCELLED, replace_original=True)
 
 
 def register(app: App) -> None:
-    app.action(Action.MERGE_CONFIRM)(merge_clicked)
-    app.action(Action.MERGE_CANCEL)(cancel_clicked)
+    app.action(Action.MERGE_CONFIRM)(after_ack(merge_clicked))
+    app.action(Action.MERGE_CANCEL)(after_ack(cancel_clicked))

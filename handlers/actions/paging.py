@@ -25,6 +25,7 @@ from crm.search import search
 from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, relationship_list, search_results
 from handlers.blocks.message import Message
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import reply
 
@@ -149,8 +150,8 @@ def parse_page(value: str | None) -> ListQuery:
     return query
 
 
-def page_clicked(ack, action: dict, context: BoltContext) -> None:
-    ack()
+def page_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     query = parse_page(action.get("value"))
     with scope(context) as s:
         message = list_page(s.db, s.actor, query, now=clock.now())
@@ -158,5 +159,5 @@ def page_clicked(ack, action: dict, context: BoltContext) -> None:
 
 
 def register(app: App) -> None:
-    app.action(Action.LIST_PREVIOUS)(page_clicked)
-    app.action(Action.LIST_NEXT)(page_clicked)
+    app.action(Action.LIST_PREVIOUS)(after_ack(page_clicked))
+    app.action(Action.LIST_NEXT)(after_ack(page_clicked))

@@ -22,6 +22,7 @@ from handlers.blocks.cards import card_message
 from handlers.blocks.unfurls import not_on_my_list
 from handlers.forms import parse_id
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import ReplyTarget, deliver_reply, in_background
 
@@ -34,8 +35,8 @@ def reply_target(body: dict, context: BoltContext) -> ReplyTarget:
     return ReplyTarget(context.user_id, channel if isinstance(channel, str) else None, context.response_url)
 
 
-def open_my_card_clicked(ack, body: dict, action: dict, context: BoltContext) -> None:
-    ack()
+def open_my_card_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     influencer_id = parse_id(action.get("value"), field="influencer", what="influencer")
     with scope(context) as s:
         influencer = influencers.get_influencer(s.db, team_id=s.actor.team_id, influencer_id=influencer_id)
@@ -56,4 +57,4 @@ def open_my_card_clicked(ack, body: dict, action: dict, context: BoltContext) ->
 
 
 def register(app: App) -> None:
-    app.action(Action.UNFURL_OPEN_CARD)(open_my_card_clicked)
+    app.action(Action.UNFURL_OPEN_CARD)(after_ack(open_my_card_clicked))

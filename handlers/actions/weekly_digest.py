@@ -12,13 +12,14 @@ from slack_bolt import App, BoltContext
 from crm.errors import InvalidInput
 from crm.personal_digest import set_weekly_digest
 from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import scope
 
 STATES = {"on": True, "off": False}
 
 
-def digest_toggled(ack, action: dict, context: BoltContext) -> None:
-    ack()
+def digest_toggled(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
     value = action.get("value")
     if value not in STATES:
         raise InvalidInput("weekly_digest", "That button is out of date — reopen the Home tab and try again.")
@@ -28,4 +29,4 @@ def digest_toggled(ack, action: dict, context: BoltContext) -> None:
 
 
 def register(app: App) -> None:
-    app.action(Action.HOME_WEEKLY_DIGEST)(digest_toggled)
+    app.action(Action.HOME_WEEKLY_DIGEST)(after_ack(digest_toggled))

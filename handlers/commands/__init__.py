@@ -9,6 +9,7 @@ from handlers.commands.context import CommandContext
 from handlers.commands.dispatch import dispatch, lookup
 from handlers.commands.tokens import tokenize
 from handlers.ids import COMMAND
+from handlers.runtime.after_ack import after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import request_key, scope
 from handlers.runtime.slack_calls import reply
@@ -16,10 +17,9 @@ from handlers.runtime.slack_calls import reply
 ALREADY_DONE = "That request was already carried out; it was applied once."
 
 
-def crm_command(ack, body: dict, command: dict, context: BoltContext) -> None:
-    """Parse, run the subcommand in one transaction, then reply and open modals after the commit."""
-    ack()
-    text = command.get("text") or ""
+def crm_command(body: dict, context: BoltContext) -> None:
+    """After the ack: parse, run the subcommand in one transaction, then reply and open modals."""
+    text = body.get("text") or ""
     sub, _ = lookup(tokenize(text))
     settings = runtime_of(context).settings
     admin = None
@@ -34,7 +34,7 @@ def crm_command(ack, body: dict, command: dict, context: BoltContext) -> None:
                 db=s.db,
                 actor=s.actor,
                 bolt=context,
-                trigger_id=command.get("trigger_id"),
+                trigger_id=body.get("trigger_id"),
                 settings=settings,
                 text=text,
                 slack_admin=admin,
@@ -50,4 +50,4 @@ def crm_command(ack, body: dict, command: dict, context: BoltContext) -> None:
 
 def register(app: App) -> None:
     """Register this surface's listeners on `app`."""
-    app.command(COMMAND)(crm_command)
+    app.command(COMMAND)(after_ack(crm_command))

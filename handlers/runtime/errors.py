@@ -8,12 +8,17 @@
 - Anything else: logged with its type, an error id and the stack (file, line, code — never the
   exception's message, which can quote what the user typed); the user sees only the id.
 
-Listeners run with process_before_response (bot/app.py), so Bolt hands this handler the response it
-is about to send: the answer becomes the ack itself. A slash command shows an ack body as an
-ephemeral message; a modal shows `response_action: errors` next to its field and keeps what the
-user typed; anything else gets an empty ack and the message right after, in the background
-(response_url, else chat.postEphemeral in the channel, else a DM). Never a stack trace in Slack,
-never the request body in the log.
+Two ways in, one answer:
+- `handle_error` is Bolt's error handler, for listeners that work before their ack (modal
+  submissions, options requests, events) and for middleware. They run with process_before_response
+  (bot/app.py), so Bolt hands this handler the response it is about to send and the answer becomes
+  the ack itself: a modal shows `response_action: errors` next to its field and keeps what the user
+  typed; a slash command (only when it fails before its ack) shows the ack body as an ephemeral
+  message; anything else gets an empty ack and the message right after, in the background.
+- `answer_after_ack` is for work done after the ack (handlers/runtime/after_ack.py: /crm and
+  buttons): the same message, in a reply.
+Replies go to the response_url, else chat.postEphemeral in the channel, else a DM. Never a stack
+trace in Slack, never the request body in the log.
 """
 
 from __future__ import annotations
@@ -123,14 +128,17 @@ class FormattedInput(InvalidInput):
     anything the user typed escaped by its maker. Other messages are plain text and escaped here."""
 
 
+def _as_mrkdwn(error: BaseException, text: str) -> str:
+    return text if isinstance(error, FormattedInput) else mrkdwn(text, None)
+
+
 def _answer(body: dict[str, Any], context: BoltContext, error: BaseException, text: str) -> BoltResponse:
     """The ack that carries `text` (plain) to the user (see the module docstring)."""
     from handlers.runtime.slack_calls import reply  # slack_calls needs the runtime, not this module
 
     kind = body.get("type")
-    as_mrkdwn = text if isinstance(error, FormattedInput) else mrkdwn(text, None)
     if "command" in body and kind is None:
-        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": as_mrkdwn})
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": _as_mrkdwn(error, text)})
     if kind == "view_submission":
         block_id = _modal_error_block(body, error)
         if block_id:
@@ -138,7 +146,7 @@ def _answer(body: dict[str, Any], context: BoltContext, error: BaseException, te
     if kind == "block_suggestion":
         return BoltResponse(status=200, body={"options": []})
     if context.user_id and (kind != "event_callback" or _addressed_to_the_bot(body)):
-        reply(context, {"text": as_mrkdwn})  # right after the ack, in the background
+        reply(context, {"text": _as_mrkdwn(error, text)})  # right after the ack, in the background
     return BoltResponse(status=200, body="")
 
 
@@ -163,19 +171,34 @@ def _stack(error: BaseException) -> str:
 
 
 def handle_error(error: Exception, body: Any, context: BoltContext) -> BoltResponse | None:
-    """Bolt's global error handler (listeners and middleware)."""
+    """Bolt's global error handler (listeners and middleware): the answer goes in the ack."""
     body = body if isinstance(body, dict) else {}
     if isinstance(error, BoltUnhandledRequestError):
         log.warning("no listener for %s", describe(body))
         if body.get("type") == "event_callback":  # a 404 would make Slack retry, then disable events
             return BoltResponse(status=200, body="")
         return None
+    return _answer(body, context, error, _logged_message(error, body))
+
+
+def answer_after_ack(error: Exception, body: dict[str, Any], context: BoltContext) -> None:
+    """The error handler for work done after the ack (handlers/runtime/after_ack.py): logged the
+    same way, and the user is told in a reply instead of the ack."""
+    from handlers.runtime.slack_calls import reply  # slack_calls needs the runtime, not this module
+
+    text = _logged_message(error, body)
+    if context.user_id:
+        reply(context, {"text": _as_mrkdwn(error, text)})
+
+
+def _logged_message(error: Exception, body: dict[str, Any]) -> str:
+    """Log `error` (ids, types and frames; never a message) and return what the user is told."""
     if isinstance(error, DomainError):
-        return _answer(body, context, error, error.message)
+        return error.message
     error_id = new_error_id()
     if isinstance(error, DatabaseDown):  # told at once while the breaker is open: already logged
         log.warning("database unavailable (not retried yet) during %s", describe(body))
-        return _answer(body, context, error, UNAVAILABLE_MESSAGE)
+        return UNAVAILABLE_MESSAGE
     if is_database_unavailable(error):
         unconfirmed = any(isinstance(e, DeadlineExceeded) and e.commit_in_flight for e in _chain(error))
         log.error(
@@ -184,9 +207,9 @@ def handle_error(error: Exception, body: Any, context: BoltContext) -> BoltRespo
             describe(body),
             " <- ".join(type(e).__name__ for e in _chain(error)),
         )
-        return _answer(body, context, error, UNCONFIRMED_MESSAGE if unconfirmed else UNAVAILABLE_MESSAGE)
+        return UNCONFIRMED_MESSAGE if unconfirmed else UNAVAILABLE_MESSAGE
     log.error("unexpected error [error %s] during %s\n%s", error_id, describe(body), _stack(error))
-    return _answer(body, context, error, f"Something went wrong (error id {error_id}).")
+    return f"Something went wrong (error id {error_id})."
 
 
 def _chain(error: BaseException) -> list[BaseException]:

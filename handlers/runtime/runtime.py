@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltContext
 from sqlalchemy import Engine
@@ -17,6 +17,9 @@ from sqlalchemy import Engine
 from handlers.home_refresh import HomePublisher
 from handlers.profiles import ProfileFetcher
 from handlers.runtime.breaker import Breaker
+
+if TYPE_CHECKING:  # after_ack finds the Runtime through runtime_of()
+    from handlers.runtime.after_ack import WorkQueue
 
 RUNTIME_KEY = "crm_runtime"
 
@@ -27,6 +30,8 @@ class Runtime:
     engine: Engine
     # Slack calls made after a listener's commit (replies, modals, error messages).
     background: Executor
+    # Listeners' work after their ack (handlers/runtime/after_ack.py).
+    work: WorkQueue
     home_publisher: HomePublisher
     profiles: ProfileFetcher
     # Fails requests fast while the database is known to be down (handlers/runtime/breaker.py).

@@ -2,17 +2,17 @@
 
 A listener reads top to bottom::
 
-    def show_clicked(ack, action, context):
-        ack()
+    def show_clicked(body, context):              # after its ack (handlers/runtime/after_ack.py)
         with scope(context) as s:                 # s.db, s.actor
             message = build_card(s.db, s.actor, ...)
         reply(context, message)                   # committed: now Slack may be called
 
 - The transaction commits when the block ends and rolls back if it raises; the error then goes to
-  the App's error handler (handlers/runtime/errors.py), which tells the user.
-- The block has a deadline (SCOPE_BUDGET seconds, handlers/runtime/deadline.py), so a
-  frozen or overloaded database still lets the ack reach Slack within its 3 s with "temporarily
-  unavailable" — and, unless COMMIT itself was cut, "nothing was changed" is true.
+  the error handler (handlers/runtime/errors.py), which tells the user.
+- The block has a deadline (SCOPE_BUDGET seconds, handlers/runtime/deadline.py), so a frozen or
+  overloaded database still gets the user "temporarily unavailable" within seconds, and a modal's
+  ack (which waits for its transaction) still reaches Slack within its 3 s — and, unless COMMIT
+  itself was cut, "nothing was changed" is true.
 - `once="..."` (a request key, see request_key()) makes the change apply once: when a committed
   request already holds the key, `s.replayed` is True and the listener skips the write.
 - `s.discard()` rolls everything back at the end (a modal answered with inline errors).

@@ -79,8 +79,8 @@ def linked_creators(db: Session, *, team_id: str, urls: list[str]) -> list[Influ
     return list(found.values())
 
 
-def log_to_crm(ack, shortcut: dict, context: BoltContext) -> None:
-    ack()
+def log_to_crm(body: dict, context: BoltContext) -> None:
+    shortcut = body
     message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
     channel = shortcut.get("channel") if isinstance(shortcut.get("channel"), dict) else {}
     ts = message.get("ts") or shortcut.get("message_ts")

@@ -12,6 +12,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.wsgi import create_wsgi_app
 from handlers.home_refresh import HomePublisher
+from handlers.runtime.after_ack import MAX_QUEUED_WORK
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import LoopbackServer, Payloads, SlackTestApp, TrackingExecutor
 
@@ -48,8 +49,9 @@ def slack_app_factory(
     executors: list[TrackingExecutor] = []
     publishers: list[HomePublisher] = []
 
-    def build(*, engine=None, **overrides) -> SlackTestApp:
-        """`engine` replaces the test database's (tables are still truncated afterwards)."""
+    def build(*, engine=None, work_limit: int = MAX_QUEUED_WORK, **overrides) -> SlackTestApp:
+        """`engine` replaces the test database's (tables are still truncated afterwards);
+        `work_limit` is create_app's (requests waiting for the work queue)."""
         engine = engine or clean_tables
         settings = make_settings(fake_slack, database_url, **overrides)
         executor = TrackingExecutor()
@@ -57,7 +59,15 @@ def slack_app_factory(
         client = WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token)
         home = HomePublisher(client, engine)
         publishers.append(home)
-        app = create_app(settings, client=client, engine=engine, background=executor, home_publisher=home)
+        app = create_app(
+            settings,
+            client=client,
+            engine=engine,
+            background=executor,
+            work=executor,
+            work_limit=work_limit,
+            home_publisher=home,
+        )
         payloads = Payloads(settings.slack_signing_secret or "", fake_slack)
         return SlackTestApp(app, fake_slack, settings, engine, executor, payloads, home)
 

@@ -199,9 +199,10 @@ def until_database_answers(slack: SlackTestApp, text: str) -> BoltResponse:
     from handlers.runtime.errors import UNAVAILABLE_MESSAGE
 
     for _ in range(50):
-        response = slack.send(slack.payloads.command(text))
-        told = bool(response.body) and json.loads(response.body).get("text") == UNAVAILABLE_MESSAGE
-        if not told:
+        before = len(slack.fake.calls_to("response_url"))
+        response = slack.send(slack.payloads.command(text))  # acked at once, told by response_url
+        replies = [c.params.get("text") for c in slack.fake.calls_to("response_url")[before:]]
+        if UNAVAILABLE_MESSAGE not in replies:
             return response
         threading.Event().wait(0.1)
     raise AssertionError("the database did not come back within 5 s")
