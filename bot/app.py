@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
@@ -43,6 +44,28 @@ log = logging.getLogger(__name__)
 # the network, not the CPU, so there are many: with Slack answering in 3 s, 128 threads per process
 # still send about 40 replies a second (benchmarks/slack_load.py measures it).
 BACKGROUND_THREADS = 128
+
+
+@dataclass(frozen=True, slots=True)
+class Executors:
+    """The App's thread pools for work after the ack and for Slack calls after the commit."""
+
+    work: ThreadPoolExecutor
+    background: ThreadPoolExecutor
+
+    @classmethod
+    def new(cls) -> Executors:
+        return cls(
+            work=ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="crm-work"),
+            background=ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="crm-slack"),
+        )
+
+    def shutdown(self) -> None:
+        """Finish what was acked: the queued work first (it queues replies), then the Slack calls.
+        A process calls this before it exits (bot/server.py); at interpreter exit no new task can
+        be submitted, so work still queued then could not send its reply."""
+        self.work.shutdown(wait=True)
+        self.background.shutdown(wait=True)
 
 
 def is_event_retry(request: BoltRequest) -> bool:
@@ -87,10 +110,10 @@ def create_app(
 
         engine = make_engine(resolve_url(settings.database_url, settings.data_dir))
     guard_engine(engine)
-    if background is None:
-        background = ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="crm-slack")
-    if work is None:
-        work = ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="crm-work")
+    if background is None or work is None:
+        default = Executors.new()
+        background = background or default.background
+        work = work or default.work
     if home_publisher is None:
         home_publisher = HomePublisher(client, engine)
     runtime = Runtime(

@@ -105,7 +105,7 @@ def run(settings: Settings, database_url: str, *, with_scheduler: bool = True) -
 
 
 def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: bool) -> int:
-    from bot.app import create_app
+    from bot.app import Executors, create_app
     from bot.socket_mode import CheckedSocketModeHandler
 
     engine = make_listener_engine(database_url)
@@ -115,12 +115,14 @@ def _run_socket_mode(settings: Settings, database_url: str, *, with_scheduler: b
     # SIGTERM (docker stop, systemd) ends the process through the finally below, like Ctrl-C: the
     # click buffer is flushed and the scheduler shut down.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    executors = Executors.new()
     try:
-        app = create_app(settings, engine=engine)
+        app = create_app(settings, engine=engine, background=executors.background, work=executors.work)
         log.info("connecting to Slack in Socket Mode")
         # Blocks until interrupted.
         CheckedSocketModeHandler(app, settings.slack_app_token, concurrency=SOCKET_MODE_THREADS).start()
     finally:
+        executors.shutdown()  # what was acked is worked on and answered
         if links is not None:
             server, redirects = links
             server.stop()
@@ -185,6 +187,7 @@ class CrmGunicorn(BaseApplication):
         self.scheduler: Any = None
         self.scheduler_engine: Engine | None = None
         self.click_buffer: Any = None  # the worker's, when CRM_PUBLIC_URL is set (flushed on exit)
+        self.executors: Any = None  # bot.app.Executors of the worker (drained on exit)
         super().__init__()
 
     def load_config(self) -> None:
@@ -196,11 +199,14 @@ class CrmGunicorn(BaseApplication):
         self.cfg.set("worker_exit", self._worker_exit)
 
     def load(self):
-        from bot.app import create_app
+        from bot.app import Executors, create_app
         from bot.wsgi import create_wsgi_app
 
         engine = make_listener_engine(self.database_url)
-        app = create_app(self.settings, engine=engine)
+        self.executors = Executors.new()
+        app = create_app(
+            self.settings, engine=engine, background=self.executors.background, work=self.executors.work
+        )
         redirects = None
         if self.settings.public_url:
             from bot.public_http import make_redirects
@@ -221,7 +227,10 @@ class CrmGunicorn(BaseApplication):
             self.scheduler_engine.dispose(close=False)
 
     def _worker_exit(self, server, worker) -> None:
-        """In the worker, after its last request: write the clicks still buffered."""
+        """In the worker, after its last request: finish the work and replies of the requests it
+        acked, then write the clicks still buffered."""
+        if self.executors is not None:
+            self.executors.shutdown()
         if self.click_buffer is not None:
             self.click_buffer.close()
 
