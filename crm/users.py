@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,13 @@ DISPLAY_NAME_MAX = 255  # users.display_name is VARCHAR(255)
 
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+# The user of a Slack identity, built once: every request looks its actor up, and building the
+# statement per call cost about as much as running it.
+_BY_IDENTITY = select(User).where(
+    User.team_id == bindparam("team_id"), User.slack_user_id == bindparam("slack_user_id")
+)
 
 
 def _slack_id(value: str, field: str) -> str:
@@ -53,8 +60,8 @@ def get_or_create_user(db: Session, *, team_id: str, slack_user_id: str, timezon
     team_id = _slack_id(team_id, "team_id")
     slack_user_id = _slack_id(slack_user_id, "slack_user_id")
     zone = parse_zone(timezone).key
-    same_identity = (User.team_id == team_id, User.slack_user_id == slack_user_id)
-    user = db.scalars(select(User).where(*same_identity)).one_or_none()
+    identity = {"team_id": team_id, "slack_user_id": slack_user_id}
+    user = db.scalars(_BY_IDENTITY, identity).one_or_none()
     if user is not None:
         return user
     inserted = db.scalars(
@@ -65,7 +72,7 @@ def get_or_create_user(db: Session, *, team_id: str, slack_user_id: str, timezon
     ).one_or_none()
     if inserted is not None:
         return inserted
-    return db.scalars(select(User).where(*same_identity)).one()
+    return db.scalars(_BY_IDENTITY, identity).one()
 
 
 def update_user_profile(
