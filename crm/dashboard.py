@@ -3,6 +3,10 @@
 Plain queries, a few per card or dashboard, each on a per-user index; each list is loaded with the
 influencer (or campaign) it shows in the same statement, so building blocks from the result issues
 no further SQL.
+
+The card (`/crm show`, Show buttons) is the hottest read: its statements are built once at import,
+select only the columns it shows and return plain rows (small frozen dataclasses), not ORM entities;
+building a statement per call and loading entities cost more than running it.
 """
 
 from __future__ import annotations
@@ -11,16 +15,23 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from crm.clock import resolve_now
 from crm.errors import InvalidInput
 from crm.followups import due_cutoff, due_follow_ups
 from crm.going_cold import GoingCold, going_cold_for
-from crm.interactions import list_interactions
-from crm.models import RELATIONSHIP_STATUSES, Assignment, Influencer, Interaction, Relationship, User
-from crm.scoped import actor_relationships, get_relationship
+from crm.influencers import ProfileSummary, list_profiles, profile_reference, resolve_influencer
+from crm.interactions import InteractionSummary, list_interactions
+from crm.models import RELATIONSHIP_STATUSES, Assignment, Campaign, Interaction, Relationship, User
+from crm.scoped import (
+    InfluencerSummary,
+    RelationshipSummary,
+    actor_relationships,
+    relationship_summary,
+    relationship_summary_by_profile,
+)
 from crm.strength import StrengthExplanation, explain_relationship
 
 # Contacted, warm or partnered relationships without contact for this long are "neglected"; one
@@ -35,12 +46,26 @@ RECENT_MAX = 50
 
 
 @dataclass(frozen=True, slots=True)
+class AssignmentSummary:
+    """One of the actor's assignments of a creator, as the card lists it."""
+
+    campaign_name: str
+    status: str
+    utm_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class RelationshipCard:
-    relationship: Relationship
-    influencer: Influencer
-    recent_interactions: list[Interaction]
-    assignments: list[Assignment]
-    strength: StrengthExplanation | None = None  # what drives the score (crm.strength.explain)
+    """What the relationship card shows, as plain rows (no ORM entities)."""
+
+    relationship: RelationshipSummary
+    influencer: InfluencerSummary
+    recent_interactions: list[InteractionSummary]
+    assignments: list[AssignmentSummary]
+    strength: StrengthExplanation  # what drives the score (crm.strength.explain)
+    # Every profile, primary first, when the creator has two or more (the card lists them); empty
+    # for one (the line under the name shows it).
+    profiles: list[ProfileSummary] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +86,11 @@ class Dashboard:
     weekly_digest_on: bool = False  # the user opted in to the personal weekly digest (crm.personal_digest)
 
 
+def _check_recent(recent: int) -> None:
+    if isinstance(recent, bool) or not isinstance(recent, int) or not 0 <= recent <= RECENT_MAX:
+        raise InvalidInput("recent", f"Show from 0 to {RECENT_MAX} recent interactions.")
+
+
 def relationship_card(
     db: Session, *, actor: User, influencer_id: uuid.UUID, recent: int = 5, now: datetime | None = None
 ) -> RelationshipCard:
@@ -68,34 +98,69 @@ def relationship_card(
     campaigns), the actor's assignments of this influencer (with their campaigns) and what drives
     its strength at `now` (crm.strength.explain: one more statement, the interactions' types and dates).
 
-    NotFound when the influencer is not on the actor's list.
+    NotFound when the influencer is not on the actor's list, Conflict when it is archived.
     """
-    if isinstance(recent, bool) or not isinstance(recent, int) or not 0 <= recent <= RECENT_MAX:
-        raise InvalidInput("recent", f"Show from 0 to {RECENT_MAX} recent interactions.")
-    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, with_profiles=True)
+    _check_recent(recent)
+    relationship, influencer = relationship_summary(db, actor=actor, influencer_id=influencer_id)
+    return _card(db, actor, relationship, influencer, recent=recent, now=now)
+
+
+def relationship_card_for(
+    db: Session, *, actor: User, ref: str, recent: int = 5, now: datetime | None = None
+) -> RelationshipCard:
+    """relationship_card of the creator `ref` names (crm.influencers.resolve_influencer's rules and
+    errors). A profile reference (`@handle`, a link) that names one creator finds them and the
+    relationship in one statement; any other reference is resolved first."""
+    _check_recent(recent)
+    profile = profile_reference(ref)
+    found = None if profile is None else relationship_summary_by_profile(db, actor=actor, profile=profile)
+    if found is None:  # a name, or no creator / several creators with that profile
+        influencer = resolve_influencer(db, team_id=actor.team_id, ref=ref)
+        found = relationship_summary(db, actor=actor, influencer_id=influencer.id)
+    return _card(db, actor, *found, recent=recent, now=now)
+
+
+_asg = Assignment.__table__
+_camp = Campaign.__table__
+# Built once: every card lists the actor's assignments of the creator, newest first.
+_ASSIGNMENTS = (
+    select(_camp.c.name, _asg.c.status, _asg.c.utm_url)
+    .select_from(_asg.join(_camp, _camp.c.id == _asg.c.campaign_id))
+    .where(_asg.c.user_id == bindparam("user_id"), _asg.c.influencer_id == bindparam("influencer_id"))
+    .order_by(_asg.c.created_at.desc(), _asg.c.id)
+)
+
+
+def _card(
+    db: Session,
+    actor: User,
+    relationship: RelationshipSummary,
+    influencer: InfluencerSummary,
+    *,
+    recent: int,
+    now: datetime | None,
+) -> RelationshipCard:
+    """The rest of the card: profiles (only for two or more), interactions, assignments, strength."""
+    profiles = list_profiles(db, influencer_id=influencer.id) if influencer.profile_count > 1 else []
     interactions = (
-        list_interactions(db, actor=actor, influencer_id=influencer_id, limit=recent) if recent else []
+        list_interactions(db, actor=actor, influencer_id=influencer.id, limit=recent) if recent else []
     )
-    assignments = db.scalars(
-        select(Assignment)
-        .options(joinedload(Assignment.campaign, innerjoin=True))
-        .where(Assignment.user_id == actor.id, Assignment.influencer_id == influencer_id)
-        .order_by(Assignment.created_at.desc(), Assignment.id)
-    )
-    assignments = list(assignments)
+    params = {"user_id": actor.id, "influencer_id": influencer.id}
+    assignments = [AssignmentSummary(*row) for row in db.execute(_ASSIGNMENTS, params)]
     strength = explain_relationship(
         db,
         user_id=actor.id,
-        influencer_id=influencer_id,
+        influencer_id=influencer.id,
         last_contacted_at=relationship.last_contacted_at,
         now=resolve_now(now),
     )
     return RelationshipCard(
         relationship=relationship,
-        influencer=relationship.influencer,
+        influencer=influencer,
         recent_interactions=interactions,
         assignments=assignments,
         strength=strength,
+        profiles=profiles,
     )
 
 

@@ -8,8 +8,9 @@ primary profile, kept in step here. Full-text search lives in crm.search.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import bindparam, case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -275,6 +276,12 @@ def _reference(ref: str) -> tuple[str, Profile | BareHandle | None]:
     return cleaned, _profile_of(cleaned)
 
 
+def profile_reference(ref: str) -> Profile | BareHandle | None:
+    """The profile `ref` names (a link, `@handle`, `@handle platform`), None for a name; InvalidInput
+    as resolve_influencer answers it (a blank reference, a bad link)."""
+    return _reference(ref)[1]
+
+
 def _profile_matches(
     db: Session, *, team_id: str, parsed: Profile | BareHandle, limit: int
 ) -> list[Influencer]:
@@ -367,3 +374,27 @@ def get_influencer(db: Session, *, team_id: str, influencer_id: uuid.UUID) -> In
     if influencer is None:
         raise NotFound("That influencer is not in this workspace's directory.")
     return influencer
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSummary:
+    """One of a creator's profiles as a card lists it."""
+
+    platform: str
+    handle: str
+    url: str | None
+    identity_key: str
+
+
+_prof = InfluencerProfile.__table__
+# Primary first, then in the order they were linked (as Influencer.profiles is ordered).
+_PROFILES = (
+    select(_prof.c.platform, _prof.c.handle, _prof.c.url, _prof.c.identity_key)
+    .where(_prof.c.influencer_id == bindparam("influencer_id"))
+    .order_by(_prof.c.is_primary.desc(), _prof.c.created_at, _prof.c.id)
+)
+
+
+def list_profiles(db: Session, *, influencer_id: uuid.UUID) -> list[ProfileSummary]:
+    """The creator's profiles, primary first, then in the order they were linked."""
+    return [ProfileSummary(*row) for row in db.execute(_PROFILES, {"influencer_id": influencer_id})]

@@ -21,7 +21,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, String, case, delete, exists, func, literal, null, select, update
+from sqlalchemy import (
+    DateTime,
+    String,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.orm import Session, joinedload
 
@@ -203,21 +215,47 @@ def _why_nothing_was_inserted(db: Session, *, actor: User, clean: NewInteraction
     raise NotFound("That influencer is not in this workspace's directory.")
 
 
+@dataclass(frozen=True, slots=True)
+class InteractionSummary:
+    """One logged interaction as a card lists it, with its campaign's name (None: no campaign)."""
+
+    id: uuid.UUID
+    type: str
+    subject: str | None
+    content: str | None
+    file_url: str | None
+    interaction_date: datetime
+    campaign_name: str | None
+
+
+_int = Interaction.__table__
+_camp = Campaign.__table__
+# Built once: the card lists these on every /crm show.
+_LATEST = (
+    select(
+        _int.c.id,
+        _int.c.type,
+        _int.c.subject,
+        _int.c.content,
+        _int.c.file_url,
+        _int.c.interaction_date,
+        _camp.c.name,
+    )
+    .select_from(_int.outerjoin(_camp, _camp.c.id == _int.c.campaign_id))
+    .where(_int.c.user_id == bindparam("user_id"), _int.c.influencer_id == bindparam("influencer_id"))
+    .order_by(_int.c.interaction_date.desc(), _int.c.id)
+    .limit(bindparam("limit"))
+)
+
+
 def list_interactions(
     db: Session, *, actor: User, influencer_id: uuid.UUID, limit: int = 10
-) -> list[Interaction]:
-    """The actor's interactions with an influencer, newest first (campaign loaded in the same query)."""
+) -> list[InteractionSummary]:
+    """The actor's interactions with an influencer, newest first (campaign name in the same query)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
         raise InvalidInput("limit", "Show from 1 to 100 interactions.")
-    return list(
-        db.scalars(
-            select(Interaction)
-            .options(joinedload(Interaction.campaign))
-            .where(Interaction.user_id == actor.id, Interaction.influencer_id == influencer_id)
-            .order_by(Interaction.interaction_date.desc(), Interaction.id)
-            .limit(limit)
-        )
-    )
+    params = {"user_id": actor.id, "influencer_id": influencer_id, "limit": limit}
+    return [InteractionSummary(*row) for row in db.execute(_LATEST, params)]
 
 
 def get_interaction(db: Session, *, actor: User, interaction_id: uuid.UUID) -> Interaction:

@@ -13,20 +13,22 @@ card must not bring a removed creator back).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, fields
+from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from crm.errors import Conflict, NotFound
-from crm.models import Influencer, Relationship, User
+from crm.models import Influencer, InfluencerProfile, Relationship, User
+from crm.profiles import BareHandle, Profile
 
 NOT_ON_LIST = "That influencer isn't on your list."
 NOT_FOUND = "That relationship doesn't exist or isn't yours."
 
 
-def archived_message(relationship: Relationship) -> str:
+def archived_message(influencer: Influencer | InfluencerSummary) -> str:
     """What an edit of an archived relationship answers: which one, and how to bring it back."""
-    influencer = relationship.influencer
     return f"{influencer.name} is archived — /crm restore @{influencer.handle} first."
 
 
@@ -47,7 +49,7 @@ def actor_relationships(actor: User, *, archived: bool | None = False) -> Select
 
 def _usable(relationship: Relationship, archived_ok: bool) -> Relationship:
     if relationship.archived_at is not None and not archived_ok:
-        raise Conflict(archived_message(relationship))
+        raise Conflict(archived_message(relationship.influencer))
     return relationship
 
 
@@ -97,3 +99,112 @@ def get_relationship_by_id(
     if relationship is None:
         raise NotFound(NOT_FOUND)
     return _usable(relationship, archived_ok)
+
+
+# The relationship card's head, read as plain rows (no ORM entities: the card is the hottest read).
+# Statements are built once; each filters by the actor's user id.
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipSummary:
+    """The fields of the actor's relationship that the card shows."""
+
+    id: uuid.UUID
+    status: str
+    priority: int
+    relationship_strength: int
+    last_contacted_at: datetime | None
+    follow_up_date: datetime | None
+    tags: list[str]
+    notes: str | None
+    archived_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class InfluencerSummary:
+    """The creator as the card shows them: the primary profile, and how many profiles they have."""
+
+    id: uuid.UUID
+    name: str
+    handle: str
+    platform: str
+    follower_count: int | None
+    profile_url: str | None
+    profile_count: int
+
+
+_rel = Relationship.__table__
+_inf = Influencer.__table__
+_prof = InfluencerProfile.__table__
+_RELATIONSHIP_FIELDS = [f.name for f in fields(RelationshipSummary)]
+_SUMMARY_COLUMNS = (  # RelationshipSummary's fields, then InfluencerSummary's, in their order
+    *(_rel.c[name] for name in _RELATIONSHIP_FIELDS),
+    *(_inf.c[f.name] for f in fields(InfluencerSummary) if f.name != "profile_count"),
+    select(func.count()).where(_prof.c.influencer_id == _inf.c.id).scalar_subquery().label("profile_count"),
+)
+
+_SUMMARY_BY_INFLUENCER = (
+    select(*_SUMMARY_COLUMNS)
+    .select_from(_rel.join(_inf, _inf.c.id == _rel.c.influencer_id))
+    .where(_rel.c.user_id == bindparam("user_id"), _rel.c.influencer_id == bindparam("influencer_id"))
+)
+
+
+def _named_by(hit) -> Select:
+    """The creators of the team with a profile matching `hit`, with the actor's relationship (if
+    any): at most two, since two already mean "ambiguous"."""
+    matching = select(_prof.c.influencer_id).where(_prof.c.team_id == bindparam("team_id"), hit)
+    on_my_list = and_(_rel.c.influencer_id == _inf.c.id, _rel.c.user_id == bindparam("user_id"))
+    return (
+        select(*_SUMMARY_COLUMNS)
+        .select_from(_inf.outerjoin(_rel, on_my_list))
+        .where(_inf.c.id.in_(matching))
+        .limit(2)
+    )
+
+
+_SUMMARY_BY_IDENTITY = _named_by(_prof.c.identity_key == bindparam("identity"))
+_SUMMARY_BY_HANDLE = _named_by(func.lower(_prof.c.handle) == bindparam("handle"))
+
+
+def _summaries(row: Row) -> tuple[RelationshipSummary, InfluencerSummary]:
+    """The row as (relationship, influencer); NotFound when there is no relationship, Conflict when
+    it is archived (get_relationship's answers)."""
+    if row.id is None:
+        raise NotFound(NOT_ON_LIST)
+    split = len(_RELATIONSHIP_FIELDS)
+    relationship = RelationshipSummary(*row[:split])
+    influencer = InfluencerSummary(*row[split:])
+    if relationship.archived_at is not None:
+        raise Conflict(archived_message(influencer))
+    return relationship, influencer
+
+
+def relationship_summary(
+    db: Session, *, actor: User, influencer_id: uuid.UUID
+) -> tuple[RelationshipSummary, InfluencerSummary]:
+    """The actor's relationship with this influencer, as the card shows it (one statement);
+    NotFound when the actor has none, Conflict when it is archived."""
+    params = {"user_id": actor.id, "influencer_id": influencer_id}
+    row = db.execute(_SUMMARY_BY_INFLUENCER, params).one_or_none()
+    if row is None:
+        raise NotFound(NOT_ON_LIST)
+    return _summaries(row)
+
+
+def relationship_summary_by_profile(
+    db: Session, *, actor: User, profile: Profile | BareHandle
+) -> tuple[RelationshipSummary, InfluencerSummary] | None:
+    """The actor's relationship with the one creator of the team who has `profile` (a bare handle:
+    on any platform), in one statement with finding them.
+
+    None when no creator or several have it: crm.influencers.resolve_influencer then decides (names
+    rank below profiles; several creators are Ambiguous). NotFound / Conflict as relationship_summary
+    when the creator is not on the actor's list or archived.
+    """
+    params = {"user_id": actor.id, "team_id": actor.team_id}
+    if isinstance(profile, Profile):
+        rows = db.execute(_SUMMARY_BY_IDENTITY, params | {"identity": profile.identity}).all()
+    else:
+        rows = db.execute(_SUMMARY_BY_HANDLE, params | {"handle": profile.handle.lower()}).all()
+    return _summaries(rows[0]) if len(rows) == 1 else None

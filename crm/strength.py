@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, Float, and_, case, cast, extract, func, literal, select, update
+from sqlalchemy import DateTime, Float, and_, bindparam, case, cast, extract, func, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -101,6 +101,13 @@ def explain(
     )
 
 
+_int = Interaction.__table__
+# Built once: every card explains its strength.
+_TYPES_AND_DATES = select(_int.c.type, _int.c.interaction_date).where(
+    _int.c.user_id == bindparam("user_id"), _int.c.influencer_id == bindparam("influencer_id")
+)
+
+
 def explain_relationship(
     db: Session,
     *,
@@ -110,11 +117,7 @@ def explain_relationship(
     now: datetime,
 ) -> StrengthExplanation:
     """`explain` over one relationship's interactions (one statement on the per-relationship index)."""
-    rows = db.execute(
-        select(Interaction.type, Interaction.interaction_date).where(
-            Interaction.user_id == user_id, Interaction.influencer_id == influencer_id
-        )
-    ).all()
+    rows = db.execute(_TYPES_AND_DATES, {"user_id": user_id, "influencer_id": influencer_id})
     return explain([(kind, when) for kind, when in rows], last_contacted_at=last_contacted_at, now=now)
 
 

@@ -14,8 +14,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from crm.dashboard import RelationshipCard
-from crm.models import Assignment, Influencer, InfluencerProfile, Interaction, Relationship
+from crm.dashboard import AssignmentSummary, RelationshipCard
+from crm.influencers import ProfileSummary
+from crm.interactions import InteractionSummary
+from crm.models import InfluencerProfile, Interaction, Relationship
+from crm.scoped import InfluencerSummary, RelationshipSummary
 from crm.strength import EXPLAIN_WINDOW, PROJECTION, StrengthExplanation
 from handlers.blocks.fields import INTERACTION_TYPE_LABELS, platform_label
 from handlers.blocks.message import Message, context, header
@@ -37,7 +40,7 @@ RECENT_LINES = 5
 CAMPAIGN_LINES = 10
 
 
-def influencer_line(influencer: Influencer) -> str:
+def influencer_line(influencer: InfluencerSummary) -> str:
     """'@maya · Instagram · 12,400 followers · <profile>' (escaped mrkdwn)."""
     parts = [f"@{mrkdwn(influencer.handle)}", mrkdwn(platform_label(influencer.platform))]
     if influencer.follower_count is not None:
@@ -47,7 +50,7 @@ def influencer_line(influencer: Influencer) -> str:
     return " · ".join(parts)
 
 
-def profile_line(profile: InfluencerProfile) -> str:
+def profile_line(profile: InfluencerProfile | ProfileSummary) -> str:
     """'TikTok <link|@priya.r>' (escaped mrkdwn); a site shows its address without an "@"."""
     handle = profile.handle
     site = "/" in handle or profile.identity_key == f"url:{handle.lower()}"
@@ -55,10 +58,9 @@ def profile_line(profile: InfluencerProfile) -> str:
     return f"{mrkdwn(platform_label(profile.platform))} {link(profile.url, label, limit=500) or label}"
 
 
-def profiles_section(influencer: Influencer) -> SectionBlock | None:
+def profiles_section(profiles: Sequence[ProfileSummary]) -> SectionBlock | None:
     """Every profile of a creator on more than one, primary first; None for a single profile (the
     line under the name shows it)."""
-    profiles = list(influencer.profiles)
     if len(profiles) < 2:
         return None
     text = _lines([f"• {profile_line(p)}" for p in profiles], SECTION_TEXT - 30)
@@ -69,14 +71,14 @@ def tags_text(tags: Sequence[str]) -> str:
     return " ".join(f"`#{mrkdwn(t)}`" for t in tags) if tags else "none"
 
 
-def follow_up_text(rel: Relationship, tz: ZoneInfo, now: datetime) -> str:
+def follow_up_text(rel: Relationship | RelationshipSummary, tz: ZoneInfo, now: datetime) -> str:
     if rel.follow_up_date is None:
         return "none"
     overdue = " (overdue)" if rel.follow_up_date < now else ""
     return f"{fmt_datetime(rel.follow_up_date, tz)}{overdue}"
 
 
-def interaction_line(interaction: Interaction, tz: ZoneInfo) -> str:
+def interaction_line(interaction: Interaction | InteractionSummary, tz: ZoneInfo) -> str:
     kind = INTERACTION_TYPE_LABELS.get(interaction.type, interaction.type)
     about = interaction.subject or interaction.content or ""
     line = f"• {fmt_date(interaction.interaction_date, tz)} · *{kind}*"
@@ -87,8 +89,8 @@ def interaction_line(interaction: Interaction, tz: ZoneInfo) -> str:
     return line
 
 
-def assignment_line(assignment: Assignment) -> str:
-    line = f"• *{mrkdwn(assignment.campaign.name, 100)}* · {assignment.status}"
+def assignment_line(assignment: AssignmentSummary) -> str:
+    line = f"• *{mrkdwn(assignment.campaign_name, 100)}* · {assignment.status}"
     if tracking := link(assignment.utm_url, "tracking link"):
         line += f" · {tracking}"
     return line
@@ -150,19 +152,10 @@ def card_buttons(influencer_id: str) -> ActionsBlock:
     )
 
 
-def relationship_card(
-    relationship: Relationship,
-    influencer: Influencer,
-    recent: Sequence[Interaction],
-    assignments: Sequence[Assignment],
-    *,
-    tz: ZoneInfo,
-    now: datetime,
-    strength: StrengthExplanation | None = None,
-) -> Message:
-    """The card for `/crm show`: status, priority, tags, strength, contact, follow-up, notes, history;
-    with `strength` (crm.dashboard's card carries it), what drives the score."""
-    rel = relationship
+def card_message(card: RelationshipCard, *, tz: ZoneInfo, now: datetime) -> Message:
+    """The card of crm.dashboard.relationship_card (`/crm show`, Show buttons, "Open my card"):
+    status, priority, tags, strength, contact, follow-up, what drives the strength, notes, history."""
+    rel, influencer = card.relationship, card.influencer
     fields = [
         f"*Status*\n{rel.status.capitalize()}",
         f"*Priority*\n{rel.priority} / 5",
@@ -176,20 +169,19 @@ def relationship_card(
         header(influencer.name),
         context(influencer_line(influencer)),
     ]
-    if profiles := profiles_section(influencer):
+    if profiles := profiles_section(card.profiles):
         blocks.append(profiles)
     blocks.append(SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]))
-    if strength is not None:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=strength_text(strength))))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=strength_text(card.strength))))
     if rel.notes:
         excerpt = mrkdwn(rel.notes, NOTES_EXCERPT, from_end=True)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Notes*\n{excerpt}")))
-    if recent:
+    if recent := card.recent_interactions:
         lines = [interaction_line(i, tz) for i in recent[:RECENT_LINES]]
         text = _lines(lines, SECTION_TEXT - 30)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Last interactions*\n{text}")))
-    if assignments:
-        lines = [assignment_line(a) for a in assignments]
+    if card.assignments:
+        lines = [assignment_line(a) for a in card.assignments]
         text = _lines(lines[:CAMPAIGN_LINES], SECTION_TEXT - 30)
         if len(lines) > CAMPAIGN_LINES:
             text += f"\n…and {len(lines) - CAMPAIGN_LINES} more"
@@ -197,16 +189,3 @@ def relationship_card(
     blocks.append(card_buttons(str(influencer.id)))
     fallback = f"{influencer.name} (@{influencer.handle}): {rel.status}, priority {rel.priority}"
     return Message(text=fallback, blocks=blocks)
-
-
-def card_message(card: RelationshipCard, *, tz: ZoneInfo, now: datetime) -> Message:
-    """The card of crm.dashboard.relationship_card as a message (every caller shows the same card)."""
-    return relationship_card(
-        card.relationship,
-        card.influencer,
-        card.recent_interactions,
-        card.assignments,
-        tz=tz,
-        now=now,
-        strength=card.strength,
-    )

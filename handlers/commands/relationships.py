@@ -119,8 +119,11 @@ def add(ctx: CommandContext, args: list[str]) -> None:
 
 def show(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, SHOW)
-    influencer = ctx.influencer(_ref(args))
-    card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now)
+    if ctx.picked_influencer_id is None:  # the common case: one statement finds them and the card
+        card = dashboard.relationship_card_for(ctx.db, actor=ctx.actor, ref=_ref(args), now=ctx.now)
+    else:
+        influencer = ctx.influencer(_ref(args))
+        card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now)
     ctx.reply(card_message(card, tz=ctx.tz, now=ctx.now))
 
 

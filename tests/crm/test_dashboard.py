@@ -8,9 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, text
 
-from crm.dashboard import days_since_contact, home_dashboard, pipeline_counts, relationship_card
-from crm.errors import InvalidInput, NotFound
+from crm.dashboard import (
+    days_since_contact,
+    home_dashboard,
+    pipeline_counts,
+    relationship_card,
+    relationship_card_for,
+)
+from crm.errors import Ambiguous, Conflict, InvalidInput, NotFound
 from crm.followups import due_follow_ups
+from crm.influencers import link_profile
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Campaign, Interaction
 from crm.relationship_list import RelationshipFilter, list_relationships
 from tests.factories import make_influencer, make_relationship, make_user
@@ -205,7 +212,7 @@ def test_card_has_recent_interactions_and_my_assignments(db, book):
     card = relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=3)
     assert card.relationship.id == cleo.id and card.influencer.name == "Cleo"
     assert [i.subject for i in card.recent_interactions] == ["day 0", "day 1", "day 2"]
-    assert [a.campaign.name for a in card.assignments] == ["Spring"]
+    assert [a.campaign_name for a in card.assignments] == ["Spring"]
 
 
 def test_card_of_an_influencer_not_on_my_list_is_not_found(db, book):
@@ -257,38 +264,81 @@ def _card_fixture(db, me, rels):
 
 
 def test_card_loads_everything_the_card_shows(db, book, statements):
-    """Four statements (relationship with the creator's profiles, interactions, assignments, what
-    drives the strength), each with what it shows joined in: building the card's blocks afterwards
-    issues no SQL."""
+    """Four statements (relationship with the creator and their number of profiles, interactions,
+    assignments, what drives the strength), each with what it shows joined in, as plain rows."""
     me, rels = book
     cleo = _card_fixture(db, me, rels)
     db.expunge_all()  # nothing may come for free from the identity map
     with statements() as loading:
         card = relationship_card(db, actor=me, influencer_id=cleo.influencer_id)
-    with statements() as showing:
-        shown = (
-            card.influencer.name,
-            card.relationship.influencer.handle,
-            [(i.type, i.campaign.name if i.campaign else None) for i in card.recent_interactions],
-            [(a.campaign.name, a.status) for a in card.assignments],
-            [p.platform for p in card.influencer.profiles],
-        )
-    assert len(loading) == 4  # and what drives the strength: the interactions' types and dates
-    assert showing == []
-    assert shown == (
-        "Cleo",
-        "cleo",
-        [("email", None), ("call", "Spring")],
-        [("Spring", "planned")],
-        ["instagram"],
+    shown = (
+        card.influencer.name,
+        card.influencer.handle,
+        card.influencer.profile_count,
+        [(i.type, i.campaign_name) for i in card.recent_interactions],
+        [(a.campaign_name, a.status) for a in card.assignments],
+        card.profiles,
     )
+    assert len(loading) == 4  # and what drives the strength: the interactions' types and dates
+    assert shown == ("Cleo", "cleo", 1, [("email", None), ("call", "Spring")], [("Spring", "planned")], [])
+    assert db.identity_map.values() == []  # no ORM entities: the card is read as rows
+
+
+def test_card_of_a_handle_finds_the_creator_and_the_relationship_in_one_statement(db, book, statements):
+    """`/crm show @cleo`: the relationship is found with the creator, one statement fewer than
+    resolving the handle first; the card is the same as relationship_card's."""
+    me, rels = book
+    cleo = _card_fixture(db, me, rels)
+    with statements() as loading:
+        card = relationship_card_for(db, actor=me, ref="@Cleo", now=NOW)
+    assert len(loading) == 4
+    assert card == relationship_card(db, actor=me, influencer_id=cleo.influencer_id, now=NOW)
+    by_link = relationship_card_for(db, actor=me, ref="https://instagram.com/cleo", now=NOW)
+    assert by_link.relationship.id == cleo.id
+
+
+def test_card_of_a_reference_answers_as_resolving_it_does(db, book):
+    me, rels = book
+    _card_fixture(db, me, rels)
+    assert relationship_card_for(db, actor=me, ref="Cleo").influencer.name == "Cleo"  # a name
+    assert relationship_card_for(db, actor=me, ref="cle").influencer.name == "Cleo"  # a prefix
+    with pytest.raises(NotFound, match="No influencer matches “@nobody”"):
+        relationship_card_for(db, actor=me, ref="@nobody")
+    stranger = make_influencer(db, team_id="T1", handle="stranger")
+    with pytest.raises(NotFound, match="isn't on your list"):
+        relationship_card_for(db, actor=me, ref="@stranger")
+    make_influencer(db, team_id="T2", handle="elsewhere")  # another workspace's creator
+    make_relationship(db, user=me, influencer=stranger, archived_at=NOW)
+    with pytest.raises(Conflict, match="archived — /crm restore @stranger first"):
+        relationship_card_for(db, actor=me, ref="@stranger")
+    with pytest.raises(NotFound, match="No influencer matches"):
+        relationship_card_for(db, actor=me, ref="@elsewhere")
+    twin = make_influencer(db, team_id="T1", handle="cleo", platform="tiktok", name="Cleo Two")
+    with pytest.raises(Ambiguous) as ambiguous:
+        relationship_card_for(db, actor=me, ref="@cleo")
+    assert {c.id for c in ambiguous.value.candidates} == {rels["Cleo"].influencer_id, twin.id}
+    card = relationship_card_for(db, actor=me, ref="@cleo instagram")
+    assert card.relationship.id == rels["Cleo"].id
+    with pytest.raises(InvalidInput):
+        relationship_card_for(db, actor=me, ref="   ")
+
+
+def test_card_lists_the_profiles_of_a_creator_with_several(db, book, statements):
+    me, rels = book
+    cleo = rels["Cleo"]
+    link_profile(db, team_id="T1", influencer_id=cleo.influencer_id, ref="https://www.tiktok.com/@cleo.t")
+    with statements() as loading:
+        card = relationship_card_for(db, actor=me, ref="@cleo.t")
+    assert len(loading) == 5  # the profiles are one more statement, only for two or more
+    assert card.influencer.profile_count == 2
+    assert [(p.platform, p.handle) for p in card.profiles] == [("instagram", "cleo"), ("tiktok", "cleo.t")]
 
 
 def test_card_without_recent_interactions(db, book):
     me, rels = book
     cleo = _card_fixture(db, me, rels)
     card = relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=0)
-    assert card.recent_interactions == [] and [a.campaign.name for a in card.assignments] == ["Spring"]
+    assert card.recent_interactions == [] and [a.campaign_name for a in card.assignments] == ["Spring"]
     with pytest.raises(InvalidInput):
         relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=51)
 

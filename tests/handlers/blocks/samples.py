@@ -6,7 +6,11 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from crm.dashboard import AssignmentSummary, RelationshipCard
+from crm.interactions import InteractionSummary
 from crm.models import Assignment, Campaign, Influencer, Interaction, Relationship
+from crm.scoped import InfluencerSummary, RelationshipSummary
+from crm.strength import explain
 
 NOW = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
 _n = itertools.count(1)
@@ -87,4 +91,48 @@ def worst_relationship() -> Relationship:
         last_contacted_at=NOW - timedelta(days=40),
         relationship_strength=100,
         priority=5,
+    )
+
+
+def card(
+    rel: Relationship,
+    recent: list[Interaction] | None = None,
+    assignments: list[Assignment] | None = None,
+) -> RelationshipCard:
+    """The card crm.dashboard.relationship_card would load for these transient objects."""
+    inf = rel.influencer
+    recent = recent or []
+    return RelationshipCard(
+        relationship=RelationshipSummary(
+            rel.id,
+            rel.status,
+            rel.priority,
+            rel.relationship_strength,
+            rel.last_contacted_at,
+            rel.follow_up_date,
+            rel.tags,
+            rel.notes,
+            rel.archived_at,
+        ),
+        influencer=InfluencerSummary(
+            inf.id, inf.name, inf.handle, inf.platform, inf.follower_count, inf.profile_url, 1
+        ),
+        recent_interactions=[
+            InteractionSummary(
+                i.id,
+                i.type,
+                i.subject,
+                i.content,
+                i.file_url,
+                i.interaction_date,
+                i.campaign.name if i.campaign else None,
+            )
+            for i in recent
+        ],
+        assignments=[AssignmentSummary(a.campaign.name, a.status, a.utm_url) for a in assignments or []],
+        strength=explain(
+            [(i.type, i.interaction_date) for i in recent],
+            last_contacted_at=rel.last_contacted_at,
+            now=NOW,
+        ),
     )

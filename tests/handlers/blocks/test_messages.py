@@ -13,7 +13,7 @@ import pytest
 from crm.campaigns import CampaignSummary
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.campaigns import assignment_link, campaign_list
-from handlers.blocks.cards import relationship_card
+from handlers.blocks.cards import card_message
 from handlers.blocks.help import Usage, help_message
 from handlers.blocks.lists import PAGE, ListQuery, candidates, relationship_list, search_results
 from handlers.blocks.message import Message
@@ -62,16 +62,8 @@ def test_card_shows_every_part_and_its_buttons_carry_the_influencer_id():
         last_contacted_at=s.NOW - timedelta(days=3),
     )
     camp = s.campaign(name="Spring Sale")
-    body = rendered(
-        relationship_card(
-            rel,
-            inf,
-            [s.interaction(inf, type="call", subject="Kick-off")],
-            [s.assignment(camp, inf)],
-            tz=BERLIN,
-            now=s.NOW,
-        )
-    )
+    card = s.card(rel, [s.interaction(inf, type="call", subject="Kick-off")], [s.assignment(camp, inf)])
+    body = rendered(card_message(card, tz=BERLIN, now=s.NOW))
     text = all_text(body)
     for part in (
         "Maya Lopez",
@@ -103,11 +95,8 @@ def test_card_of_the_worst_relationship_is_valid_and_escaped():
     rel = s.worst_relationship()
     recent = [s.interaction(rel.influencer, subject=s.NASTY * 3, content="c" * 10_000) for _ in range(5)]
     camps = [s.campaign(name=("Camp " + s.NASTY)[:100]) for _ in range(60)]
-    body = rendered(
-        relationship_card(
-            rel, rel.influencer, recent, [s.assignment(c, rel.influencer) for c in camps], tz=UTC, now=s.NOW
-        )
-    )
+    card = s.card(rel, recent, [s.assignment(c, rel.influencer) for c in camps])
+    body = rendered(card_message(card, tz=UTC, now=s.NOW))
     parsed = " ".join(mrkdwn_texts(body))
     assert "<!channel>" not in parsed and "&lt;!channel&gt;" in parsed  # escaped, never a mention
     assert "<https://evil" not in parsed
@@ -318,7 +307,7 @@ def test_platforms_are_labelled_from_one_table_everywhere():
     picker = platform_select().to_dict()["element"]["options"]
     assert [o["text"]["text"] for o in picker] == [PLATFORM_LABELS[p] for p in PLATFORMS]
     rel = s.relationship(s.influencer(platform="tiktok"))
-    card = rendered(relationship_card(rel, rel.influencer, [], [], tz=UTC, now=s.NOW))
+    card = rendered(card_message(s.card(rel), tz=UTC, now=s.NOW))
     assert "· TikTok" in all_text(card) and "tiktok" not in all_text(card).replace("@", " ").split()
     found = [s.influencer(name="Maya", handle=f"maya{i}", platform="youtube") for i in range(2)]
     picks = rendered(candidates("pick one", found, command="show", args=["maya"]))
