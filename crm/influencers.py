@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, case, func, literal, or_, select
+from sqlalchemy import Select, bindparam, case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -282,23 +282,30 @@ def profile_reference(ref: str) -> Profile | BareHandle | None:
     return _reference(ref)[1]
 
 
+def _creators_with_profile(hit) -> Select[tuple[Influencer]]:
+    return (
+        select(Influencer)
+        .join(InfluencerProfile, InfluencerProfile.influencer_id == Influencer.id)
+        .where(InfluencerProfile.team_id == bindparam("team_id"), hit)
+        .order_by(func.lower(Influencer.name), Influencer.platform, Influencer.id)
+        .limit(bindparam("limit"))
+    )
+
+
+# Built once (bindparams): resolving an @handle starts most commands.
+_WITH_IDENTITY = _creators_with_profile(InfluencerProfile.identity_key == bindparam("identity"))
+_WITH_HANDLE = _creators_with_profile(func.lower(InfluencerProfile.handle) == bindparam("handle"))
+
+
 def _profile_matches(
     db: Session, *, team_id: str, parsed: Profile | BareHandle, limit: int
 ) -> list[Influencer]:
     """Creators with the profile `parsed` names (tier 0 of _ranked), in _ranked's order."""
     if isinstance(parsed, Profile):
-        hit = InfluencerProfile.identity_key == parsed.identity
+        stmt, params = _WITH_IDENTITY, {"identity": parsed.identity}
     else:
-        hit = func.lower(InfluencerProfile.handle) == parsed.handle.lower()
-    return list(
-        db.scalars(
-            select(Influencer)
-            .join(InfluencerProfile, InfluencerProfile.influencer_id == Influencer.id)
-            .where(InfluencerProfile.team_id == team_id, hit)
-            .order_by(func.lower(Influencer.name), Influencer.platform, Influencer.id)
-            .limit(limit)
-        ).unique()
-    )
+        stmt, params = _WITH_HANDLE, {"handle": parsed.handle.lower()}
+    return list(db.scalars(stmt, params | {"team_id": team_id, "limit": limit}).unique())
 
 
 def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[Influencer, int]]:
@@ -366,11 +373,15 @@ def resolve_influencer(db: Session, *, team_id: str, ref: str) -> Influencer:
     return candidates[0]
 
 
+_IN_TEAM = select(Influencer).where(
+    Influencer.id == bindparam("influencer_id"), Influencer.team_id == bindparam("team_id")
+)
+
+
 def get_influencer(db: Session, *, team_id: str, influencer_id: uuid.UUID) -> Influencer:
     """The influencer with this id in the team; NotFound for another team's (or no) influencer."""
-    influencer = db.scalars(
-        select(Influencer).where(Influencer.id == influencer_id, Influencer.team_id == team_id)
-    ).one_or_none()
+    params = {"influencer_id": influencer_id, "team_id": team_id}
+    influencer = db.scalars(_IN_TEAM, params).one_or_none()
     if influencer is None:
         raise NotFound("That influencer is not in this workspace's directory.")
     return influencer

@@ -53,6 +53,18 @@ def _usable(relationship: Relationship, archived_ok: bool) -> Relationship:
     return relationship
 
 
+# Built once (bindparams): loading one relationship starts most commands and clicks.
+_MINE = (
+    select(Relationship)
+    .options(joinedload(Relationship.influencer, innerjoin=True))
+    .where(Relationship.user_id == bindparam("user_id"))
+)
+_BY_INFLUENCER = _MINE.where(Relationship.influencer_id == bindparam("influencer_id"))
+_BY_INFLUENCER_LOCKED = _BY_INFLUENCER.with_for_update(of=Relationship)
+_BY_ID = _MINE.where(Relationship.id == bindparam("relationship_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=Relationship)
+
+
 def get_relationship(
     db: Session,
     *,
@@ -60,23 +72,16 @@ def get_relationship(
     influencer_id: uuid.UUID,
     for_update: bool = False,
     archived_ok: bool = False,
-    with_profiles: bool = False,
 ) -> Relationship:
     """The actor's relationship with this influencer; NotFound when the actor has none, Conflict
     when it is archived (unless `archived_ok`).
 
     `for_update` locks the row for a read-modify-write (tags, appended notes) so concurrent edits
-    cannot lose each other's changes. `with_profiles` loads the influencer's profiles in the same
-    statement (the card lists them), rather than in one more when they are first read.
+    cannot lose each other's changes.
     """
-    stmt = actor_relationships(actor, archived=None).where(Relationship.influencer_id == influencer_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=Relationship)
-    if with_profiles:
-        stmt = stmt.options(
-            joinedload(Relationship.influencer, innerjoin=True).joinedload(Influencer.profiles)
-        )
-    relationship = db.scalars(stmt).unique().one_or_none()
+    stmt = _BY_INFLUENCER_LOCKED if for_update else _BY_INFLUENCER
+    params = {"user_id": actor.id, "influencer_id": influencer_id}
+    relationship = db.scalars(stmt, params).one_or_none()
     if relationship is None:
         raise NotFound(NOT_ON_LIST)
     return _usable(relationship, archived_ok)
@@ -92,10 +97,8 @@ def get_relationship_by_id(
 ) -> Relationship:
     """The actor's relationship with this id; NotFound for another user's or a missing one,
     Conflict for an archived one (unless `archived_ok`)."""
-    stmt = actor_relationships(actor, archived=None).where(Relationship.id == relationship_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=Relationship)
-    relationship = db.scalars(stmt).one_or_none()
+    stmt = _BY_ID_LOCKED if for_update else _BY_ID
+    relationship = db.scalars(stmt, {"user_id": actor.id, "relationship_id": relationship_id}).one_or_none()
     if relationship is None:
         raise NotFound(NOT_FOUND)
     return _usable(relationship, archived_ok)
