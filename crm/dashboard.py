@@ -26,9 +26,9 @@ from crm.influencers import ProfileSummary, list_profiles, profile_reference, re
 from crm.interactions import InteractionSummary, list_interactions
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Campaign, Interaction, Relationship, User
 from crm.scoped import (
+    ON_MY_LIST,
     InfluencerSummary,
     RelationshipSummary,
-    actor_relationships,
     relationship_summary,
     relationship_summary_by_profile,
 )
@@ -164,30 +164,34 @@ def _card(
     )
 
 
+_PIPELINE = (
+    select(Relationship.status, func.count())
+    .where(Relationship.user_id == bindparam("user_id"), Relationship.archived_at.is_(None))
+    .group_by(Relationship.status)
+)
+
+
 def pipeline_counts(db: Session, *, actor: User) -> dict[str, int]:
     """How many of the actor's relationships are in each status (every status present, zeros too)."""
     counts = dict.fromkeys(RELATIONSHIP_STATUSES, 0)
-    rows = db.execute(
-        select(Relationship.status, func.count())
-        .where(Relationship.user_id == actor.id, Relationship.archived_at.is_(None))
-        .group_by(Relationship.status)
-    ).all()
+    rows = db.execute(_PIPELINE, {"user_id": actor.id}).all()
     counts.update({status: n for status, n in rows})
     return counts
+
+
+_DUE_COUNTS = select(func.count(), func.count().filter(Relationship.follow_up_date < bindparam("now"))).where(
+    Relationship.user_id == bindparam("user_id"),
+    Relationship.follow_up_date.is_not(None),
+    Relationship.follow_up_date < bindparam("cutoff"),
+    Relationship.archived_at.is_(None),
+)
 
 
 def due_counts(db: Session, *, actor: User, now: datetime) -> tuple[int, int]:
     """(due, overdue): the actor's follow-ups due before the end of their local day, and those of
     them already past their due instant `now`. One statement on the partial follow-up index."""
-    cutoff = due_cutoff(actor, now)
-    due, overdue = db.execute(
-        select(func.count(), func.count().filter(Relationship.follow_up_date < now)).where(
-            Relationship.user_id == actor.id,
-            Relationship.follow_up_date.is_not(None),
-            Relationship.follow_up_date < cutoff,
-            Relationship.archived_at.is_(None),
-        )
-    ).one()
+    params = {"user_id": actor.id, "now": now, "cutoff": due_cutoff(actor, now)}
+    due, overdue = db.execute(_DUE_COUNTS, params).one()
     return due, overdue
 
 
@@ -195,6 +199,29 @@ def days_since_contact(rel: Relationship, now: datetime) -> int:
     """Whole days since the last contact, or since the relationship was added when never contacted:
     what "most neglected" is ordered by."""
     return (now - (rel.last_contacted_at or rel.created_at)).days
+
+
+# App Home's lists, built once (bind `user_id`; `before` for the neglected).
+_STRONGEST = (
+    ON_MY_LIST.where(Relationship.relationship_strength > 0)
+    .order_by(Relationship.relationship_strength.desc(), Relationship.id)
+    .limit(DASHBOARD_ITEMS)
+)
+_since = func.coalesce(Relationship.last_contacted_at, Relationship.created_at)
+_NEGLECTED = (
+    ON_MY_LIST.where(
+        Relationship.status.in_(("contacted", "warm", "partnered")), _since < bindparam("before")
+    )
+    .order_by(_since.asc(), Relationship.id)
+    .limit(DASHBOARD_ITEMS)
+)
+_RECENT = (
+    select(Interaction)
+    .options(joinedload(Interaction.influencer, innerjoin=True))
+    .where(Interaction.user_id == bindparam("user_id"))
+    .order_by(Interaction.interaction_date.desc(), Interaction.id)
+    .limit(DASHBOARD_ITEMS)
+)
 
 
 def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> Dashboard:
@@ -210,38 +237,16 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
     Most neglected: longest without contact first (see days_since_contact), not by priority.
     """
     now = resolve_now(now)
-    strongest = (
-        actor_relationships(actor)
-        .where(Relationship.relationship_strength > 0)
-        .order_by(Relationship.relationship_strength.desc(), Relationship.id)
-        .limit(DASHBOARD_ITEMS)
-    )
-    since = func.coalesce(Relationship.last_contacted_at, Relationship.created_at)
-    neglected = (
-        actor_relationships(actor)
-        .where(
-            Relationship.status.in_(("contacted", "warm", "partnered")),
-            since < now - NEGLECTED_AFTER,
-        )
-        .order_by(since.asc(), Relationship.id)
-        .limit(DASHBOARD_ITEMS)
-    )
-    recent = (
-        select(Interaction)
-        .options(joinedload(Interaction.influencer, innerjoin=True))
-        .where(Interaction.user_id == actor.id)
-        .order_by(Interaction.interaction_date.desc(), Interaction.id)
-        .limit(DASHBOARD_ITEMS)
-    )
+    user = {"user_id": actor.id}
     due_count, overdue_count = due_counts(db, actor=actor, now=now)
     dashboard = Dashboard(
         due=due_follow_ups(db, actor=actor, now=now, limit=DUE_ITEMS),
         due_count=due_count,
         overdue_count=overdue_count,
         pipeline=pipeline_counts(db, actor=actor),
-        strongest=list(db.scalars(strongest)),
-        neglected=list(db.scalars(neglected)),
-        recent=list(db.scalars(recent)),
+        strongest=list(db.scalars(_STRONGEST, user)),
+        neglected=list(db.scalars(_NEGLECTED, user | {"before": now - NEGLECTED_AFTER})),
+        recent=list(db.scalars(_RECENT, user)),
     )
     cold, cold_count = going_cold_for(db, actor=actor, now=now, limit=GOING_COLD_ITEMS)
     return replace(

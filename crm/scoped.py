@@ -59,6 +59,8 @@ _MINE = (
     .options(joinedload(Relationship.influencer, innerjoin=True))
     .where(Relationship.user_id == bindparam("user_id"))
 )
+# actor_relationships(actor) built once: the relationships on the actor's list (bind `user_id`).
+ON_MY_LIST = _MINE.where(Relationship.archived_at.is_(None))
 _BY_INFLUENCER = _MINE.where(Relationship.influencer_id == bindparam("influencer_id"))
 _BY_INFLUENCER_LOCKED = _BY_INFLUENCER.with_for_update(of=Relationship)
 _BY_ID = _MINE.where(Relationship.id == bindparam("relationship_id"))

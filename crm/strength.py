@@ -121,29 +121,36 @@ def explain_relationship(
     return explain([(kind, when) for kind, when in rows], last_contacted_at=last_contacted_at, now=now)
 
 
+# The formula's parts that do not depend on `now`, built once: building the whole expression per
+# statement cost ~0.45 ms (App Home's going-cold list builds it twice per refresh).
+_TIMESTAMP = DateTime(timezone=True)
+_ZERO = literal(0.0, Float)
+_WEIGHT = case(
+    *((Interaction.type == kind, literal(w, Float)) for kind, w in WEIGHTS.items()),
+    else_=_ZERO,
+)
+_MIN_EXPONENT = literal(MIN_EXPONENT, Float)
+_MINUS_LN2 = literal(-_LN2, Float)
+_HALF_LIFE = literal(_HALF_LIFE_SECONDS, Float)
+_SATURATION = literal(SATURATION, Float)
+_HUNDRED = literal(100.0, Float)
+_ONE = literal(1.0, Float)
+
+
 def weighted_sum_sql(now: datetime) -> ColumnElement[float]:
     """SQL aggregate: Σ weight · decay over the `interactions` rows in scope (NULL when none)."""
-    weight = case(
-        *((Interaction.type == kind, literal(w, Float)) for kind, w in WEIGHTS.items()),
-        else_=literal(0.0, Float),
-    )
     age = func.greatest(
-        literal(0.0, Float),
-        cast(extract("epoch", literal(now, DateTime(timezone=True)) - Interaction.interaction_date), Float),
+        _ZERO, cast(extract("epoch", literal(now, _TIMESTAMP) - Interaction.interaction_date), Float)
     )
-    exponent = func.greatest(
-        literal(MIN_EXPONENT, Float),
-        literal(-_LN2, Float) * age / literal(_HALF_LIFE_SECONDS, Float),
-    )
-    return func.sum(weight * func.exp(exponent))
+    exponent = func.greatest(_MIN_EXPONENT, _MINUS_LN2 * age / _HALF_LIFE)
+    return func.sum(_WEIGHT * func.exp(exponent))
 
 
 def score_sql(total: ColumnElement[float]) -> ColumnElement[int]:
     """SQL: the 0–100 score for a weighted sum (NULL sum → 0)."""
-    total = func.coalesce(total, literal(0.0, Float))
-    saturation = func.greatest(literal(MIN_EXPONENT, Float), -total / literal(SATURATION, Float))
+    saturation = func.greatest(_MIN_EXPONENT, -func.coalesce(total, _ZERO) / _SATURATION)
     return cast(
-        func.floor(literal(100.0, Float) * (literal(1.0, Float) - func.exp(saturation)) + 0.5),
+        func.floor(_HUNDRED * (_ONE - func.exp(saturation)) + 0.5),
         Relationship.relationship_strength.type,
     )
 
