@@ -32,7 +32,7 @@ from crm.scoped import (
     relationship_summary,
     relationship_summary_by_profile,
 )
-from crm.strength import StrengthExplanation, explain_relationship
+from crm.strength import StrengthExplanation, explain, explain_relationship
 
 # Contacted, warm or partnered relationships without contact for this long are "neglected"; one
 # never contacted counts from when it was added (as crm.analytics' "going cold" does).
@@ -96,7 +96,8 @@ def relationship_card(
 ) -> RelationshipCard:
     """The actor's relationship with an influencer, their `recent` latest interactions (with their
     campaigns), the actor's assignments of this influencer (with their campaigns) and what drives
-    its strength at `now` (crm.strength.explain: one more statement, the interactions' types and dates).
+    its strength at `now` (crm.strength.explain: over the interactions read for the list when they are
+    all of them, else one more statement, the interactions' types and dates).
 
     NotFound when the influencer is not on the actor's list, Conflict when it is archived.
     """
@@ -141,23 +142,25 @@ def _card(
     now: datetime | None,
 ) -> RelationshipCard:
     """The rest of the card: profiles (only for two or more), interactions, assignments, strength."""
+    now = resolve_now(now)
     profiles = list_profiles(db, influencer_id=influencer.id) if influencer.profile_count > 1 else []
-    interactions = (
-        list_interactions(db, actor=actor, influencer_id=influencer.id, limit=recent) if recent else []
-    )
+    # One more interaction than shown: when no more than `recent` come back, they are all of them,
+    # and what drives the strength is worked out from them instead of reading their types again.
+    latest = list_interactions(db, actor=actor, influencer_id=influencer.id, limit=recent + 1)
     params = {"user_id": actor.id, "influencer_id": influencer.id}
     assignments = [AssignmentSummary(*row) for row in db.execute(_ASSIGNMENTS, params)]
-    strength = explain_relationship(
-        db,
-        user_id=actor.id,
-        influencer_id=influencer.id,
-        last_contacted_at=relationship.last_contacted_at,
-        now=resolve_now(now),
-    )
+    last_contacted_at = relationship.last_contacted_at
+    if len(latest) <= recent:
+        every = [(i.type, i.interaction_date) for i in latest]
+        strength = explain(every, last_contacted_at=last_contacted_at, now=now)
+    else:
+        strength = explain_relationship(
+            db, user_id=actor.id, influencer_id=influencer.id, last_contacted_at=last_contacted_at, now=now
+        )
     return RelationshipCard(
         relationship=relationship,
         influencer=influencer,
-        recent_interactions=interactions,
+        recent_interactions=latest[:recent],
         assignments=assignments,
         strength=strength,
         profiles=profiles,

@@ -264,8 +264,9 @@ def _card_fixture(db, me, rels):
 
 
 def test_card_loads_everything_the_card_shows(db, book, statements):
-    """Four statements (relationship with the creator and their number of profiles, interactions,
-    assignments, what drives the strength), each with what it shows joined in, as plain rows."""
+    """Three statements (relationship with the creator and their number of profiles, interactions,
+    assignments), each with what it shows joined in, as plain rows; what drives the strength is
+    worked out from the interactions read, which are all of them."""
     me, rels = book
     cleo = _card_fixture(db, me, rels)
     db.expunge_all()  # nothing may come for free from the identity map
@@ -279,9 +280,22 @@ def test_card_loads_everything_the_card_shows(db, book, statements):
         [(a.campaign_name, a.status) for a in card.assignments],
         card.profiles,
     )
-    assert len(loading) == 4  # and what drives the strength: the interactions' types and dates
+    assert len(loading) == 3
     assert shown == ("Cleo", "cleo", 1, [("email", None), ("call", "Spring")], [("Spring", "planned")], [])
     assert db.identity_map.values() == []  # no ORM entities: the card is read as rows
+
+
+def test_card_of_more_interactions_than_it_lists_reads_their_types_for_the_strength(db, book, statements):
+    """Showing one of Cleo's two interactions: one more statement (the interactions' types and
+    dates) explains the strength, as the list alone would have."""
+    me, rels = book
+    cleo = _card_fixture(db, me, rels)
+    with statements() as loading:
+        card = relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=1, now=NOW)
+    assert len(loading) == 4 and [i.type for i in card.recent_interactions] == ["email"]
+    assert (
+        card.strength == relationship_card(db, actor=me, influencer_id=cleo.influencer_id, now=NOW).strength
+    )
 
 
 def test_card_of_a_handle_finds_the_creator_and_the_relationship_in_one_statement(db, book, statements):
@@ -291,7 +305,7 @@ def test_card_of_a_handle_finds_the_creator_and_the_relationship_in_one_statemen
     cleo = _card_fixture(db, me, rels)
     with statements() as loading:
         card = relationship_card_for(db, actor=me, ref="@Cleo", now=NOW)
-    assert len(loading) == 4
+    assert len(loading) == 3
     assert card == relationship_card(db, actor=me, influencer_id=cleo.influencer_id, now=NOW)
     by_link = relationship_card_for(db, actor=me, ref="https://instagram.com/cleo", now=NOW)
     assert by_link.relationship.id == cleo.id
@@ -329,7 +343,7 @@ def test_card_lists_the_profiles_of_a_creator_with_several(db, book, statements)
     link_profile(db, team_id="T1", influencer_id=cleo.influencer_id, ref="https://www.tiktok.com/@cleo.t")
     with statements() as loading:
         card = relationship_card_for(db, actor=me, ref="@cleo.t")
-    assert len(loading) == 5  # the profiles are one more statement, only for two or more
+    assert len(loading) == 4  # the profiles are one more statement, only for two or more
     assert card.influencer.profile_count == 2
     assert [(p.platform, p.handle) for p in card.profiles] == [("instagram", "cleo"), ("tiktok", "cleo.t")]
 
@@ -452,7 +466,9 @@ def test_home_dashboard_of_a_new_user_is_empty(db):
 def test_card_and_home_read_every_statement_through_a_per_user_index(db, book):
     me, rels = book
     cleo = _card_fixture(db, me, rels)
-    card_plans = _plans(db, lambda: relationship_card(db, actor=me, influencer_id=cleo.influencer_id))
+    card_plans = _plans(
+        db, lambda: relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=1)
+    )
     home_plans = _plans(db, lambda: home_dashboard(db, actor=me, now=NOW))
     assert len(card_plans) == 4 and len(home_plans) == 8
     for plan in card_plans + home_plans:
