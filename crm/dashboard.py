@@ -52,6 +52,7 @@ class AssignmentSummary:
     campaign_name: str
     status: str
     utm_url: str | None
+    short_code: str  # the tracked short link's code (crm.links.short_link)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,7 @@ _asg = Assignment.__table__
 _camp = Campaign.__table__
 # Built once: every card lists the actor's assignments of the creator, newest first.
 _ASSIGNMENTS = (
-    select(_camp.c.name, _asg.c.status, _asg.c.utm_url)
+    select(_camp.c.name, _asg.c.status, _asg.c.utm_url, _asg.c.short_code)
     .select_from(_asg.join(_camp, _camp.c.id == _asg.c.campaign_id))
     .where(_asg.c.user_id == bindparam("user_id"), _asg.c.influencer_id == bindparam("influencer_id"))
     .order_by(_asg.c.created_at.desc(), _asg.c.id)

@@ -21,6 +21,7 @@ from handlers.blocks.text import mrkdwn, plain_of
 from handlers.forms import parse_id
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
+from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import request_key, scope
 from handlers.runtime.slack_calls import open_modal, reply
 from handlers.views.openers import edit_modal_for, follow_up_modal_for, log_modal_for
@@ -54,16 +55,17 @@ def follow_up_clicked(body: dict, context: BoltContext) -> None:
     open_modal(context, body.get("trigger_id"), view)
 
 
-def _card(db: Session, actor: User, influencer_id) -> Message:
+def _card(db: Session, actor: User, influencer_id, context: BoltContext) -> Message:
     at = now()
     card = dashboard.relationship_card(db, actor=actor, influencer_id=influencer_id, now=at)
-    return card_message(card, tz=zone_of(actor.timezone), now=at)
+    public_url = runtime_of(context).settings.public_url
+    return card_message(card, tz=zone_of(actor.timezone), now=at, public_url=public_url)
 
 
 def show_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
     with scope(context) as s:
-        message = _card(s.db, s.actor, _influencer_id(action))
+        message = _card(s.db, s.actor, _influencer_id(action), context)
     reply(context, message)
 
 
@@ -79,7 +81,7 @@ def add_clicked(body: dict, context: BoltContext) -> None:
             _, created = relationships.add_to_list(s.db, actor=s.actor, influencer_id=influencer.id)
         if created:
             s.refresh_home()
-        card = _card(s.db, s.actor, influencer.id)
+        card = _card(s.db, s.actor, influencer.id, context)
     name = f"*{mrkdwn(influencer.name, 200)}*"
     if was_archived:
         text = f"{name} is back on your list, as it was when you removed them."

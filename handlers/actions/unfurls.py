@@ -23,6 +23,7 @@ from handlers.blocks.unfurls import not_on_my_list
 from handlers.forms import parse_id
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
+from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import ReplyTarget, deliver_reply, in_background
 
@@ -43,7 +44,8 @@ def open_my_card_clicked(body: dict, context: BoltContext) -> None:
         at = now()
         try:
             card = dashboard.relationship_card(s.db, actor=s.actor, influencer_id=influencer.id, now=at)
-            message = card_message(card, tz=zone_of(s.actor.timezone), now=at)
+            public_url = runtime_of(context).settings.public_url
+            message = card_message(card, tz=zone_of(s.actor.timezone), now=at, public_url=public_url)
         except (NotFound, Conflict):  # not on the clicker's list, or removed from it: offer Add
             message = not_on_my_list(influencer)
     client, target = context.client, reply_target(body, context)

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from crm.dashboard import AssignmentSummary, RelationshipCard
 from crm.influencers import ProfileSummary
 from crm.interactions import InteractionSummary
+from crm.links import short_link
 from crm.models import InfluencerProfile, Interaction, Relationship
 from crm.scoped import InfluencerSummary, RelationshipSummary
 from crm.strength import EXPLAIN_WINDOW, PROJECTION, StrengthExplanation
@@ -89,9 +90,15 @@ def interaction_line(interaction: Interaction | InteractionSummary, tz: ZoneInfo
     return line
 
 
-def assignment_line(assignment: AssignmentSummary) -> str:
+def assignment_line(assignment: AssignmentSummary, public_url: str | None) -> str:
+    """A campaign the creator is assigned to: its tracked short link when the bot serves them
+    (CRM_PUBLIC_URL, so clicks are counted), else the UTM link itself."""
     line = f"• *{mrkdwn(assignment.campaign_name, 100)}* · {assignment.status}"
-    if tracking := link(assignment.utm_url, "tracking link"):
+    if public_url and assignment.utm_url:
+        tracking = link(short_link(public_url, assignment.short_code), "tracked link")
+    else:
+        tracking = link(assignment.utm_url, "tracking link")
+    if tracking:
         line += f" · {tracking}"
     return line
 
@@ -152,9 +159,12 @@ def card_buttons(influencer_id: str) -> ActionsBlock:
     )
 
 
-def card_message(card: RelationshipCard, *, tz: ZoneInfo, now: datetime) -> Message:
+def card_message(
+    card: RelationshipCard, *, tz: ZoneInfo, now: datetime, public_url: str | None = None
+) -> Message:
     """The card of crm.dashboard.relationship_card (`/crm show`, Show buttons, "Open my card"):
-    status, priority, tags, strength, contact, follow-up, what drives the strength, notes, history."""
+    status, priority, tags, strength, contact, follow-up, what drives the strength, notes, history,
+    campaigns (with tracked short links when `public_url`, CRM_PUBLIC_URL, is set)."""
     rel, influencer = card.relationship, card.influencer
     fields = [
         f"*Status*\n{rel.status.capitalize()}",
@@ -181,7 +191,7 @@ def card_message(card: RelationshipCard, *, tz: ZoneInfo, now: datetime) -> Mess
         text = _lines(lines, SECTION_TEXT - 30)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Last interactions*\n{text}")))
     if card.assignments:
-        lines = [assignment_line(a) for a in card.assignments]
+        lines = [assignment_line(a, public_url) for a in card.assignments]
         text = _lines(lines[:CAMPAIGN_LINES], SECTION_TEXT - 30)
         if len(lines) > CAMPAIGN_LINES:
             text += f"\n…and {len(lines) - CAMPAIGN_LINES} more"

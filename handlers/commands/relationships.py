@@ -124,7 +124,7 @@ def show(ctx: CommandContext, args: list[str]) -> None:
     else:
         influencer = ctx.influencer(_ref(args))
         card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now)
-    ctx.reply(card_message(card, tz=ctx.tz, now=ctx.now))
+    ctx.reply(card_message(card, tz=ctx.tz, now=ctx.now, public_url=ctx.settings.public_url))
 
 
 def status(ctx: CommandContext, args: list[str]) -> None:

@@ -85,6 +85,40 @@ def test_utm_shows_the_short_link_the_full_link_the_clicks_and_a_qr_button(links
     assert short in reply.params["text"]  # the fallback leads with the short link
 
 
+def test_the_card_links_each_campaign_through_its_tracked_short_link(links_run, crm):
+    """The card's campaign lines lead through /l/<code>, so a click from the card is counted; the
+    Show button's card and /crm show's are the same."""
+    rel = crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    links_run.command('utm "Spring Sale" @maya')
+    assignment = crm.one(Assignment)
+    short = f"{PUBLIC_URL}/l/{assignment.short_code}"
+
+    shown = repr(links_run.command("show @maya").reply.blocks)
+    clicked = repr(links_run.click(Action.SHOW, str(rel.influencer_id)).reply.blocks)
+
+    for card in (shown, clicked):
+        assert f"<{short}|tracked link>" in card
+        assert assignment.utm_url.replace("&", "&amp;") not in card  # the untracked link is not offered
+        assert resolve_to(crm, assignment.short_code) == assignment.id
+
+
+def resolve_to(crm, code: str):
+    with Session(crm.slack.engine) as db:
+        found = resolve(db, code=code)
+        return found.assignment_id if found is not None else None
+
+
+def test_without_a_public_url_the_card_shows_the_utm_link(run, crm):
+    crm.relationship("maya")
+    crm.campaign("Spring Sale")
+    run.command('utm "Spring Sale" @maya')
+    assignment = crm.one(Assignment)
+    card = repr(run.command("show @maya").reply.blocks)
+    assert "/l/" not in card and "|tracking link>" in card
+    assert assignment.utm_url.replace("&", "&amp;") in card
+
+
 def test_without_a_public_url_utm_is_as_before(run, crm):
     crm.relationship("maya")
     crm.campaign("Spring Sale")

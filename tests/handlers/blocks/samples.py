@@ -129,7 +129,9 @@ def card(
             )
             for i in recent
         ],
-        assignments=[AssignmentSummary(a.campaign.name, a.status, a.utm_url) for a in assignments or []],
+        assignments=[
+            AssignmentSummary(a.campaign.name, a.status, a.utm_url, a.short_code) for a in assignments or []
+        ],
         strength=explain(
             [(i.type, i.interaction_date) for i in recent],
             last_contacted_at=rel.last_contacted_at,
