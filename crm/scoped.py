@@ -32,14 +32,20 @@ def archived_message(influencer: Influencer | InfluencerSummary) -> str:
     return f"{influencer.name} is archived — /crm restore @{influencer.handle} first."
 
 
+# The actor's relationships with their influencer joined in, built once (bind `user_id`): loading
+# one relationship starts most commands and clicks.
+_MINE = (
+    select(Relationship)
+    .options(joinedload(Relationship.influencer, innerjoin=True))
+    .where(Relationship.user_id == bindparam("user_id"))
+)
+ON_MY_LIST = _MINE.where(Relationship.archived_at.is_(None))  # bind `user_id`
+
+
 def actor_relationships(actor: User, *, archived: bool | None = False) -> Select[tuple[Relationship]]:
     """SELECT the actor's relationships with their influencer joined in: those on the list
     (`archived=False`, the default), the archived ones (True) or both (None)."""
-    stmt = (
-        select(Relationship)
-        .options(joinedload(Relationship.influencer, innerjoin=True))
-        .where(Relationship.user_id == actor.id)
-    )
+    stmt = _MINE.params(user_id=actor.id)
     if archived is not None:
         stmt = stmt.where(
             Relationship.archived_at.is_not(None) if archived else Relationship.archived_at.is_(None)
@@ -53,14 +59,6 @@ def _usable(relationship: Relationship, archived_ok: bool) -> Relationship:
     return relationship
 
 
-# Built once (bindparams): loading one relationship starts most commands and clicks.
-_MINE = (
-    select(Relationship)
-    .options(joinedload(Relationship.influencer, innerjoin=True))
-    .where(Relationship.user_id == bindparam("user_id"))
-)
-# actor_relationships(actor) built once: the relationships on the actor's list (bind `user_id`).
-ON_MY_LIST = _MINE.where(Relationship.archived_at.is_(None))
 _BY_INFLUENCER = _MINE.where(Relationship.influencer_id == bindparam("influencer_id"))
 _BY_INFLUENCER_LOCKED = _BY_INFLUENCER.with_for_update(of=Relationship)
 _BY_ID = _MINE.where(Relationship.id == bindparam("relationship_id"))
