@@ -15,6 +15,19 @@ class NotFound(DomainError):
     """The thing does not exist, or is not the acting user's (we do not say which)."""
 
 
+class NoMatch(NotFound):
+    """A reference to a creator (`@handle`, profile link or name) matched no one in the workspace.
+
+    `ref` is what was typed (clipped), `is_profile` whether it named a profile rather than a name, so
+    that the caller can say how to save or look for the creator.
+    """
+
+    def __init__(self, message: str, *, ref: str, is_profile: bool) -> None:
+        super().__init__(message)
+        self.ref = ref
+        self.is_profile = is_profile
+
+
 class InvalidInput(DomainError):
     """A value the user gave is not acceptable; `field` names it so a form can point at it."""
 

@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from crm.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from crm.errors import Ambiguous, Conflict, InvalidInput, NoMatch, NotFound
 from crm.models import PLATFORMS, Influencer, InfluencerProfile
 from crm.profiles import (
     PROFILES_MAX,
@@ -353,7 +353,7 @@ def find_influencers(db: Session, *, team_id: str, ref: str, limit: int = 10) ->
 
 
 def resolve_influencer(db: Session, *, team_id: str, ref: str) -> Influencer:
-    """The one creator `ref` means; NotFound when none, Ambiguous (with candidates) when several.
+    """The one creator `ref` means; NoMatch (a NotFound) when none, Ambiguous (with candidates) when several.
 
     `ref` is a profile link, `@handle` (any of a creator's profiles), `@handle platform`, or a name.
     Only the best tier counts: a profile beats a name, so "@maya" resolves to the handle even when
@@ -365,7 +365,8 @@ def resolve_influencer(db: Session, *, team_id: str, ref: str) -> Influencer:
     matches = _profile_matches(db, team_id=team_id, parsed=parsed, limit=10) if parsed is not None else []
     rows = [(influencer, 0) for influencer in matches] or _ranked(db, team_id=team_id, ref=ref, limit=10)
     if not rows:
-        raise NotFound(f"No influencer matches “{ref.strip()[:80]}”.")
+        typed = ref.strip()[:80]
+        raise NoMatch(f"No influencer matches “{typed}”.", ref=typed, is_profile=parsed is not None)
     best = rows[0][1]
     candidates = [influencer for influencer, tier in rows if tier == best]
     if len(candidates) > 1:

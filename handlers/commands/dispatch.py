@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from crm.errors import Ambiguous, InvalidInput
+from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
 from crm.models import Influencer
 from crm.suggest import close_matches
 from handlers.blocks.help import help_message
@@ -107,7 +107,8 @@ def lookup(words: list[str]) -> tuple[Subcommand | None, list[str]]:
 
 
 def run(ctx: CommandContext, sub: Subcommand, args: list[str]) -> None:
-    """Run one subcommand: ambiguous influencers become candidate buttons, bad input its usage line.
+    """Run one subcommand: ambiguous influencers become candidate buttons, bad input its usage line,
+    a creator nobody matches the commands to save or look for them.
 
     A domain InvalidInput is re-raised as a UsageError (still an InvalidInput), so the unit of work
     rolls back and the app's error handler shows the problem with the usage line and an example.
@@ -125,6 +126,22 @@ def run(ctx: CommandContext, sub: Subcommand, args: list[str]) -> None:
         ctx.reply(candidates(exc.message, found, command=sub.name, args=intent))
     except InvalidInput as exc:
         raise UsageError(sub.usage, exc.message) from exc
+    except NoMatch as exc:
+        raise NotFound(f"{exc.message} {save_or_find(exc.ref, is_profile=exc.is_profile)}") from exc
+
+
+def save_or_find(ref: str, *, is_profile: bool) -> str:
+    """What to type when `ref` named no creator: how to save them, or to look for them.
+
+    Plain text, like the message it follows (the error handler escapes both for mrkdwn).
+    """
+    word = ref.split()[0].lstrip("@") if ref.split() else ""
+    find = f"`/crm find {word}`"
+    if is_profile and ref.startswith("@"):
+        return f"To save them: `/crm add {ref}`. To look for them: {find}."
+    if is_profile:  # a profile link
+        return f"To save them: `/crm add {ref}`."
+    return f'To look for them: {find}. To save a new creator: `/crm add "{ref}" @handle`.'
 
 
 def dispatch(ctx: CommandContext, text: str) -> None:

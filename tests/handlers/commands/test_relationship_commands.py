@@ -111,6 +111,50 @@ def test_show_someone_not_on_my_list_or_unknown(run, crm):
     assert "No influencer matches" in run.command("show @nobody").text
 
 
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        (
+            "show @nobody",
+            "No influencer matches “@nobody”. To save them: `/crm add @nobody`. "
+            "To look for them: `/crm find nobody`.",
+        ),
+        (
+            "status @nobody tiktok warm",
+            "No influencer matches “@nobody tiktok”. To save them: `/crm add @nobody tiktok`. "
+            "To look for them: `/crm find nobody`.",
+        ),
+        (
+            "note https://www.tiktok.com/@nobody.r Loved it",
+            "No influencer matches “https://www.tiktok.com/@nobody.r”. "
+            "To save them: `/crm add https://www.tiktok.com/@nobody.r`.",
+        ),
+        (
+            'show "Zed Nobody"',
+            "No influencer matches “Zed Nobody”. To look for them: `/crm find Zed`. "
+            'To save a new creator: `/crm add "Zed Nobody" @handle`.',
+        ),
+        (  # what the user typed stays text in the hint too: Slack's markup is read as plain words
+            # (handlers/slack_markup.py) and anything mrkdwn would read is escaped
+            "show <!channel> & co",
+            "No influencer matches “channel &amp; co”. To look for them: `/crm find channel`. "
+            'To save a new creator: `/crm add "channel &amp; co" @handle`.',
+        ),
+        (
+            "show a<b",
+            "No influencer matches “a&lt;b”. To look for them: `/crm find a&lt;b`. "
+            'To save a new creator: `/crm add "a&lt;b" @handle`.',
+        ),
+    ],
+)
+def test_a_creator_nobody_matches_is_answered_with_how_to_save_or_find_them(run, crm, text, answer):
+    crm.relationship("maya")
+    sent = run.command(text)
+    assert sent.reply.params["text"] == answer
+    assert sent.reply.params["response_type"] == "ephemeral"
+    assert crm.count(Influencer) == 1  # nothing written
+
+
 def test_status_priority_and_tags(run, crm):
     crm.relationship("maya", name="Maya Lopez")
     assert "is now *warm*" in run.command("status Maya Lopez warm").text  # no quotes needed: last word
