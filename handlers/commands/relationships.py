@@ -279,8 +279,18 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
         elif lowered == "archived":
             raise UsageError(usage, "`archived` means everyone you removed; it takes no other filters.")
         else:
-            raise UsageError(usage, f"I did not understand “{word[:40]}”.")
+            raise UsageError(usage, _not_a_filter(word))
     return RelationshipFilter(status=status_filter, tag=tag_filter, min_priority=min_priority)
+
+
+def _not_a_filter(word: str) -> str:
+    """Why `word` is no list filter: the status it looks like, or the #tag it may have meant."""
+    shown = word[:40]
+    guess = did_you_mean(word.lower(), RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
+    if not guess and not word.startswith("#") and word.replace("-", "").isalnum():
+        guess = f"For a tag, write #{shown}."
+    filters = f"a status ({one_of(RELATIONSHIP_STATUSES)}), a #tag, priority>=N, or archived alone"
+    return " ".join(f"“{shown}” is not a filter. {guess} Filters are {filters}.".split())
 
 
 def list_(ctx: CommandContext, args: list[str]) -> None:

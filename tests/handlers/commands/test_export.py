@@ -60,7 +60,7 @@ def test_export_takes_the_filters_of_list_and_refuses_others_with_its_usage(run,
     assert [r[0] for r in csv_rows(uploaded(run))[1:]] == ["Ana"]
 
     sent = run.command("export hot")
-    assert "I did not understand “hot”" in sent.text and "/crm export" in sent.text
+    assert "“hot” is not a filter. Did you mean “warm”?" in sent.text and "/crm export" in sent.text
     assert len(run.fake.calls_to("file_upload")) == 1  # nothing more was uploaded
 
 

@@ -259,6 +259,23 @@ def test_list_filters_and_pages(run, crm):
     assert "Nothing on your list matches" in run.command("list partnered").text
 
 
+@pytest.mark.parametrize(
+    ("words", "problem"),
+    [
+        ("hot", "“hot” is not a filter. Did you mean “warm”?"),
+        ("wram #vegan", "“wram” is not a filter. Did you mean “warm”?"),
+        ("skincare", "“skincare” is not a filter. For a tag, write #skincare."),
+        ("warm ???", "“???” is not a filter. Filters are"),
+    ],
+)
+def test_a_word_that_is_no_list_filter_is_named_with_what_it_may_mean(run, crm, words, problem):
+    crm.relationship("amy", status="warm", tags=["skincare"])
+    text = run.command(f"list {words}").reply.params["text"]
+    assert text.startswith(problem)
+    assert "Filters are a status (saved, contacted, warm, cold or partnered), a #tag, priority&gt;=N" in text
+    assert "Usage: `/crm list" in text and "e.g. `/crm list warm #skincare`" in text
+
+
 def test_list_of_many_says_which_rows_of_how_many_and_offers_the_next_page(run, crm):
     for i in range(25):
         crm.relationship(f"creator{i:02d}")
