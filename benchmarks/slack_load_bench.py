@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_load_support import (
@@ -108,13 +109,21 @@ class Bench:
         return snapshot
 
     def warm_up(self, server: Server, data, users: list[str]) -> None:
-        """First auth.test per worker, pool connections, prepared statements."""
+        """First auth.test per worker, pool connections, prepared statements: as many connections at
+        once as the load phases use, so that every worker gets requests and opens the database
+        connections they will need (one connection would reach one worker only, and round 1 would
+        pay for the others' first connections and statements)."""
         payloads = Payloads(SECRET, ResponseUrls(self.fake_url, f"warm-{server.name}"))  # type: ignore[arg-type]
-        client = Client(server.port)
         kinds = KINDS if server.name == "ours" else ("show",)
-        for kind in kinds:
-            for n in range(10):
-                client.post(request_for(kind, payloads, users[0], data[users[0]][n], n))
+
+        def warm(i: int) -> None:
+            client, user = Client(server.port), users[i % len(users)]
+            for kind in kinds:
+                for n in range(10):
+                    client.post(request_for(kind, payloads, user, data[user][n], n))
+
+        with ThreadPoolExecutor(self.args.clients) as pool:
+            list(pool.map(warm, range(self.args.clients)))
         time.sleep(1)
 
     def statements(self, server: Server, data, users: list[str]) -> None:
