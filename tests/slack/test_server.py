@@ -131,29 +131,17 @@ def test_gunicorn_serves_signed_requests_to_the_listeners(gunicorn_bot, fake_sla
     assert proc.wait(timeout=30) == 0
 
 
-def test_ctrl_c_while_a_command_is_worked_on_still_answers_its_user(
-    fake_slack, slack_app, fresh_database_url, tmp_path
-):
+def test_ctrl_c_while_a_command_is_worked_on_still_answers_its_user(gunicorn_bot, fake_slack, slack_app):
     """Ctrl-C (SIGINT: gunicorn stops its workers at once) during a command's work after its ack:
     the worker finishes that work before exiting, then sends the reply the work queued
     (bot/server.py drains the work queue, then the replies, at worker exit). Without that order the
     reply would be refused by an executor already shut down, and the user would never hear back."""
-    port = free_port()
-    env = bot_env(
-        fake_slack,
-        fresh_database_url,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        PORT=str(port),
-        WEB_CONCURRENCY="1",
-    )
-    proc = start_bot(env, tmp_path, port)
+    url, proc = gunicorn_bot
     # /crm admin asks Slack whether the user is a workspace admin before its transaction; that call is
     # left unanswered past its 1 s timeout, so the work is still running when the worker stops.
     fake_slack.answer_late("users.info", after=10.0)
     command = slack_app.payloads.command("admin")
-    acked = http_request(
-        f"http://127.0.0.1:{port}/slack/events", "POST", command.body.encode(), command.headers
-    )
+    acked = http_request(url + "/slack/events", "POST", command.body.encode(), command.headers)
     assert acked.status == 200
     fake_slack.wait_for("users.info", 1, timeout=10)
     proc.send_signal(signal.SIGINT)
