@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -11,8 +12,9 @@ import pytest
 from sqlalchemy import inspect as sa_inspect
 
 from bot.cli import main as cli_main
+from bot.config import Settings
 from bot.db import make_engine
-from bot.server import make_listener_engine
+from bot.server import freeze_startup_objects, gunicorn_options, make_listener_engine
 from bot.wsgi import create_wsgi_app
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.slack.harness import LoopbackServer, http_request
@@ -150,3 +152,16 @@ def test_ctrl_c_while_a_command_is_worked_on_still_answers_its_user(gunicorn_bot
     replies = fake_slack.calls_to("response_url")
     assert len(replies) == 1
     assert "Slack did not confirm that you are a workspace admin" in replies[0].params["text"]
+
+
+def test_gunicorn_workers_exempt_their_start_up_objects_from_garbage_collection():
+    """Once a worker has built its app, what it built is frozen: full collections then skip it
+    (bot.server.freeze_startup_objects; BENCHMARKS.md has the pauses it saves)."""
+    options = gunicorn_options(Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET))
+    assert options["post_worker_init"] is freeze_startup_objects
+    before = gc.get_freeze_count()
+    try:
+        options["post_worker_init"](None)  # gunicorn passes the worker
+        assert gc.get_freeze_count() > before + 10_000  # this test process's modules, at least
+    finally:
+        gc.unfreeze()
