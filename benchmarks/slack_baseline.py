@@ -26,13 +26,18 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
-from sqlalchemy import text
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from bot.app import BACKGROUND_THREADS
 from bot.config import Settings
 from bot.db import make_engine
 from bot.server import gunicorn_options
 from bot.verification import check_headers
+from crm.models import User
+from handlers.blocks.text import mrkdwn
+from handlers.runtime.after_ack import WORK_THREADS
 
 USER_BY_SLACK_ID = text(
     "SELECT id, display_name FROM users WHERE team_id = :team_id AND slack_user_id = :user_id"
@@ -61,6 +66,50 @@ def create_baseline_app(settings: Settings, database_url: str) -> App:
         ack()
         name = row.display_name if row is not None else "stranger"
         background.submit(respond, text=f"Hello {name}: {command['text']}", response_type="ephemeral")
+
+    return app
+
+
+def create_floor_app(settings: Settings, database_url: str) -> App:
+    """The conventions' floor: the bare app's `/crm`, written the way CONVENTIONS.md asks.
+
+    Ack first; then, on a pool of WORK_THREADS threads, one ORM Session in one transaction loads the
+    user as an entity; after the commit, a reply built with slack_sdk.models (escaped by the one
+    mrkdwn helper, validated by to_dict) goes out from the background pool. No crm service, no
+    card, and none of ours' bad-day machinery (deadlines, breaker, reply retries and fallbacks):
+    what any listener written this way costs before it does anything of its own.
+    """
+    engine = make_engine(database_url)
+    background = ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="floor-slack")
+    work = ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="floor-work")
+    app = App(
+        client=WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token),
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=False,
+        token_verification_enabled=False,
+        process_before_response=True,
+        listener_executor=background,
+    )
+
+    def answer(command: dict[str, Any], respond) -> None:
+        with Session(engine, expire_on_commit=False) as db, db.begin():
+            user = db.scalars(
+                select(User).where(
+                    User.team_id == command["team_id"], User.slack_user_id == command["user_id"]
+                )
+            ).one_or_none()
+        name = user.display_name if user is not None and user.display_name else "stranger"
+        blocks = [
+            SectionBlock(text=MarkdownTextObject(text=f"Hello *{mrkdwn(name)}*: {mrkdwn(command['text'])}")),
+            ContextBlock(elements=[MarkdownTextObject(text=f"from {mrkdwn(command['user_id'])}")]),
+        ]
+        message = {"text": f"Hello {name}", "blocks": [b.to_dict() for b in blocks]}
+        background.submit(respond, response_type="ephemeral", **message)
+
+    @app.command("/crm")
+    def crm(ack, command, respond) -> None:
+        ack()
+        work.submit(answer, command, respond)
 
     return app
 
@@ -94,9 +143,10 @@ def baseline_wsgi(app: App, signing_secret: str) -> Callable:
 class BaselineGunicorn(BaseApplication):
     """gunicorn with bot.server.gunicorn_options, each worker building its own bare app."""
 
-    def __init__(self, settings: Settings, database_url: str) -> None:
+    def __init__(self, settings: Settings, database_url: str, *, floor: bool = False) -> None:
         self.settings = settings
         self.database_url = database_url
+        self.floor = floor
         super().__init__()
 
     def load_config(self) -> None:
@@ -106,9 +156,10 @@ class BaselineGunicorn(BaseApplication):
         self.cfg.set("proc_name", "crm-baseline")
 
     def load(self):
-        app = create_baseline_app(self.settings, self.database_url)
+        create = create_floor_app if self.floor else create_baseline_app
+        app = create(self.settings, self.database_url)
         return baseline_wsgi(app, self.settings.slack_signing_secret or "")
 
 
-def serve_baseline(settings: Settings, database_url: str) -> None:
-    BaselineGunicorn(settings, database_url).run()
+def serve_baseline(settings: Settings, database_url: str, floor: bool = False) -> None:
+    BaselineGunicorn(settings, database_url, floor=floor).run()

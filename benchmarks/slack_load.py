@@ -41,12 +41,17 @@ Then the ratios ours / baseline, from this run only, against the targets (capaci
 requests >= 0.6x; paced ack p99 <= 1x), and (--profile) a cProfile of each app's ack path, one request
 at a time (benchmarks/slack_profile.py).
 
+--floor adds a fourth app to the capacity rounds: the conventions' floor
+(slack_baseline.create_floor_app), the bare app's `/crm` written the way CONVENTIONS.md asks (ack
+first, an ORM session in one transaction, a reply built and validated with slack_sdk.models). Its
+ratio to the baseline is what the conventions alone cost; ours / floor is what our own work costs.
+
 Each load phase also reports CPU per request by process (server, PostgreSQL, fake Web API, clients;
 "other" is everything else busy on the machine meanwhile).
 
 Run: python benchmarks/slack_load.py [--duration 20] [--rounds 2] [--clients 20] [--rate 50]
      [--freeze 20] [--slack-latency 3] [--per-kind 100] [--profile 300] [--workers 2]
-     [--client-procs 4]
+     [--client-procs 4] [--floor]
 """
 
 from __future__ import annotations
@@ -121,6 +126,9 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=300, help="requests profiled per app; 0: skip")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--client-procs", type=int, default=4)
+    parser.add_argument(
+        "--floor", action="store_true", help="also measure slack_baseline.create_floor_app (capacity)"
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")  # platformdirs, via pgserver
     began = time.monotonic()
@@ -158,15 +166,19 @@ def main() -> int:
 
     counters = (fork.Value("q", 0), fork.Value("q", 0))  # command, deferred Home refresh
     counting = fork.Value("b", 1)
-    ours_port, base_port = free_port(), free_port()
+    ours_port, base_port, floor_port = free_port(), free_port(), free_port()
     ours_proc = fork.Process(target=serve, args=(settings(ours_port), url, *counters, counting))
     base_proc = fork.Process(target=serve_baseline, args=(settings(base_port), url))
-    ours_proc.start()
-    base_proc.start()
+    servers = [ours_proc, base_proc]
+    if args.floor:
+        servers.append(fork.Process(target=serve_baseline, args=(settings(floor_port), url, True)))
+    for proc in servers:
+        proc.start()
     users = sorted(data)
     procs, client_conns = [], []
     try:
-        if not (wait_healthy(ours_port, ours_proc) and wait_healthy(base_port, base_proc)):
+        ports = (ours_port, base_port, floor_port)
+        if not all(wait_healthy(port, proc) for port, proc in zip(ports, servers, strict=False)):
             print("a server did not start", file=sys.stderr)
             return 1
         for p in range(n_procs):
@@ -188,21 +200,24 @@ def main() -> int:
         bench = Bench(args, (fake_conn, fake_url), counters, others, client_conns)
         ours = Server("ours", ours_port, ours_proc.pid)
         baseline = Server("baseline", base_port, base_proc.pid)
+        floor = Server("floor", floor_port, servers[-1].pid) if args.floor else None
         setup = f"{args.workers} gunicorn workers x {HTTP_THREADS} threads, {args.clients} clients"
 
         bench.warm_up(ours, data, users)
         bench.warm_up(baseline, data, users)
+        if floor is not None:
+            bench.warm_up(floor, data, users)
         if args.per_kind:
             bench.statements(ours, data, users)
         counting.value = 0  # the load phases run without the statement counter's shared lock
 
         capacity: dict[str, list] = {"ours": [], "ours-show": [], "baseline": []}
+        phases = [("ours", ours, None), ("ours-show", ours, ("show",)), ("baseline", baseline, ("show",))]
+        if floor is not None:
+            capacity["floor"] = []
+            phases.append(("floor", floor, ("show",)))
         for r in range(1, args.rounds + 1):
-            for name, server, kinds in (
-                ("ours", ours, None),
-                ("ours-show", ours, ("show",)),
-                ("baseline", baseline, ("show",)),
-            ):
+            for name, server, kinds in phases:
                 job = Job("closed", server.port, args.duration, kinds=kinds or Job.MIX)
                 what = "mix" if kinds is None else "/crm show only"
                 title = f"Capacity, round {r}: {server.name} ({what}), closed loop; {setup}"
@@ -226,9 +241,9 @@ def main() -> int:
     finally:
         for conn in client_conns:
             conn.send("stop")
-        for proc in (ours_proc, base_proc):
+        for proc in servers:
             proc.terminate()
-        for proc in (ours_proc, base_proc):
+        for proc in servers:
             proc.join(timeout=30)
         fake_conn.send(("stop",))
         fake_process.join(timeout=10)

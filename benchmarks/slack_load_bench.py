@@ -249,6 +249,17 @@ def ratio_report(capacity: dict[str, list[Figures]], paced: dict[str, list[Figur
         f"  replies timed out ({REPLY_TIMEOUT:g} s): ours mix {missing['ours']}, ours show"
         f" {missing['ours-show']}, baseline {missing['baseline']}"
     )
+    if "floor" in capacity:
+        floors = capacity["floor"]
+        per_round = ", ".join(
+            f"{f.throughput:.1f}/s = {f.throughput / b.throughput:.2f}x"
+            for f, b in zip(floors, capacity["baseline"], strict=True)
+        )
+        print(
+            f"  conventions' floor (bare app written as CONVENTIONS.md asks): {per_round};"
+            f" mean {mean['floor'] / mean['baseline']:.2f}x the baseline; ours mix"
+            f" {mean['ours'] / mean['floor']:.2f}x, show {mean['ours-show'] / mean['floor']:.2f}x the floor"
+        )
     verdict = "met" if mix_ratio >= CAPACITY_TARGET else "NOT met"
     print(
         f"  target: capacity >= {CAPACITY_TARGET}x the baseline -> mix {mix_ratio:.2f}x: {verdict};"
