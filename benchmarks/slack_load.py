@@ -169,16 +169,15 @@ def main() -> int:
     ours_port, base_port, floor_port = free_port(), free_port(), free_port()
     ours_proc = fork.Process(target=serve, args=(settings(ours_port), url, *counters, counting))
     base_proc = fork.Process(target=serve_baseline, args=(settings(base_port), url))
-    servers = [ours_proc, base_proc]
-    if args.floor:
-        servers.append(fork.Process(target=serve_baseline, args=(settings(floor_port), url, True)))
+    floor_proc = fork.Process(target=serve_baseline, args=(settings(floor_port), url, True))
+    started = {ours_port: ours_proc, base_port: base_proc} | ({floor_port: floor_proc} if args.floor else {})
+    servers = list(started.values())
     for proc in servers:
         proc.start()
     users = sorted(data)
     procs, client_conns = [], []
     try:
-        ports = (ours_port, base_port, floor_port)
-        if not all(wait_healthy(port, proc) for port, proc in zip(ports, servers, strict=False)):
+        if not all(wait_healthy(port, proc) for port, proc in started.items()):
             print("a server did not start", file=sys.stderr)
             return 1
         for p in range(n_procs):
@@ -200,7 +199,7 @@ def main() -> int:
         bench = Bench(args, (fake_conn, fake_url), counters, others, client_conns)
         ours = Server("ours", ours_port, ours_proc.pid)
         baseline = Server("baseline", base_port, base_proc.pid)
-        floor = Server("floor", floor_port, servers[-1].pid) if args.floor else None
+        floor = Server("floor", floor_port, floor_proc.pid) if args.floor else None
         setup = f"{args.workers} gunicorn workers x {HTTP_THREADS} threads, {args.clients} clients"
 
         bench.warm_up(ours, data, users)
