@@ -167,8 +167,34 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "errorlog": "-",
         "accesslog": None,  # a line per click is noise; failures are logged by the app and errorlog
         "proc_name": "crm-bot",
-        "post_worker_init": freeze_startup_objects,
+        "post_worker_init": worker_ready,
     }
+
+
+def worker_ready(worker: Any) -> None:
+    """gunicorn's post_worker_init hook: the worker has built its app and is about to serve."""
+    stop_gracefully_on_quit(worker)
+    freeze_startup_objects()
+
+
+def stop_gracefully_on_quit(worker: Any) -> None:
+    """Let SIGQUIT and SIGINT stop a worker the way SIGTERM does: finish, drain, exit.
+
+    On Ctrl-C (SIGINT) the master sends its workers SIGQUIT, and the gthread worker's handler for
+    it shuts its request thread pool down from inside the signal handler. When the signal lands
+    while the worker's main thread is inside that pool's submit(), which holds the pool's lock and
+    concurrent.futures' global one, the handler waits for a lock its own thread holds
+    (CPython issue #121649). The worker then hangs until the master kills it after
+    graceful_timeout, the replies of the requests it acked are lost, and our own threads block in
+    submit() on the global lock. tests/slack/test_server.py's Ctrl-C test hit this in about one
+    run in ten under CPU load, with the stacks to show it.
+
+    SIGTERM's handler only marks the worker as stopping and wakes its loop, which is safe in a
+    signal handler. The worker then serves its open connections (kept-alive ones for 2 s at most),
+    leaves its loop and exits through worker_exit, which finishes our work and replies.
+    """
+    signal.signal(signal.SIGQUIT, worker.handle_exit)
+    signal.signal(signal.SIGINT, worker.handle_exit)
 
 
 def freeze_startup_objects(worker: Any = None) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import inspect as sa_inspect
@@ -14,7 +15,7 @@ from sqlalchemy import inspect as sa_inspect
 from bot.cli import main as cli_main
 from bot.config import Settings
 from bot.db import make_engine
-from bot.server import freeze_startup_objects, gunicorn_options, make_listener_engine
+from bot.server import gunicorn_options, make_listener_engine
 from bot.wsgi import create_wsgi_app
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.slack.harness import LoopbackServer, http_request
@@ -146,22 +147,52 @@ def test_ctrl_c_while_a_command_is_worked_on_still_answers_its_user(gunicorn_bot
     acked = http_request(url + "/slack/events", "POST", command.body.encode(), command.headers)
     assert acked.status == 200
     fake_slack.wait_for("users.info", 1, timeout=10)
+    stopping = time.monotonic()
     proc.send_signal(signal.SIGINT)
-
     assert proc.wait(timeout=30) == 0
+    stopped_after = time.monotonic() - stopping
     replies = fake_slack.calls_to("response_url")
-    assert len(replies) == 1
+    assert len(replies) == 1, (
+        f"replies: {len(replies)}; Slack calls: {fake_slack.methods()}; stopped after {stopped_after:.1f} s;"
+        f" the bot wrote:\n{proc.stdout.read().decode(errors='replace')}"
+    )
     assert "Slack did not confirm that you are a workspace admin" in replies[0].params["text"]
 
 
-def test_gunicorn_workers_exempt_their_start_up_objects_from_garbage_collection():
+class _Worker:
+    """What worker_ready needs of a gunicorn worker: its SIGTERM handler."""
+
+    def handle_exit(self, sig, frame) -> None:
+        self.alive = False
+
+
+@pytest.fixture
+def worker_ready_hook():
+    """gunicorn's post_worker_init as configured, run here; the signal handlers and the GC as before
+    afterwards."""
+    hook = gunicorn_options(Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET))[
+        "post_worker_init"
+    ]
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGQUIT)}
+    yield hook
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+    gc.unfreeze()
+
+
+def test_gunicorn_workers_exempt_their_start_up_objects_from_garbage_collection(worker_ready_hook):
     """Once a worker has built its app, what it built is frozen: full collections then skip it
     (bot.server.freeze_startup_objects; BENCHMARKS.md has the pauses it saves)."""
-    options = gunicorn_options(Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET))
-    assert options["post_worker_init"] is freeze_startup_objects
     before = gc.get_freeze_count()
-    try:
-        options["post_worker_init"](None)  # gunicorn passes the worker
-        assert gc.get_freeze_count() > before + 10_000  # this test process's modules, at least
-    finally:
-        gc.unfreeze()
+    worker_ready_hook(_Worker())
+    assert gc.get_freeze_count() > before + 10_000  # this test process's modules, at least
+
+
+def test_gunicorn_workers_stop_on_ctrl_c_as_on_sigterm(worker_ready_hook):
+    """SIGQUIT (what the master sends on Ctrl-C) and SIGINT take SIGTERM's path in a worker, not
+    gthread's handler that can deadlock (bot.server.stop_gracefully_on_quit). The end-to-end Ctrl-C
+    test above shows the user's reply arriving."""
+    worker = _Worker()
+    worker_ready_hook(worker)
+    assert signal.getsignal(signal.SIGQUIT) == worker.handle_exit
+    assert signal.getsignal(signal.SIGINT) == worker.handle_exit
