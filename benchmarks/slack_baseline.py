@@ -44,18 +44,24 @@ USER_BY_SLACK_ID = text(
 )
 
 
-def create_baseline_app(settings: Settings, database_url: str) -> App:
-    """The bare Bolt app: `/crm` looks the user up, acks, and replies after the ack."""
-    engine = make_engine(database_url)
-    background = ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="baseline-slack")
-    app = App(
+def _bolt_app(settings: Settings, background: ThreadPoolExecutor) -> App:
+    """Bolt's App as both bare apps use it: signature checked once before Bolt (baseline_wsgi), no
+    auth.test at start, the ack sent when the listener returns."""
+    return App(
         client=WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token),
         signing_secret=settings.slack_signing_secret or "",
-        request_verification_enabled=False,  # checked once, before Bolt (baseline_wsgi)
+        request_verification_enabled=False,
         token_verification_enabled=False,
         process_before_response=True,
         listener_executor=background,
     )
+
+
+def create_baseline_app(settings: Settings, database_url: str) -> App:
+    """The bare Bolt app: `/crm` looks the user up, acks, and replies after the ack."""
+    engine = make_engine(database_url)
+    background = ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="baseline-slack")
+    app = _bolt_app(settings, background)
 
     @app.command("/crm")
     def crm(ack, command, respond) -> None:
@@ -82,14 +88,7 @@ def create_floor_app(settings: Settings, database_url: str) -> App:
     engine = make_engine(database_url)
     background = ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="floor-slack")
     work = ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="floor-work")
-    app = App(
-        client=WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token),
-        signing_secret=settings.slack_signing_secret or "",
-        request_verification_enabled=False,
-        token_verification_enabled=False,
-        process_before_response=True,
-        listener_executor=background,
-    )
+    app = _bolt_app(settings, background)
 
     def answer(command: dict[str, Any], respond) -> None:
         with Session(engine, expire_on_commit=False) as db, db.begin():
