@@ -2,8 +2,9 @@
 
 One process per test module (starting it migrates the database and imports the whole app, which
 takes seconds): `socket_bot` starts `crm-bot run --no-scheduler` with nothing in its environment but
-the two Slack tokens, SLACK_API_URL (the fake Web API) and DATABASE_URL (the test database), in an
-empty working directory so that no `.env` is read, and waits until it has connected. Each test then
+the two Slack tokens, SLACK_API_URL (the fake Web API), DATABASE_URL (the test database) and
+PYTHONFAULTHANDLER (so that a hang can be diagnosed), in an empty working directory so that no
+`.env` is read, and waits until it has connected. Each test then
 uses its own Slack user and influencer handles, so what one test's background work sends (App Home
 refreshes) never counts in another's assertions. Tables are truncated once the process has stopped:
 truncating between tests deadlocks with the process's own background work (an App Home refresh still
@@ -77,11 +78,30 @@ class SocketBot:
         lines = self.log.read_text(errors="replace").splitlines()
         return "\n".join(lines[-last:])
 
+    def abort_with_stacks(self) -> str:
+        """End a process that hangs with SIGABRT, so that faulthandler writes every thread's stack
+        into its log (PYTHONFAULTHANDLER, set below), and return that log's end: where it hung."""
+        self.process.send_signal(signal.SIGABRT)
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        return self.output(last=200)
+
 
 def _crm_bot() -> list[str]:
     """The venv's `crm-bot` entry point (what a user runs), or the module if it is not installed."""
     script = Path(sys.executable).parent / "crm-bot"
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+# Starts the command given after it with Ctrl-C (SIGINT) at its default, as a shell starts a
+# foreground command. Without it the process would inherit "ignore SIGINT" whenever pytest itself
+# runs in the background (`pytest &` in a script, nohup), and the Ctrl-C tests would hang there.
+_IN_FOREGROUND = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -108,10 +128,11 @@ def socket_bot(database_url, engine, tmp_path_factory) -> Iterator[SocketBot]:
         "SLACK_APP_TOKEN": APP_TOKEN,
         "SLACK_API_URL": fake.api_url,
         "DATABASE_URL": database_url,
+        "PYTHONFAULTHANDLER": "1",  # a hang is diagnosed with SIGABRT (abort_with_stacks)
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [*_crm_bot(), "run", "--no-scheduler"],
+            [sys.executable, "-c", _IN_FOREGROUND, *_crm_bot(), "run", "--no-scheduler"],
             env=env,
             cwd=workdir,
             stdin=subprocess.DEVNULL,

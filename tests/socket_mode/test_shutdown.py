@@ -7,6 +7,7 @@ starts one per module).
 from __future__ import annotations
 
 import signal
+import subprocess
 
 from tests.socket_mode.slack_socket import slash_command
 
@@ -23,6 +24,10 @@ def test_ctrl_c_while_a_command_is_worked_on_still_answers_its_user(socket_bot):
     socket_bot.process.send_signal(signal.SIGINT)
 
     # 130: the shell's exit code for Ctrl-C (bot/cli.py)
-    assert socket_bot.process.wait(timeout=30) == 130, socket_bot.output()
+    try:
+        code = socket_bot.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"no exit 30 s after Ctrl-C:\n{socket_bot.abort_with_stacks()}") from None
+    assert code == 130, socket_bot.output()
     reply = socket_bot.reply_to(envelope["payload"]["response_url"], timeout=1)
     assert "Slack did not confirm that you are a workspace admin" in reply.text
