@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from crm.errors import Ambiguous, Conflict, InvalidInput, NoMatch, NotFound
-from crm.models import PLATFORMS, Influencer, InfluencerProfile
+from crm.models import Influencer, InfluencerProfile
 from crm.profiles import (
     PROFILES_MAX,
     BareHandle,
@@ -24,6 +24,7 @@ from crm.profiles import (
     on_platform,
     parse_profile,
     parse_reference,
+    platform_named,
     validate_platform,
 )
 from crm.text import clean_name, escape_like
@@ -253,11 +254,11 @@ def rename_influencer(db: Session, *, team_id: str, influencer_id: uuid.UUID, na
 def _profile_of(text: str) -> Profile | BareHandle | None:
     """What a reference names as a profile: a link, `@handle`, or `@handle platform`; None for a name."""
     words = text.split()
-    if len(words) == 2 and words[1].lower() in (*PLATFORMS, "twitter"):
+    if len(words) == 2 and (platform := platform_named(words[1])) is not None:
         try:
             parsed = parse_reference(words[0])
             if isinstance(parsed, BareHandle):
-                return on_platform(parsed.handle, validate_platform(words[1]))
+                return on_platform(parsed.handle, platform)
         except InvalidInput:
             return None
     try:

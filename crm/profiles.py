@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from crm.errors import InvalidInput
 from crm.models import PLATFORMS
+from crm.suggest import PLATFORM_SYNONYMS
 from crm.text import clean_text
 from crm.urls import URL_MAX, looks_like_url
 
@@ -251,14 +252,26 @@ def is_profile_link(text: str) -> bool:
     return _DOMAIN.match(lowered) is not None and lowered.endswith((".substack.com", ".medium.com"))
 
 
+def platform_named(word: str) -> str | None:
+    """The platform `word` names, in any case: its name, or a short form people write for one where
+    a handle is a profile ("ig", "yt", "twitter", from crm.suggest.PLATFORM_SYNONYMS); else None.
+
+    The short forms of blogs ("medium", "substack") are left out: a handle there is not a profile
+    (a Medium writer is the link medium.com/@anna), so they must not turn `@anna` into one.
+    """
+    cleaned = (word or "").strip().lower()
+    if cleaned in PLATFORMS:
+        return cleaned
+    target = PLATFORM_SYNONYMS.get(cleaned)
+    return target if target in _URL_TEMPLATES else None
+
+
 def validate_platform(platform: str) -> str:
-    """A known platform name (case-insensitive; "twitter" is x), or InvalidInput("platform")."""
-    cleaned = (platform or "").strip().lower()
-    if cleaned == "twitter":
-        cleaned = "x"
-    if cleaned not in PLATFORMS:
+    """A known platform (see platform_named: "TikTok", "yt"), or InvalidInput("platform")."""
+    chosen = platform_named(platform)
+    if chosen is None:
         raise InvalidInput("platform", f"Platform must be one of: {', '.join(PLATFORMS)}.")
-    return cleaned
+    return chosen
 
 
 _URL_TEMPLATES = {

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from crm import influencers
 from crm.models import PLATFORMS
-from crm.profiles import is_profile_link
+from crm.profiles import is_profile_link, platform_named
+from crm.suggest import close_matches
 from handlers.blocks.cards import profile_line
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
@@ -24,7 +25,6 @@ LINK = Usage(
     "add another platform or profile to a creator",
     "/crm link @priya https://www.tiktok.com/@priya.r",
 )
-PLATFORM_WORDS = (*PLATFORMS, "twitter")
 _CLOSING_QUOTES = '"”“»'
 
 
@@ -53,8 +53,8 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
     for word in args:
         if " " in word:
             named.append(word)
-        elif word.lower() in PLATFORM_WORDS and platform is None:
-            platform = word.lower()
+        elif platform is None and platform_named(word) is not None:
+            platform = platform_named(word)
         elif word.startswith("@") and len(word) > 1:
             handles.append(word)
         elif is_profile_link(word):
@@ -73,7 +73,12 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
                 f"Which of “{words[:80]}” is the handle? Put @ before it, or quote the name: "
                 f'/crm add "{words[:60]}" @handle tiktok',
             )
+    if handles and platform is None and not named and len(bare) == 1:
+        _refuse_misspelt_platform(bare[0], usage, handles[0])
     name = " ".join(named + bare) or None
+    if not handles and not links and name is None:
+        example = f"/crm add @handle {platform or 'tiktok'}"
+        raise UsageError(usage, f"Give their @handle or profile link, e.g. {example}")
     if not handles and not links:
         shown = (name or "")[:80]
         raise UsageError(
@@ -88,6 +93,25 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
     ref = profiles[0]
     url = links[0] if handles and links else None
     return AddWords(ref=ref, platform=platform, url=url, name=name)
+
+
+# How close a word after the @handle must be to a platform's name to be taken for a misspelling of
+# it: "tiktk", "youtub" and "instagarm" are (difflib ratio ≥ 0.88), names such as "Sara" (0.62 to
+# instagram), "Linda" or "Logan" are not. crm.suggest's default cutoff (0.6) would refuse those names.
+MISSPELT_PLATFORM_CUTOFF = 0.8
+
+
+def _refuse_misspelt_platform(word: str, usage: Usage, handle: str) -> None:
+    """`/crm add @maya tiktk`: a lone word beside an @handle that is nearly a platform's name was
+    meant as the platform; refuse it, rather than save a creator named "tiktk" on the default one.
+    (Beside a link it stays the name: the link says the platform.)"""
+    guesses = close_matches(word, PLATFORMS, n=1, cutoff=MISSPELT_PLATFORM_CUTOFF)
+    if guesses:
+        raise UsageError(
+            usage,
+            f"“{word[:40]}” is not a platform. Did you mean “{guesses[0]}”? "
+            f"Use one of: {', '.join(PLATFORMS)}, e.g. /crm add {handle[:60]} {guesses[0]}",
+        )
 
 
 def rename(ctx: CommandContext, args: list[str]) -> None:
@@ -114,8 +138,8 @@ def link(ctx: CommandContext, args: list[str]) -> None:
     """`/crm link <creator> <profile link>` or `/crm link <creator> @handle <platform>`."""
     need(args, 2, LINK, None if not args else "Give the creator and the profile to add.")
     platform = None
-    if len(args) >= 3 and args[-1].lower() in PLATFORM_WORDS:
-        platform, args = args[-1].lower(), args[:-1]
+    if len(args) >= 3 and platform_named(args[-1]) is not None:
+        platform, args = platform_named(args[-1]), args[:-1]
     elif len(args) >= 3 and args[-2].startswith("@") and not args[-1].startswith("@"):
         # `link @priya @priya.r myspace`: the word after the handle was meant as its platform.
         raise UsageError(LINK, f"“{args[-1][:40]}” is not a platform; use one of: {', '.join(PLATFORMS)}.")

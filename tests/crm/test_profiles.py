@@ -7,7 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm.errors import InvalidInput
-from crm.profiles import BareHandle, Profile, on_platform, parse_profile, parse_reference, stored_profile
+from crm.profiles import (
+    BareHandle,
+    Profile,
+    on_platform,
+    parse_profile,
+    parse_reference,
+    platform_named,
+    stored_profile,
+    validate_platform,
+)
 
 
 def identity(text: str) -> str:
@@ -190,6 +199,35 @@ def test_a_handle_on_a_platform():
     with pytest.raises(InvalidInput) as err:
         parse_profile("tiktok.com/@maya", platform="youtube")
     assert err.value.field == "platform"
+
+
+@pytest.mark.parametrize(
+    ("word", "platform"),
+    [
+        ("TikTok", "tiktok"),
+        (" youtube ", "youtube"),
+        ("yt", "youtube"),
+        ("IG", "instagram"),
+        ("insta", "instagram"),
+        ("tt", "tiktok"),
+        ("twitter", "x"),
+        ("li", "linkedin"),
+        # A blog's short forms name no platform where a handle is a profile: medium.com/@anna is a link.
+        ("medium", None),
+        ("substack", None),
+        ("website", None),
+        ("tiktk", None),  # a misspelling is for the caller to point out
+        ("", None),
+    ],
+)
+def test_the_platform_a_word_names(word, platform):
+    assert platform_named(word) == platform
+    if platform is not None:
+        assert validate_platform(word) == platform
+    else:
+        with pytest.raises(InvalidInput) as err:
+            validate_platform(word)
+        assert err.value.field == "platform"
 
 
 def test_rows_saved_before_profiles_existed():

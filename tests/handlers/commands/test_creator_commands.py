@@ -54,6 +54,40 @@ def test_add_with_a_name(run, crm):
     assert creator(crm, "sophie.glow").name == "Sophie"
 
 
+def test_add_link_and_show_take_a_platform_s_short_form(run, crm):
+    assert "Added *priya* (@priya · YouTube)" in run.command("add @priya yt").text
+    assert "Added *maya* (@maya · Instagram)" in run.command("add @maya IG").text
+    assert "@priya" in run.command("show @priya yt").text
+    assert "Linked" in run.command("link @priya @priya.r tt").text
+    assert identities(crm, creator(crm, "priya")) == {"youtube:priya", "tiktok:priya.r"}
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"), [("tiktk", "tiktok"), ("youtub", "youtube"), ("Instagarm", "instagram")]
+)
+def test_add_with_a_misspelt_platform_names_it_and_saves_nothing(run, crm, word, meant):
+    sent = run.command(f"add @priya {word}")
+    assert f"“{word}” is not a platform. Did you mean “{meant}”?" in sent.text
+    assert f"/crm add @priya {meant}" in sent.text
+    assert crm.count(Influencer) == 0 and crm.count(Relationship) == 0
+
+
+def test_a_name_that_only_looks_a_little_like_a_platform_is_a_name(run, crm):
+    # difflib puts "Sara" at 0.62 from "instagram": close enough for crm.suggest's default cutoff,
+    # not for the word beside a handle.
+    assert "Added *Sara* (@sara.lifts · Instagram)" in run.command("add @sara.lifts Sara").text
+    assert "Added *Logan* (@logan · Instagram)" in run.command("add @logan Logan").text
+    # Beside a link the platform is the link's: the lone word is the name, however it is spelt.
+    run.command("add https://www.tiktok.com/@yy.5 instagarm")
+    assert creator(crm, "yy.5").name == "instagarm"
+
+
+def test_add_with_a_platform_and_no_profile_asks_for_one(run, crm):
+    sent = run.command("add tiktok")
+    assert "Give their @handle or profile link, e.g. /crm add @handle tiktok" in sent.text
+    assert crm.count(Influencer) == 0
+
+
 def test_rename(run, crm):
     run.command("add @priya youtube")
     sent = run.command('rename @priya "Priya Raman"')
