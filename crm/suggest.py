@@ -29,6 +29,16 @@ STATUS_SYNONYMS: Mapping[str, str] = {
     "signed": "partnered",
     "active": "partnered",
 }
+# A campaign assignment's statuses (planned, active, completed, cancelled) as people also write them.
+ASSIGNMENT_STATUS_SYNONYMS: Mapping[str, str] = {
+    "done": "completed",
+    "finished": "completed",
+    "live": "active",
+    "running": "active",
+    "started": "active",
+    "canceled": "cancelled",
+    "dropped": "cancelled",
+}
 # Keys are what people type; values are the words `/crm log` takes (file = file_upload).
 INTERACTION_SYNONYMS: Mapping[str, str] = {
     "mail": "email",

@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from crm import assignments, campaigns, clicks
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Campaign
-from crm.suggest import close_matches
+from crm.suggest import ASSIGNMENT_STATUS_SYNONYMS, close_matches, did_you_mean, one_of
 from crm.urls import looks_like_url, validate_http_url
 from handlers.blocks.campaign_modals import assign_modal, new_campaign_modal
 from handlers.blocks.campaigns import assignment_link, campaign_created, campaign_list
@@ -156,9 +156,9 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
     need(args, 3, CAMPAIGN_STATUS)
     value = args[-1].lower()
     if value not in ASSIGNMENT_STATUSES:
-        guess = close_matches(value, ASSIGNMENT_STATUSES, n=1)
-        hint = f" Did you mean “{guess[0]}”?" if guess else ""
-        raise UsageError(CAMPAIGN_STATUS, f"“{args[-1][:40]}” is not an assignment status.{hint}")
+        guess = did_you_mean(value, ASSIGNMENT_STATUSES, synonyms=ASSIGNMENT_STATUS_SYNONYMS)
+        said = f"“{args[-1][:40]}” is not an assignment status. {guess} Use {one_of(ASSIGNMENT_STATUSES)}."
+        raise UsageError(CAMPAIGN_STATUS, " ".join(said.split()))
     campaign, rest = split_campaign(ctx, args[:-1], rest=1)
     influencer = ctx.influencer(" ".join(rest))
     try:

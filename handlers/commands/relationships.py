@@ -267,11 +267,17 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
     status_filter = tag_filter = min_priority = None
     for word in args:
         lowered = word.lower()
-        if lowered in RELATIONSHIP_STATUSES and status_filter is None:
+        if lowered in RELATIONSHIP_STATUSES:
+            if status_filter is not None:
+                raise UsageError(usage, f"One status at a time (got {status_filter} and {lowered}).")
             status_filter = lowered
-        elif word.startswith("#") and len(word) > 1 and tag_filter is None:
+        elif word.startswith("#") and len(word) > 1:
+            if tag_filter is not None:
+                raise UsageError(usage, f"One #tag at a time (got #{tag_filter[:40]} and {word[:40]}).")
             tag_filter = word[1:]
-        elif lowered.startswith(("priority>=", "p>=", ">=")) and min_priority is None:
+        elif lowered.startswith(("priority>=", "p>=", ">=")):
+            if min_priority is not None:
+                raise UsageError(usage, "Give priority>=N once.")
             number = lowered.rsplit(">=", 1)[1]
             if not (number.isascii() and number.isdigit() and int(number) <= 5):
                 raise UsageError(usage, "Priority must be from 0 to 5, e.g. priority>=3.")

@@ -107,6 +107,10 @@ def test_campaign_status_for_an_unassigned_influencer_says_so_and_how_to_assign(
     assert crm.count(Assignment) == 0
     typo = run.command('campaign status "Spring Sale" @x activ').reply.params["text"]
     assert "“activ” is not an assignment status. Did you mean “active”?" in typo
+    # The words people use for a status are understood as a guess, and the statuses are listed.
+    done = run.command('campaign status "Spring Sale" @x done').reply.params["text"]
+    assert "“done” is not an assignment status. Did you mean “completed”? " in done
+    assert "Use planned, active, completed or cancelled." in done
 
 
 def test_campaign_edit_opens_the_form_for_its_creator_only(run, crm):

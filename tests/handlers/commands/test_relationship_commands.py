@@ -276,6 +276,20 @@ def test_a_word_that_is_no_list_filter_is_named_with_what_it_may_mean(run, crm, 
     assert "Usage: `/crm list" in text and "e.g. `/crm list warm #skincare`" in text
 
 
+@pytest.mark.parametrize(
+    ("words", "problem"),
+    [
+        ("warm cold", "One status at a time (got warm and cold)."),
+        ("#vegan #skincare", "One #tag at a time (got #vegan and #skincare)."),
+        ("priority>=2 p>=3", "Give priority&gt;=N once."),  # escaped: the reply is mrkdwn
+    ],
+)
+def test_a_filter_given_twice_is_named(run, crm, words, problem):
+    text = run.command(f"list {words}").reply.params["text"]
+    assert text.startswith(problem)
+    assert "Usage: `/crm list" in text
+
+
 def test_list_of_many_says_which_rows_of_how_many_and_offers_the_next_page(run, crm):
     for i in range(25):
         crm.relationship(f"creator{i:02d}")
