@@ -95,13 +95,19 @@ def _name_taken(db: Session, team_id: str, name: str, *, except_id: uuid.UUID | 
     return db.scalar(query.limit(1)) is not None
 
 
+def _name_taken_error(name: str) -> Conflict:
+    return Conflict(
+        f"A campaign named “{name}” already exists in this workspace; give this one another name."
+    )
+
+
 def _flush_unique_name(db: Session, name: str) -> None:
     """Flush in a savepoint so a concurrent duplicate name becomes a Conflict, not a broken session."""
     try:
         with db.begin_nested():
             db.flush()
     except IntegrityError as exc:
-        raise Conflict(f"A campaign named “{name}” already exists in this workspace.") from exc
+        raise _name_taken_error(name) from exc
 
 
 def create_campaign(
@@ -133,7 +139,7 @@ def create_campaign(
     )
     tracking_link(landing_url, sample, url_field="landing_url")
     if _name_taken(db, actor.team_id, name):
-        raise Conflict(f"A campaign named “{name}” already exists in this workspace.")
+        raise _name_taken_error(name)
     campaign = Campaign(
         team_id=actor.team_id,
         user_id=actor.id,
@@ -248,7 +254,7 @@ def update_campaign(
     if changes.name is not None:
         new["name"] = _clean_name(changes.name)
         if _name_taken(db, actor.team_id, new["name"], except_id=campaign.id):
-            raise Conflict(f"A campaign named “{new['name']}” already exists in this workspace.")
+            raise _name_taken_error(new["name"])
     if changes.landing_url is not None:
         new["landing_url"] = validate_base_url(changes.landing_url, field="landing_url")
     for field in ("utm_source", "utm_medium", "utm_campaign"):
