@@ -37,9 +37,10 @@ def test_import_prints_the_preview_commits_and_a_second_run_changes_nothing(env,
     args = ["import", "roster.csv", "--team", "T0IMPORT", "--user", "U0IMPORT"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "4 rows read." in out and "2 new creators." in out
+    assert "Rows read: 4\n" in out and "New creators: 2\n" in out
+    assert "Named more than once in the file (merged): 1\n" in out
     assert "rows 2, 3 are one creator" in out and "row 5: No handle or profile link" in out
-    assert "2 new creators, 0 added to your list" in out
+    assert "New creators: 2; added to your list: 0;" in out
     assert _counts(clean_tables) == (1, 2, 2)
     with Session(clean_tables) as s:
         maya = s.scalars(select(Influencer).where(Influencer.handle == "maya")).one()
@@ -47,7 +48,7 @@ def test_import_prints_the_preview_commits_and_a_second_run_changes_nothing(env,
 
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "0 new creators." in out and "Nothing changed" in out
+    assert "New creators: 0\n" in out and "Nothing changed" in out
     assert _counts(clean_tables) == (1, 2, 2)
 
 

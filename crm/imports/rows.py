@@ -29,7 +29,7 @@ from crm.influencers import DEFAULT_PLATFORM, NAME_MAX
 from crm.models import RELATIONSHIP_STATUSES, User
 from crm.profiles import BareHandle, Profile, on_platform, parse_profile, parse_reference, validate_platform
 from crm.relationship_fields import normalize_tags, validate_notes, validate_priority
-from crm.suggest import PLATFORM_SYNONYMS
+from crm.suggest import PLATFORM_SYNONYMS, STATUS_SYNONYMS, did_you_mean
 from crm.text import clean_name, clean_text
 from crm.users import validate_email
 
@@ -145,9 +145,9 @@ def _status(raw: str) -> str:
     cleaned = raw.strip().lower()
     if cleaned not in RELATIONSHIP_STATUSES:
         shown = clean_text(raw, field="status", max_len=None) or ""
-        raise InvalidInput(
-            "status", f"“{shown[:40]}” is not a status; use one of: {', '.join(RELATIONSHIP_STATUSES)}."
-        )
+        guess = did_you_mean(cleaned, RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
+        said = f"“{shown[:40]}” is not a status. {guess} Use one of: {', '.join(RELATIONSHIP_STATUSES)}."
+        raise InvalidInput("status", " ".join(said.split()))
     return cleaned
 
 

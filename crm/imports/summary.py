@@ -23,13 +23,14 @@ def _value(value: object) -> str:
 
 def plan_lines(plan: ImportPlan) -> list[str]:
     """The preview: counts, then the invalid rows and the changes on creators already on the list."""
+    # "Label: count" lines read right for any count ("1 creators" did not).
     lines = [
-        f"{plan.total_rows:,} rows read.",
-        f"{plan.count('new'):,} new creators.",
-        f"{plan.count('add'):,} creators already in the workspace, to add to your list.",
-        f"{len(plan.on_list):,} already on your list ({plan.count('update'):,} with changes).",
-        f"{len(plan.duplicates):,} creators named more than once in the file (merged).",
-        f"{len(plan.invalid):,} invalid rows (left out).",
+        f"Rows read: {plan.total_rows:,}",
+        f"New creators: {plan.count('new'):,}",
+        f"Already in the workspace, to add to your list: {plan.count('add'):,}",
+        f"Already on your list: {len(plan.on_list):,} ({plan.count('update'):,} with changes)",
+        f"Named more than once in the file (merged): {len(plan.duplicates):,}",
+        f"Invalid rows (left out): {len(plan.invalid):,}",
     ]
     if plan.ignored_columns:
         lines.append("Ignored columns: " + ", ".join(plan.ignored_columns) + ".")
@@ -49,11 +50,10 @@ def plan_lines(plan: ImportPlan) -> list[str]:
 
 def result_lines(result: ImportResult) -> list[str]:
     return [
-        f"Imported: {result.created:,} new creators, {result.added:,} added to your list, "
-        f"{result.updated:,} updated, {result.unchanged:,} unchanged, "
-        f"{result.profiles_linked:,} profiles linked; "
-        f"{result.invalid:,} invalid rows left out.",
-        f"{result.changes:,} changes."
+        f"Imported. New creators: {result.created:,}; added to your list: {result.added:,}; "
+        f"updated: {result.updated:,}; unchanged: {result.unchanged:,}; "
+        f"profiles linked: {result.profiles_linked:,}; invalid rows left out: {result.invalid:,}.",
+        f"Changes: {result.changes:,}."
         if result.changes
         else "Nothing changed: everything was already there.",
     ]

@@ -51,7 +51,7 @@ def test_messy_file_preview_counts(db, snapshot):
     invalid = {row.number: " ".join(row.reasons) for row in plan.invalid}
     assert set(invalid) == {7, 8, 9, 10}
     assert "name alone" in invalid[7]
-    assert "“hot” is not a status" in invalid[8]
+    assert "“hot” is not a status. Did you mean “warm”? Use one of: saved," in invalid[8]
     assert "Priority" in invalid[9]
     assert "someday" in invalid[10]
     maya = plan.creators[0]
