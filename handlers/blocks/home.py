@@ -28,6 +28,7 @@ from handlers.blocks.text import SECTION_TEXT, mrkdwn, plural
 from handlers.ids import Action, Block
 
 LIST_ROWS = 5
+FOOTER = "`/crm help` lists every command. This page updates after each change you make."
 
 
 def home_buttons() -> ActionsBlock:
@@ -119,11 +120,26 @@ def going_cold_rows(dashboard: Any, *, now: datetime) -> list[Any]:
     return blocks
 
 
+GETTING_STARTED = (
+    "*Getting started*\n"
+    "This is your own list of the creators you work with; teammates keep theirs.\n"
+    "1. *Save a creator:* `/crm add @maya tiktok` or *Add influencer* above — or bring your"
+    " spreadsheet with `/crm import`.\n"
+    "2. *Log what happens:* `/crm log @maya call`, or *Log to CRM* in any message's ⋮ menu.\n"
+    "3. *Never miss a follow-up:* `/crm followup @maya next monday`, and the bot DMs you that day."
+)
+
+
 def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
     """Dashboard is crm Dashboard(due, due_count, overdue_count, pipeline, strongest, neglected,
-    recent), loaded with the same `now`."""
+    recent), loaded with the same `now`. Someone with nothing on their list and nothing logged sees
+    three steps to start instead of a dashboard of zeros."""
     due: Sequence[Relationship] = dashboard.due[:DUE_ITEMS]
     blocks: list[Any] = [header("Your influencer CRM"), home_buttons(), DividerBlock()]
+    digest = weekly_digest_home_section(getattr(dashboard, "weekly_digest_on", False))
+    if not any(dashboard.pipeline.values()) and not dashboard.recent:  # a new user: how to start
+        blocks += [SectionBlock(text=MarkdownTextObject(text=GETTING_STARTED)), DividerBlock()]
+        return View(type="home", blocks=[*blocks, digest, context(FOOTER)])
     heading = due_heading(dashboard.due_count, dashboard.overdue_count)
     blocks.append(SectionBlock(text=MarkdownTextObject(text=heading)))
     if due:
@@ -156,7 +172,7 @@ def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
         ),
         _lines_section("Last interactions", recent_lines, "Nothing logged yet: `/crm log @handle`."),
         DividerBlock(),
-        weekly_digest_home_section(getattr(dashboard, "weekly_digest_on", False)),
-        context("`/crm help` lists every command. This page updates after each change you make."),
+        digest,
+        context(FOOTER),
     ]
     return View(type="home", blocks=blocks)

@@ -136,6 +136,24 @@ def test_home_view_stays_valid_for_huge_dashboards_and_offers_the_three_buttons(
         Action.HOME_NEW_CAMPAIGN,
     ]
     assert "/crm due" in repr(body)
-    empty = rendered(home_view(dashboard(0), tz=UTC, now=s.NOW))
-    assert "Nothing due" in repr(empty)
+    nothing_due = dashboard(1)
+    nothing_due.due, nothing_due.due_count, nothing_due.overdue_count = [], 0, 0
+    assert "Nothing due" in repr(rendered(home_view(nothing_due, tz=UTC, now=s.NOW)))
     assert body["type"] == "home" and "submit" not in body
+
+
+def section_texts(body: dict) -> list[str]:
+    return [b["text"]["text"] for b in body["blocks"] if b["type"] == "section" and "text" in b]
+
+
+def test_a_new_user_s_home_says_how_to_start_instead_of_showing_zeros():
+    new = section_texts(rendered(home_view(dashboard(0), tz=UTC, now=s.NOW)))
+    (start,) = [t for t in new if t.startswith("*Getting started*")]
+    assert "`/crm add @maya tiktok`" in start and "`/crm import`" in start and "*Log to CRM*" in start
+    assert not [t for t in new if t.startswith(("*Pipeline*", "*Strongest", "*Follow-ups due"))]
+    # One relationship (or one interaction logged) and the dashboard is back, without the steps.
+    one, logged_only = dashboard(1), dashboard(0)
+    logged_only.recent = one.recent
+    for used in (one, logged_only):
+        texts = section_texts(rendered(home_view(used, tz=UTC, now=s.NOW)))
+        assert "*Pipeline*" in texts and not [t for t in texts if t.startswith("*Getting started*")]
