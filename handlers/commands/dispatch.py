@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
 from crm.models import Influencer
 from crm.suggest import close_matches
-from handlers.blocks.help import help_message
+from handlers.blocks.help import Usage, help_message
 from handlers.blocks.lists import candidates
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
@@ -90,6 +90,20 @@ def usage_help() -> Message:
     return help_message([s.usage for s in SUBCOMMANDS.values()])
 
 
+def _usages_of(first_word: str) -> list[Usage]:
+    """The usages of the subcommands that start with `first_word` (`campaign`: all six)."""
+    return [s.usage for name, s in SUBCOMMANDS.items() if name.split(" ", 1)[0] == first_word]
+
+
+def _help_with(problem: str | None, usages: list[Usage]) -> Message:
+    """`usages` (a few subcommands' help), after `problem` when there is one, and a pointer to the rest."""
+    found = help_message(usages)
+    note = "`/crm help` lists every command."
+    blocks = ([_note(problem)] if problem else [found.blocks[0]]) + [*found.blocks[1:-1], _note(note)]
+    text = f"{plain_of(problem)} {plain_of(note)}" if problem else found.text
+    return Message(text=text, blocks=blocks)
+
+
 def lookup(words: list[str]) -> tuple[Subcommand | None, list[str]]:
     """(subcommand, its arguments) for the command's words; None when the first word is not one."""
     if not words:
@@ -141,6 +155,9 @@ def save_or_find(ref: str, *, is_profile: bool) -> str:
         return f"To save them: `/crm add {ref}`. To look for them: {find}."
     if is_profile:  # a profile link
         return f"To save them: `/crm add {ref}`."
+    if ref.startswith("@") and len(ref.split()) > 1:  # words after a handle that are no platform
+        handle = ref.split()[0]
+        return f"To look for them: {find}. After a handle, give at most its platform: `{handle} tiktok`."
     return f'To look for them: {find}. To save a new creator: `/crm add "{ref}" @handle`.'
 
 
@@ -148,7 +165,11 @@ def dispatch(ctx: CommandContext, text: str) -> None:
     """Run `/crm <text>`: help for nothing or `help`, the usage list for an unknown subcommand."""
     words = tokenize(text)
     if not words or words[0].lower() in ("help", "?", "-h", "--help"):
-        ctx.reply(usage_help())
+        # `/crm help campaign`, `/crm help followup`: that command's help alone.
+        topic = words[1].lower() if len(words) > 1 else ""
+        named = ALIASES.get(topic) or SUBCOMMAND_SYNONYMS.get(topic) or topic  # `help delete`: remove
+        usages = _usages_of(named.split(" ", 1)[0]) if named else []
+        ctx.reply(_help_with(None, usages) if usages else usage_help())
         return
     sub, args = lookup(words)
     if sub is None:
@@ -166,8 +187,10 @@ def _unknown(ctx: CommandContext, words: list[str]) -> None:
             guess = f"campaign {close[0]}"
             problem = f"There is no `/crm campaign {typed[:40]}` command. Did you mean `{guess}`?"
             raise UsageError(SUBCOMMANDS[guess].usage, problem)
-        problem = f"Campaign commands: {', '.join(CAMPAIGN_SUBS)}."
-        raise UsageError(SUBCOMMANDS["campaign new"].usage, problem)
+        missing = f"There is no `/crm campaign {mrkdwn(typed, 40)}` command. " if typed else ""
+        problem = f"{missing}Campaign commands: {', '.join(CAMPAIGN_SUBS)}."
+        ctx.reply(_help_with(problem, _usages_of("campaign")))
+        return
     first_words = list(dict.fromkeys(name.split(" ", 1)[0] for name in SUBCOMMANDS))
     close = close_matches(words[0], first_words, n=1, synonyms=SUBCOMMAND_SYNONYMS)
     if not close and words[0].startswith(("@", "http://", "https://")):
@@ -175,11 +198,7 @@ def _unknown(ctx: CommandContext, words: list[str]) -> None:
     missing = f"There is no `/crm {mrkdwn(words[0], 40)}` command."
     if close:
         guess = close[0]
-        problem = f"{missing} Did you mean `{guess}`?"
-        usages = [s.usage for name, s in SUBCOMMANDS.items() if name.split(" ", 1)[0] == guess]
-        found = help_message(usages)
-        blocks = [_note(problem), *found.blocks[1:-1], _note("`/crm help` lists every command.")]
-        ctx.reply(Message(text=f"{plain_of(problem)} /crm help lists every command.", blocks=blocks))
+        ctx.reply(_help_with(f"{missing} Did you mean `{guess}`?", _usages_of(guess)))
         return
     help_ = usage_help()
     problem = f"{missing} Here is what there is:"

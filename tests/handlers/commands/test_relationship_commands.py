@@ -50,6 +50,29 @@ def test_help_lists_every_subcommand(run, text):
         assert f"/crm {word}" in sent.text, word
 
 
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("help campaign", ["/crm campaign new", "/crm campaign export"], ["/crm show", "/crm utm"]),
+        ("help FOLLOWUP", ["/crm followup &lt;influencer&gt;"], ["/crm campaign new", "/crm show"]),
+        ("help create", ["/crm add"], ["/crm show"]),  # a word people use for add
+        ("help campaigns", ["/crm campaign list", "/crm campaign new"], ["/crm show"]),  # an alias
+        ("help nothing-like-it", ["/crm show", "/crm campaign new", "/crm admin"], []),  # everything
+    ],
+)
+def test_help_on_one_command_shows_that_command(run, text, shown, not_shown):
+    blocks = repr(run.command(text).reply.params["blocks"])
+    assert all(s in blocks for s in shown) and not any(n in blocks for n in not_shown)
+
+
+@pytest.mark.parametrize("text", ["campaign", "campaign frob"])
+def test_campaign_without_a_known_subcommand_shows_the_campaign_commands(run, text):
+    blocks = repr(run.command(text).reply.params["blocks"])
+    if text != "campaign":
+        assert "There is no `/crm campaign frob` command. Campaign commands: new, list," in blocks
+    assert "/crm campaign new" in blocks and "/crm campaign export" in blocks and "/crm show" not in blocks
+
+
 def test_unknown_subcommand_answers_with_what_there_is(run):
     sent = run.command("frobnicate @maya")
     assert "There is no `/crm frobnicate` command" in sent.text
@@ -128,6 +151,11 @@ def test_show_someone_not_on_my_list_or_unknown(run, crm):
             "note https://www.tiktok.com/@nobody.r Loved it",
             "No influencer matches “https://www.tiktok.com/@nobody.r”. "
             "To save them: `/crm add https://www.tiktok.com/@nobody.r`.",
+        ),
+        (  # more than a platform after the handle: no name starts with @, so no `add "…"` hint
+            "show @nobody extra words",
+            "No influencer matches “@nobody extra words”. To look for them: `/crm find nobody`. "
+            "After a handle, give at most its platform: `@nobody tiktok`.",
         ),
         (
             'show "Zed Nobody"',
