@@ -1,17 +1,20 @@
-"""`/crm` subcommands about the creator directory itself: rename, link; and reading the words of
-`/crm add` (a name, a handle or profile link, a platform)."""
+"""`/crm` subcommands about the creator directory itself: rename, link, merge (two creators into
+one); and reading the words of `/crm add` (a name, a handle or profile link, a platform)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from crm import influencers
+from crm.errors import Ambiguous, InvalidInput
+from crm.merge import preview_merge
 from crm.models import PLATFORMS
 from crm.profiles import is_profile_link, platform_named
 from crm.suggest import close_matches
 from handlers.blocks.cards import profile_line
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
+from handlers.blocks.merge import merge_preview
 from handlers.blocks.text import mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
 
@@ -24,6 +27,11 @@ LINK = Usage(
     "link <influencer> <profile-url | @handle platform>",
     "add another platform or profile to a creator",
     "/crm link @priya https://www.tiktok.com/@priya.r",
+)
+MERGE = Usage(
+    "merge <creator> <creator to merge into it>",
+    "one person, two creators: preview, then merge the second into the first",
+    "/crm merge @priya @priya.r tiktok",
 )
 _CLOSING_QUOTES = '"”“»'
 
@@ -158,3 +166,34 @@ def link(ctx: CommandContext, args: list[str]) -> None:
     count = len(influencer.profiles)
     text = f"Linked {what} to {name} ({count} profiles now)."
     ctx.say(text, influencer.id, fallback=f"Linked {plain_what} to {influencer.name} ({count} profiles now).")
+
+
+def _two_creators(args: list[str]) -> tuple[str, str]:
+    """The two creator references of `merge`: a platform word belongs to the handle before it
+    (`@priya youtube @priya.r tiktok`); quoted names are one word already."""
+    refs: list[str] = []
+    for word in args:
+        if refs and platform_named(word) is not None and " " not in refs[-1]:
+            refs[-1] = f"{refs[-1]} {word}"
+        else:
+            refs.append(word)
+    if len(refs) != 2:
+        problem = "Name two creators: the one to keep, then the one to merge into it."
+        if len(refs) > 2:
+            problem = f"Name two creators, not {len(refs)}; quote names with spaces."
+        raise UsageError(MERGE, problem)
+    return refs[0], refs[1]
+
+
+def merge(ctx: CommandContext, args: list[str]) -> None:
+    """`/crm merge <a> <b>`: a preview of merging b into a, with Merge / Cancel (writes nothing)."""
+    need(args, 2, MERGE, None if not args else "Name two creators: the one to keep, then the other.")
+    found = []
+    for ref in _two_creators(args):
+        try:
+            found.append(influencers.resolve_influencer(ctx.db, team_id=ctx.team_id, ref=ref))
+        except Ambiguous as exc:  # candidate buttons pick one creator; a merge needs two
+            names = ", ".join(f"@{c.handle} {platform_label(c.platform)}" for c in exc.candidates[:5])
+            raise InvalidInput("influencer", f"{exc.message} Name it by its profile: {names}.") from None
+    plan = preview_merge(ctx.db, actor=ctx.actor, survivor_id=found[0].id, absorbed_id=found[1].id)
+    ctx.reply(merge_preview(plan, tz=ctx.tz))

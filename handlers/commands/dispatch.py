@@ -17,6 +17,7 @@ from handlers.commands import campaigns as campaign_cmd
 from handlers.commands import creators as creator_cmd
 from handlers.commands import exports as export_cmd
 from handlers.commands import importing as import_cmd
+from handlers.commands import lists as list_cmd
 from handlers.commands import relationships as rel_cmd
 from handlers.commands.context import CommandContext, Subcommand, UsageError
 from handlers.commands.tokens import tokenize
@@ -27,7 +28,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("add", rel_cmd.ADD, rel_cmd.add, writes=True),
         Subcommand("rename", creator_cmd.RENAME, creator_cmd.rename, writes=True),
         Subcommand("link", creator_cmd.LINK, creator_cmd.link, writes=True),
-        Subcommand("merge", rel_cmd.MERGE, rel_cmd.merge),
+        Subcommand("merge", creator_cmd.MERGE, creator_cmd.merge),
         Subcommand("show", rel_cmd.SHOW, rel_cmd.show),
         Subcommand("status", rel_cmd.STATUS, rel_cmd.status, writes=True),
         Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority, writes=True),
@@ -36,9 +37,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("cadence", cadence_cmd.CADENCE, cadence_cmd.run_cadence, writes=True),
         Subcommand("note", rel_cmd.NOTE, rel_cmd.note, writes=True),
         Subcommand("log", rel_cmd.LOG, rel_cmd.log),
-        Subcommand("list", rel_cmd.LIST, rel_cmd.list_),
-        Subcommand("due", rel_cmd.DUE, rel_cmd.due),
-        Subcommand("find", rel_cmd.FIND, rel_cmd.find),
+        Subcommand("list", list_cmd.LIST, list_cmd.list_),
+        Subcommand("due", list_cmd.DUE, list_cmd.due),
+        Subcommand("find", list_cmd.FIND, list_cmd.find),
         Subcommand("export", export_cmd.EXPORT, export_cmd.export),
         Subcommand("import", import_cmd.IMPORT, import_cmd.import_),
         Subcommand("remove", rel_cmd.REMOVE, rel_cmd.remove, writes=True),

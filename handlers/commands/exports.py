@@ -17,7 +17,7 @@ from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.commands.campaigns import split_campaign
 from handlers.commands.context import CommandContext, need
-from handlers.commands.relationships import read_list_filters
+from handlers.commands.lists import read_list_filters
 from handlers.views.campaigns import is_crm_admin
 
 EXPORT = Usage(

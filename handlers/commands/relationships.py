@@ -1,6 +1,6 @@
 """`/crm` subcommands about one's own relationships: add, show, status, priority, tag, followup,
-note, log, list, due, find; and merge (two creators into one). Each parses its words, calls one
-crm function, and replies."""
+note, log, remove, restore. Each parses its words, calls one crm function, and replies. (Listing
+them is in handlers/commands/lists.py; merging two creators in handlers/commands/creators.py.)"""
 
 from __future__ import annotations
 
@@ -10,18 +10,13 @@ from crm import archive, dashboard, followups, influencers, relationships
 from crm.clock import local_today
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.follow_up_phrases import NotADate, parse_follow_up
-from crm.merge import preview_merge
-from crm.models import INTERACTION_TYPES, PLATFORMS, RELATIONSHIP_STATUSES
+from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES
 from crm.relationship_fields import validate_priority
-from crm.relationship_list import RelationshipFilter
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
-from handlers.actions.paging import list_page
 from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
-from handlers.blocks.lists import ListQuery
-from handlers.blocks.merge import merge_preview
 from handlers.blocks.text import fmt_datetime, mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import read_add
@@ -55,13 +50,6 @@ LOG = Usage(
     "log an interaction (opens a form)",
     "/crm log @maya call",
 )
-LIST = Usage(
-    "list [status] [#tag] [priority>=N] | list archived",
-    "your relationships, strongest first (archived: those you removed)",
-    "/crm list warm #skincare",
-)
-DUE = Usage("due", "follow-ups due today and overdue", "/crm due")
-FIND = Usage("find <text>", "search names, handles, your tags and notes", "/crm find skincare")
 REMOVE = Usage(
     "remove <influencer>",
     "take them off your list (their history stays; Undo or /crm restore brings them back)",
@@ -69,11 +57,6 @@ REMOVE = Usage(
 )
 RESTORE = Usage(
     "restore <influencer>", "put someone you removed back on your list, as it was", "/crm restore @maya"
-)
-MERGE = Usage(
-    "merge <creator> <creator to merge into it>",
-    "one person, two creators: preview, then merge the second into the first",
-    "/crm merge @priya @priya.r tiktok",
 )
 
 TYPE_WORDS = {t: t for t in INTERACTION_TYPES} | {"file": "file_upload"}
@@ -257,97 +240,6 @@ def log(ctx: CommandContext, args: list[str]) -> None:
     influencer = _log_influencer(ctx, args) if args else None
     view = log_modal_for(ctx.db, ctx.actor, influencer=influencer, interaction_type=kind, now=ctx.now)
     ctx.open_modal(view)
-
-
-def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilter:
-    """The filters of `/crm list` (and `/crm export`): a status, a #tag, priority>=N, or `archived`
-    alone; a UsageError with `usage` for anything else."""
-    if [word.lower() for word in args] == ["archived"]:
-        return RelationshipFilter(archived=True)
-    status_filter = tag_filter = min_priority = None
-    for word in args:
-        lowered = word.lower()
-        if lowered in RELATIONSHIP_STATUSES:
-            if status_filter is not None:
-                raise UsageError(usage, f"One status at a time (got {status_filter} and {lowered}).")
-            status_filter = lowered
-        elif word.startswith("#") and len(word) > 1:
-            if tag_filter is not None:
-                raise UsageError(usage, f"One #tag at a time (got #{tag_filter[:40]} and {word[:40]}).")
-            tag_filter = word[1:]
-        elif lowered.startswith(("priority>=", "p>=", ">=")):
-            if min_priority is not None:
-                raise UsageError(usage, "Give priority>=N once.")
-            number = lowered.rsplit(">=", 1)[1]
-            if not (number.isascii() and number.isdigit() and int(number) <= 5):
-                raise UsageError(usage, "Priority must be from 0 to 5, e.g. priority>=3.")
-            min_priority = int(number)
-        elif lowered == "archived":
-            raise UsageError(usage, "`archived` means everyone you removed; it takes no other filters.")
-        else:
-            raise UsageError(usage, _not_a_filter(word))
-    return RelationshipFilter(status=status_filter, tag=tag_filter, min_priority=min_priority)
-
-
-def _not_a_filter(word: str) -> str:
-    """Why `word` is no list filter: the status it looks like, or the #tag it may have meant."""
-    shown = word[:40]
-    guess = did_you_mean(word.lower(), RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
-    if not guess and not word.startswith("#") and word.replace("-", "").isalnum():
-        guess = f"For a tag, write #{shown}."
-    filters = f"a status ({one_of(RELATIONSHIP_STATUSES)}), a #tag, priority>=N, or archived alone"
-    return " ".join(f"“{shown}” is not a filter. {guess} Filters are {filters}.".split())
-
-
-def list_(ctx: CommandContext, args: list[str]) -> None:
-    filters = read_list_filters(args)
-    if filters.archived:
-        ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("archived"), now=ctx.now))
-        return
-    query = ListQuery("list", status=filters.status, tag=filters.tag, min_priority=filters.min_priority)
-    ctx.reply(list_page(ctx.db, ctx.actor, query, now=ctx.now))
-
-
-def due(ctx: CommandContext, args: list[str]) -> None:
-    if args:
-        raise UsageError(DUE, "`due` takes no arguments.")
-    ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("due"), now=ctx.now))
-
-
-def find(ctx: CommandContext, args: list[str]) -> None:
-    need(args, 1, FIND)
-    ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("find", text=" ".join(args)), now=ctx.now))
-
-
-def _two_creators(args: list[str]) -> tuple[str, str]:
-    """The two creator references of `merge`: a platform word belongs to the handle before it
-    (`@priya youtube @priya.r tiktok`); quoted names are one word already."""
-    refs: list[str] = []
-    for word in args:
-        if refs and word.lower() in (*PLATFORMS, "twitter") and " " not in refs[-1]:
-            refs[-1] = f"{refs[-1]} {word}"
-        else:
-            refs.append(word)
-    if len(refs) != 2:
-        problem = "Name two creators: the one to keep, then the one to merge into it."
-        if len(refs) > 2:
-            problem = f"Name two creators, not {len(refs)}; quote names with spaces."
-        raise UsageError(MERGE, problem)
-    return refs[0], refs[1]
-
-
-def merge(ctx: CommandContext, args: list[str]) -> None:
-    """`/crm merge <a> <b>`: a preview of merging b into a, with Merge / Cancel (writes nothing)."""
-    need(args, 2, MERGE, None if not args else "Name two creators: the one to keep, then the other.")
-    found = []
-    for ref in _two_creators(args):
-        try:
-            found.append(influencers.resolve_influencer(ctx.db, team_id=ctx.team_id, ref=ref))
-        except Ambiguous as exc:  # candidate buttons pick one creator; a merge needs two
-            names = ", ".join(f"@{c.handle} {platform_label(c.platform)}" for c in exc.candidates[:5])
-            raise InvalidInput("influencer", f"{exc.message} Name it by its profile: {names}.") from None
-    plan = preview_merge(ctx.db, actor=ctx.actor, survivor_id=found[0].id, absorbed_id=found[1].id)
-    ctx.reply(merge_preview(plan, tz=ctx.tz))
 
 
 def remove(ctx: CommandContext, args: list[str]) -> None:

@@ -98,6 +98,12 @@ def test_bad_arguments_name_the_problem(run, crm):
     assert "not 3" in run.command("merge @priya @priya.r @x").text
 
 
+def test_a_platform_s_short_form_belongs_to_the_handle_before_it(run, crm):
+    seed(crm)
+    text = run.command("merge @priya yt @priya.r tt").text
+    assert "Merge *Priya R* (@priya.r · TikTok) into *Priya Raman* (@priya · YouTube)?" in text
+
+
 @pytest.mark.parametrize(
     "value",
     ["", "{", "[]", "null", json.dumps({"s": "x", "a": str(uuid.uuid4())}), json.dumps({"s": 1, "a": 2})],

@@ -1,0 +1,80 @@
+"""`/crm` subcommands that list one's relationships: list (with its filters, which export reads
+too), due, find. Each answers with a page of rows (handlers/actions/paging.py turns the pages)."""
+
+from __future__ import annotations
+
+from crm.models import RELATIONSHIP_STATUSES
+from crm.relationship_list import RelationshipFilter
+from crm.suggest import STATUS_SYNONYMS, did_you_mean, one_of
+from handlers.actions.paging import list_page
+from handlers.blocks.help import Usage
+from handlers.blocks.lists import ListQuery
+from handlers.commands.context import CommandContext, UsageError, need
+
+LIST = Usage(
+    "list [status] [#tag] [priority>=N] | list archived",
+    "your relationships, strongest first (archived: those you removed)",
+    "/crm list warm #skincare",
+)
+DUE = Usage("due", "follow-ups due today and overdue", "/crm due")
+FIND = Usage("find <text>", "search names, handles, your tags and notes", "/crm find skincare")
+
+
+def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilter:
+    """The filters of `/crm list` (and `/crm export`): a status, a #tag, priority>=N, or `archived`
+    alone; a UsageError with `usage` for anything else."""
+    if [word.lower() for word in args] == ["archived"]:
+        return RelationshipFilter(archived=True)
+    status_filter = tag_filter = min_priority = None
+    for word in args:
+        lowered = word.lower()
+        if lowered in RELATIONSHIP_STATUSES:
+            if status_filter is not None:
+                raise UsageError(usage, f"One status at a time (got {status_filter} and {lowered}).")
+            status_filter = lowered
+        elif word.startswith("#") and len(word) > 1:
+            if tag_filter is not None:
+                raise UsageError(usage, f"One #tag at a time (got #{tag_filter[:40]} and {word[:40]}).")
+            tag_filter = word[1:]
+        elif lowered.startswith(("priority>=", "p>=", ">=")):
+            if min_priority is not None:
+                raise UsageError(usage, "Give priority>=N once.")
+            number = lowered.rsplit(">=", 1)[1]
+            if not (number.isascii() and number.isdigit() and int(number) <= 5):
+                raise UsageError(usage, "Priority must be from 0 to 5, e.g. priority>=3.")
+            min_priority = int(number)
+        elif lowered == "archived":
+            raise UsageError(usage, "`archived` means everyone you removed; it takes no other filters.")
+        else:
+            raise UsageError(usage, _not_a_filter(word))
+    return RelationshipFilter(status=status_filter, tag=tag_filter, min_priority=min_priority)
+
+
+def _not_a_filter(word: str) -> str:
+    """Why `word` is no list filter: the status it looks like, or the #tag it may have meant."""
+    shown = word[:40]
+    guess = did_you_mean(word.lower(), RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
+    if not guess and not word.startswith("#") and word.replace("-", "").isalnum():
+        guess = f"For a tag, write #{shown}."
+    filters = f"a status ({one_of(RELATIONSHIP_STATUSES)}), a #tag, priority>=N, or archived alone"
+    return " ".join(f"“{shown}” is not a filter. {guess} Filters are {filters}.".split())
+
+
+def list_(ctx: CommandContext, args: list[str]) -> None:
+    filters = read_list_filters(args)
+    if filters.archived:
+        ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("archived"), now=ctx.now))
+        return
+    query = ListQuery("list", status=filters.status, tag=filters.tag, min_priority=filters.min_priority)
+    ctx.reply(list_page(ctx.db, ctx.actor, query, now=ctx.now))
+
+
+def due(ctx: CommandContext, args: list[str]) -> None:
+    if args:
+        raise UsageError(DUE, "`due` takes no arguments.")
+    ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("due"), now=ctx.now))
+
+
+def find(ctx: CommandContext, args: list[str]) -> None:
+    need(args, 1, FIND)
+    ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("find", text=" ".join(args)), now=ctx.now))
