@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from crm.errors import InvalidInput
 from crm.models import PLATFORMS
+from crm.profiles import platform_named
 
 FIELDS = (
     "name",
@@ -65,13 +66,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "contacted",
     ),
 }
-_PLATFORM_WORDS = {p: p for p in PLATFORMS if p not in ("blog", "other")} | {
-    "twitter": "x",
-    "insta": "instagram",
-    "ig": "instagram",
-    "tt": "tiktok",
-    "yt": "youtube",
-}
+# The platforms a column can be about ("Instagram handle", "IG URL"): those where a handle is a
+# profile. A header's first word names one as crm.profiles.platform_named reads it.
+_COLUMN_PLATFORMS = tuple(p for p in PLATFORMS if p not in ("blog", "other"))
 _BY_ALIAS = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
 
 IGNORED = "-"  # the code of a column nothing is read from
@@ -79,11 +76,7 @@ IGNORED = "-"  # the code of a column nothing is read from
 CODES = (
     IGNORED,
     *FIELDS,
-    *(
-        f"{field}:{platform}"
-        for field in MULTI_FIELDS
-        for platform in dict.fromkeys(_PLATFORM_WORDS.values())
-    ),
+    *(f"{field}:{platform}" for field in MULTI_FIELDS for platform in _COLUMN_PLATFORMS),
 )
 
 
@@ -151,8 +144,9 @@ def _guess(header: str) -> tuple[str | None, str | None]:
     if key in _BY_ALIAS:
         return _BY_ALIAS[key], None
     words = key.split()
-    if words and words[0] in _PLATFORM_WORDS:
-        platform, rest = _PLATFORM_WORDS[words[0]], " ".join(words[1:])
+    platform = platform_named(words[0]) if words else None
+    if platform in _COLUMN_PLATFORMS:
+        rest = " ".join(words[1:])
         if rest in ("", "url", "link", "profile", "profile url", "profile link", "page", "channel"):
             return ("profile_url", platform) if rest else ("handle", platform)
         if rest in ("handle", "username", "user name", "@", "account", "name"):

@@ -25,6 +25,23 @@ def test_aliases_used_by_common_exports():
     assert mapping.ignored == ["Followers"] and mapping.duplicates == {}
 
 
+@pytest.mark.parametrize(
+    ("header", "mapped"),
+    [
+        ("IG handle", ("handle", "instagram")),
+        ("YT channel", ("profile_url", "youtube")),
+        ("Twitter", ("handle", "x")),
+        ("LI URL", ("profile_url", "linkedin")),
+        ("Twitch username", ("handle", "twitch")),
+        ("Blog URL", (None, None)),  # a blog is known by its link, which says whose blog it is
+        ("Medium URL", (None, None)),
+    ],
+)
+def test_a_platform_column_is_read_by_the_platform_s_name_or_short_form(header, mapped):
+    (column,) = map_columns([header]).columns
+    assert (column.field, column.platform) == mapped
+
+
 def test_the_export_header_maps_to_itself():
     headers = ["name", "platform", "handle", "profile_url", "email", "status", "priority", "tags", "notes",
                "follow_up", "last_contacted"]  # fmt: skip
