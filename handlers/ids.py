@@ -72,6 +72,7 @@ class Field(StrEnum):
     INTERACTION_DATE = "interaction-date"
     INTERACTION_CAMPAIGN = "interaction-campaign"
     INTERACTION_FILE = "interaction-file"
+    INTERACTION_FOLLOW_UP = "interaction-follow-up"
     # relationship edit / notes / follow-up
     RELATIONSHIP_STATUS = "relationship-status"
     RELATIONSHIP_PRIORITY = "relationship-priority"

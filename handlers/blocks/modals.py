@@ -75,7 +75,8 @@ def log_interaction_modal(
     source_url: str | None = None,
     linked: Sequence[Influencer] = (),
 ) -> View:
-    """Influencer (prefilled when known), type, subject, content, date and time, campaign, file.
+    """Influencer (prefilled when known), type, subject, content, date and time, the next follow-up,
+    campaign, file.
 
     `linked` are the creators the logged message links: the influencer field's hint says why one is
     preselected, or that several are linked and none was chosen.
@@ -96,6 +97,11 @@ def log_interaction_modal(
             placeholder="What was said, agreed, sent…",
         ),
         f.datetime_picker(Field.INTERACTION_DATE, "When", now),
+        f.date_picker(
+            Field.INTERACTION_FOLLOW_UP,
+            "Next follow-up",
+            hint="The bot reminds you that day. Leave empty to keep the follow-up as it is.",
+        ),
     ]
     campaign_block = f.campaign_select(campaigns)
     if campaign_block is not None:

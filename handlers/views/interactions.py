@@ -1,4 +1,5 @@
-"""Log-interaction modal submitted: validate, record once (idempotent per view), refresh App Home."""
+"""Log-interaction modal submitted: validate, record once (idempotent per view), set the next
+follow-up when one was picked (in the same transaction), refresh App Home."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 
 from slack_bolt import BoltContext
 
-from crm import clock, interactions
+from crm import clock, followups, interactions
 from handlers.forms import form_values, load_metadata, parse_id
 from handlers.ids import Field
 from handlers.runtime.scope import request_key, scope
@@ -23,6 +24,7 @@ FIELDS = {
     "date": Field.INTERACTION_DATE,
     "campaign": Field.INTERACTION_CAMPAIGN,
     "campaign_id": Field.INTERACTION_CAMPAIGN,
+    "follow_up": Field.INTERACTION_FOLLOW_UP,
 }
 
 
@@ -55,6 +57,7 @@ def read_interaction(view: dict, *, now: datetime) -> tuple[dict[str, str], dict
     parsed = {
         "influencer": values.get(Field.INTERACTION_INFLUENCER),
         "campaign": values.get(Field.INTERACTION_CAMPAIGN),
+        "follow_up": values.get(Field.INTERACTION_FOLLOW_UP),  # a date, or None: keep the follow-up
         "data": {
             "type": kind,
             "subject": values.get(Field.INTERACTION_SUBJECT),
@@ -85,9 +88,14 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
                 idempotency_key=idempotency_key(view),
             )
             influencer_id = parse_id(parsed["influencer"], field="influencer", what="influencer")
-            return interactions.log_interaction(
+            logged = interactions.log_interaction(
                 s.db, actor=s.actor, influencer_id=influencer_id, data=data, now=now
             )
+            if parsed["follow_up"] is not None:  # after the log, which may have set one from a cadence
+                followups.set_follow_up(
+                    s.db, actor=s.actor, influencer_id=influencer_id, due=parsed["follow_up"], now=now
+                )
+            return logged
 
         if attempt(ack, s, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER).rejected:
             return

@@ -46,6 +46,30 @@ def test_a_valid_submission_records_the_interaction_and_refreshes_home(run, crm)
     assert sent.to("views.publish")
 
 
+def test_a_next_follow_up_picked_in_the_form_is_set_with_the_log(run, crm):
+    rel = crm.relationship("maya", cadence_days=3)  # a contact would set one from the cadence
+    view = run.command("log @maya email").opened
+    (field,) = [b for b in view["blocks"] if b.get("block_id") == F.INTERACTION_FOLLOW_UP]
+    assert field["optional"] is True and field["element"]["type"] == "datepicker"
+    due = (datetime.now(UTC) + timedelta(days=10)).date()
+    sent = run.submit(view, values(rel, **{F.INTERACTION_FOLLOW_UP: due}))
+    assert sent.ack == {} and crm.count(Interaction) == 1
+    saved = crm.one(Relationship)  # the date picked, not last contact + 3 days
+    assert saved.follow_up_date.date() == due and saved.follow_up_from_cadence is False
+    # Left empty, the follow-up stays as it was: set by hand, a later contact's cadence keeps it.
+    again = run.command("log @maya call").opened
+    assert run.submit(again, values(rel, **{F.INTERACTION_TYPE: "call"})).ack == {}
+    assert crm.count(Interaction) == 2 and crm.one(Relationship).follow_up_date.date() == due
+
+
+def test_a_follow_up_in_the_past_is_refused_inline_and_nothing_is_logged(run, crm):
+    rel, view = open_log(run, crm)
+    sent = run.submit(view, values(rel, **{F.INTERACTION_FOLLOW_UP: datetime(2020, 1, 1).date()}))
+    assert list(sent.ack["errors"]) == [F.INTERACTION_FOLLOW_UP]
+    assert "past" in sent.ack["errors"][F.INTERACTION_FOLLOW_UP]
+    assert crm.count(Interaction) == 0 and crm.one(Relationship).follow_up_date is None
+
+
 def test_the_same_view_submitted_twice_records_one_interaction(run, crm):
     rel, view = open_log(run, crm)
     first = run.submit(view, values(rel))
