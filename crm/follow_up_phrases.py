@@ -12,9 +12,11 @@ InvalidInput with a message for the user:
 
 Decisions: a date without a year is its next occurrence (today included); a weekday, with or
 without "next"/"this", is the next such day strictly after today; "next week" is next Monday (the
-start of the next working week); a time alone ("3pm") is today; "in N months" keeps the day of the
-month, clamped to the month's end. Numbers with a slash are day/month or month/day, whichever is a
-real date; when both are, and differ, the user is asked which.
+start of the next working week); a time alone ("3pm") is today; "in N months" (and "next month",
+"in N years") keeps the day of the month, clamped to the month's end. A part of the day stands for a
+time: morning 09:00, afternoon 14:00, evening 18:00, night 20:00 ("tonight": today at 20:00).
+Counts may be written as words up to twelve ("in two weeks"). Numbers with a slash are day/month
+or month/day, whichever is a real date; when both are, and differ, the user is asked which.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from crm.followups import FIELD, FURTHEST_AHEAD_YEARS, add_months, latest_follow
 
 HINT = (
     "Try tomorrow 3pm, fri 14:00, Dec 24, 24 Dec, YYYY-MM-DD [HH:MM], in 3 days, in 2 weeks, "
-    "next week or clear."
+    "next week, next month, tomorrow morning or clear."
 )
 CLEAR_WORDS = ("clear", "none", "no", "never", "-")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -61,8 +63,13 @@ _MONTH = r"(?P<month>[a-z]{3,9})\.?"
 _YEAR = r"(?:\s+(?P<year>\d{4}))?"
 _MONTH_DAY = re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$")
 _DAY_MONTH = re.compile(rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$")
-_UNITS = r"(?P<unit>d|days?|w|wks?|weeks?|mo|mos|months?|h|hrs?|hours?|mins?|minutes?)"
-_IN_N = re.compile(rf"^(?:in\s+(?P<n>\d+|an?|one)|(?P<bare>\d+))\s*{_UNITS}$")
+_UNITS = r"(?P<unit>d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?|h|hrs?|hours?|mins?|minutes?)"
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_NUMBER_WORDS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_IN_N = re.compile(rf"^(?:in\s+(?P<n>\d+|{'|'.join(_NUMBER_WORDS)})|(?P<bare>\d+))\s*{_UNITS}$")
+# The times a part of the day stands for ("tomorrow morning", "fri afternoon", "tonight").
+PARTS_OF_DAY = {"morning": time(9, 0), "afternoon": time(14, 0), "evening": time(18, 0), "night": time(20, 0)}
+_PART_AT_END = re.compile(r"(?:^|\s)(?:in\s+the\s+|this\s+|at\s+)?(?P<part>morning|afternoon|evening|night)$")
 
 
 class NotADate(InvalidInput):
@@ -99,7 +106,12 @@ def parse_follow_up(text: str, *, tz: ZoneInfo, today: date | None = None) -> da
 
 
 def _split_time(cleaned: str, shown: str) -> tuple[str, time | None]:
-    """(the date words, the time of day or None): the time may come last or first."""
+    """(the date words, the time of day or None): the time may come last or first, or be a part of
+    the day at the end ("tomorrow morning")."""
+    if cleaned == "tonight":
+        return "today", PARTS_OF_DAY["night"]
+    if part := _PART_AT_END.search(cleaned):
+        return cleaned[: part.start()].strip(), PARTS_OF_DAY[part.group("part")]
     if match := _TIME_AT_END.search(cleaned):
         rest = cleaned[: match.start()].strip()
     elif match := _TIME_AT_START.match(cleaned):
@@ -133,6 +145,8 @@ def _read_day(words: str, today: date, shown: str) -> date | None:
         return today + timedelta(days=1)
     if words == "next week":
         return today + timedelta(days=7 - today.weekday())  # next Monday
+    if words in ("next month", "next year"):
+        return add_months(today, 1 if words == "next month" else 12)
     if (weekday := _weekday(words.removeprefix("next ").removeprefix("this "))) is not None:
         return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
     if match := _IN_N.match(words):
@@ -169,7 +183,8 @@ def _month(word: str) -> int | None:
 
 
 def _in_n(match: re.Match[str], today: date, shown: str) -> date:
-    """“in 3 days”, “2w”, “in a month”: counted from today; hours and minutes are refused."""
+    """“in 3 days”, “2w”, “in a month”, “in two years”: counted from today; hours and minutes are
+    refused."""
     unit = match.group("unit")
     if unit.startswith(("h", "min")):
         raise InvalidInput(
@@ -177,15 +192,16 @@ def _in_n(match: re.Match[str], today: date, shown: str) -> date:
         )
     raw = match.group("n") or match.group("bare")
     if not raw.isdigit():
-        count = 1  # a, an, one
+        count = _NUMBER_WORDS[raw]  # a, an, one … twelve
     elif len(raw) > 6:
         raise InvalidInput(FIELD, f"“{shown}” is too far ahead. {too_far_message(today)}")
     else:
         count = int(raw)
-    if unit.startswith("mo"):
-        if count > 12 * FURTHEST_AHEAD_YEARS:
+    if unit.startswith(("mo", "y")):
+        months = count * 12 if unit.startswith("y") else count
+        if months > 12 * FURTHEST_AHEAD_YEARS:
             raise InvalidInput(FIELD, f"“{shown}” is too far ahead. {too_far_message(today)}")
-        return add_months(today, count)
+        return add_months(today, months)
     days = count * 7 if unit.startswith("w") else count
     if days > (latest_follow_up_day(today) - today).days:
         raise InvalidInput(FIELD, f"“{shown}” is too far ahead. {too_far_message(today)}")

@@ -38,7 +38,7 @@ PRIORITY = Usage("priority <influencer> <0-5>", "how much they matter to you", "
 TAG = Usage("tag <influencer> +tag -tag …", "add or remove tags", "/crm tag @maya +skincare -beauty")
 FOLLOWUP = Usage(
     "followup <influencer> <when|clear>",
-    "when to follow up: tomorrow 3pm, fri 14:00, Dec 24, 2026-12-24 10:00, in 2 weeks, next week"
+    "when to follow up: tomorrow 3pm, fri afternoon, Dec 24, 2026-12-24 10:00, in 2 weeks, next month"
     " (reminder at that time, 09:00 when none is given)",
     "/crm followup @maya tomorrow 3pm",
 )

@@ -64,6 +64,12 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
         ("this sun", date(2026, 11, 29)),
         ("clear", None),
         ("NONE", None),
+        ("in two weeks", date(2026, 12, 10)),  # counts as words, up to twelve
+        ("in twelve days", date(2026, 12, 8)),
+        ("next month", date(2026, 12, 26)),
+        ("in 1 year", date(2027, 11, 26)),
+        ("in two years", date(2028, 11, 26)),
+        ("next year", date(2027, 11, 26)),
     ],
 )
 def test_dates(text, expected):
@@ -84,6 +90,12 @@ def test_dates(text, expected):
         ("Dec 24 5:15 p.m.", at(date(2026, 12, 24), 17, 15)),
         ("noon tomorrow", at(date(2026, 11, 27), 12)),
         ("in 2 days at 8:05", at(date(2026, 11, 28), 8, 5)),
+        ("tomorrow morning", at(date(2026, 11, 27), 9)),  # parts of the day stand for a time
+        ("Fri afternoon", at(date(2026, 11, 27), 14)),
+        ("monday in the evening", at(date(2026, 11, 30), 18)),
+        ("this afternoon", at(THURSDAY, 14)),
+        ("tonight", at(THURSDAY, 20)),
+        ("Dec 24 evening", at(date(2026, 12, 24), 18)),
         ("3pm", at(THURSDAY, 15)),  # a time alone: today
         ("7am", at(THURSDAY, 7)),  # earlier today is still today (the service allows it)
     ],
@@ -103,6 +115,7 @@ def test_a_time_of_day_is_kept_in_the_users_zone(text, expected):
             "A follow-up can be at most 5 years ahead: on or before 26 Nov 2031.",
         ),
         ("in 61 months", "“in 61 months” is too far ahead."),
+        ("in 6 years", "“in 6 years” is too far ahead."),
         ("in 1827 days", "“in 1827 days” is too far ahead."),
         (f"in {'9' * 5000} days", "is too far ahead."),
         ("Dec 24 2031", "“Dec 24 2031” is too far ahead."),
@@ -126,7 +139,19 @@ def test_a_wrong_date_says_what_is_wrong(text, message):
 
 @pytest.mark.parametrize(
     "text",
-    ["someday", "next", "mo", "24", "at 10", "@maya tomorrow", "clear 3pm", "in 3 fortnights", "Mon 14"],
+    [
+        "someday",
+        "next",
+        "mo",
+        "24",
+        "at 10",
+        "@maya tomorrow",
+        "clear 3pm",
+        "in 3 fortnights",
+        "Mon 14",
+        "in thirteen days",
+        "someday morning",
+    ],
 )
 def test_text_that_is_not_a_date(text):
     with pytest.raises(NotADate) as err:
