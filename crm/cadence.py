@@ -26,6 +26,7 @@ from crm.errors import InvalidInput
 from crm.models import CadenceDefault, Relationship, User
 from crm.relationship_fields import validate_status
 from crm.scoped import get_relationship
+from crm.text import NUMBER_WORDS
 
 FIELD = "cadence"
 MIN_DAYS = 1
@@ -40,7 +41,7 @@ _UNITS = {
     **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "y"),
 }
 _ADVERBS = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14, "monthly": 30, "quarterly": 91}
-_AMOUNT = re.compile(r"^(?:every\s+)?(?P<n>\d{1,4}|an?|one|other)?\s*(?P<unit>[a-z]+)$")
+_AMOUNT = re.compile(rf"^(?:every\s+)?(?P<n>\d{{1,4}}|other|{'|'.join(NUMBER_WORDS)})?\s*(?P<unit>[a-z]+)$")
 
 
 class NotACadence(InvalidInput):
@@ -67,7 +68,7 @@ def parse_cadence(text: str) -> int | None:
     if match is None or unit is None or not (match.group("n") or cleaned.startswith("every")):
         raise NotACadence(shown)
     raw = match.group("n") or "1"
-    count = 2 if raw == "other" else (int(raw) if raw.isdigit() else 1)
+    count = 2 if raw == "other" else (int(raw) if raw.isdigit() else NUMBER_WORDS[raw])
     days = count * _UNIT_DAYS[unit]
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise InvalidInput(

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from crm.clock import local_today, resolve_now
 from crm.errors import InvalidInput
 from crm.followups import FIELD, FURTHEST_AHEAD_YEARS, add_months, latest_follow_up_day, too_far_message
+from crm.text import NUMBER_WORDS
 
 HINT = (
     "Try tomorrow 3pm, fri 14:00, Dec 24, 24 Dec, YYYY-MM-DD [HH:MM], in 3 days, in 2 weeks, "
@@ -64,9 +65,7 @@ _YEAR = r"(?:\s+(?P<year>\d{4}))?"
 _MONTH_DAY = re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$")
 _DAY_MONTH = re.compile(rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$")
 _UNITS = r"(?P<unit>d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?|h|hrs?|hours?|mins?|minutes?)"
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_NUMBER_WORDS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-_IN_N = re.compile(rf"^(?:in\s+(?P<n>\d+|{'|'.join(_NUMBER_WORDS)})|(?P<bare>\d+))\s*{_UNITS}$")
+_IN_N = re.compile(rf"^(?:in\s+(?P<n>\d+|{'|'.join(NUMBER_WORDS)})|(?P<bare>\d+))\s*{_UNITS}$")
 # The times a part of the day stands for ("tomorrow morning", "fri afternoon", "tonight").
 PARTS_OF_DAY = {"morning": time(9, 0), "afternoon": time(14, 0), "evening": time(18, 0), "night": time(20, 0)}
 _PART_AT_END = re.compile(r"(?:^|\s)(?:in\s+the\s+|this\s+|at\s+)?(?P<part>morning|afternoon|evening|night)$")
@@ -192,7 +191,7 @@ def _in_n(match: re.Match[str], today: date, shown: str) -> date:
         )
     raw = match.group("n") or match.group("bare")
     if not raw.isdigit():
-        count = _NUMBER_WORDS[raw]  # a, an, one … twelve
+        count = NUMBER_WORDS[raw]  # a, an, one … twelve
     elif len(raw) > 6:
         raise InvalidInput(FIELD, f"“{shown}” is too far ahead. {too_far_message(today)}")
     else:

@@ -28,6 +28,10 @@ import re
 
 from crm.errors import InvalidInput
 
+# Counts people write as words ("in two weeks", "every three days"), up to twelve.
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+NUMBER_WORDS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+
 # C0 controls except tab (0x09) and newline (0x0a), plus DEL (0x7f).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # The ones str.split() does not already treat as whitespace (it splits on 0x09-0x0d and 0x1c-0x1f).

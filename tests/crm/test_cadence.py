@@ -50,6 +50,9 @@ def nine_local(day_offset: int, now: datetime = NOW) -> datetime:
         ("12m", 360),
         ("1d", 1),
         ("OFF", None),
+        ("two weeks", 14),  # counts as words, as follow-up phrases take them (crm.text.NUMBER_WORDS)
+        ("every three days", 3),
+        ("Every Twelve Weeks", 84),
     ],
 )
 def test_what_people_type(typed, days):
@@ -57,7 +60,8 @@ def test_what_people_type(typed, days):
 
 
 @pytest.mark.parametrize(
-    ("typed", "named"), [("2x", "2x"), ("soon", "soon"), ("0d", "0d"), ("2y", "2y"), ("week", "week")]
+    ("typed", "named"),
+    [("2x", "2x"), ("soon", "soon"), ("0d", "0d"), ("2y", "2y"), ("week", "week"), ("eight", "eight")],
 )
 def test_refusals_name_the_words_and_give_an_example(typed, named):
     with pytest.raises(InvalidInput) as err:
