@@ -233,9 +233,10 @@ def _link(db: Session, *, influencer: Influencer, profile: Profile) -> tuple[Inf
     if existing.influencer_id == influencer.id:
         return existing, False
     other = existing.influencer
+    merge = f"/crm merge @{influencer.handle} {influencer.platform} @{other.handle} {other.platform}"
     raise Conflict(
         f"{describe(profile)} already belongs to “{other.name}” (@{other.handle} · {other.platform}); "
-        "a profile can belong to one creator only."
+        f"a profile can belong to one creator only. If they are the same person, merge them: {merge}"
     )
 
 

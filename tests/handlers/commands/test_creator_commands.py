@@ -152,8 +152,13 @@ def test_link_refuses_another_creators_profile_naming_it(run, crm):
     run.command('add "Priya Raman" @priya youtube')
     sent = run.command("link @priya https://instagram.com/maya")
     assert "instagram @maya already belongs to “Maya Lopez”" in sent.text
+    merge = "If they are the same person, merge them: /crm merge @priya youtube @maya instagram"
+    assert merge in sent.text
     assert identities(crm, creator(crm, "priya")) == {"youtube:priya"}
     assert identities(crm, creator(crm, "maya")) == {"instagram:maya"}
+    # The command it suggests is the merge's preview of exactly those two.
+    preview = run.command(merge.split(": ", 1)[1].removeprefix("/crm ")).text
+    assert "Merge *Maya Lopez* (@maya · Instagram) into *Priya Raman* (@priya · YouTube)?" in preview
 
 
 @pytest.mark.parametrize(
