@@ -4,6 +4,7 @@ them is in handlers/commands/lists.py; merging two creators in handlers/commands
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from crm import archive, dashboard, followups, influencers, relationships
@@ -110,8 +111,17 @@ def show(ctx: CommandContext, args: list[str]) -> None:
     ctx.reply(card_message(card, tz=ctx.tz, now=ctx.now, public_url=ctx.settings.public_url))
 
 
+def _one_word_missing(args: list[str], value_words: Sequence[str], what: str) -> str | None:
+    """Why one argument is not enough: the creator is missing (it is a value) or the value is."""
+    if len(args) != 1:
+        return None
+    if args[0].lower() in value_words:
+        return f"Name the creator first, then the {what}."
+    return f"Give the {what} after the creator."
+
+
 def status(ctx: CommandContext, args: list[str]) -> None:
-    need(args, 2, STATUS)
+    need(args, 2, STATUS, _one_word_missing(args, RELATIONSHIP_STATUSES, "new status"))
     value = args[-1].lower()
     if value not in RELATIONSHIP_STATUSES:
         guess = did_you_mean(value, RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
@@ -124,7 +134,7 @@ def status(ctx: CommandContext, args: list[str]) -> None:
 
 
 def priority(ctx: CommandContext, args: list[str]) -> None:
-    need(args, 2, PRIORITY)
+    need(args, 2, PRIORITY, _one_word_missing(args, [str(n) for n in range(6)], "priority (0 to 5)"))
     raw = args[-1]
     try:  # the range is crm's (validate_priority); a word or a fraction is not a number at all
         value = validate_priority(int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else raw)

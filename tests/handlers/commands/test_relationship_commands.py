@@ -183,6 +183,22 @@ def test_a_creator_nobody_matches_is_answered_with_how_to_save_or_find_them(run,
     assert crm.count(Influencer) == 1  # nothing written
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("status @maya", "Give the new status after the creator."),
+        ("status warm", "Name the creator first, then the new status."),
+        ("priority @maya", "Give the priority (0 to 5) after the creator."),
+        ("priority 4", "Name the creator first, then the priority (0 to 5)."),
+    ],
+)
+def test_one_word_for_status_or_priority_says_which_half_is_missing(run, crm, text, problem):
+    crm.relationship("maya")
+    sent = run.command(text)
+    assert sent.reply.params["text"].startswith(problem) and "Usage: `/crm " in sent.text
+    assert crm.one(Relationship).status == "saved"
+
+
 def test_status_priority_and_tags(run, crm):
     crm.relationship("maya", name="Maya Lopez")
     assert "is now *warm*" in run.command("status Maya Lopez warm").text  # no quotes needed: last word
