@@ -141,17 +141,19 @@ def update_tags(
     influencer_id: uuid.UUID,
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
-) -> Relationship:
+) -> tuple[Relationship, list[str]]:
     """Add and/or remove tags (normalized as in normalize_tags); removing wins over adding.
 
-    With nothing to add or remove the relationship is returned unchanged (callers that need a tag
-    from the user check for that themselves).
+    Returns the relationship and the tags asked to be removed that it did not have (so the user can
+    be told). With nothing to add or remove the relationship is returned unchanged (callers that
+    need a tag from the user check for that themselves).
     """
     to_add, to_remove = normalize_tags(add), normalize_tags(remove)
     relationship = get_relationship(
         db, actor=actor, influencer_id=influencer_id, for_update=bool(to_add or to_remove)
     )
     current = list(relationship.tags or [])
+    not_there = [t for t in to_remove if t not in current]
     result = [t for t in current if t not in to_remove]
     result += [t for t in to_add if t not in result and t not in to_remove]
     if len(result) > TAGS_MAX:
@@ -159,7 +161,7 @@ def update_tags(
     if result != current:
         relationship.tags = result
         db.flush()
-    return relationship
+    return relationship, not_there
 
 
 def set_priority(db: Session, *, actor: User, influencer_id: uuid.UUID, priority: int) -> Relationship:

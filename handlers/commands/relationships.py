@@ -165,10 +165,14 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
             TAG, f"“{word}” is not a +tag or -tag: write +{word} to add it or -{word} to remove it."
         )
     influencer = ctx.influencer(_ref(ref_words))
-    rel = relationships.update_tags(
+    rel, not_there = relationships.update_tags(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, add=add_tags, remove=remove_tags
     )
-    ctx.say(f"*{mrkdwn(influencer.name, 200)}* tags: {tags_text(rel.tags)}", influencer.id)
+    said = f"*{mrkdwn(influencer.name, 200)}* tags: {tags_text(rel.tags)}"
+    if not_there:  # removing a tag they did not have changes nothing: say so rather than nothing
+        listed = " ".join(f"#{mrkdwn(t, 40)}" for t in not_there)
+        said += f" ({listed} {'was' if len(not_there) == 1 else 'were'} not among them.)"
+    ctx.say(said, influencer.id)
 
 
 def _split_when(ctx: CommandContext, args: list[str]) -> tuple[list[str], date | datetime | None]:

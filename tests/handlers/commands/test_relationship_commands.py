@@ -205,6 +205,8 @@ def test_status_priority_and_tags(run, crm):
     priority = run.command("priority @maya 4")
     assert "priority *4*" in priority.text
     assert "#skincare" in run.command("tag @maya +Skincare +vegan #travel").text
+    missing = run.command("tag @maya -vegan-food -keto").text
+    assert "(#vegan-food #keto were not among them.)" in missing
     tagged = run.command("tag @maya -vegan")
     rel = rel_of(crm, "maya")
     assert (rel.status, rel.priority, rel.tags) == ("warm", 4, ["skincare", "travel"])
