@@ -265,13 +265,22 @@ def get_assignment_by_id(db: Session, *, actor: User, assignment_id: uuid.UUID) 
     return assignment
 
 
+def assignment_status_named(word: str) -> str | None:
+    """The assignment status `word` names, in any case ("canceled", the US spelling, is cancelled),
+    or None."""
+    cleaned = (word or "").strip().lower()
+    cleaned = "cancelled" if cleaned == "canceled" else cleaned
+    return cleaned if cleaned in ASSIGNMENT_STATUSES else None
+
+
 def set_assignment_status(
     db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_id: uuid.UUID, status: str
 ) -> Assignment:
     """Move the actor's assignment to planned, active, completed or cancelled."""
-    status = (status or "").strip().lower()
-    if status not in ASSIGNMENT_STATUSES:
+    named = assignment_status_named(status)
+    if named is None:
         raise InvalidInput("status", f"Assignment status must be one of {', '.join(ASSIGNMENT_STATUSES)}.")
+    status = named
     assignment = get_assignment(db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id)
     assignment.status = status
     db.flush()

@@ -36,7 +36,6 @@ ASSIGNMENT_STATUS_SYNONYMS: Mapping[str, str] = {
     "live": "active",
     "running": "active",
     "started": "active",
-    "canceled": "cancelled",
     "dropped": "cancelled",
 }
 # Keys are what people type; values are the words `/crm log` takes (file = file_upload).

@@ -154,9 +154,9 @@ def campaign_add(ctx: CommandContext, args: list[str]) -> None:
 
 def campaign_status(ctx: CommandContext, args: list[str]) -> None:
     need(args, 3, CAMPAIGN_STATUS)
-    value = args[-1].lower()
-    if value not in ASSIGNMENT_STATUSES:
-        guess = did_you_mean(value, ASSIGNMENT_STATUSES, synonyms=ASSIGNMENT_STATUS_SYNONYMS)
+    value = assignments.assignment_status_named(args[-1])
+    if value is None:
+        guess = did_you_mean(args[-1].lower(), ASSIGNMENT_STATUSES, synonyms=ASSIGNMENT_STATUS_SYNONYMS)
         said = f"“{args[-1][:40]}” is not an assignment status. {guess} Use {one_of(ASSIGNMENT_STATUSES)}."
         raise UsageError(CAMPAIGN_STATUS, " ".join(said.split()))
     campaign, rest = split_campaign(ctx, args[:-1], rest=1)

@@ -181,6 +181,9 @@ def test_campaign_status_moves_my_assignment(run, crm):
     assert "@maya is on “Spring Sale” through a teammate's assignment, not yours" in theirs.text
     assert "/crm campaign add" not in theirs.text  # they cannot assign maya too
     assert crm.one(Assignment).status == "active"
+    # The US spelling is the same status.
+    assert "is now *cancelled*" in run.command('campaign status "Spring Sale" @maya Canceled').text
+    assert crm.one(Assignment).status == "cancelled"
 
 
 def test_admin_refuses_everyone_else_and_shows_nothing(run, crm):
