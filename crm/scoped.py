@@ -27,6 +27,12 @@ NOT_ON_LIST = "That influencer isn't on your list."
 NOT_FOUND = "That relationship doesn't exist or isn't yours."
 
 
+def not_on_list_message(influencer: Influencer | InfluencerSummary) -> str:
+    """What an edit or a card of a creator the actor has not saved answers: who, and how to add them."""
+    handle = f"@{influencer.handle} {influencer.platform}"
+    return f"{influencer.name} (@{influencer.handle}) isn't on your list. Add them with /crm add {handle}."
+
+
 def archived_message(influencer: Influencer | InfluencerSummary) -> str:
     """What an edit of an archived relationship answers: which one, and how to bring it back."""
     return f"{influencer.name} is archived — /crm restore @{influencer.handle} first."
@@ -83,8 +89,17 @@ def get_relationship(
     params = {"user_id": actor.id, "influencer_id": influencer_id}
     relationship = db.scalars(stmt, params).one_or_none()
     if relationship is None:
-        raise NotFound(NOT_ON_LIST)
+        raise _not_on_list(db, actor, influencer_id)
     return _usable(relationship, archived_ok)
+
+
+def _not_on_list(db: Session, actor: User, influencer_id: uuid.UUID) -> NotFound:
+    """NotFound naming the creator when they are in the actor's workspace (a forged id of another
+    team's creator gets the message that names no one)."""
+    influencer = db.scalars(
+        select(Influencer).where(Influencer.id == influencer_id, Influencer.team_id == actor.team_id)
+    ).one_or_none()
+    return NotFound(NOT_ON_LIST if influencer is None else not_on_list_message(influencer))
 
 
 def get_relationship_by_id(
@@ -173,11 +188,11 @@ _SUMMARY_BY_HANDLE = _named_by(func.lower(_prof.c.handle) == bindparam("handle")
 def _summaries(row: Row) -> tuple[RelationshipSummary, InfluencerSummary]:
     """The row as (relationship, influencer); NotFound when there is no relationship, Conflict when
     it is archived (get_relationship's answers)."""
-    if row.id is None:
-        raise NotFound(NOT_ON_LIST)
     split = len(_RELATIONSHIP_FIELDS)
-    relationship = RelationshipSummary(*row[:split])
     influencer = InfluencerSummary(*row[split:])
+    if row.id is None:
+        raise NotFound(not_on_list_message(influencer))
+    relationship = RelationshipSummary(*row[:split])
     if relationship.archived_at is not None:
         raise Conflict(archived_message(influencer))
     return relationship, influencer
