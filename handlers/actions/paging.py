@@ -24,6 +24,7 @@ from crm.relationship_list import OFFSET_MAX, RelationshipFilter, list_relations
 from crm.search import search
 from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, relationship_list, search_results
 from handlers.blocks.message import Message
+from handlers.blocks.text import mrkdwn
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import scope
@@ -71,10 +72,15 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
             offset=query.offset,
         )
         title, hint = "Your relationships", LIST_HINT
-        filtered = query.status is not None or query.tag is not None or query.min_priority is not None
+        asked = [
+            mrkdwn(query.status, 20) if query.status is not None else None,
+            f"#{mrkdwn(query.tag, 40)}" if query.tag is not None else None,
+            f"priority&gt;={query.min_priority}" if query.min_priority is not None else None,
+        ]
+        filters_shown = " ".join(word for word in asked if word)
         empty = (
-            "Nothing on your list matches."
-            if filtered
+            f"Nothing on your list matches {filters_shown}. `/crm list` shows everyone on it."
+            if filters_shown
             else "Your list is empty. Add someone with `/crm add @handle`."
         )
     page = list_relationships(db, actor=actor, filters=filters)

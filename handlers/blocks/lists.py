@@ -28,7 +28,7 @@ from handlers.blocks.archive import restore_button
 from handlers.blocks.cards import follow_up_text
 from handlers.blocks.fields import platform_label, status_label
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import BUTTON_TEXT, BUTTON_VALUE, mrkdwn, plain, plural
+from handlers.blocks.text import BUTTON_TEXT, BUTTON_VALUE, mrkdwn, plain, plain_of, plural
 from handlers.ids import Action, Block
 
 PAGE = 20  # rows per message: 20 sections + header + context + buttons stays far below 50 blocks
@@ -131,7 +131,7 @@ def relationship_list(
     """One page of relationships (at most PAGE rows, rows `offset + 1`… of `total`), with Previous /
     Next buttons when there are other pages; `restore` puts Restore on each row instead of Show."""
     if not items:
-        return Message(text=empty, blocks=[SectionBlock(text=MarkdownTextObject(text=empty))])
+        return Message(text=plain_of(empty), blocks=[SectionBlock(text=MarkdownTextObject(text=empty))])
     shown = list(items[:PAGE])
     rows = _rows_text(offset, len(shown), total)
     blocks: list[Any] = [header(f"{title} ({total:,})")]

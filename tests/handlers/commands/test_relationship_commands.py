@@ -302,7 +302,11 @@ def test_list_filters_and_pages(run, crm):
     assert all(f"@{h}" in everything for h in ("amy", "bob", "cat"))
     assert "Your relationships (3)" in everything
     assert "Usage: `/crm list" in run.command("list sideways").reply.params["text"]
-    assert "Nothing on your list matches" in run.command("list partnered").text
+    none = run.command("list partnered #r&d p>=2").reply
+    # What matched nothing is named (user text escaped), and the plain fallback reads the same.
+    said = "Nothing on your list matches partnered #r&amp;d priority&gt;=2."
+    assert none.blocks[0]["text"]["text"].startswith(said)
+    assert none.params["text"].startswith(said)  # the reply's text is escaped once, not twice
 
 
 @pytest.mark.parametrize(
