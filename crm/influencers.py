@@ -27,7 +27,7 @@ from crm.profiles import (
     platform_named,
     validate_platform,
 )
-from crm.text import clean_name, escape_like
+from crm.text import clean_name, escape_like, fold
 from crm.urls import looks_like_url, validate_http_url
 from crm.users import validate_email
 
@@ -330,14 +330,16 @@ def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[In
         # A link names one profile; matching names against a URL would only add noise.
         name_exact = name_prefix = literal(False)
     else:
-        name_text = (cleaned[1:] if cleaned.startswith("@") else cleaned).lower()
+        typed = (cleaned[1:] if cleaned.startswith("@") else cleaned).lower()
+        # Names without their accents on both sides (crm.text.fold, crm_fold in SQL): "zoe" finds Zoë.
+        name_text = fold(typed)
         prefix = escape_like(name_text) + "%"
-        lower_name = func.lower(Influencer.name)
-        name_exact = lower_name == name_text
+        folded_name = Influencer.name_folded
+        name_exact = folded_name == name_text
         name_prefix = or_(
-            lower_name.like(prefix),
-            lower_name.like("% " + prefix),
-            Influencer.id.in_(team_profiles.where(lower_handle.like(prefix))),
+            folded_name.like(prefix),
+            folded_name.like("% " + prefix),
+            Influencer.id.in_(team_profiles.where(lower_handle.like(escape_like(typed) + "%"))),
         )
     tier = case((profile_hit, 0), (name_exact, 1), else_=2)
     rows = db.execute(

@@ -24,6 +24,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     FetchedValue,
@@ -117,11 +118,15 @@ class Influencer(Base):
         CheckConstraint("follower_count IS NULL OR follower_count >= 0", name="follower_count"),
         CheckConstraint("handle <> ''", name="handle_not_empty"),
         Index("ix_influencers_team_name", "team_id", text("lower(name)")),
+        Index("ix_influencers_team_folded_name", "team_id", "name_folded"),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
     team_id: Mapped[str] = mapped_column(String(32), nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
+    # The name lower-cased without its accents, kept by PostgreSQL (crm_fold, migration 0012): what
+    # names are matched on, so that "zoe muller" finds "Zoë Müller" (crm.text.fold folds the query).
+    name_folded: Mapped[str] = mapped_column(Text, Computed("crm_fold(name)", persisted=True), nullable=False)
     handle: Mapped[str] = mapped_column(String(100), nullable=False)
     platform: Mapped[str] = mapped_column(String(20), nullable=False)
     profile_url: Mapped[str | None] = mapped_column(Text)

@@ -1,12 +1,13 @@
 """Search the team directory by name and every profile's handle (or a pasted profile link), and the
 acting user's own tags and notes.
 
-Core PostgreSQL only (no pg_trgm): a weighted `to_tsvector('simple', …)` document matched with a
-prefix tsquery (every word must appear; "berl" finds "berlin") ranks the hits, and ILIKE catches
-substrings full-text search misses (e.g. "aya" in "maya_fit"). Tags and notes come only from the
-actor's own relationship row, joined with `user_id = actor` in the join condition, so a colleague's
-private notes never match, nor an archived relationship's. Extra points for exact handle/name/tag
-hits put the obvious answer first.
+Core PostgreSQL only (no pg_trgm, no unaccent): names, tags and notes are compared without their
+accents through crm_fold() (migration 0012, crm.text.fold). A weighted `to_tsvector('simple', …)`
+document matched with a prefix tsquery (every word must appear; "berl" finds "berlin") ranks the
+hits, and LIKE catches substrings full-text search misses (e.g. "aya" in "maya_fit"). Tags and
+notes come only from the actor's own relationship row, joined with `user_id = actor` in the join
+condition, so a colleague's private notes never match, nor an archived relationship's. Extra
+points for exact handle/name/tag hits put the obvious answer first.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.types import String
 from crm.errors import InvalidInput
 from crm.models import Influencer, InfluencerProfile, Relationship, User
 from crm.profiles import BareHandle, Profile, parse_reference
-from crm.text import clean_text, escape_like
+from crm.text import clean_text, escape_like, fold
 
 QUERY_MAX = 200
 # ts_rank weights for labels {D, C, B, A}: name/handle (A) 1.0, tags (B) 0.6, notes (C) 0.3.
@@ -68,8 +69,10 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
         raise InvalidInput("limit", "The limit must be from 1 to 100.")
     if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= OFFSET_MAX:
         raise InvalidInput("offset", f"Page through at most the first {OFFSET_MAX:,} results.")
+    # Names, tags and notes are matched without their accents (crm.text.fold, crm_fold in SQL).
+    folded = fold(cleaned)
     # Letters and digits only: the tsquery is assembled from these, so nothing else may reach it.
-    words = re.findall(r"[^\W_]+", cleaned)[:MAX_WORDS]
+    words = re.findall(r"[^\W_]+", folded)[:MAX_WORDS]
     tags = sorted({word.lstrip("#") for word in cleaned.split()} | {cleaned.replace(" ", "-")})
 
     # Only relationships on the actor's list: an archived one's tags and notes do not match, and
@@ -86,11 +89,13 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
         .scalar_subquery()
     )
     team_profiles = select(InfluencerProfile.influencer_id).where(InfluencerProfile.team_id == actor.team_id)
+    folded_name = Influencer.name_folded
+    folded_notes = func.crm_fold(Relationship.notes)
     document = (
-        _weighted(Influencer.name, "A")
+        _weighted(folded_name, "A")
         .op("||")(_weighted(handles, "A"))
-        .op("||")(_weighted(func.array_to_string(Relationship.tags, " "), "B"))
-        .op("||")(_weighted(Relationship.notes, "C"))
+        .op("||")(_weighted(func.crm_fold(func.array_to_string(Relationship.tags, " ")), "B"))
+        .op("||")(_weighted(folded_notes, "C"))
     )
     if words:
         query = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
@@ -100,9 +105,9 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
         fts_hit, fts_rank = literal(False), literal(0.0)
 
     pattern = "%" + escape_like(cleaned) + "%"
+    folded_pattern = "%" + escape_like(folded) + "%"
     tag_array = cast(tags, ARRAY(String))
     tag_hit = func.coalesce(Relationship.tags.op("&&")(tag_array), False)
-    lower_name = func.lower(Influencer.name)
     handle_exact = Influencer.id.in_(team_profiles.where(func.lower(InfluencerProfile.handle) == cleaned))
     handle_like = func.coalesce(handles.ilike(pattern), False)
     # A pasted profile link finds its creator, however it is written (crm.profiles).
@@ -119,11 +124,11 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
         type_coerce(fts_rank, Float)
         + bonus(profile_hit, 2.0)
         + bonus(handle_exact, 1.0)
-        + bonus(lower_name == cleaned, 0.8)
+        + bonus(folded_name == folded, 0.8)
         + bonus(handle_like, 0.3)
-        + bonus(Influencer.name.ilike(pattern), 0.2)
+        + bonus(folded_name.like(folded_pattern), 0.2)
         + bonus(tag_hit, 0.6)
-        + bonus(func.coalesce(Relationship.notes.ilike(pattern), False), 0.1)
+        + bonus(func.coalesce(folded_notes.like(folded_pattern), False), 0.1)
         + bonus(Relationship.id.is_not(None), 0.05)
     ).label("rank")
 
@@ -136,9 +141,9 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
                 fts_hit,
                 profile_hit,
                 handle_like,
-                Influencer.name.ilike(pattern),
+                folded_name.like(folded_pattern),
                 tag_hit,
-                Relationship.notes.ilike(pattern),
+                folded_notes.like(folded_pattern),
             ),
         )
         .order_by(rank.desc(), func.lower(Influencer.name), Influencer.id)

@@ -28,6 +28,24 @@ import re
 
 from crm.errors import InvalidInput
 
+# Accented letters and the plain letter each is matched as, so that "zoe muller" finds "Zoë Müller"
+# and "Martinez" finds "Martínez". Migration 0012 defines the SQL function crm_fold() with these
+# same two strings (tests/crm/test_text.py compares the two), and influencers.name_folded is
+# crm_fold(name), stored and indexed: a name and what was typed are folded alike, on either side.
+# Upper case too: under the C locale, PostgreSQL's lower() leaves accented letters as they are.
+FOLD_FROM = (
+    "àáâãäåāăąçćčďđèéêëēėęěğìíîïīįłñńňòóôõöøōőřśšşťţùúûüūůűýÿźżž"
+    "ÀÁÂÃÄÅĀĂĄÇĆČĎĐÈÉÊËĒĖĘĚĞÌÍÎÏĪĮŁÑŃŇÒÓÔÕÖØŌŐŘŚŠŞŤŢÙÚÛÜŪŮŰÝŸŹŻŽ"
+)
+FOLD_TO = "aaaaaaaaacccddeeeeeeeegiiiiiilnnnoooooooorsssttuuuuuuuyyzzz" * 2
+_FOLD = str.maketrans(FOLD_FROM, FOLD_TO)
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased with its accents taken off, as crm_fold() does in SQL."""
+    return text.lower().translate(_FOLD)
+
+
 # Counts people write as words ("in two weeks", "every three days"), up to twelve.
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 NUMBER_WORDS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}

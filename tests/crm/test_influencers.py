@@ -121,6 +121,13 @@ def test_find_matches_a_later_word_of_the_name_and_escapes_like(db):
     assert find_influencers(db, team_id="T1", ref="%") == []
 
 
+def test_resolve_a_name_typed_without_its_accents(db):
+    zoe = make_influencer(db, team_id="T1", handle="zm", name="Zoë Müller")
+    assert resolve_influencer(db, team_id="T1", ref="zoe muller").id == zoe.id  # the exact name
+    assert resolve_influencer(db, team_id="T1", ref="Zoe").id == zoe.id  # a first-word prefix
+    assert resolve_influencer(db, team_id="T1", ref="müll").id == zoe.id  # a later word's prefix
+
+
 def test_resolve_exact_handle_wins_over_names(db):
     maya = make_influencer(db, team_id="T1", handle="maya", name="M")
     make_influencer(db, team_id="T1", handle="other", name="maya")

@@ -33,6 +33,19 @@ def test_finds_by_name_word_prefix_and_handle_substring(db, world):
     assert ids(search(db, actor=world["me"], text="@maya_fit")) == [world["maya"].id]
 
 
+def test_names_notes_and_tags_match_with_or_without_their_accents(db, world):
+    me = world["me"]
+    zoe = make_influencer(db, team_id="T1", handle="zm", name="Zoë Müller")
+    sofia = make_influencer(db, team_id="T1", handle="sofi", name="Sofia Martinez")
+    make_relationship(db, user=me, influencer=sofia, notes="Rencontrée au café", tags=["été"])
+    assert ids(search(db, actor=me, text="zoe muller")) == [zoe.id]  # typed without the accents
+    assert ids(search(db, actor=me, text="MÜLL")) == [zoe.id]  # a prefix, with them
+    assert ids(search(db, actor=me, text="martínez")) == [sofia.id]  # accents the name lacks
+    assert ids(search(db, actor=me, text="rencontree")) == [sofia.id]  # my notes
+    assert ids(search(db, actor=me, text="ete")) == [sofia.id]  # my tags
+    assert ids(search(db, actor=me, text="ller")) == [zoe.id]  # a substring (the LIKE path)
+
+
 def test_finds_by_my_tag_and_my_notes_and_returns_my_relationship(db, world):
     hits = search(db, actor=world["me"], text="#vegan")
     assert ids(hits) == [world["kim"].id]

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import literal, select
+from sqlalchemy import func, literal, select
 
 from crm.assignments import assign_influencer
 from crm.campaigns import create_campaign
@@ -21,7 +21,7 @@ from crm.models import Assignment, Campaign, Influencer, Interaction, Relationsh
 from crm.profiles import Profile, parse_reference
 from crm.relationship_fields import normalize_tags
 from crm.relationships import set_notes, update_tags
-from crm.text import clean_name, clean_text, escape_like, strip_invisible
+from crm.text import FOLD_FROM, FOLD_TO, clean_name, clean_text, escape_like, fold, strip_invisible
 from crm.users import get_or_create_user, update_user_profile
 from crm.utm import normalize_utm_value
 from tests.factories import make_influencer, make_relationship, make_user
@@ -326,3 +326,19 @@ def _handle_on_tiktok(ref: str) -> str:
     if isinstance(parsed, Profile) and parsed.platform != "tiktok":
         raise InvalidInput("platform", "a link to another platform")
     return parsed.handle
+
+
+def test_fold_in_python_and_crm_fold_in_sql_agree(db):
+    """Migration 0012 copies FOLD_FROM / FOLD_TO into crm_fold(): a name and what was typed must
+    fold alike, or a creator typed without accents would not be found."""
+    assert len(FOLD_FROM) == len(FOLD_TO) and FOLD_TO.isascii()
+    samples = [FOLD_FROM, FOLD_FROM.upper(), "Zoë Müller", "Łukasz Żółć", "Ştefan Čapek", "plain ascii 123"]
+    for sample in samples:
+        assert db.scalar(select(func.crm_fold(literal(sample)))) == fold(sample), sample
+    assert fold("Zoë Müller") == "zoe muller"
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(FOLD_FROM + FOLD_FROM.upper() + "abcXYZ -"), max_size=30))
+def test_fold_agrees_with_crm_fold_on_any_mix(db, text):
+    assert db.scalar(select(func.crm_fold(literal(text)))) == fold(text)
