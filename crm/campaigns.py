@@ -17,7 +17,7 @@ from crm.assignments import DEFAULT_MEDIUM, UtmValues, clean_utm_value, stored_u
 from crm.errors import Ambiguous, Conflict, Forbidden, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, CAMPAIGN_STATUSES, Assignment, Campaign, User
 from crm.relationships import KEEP, _Keep
-from crm.text import clean_name, escape_like
+from crm.text import clean_name, escape_like, fold
 from crm.utm import normalize_utm_value, validate_base_url
 
 MAX_NAME_LENGTH = 100
@@ -181,8 +181,8 @@ def get_campaign(db: Session, *, team_id: str, campaign_id: uuid.UUID) -> Campai
 
 
 def resolve_campaign(db: Session, *, team_id: str, ref: str, partial: bool = True) -> Campaign:
-    """The campaign named `ref` (case-insensitive), else by id, else (when `partial`) the only one
-    whose name contains it."""
+    """The campaign named `ref` (case-insensitive; without its accents too, when that names one
+    campaign), else by id, else (when `partial`) the only one whose name contains it, accents aside."""
     ref = clean_name(ref, field="campaign", max_len=None, label="The campaign")
     if not ref:
         raise InvalidInput("campaign", "Give a campaign name.")
@@ -190,14 +190,19 @@ def resolve_campaign(db: Session, *, team_id: str, ref: str, partial: bool = Tru
     exact = db.scalar(in_team.where(func.lower(Campaign.name) == func.lower(ref)))
     if exact is not None:
         return exact
+    # "ete 2026" for “Été 2026”: crm_fold (migration 0012) per row is fine for a workspace's campaigns.
+    folded_name = func.crm_fold(Campaign.name)
+    unaccented = list(db.scalars(in_team.where(folded_name == fold(ref)).limit(2)))
+    if len(unaccented) == 1:
+        return unaccented[0]
     try:
         return get_campaign(db, team_id=team_id, campaign_id=uuid.UUID(ref))
     except (ValueError, NotFound):
         pass
     if not partial:
         raise NotFound(f"No campaign named “{ref}”.")
-    pattern = "%" + escape_like(ref) + "%"
-    matches = list(db.scalars(in_team.where(Campaign.name.ilike(pattern)).order_by(Campaign.name).limit(10)))
+    pattern = "%" + escape_like(fold(ref)) + "%"
+    matches = list(db.scalars(in_team.where(folded_name.like(pattern)).order_by(Campaign.name).limit(10)))
     if len(matches) == 1:
         return matches[0]
     if matches:

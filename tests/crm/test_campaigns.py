@@ -201,6 +201,19 @@ def test_get_and_resolve_campaign(db, owner):
         resolve_campaign(db, team_id=outsider.team_id, ref="Spring Launch")
 
 
+def test_a_campaign_is_found_with_or_without_its_accents(db, owner):
+    ete = create_campaign(db, actor=owner, name="Été 2026", landing_url=LANDING)
+    assert resolve_campaign(db, team_id=owner.team_id, ref="ete 2026", partial=False) == ete
+    assert resolve_campaign(db, team_id=owner.team_id, ref="ETE") == ete  # part of the name
+    # When two names differ only by their accents, the exact spelling picks one, and the
+    # unaccented one is the other campaign, not a guess.
+    plain = create_campaign(db, actor=owner, name="Ete 2026", landing_url=LANDING)
+    assert resolve_campaign(db, team_id=owner.team_id, ref="été 2026", partial=False) == ete
+    assert resolve_campaign(db, team_id=owner.team_id, ref="ete 2026", partial=False) == plain
+    with pytest.raises(Ambiguous):
+        resolve_campaign(db, team_id=owner.team_id, ref="ete")
+
+
 def test_assign_uses_documented_defaults_and_stores_the_link(db, owner, maya):
     c = create_campaign(db, actor=owner, name="Spring Sale 2026", landing_url=LANDING)
     assignment, created = assign_influencer(db, actor=owner, campaign_id=c.id, influencer_id=maya.id)
