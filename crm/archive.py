@@ -20,20 +20,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crm.clock import resolve_now
-from crm.errors import NotFound
-from crm.models import Delivery, Influencer, Relationship, User
+from crm.errors import NotFound, NotOnList
+from crm.models import Delivery, Relationship, User
 from crm.relationship_list import Page, RelationshipFilter, list_relationships
 from crm.scoped import get_relationship
-
-
-def _not_on_list(db: Session, actor: User, influencer_id: uuid.UUID) -> NotFound:
-    """NotFound naming the creator when it is in the actor's workspace (never another team's)."""
-    influencer = db.scalars(
-        select(Influencer).where(Influencer.id == influencer_id, Influencer.team_id == actor.team_id)
-    ).one_or_none()
-    if influencer is None:
-        return NotFound("That influencer isn't on your list.")
-    return NotFound(f"{influencer.name} (@{influencer.handle}) isn't on your list; nothing was changed.")
 
 
 def _load(db: Session, actor: User, influencer_id: uuid.UUID) -> Relationship:
@@ -41,8 +31,10 @@ def _load(db: Session, actor: User, influencer_id: uuid.UUID) -> Relationship:
         return get_relationship(
             db, actor=actor, influencer_id=influencer_id, for_update=True, archived_ok=True
         )
-    except NotFound:
-        raise _not_on_list(db, actor, influencer_id) from None
+    except NotOnList as exc:  # removing or restoring: "add them" is not the answer here
+        if exc.who is None:
+            raise
+        raise NotFound(f"{exc.who} isn't on your list; nothing was changed.") from None
 
 
 def archive_relationship(

@@ -28,6 +28,18 @@ class NoMatch(NotFound):
         self.is_profile = is_profile
 
 
+class NotOnList(NotFound):
+    """The creator is not on the acting user's list.
+
+    `who` is "Name (@handle)" when the creator is in the user's workspace, None when the id names no
+    creator there (a forged id names no one), so that a caller can word its own answer.
+    """
+
+    def __init__(self, message: str, *, who: str | None) -> None:
+        super().__init__(message)
+        self.who = who
+
+
 class InvalidInput(DomainError):
     """A value the user gave is not acceptable; `field` names it so a form can point at it."""
 

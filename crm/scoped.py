@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import Row, Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from crm.errors import Conflict, NotFound
+from crm.errors import Conflict, NotFound, NotOnList
 from crm.models import Influencer, InfluencerProfile, Relationship, User
 from crm.profiles import BareHandle, Profile
 
@@ -27,10 +27,14 @@ NOT_ON_LIST = "That influencer isn't on your list."
 NOT_FOUND = "That relationship doesn't exist or isn't yours."
 
 
-def not_on_list_message(influencer: Influencer | InfluencerSummary) -> str:
-    """What an edit or a card of a creator the actor has not saved answers: who, and how to add them."""
-    handle = f"@{influencer.handle} {influencer.platform}"
-    return f"{influencer.name} (@{influencer.handle}) isn't on your list. Add them with /crm add {handle}."
+def not_on_list(influencer: Influencer | InfluencerSummary | None) -> NotOnList:
+    """What an edit or a card of a creator the actor has not saved answers: who, and how to add them
+    (None, a creator not in the actor's workspace: no one is named)."""
+    if influencer is None:
+        return NotOnList(NOT_ON_LIST, who=None)
+    who = f"{influencer.name} (@{influencer.handle})"
+    add = f"/crm add @{influencer.handle} {influencer.platform}"
+    return NotOnList(f"{who} isn't on your list. Add them with {add}.", who=who)
 
 
 def archived_message(influencer: Influencer | InfluencerSummary) -> str:
@@ -88,18 +92,12 @@ def get_relationship(
     stmt = _BY_INFLUENCER_LOCKED if for_update else _BY_INFLUENCER
     params = {"user_id": actor.id, "influencer_id": influencer_id}
     relationship = db.scalars(stmt, params).one_or_none()
-    if relationship is None:
-        raise _not_on_list(db, actor, influencer_id)
+    if relationship is None:  # named only within the actor's workspace: a forged id names no one
+        in_team = select(Influencer).where(
+            Influencer.id == influencer_id, Influencer.team_id == actor.team_id
+        )
+        raise not_on_list(db.scalars(in_team).one_or_none())
     return _usable(relationship, archived_ok)
-
-
-def _not_on_list(db: Session, actor: User, influencer_id: uuid.UUID) -> NotFound:
-    """NotFound naming the creator when they are in the actor's workspace (a forged id of another
-    team's creator gets the message that names no one)."""
-    influencer = db.scalars(
-        select(Influencer).where(Influencer.id == influencer_id, Influencer.team_id == actor.team_id)
-    ).one_or_none()
-    return NotFound(NOT_ON_LIST if influencer is None else not_on_list_message(influencer))
 
 
 def get_relationship_by_id(
@@ -191,7 +189,7 @@ def _summaries(row: Row) -> tuple[RelationshipSummary, InfluencerSummary]:
     split = len(_RELATIONSHIP_FIELDS)
     influencer = InfluencerSummary(*row[split:])
     if row.id is None:
-        raise NotFound(not_on_list_message(influencer))
+        raise not_on_list(influencer)
     relationship = RelationshipSummary(*row[:split])
     if relationship.archived_at is not None:
         raise Conflict(archived_message(influencer))
@@ -206,7 +204,7 @@ def relationship_summary(
     params = {"user_id": actor.id, "influencer_id": influencer_id}
     row = db.execute(_SUMMARY_BY_INFLUENCER, params).one_or_none()
     if row is None:
-        raise NotFound(NOT_ON_LIST)
+        raise not_on_list(None)
     return _summaries(row)
 
 
