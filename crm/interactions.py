@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     DateTime,
@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, joinedload
 from crm.cadence import schedule_after_contact, status_default_sql
 from crm.clock import end_of_local_day, resolve_now, zone_of
 from crm.errors import Conflict, InvalidInput, NotFound
+from crm.followups import set_follow_up
 from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign, Influencer, Interaction, Relationship, User
 from crm.strength import strength_subquery
 from crm.text import clean_text
@@ -112,8 +113,10 @@ def log_interaction(
     influencer_id: uuid.UUID,
     data: NewInteraction,
     now: datetime | None = None,
+    next_follow_up: date | datetime | None = None,
 ) -> Interaction:
-    """Record an interaction and update the actor's relationship (see the module docstring)."""
+    """Record an interaction and update the actor's relationship (see the module docstring);
+    `next_follow_up`, picked with the log, is then set by hand (it wins over a cadence's date)."""
     now = resolve_now(now)
     clean = _validated(data, now)
     when = clean.interaction_date
@@ -160,6 +163,8 @@ def log_interaction(
     )
     if clean.type in CONTACT_TYPES:
         schedule_after_contact(db, actor=actor, relationship=relationship, status_default=status_default)
+    if next_follow_up is not None:
+        set_follow_up(db, actor=actor, influencer_id=influencer_id, due=next_follow_up, now=now)
     return interaction
 
 

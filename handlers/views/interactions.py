@@ -7,7 +7,7 @@ from datetime import datetime
 
 from slack_bolt import BoltContext
 
-from crm import clock, followups, interactions
+from crm import clock, interactions
 from handlers.forms import form_values, load_metadata, parse_id
 from handlers.ids import Field
 from handlers.runtime.scope import request_key, scope
@@ -88,14 +88,14 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
                 idempotency_key=idempotency_key(view),
             )
             influencer_id = parse_id(parsed["influencer"], field="influencer", what="influencer")
-            logged = interactions.log_interaction(
-                s.db, actor=s.actor, influencer_id=influencer_id, data=data, now=now
+            return interactions.log_interaction(
+                s.db,
+                actor=s.actor,
+                influencer_id=influencer_id,
+                data=data,
+                now=now,
+                next_follow_up=parsed["follow_up"],
             )
-            if parsed["follow_up"] is not None:  # after the log, which may have set one from a cadence
-                followups.set_follow_up(
-                    s.db, actor=s.actor, influencer_id=influencer_id, due=parsed["follow_up"], now=now
-                )
-            return logged
 
         if attempt(ack, s, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER).rejected:
             return

@@ -54,6 +54,13 @@ def test_first_email_adds_to_list_and_marks_contacted_in_two_statements(db, me, 
     assert rel.relationship_strength == score([("email", NOW)], now=NOW) > 0
 
 
+def test_a_next_follow_up_given_with_the_log_is_set_by_hand(db, me, maya):
+    data = NewInteraction(type="call")
+    log_interaction(db, actor=me, influencer_id=maya.id, data=data, now=NOW, next_follow_up=NOW + 3 * DAY)
+    rel = get_relationship(db, actor=me, influencer_id=maya.id)
+    assert (rel.follow_up_date, rel.follow_up_from_cadence) == (NOW + 3 * DAY, False)
+
+
 def test_a_note_adds_to_list_but_is_not_contact(db, me, maya):
     log(db, me, maya, type="note", content="Saw her reel")
     rel = get_relationship(db, actor=me, influencer_id=maya.id)
