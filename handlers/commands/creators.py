@@ -61,8 +61,8 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
     for word in args:
         if " " in word:
             named.append(word)
-        elif platform is None and (named := platform_named(word)) is not None:
-            platform = named
+        elif platform is None and (word_platform := platform_named(word)) is not None:
+            platform = word_platform
         elif word.startswith("@") and len(word) > 1:
             handles.append(word)
         elif is_profile_link(word):
@@ -146,8 +146,8 @@ def link(ctx: CommandContext, args: list[str]) -> None:
     """`/crm link <creator> <profile link>` or `/crm link <creator> @handle <platform>`."""
     need(args, 2, LINK, None if not args else "Give the creator and the profile to add.")
     platform = None
-    if len(args) >= 3 and (named := platform_named(args[-1])) is not None:
-        platform, args = named, args[:-1]
+    if len(args) >= 3 and (last_platform := platform_named(args[-1])) is not None:
+        platform, args = last_platform, args[:-1]
     elif len(args) >= 3 and args[-2].startswith("@") and not args[-1].startswith("@"):
         # `link @priya @priya.r myspace`: the word after the handle was meant as its platform.
         raise UsageError(LINK, f"“{args[-1][:40]}” is not a platform; use one of: {', '.join(PLATFORMS)}.")
