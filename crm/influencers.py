@@ -233,10 +233,39 @@ def _link(db: Session, *, influencer: Influencer, profile: Profile) -> tuple[Inf
     if existing.influencer_id == influencer.id:
         return existing, False
     other = existing.influencer
-    merge = f"/crm merge @{influencer.handle} {influencer.platform} @{other.handle} {other.platform}"
     raise Conflict(
         f"{describe(profile)} already belongs to “{other.name}” (@{other.handle} · {other.platform}); "
-        f"a profile can belong to one creator only. If they are the same person, merge them: {merge}"
+        f"a profile can belong to one creator only. If they are the same person, merge them: "
+        f"{merge_command(influencer, other)}"
+    )
+
+
+def merge_command(keep: Influencer, other: Influencer) -> str:
+    """The `/crm merge` line that folds `other` into `keep`, each named by its primary profile."""
+    return f"/crm merge @{keep.handle} {keep.platform} @{other.handle} {other.platform}"
+
+
+def likely_same_person(db: Session, *, influencer: Influencer, limit: int = 3) -> list[Influencer]:
+    """Other creators in the team who may be this one under a second entry: one of its handles on
+    another platform, or the same name (accents and case aside). Oldest first, at most `limit`."""
+    handles = select(func.lower(InfluencerProfile.handle)).where(
+        InfluencerProfile.influencer_id == influencer.id
+    )
+    same_handle = select(InfluencerProfile.influencer_id).where(
+        InfluencerProfile.team_id == influencer.team_id,
+        func.lower(InfluencerProfile.handle).in_(handles),
+    )
+    return list(
+        db.scalars(
+            select(Influencer)
+            .where(
+                Influencer.team_id == influencer.team_id,
+                Influencer.id != influencer.id,
+                or_(Influencer.id.in_(same_handle), Influencer.name_folded == fold(influencer.name)),
+            )
+            .order_by(Influencer.created_at, Influencer.id)
+            .limit(limit)
+        )
     )
 
 

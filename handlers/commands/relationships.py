@@ -11,7 +11,7 @@ from crm import archive, dashboard, followups, influencers, relationships
 from crm.clock import local_today
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.follow_up_phrases import NotADate, parse_follow_up
-from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES
+from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.relationship_fields import validate_priority
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.blocks.archive import removed_message, restored_message
@@ -98,7 +98,21 @@ def add(ctx: CommandContext, args: list[str]) -> None:
         said = f"{who} is back on your list, as it was when you removed them."
     else:
         said = f"Added {who} to your list." if created else f"{who} is already on your list."
+    if created and not was_archived:
+        said += _same_person_hint(ctx, influencer)
     ctx.say(said, influencer.id)
+
+
+def _same_person_hint(ctx: CommandContext, influencer: Influencer) -> str:
+    """For a creator just added: the creators they may be a second entry of (`/crm add @lena tiktok`
+    when @lena is on Instagram already), with the merge line that makes them one."""
+    lines = []
+    for other in influencers.likely_same_person(ctx.db, influencer=influencer):
+        name = mrkdwn(other.name, 200)
+        profile = f"@{mrkdwn(other.handle, 100)} · {platform_label(other.platform)}"
+        merge = mrkdwn(influencers.merge_command(other, influencer), 400)
+        lines.append(f"\nSame person as *{name}* ({profile})? Make them one: `{merge}`")
+    return "".join(lines)
 
 
 def show(ctx: CommandContext, args: list[str]) -> None:

@@ -54,6 +54,22 @@ def test_add_with_a_name(run, crm):
     assert creator(crm, "sophie.glow").name == "Sophie"
 
 
+def test_adding_a_second_entry_of_someone_offers_the_merge_that_makes_them_one(run, crm):
+    run.command('add "Lena Fischer" @lena_fit')
+    sent = run.command("add @lena_fit tiktok")
+    # Saved as asked (it may be another person), with the hint and the exact merge line.
+    assert "Added *lena_fit* (@lena_fit · TikTok) to your list." in sent.text
+    merge = "/crm merge @lena_fit instagram @lena_fit tiktok"
+    assert f"Same person as *Lena Fischer* (@lena_fit · Instagram)? Make them one: `{merge}`" in sent.text
+    assert crm.count(Influencer) == 2
+    # The line runs as given: a preview, then the merge.
+    preview = run.command(merge.removeprefix("/crm "))
+    assert "Merge *lena_fit* (@lena_fit · TikTok) into *Lena Fischer*" in preview.text
+    # No hint when adding them again, nor for someone with no second entry.
+    assert "Same person" not in run.command("add @lena_fit tiktok").text
+    assert "Same person" not in run.command("add @maya tiktok").text
+
+
 def test_add_link_and_show_take_a_platform_s_short_form(run, crm):
     assert "Added *priya* (@priya · YouTube)" in run.command("add @priya yt").text
     assert "Added *maya* (@maya · Instagram)" in run.command("add @maya IG").text
