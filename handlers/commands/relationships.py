@@ -9,9 +9,10 @@ from datetime import date, datetime
 
 from crm import archive, dashboard, followups, influencers, relationships
 from crm.clock import local_today
-from crm.errors import Ambiguous, InvalidInput, NotFound
-from crm.follow_up_phrases import NotADate, parse_follow_up
+from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
+from crm.follow_up_phrases import NotADate, parse_follow_up, respelled
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
+from crm.profiles import platform_named
 from crm.relationship_fields import validate_priority
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.blocks.archive import removed_message, restored_message
@@ -168,8 +169,11 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
     add_tags = [w[1:] for w in args if w[:1] in "+#" and len(w) > 1]
     remove_tags = [w[1:] for w in args if w.startswith("-") and len(w) > 1]
     ref_words = [w for w in args if not _is_tag_word(w)]
-    if not ref_words or not (add_tags or remove_tags):
-        raise UsageError(TAG, None if not args else "Give the influencer and at least one +tag or -tag.")
+    if ref_words and not (add_tags or remove_tags):
+        raise UsageError(TAG, _tags_without_signs(args))
+    if not ref_words:
+        shown = " ".join(w[:40] for w in args[:5])
+        raise UsageError(TAG, None if not args else f"Name the creator first, e.g. /crm tag @maya {shown}")
     # The creator comes first, then the tags: a plain word among the tags was meant as a tag.
     first_tag = next(i for i, w in enumerate(args) if _is_tag_word(w))
     stray = [w for w in args[first_tag:] if not _is_tag_word(w)]
@@ -189,6 +193,31 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
     ctx.say(said, influencer.id)
 
 
+def _tags_without_signs(args: list[str]) -> str:
+    """`tag @maya fitness`: the words after the creator were meant as tags; show them with their +.
+    The creator is the first word when it is an @handle or a quoted name (with its platform, if
+    given); otherwise only the last word can be told apart from the name."""
+    ref = args[:1]
+    if args[0].startswith("@") or " " in args[0]:
+        if len(args) > 1 and platform_named(args[1]) is not None:
+            ref = args[:2]
+    elif len(args) > 1:
+        ref = args[:-1]
+    words = args[len(ref) :]
+    if not words:
+        return f"Give at least one +tag to add or -tag to remove, e.g. /crm tag {_quoted(ref)} +skincare"
+    plus = " ".join(f"+{w.strip('+-#')[:40]}" for w in words[:5])
+    return (
+        f"“{words[0][:40]}” is not a +tag or -tag: put + before a tag to add it, - to remove it, "
+        f"e.g. /crm tag {_quoted(ref)} {plus}"
+    )
+
+
+def _quoted(words: list[str]) -> str:
+    """Words as they would be typed again: a word with spaces (a quoted name) in quotes."""
+    return " ".join(f'"{w[:80]}"' if " " in w else w[:80] for w in words)
+
+
 def _split_when(ctx: CommandContext, args: list[str]) -> tuple[list[str], date | datetime | None]:
     """(the creator's words, the follow-up) of `followup <influencer> <when>`.
 
@@ -205,16 +234,33 @@ def _split_when(ctx: CommandContext, args: list[str]) -> tuple[list[str], date |
     try:  # `followup Dec 24`: all of it is a date, the creator is missing
         parse_follow_up(" ".join(args), tz=ctx.tz, today=today)
     except NotADate:
+        _refuse_mistyped_date(ctx, args, today)
         raise UsageError(FOLLOWUP, NotADate(args[-1][:40]).message) from None
     except InvalidInput:
         pass
     raise UsageError(FOLLOWUP, "Name the creator first, then when to follow up.")
 
 
+def _refuse_mistyped_date(ctx: CommandContext, args: list[str], today: date) -> None:
+    """`followup @maya nxt week`: when respelling the longest tail of words makes it a date, name
+    that tail and give the command as it was probably meant."""
+    for size in range(min(FOLLOW_UP_WORDS, len(args) - 1), 0, -1):
+        tail = " ".join(args[-size:])
+        if (meant := respelled(tail, tz=ctx.tz, today=today)) is not None:
+            example = f"/crm followup {_ref(args[:-size])[:80]} {meant}"
+            raise UsageError(
+                FOLLOWUP, f"“{tail[:60]}” is not a date I understand. Did you mean “{meant}”? {example}"
+            )
+
+
 def followup(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, FOLLOWUP)
     ref_words, due = _split_when(ctx, args)
-    influencer = ctx.influencer(_ref(ref_words))
+    try:
+        influencer = ctx.influencer(_ref(ref_words))
+    except NoMatch:  # `followup @maya tusday 3pm`: "3pm" was the date, "tusday" the creator's name
+        _refuse_mistyped_date(ctx, args, local_today(ctx.now, ctx.tz))
+        raise
     rel = followups.set_follow_up(ctx.db, actor=ctx.actor, influencer_id=influencer.id, due=due, now=ctx.now)
     ctx.home_changed = True
     name = f"*{mrkdwn(influencer.name, 200)}*"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from crm.clock import follow_up_instant
 from crm.errors import InvalidInput
-from crm.follow_up_phrases import NotADate, parse_follow_up
+from crm.follow_up_phrases import NotADate, parse_follow_up, respelled
 from crm.followups import follow_up_due, latest_follow_up_day
 from crm.models import User
 
@@ -158,6 +158,29 @@ def test_text_that_is_not_a_date(text):
         parse(text)
     assert err.value.field == "follow_up"
     assert err.value.message.startswith(f"“{text}” is not a date I understand. Try tomorrow 3pm")
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("nxt week", "next week"),
+        ("in 3 dys", "in 3 days"),
+        ("in two wek", "in two week"),
+        ("tusday 3pm", "tuesday 3pm"),
+        ("Decmber 3", "december 3"),
+        ("tomorow mornin", "tomorrow morning"),
+        ("in 3 yeers", "in 3 years"),  # a date (too far ahead): running it says so
+    ],
+)
+def test_a_mistyped_date_is_respelled_into_one(text, meant):
+    with pytest.raises(NotADate):
+        parse(text)
+    assert respelled(text, tz=BERLIN, today=THURSDAY) == meant
+
+
+@pytest.mark.parametrize("text", ["someday", "maya 3pm", "next", "in 3 fortnights", "next week", "Mae"])
+def test_no_respelling_when_no_word_needs_it_or_it_makes_no_date(text):
+    assert respelled(text, tz=BERLIN, today=THURSDAY) is None
 
 
 def test_nothing_at_all_asks_for_a_date():

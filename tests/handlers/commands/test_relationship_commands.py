@@ -228,6 +228,29 @@ def test_bad_values_answer_the_usage_line_and_change_nothing(run, crm, text):
 
 
 @pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "tag @maya fitness",
+            "“fitness” is not a +tag or -tag: put + before a tag to add it, - to remove it, "
+            "e.g. /crm tag @maya +fitness",
+        ),
+        ("tag @maya instagram fitness vegan", "e.g. /crm tag @maya instagram +fitness +vegan"),
+        ('tag "Maya Lopez" fitness', 'e.g. /crm tag "Maya Lopez" +fitness'),
+        ("tag Maya fitness", "e.g. /crm tag Maya +fitness"),
+        ("tag @maya", "Give at least one +tag to add or -tag to remove, e.g. /crm tag @maya +skincare"),
+        ("tag maya", "e.g. /crm tag maya +skincare"),
+        ("tag +fitness -beauty", "Name the creator first, e.g. /crm tag @maya +fitness -beauty"),
+    ],
+)
+def test_tags_without_their_signs_are_shown_with_them(run, crm, text, problem):
+    crm.relationship("maya", name="Maya Lopez", tags=["a"])
+    said = run.command(text).reply.params["text"]
+    assert problem in said and "Usage: `/crm tag" in said
+    assert rel_of(crm, "maya").tags == ["a"]
+
+
+@pytest.mark.parametrize(
     ("phrase", "days"),
     [("tomorrow", 1), ("in 3 days", 3), ("in 2 weeks", 14), ("today", 0)],
 )
@@ -255,6 +278,25 @@ def test_followup_that_is_not_a_date(run, crm):
     sent = run.command("followup @maya someday soon")
     assert "is not a date I understand" in sent.reply.params["text"]
     assert rel_of(crm, "maya").follow_up_date is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tail", "meant", "command"),
+    [
+        ("followup @maya nxt week", "nxt week", "next week", "followup @maya next week"),
+        ('followup "Maya Lopez" in 3 dys', "in 3 dys", "in 3 days", "followup Maya Lopez in 3 days"),
+        # "3pm" alone is a date, which left "@maya tusday" as the creator: not found, so respelled.
+        ("followup @maya tusday 3pm", "tusday 3pm", "tuesday 3pm", "followup @maya tuesday 3pm"),
+    ],
+)
+def test_followup_with_a_mistyped_date_gives_the_command_as_meant(run, crm, text, tail, meant, command):
+    crm.relationship("maya", name="Maya Lopez")
+    said = run.command(text).reply.params["text"]
+    assert f"“{tail}” is not a date I understand. Did you mean “{meant}”? /crm {command}" in said
+    assert rel_of(crm, "maya").follow_up_date is None
+    # The command given in the answer works.
+    assert "Follow up with *Maya Lopez*" in run.command(command).text
+    assert rel_of(crm, "maya").follow_up_date is not None
 
 
 def test_note_with_text_appends_it_verbatim(run, crm):
