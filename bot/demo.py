@@ -3,6 +3,8 @@
 The sample: 5 teammates in different timezones, 60 creators across platforms, each teammate's list
 with relationships in every status (tags, notes, priorities, follow-ups due today, later and overdue),
 several hundred interactions over the last six months, and 3 campaigns with assignments and UTM links.
+Each relationship is saved, and moves along its pipeline, on past dates (its status history), so the
+weekly chart and the admin figures of a fresh sample have a past.
 
 Idempotent: the whole plan is drawn from `random.Random(seed)` before touching the database, and every
 write is a get-or-create (users by Slack id, influencers by handle, campaigns by name, interactions by a
@@ -162,6 +164,7 @@ class PlannedRelationship:
     notes: str | None
     follow_up_days: int | None  # from today, local: 0 today, negative overdue, None unset
     interactions: list[tuple[str, str, float]] = field(default_factory=list)  # type, subject, days ago
+    history: list[tuple[str, float]] = field(default_factory=list)  # status, days ago; oldest first
 
 
 @dataclass
@@ -215,6 +218,9 @@ def make_plan(seed: int) -> Plan:
                 ((k, rng.choice(SUBJECTS[k]), rng.uniform(lo, hi)) for k in kinds), key=lambda i: -i[2]
             )
             relationships.append(rel)
+    history_rng = random.Random(f"history:{seed}")  # its own stream: the plan above stays as it was
+    for rel in relationships:
+        rel.history = _history(rel, history_rng)
     for user in range(len(TEAMMATES)):  # everyone has one follow-up due today and one overdue
         mine = [r for r in relationships if r.user == user and r.status != "cold"]
         if len(mine) >= 2:
@@ -234,6 +240,46 @@ def make_plan(seed: int) -> Plan:
         for i in rng.sample(sorted(fits.values()), min(len(fits), 8)):
             assignments.append((c, i, rng.choice(choices[status])))
     return Plan(influencers, relationships, assignments)
+
+
+# The statuses a relationship passed through on its way to where it is now, oldest first.
+PATHS = {
+    "saved": ["saved"],
+    "contacted": ["saved", "contacted"],
+    "warm": ["saved", "contacted", "warm"],
+    "cold": ["saved", "contacted", "warm", "cold"],
+    "partnered": ["saved", "contacted", "warm", "partnered"],
+}
+
+
+def _history(rel: PlannedRelationship, rng: random.Random) -> list[tuple[str, float]]:
+    """When the relationship took each status on its path, in days ago: saved a few days before the
+    first interaction, the final status at the last one (cold some weeks after it), the steps
+    between at random moments in between."""
+    contacts = [days for _, _, days in rel.interactions]
+    first = max(contacts) + rng.uniform(1, 14) if contacts else rng.uniform(1, 90)
+    last = min(contacts) if contacts else first
+    path = PATHS[rel.status]
+    if rel.status == "cold":
+        last = max(0.5, last - rng.uniform(14, 45))
+    between = sorted((rng.uniform(last, first) for _ in path[1:-1]), reverse=True)
+    days = [first, *between, last] if len(path) > 1 else [first]
+    return list(zip(path, days, strict=True))
+
+
+def _replay_history(db, relationship: Relationship, history: list[tuple[str, float]], now: datetime) -> None:
+    """Walk a new relationship through its planned statuses at their past dates, so that the weekly
+    chart and the admin figures have a past. The triggers record each status (0011) at now(); setting
+    status_changed_at alone then re-dates the step just recorded, so the history stays theirs."""
+    for n, (status, days_ago) in enumerate(history):
+        at = now - timedelta(days=days_ago)
+        if n == 0:
+            relationship.created_at = at
+        else:
+            relationship.status = status
+            db.flush()
+        relationship.status_changed_at = at
+        db.flush()
 
 
 def apply_plan(db, plan: Plan, *, team_id: str, seed: int, now: datetime, progress: tqdm) -> dict[str, int]:
@@ -278,7 +324,9 @@ def apply_plan(db, plan: Plan, *, team_id: str, seed: int, now: datetime, progre
     campaign_of = {i: c for c, i, _ in plan.assignments}
     for n, rel in enumerate(plan.relationships):
         actor, creator = people[rel.user], creators[rel.influencer]
-        add_to_list(db, actor=actor, influencer_id=creator.id)
+        relationship, created = add_to_list(db, actor=actor, influencer_id=creator.id)
+        if created:
+            _replay_history(db, relationship, rel.history, now)
         for k, (kind, subject, days_ago) in enumerate(rel.interactions):
             on_campaign = n in campaign_of and kind in ("email", "meeting", "file_upload") and days_ago < 90
             data = NewInteraction(
@@ -298,11 +346,6 @@ def apply_plan(db, plan: Plan, *, team_id: str, seed: int, now: datetime, progre
         set_priority(db, actor=actor, influencer_id=creator.id, priority=rel.priority)
         if rel.notes:
             set_notes(db, actor=actor, influencer_id=creator.id, text=rel.notes, append=False)
-        relationship = db.scalar(
-            select(Relationship).where(
-                Relationship.user_id == actor.id, Relationship.influencer_id == creator.id
-            )
-        )
         tz = zone_of(actor.timezone)
         relationship.follow_up_date = (
             None

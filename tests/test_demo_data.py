@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argparse import Namespace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import text
@@ -90,6 +91,7 @@ def test_demo_data_is_plausible_and_a_second_run_changes_nothing(fresh_database_
                 for url, landing in links
             )
             assert rows("SELECT count(*) FROM admin_analytics WHERE team_id = :team")[0][0] == 5
+            _history_has_a_past(rows, now)
         from sqlalchemy.orm import Session
 
         with Session(engine) as db:
@@ -99,6 +101,35 @@ def test_demo_data_is_plausible_and_a_second_run_changes_nothing(fresh_database_
                 assert any(r.follow_up_date < datetime.now(UTC) - timedelta(days=1) for r in due)
     finally:
         engine.dispose()
+
+
+PATH = {"saved": 0, "contacted": 1, "warm": 2, "cold": 3, "partnered": 3}
+
+
+def _history_has_a_past(rows, now: datetime) -> None:
+    """Relationships were saved over months and moved along their pipeline, week by week, so that
+    the weekly chart and the admin figures of a fresh demo are not all "today"."""
+    created = [r[0] for r in rows("SELECT created_at FROM user_influencers")]
+    assert min(created) < now - timedelta(days=120) and max(created) < now
+    assert sum(c >= now - timedelta(days=30) for c in created) < len(created) / 2
+    history = rows(
+        "SELECT ui.id, ui.created_at, ui.status, ui.status_changed_at, h.status, h.changed_at"
+        " FROM user_influencers ui JOIN relationship_status_changes h ON h.relationship_id = ui.id"
+        " ORDER BY ui.id, h.changed_at, h.id"
+    )
+    by_relationship: dict = {}
+    for rel_id, created_at, status, changed_at, step, step_at in history:
+        by_relationship.setdefault(rel_id, (created_at, status, changed_at, []))[3].append((step, step_at))
+    for created_at, status, changed_at, steps in by_relationship.values():
+        # Saved when created; each later step further along; the last one is the status now, then.
+        assert steps[0] == ("saved", created_at)
+        assert [PATH[s] for s, _ in steps] == sorted({PATH[s] for s, _ in steps})
+        assert steps[-1] == (status, changed_at)
+        assert all(a < b for (_, a), (_, b) in pairwise(steps))
+    weeks = {step_at.isocalendar()[:2] for *_, step_at in history}
+    assert len(weeks) >= 12  # status changes spread over months, not all today
+    partnered_this_week = [r for r in history if r[4] == "partnered" and r[5] >= now - timedelta(days=7)]
+    assert 0 < len(partnered_this_week) < len([r for r in history if r[4] == "partnered"])
 
 
 def test_bad_team_id_prints_one_line_and_writes_nothing(fresh_database_url, capsys):
