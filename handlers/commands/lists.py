@@ -29,19 +29,19 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
     for word in args:
         lowered = word.lower()
         if lowered in RELATIONSHIP_STATUSES:
-            if status_filter is not None:
+            if status_filter not in (None, lowered):  # the same one twice is no conflict
                 raise UsageError(usage, f"One status at a time (got {status_filter} and {lowered}).")
             status_filter = lowered
         elif word.startswith("#") and len(word) > 1:
-            if tag_filter is not None:
+            if tag_filter not in (None, word[1:]):
                 raise UsageError(usage, f"One #tag at a time (got #{tag_filter[:40]} and {word[:40]}).")
             tag_filter = word[1:]
         elif lowered.startswith(("priority>=", "p>=", ">=")):
-            if min_priority is not None:
-                raise UsageError(usage, "Give priority>=N once.")
             number = lowered.rsplit(">=", 1)[1]
             if not (number.isascii() and number.isdigit() and int(number) <= 5):
                 raise UsageError(usage, "Priority must be from 0 to 5, e.g. priority>=3.")
+            if min_priority not in (None, int(number)):
+                raise UsageError(usage, "Give priority>=N once.")
             min_priority = int(number)
         elif lowered == "archived":
             raise UsageError(usage, "`archived` means everyone you removed; it takes no other filters.")

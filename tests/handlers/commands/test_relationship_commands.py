@@ -382,6 +382,13 @@ def test_a_filter_given_twice_is_named(run, crm, words, problem):
     assert "Usage: `/crm list" in text
 
 
+def test_a_filter_repeated_with_the_same_value_is_that_filter(run, crm):
+    crm.relationship("amy", status="warm", priority=3, tags=["vegan"])
+    crm.relationship("bob", status="warm", priority=1, tags=["vegan"])
+    text = run.command("list warm WARM #vegan #vegan p>=2 priority>=2").text
+    assert "@amy" in text and "@bob" not in text
+
+
 def test_list_of_many_says_which_rows_of_how_many_and_offers_the_next_page(run, crm):
     for i in range(25):
         crm.relationship(f"creator{i:02d}")
