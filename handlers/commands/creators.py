@@ -124,11 +124,14 @@ def _refuse_misspelt_platform(word: str, usage: Usage, handle: str) -> None:
 
 def rename(ctx: CommandContext, args: list[str]) -> None:
     """`/crm rename @priya "Priya Raman"`: the last argument is the name when quoted (or when there
-    are two); otherwise the first is the creator and the rest is the name (`rename @priya Priya Raman`)."""
+    are two); otherwise the first is the creator (with the platform after an @handle) and the rest
+    is the name (`rename @priya Priya Raman`, `rename @priya youtube Priya Raman`)."""
     need(args, 2, RENAME, None if not args else "Give the creator and their new name.")
     quoted_last = ctx.text is not None and ctx.text.rstrip()[-1:] in _CLOSING_QUOTES
     if len(args) == 2 or quoted_last:
         who, name = " ".join(args[:-1]), args[-1]
+    elif args[0].startswith("@") and platform_named(args[1]) is not None:  # `rename @zoe tiktok Zoe M`
+        who, name = " ".join(args[:2]), " ".join(args[2:])
     else:
         who, name = args[0], " ".join(args[1:])
     ctx.replay_args = [who, name]

@@ -18,6 +18,10 @@ def creator(crm, handle: str) -> Influencer:
     return crm.one(Influencer, Influencer.handle == handle)
 
 
+def creator_on(crm, handle: str, platform: str) -> Influencer:
+    return crm.one(Influencer, Influencer.handle == handle, Influencer.platform == platform)
+
+
 def identities(crm, influencer: Influencer) -> set[str]:
     return {
         p.identity_key for p in crm.all(InfluencerProfile, InfluencerProfile.influencer_id == influencer.id)
@@ -114,6 +118,12 @@ def test_rename(run, crm):
     run.command('rename Priya R. "Priya Raman"')  # the old name unquoted, the new one quoted
     assert creator(crm, "priya").name == "Priya Raman"
     assert "already has that name" in run.command('rename "Priya Raman" "Priya Raman"').text
+    # A handle on two platforms: the platform after it names which one, and is not part of the name.
+    run.command("add @priya tiktok")
+    sent = run.command("rename @priya tiktok Priya on TikTok")
+    assert "*priya* is now called *Priya on TikTok*" in sent.text
+    assert creator_on(crm, "priya", "tiktok").name == "Priya on TikTok"
+    assert creator_on(crm, "priya", "youtube").name == "Priya Raman"
 
 
 @pytest.mark.parametrize(
