@@ -272,15 +272,31 @@ def followup(ctx: CommandContext, args: list[str]) -> None:
 
 def note(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, NOTE)
+    influencer, words = _creator_with_platform(ctx, args)
     # The note keeps its own spacing and quotes: take it from the raw text after "note <influencer>".
-    text = rest_after(ctx.text, 2) if ctx.text is not None else " ".join(args[1:])
-    ctx.replay_args = [args[0], text] if text else [args[0]]
-    influencer = ctx.influencer(args[0])
+    text = rest_after(ctx.text, 1 + words) if ctx.text is not None else " ".join(args[words:])
+    ref = " ".join(args[:words])
+    ctx.replay_args = [ref, text] if text else [ref]
+    if influencer is None:
+        influencer = ctx.influencer(ref)
     if not text:
         ctx.open_modal(notes_modal_for(ctx.db, ctx.actor, influencer=influencer))
         return
     relationships.set_notes(ctx.db, actor=ctx.actor, influencer_id=influencer.id, text=text, append=True)
     ctx.say(f"Note added to *{mrkdwn(influencer.name, 200)}*.", influencer.id)
+
+
+def _creator_with_platform(ctx: CommandContext, args: list[str]) -> tuple[Influencer | None, int]:
+    """(the creator, 2) when the first two words are an @handle and a platform that name one
+    (`note @zoe tiktok …`); else (None, 1): the first word alone names the creator, and a platform
+    word after it is the start of the text (`note @zoe instagram post is live`, @zoe on TikTok only)."""
+    named = len(args) > 1 and args[0].startswith("@") and platform_named(args[1]) is not None
+    if named and ctx.picked_influencer_id is None:
+        try:
+            return ctx.influencer(f"{args[0]} {args[1]}"), 2
+        except NotFound:
+            pass
+    return None, 1
 
 
 def _log_influencer(ctx: CommandContext, args: list[str]):

@@ -308,6 +308,20 @@ def test_note_with_text_appends_it_verbatim(run, crm):
     assert 'She said "yes"  & wants <b>March</b>' in rel_of(crm, "maya").notes
 
 
+def test_note_after_a_handle_and_its_platform(run, crm):
+    run.command('add "Zoe on Instagram" @zoe instagram')
+    run.command("add @zoe tiktok")
+    crm.relationship("maya", platform="tiktok")
+    assert "Note added to *zoe*" in run.command("note @zoe tiktok Loved the duet").text
+    on_tiktok = crm.one(Relationship, Relationship.influencer.has(handle="zoe", platform="tiktok"))
+    assert on_tiktok.notes.endswith(": Loved the duet")
+    # @maya has no Instagram profile: "instagram" starts the note.
+    run.command("note @maya instagram post is live")
+    assert rel_of(crm, "maya").notes.endswith(": instagram post is live")
+    # The handle and platform alone open the notes of that one.
+    assert "*zoe* (@zoe · TikTok)" in repr(run.command("note @zoe tt").opened["blocks"])
+
+
 def test_note_without_text_opens_the_notes_modal(run, crm):
     crm.relationship("maya", notes="Earlier note")
     sent = run.command("note @maya")
