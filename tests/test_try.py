@@ -17,6 +17,7 @@ SCRIPT = """\
 
 /crm add @maya instagram
 /crm status @maya warm
+/crm rename @maya "Maya <b>&</b> Co"
 /crm show @maya
 /crm export
 /crm log @maya call
@@ -55,6 +56,7 @@ def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path)
     assert list(answers) == [
         "/crm add @maya instagram",
         "/crm status @maya warm",
+        '/crm rename @maya "Maya <b>&</b> Co"',
         "/crm show @maya",
         "/crm export",
         "/crm log @maya call",
@@ -63,6 +65,8 @@ def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path)
         "/giphy cats",
     ]  # nothing after `exit`
     assert "maya" in answers["/crm add @maya instagram"]
+    # What is typed reaches the bot encoded as Slack encodes it, so <b> is text, not markup.
+    assert answers['/crm rename @maya "Maya <b>&</b> Co"'].startswith("maya is now called Maya <b>&</b> Co.")
     card = answers["/crm show @maya"]
     assert "Status: Warm" in card and "[Log interaction]" in card  # fields as "Label: value", buttons
     assert "*" not in card.splitlines()[0]  # mrkdwn rendered, not shown raw

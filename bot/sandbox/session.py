@@ -116,7 +116,9 @@ class TrySession:
         return self._dispatch(self._command(text), shows=("views.open", "views.push", "views.update"))
 
     def _command(self, text: str) -> dict[str, Any]:
-        """A slash command's payload, as Slack sends it over Socket Mode."""
+        """A slash command's payload, as Slack sends it over Socket Mode: `text` with &, < and >
+        encoded, as Slack encodes what a user types (so `<b>` is text, not Slack markup)."""
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return {
             "token": "unused",
             "team_id": self.team_id,
