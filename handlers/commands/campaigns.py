@@ -202,10 +202,14 @@ def split_campaign(ctx: CommandContext, args: list[str], *, rest: int) -> tuple[
     that names a campaign wins, leaving at least `rest` words for what follows. Only the longest run
     may be part of a name (`Spring` for “Spring Sale”); a shorter one must be a whole name, so that
     `Fall Dorp @maya` is “no campaign Fall Dorp”, not “Fall Drop” with an influencer “Dorp @maya”.
+    An @handle ends the campaign's words (`Winter @zoe tiktok`: the creator is "@zoe tiktok").
     When nothing matches, the error names the words and suggests close campaign names.
     """
     ambiguous: Ambiguous | None = None
     longest = len(args) - rest
+    handles = [i for i, word in enumerate(args) if i > 0 and word.startswith("@") and len(word) > 1]
+    if handles:
+        longest = min(longest, handles[0])
     for size in range(longest, 0, -1):
         ref = " ".join(args[:size])
         try:

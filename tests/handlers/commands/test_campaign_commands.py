@@ -160,6 +160,17 @@ def test_utm_assigns_when_needed_and_shows_the_link(run, crm):
     assert crm.count(Assignment) == 1 and "Tracking link for" in again.text
 
 
+def test_a_campaign_named_in_part_before_a_handle_and_its_platform(run, crm):
+    run.command("add @zoe instagram")
+    run.command("add @zoe tiktok")
+    crm.campaign("Winter Glow")
+    # "Winter" alone names the campaign: the @handle starts the creator, with its platform.
+    sent = run.command("utm Winter @zoe tiktok")
+    assert "utm_source=tiktok" in crm.one(Assignment).utm_url and "Assigned" in sent.text
+    assert "is now *active*" in run.command("campaign status Winter @zoe tiktok active").text
+    assert crm.one(Assignment).status == "active"
+
+
 def test_utm_for_a_teammates_assignment_is_a_conflict(run, crm):
     crm.relationship("maya")
     crm.campaign("Spring Sale")
