@@ -83,7 +83,8 @@ def test_a_date_and_time_after_a_name_of_several_words(run, crm, maya):
         ("Feb 30", "“Feb 30” is not a real date: there is no 30 February."),
         ("2020-01-01 10:00", "“2020-01-01 10:00” is in the past"),
         ("tomorrow 25:00", "“tomorrow 25:00” has no real time of day"),
-        ("next weak", "“weak” is not a date I understand. Try tomorrow 3pm"),
+        ("next weak", "“next weak” is not a date I understand. Did you mean “next week”?"),
+        ("next someday", "“someday” is not a date I understand. Try tomorrow 3pm"),
     ],
 )
 def test_a_wrong_date_is_answered_precisely_and_changes_nothing(run, crm, maya, phrase, message):
