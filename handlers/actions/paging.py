@@ -21,8 +21,8 @@ from crm.clock import end_of_local_day, zone_of
 from crm.errors import InvalidInput
 from crm.models import User
 from crm.relationship_list import OFFSET_MAX, RelationshipFilter, list_relationships
-from crm.search import search
-from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, relationship_list, search_results
+from crm.search import search, spelled_like
+from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, candidates, relationship_list, search_results
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn
 from handlers.ids import Action
@@ -105,6 +105,10 @@ def _find_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> 
     if not hits and offset > 0:  # the hits changed since the button was made: start again
         offset = 0
         hits = search(db, actor=actor, text=text, limit=PAGE + 1)
+    if not hits and (close := spelled_like(db, actor=actor, ref=text)):  # "lucas": the Lucas on their list
+        which = "one of these" if len(close) > 1 else "this creator"
+        prompt = f"Nothing matches “{text[:80]}”. Did you mean {which}?"
+        return candidates(prompt, close, command="show", args=(text,))  # the pick shows the card
     return search_results(
         text,
         hits[:PAGE],

@@ -135,6 +135,8 @@ class Subcommand:
     writes: bool = False
     # Asks Slack whether the actor is a workspace admin, before the transaction (ctx.slack_admin).
     needs_admin_check: bool = False
+    # Names one creator, so a candidate button (a picked creator) can re-run it: not merge, of two.
+    one_creator: bool = True
 
 
 def need(args: Sequence[str], count: int, usage: Usage, problem: str | None = None) -> None:

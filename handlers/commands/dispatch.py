@@ -6,6 +6,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
 from crm.models import Influencer
+from crm.search import spelled_like
 from crm.suggest import close_matches
 from handlers.blocks.help import Usage, help_message
 from handlers.blocks.lists import candidates
@@ -28,7 +29,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("add", rel_cmd.ADD, rel_cmd.add, writes=True),
         Subcommand("rename", creator_cmd.RENAME, creator_cmd.rename, writes=True),
         Subcommand("link", creator_cmd.LINK, creator_cmd.link, writes=True),
-        Subcommand("merge", creator_cmd.MERGE, creator_cmd.merge),
+        Subcommand("merge", creator_cmd.MERGE, creator_cmd.merge, one_creator=False),
         Subcommand("show", rel_cmd.SHOW, rel_cmd.show),
         Subcommand("status", rel_cmd.STATUS, rel_cmd.status, writes=True),
         Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority, writes=True),
@@ -142,7 +143,14 @@ def run(ctx: CommandContext, sub: Subcommand, args: list[str]) -> None:
     except InvalidInput as exc:
         raise UsageError(sub.usage, exc.message) from exc
     except NoMatch as exc:
-        raise NotFound(f"{exc.message} {save_or_find(exc.ref, is_profile=exc.is_profile)}") from exc
+        link = exc.is_profile and "/" in exc.ref
+        close = spelled_like(ctx.db, actor=ctx.actor, ref=exc.ref) if sub.one_creator and not link else []
+        if not close:
+            raise NotFound(f"{exc.message} {save_or_find(exc.ref, is_profile=exc.is_profile)}") from exc
+        # "luka haddad": Luca Haddad is on their list. Offer them, as for a name that matches several.
+        intent = ctx.replay_args if ctx.replay_args is not None else args
+        prompt = f"{exc.message} Did you mean {'one of these' if len(close) > 1 else 'this creator'}?"
+        ctx.reply(candidates(prompt, close, command=sub.name, args=intent))
 
 
 def save_or_find(ref: str, *, is_profile: bool) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.errors import InvalidInput
-from crm.search import search
+from crm.search import search, spelled_like
 from tests.factories import make_influencer, make_relationship, make_user
 
 
@@ -104,3 +104,25 @@ def test_finds_a_creator_by_any_of_its_profiles(db, world):
     # Another team's creator with the same profile stays out of sight.
     save_influencer(db, team_id="T2", ref="https://medium.com/@priya.writes")
     assert ids(search(db, actor=me, text="https://medium.com/@priya.writes")) == [priya.id]
+
+
+def test_spelled_like_offers_names_and_handles_of_my_list_spelt_close(db, world):
+    me = world["me"]
+    luca = make_influencer(db, team_id="T1", handle="luca.travels", name="Luca Haddad", platform="tiktok")
+    ivy = make_influencer(db, team_id="T1", handle="ivyh", name="Ivy Haddad")
+    make_relationship(db, user=me, influencer=luca)
+    make_relationship(db, user=me, influencer=ivy)
+    assert ids_of(spelled_like(db, actor=me, ref="luka haddad")) == [luca.id]  # the whole name
+    assert ids_of(spelled_like(db, actor=me, ref="LUKA  HADDÁD")) == [luca.id]  # case, spaces, accents
+    assert ids_of(spelled_like(db, actor=me, ref="hadad")) == [ivy.id, luca.id]  # a word of the name
+    assert ids_of(spelled_like(db, actor=me, ref="@luka.travels")) == [luca.id]  # the handle
+    assert ids_of(spelled_like(db, actor=me, ref="@luca.travels instagram")) == [luca.id]  # wrong platform
+    assert spelled_like(db, actor=me, ref="hadad", limit=1) == [ivy]
+    # Not: far from every name, a creator not on my list (Maya Lopez, in two teams), a colleague's.
+    assert spelled_like(db, actor=me, ref="xyzzy") == []
+    assert spelled_like(db, actor=me, ref="maya lopes") == []
+    assert spelled_like(db, actor=me, ref="zoey") == []  # Zoe is on a colleague's list, not mine
+
+
+def ids_of(influencers):
+    return [i.id for i in influencers]

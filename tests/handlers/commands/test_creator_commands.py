@@ -220,6 +220,23 @@ def test_an_ambiguous_creator_offers_candidates_and_the_pick_links(run, crm):
     assert identities(crm, creator(crm, "mchen")) == {"instagram:mchen"}
 
 
+def test_a_misspelt_name_offers_the_creators_spelt_close_and_the_pick_runs_the_command(run, crm):
+    crm.relationship("luca.travels", name="Luca Haddad")
+    crm.relationship("ivyh", name="Ivy Haddad")
+    sent = run.command("status luka haddad warm")
+    assert "No influencer matches “luka haddad”. Did you mean this creator?" in sent.text
+    buttons = [e for b in sent.reply.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["Luca Haddad (@luca.travels · Instagram)"]
+    assert crm.one(Relationship, Relationship.influencer.has(handle="luca.travels")).status == "saved"
+    picked = run.click(buttons[0]["action_id"], buttons[0]["value"])
+    assert "*Luca Haddad* is now *warm*" in picked.text
+    assert crm.one(Relationship, Relationship.influencer.has(handle="luca.travels")).status == "warm"
+    # Nothing close: how to save or look for them, as before. A merge (of two) names no candidates.
+    assert "To look for them: `/crm find xyzzy`" in run.command("show xyzzy quux").text
+    merge = run.command('merge @ivyh "luka haddad"').text
+    assert "No influencer matches “luka haddad”" in merge and "Did you mean" not in merge
+
+
 def test_the_edit_form_renames(run, crm):
     rel = crm.relationship("priya", name="priya")
     view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened

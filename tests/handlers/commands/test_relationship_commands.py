@@ -429,6 +429,15 @@ def test_find_searches_my_tags_and_the_directory(run, crm):
     assert "Nothing matches" in run.command("find zzzzzz").text
 
 
+def test_find_with_nothing_found_offers_names_on_my_list_spelt_close(run, crm):
+    crm.relationship("luca.travels", name="Luca Haddad")
+    sent = run.command("find lucas")
+    assert "Nothing matches “lucas”. Did you mean this creator?" in sent.text
+    (button,) = [e for b in sent.reply.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert button["text"]["text"] == "Luca Haddad (@luca.travels · Instagram)"
+    assert "LUCA HADDAD" in run.click(button["action_id"], button["value"]).text.upper()  # their card
+
+
 def test_control_characters_never_reach_the_database(run, crm):
     crm.relationship("maya")
     sent = run.command("note @maya a\x00b\x07c")
