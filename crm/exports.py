@@ -116,6 +116,7 @@ def _relationship_columns() -> tuple:
         Influencer.handle,
         Influencer.profile_url,
         Influencer.email,
+        Influencer.follower_count,
         Relationship.status,
         Relationship.priority,
         Relationship.tags,

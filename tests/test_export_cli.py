@@ -44,7 +44,7 @@ def test_export_writes_every_users_relationships_to_the_file(seeded, capsys):
 def test_export_of_one_user_to_standard_output(seeded, capsysbinary):
     assert main(["export", "--team", "T0001", "--user", "UBOB000001"]) == 0
     found = rows(capsysbinary.readouterr().out)
-    assert [(r[0], r[7]) for r in found[1:]] == [("Ben", "x")]
+    assert [(r[0], r[8]) for r in found[1:]] == [("Ben", "x")]
 
 
 def test_an_unknown_user_is_one_line_and_non_zero(seeded, capsys):

@@ -159,6 +159,7 @@ def _create_influencers(
                 "handle": first.handle,
                 "profile_url": first.url,
                 "email": batch[i].email,
+                "follower_count": batch[i].followers,
             }
         )
     ids = db.scalars(insert(Influencer).returning(Influencer.id, sort_by_parameter_order=True), rows).all()
@@ -178,8 +179,13 @@ def _fill_in_directory(
     db: Session, *, batch: Sequence[PlannedCreator], influencer_of: dict[int, uuid.UUID]
 ) -> None:
     """What the directory lacks, as crm.influencers.save_influencer fills it: an e-mail, a name
-    that is still the handle; never other data a colleague entered."""
-    wanted = {i: influencer_of[i] for i in influencer_of if batch[i].name or batch[i].email}
+    that is still the handle; never other data a colleague entered. A follower count given is the
+    latest, so it replaces the one there, as save_influencer does."""
+    wanted = {
+        i: influencer_of[i]
+        for i in influencer_of
+        if batch[i].name or batch[i].email or batch[i].followers is not None
+    }
     if not wanted:
         return
     loaded = {
@@ -192,6 +198,8 @@ def _fill_in_directory(
             influencer.name = creator.name
         if creator.email and not influencer.email:
             influencer.email = creator.email
+        if creator.followers is not None and creator.followers != influencer.follower_count:
+            influencer.follower_count = creator.followers
 
 
 def _link_profiles(

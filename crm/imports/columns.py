@@ -1,11 +1,13 @@
 """Which column holds what: header names matched by the aliases common exports use.
 
-Fields are the ones crm.exports writes (name, platform, handle, profile_url, email, status,
-priority, tags, notes, follow_up, last_contacted), so an export imports back as it is. A column named
-after a platform ("Instagram URL", "TikTok handle", "YouTube") is a profile on that platform; several
-profile columns may coexist, since one creator can have several profiles. Any other field may come
-from one column only: two columns for it (two "Email" columns, or "Name" beside "Full name") are
-reported as duplicates, and the import refuses until the mapping is corrected with `with_column`.
+Fields are the ones crm.exports writes (name, platform, handle, profile_url, email, followers,
+status, priority, tags, notes, follow_up, last_contacted, cadence), so an export imports back as it
+is. A column named after a platform ("Instagram URL", "TikTok handle", "YouTube") is a profile on
+that platform; several profile columns may coexist, since one creator can have several profiles,
+and so may follower counts ("Instagram followers", "TikTok followers": the largest is kept). Any
+other field may come from one column only: two columns for it (two "Email" columns, or "Name"
+beside "Full name") are reported as duplicates, and the import refuses until the mapping is
+corrected with `with_column`.
 
 A correction made in Slack travels as codes, one per column: "-" (ignored), a field ("email"), or a
 profile field on a platform ("handle:tiktok", "profile_url:instagram"); `with_codes` applies them
@@ -28,6 +30,7 @@ FIELDS = (
     "handle",
     "profile_url",
     "email",
+    "followers",
     "status",
     "priority",
     "tags",
@@ -38,6 +41,9 @@ FIELDS = (
 )
 # Fields a file may hold in several columns (one per profile).
 MULTI_FIELDS = ("handle", "profile_url")
+# ... and follower counts, one per platform ("Instagram followers", "TikTok followers"): the largest
+# is the creator's (the directory keeps one count per creator, shown on the card).
+SEVERAL_COLUMNS = (*MULTI_FIELDS, "followers")
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "full name", "creator", "creator name", "influencer", "influencer name", "display name"),
@@ -45,6 +51,17 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "platform": ("platform", "network", "channel", "social network", "social platform"),
     "profile_url": ("profile url", "url", "link", "profile link", "profile", "social url", "social link"),
     "email": ("email", "e mail", "email address", "e mail address", "contact email"),
+    "followers": (
+        "followers",
+        "follower",
+        "follower count",
+        "followers count",
+        "total followers",
+        "audience",
+        "audience size",
+        "subscribers",
+        "fans",
+    ),
     "status": ("status", "stage", "pipeline status"),
     "tags": ("tags", "tag", "labels", "label"),
     "priority": ("priority",),
@@ -105,7 +122,7 @@ class ColumnMap:
         """Fields read from more than one column (where one is allowed), with those headers."""
         seen: dict[str, list[str]] = {}
         for column in self.columns:
-            if column.field is not None and column.field not in MULTI_FIELDS:
+            if column.field is not None and column.field not in SEVERAL_COLUMNS:
                 seen.setdefault(column.field, []).append(column.header)
         return {field: headers for field, headers in seen.items() if len(headers) > 1}
 
@@ -151,6 +168,8 @@ def _guess(header: str) -> tuple[str | None, str | None]:
             return ("profile_url", platform) if rest else ("handle", platform)
         if rest in ("handle", "username", "user name", "@", "account", "name"):
             return "handle", platform
+        if rest in _ALIASES["followers"]:  # "Instagram followers", "YouTube subscribers"
+            return "followers", None
     return None, None
 
 
@@ -206,7 +225,7 @@ def code_problems(codes: Mapping[int, str]) -> dict[int, str]:
     first: dict[str, int] = {}
     for index in sorted(codes):
         field = codes[index].partition(":")[0]
-        if codes[index] == IGNORED or field in MULTI_FIELDS:
+        if codes[index] == IGNORED or field in SEVERAL_COLUMNS:
             continue
         if field in first:
             problems[index] = f"Column {first[field] + 1} is already read as this; choose one column for it."

@@ -26,6 +26,7 @@ from crm.imports.table import Table
 from crm.models import Influencer, InfluencerProfile, Relationship, User
 from crm.profiles import PROFILES_MAX, Profile
 from crm.relationship_fields import TAGS_MAX
+from crm.text import fold
 
 # Relationship fields an import sets, in the order a summary lists them.
 RELATIONSHIP_FIELDS = ("status", "priority", "tags", "notes", "follow_up", "last_contacted", "cadence")
@@ -40,12 +41,15 @@ class PlannedCreator:
     profiles: list[Profile]
     name: str | None = None
     email: str | None = None
+    followers: int | None = None
     values: dict[str, object] = field(default_factory=dict)  # relationship field → value from the file
     influencer_id: uuid.UUID | None = None
     anchor: Profile | None = None  # a profile the directory already has (None: a new creator)
     on_list: bool = False
     archived: bool = False
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # field → (old, new)
+    # (row, name) of the rows that give it another name than the one kept (the first row's).
+    other_names: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -70,9 +74,9 @@ class ImportPlan:
         return sum(1 for c in self.creators if c.kind == kind)
 
     @property
-    def duplicates(self) -> list[list[int]]:
-        """Row numbers of each creator the file names more than once."""
-        return [c.rows for c in self.creators if len(c.rows) > 1]
+    def merged(self) -> list[PlannedCreator]:
+        """The creators the file names more than once (each on several rows)."""
+        return [c for c in self.creators if len(c.rows) > 1]
 
     @property
     def on_list(self) -> list[PlannedCreator]:
@@ -133,8 +137,11 @@ def _merge(rows: list[RowData], invalid: list[InvalidRow]) -> list[PlannedCreato
             for profile in row.profiles:
                 if profile.identity not in {p.identity for p in creator.profiles}:
                     creator.profiles.append(profile)
+            if row.name and creator.name and fold(row.name) != fold(creator.name):
+                creator.other_names.append((row.number, row.name))
             creator.name = creator.name or row.name
             creator.email = creator.email or row.email
+            creator.followers = row.followers if creator.followers is None else creator.followers
             for name in ("status", "priority", "notes", "follow_up", "last_contacted", "cadence"):
                 if getattr(row, name) is not None:
                     creator.values.setdefault(name, getattr(row, name))

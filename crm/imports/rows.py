@@ -10,6 +10,8 @@ and why:
 - A cell starting with `'` before `=`, `+`, `-` or `@` is read without the `'` (crm.exports adds it
   against formula injection).
 - Tags may be separated by commas, semicolons or pipes. A blank cell leaves its field alone.
+- Follower counts are written as exports write them: 12500, 12,500, 12.5k, 1.2M (the largest of a
+  row's follower columns counts).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from crm.errors import InvalidInput
 from crm.follow_up_phrases import parse_follow_up
 from crm.followups import follow_up_due, latest_follow_up_day, too_far_message
 from crm.imports.columns import ColumnMap
-from crm.influencers import DEFAULT_PLATFORM, NAME_MAX
+from crm.influencers import DEFAULT_PLATFORM, FOLLOWER_COUNT_MAX, NAME_MAX
 from crm.models import RELATIONSHIP_STATUSES, User
 from crm.profiles import BareHandle, Profile, on_platform, parse_profile, parse_reference, validate_platform
 from crm.relationship_fields import normalize_tags, validate_notes, validate_priority
@@ -45,6 +47,7 @@ class RowData:
     profiles: list[Profile] = field(default_factory=list)
     name: str | None = None
     email: str | None = None
+    followers: int | None = None
     status: str | None = None
     priority: int | None = None
     tags: list[str] = field(default_factory=list)
@@ -103,6 +106,8 @@ def read_row(
                 row.profiles.append(profile)
     row.name = attempt(clean_name, value("name") or None, field="name", max_len=NAME_MAX, label="The name")
     row.email = attempt(validate_email, value("email") or None)
+    counts = [attempt(_followers, raw) for c in mapping.of("followers") if (raw := _cell(cells, c.index))]
+    row.followers = max((n for n in counts if n is not None), default=None)
     if raw := value("status"):
         row.status = attempt(_status, raw)
     if raw := value("priority"):
@@ -139,6 +144,30 @@ def _handle(raw: str, platform: str | None, links: list[Profile]) -> Profile:
                 return link
         platform = DEFAULT_PLATFORM
     return on_platform(parsed.handle, platform)
+
+
+_COUNT = re.compile(r"^(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>[kmb])?$", re.IGNORECASE)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[,. \u00a0\u202f]\d{3})+$")  # 12,500 · 1.234.567 · 12 500
+_UNITS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
+def _followers(raw: str) -> int:
+    """A follower count as rosters write it: 12500, 12,500, 12.5k, 1.2M (K/M/B for thousands, millions,
+    billions; a comma may be the decimal point before a unit: 12,5k)."""
+    text = raw.strip()
+    number = -1
+    if _THOUSANDS.match(text):
+        number = int(re.sub(r"\D", "", text))
+    elif match := _COUNT.match(text):
+        unit = (match.group("unit") or "").lower()
+        figure = float(match.group("number").replace(",", "."))
+        if unit or figure.is_integer():  # no fraction of a follower without a unit
+            number = round(figure * _UNITS[unit])
+    if not 0 <= number <= FOLLOWER_COUNT_MAX:
+        raise InvalidInput(
+            "followers", f"Followers “{raw[:30]}” is not a follower count; write e.g. 12500, 12.5k or 1.2M."
+        )
+    return number
 
 
 def _status(raw: str) -> str:

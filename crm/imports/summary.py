@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from crm.imports.apply import ImportResult
-from crm.imports.plan import ImportPlan
+from crm.imports.plan import ImportPlan, PlannedCreator
 
 SHOWN_MAX = 20  # invalid rows and changed creators listed one by one; the rest are counted
 
@@ -29,7 +29,7 @@ def plan_lines(plan: ImportPlan) -> list[str]:
         f"New creators: {plan.count('new'):,}",
         f"Already in the workspace, to add to your list: {plan.count('add'):,}",
         f"Already on your list: {len(plan.on_list):,} ({plan.count('update'):,} with changes)",
-        f"Named more than once in the file (merged): {len(plan.duplicates):,}",
+        f"Named more than once in the file (merged): {len(plan.merged):,}",
         f"Invalid rows (left out): {len(plan.invalid):,}",
     ]
     if plan.ignored_columns:
@@ -39,13 +39,22 @@ def plan_lines(plan: ImportPlan) -> list[str]:
             f"{f}: {_value(old)} → {_value(new)}" for f, (old, new) in creator.changes.items()
         )
         lines.append(f"  row {creator.rows[0]} ({creator.profiles[0].handle}): {changed}")
-    for rows in plan.duplicates[:SHOWN_MAX]:
-        lines.append(f"  rows {', '.join(map(str, rows))} are one creator")
+    for creator in plan.merged[:SHOWN_MAX]:
+        lines.append(f"  {merged_line(creator)}")
     for row in plan.invalid[:SHOWN_MAX]:
         lines.append(f"  row {row.number}: {' '.join(row.reasons)}")
     if len(plan.invalid) > SHOWN_MAX:
         lines.append(f"  … and {len(plan.invalid) - SHOWN_MAX:,} more invalid rows")
     return lines
+
+
+def merged_line(creator: PlannedCreator) -> str:
+    """'rows 2, 6 are one creator (@anna.berg)', and the name kept when the rows name it otherwise."""
+    line = f"rows {', '.join(map(str, creator.rows[:20]))} are one creator (@{creator.profiles[0].handle})"
+    if creator.other_names:
+        others = " or ".join(f"“{name[:60]}” (row {number})" for number, name in creator.other_names[:3])
+        line += f"; the name “{creator.name}” is kept, not {others}"
+    return line
 
 
 def result_lines(result: ImportResult) -> list[str]:

@@ -32,6 +32,7 @@ FIELD_LABELS = {
     "handle": "Handle",
     "profile_url": "Profile link",
     "email": "Email",
+    "followers": "Followers",
     "status": "Status",
     "priority": "Priority",
     "tags": "Tags",

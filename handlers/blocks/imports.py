@@ -25,6 +25,7 @@ from crm.imports.apply import ImportResult
 from crm.imports.columns import ColumnMap
 from crm.imports.limits import MAX_FILE_BYTES, MAX_ROWS, megabytes
 from crm.imports.plan import ImportPlan
+from crm.imports.summary import merged_line
 from handlers.blocks.import_columns import columns_summary
 from handlers.blocks.message import Message, header
 from handlers.blocks.text import SECTION_TEXT, mrkdwn, plain_of, plural
@@ -119,7 +120,7 @@ def import_preview(plan: ImportPlan, *, filename: str, value: str, mapping: Colu
         f"• *{new:,}* new",
         f"• *{add:,}* already in the workspace, to add to your list",
         f"• *{len(plan.on_list):,}* already on your list ({update:,} with changes)",
-        f"• *{len(plan.duplicates):,}* named more than once in the file (merged)",
+        f"• *{len(plan.merged):,}* named more than once in the file (merged)",
         f"• *{len(plan.invalid):,}* invalid rows (left out)",
     ]
     blocks = [
@@ -140,18 +141,16 @@ def import_preview(plan: ImportPlan, *, filename: str, value: str, mapping: Colu
         blocks.append(
             _listing("Changes", [mrkdwn(line, 300) for line in lines] + _more(len(changed), SHOWN, ""))
         )
-    if plan.duplicates:
-        lines = [
-            f"• rows {', '.join(map(str, rows[:20]))} are one creator" for rows in plan.duplicates[:SHOWN]
-        ]
-        blocks.append(_listing("Merged duplicates", lines + _more(len(plan.duplicates), SHOWN, "")))
+    if plan.merged:
+        lines = [mrkdwn(f"• {merged_line(creator)}", 300) for creator in plan.merged[:SHOWN]]
+        blocks.append(_listing("Merged duplicates", lines + _more(len(plan.merged), SHOWN, "")))
     if plan.invalid:
         lines = [mrkdwn(f"• row {r.number}: {' '.join(r.reasons)}", 250) for r in plan.invalid[:SHOWN]]
         blocks.append(_listing("Invalid rows", lines + _more(len(plan.invalid), SHOWN, "invalid rows")))
     blocks.append(_section(columns_summary(mapping)))
     summary = (
         f"Import preview of {filename}: {new:,} new, {len(plan.on_list):,} already on your list, "
-        f"{len(plan.duplicates):,} duplicates merged, {len(plan.invalid):,} invalid rows."
+        f"{len(plan.merged):,} duplicates merged, {len(plan.invalid):,} invalid rows."
     )
     if not plan.creators:
         blocks.append(

@@ -24,6 +24,7 @@ HEADER = [
     "handle",
     "profile_url",
     "email",
+    "followers",
     "status",
     "priority",
     "tags",
@@ -42,7 +43,12 @@ def rows_of(data: bytes) -> list[list[str]]:
 def test_relationships_have_the_import_columns_in_the_users_timezone(db):
     alice = make_user(db, timezone="Europe/Berlin")
     maya = make_influencer(
-        db, handle="maya", name="Maya López", profile_url="https://instagram.com/maya", email="m@x.io"
+        db,
+        handle="maya",
+        name="Maya López",
+        profile_url="https://instagram.com/maya",
+        email="m@x.io",
+        follower_count=12500,
     )
     make_relationship(
         db,
@@ -64,6 +70,7 @@ def test_relationships_have_the_import_columns_in_the_users_timezone(db):
         "maya",
         "https://instagram.com/maya",
         "m@x.io",
+        "12500",
         "warm",
         "4",
         "skincare; vegan",
@@ -110,7 +117,7 @@ def test_cells_a_spreadsheet_would_run_are_neutralized(db):
     make_relationship(db, user=alice, influencer=evil, notes="-2+3", tags=["@sum"])
     row = rows_of(exports.relationships_csv(db, actor=alice, filters=RelationshipFilter()))[1]
     assert row[0] == '\'=HYPERLINK("http://x.io","click")'
-    assert row[7] == "'@sum" and row[8] == "'-2+3"
+    assert row[8] == "'@sum" and row[9] == "'-2+3"
 
 
 @given(st.text(max_size=30))
@@ -133,7 +140,7 @@ def test_team_export_has_every_users_rows_each_in_their_zone_and_a_user_column(d
     make_relationship(db, user=other_team, influencer=make_influencer(db, team_id="T0002", name="Zed"))
     rows = rows_of(exports.team_csv(db, team_id="T0001"))
     assert rows[0] == [*HEADER, "user"]
-    assert [(r[0], r[9], r[-1]) for r in rows[1:]] == [
+    assert [(r[0], r[10], r[-1]) for r in rows[1:]] == [
         ("Ana", "2026-12-24T07:00:00-05:00", "UALICE"),
         ("Ben", "2026-12-24T21:00:00+09:00", "UBOB"),
     ]

@@ -22,7 +22,15 @@ def test_aliases_used_by_common_exports():
     assert fields["E-mail"] == ("email", None)
     assert fields["Next Follow-up"] == ("follow_up", None)
     assert fields["Last Contacted"] == ("last_contacted", None)
-    assert mapping.ignored == ["Followers"] and mapping.duplicates == {}
+    assert fields["Followers"] == ("followers", None)
+    assert mapping.ignored == [] and mapping.duplicates == {}
+
+
+def test_follower_columns_may_be_several_one_per_platform():
+    headers = ["handle", "Instagram followers", "TikTok Followers", "YouTube subscribers", "Audience"]
+    mapping = map_columns(headers)
+    assert [c.field for c in mapping.columns[1:]] == ["followers"] * 4
+    assert mapping.duplicates == {} and code_problems({0: "handle", 1: "followers", 2: "followers"}) == {}
 
 
 @pytest.mark.parametrize(
@@ -43,8 +51,8 @@ def test_a_platform_column_is_read_by_the_platform_s_name_or_short_form(header, 
 
 
 def test_the_export_header_maps_to_itself():
-    headers = ["name", "platform", "handle", "profile_url", "email", "status", "priority", "tags", "notes",
-               "follow_up", "last_contacted"]  # fmt: skip
+    headers = ["name", "platform", "handle", "profile_url", "email", "followers", "status", "priority",
+               "tags", "notes", "follow_up", "last_contacted", "cadence"]  # fmt: skip
     assert [c.field for c in map_columns(headers).columns] == headers
 
 

@@ -47,7 +47,7 @@ def test_messy_file_preview_counts(db, snapshot):
     plan = _plan(db, actor, MESSY)
     assert snapshot() == before  # planning writes nothing
     assert plan.count("new") == 2
-    assert plan.duplicates == [[2, 3, 4], [5, 6]]
+    assert [c.rows for c in plan.merged] == [[2, 3, 4], [5, 6]]
     invalid = {row.number: " ".join(row.reasons) for row in plan.invalid}
     assert set(invalid) == {7, 8, 9, 10}
     assert "name alone" in invalid[7]
@@ -139,7 +139,7 @@ def test_an_export_imports_back_unchanged_and_onto_another_list(db):
     from crm.relationship_list import RelationshipFilter
 
     owner = make_user(db, timezone="America/New_York")
-    maya = make_influencer(db, handle="maya", name="Maya", email="maya@example.com")
+    maya = make_influencer(db, handle="maya", name="Maya", email="maya@example.com", follower_count=12_500)
     make_relationship(
         db, user=owner, influencer=maya, status="warm", priority=4, tags=["vegan", "nyc"],
         notes="-loves oat milk\nsecond line", follow_up_date=datetime(2020, 5, 1, 13, tzinfo=UTC),
@@ -149,6 +149,7 @@ def test_an_export_imports_back_unchanged_and_onto_another_list(db):
     table = read_table(exported)
     plan = plan_import(db, actor=owner, table=table, mapping=map_columns(table.headers))
     assert not plan.invalid and plan.count("unchanged") == 1  # an overdue follow-up is kept, not refused
+    assert plan.creators[0].followers == 12_500
 
     colleague = make_user(db, timezone="Europe/Berlin")
     plan = plan_import(db, actor=colleague, table=table, mapping=map_columns(table.headers))
@@ -254,3 +255,49 @@ def test_profiles_split_between_creators_since_the_preview_roll_everything_back(
     with pytest.raises(Conflict, match="nothing was imported"):
         apply_import(db, actor=actor, plan=plan)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("cell", "count"),
+    [("12500", 12500), ("12,500", 12500), ("12 500", 12500), ("1.234.567", 1234567), ("12.5k", 12500),
+     ("12,5K", 12500), ("1.2M", 1200000), ("3b", 3000000000), ("0", 0), ("12.0", 12)],
+)  # fmt: skip
+def test_follower_counts_as_rosters_write_them(db, cell, count):
+    actor = make_user(db)
+    plan = _plan(db, actor, f'handle,followers\n@maya,"{cell}"\n')
+    assert not plan.invalid and plan.creators[0].followers == count
+
+
+@pytest.mark.parametrize("cell", ["1.5", "lots", "-3", "12.5x", "1,2,3", "2000000000000k"])
+def test_a_follower_count_that_is_none_is_an_invalid_row(db, cell):
+    actor = make_user(db)
+    plan = _plan(db, actor, f'handle,followers\n@maya,"{cell}"\n')
+    (row,) = plan.invalid
+    assert row.number == 2 and f"Followers “{cell}” is not a follower count" in " ".join(row.reasons)
+
+
+def test_followers_go_to_the_directory_the_largest_column_and_the_latest_count(db):
+    actor = make_user(db)
+    known = make_influencer(db, team_id=actor.team_id, handle="known", follower_count=100)
+    text = (
+        "handle,Instagram followers,TikTok followers\n"
+        "@maya,12.5k,1.2M\n"  # the largest of the row's counts
+        "@known,,250\n"  # replaces the count the directory had
+        "@blank,,\n"  # no count: none
+    )
+    apply_import(db, actor=actor, plan=_plan(db, actor, text))
+    counts = dict(db.execute(select(Influencer.handle, Influencer.follower_count)).all())
+    assert counts == {"maya": 1_200_000, "known": 250, "blank": None}
+    assert known.follower_count == 250
+
+
+def test_rows_merged_under_different_names_say_which_name_is_kept(db):
+    from crm.imports.summary import merged_line
+
+    actor = make_user(db)
+    plan = _plan(db, actor, "name,handle\nAnna Berg,@anna\nDan Fox,@anna\nANNA BERG,@anna\n")
+    (creator,) = plan.merged
+    assert creator.other_names == [(3, "Dan Fox")]  # case aside, row 4 names her the same
+    assert merged_line(creator) == (
+        "rows 2, 3, 4 are one creator (@anna); the name “Anna Berg” is kept, not “Dan Fox” (row 3)"
+    )

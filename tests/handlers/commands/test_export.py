@@ -46,7 +46,7 @@ def test_export_uploads_my_filtered_list_to_my_dm_and_says_how_many_rows(run, cr
         assert data == exports.relationships_csv(db, actor=actor, filters=RelationshipFilter(status="warm"))
     rows = csv_rows(data)
     assert rows[0] == list(exports.RELATIONSHIP_COLUMNS)
-    assert [r[0] for r in rows[1:]] == ["Ana", "Ben"] and rows[2][8] == "'=1+1"
+    assert [r[0] for r in rows[1:]] == ["Ana", "Ben"] and rows[2][9] == "'=1+1"
     complete = run.fake.last("files.completeUploadExternal")
     assert complete.params["channel_id"] == "D" + USER_ID[1:]  # the DM, opened with conversations.open
     assert "2 relationships" in complete.params["initial_comment"]
