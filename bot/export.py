@@ -14,11 +14,13 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.db import make_engine, transaction
+from bot.migrate import ensure_schema
 from crm.errors import NotFound
 from crm.exports import write_team
 
 
 def main(settings: Settings, database_url: str, args: argparse.Namespace) -> int:
+    ensure_schema(database_url)  # as `crm-bot run` does: on a fresh database, an empty export, not an error
     engine = make_engine(database_url, pool_size=1, max_overflow=0)
     try:
         with transaction(engine) as db:

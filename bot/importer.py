@@ -13,6 +13,7 @@ import sys
 from tqdm import tqdm
 
 from bot.db import make_engine, transaction
+from bot.migrate import ensure_schema
 from crm.errors import DomainError, InvalidInput
 from crm.imports.apply import apply_import
 from crm.imports.columns import map_columns
@@ -42,7 +43,11 @@ class _RollBack(Exception):
 
 
 def main(database_url: str, args: argparse.Namespace) -> int:
-    """Preview, then (unless --dry-run) import; 1 when nothing could be imported or on bad input."""
+    """Preview, then (unless --dry-run) import; 1 when nothing could be imported or on bad input.
+
+    The schema is brought up to date first, as `crm-bot run` and `demo-data` do, so that importing
+    a roster is a first step that works on a fresh database."""
+    ensure_schema(database_url)
     engine = make_engine(database_url, pool_size=1, max_overflow=0)
     try:
         table = read_table(_read(args.path), filename=args.path)

@@ -31,6 +31,12 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def ensure_schema(url: str) -> None:
+    """Upgrade to head unless the database is there already (then quietly: no Alembic log lines)."""
+    if current_revision(url) != current_head():
+        upgrade(url)
+
+
 def downgrade(url: str, revision: str = "base", *, allow_data_loss: bool = False) -> None:
     """Downgrade to `revision`; DataLossRefused if that would drop data and `allow_data_loss` is False."""
     cfg = alembic_config(url)

@@ -79,3 +79,14 @@ def test_a_missing_file_is_one_line(env, capsys):
     assert main(["import", "nope.csv", "--team", "T0IMPORT", "--user", "U0IMPORT"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("crm-bot import: Cannot read nope.csv") and "Traceback" not in err
+
+
+def test_a_first_import_sets_a_fresh_database_up(monkeypatch, tmp_path, fresh_database_url, capsys):
+    """A new user's first step may be their roster, before the bot ever ran."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", fresh_database_url)
+    (tmp_path / "roster.csv").write_bytes(ROSTER)
+    assert main(["import", "roster.csv", "--team", "T0IMPORT", "--user", "U0IMPORT"]) == 0
+    assert "New creators: 2\n" in capsys.readouterr().out
+    assert main(["export", "--team", "T0IMPORT"]) == 0
+    assert "maya" in capsys.readouterr().out
