@@ -7,6 +7,7 @@ crm.dashboard, field validation in crm.relationship_fields and the tag typeahead
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,13 +98,30 @@ def add_to_list(db: Session, *, actor: User, influencer_id: uuid.UUID) -> tuple[
         raise NotFound("That influencer is not in this workspace's directory.") from None
 
 
-def set_status(db: Session, *, actor: User, influencer_id: uuid.UUID, status: str) -> Relationship:
-    """Set the pipeline status (saved, contacted, warm, cold, partnered)."""
+def set_status(
+    db: Session, *, actor: User, influencer_id: uuid.UUID, status: str
+) -> tuple[Relationship, str]:
+    """Set the pipeline status (saved, contacted, warm, cold, partnered); returns the relationship
+    and the status it had (for Undo)."""
     cleaned = validate_status(status)
     relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
+    previous = relationship.status
     relationship.status = cleaned
     db.flush()
-    return relationship
+    return relationship, previous
+
+
+def undo_status(
+    db: Session, *, actor: User, influencer_id: uuid.UUID, changed_to: str, back_to: str
+) -> tuple[Relationship, bool]:
+    """Undo a status change: back to `back_to`, only while the status is still `changed_to` (a
+    status set since is the user's newer choice and stays); (relationship, whether it is back)."""
+    changed, back = validate_status(changed_to), validate_status(back_to)
+    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True)
+    if relationship.status == changed:
+        relationship.status = back
+        db.flush()
+    return relationship, relationship.status == back
 
 
 def set_notes(
@@ -116,22 +134,59 @@ def set_notes(
     now: datetime | None = None,
 ) -> Relationship:
     """Replace the notes (blank clears them) or append `text` as a new paragraph dated today (local)."""
-    cleaned = validate_notes(text)
-    if append and cleaned is None:
-        raise InvalidInput("notes", "Write something to add to the notes.")
-    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=append)
     if append:
-        stamp = local_today(resolve_now(now), zone_of(actor.timezone)).isoformat()
-        paragraph = f"{stamp}: {cleaned}"
-        existing = (relationship.notes or "").rstrip()
-        cleaned = f"{existing}\n\n{paragraph}" if existing else paragraph
-        if len(cleaned) > NOTES_MAX:
-            raise InvalidInput(
-                "notes", f"Notes can be at most {NOTES_MAX:,} characters; shorten or replace them first."
-            )
+        return append_note(db, actor=actor, influencer_id=influencer_id, text=text, now=now)[0]
+    cleaned = validate_notes(text)
+    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
     relationship.notes = cleaned
     db.flush()
     return relationship
+
+
+def append_note(
+    db: Session, *, actor: User, influencer_id: uuid.UUID, text: str, now: datetime | None = None
+) -> tuple[Relationship, str]:
+    """Append `text` to the notes as a new paragraph dated today (local); returns the relationship
+    and the notes_mark of the notes it was appended to, which undo_note takes them back to."""
+    cleaned = validate_notes(text)
+    if cleaned is None:
+        raise InvalidInput("notes", "Write something to add to the notes.")
+    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True)
+    stamp = local_today(resolve_now(now), zone_of(actor.timezone)).isoformat()
+    paragraph = f"{stamp}: {cleaned}"
+    existing = (relationship.notes or "").rstrip()
+    notes = f"{existing}\n\n{paragraph}" if existing else paragraph
+    if len(notes) > NOTES_MAX:
+        raise InvalidInput(
+            "notes", f"Notes can be at most {NOTES_MAX:,} characters; shorten or replace them first."
+        )
+    relationship.notes = notes
+    db.flush()
+    return relationship, notes_mark(existing)
+
+
+def notes_mark(notes: str | None) -> str:
+    """Notes as an Undo button carries them: their length and a digest ("142.3f9a0c1d2e4b5a6f"),
+    enough to tell whether they are still the same without carrying the text."""
+    text = notes or ""
+    return f"{len(text)}.{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def undo_note(
+    db: Session, *, actor: User, influencer_id: uuid.UUID, before: str, after: str
+) -> tuple[Relationship, bool]:
+    """Undo an appended note: the notes go back to what they were (`before`, a notes_mark), only
+    while they are still as the append left them (`after`): an edit since is the user's newer
+    choice and stays. Returns the relationship and whether its notes are as they were before."""
+    relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True)
+    current = relationship.notes or ""
+    length = before.partition(".")[0]
+    if notes_mark(current) == after and length.isascii() and length.isdigit():
+        kept = current[: int(length)]
+        if notes_mark(kept) == before:  # what the append added to is still there, unchanged
+            relationship.notes = kept or None
+            db.flush()
+    return relationship, notes_mark(relationship.notes) == before
 
 
 def update_tags(

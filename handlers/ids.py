@@ -131,6 +131,10 @@ class Action(StrEnum):
     # Undo under `/crm remove`'s answer, Restore on a `/crm list archived` row: the influencer id.
     REMOVE_UNDO = "relationship-remove-undo"
     RESTORE = "relationship-restore"
+    # Undo under `/crm status`'s answer: "<influencer id>:<status set>:<status before>".
+    STATUS_UNDO = "relationship-status-undo"
+    # Undo under `/crm note`'s answer: "<influencer id>:<notes before>:<notes after>" (marks, no text).
+    NOTE_UNDO = "relationship-note-undo"
     # Import / Cancel under the `/crm import` preview: the value names the Slack file (JSON).
     IMPORT_CONFIRM = "roster-import-confirm"
     IMPORT_CANCEL = "roster-import-cancel"

@@ -18,6 +18,7 @@ def register(app: App) -> None:
         merge,
         options,
         paging,
+        undo,
         unfurls,
         weekly_digest,
     )
@@ -27,6 +28,7 @@ def register(app: App) -> None:
     # archive: Undo under /crm remove, Restore under /crm list archived. imports: Import / Cancel
     # under the /crm import preview. unfurls: Open my card under a creator's link unfurl. links: QR
     # code under a tracking link. weekly_digest: Turn on / Turn off the personal digest on App Home.
+    # undo: Undo under /crm status's and /crm note's answers.
     for module in (
         archive,
         campaigns,
@@ -38,6 +40,7 @@ def register(app: App) -> None:
         merge,
         options,
         paging,
+        undo,
         unfurls,
         weekly_digest,
     ):

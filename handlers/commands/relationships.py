@@ -20,6 +20,7 @@ from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
 from handlers.blocks.text import fmt_datetime, mrkdwn
+from handlers.blocks.undo import note_added_message, status_set_message
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import read_add
 from handlers.commands.tokens import rest_after
@@ -143,9 +144,9 @@ def status(ctx: CommandContext, args: list[str]) -> None:
         problem = f"“{args[-1][:40]}” is not a status. {guess} Use {one_of(RELATIONSHIP_STATUSES)}."
         raise UsageError(STATUS, " ".join(problem.split()))
     influencer = ctx.influencer(_ref(args[:-1]))
-    relationships.set_status(ctx.db, actor=ctx.actor, influencer_id=influencer.id, status=value)
-    ctx.home_changed = True
-    ctx.say(f"*{mrkdwn(influencer.name, 200)}* is now *{value}*.", influencer.id)
+    _, previous = relationships.set_status(ctx.db, actor=ctx.actor, influencer_id=influencer.id, status=value)
+    ctx.home_changed = previous != value
+    ctx.reply(status_set_message(influencer, value, previous))
 
 
 def priority(ctx: CommandContext, args: list[str]) -> None:
@@ -282,8 +283,9 @@ def note(ctx: CommandContext, args: list[str]) -> None:
     if not text:
         ctx.open_modal(notes_modal_for(ctx.db, ctx.actor, influencer=influencer))
         return
-    relationships.set_notes(ctx.db, actor=ctx.actor, influencer_id=influencer.id, text=text, append=True)
-    ctx.say(f"Note added to *{mrkdwn(influencer.name, 200)}*.", influencer.id)
+    rel, before = relationships.append_note(ctx.db, actor=ctx.actor, influencer_id=influencer.id, text=text)
+    after = relationships.notes_mark(rel.notes)
+    ctx.reply(note_added_message(influencer, before=before, after=after))
 
 
 def _creator_with_platform(ctx: CommandContext, args: list[str]) -> tuple[Influencer | None, int]:

@@ -1,0 +1,67 @@
+"""Undo under `/crm status`'s and `/crm note`'s answers: the status, or the notes, go back to what they
+were, while they are still as the command left them (a change since is the user's newer choice).
+
+The value came back from Slack: parsed strictly (handlers.blocks.undo), then applied only through
+crm.relationships.undo_status / undo_note, which filter by the clicking user. The request is claimed
+once (request_key): a replay applies nothing, and a second click finds it undone and says so.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App, BoltContext
+
+from crm import relationships
+from crm.errors import InvalidInput
+from crm.scoped import get_relationship
+from handlers.blocks.undo import (
+    note_undone_message,
+    parse_note_undo,
+    parse_status_undo,
+    status_undone_message,
+)
+from handlers.ids import Action
+from handlers.runtime.after_ack import action_of, after_ack
+from handlers.runtime.scope import request_key, scope
+from handlers.runtime.slack_calls import reply
+
+
+def status_undo_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
+    try:
+        influencer_id, status, previous = parse_status_undo(action.get("value"))
+    except ValueError:
+        raise InvalidInput("influencer", "That influencer could not be found.") from None
+    with scope(context, once=request_key(body)) as s:
+        if s.replayed:  # applied already: a status set again since must not be undone by a replay
+            rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
+            back = rel.status == previous
+        else:
+            rel, back = relationships.undo_status(
+                s.db, actor=s.actor, influencer_id=influencer_id, changed_to=status, back_to=previous
+            )
+            s.refresh_home()
+        message = status_undone_message(rel.influencer, status=rel.status, back=back)
+    reply(context, message, replace_original=True)
+
+
+def note_undo_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
+    try:
+        influencer_id, before, after = parse_note_undo(action.get("value"))
+    except ValueError:
+        raise InvalidInput("influencer", "That influencer could not be found.") from None
+    with scope(context, once=request_key(body)) as s:
+        if s.replayed:  # applied already: a note appended again since must not be taken out by a replay
+            rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
+            back = relationships.notes_mark(rel.notes) == before
+        else:
+            rel, back = relationships.undo_note(
+                s.db, actor=s.actor, influencer_id=influencer_id, before=before, after=after
+            )
+        message = note_undone_message(rel.influencer, back=back)
+    reply(context, message, replace_original=True)
+
+
+def register(app: App) -> None:
+    app.action(Action.STATUS_UNDO)(after_ack(status_undo_clicked))
+    app.action(Action.NOTE_UNDO)(after_ack(note_undo_clicked))
