@@ -26,6 +26,7 @@ from crm.errors import InvalidInput
 from crm.models import CadenceDefault, Relationship, User
 from crm.relationship_fields import validate_status
 from crm.scoped import get_relationship
+from crm.suggest import respell
 from crm.text import NUMBER_WORDS
 
 FIELD = "cadence"
@@ -44,11 +45,31 @@ _ADVERBS = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14, "monthly
 _AMOUNT = re.compile(rf"^(?:every\s+)?(?P<n>\d{{1,4}}|other|{'|'.join(NUMBER_WORDS)})?\s*(?P<unit>[a-z]+)$")
 
 
+# The words cadences are written with, to respell a mistyped one ("every 2 wekks", "montly").
+CADENCE_VOCABULARY = frozenset((*_UNITS, *_ADVERBS, *OFF_WORDS, *NUMBER_WORDS, "every", "other"))
+
+
 class NotACadence(InvalidInput):
     """The words are not written like a cadence at all (as opposed to one out of range)."""
 
     def __init__(self, shown: str) -> None:
         super().__init__(FIELD, f"“{shown}” is not a cadence I understand. {EXAMPLE}")
+
+
+def respelled(text: str) -> str | None:
+    """`text` with its mistyped words respelled, when that makes it a cadence ("every 2 wekks" →
+    "every 2 weeks", "montly" → "monthly"); None when no word needed it or it is still none."""
+
+    def is_cadence(candidate: str) -> bool:
+        try:
+            parse_cadence(candidate)
+        except NotACadence:
+            return False
+        except InvalidInput:
+            pass  # a cadence out of range: what was meant; running it says why
+        return True
+
+    return respell(text, CADENCE_VOCABULARY, makes_sense=is_cadence)
 
 
 def parse_cadence(text: str) -> int | None:

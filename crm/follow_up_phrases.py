@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from crm.clock import local_today, resolve_now
 from crm.errors import InvalidInput
 from crm.followups import FIELD, FURTHEST_AHEAD_YEARS, add_months, latest_follow_up_day, too_far_message
-from crm.suggest import close_matches
+from crm.suggest import respell
 from crm.text import NUMBER_WORDS
 
 HINT = (
@@ -74,11 +74,9 @@ _PART_AT_END = re.compile(r"(?:^|\s)(?:in\s+the\s+|this\s+|at\s+)?(?P<part>morni
 
 # The words dates are written with, to respell a mistyped one ("nxt week", "in 3 dys"); a prefix
 # such as "tues" or "dec" is read as it is and needs no respelling.
-DATE_WORDS = frozenset(
+DATE_VOCABULARY = frozenset(
     (*WEEKDAYS, *MONTHS, *PARTS_OF_DAY, *NUMBER_WORDS, "today", "tonight", "tomorrow", "next", "this")
 ) | {"in", "at", "of", "noon", "day", "days", "week", "weeks", "month", "months", "year", "years"}
-# "nxt", "dys" and "wek" are 0.86 from what they meant; "maya" is 0.57 from "may".
-RESPELL_CUTOFF = 0.75
 
 
 class NotADate(InvalidInput):
@@ -117,26 +115,17 @@ def parse_follow_up(text: str, *, tz: ZoneInfo, today: date | None = None) -> da
 def respelled(text: str, *, tz: ZoneInfo, today: date) -> str | None:
     """`text` with its mistyped date words respelled, when that makes it a date ("nxt week" → "next
     week", "in 3 dys" → "in 3 days"); None when no word needed it or the result is still no date."""
-    words = text.split()
-    fixed = []
-    for word in words:
-        lowered = word.lower()
-        guess = [] if lowered in DATE_WORDS or not lowered.isalpha() else _closest_date_word(lowered)
-        fixed.append(guess[0] if guess else word)
-    if fixed == words:
-        return None
-    candidate = " ".join(fixed)
-    try:
-        parse_follow_up(candidate, tz=tz, today=today)
-    except NotADate:
-        return None
-    except InvalidInput:
-        pass  # a date, but a wrong one ("in 3 yeers"): still what was meant; running it says what is wrong
-    return candidate
 
+    def is_date(candidate: str) -> bool:
+        try:
+            parse_follow_up(candidate, tz=tz, today=today)
+        except NotADate:
+            return False
+        except InvalidInput:
+            pass  # a date, but a wrong one ("in 3 yeers"): still what was meant; running it says why
+        return True
 
-def _closest_date_word(word: str) -> list[str]:
-    return close_matches(word, DATE_WORDS, n=1, cutoff=RESPELL_CUTOFF)
+    return respell(text, DATE_VOCABULARY, makes_sense=is_date)
 
 
 def _split_time(cleaned: str, shown: str) -> tuple[str, time | None]:

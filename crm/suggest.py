@@ -10,7 +10,7 @@ campaign names) pass their own choices. Pure functions: no Slack, no database.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 # difflib's default: "shwo" → show and "activ" → active pass, "hot" → cold does not.
 CUTOFF = 0.6
@@ -113,3 +113,28 @@ def one_of(choices: Iterable[str], *, fmt: Callable[[str], str] = str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+# How close a mistyped word of a phrase must be to a known one to be respelled: "nxt", "dys", "wek"
+# are 0.86 from what they meant; "maya" is 0.57 from "may".
+RESPELL_CUTOFF = 0.75
+
+
+def respell(text: str, words: Collection[str], *, makes_sense: Callable[[str], bool]) -> str | None:
+    """`text` with each word that is not among `words` (lower-case) but spelt close to one respelled
+    to it, when `makes_sense` accepts the result ("nxt week" → "next week"); None when no word
+    needed it or the result still makes no sense. Digits and punctuation are left as they are."""
+    typed = text.split()
+    fixed = []
+    for word in typed:
+        lowered = word.lower()
+        guess = (
+            []
+            if lowered in words or not lowered.isalpha()
+            else close_matches(lowered, words, n=1, cutoff=RESPELL_CUTOFF)
+        )
+        fixed.append(guess[0] if guess else word)
+    if fixed == typed:
+        return None
+    candidate = " ".join(fixed)
+    return candidate if makes_sense(candidate) else None

@@ -23,7 +23,7 @@ from handlers.blocks.text import fmt_datetime, mrkdwn
 from handlers.blocks.undo import note_added_message, status_set_message
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import read_add
-from handlers.commands.tokens import rest_after
+from handlers.commands.tokens import as_typed, rest_after
 from handlers.views.openers import log_modal_for, notes_modal_for
 
 ADD = Usage(
@@ -206,17 +206,12 @@ def _tags_without_signs(args: list[str]) -> str:
         ref = args[:-1]
     words = args[len(ref) :]
     if not words:
-        return f"Give at least one +tag to add or -tag to remove, e.g. /crm tag {_quoted(ref)} +skincare"
+        return f"Give at least one +tag to add or -tag to remove, e.g. /crm tag {as_typed(ref)} +skincare"
     plus = " ".join(f"+{w.strip('+-#')[:40]}" for w in words[:5])
     return (
         f"“{words[0][:40]}” is not a +tag or -tag: put + before a tag to add it, - to remove it, "
-        f"e.g. /crm tag {_quoted(ref)} {plus}"
+        f"e.g. /crm tag {as_typed(ref)} {plus}"
     )
-
-
-def _quoted(words: list[str]) -> str:
-    """Words as they would be typed again: a word with spaces (a quoted name) in quotes."""
-    return " ".join(f'"{w[:80]}"' if " " in w else w[:80] for w in words)
 
 
 def _split_when(ctx: CommandContext, args: list[str]) -> tuple[list[str], date | datetime | None]:
@@ -248,7 +243,7 @@ def _refuse_mistyped_date(ctx: CommandContext, args: list[str], today: date) -> 
     for size in range(min(FOLLOW_UP_WORDS, len(args) - 1), 0, -1):
         tail = " ".join(args[-size:])
         if (meant := respelled(tail, tz=ctx.tz, today=today)) is not None:
-            example = f"/crm followup {_ref(args[:-size])[:80]} {meant}"
+            example = f"/crm followup {as_typed(args[:-size])} {meant}"
             raise UsageError(
                 FOLLOWUP, f"“{tail[:60]}” is not a date I understand. Did you mean “{meant}”? {example}"
             )

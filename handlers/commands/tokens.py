@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Slack wraps links and mentions in <…> when the command escapes them, and always encodes &, <, >.
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
@@ -41,6 +42,11 @@ def unescape(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Split on whitespace; a token starting with a quote runs to its closing quote (or the end)."""
     return [word for word, _ in spans(unescape(text or ""))]
+
+
+def as_typed(words: Sequence[str]) -> str:
+    """Words as they would be typed again: one with spaces (a quoted name) in quotes."""
+    return " ".join(f'"{w[:80]}"' if " " in w else w[:80] for w in words)
 
 
 def rest_after(text: str, count: int) -> str:

@@ -14,6 +14,7 @@ from crm.cadence import (
     as_words,
     describe,
     parse_cadence,
+    respelled,
     set_cadence,
     set_status_default,
     status_defaults,
@@ -68,6 +69,23 @@ def test_refusals_name_the_words_and_give_an_example(typed, named):
         parse_cadence(typed)
     assert f"“{named}”" in err.value.message
     assert "2w" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("every 2 wekks", "every 2 weeks"), ("montly", "monthly"), ("every thre weeks", "every three weeks"),
+     ("evry other week", "every other week"), ("2 dys", "2 days")],
+)  # fmt: skip
+def test_a_mistyped_cadence_is_respelled_into_one(typed, meant):
+    with pytest.raises(InvalidInput):
+        parse_cadence(typed)
+    assert respelled(typed) == meant
+    assert parse_cadence(meant) is not None
+
+
+@pytest.mark.parametrize("typed", ["soonish", "every blue moon", "2 weeks", "monthly", "2x"])
+def test_no_respelling_when_no_word_needs_it_or_it_makes_no_cadence(typed):
+    assert respelled(typed) is None
 
 
 @given(st.integers(1, 2000), st.sampled_from(["d", "days", "w", "weeks", "m", "months", "y"]))

@@ -71,6 +71,16 @@ def test_wrong_cadences_are_refused_naming_the_words_and_nothing_changes(run, cr
     assert cadence_of(crm, maya) == 7
 
 
+def test_a_mistyped_cadence_gives_the_command_as_meant(run, crm):
+    maya = crm.relationship("maya", name="Maya Lopez", cadence_days=7)
+    text = run.command('cadence "Maya Lopez" every 2 wekks').reply.params["text"]
+    meant = '/crm cadence "Maya Lopez" every 2 weeks'
+    assert f"“every 2 wekks” is not a cadence I understand. Did you mean “every 2 weeks”? {meant}" in text
+    assert cadence_of(crm, maya) == 7
+    assert "every 2 weeks" in run.command(meant.removeprefix("/crm ")).text
+    assert cadence_of(crm, maya) == 14
+
+
 def test_someone_else_is_not_found_and_unknown_creators_say_so(run, crm):
     crm.relationship("maya", user="UOTHER0001")  # maya is on someone else's list only
     sent = run.command("cadence @maya 2w")

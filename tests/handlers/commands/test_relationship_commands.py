@@ -284,7 +284,7 @@ def test_followup_that_is_not_a_date(run, crm):
     ("text", "tail", "meant", "command"),
     [
         ("followup @maya nxt week", "nxt week", "next week", "followup @maya next week"),
-        ('followup "Maya Lopez" in 3 dys', "in 3 dys", "in 3 days", "followup Maya Lopez in 3 days"),
+        ('followup "Maya Lopez" in 3 dys', "in 3 dys", "in 3 days", 'followup "Maya Lopez" in 3 days'),
         # "3pm" alone is a date, which left "@maya tusday" as the creator: not found, so respelled.
         ("followup @maya tusday 3pm", "tusday 3pm", "tuesday 3pm", "followup @maya tuesday 3pm"),
     ],
