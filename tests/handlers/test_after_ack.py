@@ -43,7 +43,7 @@ def test_a_command_is_acked_before_its_transaction(run, crm):
     assert (responses[0].status, responses[0].body) == (200, "")  # an empty ack, sent at once
     assert threads and ack_thread not in threads  # every statement ran after the ack, elsewhere
     assert crm.one(Relationship).status == "warm"
-    assert run.slack.fake.last("response_url").text == "maya is now warm."
+    assert run.slack.fake.last("response_url").text == "maya is now warm (was saved)."
 
 
 def test_a_button_is_acked_before_its_transaction(run, crm):

@@ -73,7 +73,7 @@ def test_a_failing_views_publish_is_retried_and_changes_nothing_for_the_command(
     fake_slack.fail("views.publish", error="internal_error")  # once: Slack's transient error
     with caplog.at_level(logging.INFO, logger="handlers.home_refresh"):
         sent = run.command("status @maya warm")
-    assert sent.reply.params["text"].endswith("is now warm.")
+    assert sent.reply.params["text"].endswith("is now warm (was saved).")
     shown = [c.method for c in sent.calls if c.method != "auth.test"]
     assert shown == ["response_url", "views.publish", "views.publish"]  # no error message to anyone
     assert "App Home publish failed (internal_error); retrying" in caplog.text
