@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
+from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine, text
@@ -49,6 +50,22 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
         elif key.startswith("HTTP_"):
             headers[key[5:].lower().replace("_", "-")] = value
     return headers
+
+
+def bolt_body(raw: str) -> str:
+    """The body to hand Bolt: `raw`, except a form without a `payload` field that says "payload"
+    somewhere, which is handed over as the JSON object its fields make.
+
+    Bolt reads any form body containing the text "payload" as an interactive payload and, finding
+    no `payload` field, as empty (slack_bolt.request.internals.parse_body, 1.30), so `/crm note
+    @maya payload is ready`, or any /crm in a channel named #payloads, went unanswered ("unhandled
+    request"). A body starting with "{" is read as JSON, which gives Bolt the same fields. Only
+    HTTP mode: Socket Mode hands Bolt the payload already parsed.
+    """
+    if "payload" not in raw or raw.startswith("{"):
+        return raw
+    form = dict(parse_qsl(raw, keep_blank_values=True))
+    return raw if "payload" in form else json.dumps(form)
 
 
 def _reply(start_response: StartResponse, status: int, body: Any, headers=None) -> Iterable[bytes]:
@@ -134,7 +151,7 @@ def create_wsgi_app(
             return _reply(start_response, 401, {"error": "invalid request"})
         try:
             request = BoltRequest(
-                body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers
+                body=bolt_body(raw.decode("utf-8")), query=environ.get("QUERY_STRING", ""), headers=headers
             )
         except Exception as exc:  # signed, but not a payload Bolt can read (bad UTF-8 or JSON, a
             # list where an object belongs, nesting deep enough for a RecursionError): a 400
