@@ -37,7 +37,7 @@ OFFSET_MAX = 100_000
 class RelationshipFilter:
     """Which of the actor's relationships to list, in what order, which page."""
 
-    status: str | None = None
+    statuses: tuple[str, ...] = ()  # any of these (none: every status)
     tag: str | None = None
     min_priority: int | None = None
     follow_up_before: datetime | None = None
@@ -94,8 +94,8 @@ def _order(sort: str) -> list:
 
 
 def _validated(filters: RelationshipFilter) -> RelationshipFilter:
-    if filters.status is not None:
-        validate_status(filters.status)
+    for status in filters.statuses:
+        validate_status(status)
     if filters.tag is not None and len(normalize_tags([filters.tag])) != 1:
         raise InvalidInput("tag", "Filter by one tag.")
     if filters.min_priority is not None:
@@ -130,8 +130,8 @@ def relationship_conditions(*, actor: User, filters: RelationshipFilter) -> list
         Relationship.user_id == actor.id,
         Relationship.archived_at.is_not(None) if filters.archived else Relationship.archived_at.is_(None),
     ]
-    if filters.status is not None:
-        conditions.append(Relationship.status == validate_status(filters.status))
+    if filters.statuses:
+        conditions.append(Relationship.status.in_([validate_status(s) for s in filters.statuses]))
     if filters.tag is not None:
         # tags @> ARRAY[tag]: the form the GIN index on tags serves (tag = ANY(tags) would not).
         tag_array = cast(normalize_tags([filters.tag]), ARRAY(String))

@@ -65,7 +65,7 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
         title, empty, hint = "Follow-ups due", "No follow-ups due today. :tada:", "Oldest first."
     else:
         filters = RelationshipFilter(
-            status=query.status,
+            statuses=query.statuses,
             tag=query.tag,
             min_priority=query.min_priority,
             limit=PAGE,
@@ -73,7 +73,7 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
         )
         title, hint = "Your relationships", LIST_HINT
         asked = [
-            mrkdwn(query.status, 20) if query.status is not None else None,
+            mrkdwn(" or ".join(query.statuses), 100) if query.statuses else None,
             f"#{mrkdwn(query.tag, 40)}" if query.tag is not None else None,
             f"priority&gt;={query.min_priority}" if query.min_priority is not None else None,
         ]
@@ -147,9 +147,10 @@ def parse_page(value: str | None) -> ListQuery:
     offset = data.get("o")
     if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= OFFSET_MAX:
         raise InvalidInput("page", BROKEN)
+    statuses = _optional(data, "s", str)
     query = ListQuery(
         kind=kind,
-        status=_optional(data, "s", str),
+        statuses=tuple(statuses.split(",")) if statuses is not None else (),
         tag=_optional(data, "t", str),
         min_priority=_optional(data, "p", int),
         text=_optional(data, "q", str),

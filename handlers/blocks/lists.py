@@ -40,12 +40,12 @@ LIST_KINDS = ("list", "due", "find", "archived")
 class ListQuery:
     """Which list a message shows and from which row: what its Previous / Next buttons carry.
 
-    `list` uses status / tag / min_priority, `find` uses text, `due` and `archived` (`/crm list
+    `list` uses statuses / tag / min_priority, `find` uses text, `due` and `archived` (`/crm list
     archived`) nothing (due's cut-off, the end of the user's day, is worked out again on each click).
     """
 
     kind: str
-    status: str | None = None
+    statuses: tuple[str, ...] = ()
     tag: str | None = None
     min_priority: int | None = None
     text: str | None = None
@@ -54,7 +54,8 @@ class ListQuery:
     def value(self, offset: int) -> str:
         """The button value for this query's page starting at row `offset`: short keys, no nulls."""
         data: dict[str, Any] = {"k": self.kind, "o": offset}
-        for key, field in (("s", self.status), ("t", self.tag), ("p", self.min_priority), ("q", self.text)):
+        statuses = ",".join(self.statuses) or None  # "warm,partnered"
+        for key, field in (("s", statuses), ("t", self.tag), ("p", self.min_priority), ("q", self.text)):
             if field is not None:
                 data[key] = field
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)

@@ -21,7 +21,7 @@ from handlers.commands.lists import read_list_filters
 from handlers.views.campaigns import is_crm_admin
 
 EXPORT = Usage(
-    "export [status] [#tag] [priority>=N] | export archived",
+    "export [status …] [#tag] [priority>=N] | export archived",
     "a CSV of your list (filters as in list) in your DM; `/crm import` reads it back",
     "/crm export warm #skincare",
 )
@@ -36,7 +36,7 @@ def _described(filters: RelationshipFilter) -> str:
     if filters.archived:
         return " (archived)"
     parts = [
-        filters.status or "",
+        " ".join(filters.statuses),
         f"#{filters.tag}" if filters.tag else "",
         f"priority>={filters.min_priority}" if filters.min_priority is not None else "",
     ]

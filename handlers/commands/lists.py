@@ -12,8 +12,8 @@ from handlers.blocks.lists import ListQuery
 from handlers.commands.context import CommandContext, UsageError, need
 
 LIST = Usage(
-    "list [status] [#tag] [priority>=N] | list archived",
-    "your relationships, strongest first (archived: those you removed)",
+    "list [status …] [#tag] [priority>=N] | list archived",
+    "your relationships, strongest first (several statuses: any of them; archived: those you removed)",
     "/crm list warm #skincare",
 )
 DUE = Usage("due", "follow-ups due today and overdue", "/crm due")
@@ -25,13 +25,13 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
     alone; a UsageError with `usage` for anything else."""
     if [word.lower() for word in args] == ["archived"]:
         return RelationshipFilter(archived=True)
-    status_filter = tag_filter = min_priority = None
+    statuses: list[str] = []
+    tag_filter = min_priority = None
     for word in args:
         lowered = word.lower()
         if lowered in RELATIONSHIP_STATUSES:
-            if status_filter not in (None, lowered):  # the same one twice is no conflict
-                raise UsageError(usage, f"One status at a time (got {status_filter} and {lowered}).")
-            status_filter = lowered
+            if lowered not in statuses:  # several: any of them (`warm partnered`)
+                statuses.append(lowered)
         elif word.startswith("#") and len(word) > 1:
             if tag_filter not in (None, word[1:]):
                 raise UsageError(usage, f"One #tag at a time (got #{tag_filter[:40]} and {word[:40]}).")
@@ -47,7 +47,7 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
             raise UsageError(usage, "`archived` means everyone you removed; it takes no other filters.")
         else:
             raise UsageError(usage, _not_a_filter(word))
-    return RelationshipFilter(status=status_filter, tag=tag_filter, min_priority=min_priority)
+    return RelationshipFilter(statuses=tuple(statuses), tag=tag_filter, min_priority=min_priority)
 
 
 def _not_a_filter(word: str) -> str:
@@ -65,7 +65,7 @@ def list_(ctx: CommandContext, args: list[str]) -> None:
     if filters.archived:
         ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("archived"), now=ctx.now))
         return
-    query = ListQuery("list", status=filters.status, tag=filters.tag, min_priority=filters.min_priority)
+    query = ListQuery("list", statuses=filters.statuses, tag=filters.tag, min_priority=filters.min_priority)
     ctx.reply(list_page(ctx.db, ctx.actor, query, now=ctx.now))
 
 

@@ -73,7 +73,7 @@ def test_default_is_by_strength_with_total(db, book):
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        (RelationshipFilter(status="warm"), ["Ana"]),
+        (RelationshipFilter(statuses=("warm",)), ["Ana"]),
         (RelationshipFilter(tag="#Vegan"), ["Cleo", "Ana"]),
         (RelationshipFilter(min_priority=3), ["Cleo", "Ana", "Dev"]),
         (RelationshipFilter(follow_up_before=NOW + 5 * DAY, sort="follow_up"), ["Cleo", "Ana"]),
@@ -113,7 +113,7 @@ def test_a_page_past_the_end_is_the_last_page(db, book):
     beyond = list_relationships(db, actor=me, filters=RelationshipFilter(limit=2, offset=10))
     assert (names(beyond), beyond.total, beyond.offset) == (["Ben"], 5, 4)
     assert (beyond.has_previous, beyond.has_next) == (True, False)
-    gone = RelationshipFilter(status="warm", tag="nope", offset=40)
+    gone = RelationshipFilter(statuses=("warm",), tag="nope", offset=40)
     nothing = list_relationships(db, actor=me, filters=gone)
     assert (nothing.items, nothing.total, nothing.offset) == ([], 0, 0)
 
@@ -121,7 +121,7 @@ def test_a_page_past_the_end_is_the_last_page(db, book):
 @pytest.mark.parametrize(
     ("filters", "field"),
     [
-        (RelationshipFilter(status="hot"), "status"),
+        (RelationshipFilter(statuses=("hot",)), "status"),
         (RelationshipFilter(min_priority=9), "priority"),
         (RelationshipFilter(tag="a,b"), "tag"),
         (RelationshipFilter(sort="name"), "sort"),

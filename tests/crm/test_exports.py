@@ -105,9 +105,11 @@ def test_only_my_relationships_archived_only_when_asked_and_filters_apply(db):
         return [row[0] for row in rows_of(data)[1:]]
 
     assert names() == ["Ana", "Ben", "Cat"]  # not Bob's Eve, not archived Dan; by name
-    assert names(status="warm") == ["Ana", "Ben"]
+    assert names(statuses=("warm",)) == ["Ana", "Ben"]
+    assert names(statuses=("warm", "cold")) == ["Ana", "Ben", "Cat"]  # any of them
+    assert names(statuses=("cold", "saved")) == ["Cat"]
     assert names(tag="skincare") == ["Ana", "Cat"]
-    assert names(status="warm", min_priority=4) == ["Ben"]
+    assert names(statuses=("warm",), min_priority=4) == ["Ben"]
     assert names(archived=True) == ["Dan"]
 
 

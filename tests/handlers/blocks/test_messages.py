@@ -104,7 +104,7 @@ def test_card_of_the_worst_relationship_is_valid_and_escaped():
     assert "…and" in text  # 60 campaigns: the rest is counted, not listed
 
 
-LIST = ListQuery("list", status="warm", tag="skincare", min_priority=3)
+LIST = ListQuery("list", statuses=("warm",), tag="skincare", min_priority=3)
 
 
 def page_buttons_of(body) -> dict[str, dict]:

@@ -43,7 +43,9 @@ def test_export_uploads_my_filtered_list_to_my_dm_and_says_how_many_rows(run, cr
     assert [c.method for c in sent.calls if c.method in UPLOAD_METHODS] == UPLOAD_METHODS
     data = uploaded(run)
     with crm.session() as db:
-        assert data == exports.relationships_csv(db, actor=actor, filters=RelationshipFilter(status="warm"))
+        assert data == exports.relationships_csv(
+            db, actor=actor, filters=RelationshipFilter(statuses=("warm",))
+        )
     rows = csv_rows(data)
     assert rows[0] == list(exports.RELATIONSHIP_COLUMNS)
     assert [r[0] for r in rows[1:]] == ["Ana", "Ben"] and rows[2][9] == "'=1+1"

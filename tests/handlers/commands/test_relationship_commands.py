@@ -385,7 +385,6 @@ def test_a_word_that_is_no_list_filter_is_named_with_what_it_may_mean(run, crm, 
 @pytest.mark.parametrize(
     ("words", "problem"),
     [
-        ("warm cold", "One status at a time (got warm and cold)."),
         ("#vegan #skincare", "One #tag at a time (got #vegan and #skincare)."),
         ("priority>=2 p>=3", "Give priority&gt;=N once."),  # escaped: the reply is mrkdwn
     ],
@@ -394,6 +393,20 @@ def test_a_filter_given_twice_is_named(run, crm, words, problem):
     text = run.command(f"list {words}").reply.params["text"]
     assert text.startswith(problem)
     assert "Usage: `/crm list" in text
+
+
+def test_several_statuses_list_any_of_them_and_page_with_them(run, crm):
+    for i in range(12):
+        crm.relationship(f"warm{i:02d}", status="warm")
+        crm.relationship(f"partner{i:02d}", status="partnered")
+    crm.relationship("coldone", status="cold")
+    first = run.command("list warm partnered")
+    assert "Your relationships (24)" in first.text and "@coldone" not in first.text
+    (next_button,) = [e for b in first.reply.blocks if b["type"] == "actions" for e in b["elements"]]
+    second = run.click(next_button["action_id"], next_button["value"])
+    assert "Showing 21–24 of 24." in second.text and "@coldone" not in second.text
+    empty = run.command("list saved contacted").text
+    assert "Nothing on your list matches saved or contacted." in empty
 
 
 def test_a_filter_repeated_with_the_same_value_is_that_filter(run, crm):
