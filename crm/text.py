@@ -46,6 +46,12 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
+def slug(text: str, *, default: str) -> str:
+    """`text` as part of a file name: accents off, lower-case letters and digits joined by "-", at
+    most 40 characters ("Été Glow" → "ete-glow"); `default` when nothing is left."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:40].strip("-") or default
+
+
 # Counts people write as words ("in two weeks", "every three days"), up to twelve.
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 NUMBER_WORDS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}

@@ -8,13 +8,12 @@ upload helper in the background, like exports.
 
 from __future__ import annotations
 
-import re
-
 from slack_bolt import App, BoltContext
 
 from crm.errors import InvalidInput
 from crm.links import actors_link, short_link
 from crm.qr import qr_png
+from crm.text import slug
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn
 from handlers.forms import parse_id
@@ -28,10 +27,6 @@ SHORT_LINKS_OFF = (
     "Short links are turned off in this workspace (CRM_PUBLIC_URL is not set), so there is no QR code "
     "to make. Share the full tracking link instead."
 )
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "link"
 
 
 def qr_clicked(body: dict, context: BoltContext) -> None:
@@ -53,7 +48,7 @@ def qr_clicked(body: dict, context: BoltContext) -> None:
         handle = found.influencer.handle
     upload_file(
         context,
-        filename=f"qr-{_slug(campaign)}-{_slug(handle)}.png",
+        filename=f"qr-{slug(campaign, default='link')}-{slug(handle, default='link')}.png",
         content=qr_png(url),
         title=f"QR code: {who} · {campaign}"[:250],
         initial_comment=f"QR code of {url} — *{mrkdwn(who, 200)}* in *{mrkdwn(campaign, 200)}*.",

@@ -8,11 +8,11 @@ nothing matches, no file is sent: the reply says so.
 from __future__ import annotations
 
 import io
-import re
 
 from crm import exports
 from crm.clock import local_today
 from crm.relationship_list import RelationshipFilter
+from crm.text import slug
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.commands.campaigns import split_campaign
@@ -42,10 +42,6 @@ def _described(filters: RelationshipFilter) -> str:
     ]
     shown = " ".join(p for p in parts if p)
     return f" ({shown})" if shown else ""
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "campaign"
 
 
 def _plural(count: int, word: str) -> str:
@@ -91,7 +87,7 @@ def campaign_export(ctx: CommandContext, args: list[str]) -> None:
         return
     day = local_today(ctx.now, ctx.tz).isoformat()
     ctx.upload(
-        filename=f"campaign-{_slug(campaign.name)}-{day}.csv",
+        filename=f"campaign-{slug(campaign.name, default='campaign')}-{day}.csv",
         content=out.getvalue(),
         title=f"{campaign.name} assignments {day}",
         initial_comment=f"Campaign export: {what}.",

@@ -21,7 +21,7 @@ from crm.models import Assignment, Campaign, Influencer, Interaction, Relationsh
 from crm.profiles import Profile, parse_reference
 from crm.relationship_fields import normalize_tags
 from crm.relationships import set_notes, update_tags
-from crm.text import FOLD_FROM, FOLD_TO, clean_name, clean_text, escape_like, fold, strip_invisible
+from crm.text import FOLD_FROM, FOLD_TO, clean_name, clean_text, escape_like, fold, slug, strip_invisible
 from crm.users import get_or_create_user, update_user_profile
 from crm.utm import normalize_utm_value
 from tests.factories import make_influencer, make_relationship, make_user
@@ -342,3 +342,13 @@ def test_fold_in_python_and_crm_fold_in_sql_agree(db):
 @given(st.text(alphabet=st.sampled_from(FOLD_FROM + FOLD_FROM.upper() + "abcXYZ -"), max_size=30))
 def test_fold_agrees_with_crm_fold_on_any_mix(db, text):
     assert db.scalar(select(func.crm_fold(literal(text)))) == fold(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Été Glow", "ete-glow"), ("Spring Sale 2026!", "spring-sale-2026"), ("@maya.fit", "maya-fit"),
+     ("Zoë Müller", "zoe-muller"), ("!!!", "x"), ("", "x"),
+     ("a" * 39 + " b", "a" * 39)],
+)  # fmt: skip
+def test_slug_is_a_file_name_part_without_accents(text, expected):
+    assert slug(text, default="x") == expected

@@ -122,3 +122,12 @@ def test_campaign_export_is_my_assignments_or_everyones_for_a_crm_admin(run, crm
     sent = run.command('campaign export "Spring Sale"', user_id="UCAROL0001")  # assigned no one
     assert "You have assigned no one to “Spring Sale”" in sent.text
     assert not run.fake.calls_to("file_upload")
+
+
+def test_a_campaign_export_file_is_named_without_accents(run, crm):
+    campaign = crm.campaign("Été Glow")
+    crm.relationship("ana", name="Ana")
+    _assign(crm, campaign, "ana", user=USER_ID)
+    run.command("campaign export ete")
+    (upload,) = run.fake.calls_to("files.getUploadURLExternal")
+    assert upload.params["filename"].startswith("campaign-ete-glow-")
