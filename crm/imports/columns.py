@@ -4,10 +4,10 @@ Fields are the ones crm.exports writes (name, platform, handle, profile_url, ema
 status, priority, tags, notes, follow_up, last_contacted, cadence), so an export imports back as it
 is. A column named after a platform ("Instagram URL", "TikTok handle", "YouTube") is a profile on
 that platform; several profile columns may coexist, since one creator can have several profiles,
-and so may follower counts ("Instagram followers", "TikTok followers": the largest is kept). Any
-other field may come from one column only: two columns for it (two "Email" columns, or "Name"
-beside "Full name") are reported as duplicates, and the import refuses until the mapping is
-corrected with `with_column`.
+and so may follower counts ("Instagram followers", "TikTok followers": the largest is kept) and
+tags ("Tags" beside "Niche" or "Categories": all of them). Any other field may come from one column
+only: two columns for it (two "Email" columns, or "Name" beside "Full name") are reported as
+duplicates, and the import refuses until the mapping is corrected with `with_column`.
 
 A correction made in Slack travels as codes, one per column: "-" (ignored), a field ("email"), or a
 profile field on a platform ("handle:tiktok", "profile_url:instagram"); `with_codes` applies them
@@ -41,9 +41,10 @@ FIELDS = (
 )
 # Fields a file may hold in several columns (one per profile).
 MULTI_FIELDS = ("handle", "profile_url")
-# ... and follower counts, one per platform ("Instagram followers", "TikTok followers"): the largest
-# is the creator's (the directory keeps one count per creator, shown on the card).
-SEVERAL_COLUMNS = (*MULTI_FIELDS, "followers")
+# ... and follower counts, one per platform ("Instagram followers", "TikTok followers": the largest
+# is the creator's, as the directory keeps one count per creator), and tags ("Tags" beside "Niche":
+# all of them).
+SEVERAL_COLUMNS = (*MULTI_FIELDS, "followers", "tags")
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "full name", "creator", "creator name", "influencer", "influencer name", "display name"),
@@ -63,7 +64,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "fans",
     ),
     "status": ("status", "stage", "pipeline status"),
-    "tags": ("tags", "tag", "labels", "label"),
+    "tags": ("tags", "tag", "labels", "label", "niche", "niches", "category", "categories", "vertical"),
     "priority": ("priority",),
     "notes": ("notes", "note", "comments", "comment"),
     "follow_up": (

@@ -9,7 +9,8 @@ and why:
   (crm.influencers.DEFAULT_PLATFORM), unless a link on the same row has that handle.
 - A cell starting with `'` before `=`, `+`, `-` or `@` is read without the `'` (crm.exports adds it
   against formula injection).
-- Tags may be separated by commas, semicolons or pipes. A blank cell leaves its field alone.
+- Tags may be separated by commas, semicolons or pipes, and come from several columns ("Tags",
+  "Niche", "Categories"). A blank cell leaves its field alone.
 - Follower counts are written as exports write them: 12500, 12,500, 12.5k, 1.2M (the largest of a
   row's follower columns counts).
 """
@@ -112,8 +113,9 @@ def read_row(
         row.status = attempt(_status, raw)
     if raw := value("priority"):
         row.priority = attempt(_priority, raw)
-    if raw := value("tags"):
-        row.tags = attempt(normalize_tags, _TAG_SEPARATORS.sub(",", raw)) or []
+    tag_cells = [_TAG_SEPARATORS.sub(",", raw) for c in mapping.of("tags") if (raw := _cell(cells, c.index))]
+    if tag_cells:  # every tag column, pooled ("Tags" and "Niche")
+        row.tags = attempt(normalize_tags, ",".join(tag_cells)) or []
     if raw := value("notes"):
         row.notes = attempt(validate_notes, raw)
     if raw := value("follow_up"):

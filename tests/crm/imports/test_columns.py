@@ -102,3 +102,9 @@ def test_corrected_keeps_only_the_choices_that_differ_from_the_headers():
     mapping, changed = corrected(["Creator", "Who", "Email"], {0: "name", 1: "handle:tiktok", 2: "email"})
     assert [column_code(c) for c in mapping.columns] == ["name", "handle:tiktok", "email"]
     assert changed == {1: "handle:tiktok"}  # Creator and Email were read so already
+
+
+def test_tag_columns_may_be_several():
+    mapping = map_columns(["handle", "Tags", "Niche", "Categories", "Vertical"])
+    assert [c.field for c in mapping.columns[1:]] == ["tags"] * 4 and mapping.duplicates == {}
+    assert code_problems({0: "handle", 1: "tags", 2: "tags"}) == {}

@@ -301,3 +301,9 @@ def test_rows_merged_under_different_names_say_which_name_is_kept(db):
     assert merged_line(creator) == (
         "rows 2, 3, 4 are one creator (@anna); the name “Anna Berg” is kept, not “Dan Fox” (row 3)"
     )
+
+
+def test_tags_come_from_every_tag_column(db):
+    actor = make_user(db)
+    plan = _plan(db, actor, "handle,Tags,Niche,Categories\n@maya,vegan;ugc,Beauty,Skincare|beauty\n")
+    assert not plan.invalid and plan.creators[0].values["tags"] == ["vegan", "ugc", "beauty", "skincare"]
