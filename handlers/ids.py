@@ -49,6 +49,7 @@ class View(StrEnum):
     NOTES = "relationship-notes-submit"
     FOLLOW_UP = "relationship-follow-up-submit"
     ADD_INFLUENCER = "influencer-add-submit"
+    INFLUENCER_ADDED = "influencer-added"  # the read-only view after it, when they may be a second entry
     NEW_CAMPAIGN = "campaign-new-submit"
     ASSIGN_CAMPAIGN = "campaign-assign-submit"
     ASSIGNMENT_DONE = "campaign-assign-done"  # the read-only view shown after an assignment is saved

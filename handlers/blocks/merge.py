@@ -1,4 +1,5 @@
-"""`/crm merge`: the preview (what will move, and the Merge / Cancel buttons) and the result message.
+"""`/crm merge`: the preview (what will move, and the Merge / Cancel buttons) and the result message;
+and the hint under a creator just added who may be a second entry of someone (`same_person_hint`).
 
 Only the acting user's own data appears here (crm.merge.MergePlan holds nothing else): colleagues'
 relationships move too, but are never counted or shown.
@@ -7,6 +8,7 @@ relationships move too, but are never counted or shown.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -17,6 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from crm.influencers import merge_command
 from crm.merge import MergePlan
 from crm.models import Influencer
 from handlers.blocks.cards import card_buttons, profile_line, tags_text
@@ -147,3 +150,14 @@ def merge_done(plan: MergePlan) -> Message:
 
 CANCELLED = Message(text="Merge cancelled; nothing was changed.")
 ALREADY_DONE = Message(text="That merge was already carried out; it was applied once.")
+
+
+def same_person_hint(influencer: Influencer, others: Sequence[Influencer]) -> str:
+    """Lines under a creator just added (mrkdwn): the creators it may be a second entry of
+    (crm.influencers.likely_same_person), each with the merge line that makes them one."""
+    lines = []
+    for other in others:
+        profile = f"@{mrkdwn(other.handle, 100)} · {platform_label(other.platform)}"
+        merge = mrkdwn(merge_command(other, influencer), 400)
+        lines.append(f"Same person as *{mrkdwn(other.name, 200)}* ({profile})? Make them one: `{merge}`")
+    return "\n".join(lines)

@@ -210,3 +210,11 @@ def add_influencer_modal(*, metadata: str = "{}") -> View:
         f.text_input(Field.INFLUENCER_NAME, "Name", max_length=255, placeholder="Maya Lopez"),
     ]
     return modal(ViewId.ADD_INFLUENCER, "Add influencer", blocks, metadata=metadata, submit="Add")
+
+
+def influencer_added_modal(influencer: Influencer, hint: str) -> View:
+    """What the Add influencer modal turns into when the creator may be a second entry of someone:
+    added, and `hint` (handlers.blocks.merge.same_person_hint). Read-only: Done closes it."""
+    added = f"Added {_who(influencer)} to your list."
+    blocks = [SectionBlock(text=MarkdownTextObject(text=f"{added}\n{hint}"))]
+    return modal(ViewId.INFLUENCER_ADDED, "Influencer added", blocks, submit=None, close="Done")

@@ -19,6 +19,7 @@ from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
+from handlers.blocks.merge import same_person_hint
 from handlers.blocks.text import fmt_datetime, mrkdwn
 from handlers.blocks.undo import note_added_message, status_set_message
 from handlers.commands.context import CommandContext, UsageError, need
@@ -100,21 +101,12 @@ def add(ctx: CommandContext, args: list[str]) -> None:
         said = f"{who} is back on your list, as it was when you removed them."
     else:
         said = f"Added {who} to your list." if created else f"{who} is already on your list."
-    if created and not was_archived:
-        said += _same_person_hint(ctx, influencer)
+    # Just added: it may be a second entry of someone (`/crm add @lena tiktok`, @lena on Instagram).
+    new_here = created and not was_archived
+    others = influencers.likely_same_person(ctx.db, influencer=influencer) if new_here else []
+    if others:
+        said += "\n" + same_person_hint(influencer, others)
     ctx.say(said, influencer.id)
-
-
-def _same_person_hint(ctx: CommandContext, influencer: Influencer) -> str:
-    """For a creator just added: the creators they may be a second entry of (`/crm add @lena tiktok`
-    when @lena is on Instagram already), with the merge line that makes them one."""
-    lines = []
-    for other in influencers.likely_same_person(ctx.db, influencer=influencer):
-        name = mrkdwn(other.name, 200)
-        profile = f"@{mrkdwn(other.handle, 100)} · {platform_label(other.platform)}"
-        merge = mrkdwn(influencers.merge_command(other, influencer), 400)
-        lines.append(f"\nSame person as *{name}* ({profile})? Make them one: `{merge}`")
-    return "".join(lines)
 
 
 def show(ctx: CommandContext, args: list[str]) -> None:

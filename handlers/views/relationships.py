@@ -7,6 +7,8 @@ from slack_bolt import BoltContext
 from crm import clock, followups, influencers, relationships
 from crm.cadence import parse_cadence
 from crm.errors import InvalidInput
+from handlers.blocks.merge import same_person_hint
+from handlers.blocks.modals import influencer_added_modal
 from handlers.forms import form_values, load_metadata, metadata_id
 from handlers.ids import Field
 from handlers.runtime.scope import request_key, scope
@@ -138,7 +140,10 @@ def follow_up_submitted(ack, body: dict, view: dict, context: BoltContext) -> No
 
 
 def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
+    """Save and add; the modal closes, unless the creator may be a second entry of someone saved
+    already: then it shows the merge line that makes them one (as `/crm add` does)."""
     values = form_values(view)
+    hint = None
     with scope(context, once=request_key(body)) as s:
         if not s.replayed:
 
@@ -150,10 +155,19 @@ def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) 
                     platform=values.get(Field.INFLUENCER_PLATFORM),
                     name=values.get(Field.INFLUENCER_NAME),
                 )
-                return relationships.add_to_list(s.db, actor=s.actor, influencer_id=influencer.id)
+                _, created = relationships.add_to_list(s.db, actor=s.actor, influencer_id=influencer.id)
+                return influencer, created
 
             # An ambiguous bare handle ("exists on several platforms") is answered on the platform field.
-            if attempt(ack, s, save, fields=ADD_FIELDS, fallback=Field.INFLUENCER_PLATFORM).rejected:
+            outcome = attempt(ack, s, save, fields=ADD_FIELDS, fallback=Field.INFLUENCER_PLATFORM)
+            if outcome.rejected:
                 return
+            influencer, created = outcome.value
+            others = influencers.likely_same_person(s.db, influencer=influencer) if created else []
+            if others:
+                hint = influencer_added_modal(influencer, same_person_hint(influencer, others))
             s.refresh_home()
-    ack()
+    if hint is None:
+        ack()
+    else:
+        ack(response_action="update", view=hint)

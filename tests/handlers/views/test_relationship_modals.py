@@ -130,6 +130,20 @@ def test_add_influencer_from_app_home(run, crm):
     assert sent.to("views.publish")
 
 
+def test_adding_a_second_entry_from_app_home_shows_the_merge_line(run, crm):
+    crm.influencer("lena_fit", name="Lena Fischer", platform="instagram")
+    view = run.click(Action.HOME_ADD_INFLUENCER).opened
+    sent = run.submit(view, {F.INFLUENCER_REF: "@lena_fit", F.INFLUENCER_PLATFORM: "tiktok"})
+    assert sent.ack["response_action"] == "update"
+    shown = sent.ack["view"]
+    assert shown["callback_id"] == ViewId.INFLUENCER_ADDED and "submit" not in shown
+    text = shown["blocks"][0]["text"]["text"]
+    assert text.startswith("Added *lena_fit* (@lena_fit · TikTok) to your list.")
+    assert "Same person as *Lena Fischer* (@lena_fit · Instagram)? Make them one: " in text
+    assert "`/crm merge @lena_fit instagram @lena_fit tiktok`" in text
+    assert crm.count(Relationship) == 1 and sent.to("views.publish")
+
+
 def test_add_influencer_ambiguous_handle_asks_for_the_platform(run, crm):
     crm.influencer("sam", platform="tiktok")
     crm.influencer("sam", platform="youtube")
