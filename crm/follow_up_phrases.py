@@ -164,6 +164,8 @@ def _read_day(words: str, today: date, shown: str) -> date | None:
     """The date `words` name (without the time), None when they are not a date."""
     if words in ("today", "tod"):
         return today
+    if words == "yesterday":  # a date, so that the answer says it is in the past
+        return today - timedelta(days=1)
     if words in ("tomorrow", "tmrw", "tmr", "tomorow", "tommorow"):
         return today + timedelta(days=1)
     if words == "next week":

@@ -123,6 +123,8 @@ def test_a_time_of_day_is_kept_in_the_users_zone(text, expected):
         ("2027-02-29", "“2027-02-29” is not a real date."),
         ("13/13", "“13/13” is not a real date, as day/month or month/day."),
         ("2020-01-01", "“2020-01-01” is in the past; pick today or a later date."),
+        ("yesterday", "“yesterday” is in the past; pick today or a later date."),
+        ("Yesterday 3pm", "“Yesterday 3pm” is in the past"),
         ("24 Dec 2025", "“24 Dec 2025” is in the past"),
         ("tomorrow 25:00", "“tomorrow 25:00” has no real time of day; write e.g. 14:00 or 2pm."),
         ("13pm", "with am/pm the hour is 1 to 12"),

@@ -27,6 +27,8 @@ TYPES = ["email", "call", "meeting", "note", "file"]  # what /crm log takes
         ("contacte", RELATIONSHIP_STATUSES, STATUS_SYNONYMS, ["contacted"]),
         ("emial", TYPES, INTERACTION_SYNONYMS, ["email"]),
         ("phone", TYPES, INTERACTION_SYNONYMS, ["call"]),
+        ("coffee", TYPES, INTERACTION_SYNONYMS, ["meeting"]),
+        ("Lunch", TYPES, INTERACTION_SYNONYMS, ["meeting"]),
         ("dm", TYPES, INTERACTION_SYNONYMS, []),  # nothing like it: no guess
         ("insta", PLATFORMS, PLATFORM_SYNONYMS, ["instagram"]),
         ("tiktk", PLATFORMS, PLATFORM_SYNONYMS, ["tiktok"]),
