@@ -62,6 +62,25 @@ class RelationshipEdit:
     cadence: int | _Keep | None = KEEP  # days (crm.cadence); None clears it
 
 
+def on_list_among(
+    db: Session, *, actor: User, influencer_ids: Sequence[uuid.UUID], archived: bool = False
+) -> set[uuid.UUID]:
+    """Which of these creators are on the actor's list (`archived`: which the actor removed), to
+    narrow a name that matches several creators down to the actor's own."""
+    if not influencer_ids:
+        return set()
+    archived_at = Relationship.archived_at.is_not(None) if archived else Relationship.archived_at.is_(None)
+    return set(
+        db.scalars(
+            select(Relationship.influencer_id).where(
+                Relationship.user_id == actor.id,
+                Relationship.influencer_id.in_(list(influencer_ids)),
+                archived_at,
+            )
+        )
+    )
+
+
 def add_to_list(db: Session, *, actor: User, influencer_id: uuid.UUID) -> tuple[Relationship, bool]:
     """Put a team influencer on the actor's list (idempotent); returns (relationship, created).
 

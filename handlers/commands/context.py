@@ -20,8 +20,9 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from crm import clock, influencers
+from crm import clock, influencers, relationships
 from crm.clock import zone_of
+from crm.errors import Ambiguous
 from crm.models import Influencer, User
 from handlers.blocks.cards import card_buttons
 from handlers.blocks.help import Usage
@@ -66,6 +67,7 @@ class CommandContext:
     # (only for subcommands that need it; None when not asked or Slack did not answer).
     slack_admin: bool | None = None
     outgoing: list[Callable[[], None]] = field(default_factory=list)
+    narrow_to: str | None = None  # the running subcommand's Subcommand.narrows_to
 
     @property
     def tz(self) -> ZoneInfo:
@@ -85,7 +87,27 @@ class CommandContext:
             return influencers.get_influencer(
                 self.db, team_id=self.team_id, influencer_id=self.picked_influencer_id
             )
-        return influencers.resolve_influencer(self.db, team_id=self.team_id, ref=ref)
+        try:
+            return influencers.resolve_influencer(self.db, team_id=self.team_id, ref=ref)
+        except Ambiguous as exc:
+            if self.narrow_to is None:
+                raise
+            return self._narrowed(exc)
+
+    def _narrowed(self, ambiguous: Ambiguous) -> Influencer:
+        """Of the creators a name matches, the actor's own (on their list, or removed from it for
+        restore): the one, or Ambiguous with only those; with none of them, `ambiguous` as it was."""
+        found = [c for c in ambiguous.candidates if isinstance(c, Influencer)]
+        archived = self.narrow_to == "archived"
+        mine = relationships.on_list_among(
+            self.db, actor=self.actor, influencer_ids=[c.id for c in found], archived=archived
+        )
+        own = [c for c in found if c.id in mine]
+        if len(own) == 1:
+            return own[0]
+        if own:
+            raise Ambiguous(ambiguous.message, own) from None
+        raise ambiguous
 
     def reply(self, message: Message) -> None:
         """An ephemeral reply (cards hold private notes), sent by send() after the commit."""
@@ -137,6 +159,10 @@ class Subcommand:
     needs_admin_check: bool = False
     # Names one creator, so a candidate button (a picked creator) can re-run it: not merge, of two.
     one_creator: bool = True
+    # Where a name matching several creators is narrowed to (CommandContext.narrow_to): "list" for
+    # commands about one's own relationships, "archived" for restore, None for the directory's
+    # (add, rename, link, merge), which may be about anyone.
+    narrows_to: str | None = "list"
 
 
 def need(args: Sequence[str], count: int, usage: Usage, problem: str | None = None) -> None:

@@ -26,10 +26,10 @@ from handlers.commands.tokens import tokenize
 SUBCOMMANDS: dict[str, Subcommand] = {
     s.name: s
     for s in (
-        Subcommand("add", rel_cmd.ADD, rel_cmd.add, writes=True),
-        Subcommand("rename", creator_cmd.RENAME, creator_cmd.rename, writes=True),
-        Subcommand("link", creator_cmd.LINK, creator_cmd.link, writes=True),
-        Subcommand("merge", creator_cmd.MERGE, creator_cmd.merge, one_creator=False),
+        Subcommand("add", rel_cmd.ADD, rel_cmd.add, writes=True, narrows_to=None),
+        Subcommand("rename", creator_cmd.RENAME, creator_cmd.rename, writes=True, narrows_to=None),
+        Subcommand("link", creator_cmd.LINK, creator_cmd.link, writes=True, narrows_to=None),
+        Subcommand("merge", creator_cmd.MERGE, creator_cmd.merge, one_creator=False, narrows_to=None),
         Subcommand("show", rel_cmd.SHOW, rel_cmd.show),
         Subcommand("status", rel_cmd.STATUS, rel_cmd.status, writes=True),
         Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority, writes=True),
@@ -44,7 +44,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("export", export_cmd.EXPORT, export_cmd.export),
         Subcommand("import", import_cmd.IMPORT, import_cmd.import_),
         Subcommand("remove", rel_cmd.REMOVE, rel_cmd.remove, writes=True),
-        Subcommand("restore", rel_cmd.RESTORE, rel_cmd.restore, writes=True),
+        Subcommand("restore", rel_cmd.RESTORE, rel_cmd.restore, writes=True, narrows_to="archived"),
         Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new, writes=True),
         Subcommand("campaign list", campaign_cmd.CAMPAIGN_LIST, campaign_cmd.campaign_list_),
         Subcommand("campaign edit", campaign_cmd.CAMPAIGN_EDIT, campaign_cmd.campaign_edit),
@@ -129,6 +129,7 @@ def run(ctx: CommandContext, sub: Subcommand, args: list[str]) -> None:
     A domain InvalidInput is re-raised as a UsageError (still an InvalidInput), so the unit of work
     rolls back and the app's error handler shows the problem with the usage line and an example.
     """
+    ctx.narrow_to = sub.narrows_to
     try:
         sub.run(ctx, args)
     except UsageError:
