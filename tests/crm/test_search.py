@@ -117,6 +117,10 @@ def test_spelled_like_offers_names_and_handles_of_my_list_spelt_close(db, world)
     assert ids_of(spelled_like(db, actor=me, ref="hadad")) == [ivy.id, luca.id]  # a word of the name
     assert ids_of(spelled_like(db, actor=me, ref="@luka.travels")) == [luca.id]  # the handle
     assert ids_of(spelled_like(db, actor=me, ref="@luca.travels instagram")) == [luca.id]  # wrong platform
+    from crm.influencers import link_profile
+
+    link_profile(db, team_id="T1", influencer_id=ivy.id, ref="@ivy.eats", platform="tiktok")
+    assert ids_of(spelled_like(db, actor=me, ref="@ivy.eat")) == [ivy.id]  # a linked profile's handle
     assert spelled_like(db, actor=me, ref="hadad", limit=1) == [ivy]
     # Not: far from every name, a creator not on my list (Maya Lopez, in two teams), a colleague's.
     assert spelled_like(db, actor=me, ref="xyzzy") == []
