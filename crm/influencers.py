@@ -145,12 +145,16 @@ def complete_influencer(
     influencer_id: uuid.UUID,
     name: str | None = None,
     profile_url: str | None = None,
+    email: str | None = None,
 ) -> Influencer:
     """What `save_influencer` adds to a creator found some other way (picked from candidates): the
-    name while it is still the handle, and the profile `profile_url` names (Conflict if another
-    creator's). NotFound outside the team."""
+    name while it is still the handle, an e-mail while it has none, and the profile `profile_url`
+    names (Conflict if another creator's). NotFound outside the team."""
+    clean_email = validate_email(email)
     influencer = get_influencer(db, team_id=team_id, influencer_id=influencer_id)
     _fill_in_name(influencer, _clean_name(name))
+    if clean_email and not influencer.email:
+        influencer.email = clean_email
     db.flush()
     if profile_url:
         url = validate_http_url(profile_url, field="profile_url")

@@ -34,6 +34,11 @@ def _slack_id(value: str, field: str) -> str:
     return cleaned
 
 
+def looks_like_email(text: str) -> bool:
+    """Whether `text` is written like an e-mail address (name@domain.tld), as validate_email checks."""
+    return bool(_EMAIL.match(text.strip()))
+
+
 def validate_email(value: str | None) -> str | None:
     """A trimmed e-mail address, None for blank, InvalidInput("email") when it is not one."""
     cleaned = clean_text(value, field="email", max_len=None, label="The e-mail address")

@@ -11,6 +11,7 @@ from crm.merge import preview_merge
 from crm.models import PLATFORMS
 from crm.profiles import is_profile_link, platform_named
 from crm.suggest import close_matches
+from crm.users import looks_like_email
 from handlers.blocks.cards import profile_line
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
@@ -38,12 +39,14 @@ _CLOSING_QUOTES = '"”“»'
 
 @dataclass(frozen=True, slots=True)
 class AddWords:
-    """What `/crm add` was given: the profile (`ref`, `platform`), a second link, and a name."""
+    """What `/crm add` was given: the profile (`ref`, `platform`), a second link, a name and an
+    e-mail address."""
 
     ref: str
     platform: str | None
     url: str | None
     name: str | None
+    email: str | None = None
 
 
 def read_add(args: list[str], usage: Usage) -> AddWords:
@@ -57,6 +60,7 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
     handles: list[str] = []
     bare: list[str] = []
     named: list[str] = []
+    emails: list[str] = []
     platform = None
     for word in args:
         if " " in word:
@@ -65,12 +69,22 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
             platform = word_platform
         elif word.startswith("@") and len(word) > 1:
             handles.append(word)
-        elif is_profile_link(word):
+        elif is_profile_link(word):  # before e-mails: https://medium.com/@anna.writes is a link
             links.append(word)
+        elif looks_like_email(word):  # `/crm add @maya tiktok maya@example.com`: not her name
+            emails.append(word)
         else:
             bare.append(word)
     if len(handles) > 1:
         raise UsageError(usage, f"Give one @handle at a time (got {handles[0][:60]} and {handles[1][:60]}).")
+    if len(emails) > 1:
+        raise UsageError(usage, f"Give one e-mail address (got {emails[0][:60]} and {emails[1][:60]}).")
+    if emails and not handles and not links:
+        raise UsageError(
+            usage,
+            f"{emails[0][:80]} is their e-mail; give their @handle or profile link too, "
+            f"e.g. /crm add @handle tiktok {emails[0][:80]}",
+        )
     if not handles and not links:
         if len(bare) == 1:
             handles, bare = bare, []
@@ -100,7 +114,7 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
         raise UsageError(usage, f"One profile at a time: add “{extra[:60]}” afterwards with /crm link.")
     ref = profiles[0]
     url = links[0] if handles and links else None
-    return AddWords(ref=ref, platform=platform, url=url, name=name)
+    return AddWords(ref=ref, platform=platform, url=url, name=name, email=emails[0] if emails else None)
 
 
 # How close a word after the @handle must be to a platform's name to be taken for a misspelling of

@@ -28,8 +28,8 @@ from handlers.commands.tokens import as_typed, rest_after
 from handlers.views.openers import log_modal_for, notes_modal_for
 
 ADD = Usage(
-    'add ["Name"] <@handle [platform] | profile-url>',
-    "save a creator to your list (the name is optional)",
+    'add ["Name"] <@handle [platform] | profile-url> [e-mail]',
+    "save a creator to your list (the name and e-mail are optional)",
     '/crm add "Priya Raman" @priya youtube',
 )
 SHOW = Usage("show <influencer>", "their card: status, notes, history, campaigns", '/crm show "Maya Lopez"')
@@ -82,6 +82,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
             influencer_id=ctx.influencer(words.ref).id,
             name=words.name,
             profile_url=words.url,
+            email=words.email,
         )
     else:
         influencer = influencers.save_influencer(
@@ -91,6 +92,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
             platform=words.platform,
             profile_url=words.url,
             name=words.name,
+            email=words.email,
         )
     was_archived = archive.is_archived(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     _, created = relationships.add_to_list(ctx.db, actor=ctx.actor, influencer_id=influencer.id)

@@ -74,6 +74,23 @@ def test_adding_a_second_entry_of_someone_offers_the_merge_that_makes_them_one(r
     assert "Same person" not in run.command("add @maya tiktok").text
 
 
+def test_add_takes_an_e_mail_address_as_the_e_mail_not_the_name(run, crm):
+    sent = run.command("add @zoe tiktok zoe@example.com")
+    assert "Added *zoe* (@zoe · TikTok)" in sent.text
+    zoe = creator(crm, "zoe")
+    assert (zoe.name, zoe.email) == ("zoe", "zoe@example.com")
+    # With a name too; and an address never replaces one a colleague entered.
+    run.command('add "Ben Ode" @ben ben@example.com')
+    assert (creator(crm, "ben").name, creator(crm, "ben").email) == ("Ben Ode", "ben@example.com")
+    run.command("add @ben other@example.com")
+    assert creator(crm, "ben").email == "ben@example.com"
+    # An address alone, or two of them, are refused, naming them; nothing is saved.
+    alone = run.command("add zoe@example.com").text
+    assert "zoe@example.com is their e-mail; give their @handle or profile link too" in alone
+    assert "Give one e-mail address (got a@b.co and c@d.co)." in run.command("add @cy a@b.co c@d.co").text
+    assert crm.count(Influencer) == 2
+
+
 def test_add_link_and_show_take_a_platform_s_short_form(run, crm):
     assert "Added *priya* (@priya · YouTube)" in run.command("add @priya yt").text
     assert "Added *maya* (@maya · Instagram)" in run.command("add @maya IG").text

@@ -112,7 +112,8 @@ def test_add_by_profile_url(run, crm):
 )
 def test_add_with_bad_arguments_answers_usage_and_writes_nothing(run, crm, text, problem):
     sent = run.command(text)
-    assert 'Usage: `/crm add ["Name"] &lt;@handle [platform] | profile-url&gt;`' in sent.reply.params["text"]
+    usage = 'Usage: `/crm add ["Name"] &lt;@handle [platform] | profile-url&gt; [e-mail]`'
+    assert usage in sent.reply.params["text"]
     assert '/crm add "Priya Raman" @priya youtube' in sent.reply.params["text"]
     if problem:
         assert problem in sent.reply.params["text"]
