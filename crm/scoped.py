@@ -146,6 +146,7 @@ class InfluencerSummary:
     platform: str
     follower_count: int | None
     profile_url: str | None
+    email: str | None
     profile_count: int
 
 

@@ -42,10 +42,13 @@ CAMPAIGN_LINES = 10
 
 
 def influencer_line(influencer: InfluencerSummary) -> str:
-    """'@maya · Instagram · 12,400 followers · <profile>' (escaped mrkdwn)."""
+    """'@maya · Instagram · 12,400 followers · `maya@example.com` · <profile>' (escaped mrkdwn;
+    the address in code, so that Slack does not turn user text into a mailto link)."""
     parts = [f"@{mrkdwn(influencer.handle)}", mrkdwn(platform_label(influencer.platform))]
     if influencer.follower_count is not None:
         parts.append(f"{influencer.follower_count:,} followers")
+    if influencer.email:
+        parts.append(f"`{mrkdwn(influencer.email.replace('`', ''), 255)}`")
     if profile := link(influencer.profile_url, "profile", limit=500):
         parts.append(profile)
     return " · ".join(parts)

@@ -115,7 +115,7 @@ def card(
             rel.archived_at,
         ),
         influencer=InfluencerSummary(
-            inf.id, inf.name, inf.handle, inf.platform, inf.follower_count, inf.profile_url, 1
+            inf.id, inf.name, inf.handle, inf.platform, inf.follower_count, inf.profile_url, inf.email, 1
         ),
         recent_interactions=[
             InteractionSummary(

@@ -53,7 +53,7 @@ def mrkdwn_texts(node) -> list[str]:
 
 
 def test_card_shows_every_part_and_its_buttons_carry_the_influencer_id():
-    inf = s.influencer(name="Maya Lopez", handle="maya", follower_count=12400)
+    inf = s.influencer(name="Maya Lopez", handle="maya", follower_count=12400, email="maya@example.com")
     rel = s.relationship(
         inf,
         notes="Met at the spring event.",
@@ -69,6 +69,7 @@ def test_card_shows_every_part_and_its_buttons_carry_the_influencer_id():
         "Maya Lopez",
         "@maya",
         "12,400 followers",
+        "`maya@example.com`",  # in code: Slack makes no mailto link of user text
         "Warm",
         "3 / 5",
         "42 / 100",
