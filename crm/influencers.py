@@ -285,6 +285,17 @@ def rename_influencer(db: Session, *, team_id: str, influencer_id: uuid.UUID, na
     return influencer
 
 
+def set_email(db: Session, *, team_id: str, influencer_id: uuid.UUID, email: str | None) -> Influencer:
+    """Give the creator this e-mail address (None clears it; everyone in the workspace sees it);
+    InvalidInput("email") when it is not one."""
+    cleaned = validate_email(email)
+    influencer = get_influencer(db, team_id=team_id, influencer_id=influencer_id)
+    if influencer.email != cleaned:
+        influencer.email = cleaned
+        db.flush()
+    return influencer
+
+
 def _profile_of(text: str) -> Profile | BareHandle | None:
     """What a reference names as a profile: a link, `@handle`, or `@handle platform`; None for a name."""
     words = text.split()

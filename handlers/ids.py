@@ -86,6 +86,7 @@ class Field(StrEnum):
     INFLUENCER_REF = "influencer-ref"
     INFLUENCER_PLATFORM = "influencer-platform"
     INFLUENCER_NAME = "influencer-name"
+    INFLUENCER_EMAIL = "influencer-email"
     # campaign
     CAMPAIGN_NAME = "campaign-name"
     CAMPAIGN_LANDING_URL = "campaign-landing-url"

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from slack_sdk.models.blocks import (
     DatePickerElement,
     DateTimePickerElement,
+    EmailInputElement,
     ExternalDataMultiSelectElement,
     ExternalDataSelectElement,
     InputBlock,
@@ -242,6 +243,16 @@ def url_input(field: Field, label: str, initial: str | None = None, *, optional:
         placeholder=PlainTextObject(text="https://…"),
     )
     return _input(field, label, element, optional=optional)
+
+
+def email_input(
+    field: Field, label: str, initial: str | None = None, *, hint: str | None = None
+) -> InputBlock:
+    """An optional e-mail address (Slack checks its form; crm.users.validate_email does again)."""
+    element = EmailInputElement(
+        action_id=field, initial_value=initial or None, placeholder=PlainTextObject(text="name@example.com")
+    )
+    return _input(field, label, element, optional=True, hint=hint)
 
 
 def file_input(field: Field = Field.INTERACTION_FILE) -> InputBlock:

@@ -120,9 +120,10 @@ def log_interaction_modal(
 def edit_relationship_modal(
     relationship: Relationship, influencer: Influencer, *, tz: ZoneInfo, metadata: str
 ) -> View:
-    """Name, status, priority, tags, follow-up date and notes, prefilled with the current values.
+    """Name, e-mail, status, priority, tags, follow-up date and notes, prefilled with the current values.
 
-    The name is the creator's, in the workspace directory: renaming here renames for everyone.
+    The name and e-mail are the creator's, in the workspace directory: changing them here changes
+    them for everyone.
 
     Notes longer than Slack's 3,000-character input cannot be edited here without losing text, so
     the field is left out and the modal says to use the notes modal instead (which appends).
@@ -138,6 +139,9 @@ def edit_relationship_modal(
             optional=False,
             max_length=NAME_MAX,
             hint="Everyone in your workspace sees this name.",
+        ),
+        f.email_input(
+            Field.INFLUENCER_EMAIL, "E-mail", influencer.email, hint="Everyone in your workspace sees it."
         ),
         f.status_select(rel.status),
         f.priority_select(rel.priority),

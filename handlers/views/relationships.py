@@ -22,6 +22,7 @@ EDIT_FIELDS = {
     "follow_up": Field.RELATIONSHIP_FOLLOW_UP,
     "notes": Field.RELATIONSHIP_NOTES,
     "name": Field.INFLUENCER_NAME,
+    "email": Field.INFLUENCER_EMAIL,
     "cadence": Field.RELATIONSHIP_CADENCE,
 }
 ADD_FIELDS = {
@@ -92,6 +93,14 @@ def edit_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
                 if (name := read_name(view)) is not None:
                     influencers.rename_influencer(
                         s.db, team_id=s.actor.team_id, influencer_id=rel.influencer_id, name=name
+                    )
+                values = form_values(view)
+                if Field.INFLUENCER_EMAIL in values:  # absent from a form opened before it had the field
+                    influencers.set_email(
+                        s.db,
+                        team_id=s.actor.team_id,
+                        influencer_id=rel.influencer_id,
+                        email=values[Field.INFLUENCER_EMAIL],
                     )
                 return rel
 

@@ -254,6 +254,25 @@ def test_a_misspelt_name_offers_the_creators_spelt_close_and_the_pick_runs_the_c
     assert "No influencer matches “luka haddad”" in merge and "Did you mean" not in merge
 
 
+def test_the_edit_form_sets_corrects_and_clears_the_e_mail(run, crm):
+    rel = crm.relationship("priya", name="Priya Raman")
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    block = next(b for b in view["blocks"] if b.get("block_id") == F.INFLUENCER_EMAIL)
+    assert block["element"]["type"] == "email_text_input" and block["optional"] is True
+    base = {F.INFLUENCER_NAME: "Priya Raman", F.RELATIONSHIP_STATUS: "warm"}
+    assert run.submit(view, {**base, F.INFLUENCER_EMAIL: "priya@example.com"}).ack == {}
+    assert creator(crm, "priya").email == "priya@example.com"
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    shown = next(b for b in view["blocks"] if b.get("block_id") == F.INFLUENCER_EMAIL)["element"]
+    assert shown["initial_value"] == "priya@example.com"
+    refused = run.submit(view, {**base, F.INFLUENCER_EMAIL: "not-an-address", F.RELATIONSHIP_STATUS: "cold"})
+    assert refused.ack["errors"] == {F.INFLUENCER_EMAIL: "“not-an-address” is not an e-mail address."}
+    assert (creator(crm, "priya").email, crm.one(Relationship).status) == ("priya@example.com", "warm")
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    assert run.submit(view, {**base, F.INFLUENCER_EMAIL: None}).ack == {}
+    assert creator(crm, "priya").email is None
+
+
 def test_the_edit_form_renames(run, crm):
     rel = crm.relationship("priya", name="priya")
     view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
