@@ -17,6 +17,9 @@ SCRIPT = """\
 
 /crm add @maya instagram
 /crm status @maya warm
+click undo
+click Nope
+/crm status @maya warm
 /crm rename @maya "Maya <b>&</b> Co"
 /crm show @maya
 /crm export
@@ -56,6 +59,8 @@ def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path)
     assert list(answers) == [
         "/crm add @maya instagram",
         "/crm status @maya warm",
+        "click undo",
+        "click Nope",
         '/crm rename @maya "Maya <b>&</b> Co"',
         "/crm show @maya",
         "/crm export",
@@ -65,6 +70,9 @@ def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path)
         "/giphy cats",
     ]  # nothing after `exit`
     assert "maya" in answers["/crm add @maya instagram"]
+    # `click` presses a button of the last answer: Undo puts the status back.
+    assert answers["click undo"].startswith("↩️ maya is saved again.")
+    assert answers["click Nope"].startswith("No button “Nope” in the last answer. Its buttons: [Log")
     # What is typed reaches the bot encoded as Slack encodes it, so <b> is text, not markup.
     assert answers['/crm rename @maya "Maya <b>&</b> Co"'].startswith("maya is now called Maya <b>&</b> Co.")
     card = answers["/crm show @maya"]

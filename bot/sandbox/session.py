@@ -8,8 +8,9 @@ what the app sends; once the listener and its background replies are done, the s
 acknowledgement, the response_url replies and the forms (views.open) as text (render.py). A file
 the app uploads (an export, a chart, a QR code) is written to a folder of the session's, and its
 path printed.
-`home` shows the App Home the same way (an app_home_opened event). The database is the bot's own:
-the embedded PostgreSQL or DATABASE_URL, migrated first.
+`home` shows the App Home the same way (an app_home_opened event). `click <label>` (or `click <n>`)
+presses a button of the last answer, as a block_actions payload from that message or App Home. The
+database is the bot's own: the embedded PostgreSQL or DATABASE_URL, migrated first.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -48,9 +50,33 @@ EXIT_WORDS = ("exit", "quit", ":q")
 BANNER = """\
 Influencer CRM — try it without Slack. You are {name} ({user_id}) in demo workspace {team_id}.
 Type /crm commands as in Slack (`/crm help` lists them; the /crm may be left out), `home` for the
-App Home, `exit` to leave. Buttons are shown as [Label]; forms list their fields.
+App Home, `exit` to leave. Buttons are shown as [Label]: `click Label` presses one of the last
+answer's. Forms list their fields.
 Load the sample workspace first for something to look at: crm-bot demo-data
 """
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button of the last answer: its element, its block, and the message or view it is in."""
+
+    label: str
+    element: dict[str, Any]
+    block_id: str
+    message: dict[str, Any] | None = None
+    view: dict[str, Any] | None = None
+
+
+def _buttons(blocks: Any, **where: Any) -> list[Button]:
+    """The buttons of `blocks` in the order they are shown: actions blocks' elements, accessories."""
+    found = []
+    for block in blocks if isinstance(blocks, list) else []:
+        elements = [*block.get("elements", []), block.get("accessory") or {}]
+        for element in elements:
+            if isinstance(element, dict) and element.get("type") == "button":
+                label = str((element.get("text") or {}).get("text", ""))
+                found.append(Button(label, element, str(block.get("block_id") or "b"), **where))
+    return found
 
 
 def _profiles() -> dict[str, Profile]:
@@ -69,6 +95,7 @@ class TrySession:
 
         self.team_id, self.user_id = team_id, user_id
         self.files_dir: Path | None = None  # made at the first upload
+        self.buttons: list[Button] = []  # the last answer's, for `click`
         self.web_api = LoopbackWebApi(team_id=team_id, profiles=_profiles()).start()
         self.settings = dataclasses.replace(
             settings,
@@ -110,6 +137,8 @@ class TrySession:
         words = line.strip()
         if words == "home":
             return self._dispatch(self._home_opened(), shows=("views.publish",))
+        if words == "click" or words.startswith("click "):
+            return self._click(words.removeprefix("click").strip())
         if words.startswith("/") and not (words == "/crm" or words.startswith("/crm ")):
             return "Only /crm commands can be tried here (for example /crm help)."
         text = words.removeprefix("/crm").strip()
@@ -134,6 +163,61 @@ class TrySession:
             "response_url": self.web_api.response_url(),
             "trigger_id": f"{int(time.time())}.{secrets.token_hex(6)}",
         }
+
+    def _click(self, which: str) -> str:
+        """Press the last answer's button `which` (its label, or the start of it; or its number)."""
+        if not self.buttons:
+            return "The last answer has no button to click."
+        if which.isdigit() and 1 <= int(which) <= len(self.buttons):
+            button = self.buttons[int(which) - 1]
+        else:
+            matches = [b for b in self.buttons if b.label.casefold().startswith(which.casefold())]
+            if not which or not matches:
+                shown = " ".join(f"[{b.label}]" for b in self.buttons)
+                return f"No button “{which}” in the last answer. Its buttons: {shown}"
+            button = matches[0]
+        shows = ("views.open", "views.push", "views.update")
+        if button.view is not None:  # App Home: its refresh is what the click shows
+            shows = (*shows, "views.publish")
+        return self._dispatch(self._block_actions(button), shows=shows)
+
+    def _block_actions(self, button: Button) -> dict[str, Any]:
+        """A click on `button`, as Slack sends it over Socket Mode (tests/slack/payloads.py's shape)."""
+        now = time.time()
+        action = {
+            "type": "button",
+            "action_id": button.element.get("action_id"),
+            "block_id": button.block_id,
+            "text": button.element.get("text"),
+            "value": button.element.get("value", ""),
+            "action_ts": f"{now:.6f}",
+        }
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": self.user_id, "username": self.user_name, "team_id": self.team_id},
+            "api_app_id": APP_ID,
+            "token": "unused",
+            "trigger_id": f"{int(now)}.{secrets.token_hex(6)}",
+            "team": {"id": self.team_id, "domain": "crm-try"},
+            "is_enterprise_install": False,
+            "actions": [action],
+            "state": {"values": {}},
+        }
+        if button.view is not None:
+            payload["container"] = {"type": "view", "view_id": button.view.get("id", "VTRYHOME")}
+            payload["view"] = {"id": "VTRYHOME", **button.view}
+        else:
+            ts = f"{int(now)}.000100"
+            payload["container"] = {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": CHANNEL_ID,
+                "is_ephemeral": True,
+            }
+            payload["channel"] = {"id": CHANNEL_ID, "name": "crm-try"}
+            payload["message"] = {"type": "message", "ts": ts, **(button.message or {})}
+            payload["response_url"] = self.web_api.response_url()
+        return payload
 
     def _home_opened(self) -> dict[str, Any]:
         now = time.time()
@@ -161,10 +245,13 @@ class TrySession:
         response = self.app.dispatch(BoltRequest(mode="socket_mode", body=payload))
         self._drain()
         parts = [self._ack_text(response.body)] if response.body else []
+        buttons: list[Button] = []
         for call in self.web_api.calls_since(mark):
             text = self._saved_files(call) if call.method == "files.completeUploadExternal" else None
             if text := text or _call_text(call, shows):
                 parts.append(text)
+                buttons += _shown_buttons(call)
+        self.buttons = buttons
         parts = [p for p in parts if p.strip()]
         return "\n\n".join(parts) if parts else "(no answer)"
 
@@ -206,6 +293,20 @@ class TrySession:
         if answer.get("response_action") == "errors":
             return "\n".join(f"! {field}: {error}" for field, error in answer.get("errors", {}).items())
         return message_text(answer)
+
+
+def _shown_buttons(call: Call) -> list[Button]:
+    """The buttons of what one shown call put in front of the user (a reply, a message, App Home)."""
+    if call.method == "response_url":
+        message = {"text": call.params.get("text"), "blocks": call.params.get("blocks") or []}
+        return _buttons(message["blocks"], message=message)
+    if call.method in ("chat.postEphemeral", "chat.postMessage", "chat.update"):
+        message = {"text": call.params.get("text"), "blocks": call.json_param("blocks") or []}
+        return _buttons(message["blocks"], message=message)
+    view = call.json_param("view") or {}
+    if call.method == "views.publish" and view.get("type") == "home":
+        return _buttons(view.get("blocks"), view=view)
+    return []
 
 
 def _call_text(call: Call, shows: tuple[str, ...]) -> str | None:
