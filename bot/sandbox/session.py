@@ -19,12 +19,10 @@ import argparse
 import dataclasses
 import json
 import logging
-import secrets
 import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,12 +33,12 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.demo_workspace import check_demo_team_id
 from bot.sandbox.executor import TrackingExecutor
+from bot.sandbox.payloads import Button, block_actions, command, home_opened, shown_buttons
 from bot.sandbox.render import message_text, view_text
-from bot.sandbox.web_api import APP_ID, Call, LoopbackWebApi, Profile
+from bot.sandbox.web_api import Call, LoopbackWebApi, Profile
 from handlers.home_refresh import HomePublisher
 from handlers.runtime.payloads import malformed_reason
 
-CHANNEL_ID = "CTRYDEMO01"
 # Stand-in credentials: the app needs them to build its client; nothing leaves this machine.
 TOKEN = "xoxb-0-0-crmtrysession"
 SIGNING_SECRET = "0" * 32
@@ -54,29 +52,6 @@ App Home, `exit` to leave. Buttons are shown as [Label]: `click Label` presses o
 answer's. Forms list their fields.
 Load the sample workspace first for something to look at: crm-bot demo-data
 """
-
-
-@dataclass(frozen=True)
-class Button:
-    """A button of the last answer: its element, its block, and the message or view it is in."""
-
-    label: str
-    element: dict[str, Any]
-    block_id: str
-    message: dict[str, Any] | None = None
-    view: dict[str, Any] | None = None
-
-
-def _buttons(blocks: Any, **where: Any) -> list[Button]:
-    """The buttons of `blocks` in the order they are shown: actions blocks' elements, accessories."""
-    found = []
-    for block in blocks if isinstance(blocks, list) else []:
-        elements = [*block.get("elements", []), block.get("accessory") or {}]
-        for element in elements:
-            if isinstance(element, dict) and element.get("type") == "button":
-                label = str((element.get("text") or {}).get("text", ""))
-                found.append(Button(label, element, str(block.get("block_id") or "b"), **where))
-    return found
 
 
 def _profiles() -> dict[str, Profile]:
@@ -136,33 +111,16 @@ class TrySession:
         """The answer to one line (`/crm …`, or `home`) as text."""
         words = line.strip()
         if words == "home":
-            return self._dispatch(self._home_opened(), shows=("views.publish",))
+            return self._dispatch(
+                home_opened(team_id=self.team_id, user_id=self.user_id), shows=("views.publish",)
+            )
         if words == "click" or words.startswith("click "):
             return self._click(words.removeprefix("click").strip())
         if words.startswith("/") and not (words == "/crm" or words.startswith("/crm ")):
             return "Only /crm commands can be tried here (for example /crm help)."
         text = words.removeprefix("/crm").strip()
-        return self._dispatch(self._command(text), shows=("views.open", "views.push", "views.update"))
-
-    def _command(self, text: str) -> dict[str, Any]:
-        """A slash command's payload, as Slack sends it over Socket Mode: `text` with &, < and >
-        encoded, as Slack encodes what a user types (so `<b>` is text, not Slack markup)."""
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return {
-            "token": "unused",
-            "team_id": self.team_id,
-            "team_domain": "crm-try",
-            "channel_id": CHANNEL_ID,
-            "channel_name": "crm-try",
-            "user_id": self.user_id,
-            "user_name": self.user_name.split()[0].lower(),
-            "command": "/crm",
-            "text": text,
-            "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": self.web_api.response_url(),
-            "trigger_id": f"{int(time.time())}.{secrets.token_hex(6)}",
-        }
+        payload = command(text, **self._who(), response_url=self.web_api.response_url())
+        return self._dispatch(payload, shows=("views.open", "views.push", "views.update"))
 
     def _click(self, which: str) -> str:
         """Press the last answer's button `which` (its label, or the start of it; or its number)."""
@@ -179,62 +137,11 @@ class TrySession:
         shows = ("views.open", "views.push", "views.update")
         if button.view is not None:  # App Home: its refresh is what the click shows
             shows = (*shows, "views.publish")
-        return self._dispatch(self._block_actions(button), shows=shows)
+        payload = block_actions(button, **self._who(), response_url=self.web_api.response_url())
+        return self._dispatch(payload, shows=shows)
 
-    def _block_actions(self, button: Button) -> dict[str, Any]:
-        """A click on `button`, as Slack sends it over Socket Mode (tests/slack/payloads.py's shape)."""
-        now = time.time()
-        action = {
-            "type": "button",
-            "action_id": button.element.get("action_id"),
-            "block_id": button.block_id,
-            "text": button.element.get("text"),
-            "value": button.element.get("value", ""),
-            "action_ts": f"{now:.6f}",
-        }
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": {"id": self.user_id, "username": self.user_name, "team_id": self.team_id},
-            "api_app_id": APP_ID,
-            "token": "unused",
-            "trigger_id": f"{int(now)}.{secrets.token_hex(6)}",
-            "team": {"id": self.team_id, "domain": "crm-try"},
-            "is_enterprise_install": False,
-            "actions": [action],
-            "state": {"values": {}},
-        }
-        if button.view is not None:
-            payload["container"] = {"type": "view", "view_id": button.view.get("id", "VTRYHOME")}
-            payload["view"] = {"id": "VTRYHOME", **button.view}
-        else:
-            ts = f"{int(now)}.000100"
-            payload["container"] = {
-                "type": "message",
-                "message_ts": ts,
-                "channel_id": CHANNEL_ID,
-                "is_ephemeral": True,
-            }
-            payload["channel"] = {"id": CHANNEL_ID, "name": "crm-try"}
-            payload["message"] = {"type": "message", "ts": ts, **(button.message or {})}
-            payload["response_url"] = self.web_api.response_url()
-        return payload
-
-    def _home_opened(self) -> dict[str, Any]:
-        now = time.time()
-        return {
-            "type": "event_callback",
-            "team_id": self.team_id,
-            "api_app_id": APP_ID,
-            "event_id": f"EvTRY{secrets.token_hex(5).upper()}",
-            "event_time": int(now),
-            "event": {
-                "type": "app_home_opened",
-                "user": self.user_id,
-                "channel": "D" + self.user_id[1:],
-                "tab": "home",
-                "event_ts": f"{now:.6f}",
-            },
-        }
+    def _who(self) -> dict[str, str]:
+        return {"team_id": self.team_id, "user_id": self.user_id, "user_name": self.user_name}
 
     def _dispatch(self, payload: dict[str, Any], *, shows: tuple[str, ...]) -> str:
         reason = malformed_reason(payload)
@@ -250,7 +157,7 @@ class TrySession:
             text = self._saved_files(call) if call.method == "files.completeUploadExternal" else None
             if text := text or _call_text(call, shows):
                 parts.append(text)
-                buttons += _shown_buttons(call)
+                buttons += shown_buttons(call)
         self.buttons = buttons
         parts = [p for p in parts if p.strip()]
         return "\n\n".join(parts) if parts else "(no answer)"
@@ -293,20 +200,6 @@ class TrySession:
         if answer.get("response_action") == "errors":
             return "\n".join(f"! {field}: {error}" for field, error in answer.get("errors", {}).items())
         return message_text(answer)
-
-
-def _shown_buttons(call: Call) -> list[Button]:
-    """The buttons of what one shown call put in front of the user (a reply, a message, App Home)."""
-    if call.method == "response_url":
-        message = {"text": call.params.get("text"), "blocks": call.params.get("blocks") or []}
-        return _buttons(message["blocks"], message=message)
-    if call.method in ("chat.postEphemeral", "chat.postMessage", "chat.update"):
-        message = {"text": call.params.get("text"), "blocks": call.json_param("blocks") or []}
-        return _buttons(message["blocks"], message=message)
-    view = call.json_param("view") or {}
-    if call.method == "views.publish" and view.get("type") == "home":
-        return _buttons(view.get("blocks"), view=view)
-    return []
 
 
 def _call_text(call: Call, shows: tuple[str, ...]) -> str | None:

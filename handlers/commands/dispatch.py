@@ -17,6 +17,7 @@ from handlers.commands import cadence as cadence_cmd
 from handlers.commands import campaigns as campaign_cmd
 from handlers.commands import creators as creator_cmd
 from handlers.commands import exports as export_cmd
+from handlers.commands import followup as followup_cmd
 from handlers.commands import importing as import_cmd
 from handlers.commands import lists as list_cmd
 from handlers.commands import relationships as rel_cmd
@@ -34,7 +35,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("status", rel_cmd.STATUS, rel_cmd.status, writes=True),
         Subcommand("priority", rel_cmd.PRIORITY, rel_cmd.priority, writes=True),
         Subcommand("tag", rel_cmd.TAG, rel_cmd.tag, writes=True),
-        Subcommand("followup", rel_cmd.FOLLOWUP, rel_cmd.followup, writes=True),
+        Subcommand("followup", followup_cmd.FOLLOWUP, followup_cmd.followup, writes=True),
         Subcommand("cadence", cadence_cmd.CADENCE, cadence_cmd.run_cadence, writes=True),
         Subcommand("note", rel_cmd.NOTE, rel_cmd.note, writes=True),
         Subcommand("log", rel_cmd.LOG, rel_cmd.log),

@@ -1,0 +1,78 @@
+"""`/crm followup <influencer> <when|clear>`: when to follow up with a creator, as people type it.
+
+The date is read by crm.follow_up_phrases; this module finds where the creator's words end and the
+date's begin, and answers a mistyped date with the command as it was probably meant.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from crm import followups
+from crm.clock import local_today
+from crm.errors import InvalidInput, NoMatch
+from crm.follow_up_phrases import NotADate, parse_follow_up, respelled
+from handlers.blocks.help import Usage
+from handlers.blocks.text import fmt_datetime, mrkdwn
+from handlers.commands.context import CommandContext, UsageError, need
+from handlers.commands.tokens import as_typed
+
+FOLLOWUP = Usage(
+    "followup <influencer> <when|clear>",
+    "when to follow up: tomorrow 3pm, fri afternoon, Dec 24, 2026-12-24 10:00, in 2 weeks, next month"
+    " (reminder at that time, 09:00 when none is given)",
+    "/crm followup @maya tomorrow 3pm",
+)
+FOLLOW_UP_WORDS = 6  # the longest date a follow-up takes: "Dec 24 2026 at 3 pm"
+
+
+def _split_when(ctx: CommandContext, args: list[str]) -> tuple[list[str], date | datetime | None]:
+    """(the creator's words, the follow-up) of `followup <influencer> <when>`.
+
+    The date is the longest tail of up to FOLLOW_UP_WORDS words written like one ("Dec 24 3pm",
+    "in 2 weeks"). A tail that is a date but a wrong one ("in 99999 weeks", "03/04") decides too:
+    its message, which says what is wrong, is the answer. With no date at all, the last word is named.
+    """
+    today = local_today(ctx.now, ctx.tz)
+    for size in range(min(FOLLOW_UP_WORDS, len(args) - 1), 0, -1):
+        try:
+            return args[:-size], parse_follow_up(" ".join(args[-size:]), tz=ctx.tz, today=today)
+        except NotADate:
+            continue
+    try:  # `followup Dec 24`: all of it is a date, the creator is missing
+        parse_follow_up(" ".join(args), tz=ctx.tz, today=today)
+    except NotADate:
+        _refuse_mistyped_date(ctx, args, today)
+        raise UsageError(FOLLOWUP, NotADate(args[-1][:40]).message) from None
+    except InvalidInput:
+        pass
+    raise UsageError(FOLLOWUP, "Name the creator first, then when to follow up.")
+
+
+def _refuse_mistyped_date(ctx: CommandContext, args: list[str], today: date) -> None:
+    """`followup @maya nxt week`: when respelling the longest tail of words makes it a date, name
+    that tail and give the command as it was probably meant."""
+    for size in range(min(FOLLOW_UP_WORDS, len(args) - 1), 0, -1):
+        tail = " ".join(args[-size:])
+        if (meant := respelled(tail, tz=ctx.tz, today=today)) is not None:
+            example = f"/crm followup {as_typed(args[:-size])} {meant}"
+            raise UsageError(
+                FOLLOWUP, f"“{tail[:60]}” is not a date I understand. Did you mean “{meant}”? {example}"
+            )
+
+
+def followup(ctx: CommandContext, args: list[str]) -> None:
+    need(args, 2, FOLLOWUP)
+    ref_words, due = _split_when(ctx, args)
+    try:
+        influencer = ctx.influencer(" ".join(ref_words))
+    except NoMatch:  # `followup @maya tusday 3pm`: "3pm" was the date, "tusday" the creator's name
+        _refuse_mistyped_date(ctx, args, local_today(ctx.now, ctx.tz))
+        raise
+    rel = followups.set_follow_up(ctx.db, actor=ctx.actor, influencer_id=influencer.id, due=due, now=ctx.now)
+    ctx.home_changed = True
+    name = f"*{mrkdwn(influencer.name, 200)}*"
+    if rel.follow_up_date is None:
+        ctx.say(f"No follow-up for {name} any more.", influencer.id)
+    else:
+        ctx.say(f"Follow up with {name} on *{fmt_datetime(rel.follow_up_date, ctx.tz)}*.", influencer.id)
