@@ -130,6 +130,9 @@ class Action(StrEnum):
     # Merge / Cancel under the `/crm merge` preview: the value is both creators' ids (JSON).
     MERGE_CONFIRM = "creator-merge-confirm"
     MERGE_CANCEL = "creator-merge-cancel"
+    # "Merge into …" under a creator just added who may be a second entry: the same value; it
+    # answers with the /crm merge preview.
+    MERGE_PREVIEW = "creator-merge-preview"
     # Undo under `/crm remove`'s answer, Restore on a `/crm list archived` row: the influencer id.
     REMOVE_UNDO = "relationship-remove-undo"
     RESTORE = "relationship-restore"
@@ -152,6 +155,7 @@ class Block(StrEnum):
 
     CARD_ACTIONS = "relationship-card-actions"
     CANDIDATES = "influencer-candidates"
+    SAME_PERSON_ACTIONS = "influencer-same-person-actions"  # "Merge into …" under a creator just added
     HOME_ACTIONS = "home-actions"
     HOME_WEEKLY_DIGEST = "home-weekly-digest"
     LIST_PAGES = "relationship-list-pages"

@@ -1,4 +1,5 @@
-"""The Merge and Cancel buttons under a `/crm merge` preview.
+"""The Merge and Cancel buttons under a `/crm merge` preview, and "Merge into …" under a creator just
+added who may be a second entry of someone (it answers with that preview).
 
 The Merge button's value (both creators' ids) came back from Slack: it is parsed strictly, and
 crm.merge re-reads both creators in the clicker's workspace, checks they are still two, and locks
@@ -9,13 +10,15 @@ real click finds the absorbed creator gone and says so, changing nothing.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from slack_bolt import App, BoltContext
 
 from crm import merge
+from crm.clock import zone_of
 from crm.errors import InvalidInput
-from handlers.blocks.merge import ALREADY_DONE, CANCELLED, merge_done
+from handlers.blocks.merge import ALREADY_DONE, CANCELLED, merge_done, merge_preview
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import request_key, scope
@@ -50,6 +53,16 @@ def merge_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
+def preview_clicked(body: dict, context: BoltContext) -> None:
+    """ "Merge into …": the /crm merge preview of those two (re-read in the clicker's workspace), below."""
+    action = action_of(body)
+    survivor_id, absorbed_id = parse_merge_value(action.get("value"))
+    with scope(context) as s:
+        plan = merge.preview_merge(s.db, actor=s.actor, survivor_id=survivor_id, absorbed_id=absorbed_id)
+        message = merge_preview(plan, tz=zone_of(s.actor.timezone))
+    reply(context, message)
+
+
 def cancel_clicked(body: dict, context: BoltContext) -> None:
     reply(context, CANCELLED, replace_original=True)
 
@@ -57,3 +70,5 @@ def cancel_clicked(body: dict, context: BoltContext) -> None:
 def register(app: App) -> None:
     app.action(Action.MERGE_CONFIRM)(after_ack(merge_clicked))
     app.action(Action.MERGE_CANCEL)(after_ack(cancel_clicked))
+    # One button per creator it may be a second entry of: "creator-merge-preview-0", "-1", …
+    app.action(re.compile(rf"^{re.escape(Action.MERGE_PREVIEW)}(-\d+)?$"))(after_ack(preview_clicked))

@@ -25,13 +25,17 @@ from crm.models import Influencer
 from handlers.blocks.cards import card_buttons, profile_line, tags_text
 from handlers.blocks.fields import platform_label, status_label
 from handlers.blocks.message import Message, context
-from handlers.blocks.text import SECTION_TEXT, fmt_datetime, mrkdwn, plain_of, plural
+from handlers.blocks.text import BUTTON_TEXT, SECTION_TEXT, fmt_datetime, mrkdwn, plain, plain_of, plural
 from handlers.ids import Action, Block
 
 
 def merge_value(plan: MergePlan) -> str:
     """The buttons' value: both creators' ids, re-checked when it comes back (handlers/actions/merge.py)."""
-    return json.dumps({"s": str(plan.survivor.id), "a": str(plan.absorbed.id)})
+    return _ids_value(plan.survivor, plan.absorbed)
+
+
+def _ids_value(survivor: Influencer, absorbed: Influencer) -> str:
+    return json.dumps({"s": str(survivor.id), "a": str(absorbed.id)})
 
 
 def who(influencer: Influencer) -> str:
@@ -161,3 +165,19 @@ def same_person_hint(influencer: Influencer, others: Sequence[Influencer]) -> st
         merge = mrkdwn(merge_command(other, influencer), 400)
         lines.append(f"Same person as *{mrkdwn(other.name, 200)}* ({profile})? Make them one: `{merge}`")
     return "\n".join(lines)
+
+
+def same_person_buttons(influencer: Influencer, others: Sequence[Influencer]) -> ActionsBlock:
+    """ "Merge into …" for each creator `influencer` may be a second entry of: the /crm merge preview
+    of folding it into that one (which asks before anything moves)."""
+    return ActionsBlock(
+        block_id=Block.SAME_PERSON_ACTIONS,
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text=plain(f"Merge into {other.name}…", BUTTON_TEXT)),
+                action_id=f"{Action.MERGE_PREVIEW}-{n}",
+                value=_ids_value(other, influencer),
+            )
+            for n, other in enumerate(others)
+        ],
+    )

@@ -76,6 +76,9 @@ def test_forged_and_stale_buttons_change_nothing(run, crm):
         json.dumps({"s": str(mine.influencer_id), "a": str(uuid.uuid4())}),
     ):
         assert "no longer exists" in run.click(Action.MERGE_CONFIRM, value).reply.params["text"]
+        # "Merge into …" (its preview) re-reads them in the clicker's workspace too.
+        preview = run.click(f"{Action.MERGE_PREVIEW}-0", value).reply.params["text"]
+        assert "no longer exists" in preview
     same = json.dumps({"s": str(mine.influencer_id), "a": str(mine.influencer_id)})
     assert "same creator" in run.click(Action.MERGE_CONFIRM, same).reply.params["text"]
     assert "no longer works" in run.click(Action.MERGE_CONFIRM, "{").reply.params["text"]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.models import Influencer, InfluencerProfile, Relationship
-from handlers.ids import Action
+from handlers.ids import Action, Block
 from handlers.ids import Field as F
 from tests.handlers.conftest import USER_ID
 
@@ -69,6 +69,15 @@ def test_adding_a_second_entry_of_someone_offers_the_merge_that_makes_them_one(r
     # The line runs as given: a preview, then the merge.
     preview = run.command(merge.removeprefix("/crm "))
     assert "Merge *lena_fit* (@lena_fit · TikTok) into *Lena Fischer*" in preview.text
+    # The button beside it answers with the same preview, below; nothing moves before Merge.
+    (button,) = [
+        e for b in sent.reply.blocks if b.get("block_id") == Block.SAME_PERSON_ACTIONS for e in b["elements"]
+    ]
+    assert button["text"]["text"] == "Merge into Lena Fischer…"
+    clicked = run.click(button["action_id"], button["value"])
+    assert "Merge *lena_fit* (@lena_fit · TikTok) into *Lena Fischer*" in clicked.text
+    assert not clicked.reply.params.get("replace_original") and crm.count(Influencer) == 2
+    assert "no longer works" in run.click(button["action_id"], "{}").reply.params["text"]
     # No hint when adding them again, nor for someone with no second entry.
     assert "Same person" not in run.command("add @lena_fit tiktok").text
     assert "Same person" not in run.command("add @maya tiktok").text
