@@ -22,7 +22,7 @@ from crm.errors import InvalidInput
 from crm.models import User
 from crm.relationship_list import OFFSET_MAX, RelationshipFilter, list_relationships
 from crm.search import search, spelled_like
-from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, candidates, relationship_list, search_results
+from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, relationship_list, search_results, spelt_close
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn
 from handlers.ids import Action
@@ -106,9 +106,8 @@ def _find_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> 
         offset = 0
         hits = search(db, actor=actor, text=text, limit=PAGE + 1)
     if not hits and (close := spelled_like(db, actor=actor, ref=text)):  # "lucas": the Lucas on their list
-        which = "one of these" if len(close) > 1 else "this creator"
-        prompt = f"Nothing matches “{text[:80]}”. Did you mean {which}?"
-        return candidates(prompt, close, command="show", args=(text,))  # the pick shows the card
+        miss = f"Nothing matches “{text[:80]}”."
+        return spelt_close(miss, close, command="show", args=(text,))  # the pick shows the card
     return search_results(
         text,
         hits[:PAGE],

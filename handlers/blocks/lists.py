@@ -199,6 +199,13 @@ def pick_value(influencer_id: str, command: str, args: Sequence[str]) -> str | N
     return value if len(value) <= BUTTON_VALUE else None
 
 
+def spelt_close(miss: str, found: Sequence[Influencer], *, command: str, args: Sequence[str]) -> Message:
+    """`miss` ("No influencer matches “luka haddad”.") asking "Did you mean …?", with `found`, the
+    creators spelt close (crm.search.spelled_like), as candidate buttons re-running `command`."""
+    which = "one of these" if len(found) > 1 else "this creator"
+    return candidates(f"{miss} Did you mean {which}?", found, command=command, args=args)
+
+
 def candidates(prompt: str, found: Sequence[Influencer], *, command: str, args: Sequence[str]) -> Message:
     """`prompt` (e.g. '“maya” matches several influencers; pick one.') and one button per candidate
     that re-runs `command` with `args` for that influencer."""

@@ -161,9 +161,8 @@ def same_person_hint(influencer: Influencer, others: Sequence[Influencer]) -> st
     (crm.influencers.likely_same_person), each with the merge line that makes them one."""
     lines = []
     for other in others:
-        profile = f"@{mrkdwn(other.handle, 100)} · {platform_label(other.platform)}"
         merge = mrkdwn(merge_command(other, influencer), 400)
-        lines.append(f"Same person as *{mrkdwn(other.name, 200)}* ({profile})? Make them one: `{merge}`")
+        lines.append(f"Same person as {who(other)}? Make them one: `{merge}`")
     return "\n".join(lines)
 
 

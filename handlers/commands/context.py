@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
@@ -113,10 +113,18 @@ class CommandContext:
         """An ephemeral reply (cards hold private notes), sent by send() after the commit."""
         self.outgoing.append(lambda: reply(self.bolt, message))
 
-    def say(self, text: str, influencer_id: uuid.UUID | None = None, *, fallback: str | None = None) -> None:
-        """A one-line ephemeral confirmation (mrkdwn `text`), with the card's buttons when it is about
-        one influencer; `fallback` is the plain text notifications show (default: `text` unformatted)."""
-        blocks: list = [SectionBlock(text=MarkdownTextObject(text=text))]
+    def say(
+        self,
+        text: str,
+        influencer_id: uuid.UUID | None = None,
+        *,
+        fallback: str | None = None,
+        more: Sequence[Block] = (),
+    ) -> None:
+        """A short ephemeral confirmation (mrkdwn `text`), then the `more` blocks, then the card's
+        buttons when it is about one influencer; `fallback` is the plain text notifications show
+        (default: `text` unformatted)."""
+        blocks: list = [SectionBlock(text=MarkdownTextObject(text=text)), *more]
         if influencer_id is not None:
             blocks.append(card_buttons(str(influencer_id)))
         self.reply(Message(text=fallback or plain_of(text), blocks=blocks))

@@ -9,7 +9,7 @@ from crm.models import Influencer
 from crm.search import spelled_like
 from crm.suggest import close_matches
 from handlers.blocks.help import Usage, help_message
-from handlers.blocks.lists import candidates
+from handlers.blocks.lists import candidates, spelt_close
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands import admin as admin_cmd
@@ -151,8 +151,7 @@ def run(ctx: CommandContext, sub: Subcommand, args: list[str]) -> None:
             raise NotFound(f"{exc.message} {save_or_find(exc.ref, is_profile=exc.is_profile)}") from exc
         # "luka haddad": Luca Haddad is on their list. Offer them, as for a name that matches several.
         intent = ctx.replay_args if ctx.replay_args is not None else args
-        prompt = f"{exc.message} Did you mean {'one of these' if len(close) > 1 else 'this creator'}?"
-        ctx.reply(candidates(prompt, close, command=sub.name, args=intent))
+        ctx.reply(spelt_close(exc.message, close, command=sub.name, args=intent))
 
 
 def save_or_find(ref: str, *, is_profile: bool) -> str:

@@ -21,8 +21,8 @@ FIND = Usage("find <text>", "search names, handles, your tags and notes", "/crm 
 
 
 def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilter:
-    """The filters of `/crm list` (and `/crm export`): a status, a #tag, priority>=N, or `archived`
-    alone; a UsageError with `usage` for anything else."""
+    """The filters of `/crm list` (and `/crm export`): statuses (any of them), a #tag, priority>=N,
+    or `archived` alone; a UsageError with `usage` for anything else."""
     if [word.lower() for word in args] == ["archived"]:
         return RelationshipFilter(archived=True)
     statuses: list[str] = []

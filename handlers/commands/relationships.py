@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
-
 from crm import archive, dashboard, influencers, relationships
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
@@ -15,12 +13,11 @@ from crm.profiles import platform_named
 from crm.relationship_fields import validate_priority
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.blocks.archive import removed_message, restored_message
-from handlers.blocks.cards import card_buttons, card_message, tags_text
+from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
 from handlers.blocks.merge import same_person_buttons, same_person_hint
-from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn, plain_of
+from handlers.blocks.text import mrkdwn
 from handlers.blocks.undo import note_added_message, status_set_message
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import read_add
@@ -99,16 +96,9 @@ def add(ctx: CommandContext, args: list[str]) -> None:
     # Just added: it may be a second entry of someone (`/crm add @lena tiktok`, @lena on Instagram).
     new_here = created and not was_archived
     others = influencers.likely_same_person(ctx.db, influencer=influencer) if new_here else []
-    if not others:
-        ctx.say(said, influencer.id)
-        return
-    text = f"{said}\n{same_person_hint(influencer, others)}"
-    blocks = [
-        SectionBlock(text=MarkdownTextObject(text=text)),
-        same_person_buttons(influencer, others),
-        card_buttons(str(influencer.id)),
-    ]
-    ctx.reply(Message(text=plain_of(text), blocks=blocks))
+    if others:
+        said += "\n" + same_person_hint(influencer, others)
+    ctx.say(said, influencer.id, more=[same_person_buttons(influencer, others)] if others else [])
 
 
 def show(ctx: CommandContext, args: list[str]) -> None:

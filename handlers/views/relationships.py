@@ -152,7 +152,7 @@ def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) 
     """Save and add; the modal closes, unless the creator may be a second entry of someone saved
     already: then it shows the merge line that makes them one (as `/crm add` does)."""
     values = form_values(view)
-    hint = None
+    added_view = None
     with scope(context, once=request_key(body)) as s:
         if not s.replayed:
 
@@ -174,9 +174,9 @@ def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) 
             influencer, created = outcome.value
             others = influencers.likely_same_person(s.db, influencer=influencer) if created else []
             if others:
-                hint = influencer_added_modal(influencer, same_person_hint(influencer, others))
+                added_view = influencer_added_modal(influencer, same_person_hint(influencer, others))
             s.refresh_home()
-    if hint is None:
+    if added_view is None:
         ack()
     else:
-        ack(response_action="update", view=hint)
+        ack(response_action="update", view=added_view)
