@@ -44,7 +44,8 @@ class InThisThread(Executor):
         return future
 
 
-def _environ(req: SignedRequest) -> dict:
+def wsgi_environ(req: SignedRequest) -> dict:
+    """The WSGI environ gunicorn builds for `req` (a POST to /slack/events)."""
     body = req.body.encode()
     environ = {
         "REQUEST_METHOD": "POST",
@@ -72,12 +73,12 @@ def _package(filename: str) -> str:
 
 def _profile(wsgi, requests: list[SignedRequest]) -> tuple[float, dict[str, float], str]:
     for req in requests[:20]:  # warm-up: auth.test, pool connections, imports
-        wsgi(_environ(req), lambda *a: None)
+        wsgi(wsgi_environ(req), lambda *a: None)
     profiler = cProfile.Profile(time.thread_time)  # CPU time: not the waits for PostgreSQL
     began = time.process_time()
     profiler.enable()
     for req in requests[20:]:
-        wsgi(_environ(req), lambda *a: None)
+        wsgi(wsgi_environ(req), lambda *a: None)
     profiler.disable()
     cpu = (time.process_time() - began) / (len(requests) - 20)
     stats = pstats.Stats(profiler)
