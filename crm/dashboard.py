@@ -22,9 +22,10 @@ from crm.clock import resolve_now
 from crm.errors import InvalidInput
 from crm.followups import due_cutoff, due_follow_ups
 from crm.going_cold import GoingCold, going_cold_for
-from crm.influencers import ProfileSummary, list_profiles, profile_reference, resolve_influencer
+from crm.influencers import ProfileSummary, list_profiles
 from crm.interactions import InteractionSummary, list_interactions
 from crm.models import RELATIONSHIP_STATUSES, Assignment, Campaign, Interaction, Relationship, User
+from crm.references import profile_reference, resolve_influencer
 from crm.scoped import (
     ON_MY_LIST,
     InfluencerSummary,
@@ -110,7 +111,7 @@ def relationship_card(
 def relationship_card_for(
     db: Session, *, actor: User, ref: str, recent: int = 5, now: datetime | None = None
 ) -> RelationshipCard:
-    """relationship_card of the creator `ref` names (crm.influencers.resolve_influencer's rules and
+    """relationship_card of the creator `ref` names (crm.references.resolve_influencer's rules and
     errors). A profile reference (`@handle`, a link) that names one creator finds them and the
     relationship in one statement; any other reference is resolved first."""
     _check_recent(recent)

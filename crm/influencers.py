@@ -1,8 +1,9 @@
-"""Influencers: the workspace-wide directory of creators — save, name, link profiles, find, resolve.
+"""Influencers: the workspace-wide directory of creators — save, name, link profiles, look up by id.
 
 A creator is known by its profiles (crm.profiles decides when two are the same); its name is free
 text everyone in the workspace sees. The influencer row's platform, handle and profile_url are its
-primary profile, kept in step here. Full-text search lives in crm.search.
+primary profile, kept in step here. Which creator a typed reference names is crm.references;
+full-text search is crm.search; second entries of one person are crm.duplicates.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, bindparam, case, func, literal, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from crm.errors import Ambiguous, Conflict, InvalidInput, NoMatch, NotFound
+from crm.duplicates import merge_command
+from crm.errors import Ambiguous, Conflict, InvalidInput, NotFound
 from crm.models import Influencer, InfluencerProfile
 from crm.profiles import (
     PROFILES_MAX,
@@ -24,11 +26,10 @@ from crm.profiles import (
     on_platform,
     parse_profile,
     parse_reference,
-    platform_named,
     validate_platform,
 )
-from crm.text import clean_name, escape_like, fold
-from crm.urls import looks_like_url, validate_http_url
+from crm.text import clean_name
+from crm.urls import validate_http_url
 from crm.users import validate_email
 
 # The platform of a bare handle when nothing says otherwise: the most common one for influencer work.
@@ -244,35 +245,6 @@ def _link(db: Session, *, influencer: Influencer, profile: Profile) -> tuple[Inf
     )
 
 
-def merge_command(keep: Influencer, other: Influencer) -> str:
-    """The `/crm merge` line that folds `other` into `keep`, each named by its primary profile."""
-    return f"/crm merge @{keep.handle} {keep.platform} @{other.handle} {other.platform}"
-
-
-def likely_same_person(db: Session, *, influencer: Influencer, limit: int = 3) -> list[Influencer]:
-    """Other creators in the team who may be this one under a second entry: one of its handles on
-    another platform, or the same name (accents and case aside). Oldest first, at most `limit`."""
-    handles = select(func.lower(InfluencerProfile.handle)).where(
-        InfluencerProfile.influencer_id == influencer.id
-    )
-    same_handle = select(InfluencerProfile.influencer_id).where(
-        InfluencerProfile.team_id == influencer.team_id,
-        func.lower(InfluencerProfile.handle).in_(handles),
-    )
-    return list(
-        db.scalars(
-            select(Influencer)
-            .where(
-                Influencer.team_id == influencer.team_id,
-                Influencer.id != influencer.id,
-                or_(Influencer.id.in_(same_handle), Influencer.name_folded == fold(influencer.name)),
-            )
-            .order_by(Influencer.created_at, Influencer.id)
-            .limit(limit)
-        )
-    )
-
-
 def rename_influencer(db: Session, *, team_id: str, influencer_id: uuid.UUID, name: str) -> Influencer:
     """Give the creator a new name (everyone in the workspace sees it); InvalidInput("name") if blank."""
     cleaned = _clean_name(name)
@@ -294,132 +266,6 @@ def set_email(db: Session, *, team_id: str, influencer_id: uuid.UUID, email: str
         influencer.email = cleaned
         db.flush()
     return influencer
-
-
-def _profile_of(text: str) -> Profile | BareHandle | None:
-    """What a reference names as a profile: a link, `@handle`, or `@handle platform`; None for a name."""
-    words = text.split()
-    if len(words) == 2 and (platform := platform_named(words[1])) is not None:
-        try:
-            parsed = parse_reference(words[0])
-            if isinstance(parsed, BareHandle):
-                return on_platform(parsed.handle, platform)
-        except InvalidInput:
-            return None
-    try:
-        return parse_reference(text)
-    except InvalidInput:
-        if looks_like_url(text):
-            raise
-        return None  # not a handle (e.g. "Maya Lopez"): match by name only
-
-
-def _reference(ref: str) -> tuple[str, Profile | BareHandle | None]:
-    """`ref` cleaned, and the profile it names (None: a name)."""
-    cleaned = clean_name(ref, field="influencer", max_len=None, label="The influencer")
-    if not cleaned:
-        raise InvalidInput("influencer", "Give the influencer's @handle, profile link or name.")
-    return cleaned, _profile_of(cleaned)
-
-
-def profile_reference(ref: str) -> Profile | BareHandle | None:
-    """The profile `ref` names (a link, `@handle`, `@handle platform`), None for a name; InvalidInput
-    as resolve_influencer answers it (a blank reference, a bad link)."""
-    return _reference(ref)[1]
-
-
-def _creators_with_profile(hit) -> Select[tuple[Influencer]]:
-    return (
-        select(Influencer)
-        .join(InfluencerProfile, InfluencerProfile.influencer_id == Influencer.id)
-        .where(InfluencerProfile.team_id == bindparam("team_id"), hit)
-        .order_by(func.lower(Influencer.name), Influencer.platform, Influencer.id)
-        .limit(bindparam("limit"))
-    )
-
-
-# Built once (bindparams): resolving an @handle starts most commands.
-_WITH_IDENTITY = _creators_with_profile(InfluencerProfile.identity_key == bindparam("identity"))
-_WITH_HANDLE = _creators_with_profile(func.lower(InfluencerProfile.handle) == bindparam("handle"))
-
-
-def _profile_matches(
-    db: Session, *, team_id: str, parsed: Profile | BareHandle, limit: int
-) -> list[Influencer]:
-    """Creators with the profile `parsed` names (tier 0 of _ranked), in _ranked's order."""
-    if isinstance(parsed, Profile):
-        stmt, params = _WITH_IDENTITY, {"identity": parsed.identity}
-    else:
-        stmt, params = _WITH_HANDLE, {"handle": parsed.handle.lower()}
-    return list(db.scalars(stmt, params | {"team_id": team_id, "limit": limit}).unique())
-
-
-def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[Influencer, int]]:
-    """Creators matching `ref` with a match tier: 0 one of their profiles, 1 exact name, 2 name or
-    handle prefix."""
-    cleaned, parsed = _reference(ref)
-    if not 1 <= limit <= 100:
-        raise InvalidInput("limit", "The limit must be from 1 to 100.")
-
-    team_profiles = select(InfluencerProfile.influencer_id).where(InfluencerProfile.team_id == team_id)
-    lower_handle = func.lower(InfluencerProfile.handle)
-    profile_hit = literal(False)
-    if isinstance(parsed, Profile):
-        profile_hit = Influencer.id.in_(
-            team_profiles.where(InfluencerProfile.identity_key == parsed.identity)
-        )
-    elif isinstance(parsed, BareHandle):
-        profile_hit = Influencer.id.in_(team_profiles.where(lower_handle == parsed.handle.lower()))
-    if isinstance(parsed, Profile):
-        # A link names one profile; matching names against a URL would only add noise.
-        name_exact = name_prefix = literal(False)
-    else:
-        typed = (cleaned[1:] if cleaned.startswith("@") else cleaned).lower()
-        # Names without their accents on both sides (crm.text.fold, crm_fold in SQL): "zoe" finds Zoë.
-        name_text = fold(typed)
-        prefix = escape_like(name_text) + "%"
-        folded_name = Influencer.name_folded
-        name_exact = folded_name == name_text
-        name_prefix = or_(
-            folded_name.like(prefix),
-            folded_name.like("% " + prefix),
-            Influencer.id.in_(team_profiles.where(lower_handle.like(escape_like(typed) + "%"))),
-        )
-    tier = case((profile_hit, 0), (name_exact, 1), else_=2)
-    rows = db.execute(
-        select(Influencer, tier)
-        .where(Influencer.team_id == team_id, or_(profile_hit, name_exact, name_prefix))
-        .order_by(tier, func.lower(Influencer.name), Influencer.platform, Influencer.id)
-        .limit(limit)
-    ).all()
-    return [(row[0], row[1]) for row in rows]
-
-
-def find_influencers(db: Session, *, team_id: str, ref: str, limit: int = 10) -> list[Influencer]:
-    """Creators in the team matching `ref`: a profile (any platform) first, then name matches."""
-    return [influencer for influencer, _ in _ranked(db, team_id=team_id, ref=ref, limit=limit)]
-
-
-def resolve_influencer(db: Session, *, team_id: str, ref: str) -> Influencer:
-    """The one creator `ref` means; NoMatch (a NotFound) when none, Ambiguous (with candidates) when several.
-
-    `ref` is a profile link, `@handle` (any of a creator's profiles), `@handle platform`, or a name.
-    Only the best tier counts: a profile beats a name, so "@maya" resolves to the handle even when
-    someone is also called Maya.
-    """
-    _, parsed = _reference(ref)
-    # A profile reference (the common `@handle`) is looked up alone first: when it matches, names
-    # cannot matter (a profile beats a name), and the plain statement costs less than the ranking.
-    matches = _profile_matches(db, team_id=team_id, parsed=parsed, limit=10) if parsed is not None else []
-    rows = [(influencer, 0) for influencer in matches] or _ranked(db, team_id=team_id, ref=ref, limit=10)
-    if not rows:
-        typed = ref.strip()[:80]
-        raise NoMatch(f"No influencer matches “{typed}”.", ref=typed, is_profile=parsed is not None)
-    best = rows[0][1]
-    candidates = [influencer for influencer, tier in rows if tier == best]
-    if len(candidates) > 1:
-        raise Ambiguous(f"“{ref.strip()[:80]}” matches several influencers; pick one.", candidates)
-    return candidates[0]
 
 
 _IN_TEAM = select(Influencer).where(

@@ -215,7 +215,7 @@ def relationship_summary_by_profile(
     """The actor's relationship with the one creator of the team who has `profile` (a bare handle:
     on any platform), in one statement with finding them.
 
-    None when no creator or several have it: crm.influencers.resolve_influencer then decides (names
+    None when no creator or several have it: crm.references.resolve_influencer then decides (names
     rank below profiles; several creators are Ambiguous). NotFound / Conflict as relationship_summary
     when the creator is not on the actor's list or archived.
     """

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from crm.influencers import merge_command
+from crm.duplicates import merge_command
 from crm.merge import MergePlan
 from crm.models import Influencer
 from handlers.blocks.cards import card_buttons, profile_line, tags_text
@@ -158,7 +158,7 @@ ALREADY_DONE = Message(text="That merge was already carried out; it was applied 
 
 def same_person_hint(influencer: Influencer, others: Sequence[Influencer]) -> str:
     """Lines under a creator just added (mrkdwn): the creators it may be a second entry of
-    (crm.influencers.likely_same_person), each with the merge line that makes them one."""
+    (crm.duplicates.likely_same_person), each with the merge line that makes them one."""
     lines = []
     for other in others:
         merge = mrkdwn(merge_command(other, influencer), 400)

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from crm import clock, influencers, relationships
+from crm import clock, influencers, references, relationships
 from crm.clock import zone_of
 from crm.errors import Ambiguous
 from crm.models import Influencer, User
@@ -88,7 +88,7 @@ class CommandContext:
                 self.db, team_id=self.team_id, influencer_id=self.picked_influencer_id
             )
         try:
-            return influencers.resolve_influencer(self.db, team_id=self.team_id, ref=ref)
+            return references.resolve_influencer(self.db, team_id=self.team_id, ref=ref)
         except Ambiguous as exc:
             if self.narrow_to is None:
                 raise

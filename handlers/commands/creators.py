@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crm import influencers
+from crm import influencers, references
 from crm.errors import Ambiguous, InvalidInput
 from crm.merge import preview_merge
 from crm.models import PLATFORMS
@@ -208,7 +208,7 @@ def merge(ctx: CommandContext, args: list[str]) -> None:
     found = []
     for ref in _two_creators(args):
         try:
-            found.append(influencers.resolve_influencer(ctx.db, team_id=ctx.team_id, ref=ref))
+            found.append(references.resolve_influencer(ctx.db, team_id=ctx.team_id, ref=ref))
         except Ambiguous as exc:  # candidate buttons pick one creator; a merge needs two
             names = ", ".join(f"@{c.handle} {platform_label(c.platform)}" for c in exc.candidates[:5])
             raise InvalidInput("influencer", f"{exc.message} Name it by its profile: {names}.") from None

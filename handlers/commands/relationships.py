@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from crm import archive, dashboard, influencers, relationships
+from crm import archive, dashboard, duplicates, influencers, relationships
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.profiles import platform_named
@@ -95,7 +95,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
         said = f"Added {who} to your list." if created else f"{who} is already on your list."
     # Just added: it may be a second entry of someone (`/crm add @lena tiktok`, @lena on Instagram).
     new_here = created and not was_archived
-    others = influencers.likely_same_person(ctx.db, influencer=influencer) if new_here else []
+    others = duplicates.likely_same_person(ctx.db, influencer=influencer) if new_here else []
     if others:
         said += "\n" + same_person_hint(influencer, others)
     ctx.say(said, influencer.id, more=[same_person_buttons(influencer, others)] if others else [])

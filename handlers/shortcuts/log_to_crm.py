@@ -4,7 +4,7 @@ The content is the message as plain text (handlers/slack_markup.py): Slack's `<u
 `<@U…>` and `&amp;` markup never reaches the stored interaction. When the message links the
 profile of exactly one creator in the workspace directory, that creator is preselected; when it
 links several, none is, and the form says so. Matching a link to a creator is crm's one matcher
-(crm.influencers.resolve_influencer), called from linked_creators() only.
+(crm.references.resolve_influencer), called from linked_creators() only.
 
 The permalink (chat.getPermalink, asked after ack) travels in the modal's private_metadata and is
 stored as the interaction's file_url: the Slack message is the material the interaction points at,
@@ -26,8 +26,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from crm.errors import Ambiguous, InvalidInput, NotFound
-from crm.influencers import resolve_influencer
 from crm.models import Influencer
+from crm.references import resolve_influencer
 from handlers.runtime.clients import quick_client
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import open_modal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import BoltContext
 
-from crm import clock, followups, influencers, relationships
+from crm import clock, duplicates, followups, influencers, relationships
 from crm.cadence import parse_cadence
 from crm.errors import InvalidInput
 from handlers.blocks.merge import same_person_hint
@@ -172,7 +172,7 @@ def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) 
             if outcome.rejected:
                 return
             influencer, created = outcome.value
-            others = influencers.likely_same_person(s.db, influencer=influencer) if created else []
+            others = duplicates.likely_same_person(s.db, influencer=influencer) if created else []
             if others:
                 added_view = influencer_added_modal(influencer, same_person_hint(influencer, others))
             s.refresh_home()

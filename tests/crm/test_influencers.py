@@ -13,15 +13,13 @@ from hypothesis import strategies as st
 
 from crm.errors import Ambiguous, Conflict, InvalidInput, NotFound
 from crm.influencers import (
-    find_influencers,
     get_influencer,
-    likely_same_person,
     link_profile,
     rename_influencer,
-    resolve_influencer,
     save_influencer,
 )
 from crm.models import InfluencerProfile
+from crm.references import resolve_influencer
 from tests.factories import make_influencer
 
 handles = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,29}", fullmatch=True)
@@ -103,59 +101,6 @@ def test_save_bad_input_names_the_field_and_writes_nothing(db, snapshot, kwargs,
         save_influencer(db, team_id="T1", **kwargs)
     assert err.value.field == field
     assert snapshot() == before
-
-
-def test_find_puts_exact_handles_before_names(db):
-    by_handle = make_influencer(db, team_id="T1", handle="maya", name="Someone")
-    by_name = make_influencer(db, team_id="T1", handle="mlopez", name="Maya")
-    by_prefix = make_influencer(db, team_id="T1", handle="mayafit", name="Maya Fitness")
-    make_influencer(db, team_id="T1", handle="zed", name="Zed")
-    make_influencer(db, team_id="T2", handle="maya", name="Maya")  # another team
-    found = find_influencers(db, team_id="T1", ref="maya")
-    assert [i.id for i in found] == [by_handle.id, by_name.id, by_prefix.id]
-
-
-def test_find_matches_a_later_word_of_the_name_and_escapes_like(db):
-    lopez = make_influencer(db, team_id="T1", handle="m1", name="Maya Lopez")
-    make_influencer(db, team_id="T1", handle="m2", name="Maya Smith")
-    assert [i.id for i in find_influencers(db, team_id="T1", ref="lopez")] == [lopez.id]
-    assert find_influencers(db, team_id="T1", ref="%") == []
-
-
-def test_resolve_a_name_typed_without_its_accents(db):
-    zoe = make_influencer(db, team_id="T1", handle="zm", name="Zoë Müller")
-    assert resolve_influencer(db, team_id="T1", ref="zoe muller").id == zoe.id  # the exact name
-    assert resolve_influencer(db, team_id="T1", ref="Zoe").id == zoe.id  # a first-word prefix
-    assert resolve_influencer(db, team_id="T1", ref="müll").id == zoe.id  # a later word's prefix
-
-
-def test_resolve_exact_handle_wins_over_names(db):
-    maya = make_influencer(db, team_id="T1", handle="maya", name="M")
-    make_influencer(db, team_id="T1", handle="other", name="maya")
-    assert resolve_influencer(db, team_id="T1", ref="@maya").id == maya.id
-
-
-def test_resolve_by_link_is_platform_specific(db):
-    make_influencer(db, team_id="T1", handle="maya", platform="instagram")
-    tiktok = make_influencer(db, team_id="T1", handle="maya", platform="tiktok")
-    assert resolve_influencer(db, team_id="T1", ref="https://tiktok.com/@maya").id == tiktok.id
-    with pytest.raises(Ambiguous) as err:
-        resolve_influencer(db, team_id="T1", ref="@maya")
-    assert len(err.value.candidates) == 2
-
-
-def test_resolve_by_full_name(db):
-    lopez = make_influencer(db, team_id="T1", handle="m1", name="Maya Lopez")
-    make_influencer(db, team_id="T1", handle="m2", name="Maya Smith")
-    assert resolve_influencer(db, team_id="T1", ref="maya lopez").id == lopez.id
-    with pytest.raises(Ambiguous):
-        resolve_influencer(db, team_id="T1", ref="Maya")
-
-
-def test_resolve_nothing_or_other_team_is_not_found(db):
-    make_influencer(db, team_id="T2", handle="maya")
-    with pytest.raises(NotFound):
-        resolve_influencer(db, team_id="T1", ref="@maya")
 
 
 def test_get_influencer_is_scoped_to_the_team(db):
@@ -320,19 +265,3 @@ def test_bare_handle_on_two_profiles_of_one_creator_is_that_creator(db):
     assert save_influencer(db, team_id="T1", ref="@maya").id == maya.id
     assert resolve_influencer(db, team_id="T1", ref="@maya").id == maya.id
     assert db.query(InfluencerProfile).filter_by(team_id="T1").count() == 2
-
-
-def test_likely_same_person_is_a_handle_on_another_platform_or_the_same_name(db):
-    lena = save_influencer(db, team_id="T1", ref="@Lena_Fit", name="Lena Fischer")
-    on_tiktok = save_influencer(db, team_id="T1", ref="@lena_fit", platform="tiktok")
-    assert likely_same_person(db, influencer=on_tiktok) == [lena]
-    assert likely_same_person(db, influencer=lena) == [on_tiktok]
-    # The same name, accents and case aside, under another handle.
-    namesake = save_influencer(db, team_id="T1", ref="@lenaf", platform="youtube", name="LENA FÏSCHER")
-    assert likely_same_person(db, influencer=namesake) == [lena]
-    # Not: another handle and name, the same handle in another team, a creator already merged.
-    other = save_influencer(db, team_id="T1", ref="@maya", platform="tiktok", name="Maya")
-    save_influencer(db, team_id="T2", ref="@maya", name="Maya")
-    assert likely_same_person(db, influencer=other) == []
-    link_profile(db, team_id="T1", influencer_id=other.id, ref="@maya.yt", platform="youtube")
-    assert likely_same_person(db, influencer=other) == []
