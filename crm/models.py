@@ -119,6 +119,8 @@ class Influencer(Base):
         CheckConstraint("handle <> ''", name="handle_not_empty"),
         Index("ix_influencers_team_name", "team_id", text("lower(name)")),
         Index("ix_influencers_team_folded_name", "team_id", "name_folded"),
+        # crm.duplicates: names spelt alike but for dots, dashes, underscores and spaces (0013).
+        Index("ix_influencers_team_squashed_name", "team_id", text("translate(name_folded, '._- ', '')")),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -156,6 +158,11 @@ class InfluencerProfile(Base):
         CheckConstraint(_in("platform", PLATFORMS), name="platform"),
         CheckConstraint("handle <> ''", name="handle_not_empty"),
         Index("ix_influencer_profiles_team_handle", "team_id", text("lower(handle)")),
+        Index(
+            "ix_influencer_profiles_team_squashed_handle",
+            "team_id",
+            text("translate(crm_fold(handle), '._- ', '')"),
+        ),
         Index(
             "uq_influencer_profiles_primary",
             "influencer_id",
