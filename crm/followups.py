@@ -144,3 +144,15 @@ def due_follow_ups(
         .limit(limit)
     )
     return list(db.scalars(stmt))
+
+
+def next_follow_up(db: Session, *, actor: User, now: datetime | None = None) -> Relationship | None:
+    """The actor's first follow-up after today (their timezone), influencer loaded: what /crm due
+    names when nothing is due. One statement on the same partial index as due_follow_ups."""
+    stmt = (
+        actor_relationships(actor)
+        .where(Relationship.follow_up_date >= due_cutoff(actor, now))
+        .order_by(Relationship.follow_up_date, Relationship.id)
+        .limit(1)
+    )
+    return db.scalars(stmt).one_or_none()

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from crm import clock
 from crm.clock import end_of_local_day, zone_of
 from crm.errors import InvalidInput
+from crm.followups import next_follow_up
 from crm.models import User
 from crm.relationship_list import OFFSET_MAX, RelationshipFilter, list_relationships
 from crm.search import search, spelled_like
 from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, relationship_list, search_results, spelt_close
 from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn
+from handlers.blocks.text import fmt_datetime, mrkdwn
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import scope
@@ -62,7 +63,7 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
         filters = RelationshipFilter(
             follow_up_before=end_of_local_day(now, tz), sort="follow_up", limit=PAGE, offset=query.offset
         )
-        title, empty, hint = "Follow-ups due", "No follow-ups due today. :tada:", "Oldest first."
+        title, empty, hint = "Follow-ups due", _nothing_due(db, actor, now=now), "Oldest first."
     else:
         filters = RelationshipFilter(
             statuses=query.statuses,
@@ -95,6 +96,16 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
         empty=empty,
         hint=hint if page.has_next or page.has_previous else "",
     )
+
+
+def _nothing_due(db: Session, actor: User, *, now: datetime) -> str:
+    """What /crm due says when nothing is due today: and when the next follow-up is, if any."""
+    upcoming = next_follow_up(db, actor=actor, now=now)
+    if upcoming is None:
+        return "No follow-ups due today. :tada: Set one with `/crm followup @handle tomorrow`."
+    name = mrkdwn(upcoming.influencer.name, 100)
+    when = fmt_datetime(upcoming.follow_up_date, zone_of(actor.timezone))
+    return f"No follow-ups due today. :tada: Next: *{name}* on {when}."
 
 
 def _find_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> Message:

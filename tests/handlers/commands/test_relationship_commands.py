@@ -435,6 +435,21 @@ def test_due_lists_overdue_and_today_oldest_first(run, crm):
     assert "Follow-ups due (2)" in text
 
 
+def test_nothing_due_says_when_the_next_follow_up_is(run, crm):
+    assert (
+        "No follow-ups due today. :tada: Set one with `/crm followup @handle tomorrow`."
+        in run.command("due").text
+    )
+    now = datetime.now(UTC)
+    crm.relationship("soon", name="Maya <b>L</b>", follow_up_date=now + timedelta(days=3))
+    crm.relationship("later", follow_up_date=now + timedelta(days=9))
+    crm.relationship("gone", follow_up_date=now + timedelta(days=2), archived_at=now)  # removed
+    crm.relationship("theirs", user="U0OTHER01", follow_up_date=now + timedelta(days=1))
+    text = run.command("due").text
+    assert "No follow-ups due today. :tada: Next: *Maya &lt;b&gt;L&lt;/b&gt;* on " in text
+    assert "@later" not in text
+
+
 def test_find_searches_my_tags_and_the_directory(run, crm):
     crm.relationship("maya", tags=["skincare"])
     crm.influencer("skinny", name="Skinny Jeans")
