@@ -195,9 +195,13 @@ def _tags_without_signs(args: list[str]) -> str:
     words = args[len(ref) :]
     if not words:
         return f"Give at least one +tag to add or -tag to remove, e.g. /crm tag {as_typed(ref)} +skincare"
-    plus = " ".join(f"+{w.strip('+-#')[:40]}" for w in words[:5])
+    tags = [word.strip("+-#")[:40] for word in words]
+    tags = [tag for tag in tags if tag]  # a lone "+" or "#" names no tag
+    if not tags:
+        return f"A tag needs a word after its + or -, e.g. /crm tag {as_typed(ref)} +skincare"
+    plus = " ".join(f"+{tag}" for tag in tags[:5])
     return (
-        f"“{words[0][:40]}” is not a +tag or -tag: put + before a tag to add it, - to remove it, "
+        f"“{tags[0]}” is not a +tag or -tag: put + before a tag to add it, - to remove it, "
         f"e.g. /crm tag {as_typed(ref)} {plus}"
     )
 

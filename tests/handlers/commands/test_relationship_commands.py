@@ -242,6 +242,13 @@ def test_bad_values_answer_the_usage_line_and_change_nothing(run, crm, text):
         ("tag @maya", "Give at least one +tag to add or -tag to remove, e.g. /crm tag @maya +skincare"),
         ("tag maya", "e.g. /crm tag maya +skincare"),
         ("tag +fitness -beauty", "Name the creator first, e.g. /crm tag @maya +fitness -beauty"),
+        ("tag maya +", "A tag needs a word after its + or -, e.g. /crm tag maya +skincare"),
+        ("tag @maya # -", "A tag needs a word after its + or -, e.g. /crm tag @maya +skincare"),
+        (
+            "tag @maya + fitness",
+            "“fitness” is not a +tag or -tag: put + before a tag to add it, - to remove it, "
+            "e.g. /crm tag @maya +fitness",
+        ),
     ],
 )
 def test_tags_without_their_signs_are_shown_with_them(run, crm, text, problem):
