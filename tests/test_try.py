@@ -104,6 +104,26 @@ def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path)
     assert [tuple(r) for r in rows] == [("TDEMO0001", "UDEMO00001", "warm")]
 
 
+def test_any_other_user_is_tried_as_a_plain_member(fresh_database_url, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_", "DATABASE_URL"))}
+    env["DATABASE_URL"] = fresh_database_url
+    done = subprocess.run(
+        [*_crm_bot(), "try", "--team-id", "TDEMO0002", "--user-id", "UNEW00001"],
+        input="/crm add @maya\n/crm admin\n",
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    answers = _answers(done.stdout)
+    assert answers["/crm add @maya"].startswith("Added maya")
+    # users.info describes them as Slack would a member who is not an admin: no failed look-up.
+    assert answers["/crm admin"].startswith("Only CRM admins can see the workspace summary.")
+    assert "users.info failed" not in done.stderr
+
+
 def test_try_refuses_a_real_workspace(fresh_database_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": fresh_database_url}
     done = subprocess.run(

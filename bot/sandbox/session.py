@@ -71,7 +71,12 @@ class TrySession:
         self.team_id, self.user_id = team_id, user_id
         self.files_dir: Path | None = None  # made at the first upload
         self.buttons: list[Button] = []  # the last answer's, for `click`
-        self.web_api = LoopbackWebApi(team_id=team_id, profiles=_profiles()).start()
+        profiles = _profiles()
+        # Anyone else acted as (`--user-id UNEW00001`: trying it as a new user) is a plain member, as
+        # Slack's users.info would describe them; otherwise their first command would log a failed
+        # look-up and /crm admin would say Slack could not confirm them.
+        profiles.setdefault(user_id, Profile(f"Teammate {user_id}"))
+        self.web_api = LoopbackWebApi(team_id=team_id, profiles=profiles).start()
         self.settings = dataclasses.replace(
             settings,
             slack_bot_token=TOKEN,
