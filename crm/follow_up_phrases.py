@@ -12,7 +12,9 @@ InvalidInput with a message for the user:
 
 Decisions: a date without a year is its next occurrence (today included); a weekday, with or
 without "next"/"this", is the next such day strictly after today; "next week" is next Monday (the
-start of the next working week); a time alone ("3pm") is today; "in N months" (and "next month",
+start of the next working week); "end of the week" (or "eow") is the coming Friday, today included,
+"end of the month" ("eom") its last day and "end of the year" ("eoy") 31 December; "end of day"
+("eod") is today at 17:00; a time alone ("3pm") is today; "in N months" (and "next month",
 "in N years") keeps the day of the month, clamped to the month's end. A part of the day stands for a
 time: morning 09:00, afternoon 14:00, evening 18:00, night 20:00 ("tonight": today at 20:00).
 Counts may be written as words up to twelve ("in two weeks"). Numbers with a slash are day/month
@@ -22,6 +24,7 @@ or month/day, whichever is a real date; when both are, and differ, the user is a
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,7 +36,7 @@ from crm.text import NUMBER_WORDS
 
 HINT = (
     "Try tomorrow 3pm, fri 14:00, Dec 24, 24 Dec, YYYY-MM-DD [HH:MM], in 3 days, in 2 weeks, "
-    "next week, next month, tomorrow morning or clear."
+    "next week, next month, end of month, tomorrow morning or clear."
 )
 CLEAR_WORDS = ("clear", "none", "no", "never", "-")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -69,6 +72,8 @@ _UNITS = r"(?P<unit>d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?|h|hrs?|ho
 _IN_N = re.compile(rf"^(?:in\s+(?P<n>\d+|{'|'.join(NUMBER_WORDS)})|(?P<bare>\d+))\s*{_UNITS}$")
 # The times a part of the day stands for ("tomorrow morning", "fri afternoon", "tonight").
 PARTS_OF_DAY = {"morning": time(9, 0), "afternoon": time(14, 0), "evening": time(18, 0), "night": time(20, 0)}
+# "By the end of the day": when a working day ends.
+END_OF_DAY = time(17, 0)
 _PART_AT_END = re.compile(r"(?:^|\s)(?:in\s+the\s+|this\s+|at\s+)?(?P<part>morning|afternoon|evening|night)$")
 
 
@@ -76,7 +81,22 @@ _PART_AT_END = re.compile(r"(?:^|\s)(?:in\s+the\s+|this\s+|at\s+)?(?P<part>morni
 # such as "tues" or "dec" is read as it is and needs no respelling.
 DATE_VOCABULARY = frozenset(
     (*WEEKDAYS, *MONTHS, *PARTS_OF_DAY, *NUMBER_WORDS, "today", "tonight", "tomorrow", "next", "this")
-) | {"in", "at", "of", "noon", "day", "days", "week", "weeks", "month", "months", "year", "years"}
+) | {
+    "in",
+    "at",
+    "of",
+    "the",
+    "end",
+    "noon",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+}
 
 
 class NotADate(InvalidInput):
@@ -133,6 +153,8 @@ def _split_time(cleaned: str, shown: str) -> tuple[str, time | None]:
     the day at the end ("tomorrow morning")."""
     if cleaned == "tonight":
         return "today", PARTS_OF_DAY["night"]
+    if cleaned in ("end of day", "end of the day", "eod"):
+        return "today", END_OF_DAY
     if part := _PART_AT_END.search(cleaned):
         return cleaned[: part.start()].strip(), PARTS_OF_DAY[part.group("part")]
     if match := _TIME_AT_END.search(cleaned):
@@ -172,6 +194,8 @@ def _read_day(words: str, today: date, shown: str) -> date | None:
         return today + timedelta(days=7 - today.weekday())  # next Monday
     if words in ("next month", "next year"):
         return add_months(today, 1 if words == "next month" else 12)
+    if (end := _end_of(words, today)) is not None:
+        return end
     if (weekday := _weekday(words.removeprefix("next ").removeprefix("this "))) is not None:
         return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
     if match := _IN_N.match(words):
@@ -188,6 +212,19 @@ def _read_day(words: str, today: date, shown: str) -> date | None:
         if match.group("year"):
             return _exact(int(match.group("year")), month, day, shown)
         return _next_occurrence(month, day, today, shown)
+    return None
+
+
+def _end_of(words: str, today: date) -> date | None:
+    """The day "end of the week / month / year" (or eow, eom, eoy) names, None for other words."""
+    words = {"eow": "end of week", "eom": "end of month", "eoy": "end of year"}.get(words, words)
+    period = words.removeprefix("end of ").removeprefix("the ") if words.startswith("end of ") else None
+    if period == "week":
+        return today + timedelta(days=(4 - today.weekday()) % 7)  # the coming Friday, today included
+    if period == "month":
+        return date(today.year, today.month, monthrange(today.year, today.month)[1])
+    if period == "year":
+        return date(today.year, 12, 31)
     return None
 
 

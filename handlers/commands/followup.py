@@ -19,7 +19,7 @@ from handlers.commands.tokens import as_typed
 
 FOLLOWUP = Usage(
     "followup <influencer> <when|clear>",
-    "when to follow up: tomorrow 3pm, fri afternoon, Dec 24, 2026-12-24 10:00, in 2 weeks, next month"
+    "when to follow up: tomorrow 3pm, fri afternoon, Dec 24, 2026-12-24 10:00, in 2 weeks, end of month"
     " (reminder at that time, 09:00 when none is given)",
     "/crm followup @maya tomorrow 3pm",
 )

@@ -35,6 +35,11 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
         ("today", THURSDAY),
         (" Tomorrow ", date(2026, 11, 27)),
         ("next week", date(2026, 11, 30)),  # next Monday
+        ("end of the week", date(2026, 11, 27)),  # the coming Friday
+        ("EOW", date(2026, 11, 27)),
+        ("end of month", date(2026, 11, 30)),
+        ("eom", date(2026, 11, 30)),
+        ("end of the year", date(2026, 12, 31)),
         ("Dec 24", date(2026, 12, 24)),
         ("24 Dec", date(2026, 12, 24)),
         ("December 24", date(2026, 12, 24)),
@@ -98,6 +103,9 @@ def test_dates(text, expected):
         ("Dec 24 evening", at(date(2026, 12, 24), 18)),
         ("3pm", at(THURSDAY, 15)),  # a time alone: today
         ("7am", at(THURSDAY, 7)),  # earlier today is still today (the service allows it)
+        ("eod", at(THURSDAY, 17)),  # the end of the working day
+        ("end of the day", at(THURSDAY, 17)),
+        ("end of the week 3pm", at(date(2026, 11, 27), 15)),
     ],
 )
 def test_a_time_of_day_is_kept_in_the_users_zone(text, expected):
@@ -166,6 +174,7 @@ def test_text_that_is_not_a_date(text):
     ("text", "meant"),
     [
         ("nxt week", "next week"),
+        ("end of the mnth", "end of the month"),
         ("in 3 dys", "in 3 days"),
         ("in two wek", "in two week"),
         ("tusday 3pm", "tuesday 3pm"),
@@ -246,6 +255,15 @@ def test_a_weekday_is_the_next_one_strictly_after_today(today, weekday):
         result = parse(text, today)
         assert result.weekday() == weekday
         assert 1 <= (result - today).days <= 7
+
+
+@given(TODAYS)
+def test_end_of_the_week_month_and_year(today):
+    """The coming Friday (today on a Friday), the month's last day, 31 December: never in the past."""
+    week, month, year = (parse(text, today) for text in ("end of week", "end of month", "end of year"))
+    assert week.weekday() == 4 and 0 <= (week - today).days <= 6
+    assert (month.year, month.month) == (today.year, today.month) and (month + timedelta(days=1)).day == 1
+    assert year == date(today.year, 12, 31)
 
 
 @given(TODAYS)
