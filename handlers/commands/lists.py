@@ -3,6 +3,8 @@ too), due, find. Each answers with a page of rows (handlers/actions/paging.py tu
 
 from __future__ import annotations
 
+import re
+
 from crm.models import RELATIONSHIP_STATUSES
 from crm.relationship_list import RelationshipFilter
 from crm.suggest import STATUS_SYNONYMS, did_you_mean, one_of
@@ -50,10 +52,18 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
     return RelationshipFilter(statuses=tuple(statuses), tag=tag_filter, min_priority=min_priority)
 
 
+# A priority filter written another way: "priority>3", "p=4", "priority=>2".
+_PRIORITY_OTHERWISE = re.compile(r"(?:priority|p)?(>|=>|==?)(\d)")
+
+
 def _not_a_filter(word: str) -> str:
-    """Why `word` is no list filter: the status it looks like, or the #tag it may have meant."""
+    """Why `word` is no list filter: the priority>=N, status or #tag it looks like."""
     shown = word[:40]
     guess = did_you_mean(word.lower(), RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
+    if match := _PRIORITY_OTHERWISE.fullmatch(word.lower()):
+        least = int(match.group(2)) + (1 if match.group(1) == ">" else 0)  # whole numbers: >3 is >=4
+        if least <= 5:
+            guess = f"Did you mean “priority>={least}”?"
     if not guess and not word.startswith("#") and word.replace("-", "").isalnum():
         guess = f"For a tag, write #{shown}."
     filters = f"a status ({one_of(RELATIONSHIP_STATUSES)}), a #tag, priority>=N, or archived alone"

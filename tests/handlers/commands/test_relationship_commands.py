@@ -380,6 +380,9 @@ def test_list_filters_and_pages(run, crm):
         ("wram #vegan", "“wram” is not a filter. Did you mean “warm”?"),
         ("skincare", "“skincare” is not a filter. For a tag, write #skincare."),
         ("warm ???", "“???” is not a filter. Filters are"),
+        ("priority>3", "“priority&gt;3” is not a filter. Did you mean “priority&gt;=4”?"),
+        ("p=2", "“p=2” is not a filter. Did you mean “priority&gt;=2”?"),
+        ("priority>5", "“priority&gt;5” is not a filter. Filters are"),
     ],
 )
 def test_a_word_that_is_no_list_filter_is_named_with_what_it_may_mean(run, crm, words, problem):
