@@ -37,6 +37,21 @@ def _crm_bot() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
+def _try(database_url: str, cwd: Path, *args: str, script: str = "") -> subprocess.CompletedProcess[str]:
+    """`crm-bot try *args` with `script` piped in, against `database_url`, without Slack settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_", "DATABASE_URL"))}
+    env["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [*_crm_bot(), "try", *args],
+        input=script,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def _answers(stdout: str) -> dict[str, str]:
     """{command line: its answer} from the transcript ("» line" headers)."""
     answers: dict[str, str] = {}
@@ -47,13 +62,9 @@ def _answers(stdout: str) -> dict[str, str]:
 
 
 def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_", "DATABASE_URL"))}
     # A .env still holding the example tokens does not stop `try`: it never talks to Slack.
     (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-your-bot-token\n")
-    env["DATABASE_URL"] = fresh_database_url
-    done = subprocess.run(
-        [*_crm_bot(), "try"], input=SCRIPT, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-    )
+    done = _try(fresh_database_url, tmp_path, script=SCRIPT)
     assert done.returncode == 0, done.stderr
     answers = _answers(done.stdout)
     assert list(answers) == [
@@ -105,16 +116,9 @@ def test_a_piped_script_prints_each_answer_as_text(fresh_database_url, tmp_path)
 
 
 def test_any_other_user_is_tried_as_a_plain_member(fresh_database_url, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_", "DATABASE_URL"))}
-    env["DATABASE_URL"] = fresh_database_url
-    done = subprocess.run(
-        [*_crm_bot(), "try", "--team-id", "TDEMO0002", "--user-id", "UNEW00001"],
-        input="/crm add @maya\n/crm admin\n",
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    script = "/crm add @maya\n/crm admin\n"
+    done = _try(
+        fresh_database_url, tmp_path, "--team-id", "TDEMO0002", "--user-id", "UNEW00001", script=script
     )
     assert done.returncode == 0, done.stderr
     answers = _answers(done.stdout)
@@ -125,16 +129,7 @@ def test_any_other_user_is_tried_as_a_plain_member(fresh_database_url, tmp_path)
 
 
 def test_try_refuses_a_real_workspace(fresh_database_url, tmp_path):
-    env = {**os.environ, "DATABASE_URL": fresh_database_url}
-    done = subprocess.run(
-        [*_crm_bot(), "try", "--team-id", "T0REAL001"],
-        input="",
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _try(fresh_database_url, tmp_path, "--team-id", "T0REAL001")
     assert done.returncode == 1
     assert "demo workspace id starts with TDEMO" in done.stderr
 
