@@ -1,5 +1,6 @@
-"""The acting user's own tags, for the tag typeahead of the Edit modal (archived relationships'
-tags are not offered: those creators are off the list)."""
+"""The acting user's own tags: for the tag typeahead of the Edit modal, and to say which tag a search
+or a #tag filter that found nothing may have meant (archived relationships' tags are left out:
+those creators are off the list)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from crm.errors import InvalidInput
 from crm.models import Relationship, User
 from crm.relationship_fields import normalize_tags
+from crm.suggest import close_matches
 
 USER_TAGS_MAX = 100  # a Slack options response holds at most 100 options
 
@@ -46,3 +48,10 @@ def user_tags(db: Session, *, actor: User, prefix: str = "", limit: int = 25) ->
         .limit(limit)
     )
     return list(db.scalars(stmt))
+
+
+def tags_spelt_like(db: Session, *, actor: User, text: str, limit: int = 2) -> list[str]:
+    """The actor's tags spelt close to `text` ("#fitnes" → "fitness"), closest first: what a search
+    or a #tag filter that found nothing may have meant. Among their USER_TAGS_MAX most used tags."""
+    typed = text.strip().lstrip("#")
+    return close_matches(typed, user_tags(db, actor=actor, limit=USER_TAGS_MAX), n=limit)

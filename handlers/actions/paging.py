@@ -23,7 +23,16 @@ from crm.followups import next_follow_up
 from crm.models import User
 from crm.relationship_list import OFFSET_MAX, RelationshipFilter, list_relationships
 from crm.search import search, spelled_like
-from handlers.blocks.lists import LIST_KINDS, PAGE, ListQuery, relationship_list, search_results, spelt_close
+from crm.tags import tags_spelt_like
+from handlers.blocks.lists import (
+    LIST_KINDS,
+    PAGE,
+    ListQuery,
+    relationship_list,
+    search_results,
+    spelt_close,
+    tag_meant,
+)
 from handlers.blocks.message import Message
 from handlers.blocks.text import fmt_datetime, mrkdwn
 from handlers.ids import Action
@@ -85,6 +94,8 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
             else "Your list is empty. Add someone with `/crm add @handle`."
         )
     page = list_relationships(db, actor=actor, filters=filters)
+    if not page.total and query.tag is not None:
+        empty = _no_such_tag(db, actor, query) or empty
     return relationship_list(
         page.items,
         page.total,
@@ -96,6 +107,16 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
         empty=empty,
         hint=hint if page.has_next or page.has_previous else "",
     )
+
+
+def _no_such_tag(db: Session, actor: User, query: ListQuery) -> str | None:
+    """`/crm list warm #fitnes` found nothing: the tag it may have meant, with the line listing it."""
+    meant = tags_spelt_like(db, actor=actor, text=query.tag or "")
+    if not meant:
+        return None
+    others = [*query.statuses, *([f"priority>={query.min_priority}"] if query.min_priority else [])]
+    suggestion = tag_meant(meant, command="list", filters=mrkdwn(" ".join(others), 100))
+    return f"Nothing on your list matches #{mrkdwn(query.tag or '', 40)}. {suggestion}"
 
 
 def _nothing_due(db: Session, actor: User, *, now: datetime) -> str:
@@ -122,6 +143,7 @@ def _find_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> 
     return search_results(
         text,
         hits[:PAGE],
+        tags_meant=[] if hits else tags_spelt_like(db, actor=actor, text=text),
         query=query,
         offset=offset,
         has_next=len(hits) > PAGE,

@@ -148,6 +148,14 @@ def relationship_list(
     return Message(text=f"{title}: {plural(total, 'relationship')}, {rows} ({names})", blocks=blocks)
 
 
+def tag_meant(tags: Sequence[str], *, command: str, filters: str = "") -> str:
+    """'Did you mean #fitness? `/crm list #fitness`' (mrkdwn): the tags a #tag or a search that found
+    nothing may have meant, and the /crm line that lists the first, with `filters` before it."""
+    meant = " or ".join(f"#{mrkdwn(tag, 40)}" for tag in tags)
+    line = " ".join(word for word in (f"/crm {command}", filters, f"#{mrkdwn(tags[0], 40)}") if word)
+    return f"Did you mean {meant}? `{line}`"
+
+
 def search_results(
     text: str,
     hits: Sequence[Any],
@@ -157,15 +165,20 @@ def search_results(
     has_next: bool = False,
     tz: ZoneInfo,
     now: datetime,
+    tags_meant: Sequence[str] = (),
 ) -> Message:
     """`/crm find`: one page of hits, crm SearchHit(influencer, relationship | None, rank), best first.
 
     The total is not counted (that would rank the whole directory again); `has_next` says whether
-    another page follows.
+    another page follows. With no hits, `tags_meant` are the user's tags spelt close to `text`.
     """
     if not hits:
-        said = f"Nothing matches “{text}”. Try part of a name, a handle, a tag or a word from your notes."
-        return Message(text=said, blocks=[SectionBlock(text=MarkdownTextObject(text=mrkdwn(said)))])
+        said = mrkdwn(f"Nothing matches “{text}”.")
+        if tags_meant:
+            said += f" {tag_meant(tags_meant, command='list')}"
+        else:
+            said += " Try part of a name, a handle, a tag or a word from your notes."
+        return Message(text=plain_of(said), blocks=[SectionBlock(text=MarkdownTextObject(text=said))])
     shown = list(hits[:PAGE])
     blocks: list[Any] = [header(f"Results for “{text}”")]
     for hit in shown:

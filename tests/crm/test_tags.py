@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.errors import InvalidInput
-from crm.tags import user_tags
+from crm.tags import tags_spelt_like, user_tags
 from tests.factories import make_influencer, make_relationship, make_user
 
 
@@ -81,3 +81,18 @@ def test_tags_of_archived_relationships_are_not_offered(db, me):
         archived_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     assert user_tags(db, actor=me) == ["vegan", "berlin", "food.blog", "vegas"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("vegn", ["vegan", "vegas"]),  # closest first
+        ("#Berln", ["berlin"]),
+        ("foodblog", ["food.blog"]),
+        ("veggi", ["vegas", "vegan"]),  # a colleague's "veggie" is never offered
+        ("skincare", []),
+        ("", []),
+    ],
+)
+def test_tags_spelt_like_what_was_typed(db, me, typed, meant):
+    assert tags_spelt_like(db, actor=me, text=typed) == meant

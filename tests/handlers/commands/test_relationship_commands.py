@@ -460,6 +460,25 @@ def test_nothing_due_says_when_the_next_follow_up_is(run, crm):
     assert "@later" not in text
 
 
+def test_a_tag_spelt_wrong_is_answered_with_the_tag_meant(run, crm):
+    crm.relationship("maya", status="warm", tags=["fitness", "skin&care"])
+    crm.relationship("zoe", user="U0OTHER01", tags=["travel"])  # a colleague's tags are not offered
+    assert "Nothing on your list matches #fitnes. Did you mean #fitness? `/crm list #fitness`" in (
+        run.command("list #fitnes").text
+    )
+    said = run.command("list warm #fitnes priority>=2").reply.params["text"]
+    assert said.startswith("Nothing on your list matches #fitnes. Did you mean #fitness?")
+    assert said.endswith("/crm list warm priority&gt;=2 #fitness")  # the fallback text: no backticks
+    assert (
+        "Nothing matches “fitnss”. Did you mean #fitness? `/crm list #fitness`"
+        in run.command("find fitnss").text
+    )
+    said = run.command("list #skin&amp;car").reply.params["text"]  # as Slack sends "skin&car"
+    assert "Did you mean #skin&amp;care?" in said  # escaped once
+    assert "Try part of a name" in run.command("find travle").text
+    assert "`/crm list` shows everyone on it" in run.command("list #travle").text
+
+
 def test_find_searches_my_tags_and_the_directory(run, crm):
     crm.relationship("maya", tags=["skincare"])
     crm.influencer("skinny", name="Skinny Jeans")
