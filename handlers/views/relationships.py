@@ -42,14 +42,12 @@ def _required_id(view: dict, key: str):
     return value
 
 
-def read_edit(view: dict) -> relationships.RelationshipEdit:
-    """The edit form as a RelationshipEdit.
+def read_edit(values: dict, metadata: dict) -> relationships.RelationshipEdit:
+    """The edit form's values (handlers.forms.form_values) as a RelationshipEdit.
 
     Notes are left alone when the modal could not show them, and the follow-up when its date is the
     one the modal was opened with (metadata "f"), so its exact time and an overdue date survive.
     """
-    values = form_values(view)
-    metadata = load_metadata(view)
     editable_notes = metadata.get("n") == "1" and Field.RELATIONSHIP_NOTES in values
     priority = values.get(Field.RELATIONSHIP_PRIORITY)
     if priority is not None and not (priority.isascii() and priority.isdigit()):  # "²".isdigit() too
@@ -74,27 +72,23 @@ def _cadence(values: dict):
     return parse_cadence(typed) if typed else None
 
 
-def read_name(view: dict) -> str | None:
-    """The creator's name from the edit form; None (keep it) when nothing was entered, which Slack
-    allows only for a form without the (required) field."""
-    return form_values(view).get(Field.INFLUENCER_NAME)
-
-
 def edit_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
     now = clock.now()
     with scope(context, once=request_key(body)) as s:
         if not s.replayed:
 
             def save():
+                values = form_values(view)  # inside save(): a forged value is an inline error
                 relationship_id = _required_id(view, "r")  # re-checked: edit_relationship filters by actor
+                edit = read_edit(values, load_metadata(view))
                 rel = relationships.edit_relationship(
-                    s.db, actor=s.actor, relationship_id=relationship_id, edit=read_edit(view), now=now
+                    s.db, actor=s.actor, relationship_id=relationship_id, edit=edit, now=now
                 )
-                if (name := read_name(view)) is not None:
+                # The name is required, so it is missing only from a form opened before it had the field.
+                if (name := values.get(Field.INFLUENCER_NAME)) is not None:
                     influencers.rename_influencer(
                         s.db, team_id=s.actor.team_id, influencer_id=rel.influencer_id, name=name
                     )
-                values = form_values(view)
                 if Field.INFLUENCER_EMAIL in values:  # absent from a form opened before it had the field
                     influencers.set_email(
                         s.db,
