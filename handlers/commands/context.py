@@ -90,13 +90,14 @@ class CommandContext:
         try:
             return references.resolve_influencer(self.db, team_id=self.team_id, ref=ref)
         except Ambiguous as exc:
-            if self.narrow_to is None:
-                raise
-            return self._narrowed(exc)
+            return self.narrowed(exc)
 
-    def _narrowed(self, ambiguous: Ambiguous) -> Influencer:
+    def narrowed(self, ambiguous: Ambiguous) -> Influencer:
         """Of the creators a name matches, the actor's own (on their list, or removed from it for
-        restore): the one, or Ambiguous with only those; with none of them, `ambiguous` as it was."""
+        restore): the one, or Ambiguous with only those; with none of them, or for a subcommand that
+        does not narrow (Subcommand.narrows_to), `ambiguous` as it was."""
+        if self.narrow_to is None:
+            raise ambiguous
         found = [c for c in ambiguous.candidates if isinstance(c, Influencer)]
         archived = self.narrow_to == "archived"
         mine = relationships.on_list_among(

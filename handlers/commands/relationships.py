@@ -103,13 +103,15 @@ def add(ctx: CommandContext, args: list[str]) -> None:
 
 def show(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, SHOW)
-    card = None
-    if ctx.picked_influencer_id is None:  # the common case: one statement finds them and the card
-        try:
+    if ctx.picked_influencer_id is None:
+        try:  # the common case: one statement finds them and the card
             card = dashboard.relationship_card_for(ctx.db, actor=ctx.actor, ref=_ref(args), now=ctx.now)
-        except Ambiguous:
-            pass  # several match: the one on their list, if one is (ctx.influencer narrows)
-    if card is None:
+        except Ambiguous as several:  # the one on their list, if only one of them is
+            influencer = ctx.narrowed(several)
+            card = dashboard.relationship_card(
+                ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now
+            )
+    else:  # picked from candidate buttons
         influencer = ctx.influencer(_ref(args))
         card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now)
     ctx.reply(card_message(card, tz=ctx.tz, now=ctx.now, public_url=ctx.settings.public_url))
