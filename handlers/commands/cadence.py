@@ -18,7 +18,7 @@ from crm.suggest import STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.blocks.help import Usage
 from handlers.blocks.text import days_ago, fmt_datetime, mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
-from handlers.commands.tokens import as_typed
+from handlers.commands.tokens import respelled_problem
 
 CADENCE = Usage(
     "cadence <influencer> [every|off]",
@@ -60,8 +60,7 @@ def _creator_or_wrong_cadence(ctx: CommandContext, args: list[str]):
                 pass
             tail = " ".join(args[-size:])
             if (meant := cadence.respelled(tail)) is not None:  # `cadence @maya every 2 wekks`
-                example = f"/crm cadence {as_typed(args[:-size])} {meant}"
-                problem = f"“{tail[:40]}” is not a cadence I understand. Did you mean “{meant}”? {example}"
+                problem = respelled_problem("cadence", tail, meant, command="cadence", before=args[:-size])
                 raise UsageError(CADENCE, problem) from None
             raise UsageError(CADENCE, NotACadence(tail[:40]).message) from None
         raise missing from None

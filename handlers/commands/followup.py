@@ -15,7 +15,7 @@ from crm.follow_up_phrases import NotADate, parse_follow_up, respelled
 from handlers.blocks.help import Usage
 from handlers.blocks.text import fmt_datetime, mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
-from handlers.commands.tokens import as_typed
+from handlers.commands.tokens import respelled_problem
 
 FOLLOWUP = Usage(
     "followup <influencer> <when|clear>",
@@ -55,10 +55,8 @@ def _refuse_mistyped_date(ctx: CommandContext, args: list[str], today: date) -> 
     for size in range(min(FOLLOW_UP_WORDS, len(args) - 1), 0, -1):
         tail = " ".join(args[-size:])
         if (meant := respelled(tail, tz=ctx.tz, today=today)) is not None:
-            example = f"/crm followup {as_typed(args[:-size])} {meant}"
-            raise UsageError(
-                FOLLOWUP, f"“{tail[:60]}” is not a date I understand. Did you mean “{meant}”? {example}"
-            )
+            problem = respelled_problem("date", tail, meant, command="followup", before=args[:-size])
+            raise UsageError(FOLLOWUP, problem)
 
 
 def followup(ctx: CommandContext, args: list[str]) -> None:

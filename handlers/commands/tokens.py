@@ -49,6 +49,13 @@ def as_typed(words: Sequence[str]) -> str:
     return " ".join(f'"{w[:80]}"' if " " in w else w[:80] for w in words)
 
 
+def respelled_problem(what: str, typed: str, meant: str, *, command: str, before: Sequence[str]) -> str:
+    """'“nxt week” is not a date I understand. Did you mean “next week”? /crm followup @maya next
+    week': the words `typed` (after the words `before` them) respelled to what they probably meant."""
+    example = f"/crm {command} {as_typed(before)} {meant}"
+    return f"“{typed[:60]}” is not a {what} I understand. Did you mean “{meant}”? {example}"
+
+
 def rest_after(text: str, count: int) -> str:
     """The unescaped text after the first `count` tokens, spacing and quotes kept (for note text)."""
     text = unescape(text or "")
