@@ -41,7 +41,8 @@ _UNITS = {
     **dict.fromkeys(("m", "mo", "mos", "month", "months"), "m"),
     **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "y"),
 }
-_ADVERBS = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14, "monthly": 30, "quarterly": 91}
+# Quarterly is three of this module's 30-day months, so that it is shown as "every 3 months".
+_ADVERBS = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14, "monthly": 30, "quarterly": 90}
 _AMOUNT = re.compile(rf"^(?:every\s+)?(?P<n>\d{{1,4}}|other|{'|'.join(NUMBER_WORDS)})?\s*(?P<unit>[a-z]+)$")
 
 

@@ -44,6 +44,7 @@ def nine_local(day_offset: int, now: datetime = NOW) -> datetime:
         ("3 weeks", 21),
         ("1 month", 30),
         ("monthly", 30),
+        ("quarterly", 90),
         ("every other week", 14),
         ("every week", 7),
         ("a week", 7),
@@ -200,3 +201,11 @@ def test_after_a_contact_the_follow_up_is_never_before_the_cadence_date_unless_h
         else:
             assert (rel.follow_up_date, rel.follow_up_from_cadence) == (expected, True)
         assert rel.follow_up_date > rel.last_contacted_at
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("quarterly", "every 3 months"), ("monthly", "every month"), ("fortnightly", "every 2 weeks")],
+)
+def test_an_adverb_is_shown_in_its_own_unit(typed, shown):
+    assert describe(parse_cadence(typed)) == shown
