@@ -98,7 +98,7 @@ def admin_summary_message(summary: Any, *, tz: ZoneInfo, now: datetime, links: A
         blocks.append(_section("Short-link clicks", link_clicks_lines(links)))
     users = sorted(summary.per_user, key=lambda u: (-u.total_interactions, u.slack_user_id))
     lines = [_user_line(u) for u in users[:USER_ROWS]]
-    blocks.append(_section("Per user", "\n".join(lines)))
+    blocks.append(_section("Per user, all time", "\n".join(lines)))
     if len(users) > USER_ROWS:
         blocks.append(context(f"…and {plural(len(users) - USER_ROWS, 'more user')}."))
     as_of = as_of_text(summary.as_of, tz)

@@ -290,6 +290,7 @@ def test_admin_summary_says_as_of_when_in_the_admins_zone_and_counts_in_good_eng
     assert "as of 08:05 EDT" in body["text"] and "as of 08:05 EDT" in text
     assert "1 active user," in body["text"] and "1 new relationship," in body["text"]
     assert body["text"].endswith("1 interaction")
+    assert "Per user, all time" in text  # not the period's figures, as the interactions above
     assert "Ana: 1 influencer (0 partnered), 1 interaction, 1 campaign" in text
     assert "(@maya · TikTok) · Warm · strength 80 · 1 day since contact" in text
 
