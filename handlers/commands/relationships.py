@@ -133,7 +133,13 @@ def status(ctx: CommandContext, args: list[str]) -> None:
         guess = did_you_mean(value, RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
         problem = f"“{args[-1][:40]}” is not a status. {guess} Use {one_of(RELATIONSHIP_STATUSES)}."
         raise UsageError(STATUS, " ".join(problem.split()))
-    influencer = ctx.influencer(_ref(args[:-1]))
+    try:
+        influencer = ctx.influencer(_ref(args[:-1]))
+    except NotFound:
+        if len(args) > 2 and args[-2].lower() in RELATIONSHIP_STATUSES:  # `status @maya contacted warm`
+            example = f"/crm status {as_typed(args[:-2])} {value}"
+            raise UsageError(STATUS, f"Give one status: the one they are in now, e.g. {example}") from None
+        raise
     _, previous = relationships.set_status(ctx.db, actor=ctx.actor, influencer_id=influencer.id, status=value)
     ctx.home_changed = previous != value
     ctx.reply(status_set_message(influencer, value, previous))

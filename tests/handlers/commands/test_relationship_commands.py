@@ -479,6 +479,17 @@ def test_a_tag_spelt_wrong_is_answered_with_the_tag_meant(run, crm):
     assert "`/crm list` shows everyone on it" in run.command("list #travle").text
 
 
+def test_two_statuses_are_answered_with_one(run, crm):
+    crm.relationship("maya", status="saved")
+    said = run.command("status @maya contacted warm").reply.params["text"]
+    assert said.startswith("Give one status: the one they are in now, e.g. /crm status @maya warm")
+    assert rel_of(crm, "maya").status == "saved"
+    # A creator whose name ends in a status word is still found by it.
+    crm.relationship("coldbrew", name="Maya Cold")
+    run.command("status maya cold warm")
+    assert rel_of(crm, "coldbrew").status == "warm"
+
+
 def test_find_searches_my_tags_and_the_directory(run, crm):
     crm.relationship("maya", tags=["skincare"])
     crm.influencer("skinny", name="Skinny Jeans")
