@@ -4,8 +4,10 @@ The *survivor* is the creator named first in `/crm merge <a> <b>`; the second (t
 is deleted once everything hanging off it has moved to the survivor, in one transaction:
 
 - Profiles: all of the absorbed creator's profiles become the survivor's (none primary; the
-  survivor's primary profile stays primary). The survivor keeps its name; an e-mail or follower
-  count it lacks is taken from the absorbed creator.
+  survivor's primary profile stays primary). The survivor keeps its name, unless that is only its
+  handle (what a creator saved without a name is called: `/crm add @lena_fit`) and the absorbed
+  creator has a name of its own, which it then takes (merged_name); an e-mail or follower count it
+  lacks is taken from the absorbed creator.
 - Relationships, interactions, assignments of every user move. Only the acting user's own counts and
   values are ever shown (the preview); other users' data moves silently.
 - Deliveries (reminders) follow their relationship; see "Follow-up" below for a combined one.
@@ -107,6 +109,7 @@ class MergePlan:
 
     survivor: Influencer
     absorbed: Influencer
+    name: str  # the survivor's name after the merge (merged_name)
     profiles: list[InfluencerProfile]  # the absorbed creator's, all moving
     relationship: str
     combined: Combined | None
@@ -114,6 +117,18 @@ class MergePlan:
     interactions: int  # the actor's interactions with the absorbed creator
     assignments: int  # the actor's assignments moving to the survivor
     assignments_merged: int  # the actor's same-campaign pairs of which one is kept
+
+
+def _only_handle(influencer: Influencer) -> bool:
+    return influencer.name.strip().lstrip("@").lower() == influencer.handle.lower()
+
+
+def merged_name(survivor: Influencer, absorbed: Influencer) -> str:
+    """The survivor's name after the merge: its own, unless that is only its handle and the absorbed
+    creator has a real one ("lena_fit" merged with "Lena Fischer" is Lena Fischer)."""
+    if _only_handle(survivor) and not _only_handle(absorbed):
+        return absorbed.name
+    return survivor.name
 
 
 def _heading(side: Side, owner: User) -> str:
@@ -230,6 +245,7 @@ def _plan(db: Session, *, actor: User, survivor: Influencer, absorbed: Influence
     return MergePlan(
         survivor=survivor,
         absorbed=absorbed,
+        name=merged_name(survivor, absorbed),
         profiles=profiles,
         relationship=relationship,
         combined=combined,
@@ -271,6 +287,7 @@ def merge_influencers(
         .where(InfluencerProfile.influencer_id == absorbed.id)
         .values(influencer_id=survivor.id, is_primary=False)
     )
+    survivor.name = plan.name
     survivor.email = survivor.email or absorbed.email
     if survivor.follower_count is None:
         survivor.follower_count = absorbed.follower_count

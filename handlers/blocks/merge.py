@@ -103,11 +103,18 @@ def _profile_lines(plan: MergePlan) -> str:
 def merge_preview(plan: MergePlan, *, tz: ZoneInfo) -> Message:
     """What `/crm merge` will do, with Merge and Cancel buttons."""
     survivor, absorbed = who(plan.survivor), who(plan.absorbed)
-    lead = (
-        f"Merge {absorbed} into {survivor}?\n"
-        f"*{mrkdwn(plan.survivor.name, 200)}* stays (the first creator named keeps its name and primary "
-        f"profile); *{mrkdwn(plan.absorbed.name, 200)}* is deleted once everything has moved."
-    )
+    kept, gone = mrkdwn(plan.survivor.name, 200), mrkdwn(plan.absorbed.name, 200)
+    if plan.name == plan.survivor.name:
+        stays = (
+            f"*{kept}* stays (the first creator named keeps its name and primary profile); *{gone}* is"
+            " deleted once everything has moved."
+        )
+    else:
+        stays = (
+            f"*{kept}* stays (the first creator named keeps its primary profile) and takes the name *{gone}*,"
+            f" as its own is only its handle; the entry {absorbed} is deleted once everything has moved."
+        )
+    lead = f"Merge {absorbed} into {survivor}?\n{stays}"
     moving = f"*{plural(len(plan.profiles), 'profile')} moving:*\n" + _profile_lines(plan)
     buttons = ActionsBlock(
         block_id=Block.MERGE_ACTIONS,
@@ -145,7 +152,7 @@ def merge_done(plan: MergePlan) -> Message:
         "combined": " Your two relationships are now one.",
     }[plan.relationship]
     text = (
-        f"Merged *{mrkdwn(plan.absorbed.name, 200)}* into {who(plan.survivor)}: "
+        f"Merged {who(plan.absorbed)} into {who(plan.survivor)}: "
         f"{plural(len(plan.profiles), 'profile')}, {plural(plan.interactions, 'interaction')} and "
         f"{plural(plan.assignments + plan.assignments_merged, 'assignment')} of yours moved.{what}"
     )

@@ -226,3 +226,21 @@ def test_a_combined_relationship_is_active_if_either_was(
     db.flush()
     merge_influencers(db, actor=ann, survivor_id=priya.id, absorbed_id=other.id, now=T0)
     assert (rel(db, ann, priya).archived_at is not None) is archived_after
+
+
+@pytest.mark.parametrize(
+    ("survivor", "absorbed", "name"),
+    [
+        (("lena_fit", "lena_fit"), ("lenaf", "Lena Fischer"), "Lena Fischer"),  # only its handle: takes it
+        (("lena_fit", "@Lena_Fit"), ("lenaf", "Lena Fischer"), "Lena Fischer"),
+        (("lena_fit", "Lena F"), ("lenaf", "Lena Fischer"), "Lena F"),  # a name of its own: kept
+        (("lena_fit", "lena_fit"), ("lenaf", "lenaf"), "lena_fit"),  # neither has one: kept
+    ],
+)
+def test_the_survivor_keeps_its_name_unless_it_is_only_its_handle(db, survivor, absorbed, name):
+    me = make_user(db, team_id="T1")
+    kept = make_influencer(db, team_id="T1", handle=survivor[0], name=survivor[1], platform="tiktok")
+    gone = make_influencer(db, team_id="T1", handle=absorbed[0], name=absorbed[1])
+    assert preview_merge(db, actor=me, survivor_id=kept.id, absorbed_id=gone.id).name == name
+    merge_influencers(db, actor=me, survivor_id=kept.id, absorbed_id=gone.id)
+    assert db.get(Influencer, kept.id).name == name

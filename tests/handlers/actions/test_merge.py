@@ -42,7 +42,7 @@ def test_preview_then_merge_moves_everything_and_refreshes_home(run, crm):
     done = run.click(Action.MERGE_CONFIRM, merge_button(preview)["value"])
     (reply,) = done.to("response_url")
     assert reply.params["replace_original"] is True
-    assert "Merged *Priya R* into *Priya Raman* (@priya · YouTube)" in repr(reply.blocks)
+    assert "Merged *Priya R* (@priya.r · TikTok) into *Priya Raman* (@priya · YouTube)" in repr(reply.blocks)
     assert "1 interaction and 0 assignments of yours moved. Your two relationships are now one." in repr(
         reply.blocks
     )
@@ -53,6 +53,20 @@ def test_preview_then_merge_moves_everything_and_refreshes_home(run, crm):
     assert (combined.status, combined.priority) == ("warm", 2)
     assert crm.count(Relationship) == 2  # mine (combined) and Bob's (moved)
     assert crm.count(Interaction, Interaction.influencer_id == mine.influencer_id) == 1
+
+
+def test_a_survivor_named_only_by_its_handle_takes_the_other_creators_name(run, crm):
+    kept = crm.relationship("lena_fit", platform="tiktok")  # saved without a name: called "lena_fit"
+    crm.relationship("lenafischer", name="Lena Fischer")
+    preview = run.command("merge @lena_fit @lenafischer")
+    assert "*lena_fit* stays (the first creator named keeps its primary profile) and takes the name" in (
+        preview.text
+    )
+    assert "*Lena Fischer*, as its own is only its handle" in preview.text
+    done = run.click(Action.MERGE_CONFIRM, merge_button(preview)["value"])
+    (reply,) = done.to("response_url")
+    assert "into *Lena Fischer* (@lena_fit · TikTok)" in repr(reply.blocks)
+    assert crm.one(Influencer, Influencer.id == kept.influencer_id).name == "Lena Fischer"
 
 
 def test_a_second_click_or_a_replay_changes_nothing(run, crm):
