@@ -72,7 +72,7 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
         filters = RelationshipFilter(
             follow_up_before=end_of_local_day(now, tz), sort="follow_up", limit=PAGE, offset=query.offset
         )
-        title, empty, hint = "Follow-ups due", _nothing_due(db, actor, now=now), "Oldest first."
+        title, empty, hint = "Follow-ups due", "No follow-ups due today. :tada:", "Oldest first."
     else:
         filters = RelationshipFilter(
             statuses=query.statuses,
@@ -94,7 +94,9 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
             else "Your list is empty. Add someone with `/crm add @handle`."
         )
     page = list_relationships(db, actor=actor, filters=filters)
-    if not page.total and query.tag is not None:
+    if not page.total and query.kind == "due":  # one more statement, only when nothing is due
+        empty = _nothing_due(db, actor, now=now)
+    elif not page.total and query.tag is not None:
         empty = _no_such_tag(db, actor, query) or empty
     return relationship_list(
         page.items,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from crm.clock import follow_up_instant
 from crm.models import Influencer, Relationship
@@ -488,6 +489,27 @@ def test_two_statuses_are_answered_with_one(run, crm):
     crm.relationship("coldbrew", name="Maya Cold")
     run.command("status maya cold warm")
     assert rel_of(crm, "coldbrew").status == "warm"
+
+
+def test_the_next_follow_up_is_looked_up_only_when_nothing_is_due(slack_app, run, crm):
+    rel = crm.relationship("late", follow_up_date=datetime.now(UTC) - timedelta(days=1))
+    run.command("due")  # the user is known from now on
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(slack_app.engine, "before_cursor_execute", record)
+    try:
+        run.command("due")
+        due_statements = len(seen)
+        with crm.session() as db:
+            db.get(Relationship, rel.id).follow_up_date = datetime.now(UTC) + timedelta(days=3)
+        seen.clear()
+        assert "Next: *late* on " in run.command("due").text
+    finally:
+        event.remove(slack_app.engine, "before_cursor_execute", record)
+    assert len(seen) == due_statements + 1, seen
 
 
 def test_find_searches_my_tags_and_the_directory(run, crm):
