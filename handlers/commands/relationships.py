@@ -12,6 +12,7 @@ from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.profiles import platform_named
 from crm.relationship_fields import validate_priority
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
+from crm.text import fold
 from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import platform_label
@@ -231,16 +232,40 @@ def note(ctx: CommandContext, args: list[str]) -> None:
     ctx.reply(note_added_message(influencer, before=before, after=after))
 
 
+# The most words of an unquoted name `/crm note` tries before its text (`note Mira Okafor loved it`).
+NOTE_NAME_WORDS = 4
+
+
 def _creator_with_platform(ctx: CommandContext, args: list[str]) -> tuple[Influencer | None, int]:
-    """(the creator, 2) when the first two words are an @handle and a platform that name one
-    (`note @zoe tiktok …`); else (None, 1): the first word alone names the creator, and a platform
-    word after it is the start of the text (`note @zoe instagram post is live`, @zoe on TikTok only)."""
-    named = len(args) > 1 and args[0].startswith("@") and platform_named(args[1]) is not None
-    if named and ctx.picked_influencer_id is None:
+    """The creator a note is for, and how many of `args` named them:
+
+    - (the creator, 2) when the first two words are an @handle and a platform that name one
+      (`note @zoe tiktok …`); a platform word after an @handle that does not is the start of the text
+      (`note @zoe instagram post is live`, @zoe on TikTok only);
+    - (the creator, N) when the first N words, unquoted, are exactly a creator's whole name
+      (`note Mira Okafor loved the brief`): the longest such name wins, so "Okafor" is not the start
+      of the note;
+    - else (None, 1): the first word alone names the creator (resolved by the caller).
+    """
+    if ctx.picked_influencer_id is not None or len(args) < 2:
+        return None, 1
+    if args[0].startswith("@"):
+        if platform_named(args[1]) is not None:
+            try:
+                return ctx.influencer(f"{args[0]} {args[1]}"), 2
+            except NotFound:
+                pass
+        return None, 1
+    if " " in args[0]:  # quoted: the name is exactly that
+        return None, 1
+    for size in range(min(NOTE_NAME_WORDS, len(args)), 1, -1):
+        name = " ".join(args[:size])
         try:
-            return ctx.influencer(f"{args[0]} {args[1]}"), 2
-        except NotFound:
-            pass
+            influencer = ctx.influencer(name)
+        except (NotFound, Ambiguous, InvalidInput):  # InvalidInput: a link, not a name
+            continue
+        if fold(influencer.name) == fold(name):
+            return influencer, size
     return None, 1
 
 

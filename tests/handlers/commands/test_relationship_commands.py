@@ -317,6 +317,20 @@ def test_note_with_text_appends_it_verbatim(run, crm):
     assert 'She said "yes"  & wants <b>March</b>' in rel_of(crm, "maya").notes
 
 
+def test_note_after_a_whole_name_typed_without_quotes(run, crm):
+    crm.relationship("miraok", name="Mira Okafor")
+    crm.relationship("mira", name="Mira")
+    # Before, "Mira" named the creator and "Okafor loved the brief" was saved as the note.
+    assert "Note added to *Mira Okafor*" in run.command("note Mira Okafor loved the brief").text
+    assert rel_of(crm, "miraok").notes.endswith(": loved the brief")
+    assert rel_of(crm, "mira").notes is None
+    # Accents and case aside; the longest whole name wins; a first word alone still names someone.
+    run.command("note mira OKAFÖR call on Friday")
+    assert rel_of(crm, "miraok").notes.endswith(": call on Friday")
+    run.command("note Mira great call")
+    assert rel_of(crm, "mira").notes.endswith(": great call")
+
+
 def test_note_after_a_handle_and_its_platform(run, crm):
     run.command('add "Zoe on Instagram" @zoe instagram')
     run.command("add @zoe tiktok")
