@@ -109,6 +109,10 @@ def test_campaign_modals():
     )
     assert block(body, Field.ASSIGNMENT_UTM_CONTENT)["element"]["initial_value"] == "maya"
     assert "initial_value" not in block(body, Field.ASSIGNMENT_UTM_TERM)["element"]
+    again = rendered(
+        assign_modal(camp, inf, utm=utm, preview="https://e.com/", metadata="{}", assigned="x" * 60)
+    )
+    assert again["submit"]["text"] == "Save" and Field.ASSIGNMENT_NOTES not in repr(again["blocks"])
     done = rendered(assignment_done_modal(s.assignment(camp, inf), camp, inf, created=True))
     assert "submit" not in done
 

@@ -140,6 +140,19 @@ def test_campaign_add_opens_the_assign_modal_with_default_utm(run, crm):
     assert crm.count(Assignment) == 0  # nothing is written until the modal is submitted
 
 
+def test_campaign_add_of_someone_already_assigned_changes_only_the_tracking_link(run, crm):
+    crm.relationship("maya", platform="tiktok")
+    crm.campaign("Spring Sale")
+    run.command('utm "Spring Sale" @maya')
+    view = run.command('campaign add "Spring Sale" @maya').opened
+    assert view["title"]["text"] == "Tracking link" and view["submit"]["text"] == "Save"
+    assert "Already assigned by you · *planned*. Saving changes its tracking link." in repr(view["blocks"])
+    # No Notes field: saving would not store it.
+    assert Field.ASSIGNMENT_NOTES not in [b.get("block_id") for b in view["blocks"]]
+    first = run.command('campaign add "Spring Sale" @maya', user_id="UBOB000001").opened  # not theirs
+    assert first["title"]["text"] == "Assign to campaign"
+
+
 def test_ambiguous_campaign_names_the_candidates(run, crm):
     crm.relationship("maya")
     crm.campaign("Spring Sale")
