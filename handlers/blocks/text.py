@@ -103,6 +103,11 @@ def link(url: str | None, label: str, *, limit: int = 1_000) -> str:
     return f"<{_escape(url)}|{label}>"
 
 
+def full_stop(name: str) -> str:
+    """The "." that ends a sentence ending in `name`; none when the name has its own ("Kai & Co.")."""
+    return "" if name.rstrip().endswith((".", "!", "?")) else "."
+
+
 def plain(text: str | None, limit: int, *, default: str = "-") -> str:
     """User text for a plain_text field: never empty (Slack rejects empty text), at most `limit`."""
     text = " ".join((text or "").split())  # plain_text in buttons/options shows one line anyway

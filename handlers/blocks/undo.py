@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainText
 from crm.models import RELATIONSHIP_STATUSES, Influencer
 from handlers.blocks.cards import card_buttons
 from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn, plain_of
+from handlers.blocks.text import full_stop, mrkdwn, plain_of
 from handlers.ids import Action
 
 
@@ -82,7 +82,7 @@ def parse_note_undo(value: object) -> tuple[uuid.UUID, str, str]:
 
 def note_added_message(influencer: Influencer, *, before: str, after: str) -> Message:
     """`/crm note`'s answer: added, with Undo beside it, then the card's buttons."""
-    text = f"Note added to *{mrkdwn(influencer.name, 200)}*."
+    text = f"Note added to *{mrkdwn(influencer.name, 200)}*{full_stop(influencer.name)}"
     section = SectionBlock(
         text=MarkdownTextObject(text=text),
         accessory=ButtonElement(

@@ -16,7 +16,7 @@ from handlers.blocks.cards import profile_line
 from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
 from handlers.blocks.merge import merge_preview
-from handlers.blocks.text import mrkdwn
+from handlers.blocks.text import full_stop, mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
 
 RENAME = Usage(
@@ -156,7 +156,10 @@ def rename(ctx: CommandContext, args: list[str]) -> None:
         ctx.say(f"*{mrkdwn(before, 200)}* already has that name.", influencer.id)
         return
     ctx.home_changed = True  # App Home lists names
-    ctx.say(f"*{mrkdwn(before, 200)}* is now called *{mrkdwn(influencer.name, 200)}*.", influencer.id)
+    said = (
+        f"*{mrkdwn(before, 200)}* is now called *{mrkdwn(influencer.name, 200)}*{full_stop(influencer.name)}"
+    )
+    ctx.say(said, influencer.id)
 
 
 def link(ctx: CommandContext, args: list[str]) -> None:

@@ -139,8 +139,11 @@ def test_rename(run, crm):
     sent = run.command('rename @priya "Priya Raman"')
     assert "*priya* is now called *Priya Raman*" in sent.text
     assert sent.to("views.publish")  # App Home shows names
-    run.command("rename @priya Priya R.")  # unquoted: the rest is the name
+    sent = run.command("rename @priya Priya R.")  # unquoted: the rest is the name
     assert creator(crm, "priya").name == "Priya R."
+    assert sent.reply.params["text"] == "Priya Raman is now called Priya R."  # one full stop, not two
+    noted = run.command("note @priya Met at the fair").text
+    assert "Note added to *Priya R.*" in noted and "R.*." not in noted
     run.command('rename Priya R. "Priya Raman"')  # the old name unquoted, the new one quoted
     assert creator(crm, "priya").name == "Priya Raman"
     assert "already has that name" in run.command('rename "Priya Raman" "Priya Raman"').text
