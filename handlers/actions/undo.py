@@ -1,8 +1,9 @@
 """Undo under `/crm status`'s and `/crm note`'s answers: the status, or the notes, go back to what they
 were, while they are still as the command left them (a change since is the user's newer choice).
 
-The value came back from Slack: parsed strictly (handlers.blocks.undo), then applied only through
-crm.relationships.undo_status / undo_note, which filter by the clicking user. The request is claimed
+The value came back from Slack: parsed strictly (handlers.blocks.undo: InvalidInput for a value
+not ours), then applied only through crm.relationships.undo_status / undo_note, which filter by the
+clicking user. The request is claimed
 once (request_key): a replay applies nothing, and a second click finds it undone and says so.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 from slack_bolt import App, BoltContext
 
 from crm import relationships
-from crm.errors import InvalidInput
 from crm.scoped import get_relationship
 from handlers.blocks.undo import (
     note_undone_message,
@@ -27,10 +27,7 @@ from handlers.runtime.slack_calls import reply
 
 def status_undo_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
-    try:
-        influencer_id, status, previous = parse_status_undo(action.get("value"))
-    except ValueError:
-        raise InvalidInput("influencer", "That influencer could not be found.") from None
+    influencer_id, status, previous = parse_status_undo(action.get("value"))
     with scope(context, once=request_key(body)) as s:
         if s.replayed:  # applied already: a status set again since must not be undone by a replay
             rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
@@ -46,10 +43,7 @@ def status_undo_clicked(body: dict, context: BoltContext) -> None:
 
 def note_undo_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
-    try:
-        influencer_id, before, after = parse_note_undo(action.get("value"))
-    except ValueError:
-        raise InvalidInput("influencer", "That influencer could not be found.") from None
+    influencer_id, before, after = parse_note_undo(action.get("value"))
     with scope(context, once=request_key(body)) as s:
         if s.replayed:  # applied already: a note appended again since must not be taken out by a replay
             rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)

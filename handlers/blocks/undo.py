@@ -15,24 +15,35 @@ import uuid
 
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
 
+from crm.errors import InvalidInput
 from crm.models import RELATIONSHIP_STATUSES, Influencer
 from handlers.blocks.cards import card_buttons
 from handlers.blocks.message import Message
 from handlers.blocks.text import full_stop, mrkdwn, plain_of
 from handlers.ids import Action
 
+# An Undo value that is not one we wrote (forged, or cut): the same answer as an unknown creator.
+NOT_OURS = "That influencer could not be found."
+
 
 def status_undo_value(influencer_id: uuid.UUID, status: str, previous: str) -> str:
     return f"{influencer_id}:{status}:{previous}"
 
 
+def _influencer_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise InvalidInput("influencer", NOT_OURS) from None
+
+
 def parse_status_undo(value: object) -> tuple[uuid.UUID, str, str]:
-    """(influencer id, status set, status before); ValueError when the value is not one of ours."""
+    """(influencer id, status set, status before); InvalidInput when the value is not one of ours."""
     influencer_id, _, statuses = str(value).partition(":")
     status, _, previous = statuses.partition(":")
     if status not in RELATIONSHIP_STATUSES or previous not in RELATIONSHIP_STATUSES:
-        raise ValueError("not a status undo value")
-    return uuid.UUID(influencer_id), status, previous
+        raise InvalidInput("influencer", NOT_OURS)
+    return _influencer_id(influencer_id), status, previous
 
 
 def status_set_message(influencer: Influencer, status: str, previous: str) -> Message:
@@ -72,12 +83,12 @@ def note_undo_value(influencer_id: uuid.UUID, before: str, after: str) -> str:
 
 
 def parse_note_undo(value: object) -> tuple[uuid.UUID, str, str]:
-    """(influencer id, notes mark before, notes mark after); ValueError when not one of ours."""
+    """(influencer id, notes mark before, notes mark after); InvalidInput when not one of ours."""
     influencer_id, _, marks = str(value).partition(":")
     before, _, after = marks.partition(":")
     if not (_MARK.match(before) and _MARK.match(after)):
-        raise ValueError("not a note undo value")
-    return uuid.UUID(influencer_id), before, after
+        raise InvalidInput("influencer", NOT_OURS)
+    return _influencer_id(influencer_id), before, after
 
 
 def note_added_message(influencer: Influencer, *, before: str, after: str) -> Message:
