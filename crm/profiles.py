@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from crm.errors import InvalidInput
 from crm.models import PLATFORMS
-from crm.suggest import PLATFORM_SYNONYMS
+from crm.suggest import PLATFORM_SYNONYMS, did_you_mean
 from crm.text import clean_text
 from crm.urls import URL_MAX, looks_like_url
 
@@ -270,7 +270,10 @@ def validate_platform(platform: str) -> str:
     """A known platform (see platform_named: "TikTok", "yt"), or InvalidInput("platform")."""
     chosen = platform_named(platform)
     if chosen is None:
-        raise InvalidInput("platform", f"Platform must be one of: {', '.join(PLATFORMS)}.")
+        word = " ".join(str(platform).split())[:30]
+        guess = did_you_mean(word.lower(), PLATFORMS, synonyms=PLATFORM_SYNONYMS)
+        said = f"“{word}” is not a platform. {guess} Use one of: {', '.join(PLATFORMS)}."
+        raise InvalidInput("platform", " ".join(said.split()))
     return chosen
 
 

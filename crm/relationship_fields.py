@@ -26,10 +26,13 @@ def validate_status(status: str) -> str:
     return cleaned
 
 
+PRIORITY_MAX = 5  # priorities are whole numbers from 0 (none) to PRIORITY_MAX (top)
+
+
 def validate_priority(priority: int) -> int:
-    """A whole number 0..5, or InvalidInput("priority")."""
-    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 5:
-        raise InvalidInput("priority", "Priority must be a whole number from 0 to 5.")
+    """A whole number 0..PRIORITY_MAX, or InvalidInput("priority")."""
+    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= PRIORITY_MAX:
+        raise InvalidInput("priority", f"Priority must be a whole number from 0 to {PRIORITY_MAX}.")
     return priority
 
 

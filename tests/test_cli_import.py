@@ -65,7 +65,7 @@ def test_dry_run_changes_nothing(env, clean_tables, capsys):
         (b"", "The file is empty."),
         (b"name,handle\n", "no rows"),
         (b"name,handle\nOnly A Name,\n", "nothing could be imported"),
-        (b"handle,status\n@a,hot\n", "nothing could be imported"),
+        (b"handle,platform\n@a,myspace\n", "nothing could be imported"),
     ],
 )
 def test_nothing_importable_exits_non_zero_and_writes_nothing(env, clean_tables, capsys, content, message):

@@ -52,6 +52,7 @@ class ImportResult:
     unchanged: int = 0
     profiles_linked: int = 0  # profiles added to creators already in the directory
     invalid: int = 0  # rows left out
+    partial: int = 0  # rows imported without some of their values
 
     @property
     def changes(self) -> int:
@@ -64,7 +65,7 @@ def apply_import(
     """Import the plan's creators for `actor` (never commits); progress(done, total) after each batch."""
     if plan.user_id != actor.id or plan.team_id != actor.team_id:
         raise Forbidden("That import was planned for someone else.")
-    result = ImportResult(invalid=len(plan.invalid))
+    result = ImportResult(invalid=len(plan.invalid), partial=len(plan.partial))
     total = len(plan.creators)
     with db.begin_nested():
         for start in range(0, total, APPLY_BATCH):

@@ -5,7 +5,8 @@ link is written — are merged into one planned creator (the duplicates inside t
 field the first row with a value wins, and tags are pooled. Each creator is then looked up by its
 profiles: new to the workspace, in the directory but not on the actor's list (or archived: it
 comes back), or on the list, with the fields the import would change. A blank cell changes nothing;
-tags are added to the ones already there, other fields are replaced.
+tags are added to the ones already there, other fields are replaced. A value that cannot be read is
+left out and the rest of its row imported (crm.imports.rows); the plan lists them by row.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from crm.clock import now as clock_now
 from crm.errors import InvalidInput
 from crm.imports.columns import ColumnMap
 from crm.imports.limits import LOOKUP_BATCH
-from crm.imports.rows import InvalidRow, RowData, read_row
+from crm.imports.rows import InvalidRow, RowData, left_out, read_row
 from crm.imports.table import Table
 from crm.models import Influencer, InfluencerProfile, Relationship, User
 from crm.profiles import PROFILES_MAX, Profile
@@ -50,6 +51,7 @@ class PlannedCreator:
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # field → (old, new)
     # (row, name) of the rows that give it another name than the one kept (the first row's).
     other_names: list[tuple[int, str]] = field(default_factory=list)
+    left_out: list[tuple[int, str]] = field(default_factory=list)  # (row, why a value is not imported)
 
     @property
     def kind(self) -> str:
@@ -59,6 +61,15 @@ class PlannedCreator:
         if not self.on_list or self.archived:
             return "add"
         return "update" if self.changes else "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class PartialRow:
+    """A row imported without some of its values, and why each is left out."""
+
+    number: int
+    handle: str  # the creator's first profile, to find the row by
+    reasons: list[str]
 
 
 @dataclass
@@ -81,6 +92,17 @@ class ImportPlan:
     @property
     def on_list(self) -> list[PlannedCreator]:
         return [c for c in self.creators if c.on_list and not c.archived]
+
+    @property
+    def partial(self) -> list[PartialRow]:
+        """The rows imported without some of their values, in file order."""
+        reasons: dict[int, list[str]] = {}
+        handle: dict[int, str] = {}
+        for creator in self.creators:
+            for number, reason in creator.left_out:
+                reasons.setdefault(number, []).append(reason)
+                handle[number] = creator.profiles[0].handle
+        return [PartialRow(n, handle[n], reasons[n]) for n in sorted(reasons)]
 
 
 def plan_import(db: Session, *, actor: User, table: Table, mapping: ColumnMap) -> ImportPlan:
@@ -140,6 +162,7 @@ def _merge(rows: list[RowData], invalid: list[InvalidRow]) -> list[PlannedCreato
             if row.name and creator.name and fold(row.name) != fold(creator.name):
                 creator.other_names.append((row.number, row.name))
             creator.name = creator.name or row.name
+            creator.left_out += [(row.number, reason) for reason in row.left_out]
             creator.email = creator.email or row.email
             creator.followers = row.followers if creator.followers is None else creator.followers
             for name in ("status", "priority", "notes", "follow_up", "last_contacted", "cadence"):
@@ -197,15 +220,16 @@ def _look_up(db: Session, *, actor: User, creators: list[PlannedCreator], invali
                 )
             )
         )
-    for creator in list(creators):
+    for creator in creators:
         relationship = relationships.get(creator.influencer_id) if creator.influencer_id else None
         creator.on_list = relationship is not None
         creator.archived = relationship is not None and relationship.archived_at is not None
         try:
             creator.changes = changes_to(relationship, creator.values)
-        except InvalidInput as exc:
-            invalid.extend(InvalidRow(n, [exc.message]) for n in creator.rows)
-            creators.remove(creator)
+        except InvalidInput as exc:  # too many tags with the ones the creator has: import it without
+            creator.values.pop("tags")
+            creator.left_out.append((creator.rows[0], left_out("tags", exc.message)))
+            creator.changes = changes_to(relationship, creator.values)
 
 
 def changes_to(

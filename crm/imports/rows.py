@@ -13,6 +13,11 @@ and why:
   "Niche", "Categories"). A blank cell leaves its field alone.
 - Follower counts are written as exports write them: 12500, 12,500, 12.5k, 1.2M (the largest of a
   row's follower columns counts).
+
+A row is left out only when it names no creator: no handle or link, or one that cannot be read. Any
+other cell that cannot be read (an e-mail "ben@", a status "hot") leaves that value out and the rest
+of the row goes in, as spreadsheet imports do; the preview lists each value left out and why, so it
+can be fixed in the file before importing or afterwards by importing the file again.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from crm.imports.columns import ColumnMap
 from crm.influencers import DEFAULT_PLATFORM, FOLLOWER_COUNT_MAX, NAME_MAX
 from crm.models import RELATIONSHIP_STATUSES, User
 from crm.profiles import BareHandle, Profile, on_platform, parse_profile, parse_reference, validate_platform
-from crm.relationship_fields import normalize_tags, validate_notes, validate_priority
+from crm.relationship_fields import PRIORITY_MAX, normalize_tags, validate_notes, validate_priority
 from crm.suggest import PLATFORM_SYNONYMS, STATUS_SYNONYMS, did_you_mean
 from crm.text import clean_name, clean_text
 from crm.users import validate_email
@@ -56,12 +61,35 @@ class RowData:
     follow_up: datetime | None = None
     last_contacted: datetime | None = None
     cadence: int | None = None  # days (crm.cadence); blank or "off" changes nothing
+    left_out: list[str] = field(default_factory=list)  # why a value of the row is not imported
 
 
 @dataclass(frozen=True, slots=True)
 class InvalidRow:
+    """A row left out: it names no creator that can be imported."""
+
     number: int
     reasons: list[str]
+
+
+# How a value left out is named: "e-mail left out: “ben@” is not an e-mail address."
+FIELD_LABELS = {
+    "name": "name",
+    "email": "e-mail",
+    "followers": "followers",
+    "status": "status",
+    "priority": "priority",
+    "tags": "tags",
+    "notes": "notes",
+    "follow_up": "follow-up",
+    "last_contacted": "last contacted",
+    "cadence": "cadence",
+}
+
+
+def left_out(name: str, reason: str) -> str:
+    """The line saying a row's `name` value is not imported, and why."""
+    return f"{FIELD_LABELS[name]} left out: {reason}"
 
 
 def _cell(cells: list[str], index: int) -> str:
@@ -72,9 +100,11 @@ def _cell(cells: list[str], index: int) -> str:
 def read_row(
     number: int, cells: list[str], mapping: ColumnMap, *, actor: User, now: datetime
 ) -> RowData | InvalidRow:
-    """The row as RowData, or InvalidRow with every reason found (not just the first)."""
+    """The row as RowData (with the values it leaves out), or InvalidRow when it names no creator
+    that can be imported; an InvalidRow gives every reason found, its values' too."""
     row = RowData(number=number)
-    reasons: list[str] = []
+    reasons: list[str] = []  # the row's profiles: any of these leaves the whole row out
+    problems: list[tuple[str, str]] = []  # (field, reason) of the values left out
     tz = zone_of(actor.timezone)
     had_profile = False
 
@@ -83,6 +113,13 @@ def read_row(
             return fn(*args, **kwargs)
         except InvalidInput as exc:
             reasons.append(exc.message)
+            return None
+
+    def attempt_value(name: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            problems.append((name, exc.message))
             return None
 
     def value(name: str) -> str:
@@ -105,28 +142,37 @@ def read_row(
             profile = attempt(_handle, raw, column.platform or platform, row.profiles)
             if profile is not None and profile.identity not in {p.identity for p in row.profiles}:
                 row.profiles.append(profile)
-    row.name = attempt(clean_name, value("name") or None, field="name", max_len=NAME_MAX, label="The name")
-    row.email = attempt(validate_email, value("email") or None)
-    counts = [attempt(_followers, raw) for c in mapping.of("followers") if (raw := _cell(cells, c.index))]
+    if raw := value("name"):
+        row.name = attempt_value("name", clean_name, raw, field="name", max_len=NAME_MAX, label="The name")
+    if raw := value("email"):
+        row.email = attempt_value("email", validate_email, raw)
+    counts = [
+        attempt_value("followers", _followers, raw)
+        for c in mapping.of("followers")
+        if (raw := _cell(cells, c.index))
+    ]
     row.followers = max((n for n in counts if n is not None), default=None)
     if raw := value("status"):
-        row.status = attempt(_status, raw)
+        row.status = attempt_value("status", _status, raw)
     if raw := value("priority"):
-        row.priority = attempt(_priority, raw)
+        row.priority = attempt_value("priority", _priority, raw)
     tag_cells = [_TAG_SEPARATORS.sub(",", raw) for c in mapping.of("tags") if (raw := _cell(cells, c.index))]
     if tag_cells:  # every tag column, pooled ("Tags" and "Niche")
-        row.tags = attempt(normalize_tags, ",".join(tag_cells)) or []
+        row.tags = attempt_value("tags", normalize_tags, ",".join(tag_cells)) or []
     if raw := value("notes"):
-        row.notes = attempt(validate_notes, raw)
+        row.notes = attempt_value("notes", validate_notes, raw)
     if raw := value("follow_up"):
-        row.follow_up = attempt(_follow_up, raw, actor, tz, now)
+        row.follow_up = attempt_value("follow_up", _follow_up, raw, actor, tz, now)
     if raw := value("last_contacted"):
-        row.last_contacted = attempt(_last_contacted, raw, tz, now)
+        row.last_contacted = attempt_value("last_contacted", _last_contacted, raw, tz, now)
     if raw := value("cadence"):
-        row.cadence = attempt(parse_cadence, raw)
+        row.cadence = attempt_value("cadence", parse_cadence, raw)
     if not had_profile:
         reasons.append("No handle or profile link: a creator needs one (a name alone is not enough).")
-    return InvalidRow(number, reasons) if reasons else row
+    if reasons:
+        return InvalidRow(number, reasons + [reason for _, reason in problems])
+    row.left_out = [left_out(name, reason) for name, reason in problems]
+    return row
 
 
 def _profile(raw: str, platform: str | None) -> Profile:
@@ -187,8 +233,10 @@ def _priority(raw: str) -> int:
         number = float(raw)
     except ValueError:
         number = -1.0
-    if not number.is_integer():
-        raise InvalidInput("priority", f"Priority “{raw[:20]}” is not a whole number from 0 to 5.")
+    if not number.is_integer() or not 0 <= number <= PRIORITY_MAX:
+        raise InvalidInput(
+            "priority", f"Priority “{raw[:20]}” is not a whole number from 0 to {PRIORITY_MAX}."
+        )
     return validate_priority(int(number))
 
 

@@ -32,6 +32,9 @@ def plan_lines(plan: ImportPlan) -> list[str]:
         f"Named more than once in the file (merged): {len(plan.merged):,}",
         f"Invalid rows (left out): {len(plan.invalid):,}",
     ]
+    partial = plan.partial
+    if partial:
+        lines.append(f"Rows imported without some values: {len(partial):,}")
     if plan.ignored_columns:
         lines.append("Ignored columns: " + ", ".join(plan.ignored_columns) + ".")
     for creator in [c for c in plan.creators if c.kind == "update"][:SHOWN_MAX]:
@@ -45,6 +48,10 @@ def plan_lines(plan: ImportPlan) -> list[str]:
         lines.append(f"  row {row.number}: {' '.join(row.reasons)}")
     if len(plan.invalid) > SHOWN_MAX:
         lines.append(f"  … and {len(plan.invalid) - SHOWN_MAX:,} more invalid rows")
+    for row in partial[:SHOWN_MAX]:
+        lines.append(f"  row {row.number} ({row.handle}): {' '.join(row.reasons)}")
+    if len(partial) > SHOWN_MAX:
+        lines.append(f"  … and {len(partial) - SHOWN_MAX:,} more rows without some values")
     return lines
 
 
@@ -61,7 +68,8 @@ def result_lines(result: ImportResult) -> list[str]:
     return [
         f"Imported. New creators: {result.created:,}; added to your list: {result.added:,}; "
         f"updated: {result.updated:,}; unchanged: {result.unchanged:,}; "
-        f"profiles linked: {result.profiles_linked:,}; invalid rows left out: {result.invalid:,}.",
+        f"profiles linked: {result.profiles_linked:,}; invalid rows left out: {result.invalid:,}"
+        + (f"; rows imported without some values: {result.partial:,}." if result.partial else "."),
         f"Changes: {result.changes:,}."
         if result.changes
         else "Nothing changed: everything was already there.",

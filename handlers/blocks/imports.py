@@ -1,8 +1,8 @@
 """`/crm import`: the file modal, the preview with Import / Cancel, progress and the summary.
 
 Everything read from the file (its name, headers, handles, the reasons quoting a cell) is user text
-and goes through mrkdwn(). The preview lists at most SHOWN invalid rows, changed creators and
-duplicate groups, then counts the rest.
+and goes through mrkdwn(). The preview lists at most SHOWN invalid rows, rows without some values,
+changed creators and duplicate groups, then counts the rest.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from handlers.blocks.text import SECTION_TEXT, mrkdwn, plain_of, plural
 from handlers.ids import Action, Block, Field
 from handlers.ids import View as ViewId
 
-SHOWN = 10  # invalid rows, changed creators and duplicate groups listed one by one
+SHOWN = 10  # invalid rows, rows without some values, changed creators and duplicate groups listed
 FILETYPES = ["csv", "tsv", "txt"]
 
 CANCELLED = Message(text="Import cancelled; nothing was changed.")
@@ -123,6 +123,9 @@ def import_preview(plan: ImportPlan, *, filename: str, value: str, mapping: Colu
         f"• *{len(plan.merged):,}* named more than once in the file (merged)",
         f"• *{len(plan.invalid):,}* invalid rows (left out)",
     ]
+    partial = plan.partial
+    if partial:
+        counts.append(f"• *{len(partial):,}* imported without some values (below)")
     blocks = [
         header("Import preview"),
         _section(
@@ -147,10 +150,17 @@ def import_preview(plan: ImportPlan, *, filename: str, value: str, mapping: Colu
     if plan.invalid:
         lines = [mrkdwn(f"• row {r.number}: {' '.join(r.reasons)}", 250) for r in plan.invalid[:SHOWN]]
         blocks.append(_listing("Invalid rows", lines + _more(len(plan.invalid), SHOWN, "invalid rows")))
+    if partial:
+        lines = [
+            mrkdwn(f"• row {r.number} (@{r.handle}): {' '.join(r.reasons)}", 250) for r in partial[:SHOWN]
+        ]
+        more = _more(len(partial), SHOWN, "rows without some values")
+        blocks.append(_listing("Values left out (the rest of each row is imported)", lines + more))
     blocks.append(_section(columns_summary(mapping)))
     summary = (
         f"Import preview of {filename}: {new:,} new, {len(plan.on_list):,} already on your list, "
-        f"{len(plan.merged):,} duplicates merged, {len(plan.invalid):,} invalid rows."
+        f"{len(plan.merged):,} duplicates merged, {len(plan.invalid):,} invalid rows"
+        + (f", {len(partial):,} rows without some values." if partial else ".")
     )
     if not plan.creators:
         blocks.append(
@@ -199,6 +209,8 @@ def import_done(result: ImportResult) -> Message:
         f"• *{result.profiles_linked:,}* profiles linked",
         f"• *{result.invalid:,}* invalid rows left out",
     ]
+    if result.partial:
+        lines.append(f"• *{result.partial:,}* rows imported without some values")
     lead = "Import done." if result.changes else "Import done: nothing changed, everything was already there."
     text = f"*{lead}*\n" + "\n".join(lines)
     return Message(text=plain_of(text), blocks=[_section(text)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from crm.models import RELATIONSHIP_STATUSES
+from crm.relationship_fields import PRIORITY_MAX
 from crm.relationship_list import RelationshipFilter
 from crm.suggest import STATUS_SYNONYMS, did_you_mean, one_of
 from handlers.actions.paging import list_page
@@ -40,8 +41,8 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
             tag_filter = word[1:]
         elif lowered.startswith(("priority>=", "p>=", ">=")):
             number = lowered.rsplit(">=", 1)[1]
-            if not (number.isascii() and number.isdigit() and int(number) <= 5):
-                raise UsageError(usage, "Priority must be from 0 to 5, e.g. priority>=3.")
+            if not (number.isascii() and number.isdigit() and int(number) <= PRIORITY_MAX):
+                raise UsageError(usage, f"Priority must be from 0 to {PRIORITY_MAX}, e.g. priority>=3.")
             if min_priority not in (None, int(number)):
                 raise UsageError(usage, "Give priority>=N once.")
             min_priority = int(number)
@@ -62,7 +63,7 @@ def _not_a_filter(word: str) -> str:
     guess = did_you_mean(word.lower(), RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
     if match := _PRIORITY_OTHERWISE.fullmatch(word.lower()):
         least = int(match.group(2)) + (1 if match.group(1) == ">" else 0)  # whole numbers: >3 is >=4
-        if least <= 5:
+        if least <= PRIORITY_MAX:
             guess = f"Did you mean “priority>={least}”?"
     if not guess and not word.startswith("#") and word.replace("-", "").isalnum():
         guess = f"For a tag, write #{shown}."

@@ -10,7 +10,7 @@ from crm import archive, dashboard, duplicates, influencers, relationships
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.profiles import platform_named
-from crm.relationship_fields import validate_priority
+from crm.relationship_fields import PRIORITY_MAX, validate_priority
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from crm.text import fold
 from handlers.blocks.archive import removed_message, restored_message
@@ -147,7 +147,12 @@ def status(ctx: CommandContext, args: list[str]) -> None:
 
 
 def priority(ctx: CommandContext, args: list[str]) -> None:
-    need(args, 2, PRIORITY, _one_word_missing(args, [str(n) for n in range(6)], "priority (0 to 5)"))
+    need(
+        args,
+        2,
+        PRIORITY,
+        _one_word_missing(args, [str(n) for n in range(PRIORITY_MAX + 1)], f"priority (0 to {PRIORITY_MAX})"),
+    )
     raw = args[-1]
     try:  # the range is crm's (validate_priority); a word or a fraction is not a number at all
         value = validate_priority(int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else raw)

@@ -16,6 +16,7 @@ from crm.imports.limits import APPLY_BATCH
 from crm.imports.plan import plan_import
 from crm.imports.table import read_table
 from crm.models import Influencer, InfluencerProfile, Relationship
+from crm.relationship_fields import TAGS_MAX
 from tests.factories import make_influencer, make_relationship, make_user
 
 MESSY = (
@@ -46,14 +47,23 @@ def test_messy_file_preview_counts(db, snapshot):
     before = snapshot()
     plan = _plan(db, actor, MESSY)
     assert snapshot() == before  # planning writes nothing
-    assert plan.count("new") == 2
+    assert plan.count("new") == 5
     assert [c.rows for c in plan.merged] == [[2, 3, 4], [5, 6]]
-    invalid = {row.number: " ".join(row.reasons) for row in plan.invalid}
-    assert set(invalid) == {7, 8, 9, 10}
-    assert "name alone" in invalid[7]
-    assert "“hot” is not a status. Did you mean “warm”? Use one of: saved," in invalid[8]
-    assert "Priority" in invalid[9]
-    assert "someday" in invalid[10]
+    # Only a row that names no creator is left out; a value that cannot be read is left out alone.
+    assert [(row.number, row.reasons) for row in plan.invalid] == [
+        (7, ["No handle or profile link: a creator needs one (a name alone is not enough)."])
+    ]
+    partial = {row.number: (row.handle, " ".join(row.reasons)) for row in plan.partial}
+    assert set(partial) == {8, 9, 10}
+    assert partial[8] == (
+        "bad1",
+        "status left out: “hot” is not a status. Did you mean “warm”? Use one of: saved, contacted, "
+        "warm, cold, partnered.",
+    )
+    assert partial[9][1].startswith("priority left out: Priority “9”")
+    assert partial[10][1].startswith("follow-up left out:") and "someday" in partial[10][1]
+    bad_status = next(c for c in plan.creators if c.rows == [8])
+    assert bad_status.name == "Bad Status" and "status" not in bad_status.values
     maya = plan.creators[0]
     assert maya.name == "Maya Lopez" and maya.values["tags"] == ["vegan", "berlin", "food"]
     assert maya.values["notes"] == "met at\nthe fair"
@@ -62,7 +72,7 @@ def test_messy_file_preview_counts(db, snapshot):
 def test_apply_creates_once_and_second_run_changes_nothing(db):
     actor = make_user(db, timezone="Europe/Berlin")
     result = apply_import(db, actor=actor, plan=_plan(db, actor, MESSY))
-    assert (result.created, result.added, result.updated, result.invalid) == (2, 0, 0, 4)
+    assert (result.created, result.added, result.updated, result.invalid, result.partial) == (5, 0, 0, 1, 3)
     maya = db.scalars(select(Influencer).where(Influencer.handle == "maya")).one()
     rel = db.scalars(select(Relationship).where(Relationship.influencer_id == maya.id)).one()
     assert (rel.status, rel.priority, rel.tags) == ("warm", 3, ["vegan", "berlin", "food"])
@@ -74,9 +84,9 @@ def test_apply_creates_once_and_second_run_changes_nothing(db):
     counts = (_count(db, Influencer), _count(db, InfluencerProfile), _count(db, Relationship))
 
     again = _plan(db, actor, MESSY)
-    assert again.count("new") == 0 and again.count("update") == 0 and again.count("unchanged") == 2
+    assert again.count("new") == 0 and again.count("update") == 0 and again.count("unchanged") == 5
     second = apply_import(db, actor=actor, plan=again)
-    assert second.changes == 0 and second.unchanged == 2
+    assert second.changes == 0 and second.unchanged == 5
     assert (_count(db, Influencer), _count(db, InfluencerProfile), _count(db, Relationship)) == counts
 
 
@@ -167,12 +177,16 @@ def test_an_export_imports_back_unchanged_and_onto_another_list(db):
     assert copy.cadence_days == 30 and not copy.follow_up_from_cadence
 
 
-def test_a_cadence_column_sets_it_and_an_unreadable_one_is_an_invalid_row(db):
+def test_a_cadence_column_sets_it_and_an_unreadable_one_is_left_out(db):
     actor = make_user(db)
     plan = _plan(
         db, actor, "handle,platform,contact cadence\n@ana,tiktok,2w\n@ben,tiktok,sometimes\n@cy,tiktok,\n"
     )
-    assert [r.number for r in plan.invalid] == [3] and "sometimes" in plan.invalid[0].reasons[0]
+    assert not plan.invalid
+    (row,) = plan.partial
+    assert (
+        row.number == 3 and row.reasons[0].startswith("cadence left out:") and "sometimes" in row.reasons[0]
+    )
     apply_import(db, actor=actor, plan=plan)
     cadences = {
         handle: days
@@ -180,7 +194,7 @@ def test_a_cadence_column_sets_it_and_an_unreadable_one_is_an_invalid_row(db):
             select(Influencer.handle, Relationship.cadence_days).join(Relationship.influencer)
         )
     }
-    assert cadences == {"ana": 14, "cy": None}
+    assert cadences == {"ana": 14, "ben": None, "cy": None}
 
 
 def test_apply_fills_in_what_the_directory_lacks_and_links_new_profiles(db):
@@ -269,11 +283,14 @@ def test_follower_counts_as_rosters_write_them(db, cell, count):
 
 
 @pytest.mark.parametrize("cell", ["1.5", "lots", "-3", "12.5x", "1,2,3", "2000000000000k"])
-def test_a_follower_count_that_is_none_is_an_invalid_row(db, cell):
+def test_a_follower_count_that_is_none_is_left_out(db, cell):
     actor = make_user(db)
     plan = _plan(db, actor, f'handle,followers\n@maya,"{cell}"\n')
-    (row,) = plan.invalid
-    assert row.number == 2 and f"Followers “{cell}” is not a follower count" in " ".join(row.reasons)
+    (row,) = plan.partial
+    assert not plan.invalid and plan.creators[0].followers is None
+    assert row.number == 2 and row.reasons == [
+        f"followers left out: Followers “{cell}” is not a follower count; write e.g. 12500, 12.5k or 1.2M."
+    ]
 
 
 def test_followers_go_to_the_directory_the_largest_column_and_the_latest_count(db):
@@ -307,3 +324,44 @@ def test_tags_come_from_every_tag_column(db):
     actor = make_user(db)
     plan = _plan(db, actor, "handle,Tags,Niche,Categories\n@maya,vegan;ugc,Beauty,Skincare|beauty\n")
     assert not plan.invalid and plan.creators[0].values["tags"] == ["vegan", "ugc", "beauty", "skincare"]
+
+
+def test_a_value_that_cannot_be_read_is_left_out_and_the_rest_of_the_row_imported(db):
+    actor = make_user(db)
+    plan = _plan(db, actor, "name,handle,platform,email,followers\nBen Ode,@ben,tiktok,ben@,12.5k\n")
+    assert not plan.invalid
+    (row,) = plan.partial
+    assert (row.number, row.handle, row.reasons) == (
+        2,
+        "ben",
+        ["e-mail left out: “ben@” is not an e-mail address."],
+    )
+    result = apply_import(db, actor=actor, plan=plan)
+    assert (result.created, result.partial) == (1, 1)
+    ben = db.scalars(select(Influencer).where(Influencer.handle == "ben")).one()
+    assert (ben.name, ben.email, ben.follower_count) == ("Ben Ode", None, 12500)
+
+
+def test_a_row_left_out_for_its_profile_names_its_values_problems_too(db):
+    actor = make_user(db)
+    plan = _plan(db, actor, "handle,platform,email\n@ben,myspace,ben@\n")
+    assert not plan.creators and not plan.partial
+    (row,) = plan.invalid
+    assert len(row.reasons) == 2 and "myspace" in row.reasons[0]
+    assert row.reasons[1] == "“ben@” is not an e-mail address."
+
+
+def test_tags_that_would_pass_the_limit_are_left_out_and_the_rest_imported(db):
+    actor = make_user(db)
+    maya = make_influencer(db, handle="maya")
+    make_relationship(db, user=actor, influencer=maya, tags=[f"t{n}" for n in range(TAGS_MAX - 1)])
+    plan = _plan(db, actor, "handle,status,tags\n@maya,warm,a;b\n")
+    assert not plan.invalid
+    (row,) = plan.partial
+    assert row.reasons == [
+        f"tags left out: With these tags the creator would have more than {TAGS_MAX} tags."
+    ]
+    assert plan.creators[0].changes == {"status": ("saved", "warm")}
+    apply_import(db, actor=actor, plan=plan)
+    rel = db.scalars(select(Relationship).where(Relationship.influencer_id == maya.id)).one()
+    assert rel.status == "warm" and len(rel.tags) == TAGS_MAX - 1

@@ -48,14 +48,14 @@ def test_a_csv_shared_in_the_dm_is_previewed_like_the_modal_path(run, crm, fake_
     (preview,) = sent.to("chat.postMessage")
     assert preview.params["channel"] == USER_ID
     text = json.dumps(preview.blocks)
-    assert "*3* new" in text and "*2* invalid rows" in text and "Favourite colour" in text
+    assert "*4* new" in text and "*1* invalid rows" in text and "Favourite colour" in text
     assert [c.params["file"] for c in sent.to("files.info")] == ["FDMSHARE01"]
     assert crm.count(Influencer) == 0  # a preview writes nothing
 
     # Its Import button is the modal path's: it imports.
     click(run, Action.IMPORT_CONFIRM, button(preview, Action.IMPORT_CONFIRM)["value"])
     assert "Import done." in fake_slack.calls_to("chat.update")[-1].params["text"]
-    assert crm.count(Influencer) == 3
+    assert crm.count(Influencer) == 4
 
 
 def test_a_tsv_or_txt_is_read_too(run, fake_slack):

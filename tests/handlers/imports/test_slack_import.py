@@ -54,11 +54,14 @@ def test_preview_then_import_writes_everything_once(run, crm, fake_slack):
     preview = open_and_submit(run, fake_slack, "FROSTER01")
     assert preview.params["channel"] == USER_ID
     text = json.dumps(preview.blocks)
-    assert "*2* new" in text
+    assert "*3* new" in text
     assert "*1* already on your list (1 with changes)" in text
     assert "*1* named more than once in the file (merged)" in text
-    assert "*2* invalid rows" in text
-    assert "row 5:" in text and "bogus" in text and "row 6:" in text
+    assert "*1* invalid rows" in text and "row 6: No handle or profile link" in text
+    # Kim's unknown status is left out, not Kim: the preview says so before anything is imported.
+    assert "*1* imported without some values (below)" in text
+    assert "*Values left out (the rest of each row is imported)*" in text
+    assert "row 5 (@kim): status left out: \\u201cbogus\\u201d is not a status." in text
     assert "status: contacted \\u2192 warm" in text
     assert "Favourite colour" in text
     assert crm.count(Influencer) == 1  # the preview writes nothing
@@ -71,8 +74,11 @@ def test_preview_then_import_writes_everything_once(run, crm, fake_slack):
         {u.params["ts"] for u in updates}
     ) == 1
     assert "Import done." in updates[-1].params["text"]
-    assert "2 new creators" in updates[-1].params["text"]
-    assert crm.count(Influencer) == 3
+    assert "3 new creators" in updates[-1].params["text"]
+    assert "1 rows imported without some values" in updates[-1].params["text"]
+    assert crm.count(Influencer) == 4
+    kim = crm.one(Influencer, Influencer.handle == "kim")
+    assert crm.one(Relationship, Relationship.influencer_id == kim.id).status == "saved"
     maya = crm.one(Influencer, Influencer.handle == "maya")
     rel = crm.one(Relationship, Relationship.influencer_id == maya.id)
     assert (rel.status, sorted(rel.tags)) == ("warm", ["skincare", "vegan"])
@@ -86,7 +92,7 @@ def test_preview_then_import_writes_everything_once(run, crm, fake_slack):
     again = click(run, Action.IMPORT_CONFIRM, value)
     assert "already started" in again.reply.params["text"]
     assert len(fake_slack.calls_to("file_download")) == before
-    assert crm.count(Influencer) == 3
+    assert crm.count(Influencer) == 4
 
 
 def test_cancel_changes_nothing(run, crm, fake_slack):
