@@ -331,3 +331,11 @@ def test_links_are_only_made_of_safe_http_urls():
     assert link("javascript:alert(1)", "go") == ""
     assert link("https://x.com/" + "a" * 2000, "go") == ""
     assert link(None, "go") == ""
+
+
+def test_the_priority_picker_offers_every_priority_crm_accepts():
+    from crm.relationship_fields import PRIORITY_MAX
+    from handlers.blocks.fields import priority_select
+
+    picker = priority_select().to_dict()["element"]["options"]
+    assert [o["value"] for o in picker] == [str(p) for p in range(PRIORITY_MAX + 1)]
