@@ -287,14 +287,16 @@ def set_assignment_status(
     return assignment
 
 
-def update_assignment_utm(
-    db: Session, *, actor: User, assignment_id: uuid.UUID, utm: UtmValues
+def update_assignment(
+    db: Session, *, actor: User, assignment_id: uuid.UUID, utm: UtmValues, notes: str | None
 ) -> Assignment:
-    """Replace the actor's assignment's UTM values and rebuild its link."""
+    """Replace the actor's assignment's UTM values (rebuilding its link) and notes (blank: none)."""
     values = clean_utm_values(utm)
+    notes = clean_text(notes, field="notes", max_len=NOTES_MAX, multiline=True, label="Notes")
     assignment = get_assignment_by_id(db, actor=actor, assignment_id=assignment_id)
     url = tracking_link(_landing_url(db, assignment), values)
     _store(assignment, values, url)
+    assignment.notes = notes
     db.flush()
     return assignment
 

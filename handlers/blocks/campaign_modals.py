@@ -106,16 +106,20 @@ def assign_modal(
     preview: str,
     metadata: str,
     assigned: str | None = None,
+    notes: str | None = None,
 ) -> View:
     """UTM values prefilled (crm.assignments.default_utm or the stored ones), editable; the link they
-    make. `assigned`: the status of the user's assignment when there is one already; the form then
-    changes its tracking link only (no Notes field, which saving would not store)."""
+    make; notes. `assigned`: the status of the user's assignment when there is one already (with its
+    `notes`); the form then edits that assignment's link and notes."""
     who = (
         f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)}) → "
         f"*{mrkdwn(campaign.name, 200)}*"
     )
     if assigned is not None:
-        who += f"\nAlready assigned by you · *{mrkdwn(assigned, 40)}*. Saving changes its tracking link."
+        who += (
+            f"\nAlready assigned by you · *{mrkdwn(assigned, 40)}*. Saving changes its tracking link"
+            " and notes."
+        )
     blocks: list[Any] = [
         SectionBlock(text=MarkdownTextObject(text=who)),
         f.text_input(
@@ -133,11 +137,11 @@ def assign_modal(
         ),
         f.text_input(Field.ASSIGNMENT_UTM_CONTENT, "utm_content", utm.content, max_length=MAX_UTM_LENGTH),
         f.text_input(Field.ASSIGNMENT_UTM_TERM, "utm_term", utm.term, max_length=MAX_UTM_LENGTH),
-        *([f.text_input(Field.ASSIGNMENT_NOTES, "Notes", multiline=True)] if assigned is None else []),
+        f.text_input(Field.ASSIGNMENT_NOTES, "Notes", notes, multiline=True),
         context(f"With these values the link is `{mrkdwn(preview, 2_000)}`"),
     ]
     if assigned is not None:
-        return modal(ViewId.ASSIGN_CAMPAIGN, "Tracking link", blocks, metadata=metadata, submit="Save")
+        return modal(ViewId.ASSIGN_CAMPAIGN, "Edit assignment", blocks, metadata=metadata, submit="Save")
     return modal(ViewId.ASSIGN_CAMPAIGN, "Assign to campaign", blocks, metadata=metadata, submit="Assign")
 
 

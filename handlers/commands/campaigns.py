@@ -131,7 +131,7 @@ def campaign_add(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, CAMPAIGN_ADD)
     campaign, rest = split_campaign(ctx, args, rest=1)
     influencer = ctx.influencer(" ".join(rest))
-    assigned = None
+    assigned = notes = None
     try:  # already assigned by me: show my stored values, not the defaults
         existing = assignments.get_assignment(
             ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id
@@ -144,12 +144,14 @@ def campaign_add(ctx: CommandContext, args: list[str]) -> None:
             existing.utm_term,
         )
         preview = existing.utm_url or assignments.preview_link(campaign, influencer, utm)
-        assigned = existing.status
+        assigned, notes = existing.status, existing.notes
     except NotFound:
         utm = assignments.default_utm(campaign, influencer)
         preview = assignments.preview_link(campaign, influencer, utm)
     metadata = dump_metadata(c=campaign.id, i=influencer.id)
-    view = assign_modal(campaign, influencer, utm=utm, preview=preview, metadata=metadata, assigned=assigned)
+    view = assign_modal(
+        campaign, influencer, utm=utm, preview=preview, metadata=metadata, assigned=assigned, notes=notes
+    )
     ctx.open_modal(view)
 
 

@@ -190,18 +190,18 @@ def assign_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
             campaign_id, influencer_id = metadata_id(metadata, "c"), metadata_id(metadata, "i")
             if campaign_id is None or influencer_id is None:
                 raise InvalidInput("form", "This form is damaged; close it and open it again.")
-            utm = read_utm(values)
+            utm, notes = read_utm(values), values.get(Field.ASSIGNMENT_NOTES)
             assignment, created = assignments.assign_influencer(
                 s.db,
                 actor=s.actor,
                 campaign_id=campaign_id,
                 influencer_id=influencer_id,
                 utm=utm,
-                notes=values.get(Field.ASSIGNMENT_NOTES),
+                notes=notes,
             )
             if not created:  # assigning again: the form's values replace the stored ones
-                assignment = assignments.update_assignment_utm(
-                    s.db, actor=s.actor, assignment_id=assignment.id, utm=utm
+                assignment = assignments.update_assignment(
+                    s.db, actor=s.actor, assignment_id=assignment.id, utm=utm, notes=notes
                 )
             return assignment, created
 

@@ -23,7 +23,7 @@ from crm.assignments import (
     preview_link,
     regenerate_link,
     set_assignment_status,
-    update_assignment_utm,
+    update_assignment,
 )
 from crm.campaigns import (
     CampaignChanges,
@@ -317,23 +317,29 @@ def test_assignment_status_changes_and_ownership(db, owner, teammate, maya):
     assert get_assignment_by_id(db, actor=owner, assignment_id=assignment.id).status == "planned"
 
 
-def test_update_assignment_utm_rebuilds_the_link_and_guards_ownership(db, owner, teammate, maya):
+def test_update_assignment_rebuilds_the_link_and_guards_ownership(db, owner, teammate, maya):
     c = create_campaign(db, actor=owner, name="Launch", landing_url=LANDING)
     assignment, _ = assign_influencer(db, actor=owner, campaign_id=c.id, influencer_id=maya.id)
     before = assignment.utm_url
     with pytest.raises(NotFound):
-        update_assignment_utm(db, actor=teammate, assignment_id=assignment.id, utm=UtmValues("a", "b", "c"))
+        update_assignment(
+            db, actor=teammate, assignment_id=assignment.id, utm=UtmValues("a", "b", "c"), notes="mine now"
+        )
     with pytest.raises(InvalidInput):
-        update_assignment_utm(db, actor=owner, assignment_id=assignment.id, utm=UtmValues("", "b", "c"))
+        update_assignment(
+            db, actor=owner, assignment_id=assignment.id, utm=UtmValues("", "b", "c"), notes="lost"
+        )
     db.expire_all()
     assert get_assignment_by_id(db, actor=owner, assignment_id=assignment.id).utm_url == before
 
-    updated = update_assignment_utm(
+    updated = update_assignment(
         db,
         actor=owner,
         assignment_id=assignment.id,
         utm=UtmValues("IG Stories", "influencer", "launch", None, "Shoes"),
+        notes="  Two reels,\nsigned  ",
     )
+    assert updated.notes == "Two reels,\nsigned"
     assert updated.utm_url == build_utm_url(
         LANDING, source="ig-stories", medium="influencer", campaign="launch", term="shoes"
     )

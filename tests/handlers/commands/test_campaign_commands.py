@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from crm.models import Assignment, Campaign
 from handlers.blocks.text import mrkdwn
@@ -140,15 +141,19 @@ def test_campaign_add_opens_the_assign_modal_with_default_utm(run, crm):
     assert crm.count(Assignment) == 0  # nothing is written until the modal is submitted
 
 
-def test_campaign_add_of_someone_already_assigned_changes_only_the_tracking_link(run, crm):
+def test_campaign_add_of_someone_already_assigned_edits_that_assignment(run, crm):
     crm.relationship("maya", platform="tiktok")
     crm.campaign("Spring Sale")
     run.command('utm "Spring Sale" @maya')
+    with crm.session() as db:
+        db.execute(update(Assignment).values(notes="Reel in March"))
     view = run.command('campaign add "Spring Sale" @maya').opened
-    assert view["title"]["text"] == "Tracking link" and view["submit"]["text"] == "Save"
-    assert "Already assigned by you · *planned*. Saving changes its tracking link." in repr(view["blocks"])
-    # No Notes field: saving would not store it.
-    assert Field.ASSIGNMENT_NOTES not in [b.get("block_id") for b in view["blocks"]]
+    assert view["title"]["text"] == "Edit assignment" and view["submit"]["text"] == "Save"
+    assert "Already assigned by you · *planned*. Saving changes its tracking link and notes." in repr(
+        view["blocks"]
+    )
+    notes = next(b for b in view["blocks"] if b.get("block_id") == Field.ASSIGNMENT_NOTES)
+    assert notes["element"]["initial_value"] == "Reel in March"
     first = run.command('campaign add "Spring Sale" @maya', user_id="UBOB000001").opened  # not theirs
     assert first["title"]["text"] == "Assign to campaign"
 

@@ -85,9 +85,15 @@ def test_assign_submit_saves_edited_utm_and_shows_the_link_in_place(run, crm):
     again = run.command('campaign add "Spring Sale" @maya').opened
     content = next(b for b in again["blocks"] if b.get("block_id") == F.ASSIGNMENT_UTM_CONTENT)
     assert content["element"]["initial_value"] == "maya-reel"
-    run.submit(again, utm(**{F.ASSIGNMENT_UTM_CONTENT: "maya-story"}))
+    notes = next(b for b in again["blocks"] if b.get("block_id") == F.ASSIGNMENT_NOTES)
+    assert notes["element"]["initial_value"] == "Reel in March"
+    run.submit(again, utm(**{F.ASSIGNMENT_UTM_CONTENT: "maya-story", F.ASSIGNMENT_NOTES: "Story in April"}))
     assert crm.count(Assignment) == 1
     assert "utm_content=maya-story" in crm.one(Assignment).utm_url
+    assert crm.one(Assignment).notes == "Story in April"
+    # Notes emptied in the form are cleared.
+    run.submit(run.command('campaign add "Spring Sale" @maya').opened, utm())
+    assert crm.one(Assignment).notes is None
 
 
 def test_assign_errors_are_inline_and_nothing_is_written(run, crm):
