@@ -42,9 +42,9 @@ NOTE = Usage(
     "note <influencer> [text]", "append a note (no text: open your notes)", "/crm note @maya Loved the brief"
 )
 LOG = Usage(
-    "log <influencer> [email|call|meeting|note|file]",
-    "log an interaction (opens a form)",
-    "/crm log @maya call",
+    "log <influencer> [email|call|meeting|note|file] [what happened]",
+    "log an interaction (opens a form, filled in with what you give)",
+    "/crm log @maya call agreed on two reels",
 )
 REMOVE = Usage(
     "remove <influencer>",
@@ -275,35 +275,50 @@ def _creator_with_platform(ctx: CommandContext, args: list[str]) -> tuple[Influe
 
 
 def _log_influencer(ctx: CommandContext, args: list[str]):
-    """The creator `log` names; a last word that is neither part of it nor a type is named as such.
+    """The creator `log` names; a word after it that is not a type is named as such.
 
     `log @sophie.glow dm`: “@sophie.glow dm” matches no one but “@sophie.glow” does, so “dm” was meant
-    as the interaction type.
+    as the interaction type; so was “phone” in `log @sophie.glow phone about rates`.
     """
     try:
         return ctx.influencer(_ref(args))
     except NotFound as exc:
-        if len(args) < 2:
-            raise
         missing = exc
-    try:
-        ctx.influencer(_ref(args[:-1]))
-    except NotFound:
-        raise missing from None  # the whole reference is what matched nothing
-    except Ambiguous:
-        pass  # the words before it name someone (several, even): the last one was the type
-    word = args[-1][:40]
-    guess = did_you_mean(word, TYPE_WORDS_SHOWN, synonyms=INTERACTION_SYNONYMS)
-    problem = f"“{word}” is not an interaction type. {guess} Use {one_of(TYPE_WORDS_SHOWN)}."
-    raise UsageError(LOG, " ".join(problem.split()))
+    for cut in sorted({len(args) - 1, 1}, reverse=True):
+        if cut < 1 or cut >= len(args):
+            continue
+        try:
+            ctx.influencer(_ref(args[:cut]))
+        except NotFound:
+            continue
+        except Ambiguous:
+            pass  # the words before it name someone (several, even): this one was the type
+        word = args[cut][:40]
+        guess = did_you_mean(word, TYPE_WORDS_SHOWN, synonyms=INTERACTION_SYNONYMS)
+        problem = f"“{word}” is not an interaction type. {guess} Use {one_of(TYPE_WORDS_SHOWN)}."
+        raise UsageError(LOG, " ".join(problem.split()))
+    raise missing  # the whole reference is what matched nothing
 
 
 def log(ctx: CommandContext, args: list[str]) -> None:
-    kind = None
+    """`/crm log <influencer> [type] [what happened]`: the log form, with what is given filled in.
+
+    A last word that is a type is the type (`log Anna Call meeting`); otherwise the first type word
+    after the creator is, and the text after it goes into the form's content (`log @maya call talked
+    rates`), spacing kept. The form is still what saves: it shows the date and the rest to check.
+    """
+    kind = content = None
     if len(args) >= 2 and args[-1].lower() in TYPE_WORDS:
         kind, args = TYPE_WORDS[args[-1].lower()], args[:-1]
+    elif (at := next((i for i in range(1, len(args)) if args[i].lower() in TYPE_WORDS), None)) is not None:
+        kind = TYPE_WORDS[args[at].lower()]
+        # "log", the creator's words and the type come before the content
+        content = rest_after(ctx.text, at + 2) if ctx.text is not None else " ".join(args[at + 1 :])
+        args = args[:at]
     influencer = _log_influencer(ctx, args) if args else None
-    view = log_modal_for(ctx.db, ctx.actor, influencer=influencer, interaction_type=kind, now=ctx.now)
+    view = log_modal_for(
+        ctx.db, ctx.actor, influencer=influencer, interaction_type=kind, content=content or None, now=ctx.now
+    )
     ctx.open_modal(view)
 
 

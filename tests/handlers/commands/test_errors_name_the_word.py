@@ -60,6 +60,12 @@ def test_log_names_a_word_that_is_not_an_interaction_type(run, crm, sophie, word
     assert not sent.to("views.open")
 
 
+def test_log_names_a_type_word_that_is_not_one_before_the_text(run, crm, sophie):
+    sent = run.command("log @sophie.glow phone about rates")
+    assert "“phone” is not an interaction type. Did you mean “call”?" in error_text(sent)
+    assert not sent.to("views.open")
+
+
 def test_log_with_a_name_of_several_words_or_an_unknown_creator(run, crm, sophie):
     assert run.command("log Sophie Glow").opened  # the whole name is the creator: no type to name
     assert run.command("log Sophie Glow call").opened

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from crm.clock import follow_up_instant
-from crm.models import Influencer, Relationship
+from crm.models import Influencer, Interaction, Relationship
 from handlers.ids import Action, Field
 from handlers.ids import View as ViewId
 from tests.handlers.conftest import USER_ID
@@ -364,6 +364,12 @@ def test_log_opens_the_modal_prefilled(run, crm):
     )
     assert blocks[Field.INTERACTION_TYPE]["element"]["initial_option"]["value"] == "call"
     assert blocks[Field.INTERACTION_CAMPAIGN]["element"]["options"][0]["text"]["text"] == "Spring Sale"
+    # Words after the type fill in the content, spacing kept; the form is still what saves.
+    view = run.command("log @maya call talked  rates\nfor March").opened
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks[Field.INTERACTION_TYPE]["element"]["initial_option"]["value"] == "call"
+    assert blocks[Field.INTERACTION_CONTENT]["element"]["initial_value"] == "talked  rates\nfor March"
+    assert crm.count(Interaction) == 0
     bare = run.command("log").opened
     assert (
         "initial_option"
