@@ -85,7 +85,27 @@ SUBCOMMAND_SYNONYMS = {
     "reminder": "followup",
     "overdue": "due",
     "stage": "status",
+    "move": "status",  # `move @maya warm`; spelt like "remove", which must not be offered
     "tracking": "utm",
+    "edit": "show",  # the card has the Edit button
+    "history": "show",
+    "info": "show",
+    "details": "show",
+    "lookup": "find",
+    "email": "log",
+    "call": "log",
+    "meeting": "log",
+    "comment": "note",
+    "todo": "due",
+    "tasks": "due",
+    "reminders": "due",
+    "pipeline": "list",
+    "upload": "import",
+    "assign": "campaign",
+    "stats": "admin",  # spelt like "status", but meant as analytics
+    "analytics": "admin",
+    "metrics": "admin",
+    "report": "admin",
 }
 
 

@@ -137,6 +137,18 @@ def test_delete_and_remove_suggest_only_what_exists(run, typed):
         assert "/crm status" in text
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("stats", "admin"), ("move @sophie.glow warm", "status"), ("call @sophie.glow", "log"),
+     ("edit @sophie.glow", "show"), ("assign", "campaign"), ("todo", "due")],
+)  # fmt: skip
+def test_words_people_type_for_a_command_suggest_the_one_meant(run, typed, meant):
+    """Not by spelling: "stats" is spelt like status and "move" like remove."""
+    text = run.command(typed).text
+    assert f"There is no `/crm {typed.split()[0]}` command. Did you mean `{meant}`?" in text
+    assert f"`/crm {meant}" in text  # with its usage
+
+
 def test_nothing_close_still_answers_with_everything(run):
     text = run.command("frobnicate").text
     assert "There is no `/crm frobnicate` command. Here is what there is:" in text
