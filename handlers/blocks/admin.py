@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from handlers.blocks.fields import platform_label, status_label
+from handlers.blocks.fields import creator_label, status_label
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import SECTION_TEXT, fmt_date, mrkdwn, plural
 
@@ -28,10 +28,10 @@ def _relationship_lines(rows: Sequence[Any], now: datetime) -> str:
             if r.days_since_contact is not None
             else "never contacted"
         )
+        creator = creator_label(r.influencer_name, r.handle, r.platform, limit=100)
         lines.append(
-            f"• {mrkdwn(r.user_name, 80)} → *{mrkdwn(r.influencer_name, 100)}* "
-            f"(@{mrkdwn(r.handle, 60)} · {platform_label(r.platform)}) · "
-            f"{status_label(r.status)} · strength {r.strength} · {contact}"
+            f"• {mrkdwn(r.user_name, 80)} → {creator} · {status_label(r.status)} · strength {r.strength}"
+            f" · {contact}"
         )
     return "\n".join(lines)
 

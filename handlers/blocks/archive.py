@@ -12,13 +12,10 @@ from slack_sdk.models.blocks import (
 
 from crm.models import Influencer
 from handlers.blocks.cards import card_buttons
+from handlers.blocks.fields import who
 from handlers.blocks.message import Message, context
-from handlers.blocks.text import mrkdwn, plain_of
+from handlers.blocks.text import plain_of
 from handlers.ids import Action, Block
-
-
-def _who(influencer: Influencer) -> str:
-    return f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)})"
 
 
 def restore_button(influencer_id: str, *, undo: bool = False) -> ButtonElement:
@@ -33,9 +30,9 @@ def restore_button(influencer_id: str, *, undo: bool = False) -> ButtonElement:
 def removed_message(influencer: Influencer, *, removed: bool) -> Message:
     """`/crm remove`'s answer: taken off the list (or already off it), with Undo."""
     if removed:
-        text = f"Removed {_who(influencer)} from your list."
+        text = f"Removed {who(influencer)} from your list."
     else:
-        text = f"{_who(influencer)} was already off your list."
+        text = f"{who(influencer)} was already off your list."
     blocks = [
         SectionBlock(text=MarkdownTextObject(text=text)),
         context("Their history stays. `/crm list archived` shows everyone you removed."),
@@ -49,8 +46,8 @@ def removed_message(influencer: Influencer, *, removed: bool) -> Message:
 def restored_message(influencer: Influencer, *, restored: bool) -> Message:
     """Undo's, Restore's and `/crm restore`'s answer, with the card's buttons."""
     if restored:
-        text = f"{_who(influencer)} is back on your list, as it was."
+        text = f"{who(influencer)} is back on your list, as it was."
     else:
-        text = f"{_who(influencer)} is already on your list."
+        text = f"{who(influencer)} is already on your list."
     blocks = [SectionBlock(text=MarkdownTextObject(text=text)), card_buttons(str(influencer.id))]
     return Message(text=plain_of(text), blocks=blocks)

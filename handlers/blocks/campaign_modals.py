@@ -20,6 +20,7 @@ from crm.campaigns import MAX_NAME_LENGTH
 from crm.models import CAMPAIGN_STATUSES, Assignment, Campaign, Influencer
 from handlers.blocks import fields as f
 from handlers.blocks.campaigns import assignment_link, campaign_saved
+from handlers.blocks.fields import who
 from handlers.blocks.message import context
 from handlers.blocks.modals import modal
 from handlers.blocks.text import mrkdwn
@@ -111,17 +112,14 @@ def assign_modal(
     """UTM values prefilled (crm.assignments.default_utm or the stored ones), editable; the link they
     make; notes. `assigned`: the status of the user's assignment when there is one already (with its
     `notes`); the form then edits that assignment's link and notes."""
-    who = (
-        f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)}) → "
-        f"*{mrkdwn(campaign.name, 200)}*"
-    )
+    lead = f"{who(influencer)} → *{mrkdwn(campaign.name, 200)}*"
     if assigned is not None:
-        who += (
+        lead += (
             f"\nAlready assigned by you · *{mrkdwn(assigned, 40)}*. Saving changes its tracking link"
             " and notes."
         )
     blocks: list[Any] = [
-        SectionBlock(text=MarkdownTextObject(text=who)),
+        SectionBlock(text=MarkdownTextObject(text=lead)),
         f.text_input(
             Field.ASSIGNMENT_UTM_SOURCE, "utm_source", utm.source, optional=False, max_length=MAX_UTM_LENGTH
         ),

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from crm.campaigns import FIELD_LABELS
 from crm.clicks import ClickCount
 from crm.models import Assignment, Campaign, Influencer
+from handlers.blocks.fields import who
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, link, mrkdwn, plain_of, plural
 from handlers.ids import Action, Block
@@ -168,7 +169,7 @@ def assignment_link(
     """
     url = assignment.utm_url or ""
     verb = "Assigned" if created else "Tracking link for"
-    lead = f"{verb} *{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)}) " + (
+    lead = f"{verb} {who(influencer)} " + (
         f"to *{mrkdwn(campaign.name, 200)}*" if created else f"in *{mrkdwn(campaign.name, 200)}*"
     )
     blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=f"{lead} · status {assignment.status}"))]

@@ -30,13 +30,12 @@ from slack_sdk.models.blocks import (
 
 from crm.clock import start_of_local_day, zone_of
 from crm.reminders.follow_ups import Digest, DigestItem
-from handlers.blocks.fields import platform_label
+from handlers.blocks.fields import creator_label
 from handlers.blocks.going_cold import going_cold_section
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     MESSAGE_BLOCKS,
     fmt_datetime,
-    mrkdwn,
     plain,
     plural,
 )
@@ -96,8 +95,7 @@ def due_text(due_at: datetime, *, tz_name: str, now: datetime) -> str:
 
 
 def _influencer_label(item: DigestItem) -> str:
-    name = mrkdwn(item.influencer_name, 200)
-    return f"*{name}* (@{mrkdwn(item.handle)} · {platform_label(item.platform)})"
+    return creator_label(item.influencer_name, item.handle, item.platform)
 
 
 def reminder_item(item: DigestItem, *, tz_name: str, now: datetime) -> list[Block]:

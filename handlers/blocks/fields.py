@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import FileInputElement  # not re-exported by the package
 
 from crm.models import INTERACTION_TYPES, PLATFORMS, RELATIONSHIP_STATUSES, Campaign, Influencer
-from handlers.blocks.text import INPUT_MAX, OPTION_TEXT, OPTION_VALUE, OPTIONS, plain
+from handlers.blocks.text import INPUT_MAX, OPTION_TEXT, OPTION_VALUE, OPTIONS, mrkdwn, plain
 from handlers.ids import Field
 
 INTERACTION_TYPE_LABELS = {
@@ -61,6 +61,18 @@ STATUS_LABELS = {
 def platform_label(platform: str | None) -> str:
     """'TikTok' for 'tiktok'; a platform this table does not know yet is shown as stored."""
     return PLATFORM_LABELS.get(platform or "", platform or "Other")
+
+
+def creator_label(name: str, handle: str, platform: str | None, *, limit: int = 200) -> str:
+    """'*Maya Lopez* (@maya · Instagram)', escaped: how a message names a creator. The platform is
+    always there, so two creators with one handle on two platforms read apart."""
+    shown = mrkdwn(platform_label(platform))
+    return f"*{mrkdwn(name, limit)}* (@{mrkdwn(handle, limit // 2)} · {shown})"
+
+
+def who(influencer: Influencer) -> str:
+    """creator_label of an Influencer."""
+    return creator_label(influencer.name, influencer.handle, influencer.platform)
 
 
 def status_label(status: str | None) -> str:

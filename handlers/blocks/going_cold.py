@@ -22,9 +22,9 @@ from slack_sdk.models.blocks import (
 
 from crm.cadence import describe
 from crm.going_cold import DROP_WINDOW, GOING_COLD_STATUSES, GoingCold
-from handlers.blocks.fields import platform_label
+from handlers.blocks.fields import creator_label
 from handlers.blocks.message import context
-from handlers.blocks.text import mrkdwn, plural
+from handlers.blocks.text import plural
 from handlers.ids import GoingColdAction
 
 ITEM_BLOCK = "going-cold-item"  # block ids: "going-cold-item:<relationship id>", "going-cold-actions:<id>"
@@ -92,7 +92,7 @@ def marked_cold(relationship_id: uuid.UUID, note: str, previous: str) -> Section
 
 def going_cold_item(item: GoingCold, *, now: datetime) -> list[Block]:
     """The two blocks of one relationship going cold: who and why, then the buttons."""
-    who = f"*{mrkdwn(item.influencer_name, 200)}* (@{mrkdwn(item.handle)} · {platform_label(item.platform)})"
+    who = creator_label(item.influencer_name, item.handle, item.platform)
     return [
         SectionBlock(
             block_id=f"{ITEM_BLOCK}:{item.relationship_id}",

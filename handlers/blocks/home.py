@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 from crm.dashboard import DUE_ITEMS, GOING_COLD_ITEMS, NEGLECTED_AFTER, days_since_contact
 from crm.models import Interaction, Relationship
 from handlers.blocks.cards import follow_up_text, interaction_line
-from handlers.blocks.fields import status_label
+from handlers.blocks.fields import creator_label, status_label
 from handlers.blocks.going_cold import going_cold_item, reason
 from handlers.blocks.message import context, header
 from handlers.blocks.personal_digest import weekly_digest_home_section
@@ -49,7 +49,7 @@ def home_buttons() -> ActionsBlock:
 
 
 def _who(rel: Relationship) -> str:
-    return f"*{mrkdwn(rel.influencer.name, 150)}* @{mrkdwn(rel.influencer.handle, 80)}"
+    return creator_label(rel.influencer.name, rel.influencer.handle, rel.influencer.platform, limit=150)
 
 
 def _due_row(rel: Relationship, *, tz: ZoneInfo, now: datetime) -> SectionBlock:
@@ -107,7 +107,8 @@ def going_cold_rows(dashboard: Any, *, now: datetime) -> list[Any]:
         blocks += going_cold_item(item, now=now)
     lines, used = [], 0
     for item in items[LIST_ROWS:]:
-        line = f"• *{mrkdwn(item.influencer_name, 100)}* @{mrkdwn(item.handle, 60)} · {reason(item, now)}"
+        creator = creator_label(item.influencer_name, item.handle, item.platform, limit=100)
+        line = f"• {creator} · {reason(item, now)}"
         if used + len(line) + 1 > SECTION_TEXT - 100:
             break
         lines.append(line)

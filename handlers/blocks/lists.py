@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 from crm.models import Influencer, Relationship
 from handlers.blocks.archive import restore_button
 from handlers.blocks.cards import follow_up_text
-from handlers.blocks.fields import platform_label, status_label
+from handlers.blocks.fields import platform_label, status_label, who
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import BUTTON_TEXT, BUTTON_VALUE, mrkdwn, plain, plain_of, plural
 from handlers.ids import Action, Block
@@ -80,7 +80,7 @@ def relationship_row(
         bits.append(f"follow-up {follow_up_text(rel, tz, now)}")
     if rel.tags:
         bits.append(mrkdwn(" ".join(f"#{t}" for t in rel.tags), 300))
-    text = f"*{mrkdwn(inf.name, 200)}* @{mrkdwn(inf.handle, 100)} · " + " · ".join(bits)
+    text = f"{who(inf)} · " + " · ".join(bits)
     if restore:
         return SectionBlock(text=MarkdownTextObject(text=text), accessory=restore_button(str(inf.id)))
     return SectionBlock(text=MarkdownTextObject(text=text), accessory=_show_button(str(inf.id)))
@@ -186,10 +186,7 @@ def search_results(
             blocks.append(relationship_row(hit.relationship, tz=tz, now=now))
         else:
             inf = hit.influencer
-            line = (
-                f"*{mrkdwn(inf.name, 200)}* @{mrkdwn(inf.handle, 100)} · "
-                f"{mrkdwn(platform_label(inf.platform))} · not on your list"
-            )
+            line = f"{who(inf)} · not on your list"
             blocks.append(
                 SectionBlock(
                     text=MarkdownTextObject(text=line), accessory=_show_button(str(inf.id), add=True)

@@ -23,7 +23,7 @@ from crm.duplicates import merge_command
 from crm.merge import MergePlan
 from crm.models import Influencer
 from handlers.blocks.cards import card_buttons, profile_line, tags_text
-from handlers.blocks.fields import platform_label, status_label
+from handlers.blocks.fields import status_label, who
 from handlers.blocks.message import Message, context
 from handlers.blocks.text import BUTTON_TEXT, SECTION_TEXT, fmt_datetime, mrkdwn, plain, plain_of, plural
 from handlers.ids import Action, Block
@@ -36,12 +36,6 @@ def merge_value(plan: MergePlan) -> str:
 
 def _ids_value(survivor: Influencer, absorbed: Influencer) -> str:
     return json.dumps({"s": str(survivor.id), "a": str(absorbed.id)})
-
-
-def who(influencer: Influencer) -> str:
-    """'*Maya Lopez* (@maya · Instagram)' (escaped mrkdwn)."""
-    platform = mrkdwn(platform_label(influencer.platform))
-    return f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)} · {platform})"
 
 
 def _section(text: str) -> SectionBlock:

@@ -18,7 +18,7 @@ from crm.influencers import NAME_MAX
 from crm.interactions import SUBJECT_MAX
 from crm.models import Campaign, Influencer, Relationship
 from handlers.blocks import fields as f
-from handlers.blocks.fields import platform_label
+from handlers.blocks.fields import who
 from handlers.blocks.message import context
 from handlers.blocks.text import INPUT_MAX, link, mrkdwn, plain
 from handlers.ids import Field
@@ -46,11 +46,6 @@ def modal(
         blocks=list(blocks),
         private_metadata=metadata,
     )
-
-
-def _who(influencer: Influencer) -> str:
-    handle = mrkdwn(influencer.handle, 100)
-    return f"*{mrkdwn(influencer.name, 200)}* (@{handle} · {platform_label(influencer.platform)})"
 
 
 def _linked_hint(influencer: Influencer | None, linked: Sequence[Influencer]) -> str | None:
@@ -131,7 +126,7 @@ def edit_relationship_modal(
     rel = relationship
     due = rel.follow_up_date.astimezone(tz).date() if rel.follow_up_date else None
     blocks: list[Any] = [
-        SectionBlock(text=MarkdownTextObject(text=_who(influencer))),
+        SectionBlock(text=MarkdownTextObject(text=who(influencer))),
         f.text_input(
             Field.INFLUENCER_NAME,
             "Name",
@@ -177,7 +172,7 @@ def notes_editable(notes: str | None) -> bool:
 
 def notes_modal(relationship: Relationship, influencer: Influencer, *, metadata: str) -> View:
     """The current notes (their newest part) and a field to append a dated note."""
-    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=_who(influencer)))]
+    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=who(influencer)))]
     if relationship.notes:
         excerpt = mrkdwn(relationship.notes, CONTEXT_NOTES, from_end=True)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Notes so far*\n{excerpt}")))
@@ -190,7 +185,7 @@ def follow_up_modal(
 ) -> View:
     due = relationship.follow_up_date.astimezone(tz).date() if relationship.follow_up_date else None
     blocks = [
-        SectionBlock(text=MarkdownTextObject(text=_who(influencer))),
+        SectionBlock(text=MarkdownTextObject(text=who(influencer))),
         f.date_picker(
             Field.RELATIONSHIP_FOLLOW_UP,
             "Follow up on",
@@ -219,6 +214,6 @@ def add_influencer_modal(*, metadata: str = "{}") -> View:
 def influencer_added_modal(influencer: Influencer, hint: str) -> View:
     """What the Add influencer modal turns into when the creator may be a second entry of someone:
     added, and `hint` (handlers.blocks.merge.same_person_hint). Read-only: Done closes it."""
-    added = f"Added {_who(influencer)} to your list."
+    added = f"Added {who(influencer)} to your list."
     blocks = [SectionBlock(text=MarkdownTextObject(text=f"{added}\n{hint}"))]
     return modal(ViewId.INFLUENCER_ADDED, "Influencer added", blocks, submit=None, close="Done")

@@ -20,6 +20,7 @@ from crm.clicks import PeriodClicks
 from crm.clock import zone_of
 from crm.weekly_actions import CampaignLine, OwnerLine, PartneredLine
 from crm.weekly_trends import WeeklyTrends
+from handlers.blocks.fields import creator_label
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import SECTION_TEXT, fmt_date, mrkdwn, plural
 from handlers.ids import COMMAND
@@ -108,7 +109,7 @@ def _counts_line(counts: dict[str, int], changes: dict[str, int] | None = None, 
 
 
 def _top_line(r: RelationshipRow) -> str:
-    who = f"*{mrkdwn(r.influencer_name, 80)}* (@{mrkdwn(r.handle, 60)})"
+    who = creator_label(r.influencer_name, r.handle, r.platform, limit=80)
     return f"• {who} — {mrkdwn(r.user_name, 80)}, strength {r.strength}"
 
 

@@ -15,7 +15,7 @@ from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one
 from crm.text import fold
 from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
-from handlers.blocks.fields import platform_label
+from handlers.blocks.fields import creator_label
 from handlers.blocks.help import Usage
 from handlers.blocks.merge import same_person_buttons, same_person_hint
 from handlers.blocks.text import mrkdwn
@@ -88,8 +88,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
     was_archived = archive.is_archived(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     _, created = relationships.add_to_list(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     ctx.home_changed = created
-    platform = platform_label(influencer.platform)
-    who = f"*{mrkdwn(influencer.name, 200)}* (@{mrkdwn(influencer.handle, 100)} · {platform})"
+    who = creator_label(influencer.name, influencer.handle, influencer.platform)
     if was_archived:
         said = f"{who} is back on your list, as it was when you removed them."
     else:

@@ -17,7 +17,7 @@ BOB = "UBOB000001"
 def rows(message) -> list[str]:
     """The @handles a list message shows, in order."""
     return [
-        b["text"]["text"].split(" @", 1)[1].split(" ", 1)[0]
+        b["text"]["text"].split(" (@", 1)[1].split(" ", 1)[0]
         for b in message.blocks
         if b.get("type") == "section" and b.get("accessory")
     ]

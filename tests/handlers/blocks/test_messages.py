@@ -156,7 +156,7 @@ def test_search_results_mark_what_is_not_on_my_list_with_an_add_button():
         (Action.SHOW, str(mine.influencer.id)),
         (Action.ADD_TO_LIST, str(other.id)),
     ]
-    assert "Instagram · not on your list" in all_text(body)
+    assert "Instagram) · not on your list" in all_text(body)
     assert page_buttons_of(body) == {}
     many = [SimpleNamespace(influencer=s.worst_influencer(), relationship=None, rank=0.1) for _ in range(500)]
     for text, paged in ((s.NASTY, True), (s.NASTY * 50, False)):  # the second cannot fit in a button

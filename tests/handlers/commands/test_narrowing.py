@@ -44,7 +44,7 @@ def test_restore_looks_among_those_i_removed_and_rename_among_everyone(run, crm)
     crm.relationship("lucah", name="Luca Haddad")
     crm.relationship("lucab", name="Luca Berg")
     run.command("remove @lucah")
-    assert "*Luca Haddad* (@lucah) is back on your list" in run.command("restore luca").text
+    assert "*Luca Haddad* (@lucah · Instagram) is back on your list" in run.command("restore luca").text
     sent = run.command('rename luca "Luca X"')
     assert len(_names(sent)) == 2  # the directory: both, whoever's list they are on
     assert crm.count(Influencer, Influencer.name == "Luca X") == 0

@@ -44,7 +44,7 @@ def test_remove_archives_and_undo_restores_it_exactly(run, crm):
     rel = _maya(crm)
     before = _fields(_rel(crm, rel))
     sent = run.command("remove @maya")
-    assert "Removed *Maya Lopez* (@maya) from your list." in sent.text
+    assert "Removed *Maya Lopez* (@maya · Instagram) from your list." in sent.text
     assert sent.to("views.publish")  # App Home no longer shows it
     assert _rel(crm, rel).archived_at is not None
     assert "Maya Lopez" not in run.command("list").text
@@ -52,7 +52,7 @@ def test_remove_archives_and_undo_restores_it_exactly(run, crm):
 
     undo = _button(sent, Action.REMOVE_UNDO)
     clicked = run.click(undo["action_id"], undo["value"])
-    assert "*Maya Lopez* (@maya) is back on your list, as it was." in clicked.text
+    assert "*Maya Lopez* (@maya · Instagram) is back on your list, as it was." in clicked.text
     assert clicked.reply.params.get("replace_original") is True  # the Undo button goes away
     assert clicked.to("views.publish")
     after = _rel(crm, rel)
