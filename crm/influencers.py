@@ -28,7 +28,7 @@ from crm.profiles import (
     parse_reference,
     validate_platform,
 )
-from crm.text import clean_name
+from crm.text import clean_name, fold
 from crm.urls import validate_http_url
 from crm.users import validate_email
 
@@ -131,6 +131,22 @@ def save_influencer(
     if extra is not None:
         _link(db, influencer=influencer, profile=extra)
     return influencer
+
+
+def kept_over(influencer: Influencer, *, name: str | None, email: str | None) -> dict[str, str]:
+    """The stored values save_influencer kept over different ones given: {"name": …, "email": …}.
+
+    Saving fills in only what the directory lacks, so a creator saved before as "Maya L." stays so
+    when `/crm add "Maya Lopez" @maya` names them again; the caller says so instead of staying
+    silent. Compared as stored: cleaned, and names without regard to case or accents.
+    """
+    kept: dict[str, str] = {}
+    given_name, given_email = _clean_name(name), validate_email(email)
+    if given_name and fold(given_name) != fold(influencer.name):
+        kept["name"] = influencer.name
+    if given_email and influencer.email and given_email.lower() != influencer.email.lower():
+        kept["email"] = influencer.email
+    return kept
 
 
 def _fill_in_name(influencer: Influencer, name: str | None) -> None:

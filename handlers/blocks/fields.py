@@ -75,6 +75,17 @@ def who(influencer: Influencer) -> str:
     return creator_label(influencer.name, influencer.handle, influencer.platform)
 
 
+def kept_note(kept: dict[str, str]) -> str:
+    """Lines saying which saved values an add kept over the ones given (crm.influencers.kept_over),
+    and how to change them; '' when none."""
+    note = ""
+    if "name" in kept:
+        note += f"\nThe name stays *{mrkdwn(kept['name'], 200)}* (`/crm rename` changes it for everyone)."
+    if "email" in kept:
+        note += f"\nThe e-mail stays {mrkdwn(kept['email'], 255)} (*Edit* changes it)."
+    return note
+
+
 def status_label(status: str | None) -> str:
     """'Warm' for 'warm'; never 'None' (a row without a status reads 'No status')."""
     if not status:

@@ -211,9 +211,13 @@ def add_influencer_modal(*, metadata: str = "{}") -> View:
     return modal(ViewId.ADD_INFLUENCER, "Add influencer", blocks, metadata=metadata, submit="Add")
 
 
-def influencer_added_modal(influencer: Influencer, hint: str) -> View:
-    """What the Add influencer modal turns into when the creator may be a second entry of someone:
-    added, and `hint` (handlers.blocks.merge.same_person_hint). Read-only: Done closes it."""
-    added = f"Added {who(influencer)} to your list."
-    blocks = [SectionBlock(text=MarkdownTextObject(text=f"{added}\n{hint}"))]
-    return modal(ViewId.INFLUENCER_ADDED, "Influencer added", blocks, submit=None, close="Done")
+def influencer_added_modal(influencer: Influencer, notes: str, *, created: bool = True) -> View:
+    """What the Add influencer modal turns into when there is more to say than "added": the creator
+    may be a second entry of someone (handlers.blocks.merge.same_person_hint), was on the list
+    already, or kept its saved name (handlers.blocks.fields.kept_note). Read-only: Done closes it."""
+    lead = (
+        f"Added {who(influencer)} to your list." if created else f"{who(influencer)} is already on your list."
+    )
+    blocks = [SectionBlock(text=MarkdownTextObject(text=f"{lead}\n{notes.strip()}".strip()))]
+    title = "Influencer added" if created else "Already on your list"
+    return modal(ViewId.INFLUENCER_ADDED, title, blocks, submit=None, close="Done")

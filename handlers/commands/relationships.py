@@ -15,7 +15,7 @@ from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one
 from crm.text import fold
 from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
-from handlers.blocks.fields import creator_label
+from handlers.blocks.fields import creator_label, kept_note
 from handlers.blocks.help import Usage
 from handlers.blocks.merge import same_person_buttons, same_person_hint
 from handlers.blocks.text import mrkdwn
@@ -93,6 +93,7 @@ def add(ctx: CommandContext, args: list[str]) -> None:
         said = f"{who} is back on your list, as it was when you removed them."
     else:
         said = f"Added {who} to your list." if created else f"{who} is already on your list."
+    said += kept_note(influencers.kept_over(influencer, name=words.name, email=words.email))
     # Just added: it may be a second entry of someone (`/crm add @lena tiktok`, @lena on Instagram).
     new_here = created and not was_archived
     others = duplicates.likely_same_person(ctx.db, influencer=influencer) if new_here else []

@@ -7,6 +7,7 @@ from slack_bolt import BoltContext
 from crm import clock, duplicates, followups, influencers, relationships
 from crm.cadence import parse_cadence
 from crm.errors import InvalidInput
+from handlers.blocks.fields import kept_note
 from handlers.blocks.merge import same_person_hint
 from handlers.blocks.modals import influencer_added_modal
 from handlers.forms import form_values, load_metadata, metadata_id
@@ -143,8 +144,9 @@ def follow_up_submitted(ack, body: dict, view: dict, context: BoltContext) -> No
 
 
 def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
-    """Save and add; the modal closes, unless the creator may be a second entry of someone saved
-    already: then it shows the merge line that makes them one (as `/crm add` does)."""
+    """Save and add; the modal closes, unless there is more to say (as `/crm add` says it): the
+    creator may be a second entry of someone saved already (the merge line that makes them one),
+    was on the list already, or kept the name saved before."""
     values = form_values(view)
     added_view = None
     with scope(context, once=request_key(body)) as s:
@@ -167,8 +169,12 @@ def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) 
                 return
             influencer, created = outcome.value
             others = duplicates.likely_same_person(s.db, influencer=influencer) if created else []
+            name = values.get(Field.INFLUENCER_NAME)
+            notes = kept_note(influencers.kept_over(influencer, name=name, email=None))
             if others:
-                added_view = influencer_added_modal(influencer, same_person_hint(influencer, others))
+                notes += "\n" + same_person_hint(influencer, others)
+            if notes or not created:
+                added_view = influencer_added_modal(influencer, notes, created=created)
             s.refresh_home()
     if added_view is None:
         ack()

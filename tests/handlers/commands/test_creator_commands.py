@@ -41,6 +41,24 @@ def test_two_medium_writers_are_two_creators(run, crm):
     assert crm.count(Influencer) == 4
 
 
+def test_adding_again_with_another_name_or_e_mail_says_what_stays(run, crm):
+    run.command('add "Priya R." @priya youtube priya@one.example')
+    again = run.command('add "Priya Raman" @priya youtube priya@two.example')
+    assert "*Priya R.* (@priya · YouTube) is already on your list." in again.text
+    assert "The name stays *Priya R.* (`/crm rename` changes it for everyone)." in again.text
+    assert "The e-mail stays priya@one.example (*Edit* changes it)." in again.text
+    priya = creator(crm, "priya")
+    assert (priya.name, priya.email) == ("Priya R.", "priya@one.example")
+    # The same values again, or a name saved only as the handle (filled in): nothing to say.
+    same = run.command('add "priya r." @priya youtube PRIYA@one.example')
+    assert "stays" not in same.text
+    run.command("add @kai tiktok")
+    filled = run.command('add "Kai Moreno" @kai tiktok kai@example.com')
+    assert (
+        "*Kai Moreno* (@kai · TikTok) is already on your list." in filled.text and "stays" not in filled.text
+    )
+
+
 def test_add_with_a_name(run, crm):
     sent = run.command('add "Priya Raman" @priya youtube')
     assert "Added *Priya Raman* (@priya · YouTube)" in sent.text

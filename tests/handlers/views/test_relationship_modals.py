@@ -144,6 +144,21 @@ def test_adding_a_second_entry_from_app_home_shows_the_merge_line(run, crm):
     assert crm.count(Relationship) == 1 and sent.to("views.publish")
 
 
+def test_adding_someone_already_saved_says_so_and_what_name_stays(run, crm):
+    crm.relationship("priya", name="Priya R.", platform="youtube")
+    view = run.click(Action.HOME_ADD_INFLUENCER).opened
+    sent = run.submit(
+        view, {F.INFLUENCER_REF: "@priya", F.INFLUENCER_PLATFORM: "youtube", F.INFLUENCER_NAME: "Priya Raman"}
+    )
+    assert sent.ack["response_action"] == "update"
+    text = sent.ack["view"]["blocks"][0]["text"]["text"]
+    assert text == (
+        "*Priya R.* (@priya · YouTube) is already on your list.\n"
+        "The name stays *Priya R.* (`/crm rename` changes it for everyone)."
+    )
+    assert crm.count(Relationship) == 1 and crm.one(Influencer).name == "Priya R."
+
+
 def test_add_influencer_ambiguous_handle_asks_for_the_platform(run, crm):
     crm.influencer("sam", platform="tiktok")
     crm.influencer("sam", platform="youtube")
