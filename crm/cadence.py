@@ -34,20 +34,23 @@ MIN_DAYS = 1
 MAX_DAYS = 365
 OFF_WORDS = ("off", "none", "clear", "never", "-")
 EXAMPLE = "Write it like 2w, 10 days, 3 weeks, 1 month, monthly or off."
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "q": 90, "y": 365}
 _UNITS = {
     **dict.fromkeys(("d", "day", "days"), "d"),
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), "w"),
     **dict.fromkeys(("m", "mo", "mos", "month", "months"), "m"),
+    **dict.fromkeys(("quarter", "quarters"), "q"),
     **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "y"),
 }
 # Quarterly is three of this module's 30-day months, so that it is shown as "every 3 months".
 _ADVERBS = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14, "monthly": 30, "quarterly": 90}
-_AMOUNT = re.compile(rf"^(?:every\s+)?(?P<n>\d{{1,4}}|other|{'|'.join(NUMBER_WORDS)})?\s*(?P<unit>[a-z]+)$")
+_AMOUNT = re.compile(
+    rf"^(?:(?:every|each)\s+)?(?P<n>\d{{1,4}}|other|{'|'.join(NUMBER_WORDS)})?\s*(?P<unit>[a-z]+)$"
+)
 
 
 # The words cadences are written with, to respell a mistyped one ("every 2 wekks", "montly").
-CADENCE_VOCABULARY = frozenset((*_UNITS, *_ADVERBS, *OFF_WORDS, *NUMBER_WORDS, "every", "other"))
+CADENCE_VOCABULARY = frozenset((*_UNITS, *_ADVERBS, *OFF_WORDS, *NUMBER_WORDS, "every", "each", "other"))
 
 
 class NotACadence(InvalidInput):
@@ -87,7 +90,7 @@ def parse_cadence(text: str) -> int | None:
     match = _AMOUNT.match(cleaned)
     unit = _UNITS.get(match.group("unit")) if match else None
     # A unit alone ("day", "week") is not a cadence: it may end a creator's name ("Anna Day").
-    if match is None or unit is None or not (match.group("n") or cleaned.startswith("every")):
+    if match is None or unit is None or not (match.group("n") or cleaned.startswith(("every", "each"))):
         raise NotACadence(shown)
     raw = match.group("n") or "1"
     count = 2 if raw == "other" else (int(raw) if raw.isdigit() else NUMBER_WORDS[raw])

@@ -6,16 +6,18 @@ date's begin, and answers a mistyped date with the command as it was probably me
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from crm import followups
+from crm.cadence import parse_cadence
 from crm.clock import local_today
 from crm.errors import InvalidInput, NoMatch
-from crm.follow_up_phrases import NotADate, parse_follow_up, respelled
+from crm.follow_up_phrases import WEEKDAYS, NotADate, parse_follow_up, respelled
 from handlers.blocks.help import Usage
 from handlers.blocks.text import fmt_datetime, mrkdwn
 from handlers.commands.context import CommandContext, UsageError, need
-from handlers.commands.tokens import respelled_problem
+from handlers.commands.tokens import as_typed, respelled_problem
 
 FOLLOWUP = Usage(
     "followup <influencer> <when|clear>",
@@ -49,6 +51,32 @@ def _split_when(ctx: CommandContext, args: list[str]) -> tuple[list[str], date |
     raise UsageError(FOLLOWUP, "Name the creator first, then when to follow up.")
 
 
+# How a repeating follow-up is written: "every monday", "each week", "weekly".
+_REPEATING = re.compile(
+    r"(?:every|each)\b.*|daily|weekly|biweekly|fortnightly|monthly|quarterly", re.IGNORECASE
+)
+
+
+def _refuse_repeating(args: list[str]) -> None:
+    """`followup @maya every monday`: a follow-up is one date; a repeating one is a cadence, which
+    `/crm cadence` sets. Answered with that command, the cadence as typed when it reads as one."""
+    for at in range(1, len(args)):
+        tail = " ".join(args[at:])
+        if not _REPEATING.fullmatch(tail):
+            continue
+        try:
+            parse_cadence(tail)
+            every = tail
+        except InvalidInput:  # "every monday": a weekday each week
+            every = "weekly" if any(w.lower().rstrip("s") in WEEKDAYS for w in args[at + 1 :]) else "2w"
+        example = f"/crm cadence {as_typed(args[:at])} {every}"
+        problem = (
+            f"A follow-up is one date, and “{tail[:60]}” repeats. To keep in touch regularly, set a"
+            f" cadence: {example} (each email, call or meeting you log then sets the next follow-up)."
+        )
+        raise UsageError(FOLLOWUP, problem)
+
+
 def _refuse_mistyped_date(ctx: CommandContext, args: list[str], today: date) -> None:
     """`followup @maya nxt week`: when respelling the longest tail of words makes it a date, name
     that tail and give the command as it was probably meant."""
@@ -61,6 +89,7 @@ def _refuse_mistyped_date(ctx: CommandContext, args: list[str], today: date) -> 
 
 def followup(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, FOLLOWUP)
+    _refuse_repeating(args)
     ref_words, due = _split_when(ctx, args)
     try:
         influencer = ctx.influencer(" ".join(ref_words))

@@ -55,6 +55,9 @@ def nine_local(day_offset: int, now: datetime = NOW) -> datetime:
         ("two weeks", 14),  # counts as words, as follow-up phrases take them (crm.text.NUMBER_WORDS)
         ("every three days", 3),
         ("Every Twelve Weeks", 84),
+        ("each week", 7),
+        ("every quarter", 90),
+        ("2 quarters", 180),
     ],
 )
 def test_what_people_type(typed, days):

@@ -100,3 +100,24 @@ def test_a_date_without_a_creator_asks_for_the_creator(run, crm, maya):
     assert "Name the creator first, then when to follow up." in text
     assert "e.g. `/crm followup @maya tomorrow 3pm`" in text
     assert due_of(crm, maya) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "example"),
+    [
+        ("followup @maya every monday", "/crm cadence @maya weekly"),
+        ("followup Maya Lopez every 2 weeks", "/crm cadence Maya Lopez every 2 weeks"),
+        ("followup @maya monthly", "/crm cadence @maya monthly"),
+        ("followup @maya each quarter", "/crm cadence @maya each quarter"),
+        ("followup @maya every tuesday and friday", "/crm cadence @maya weekly"),
+        ("followup @maya every so often", "/crm cadence @maya 2w"),
+    ],
+)
+def test_a_repeating_follow_up_points_to_a_cadence(run, crm, maya, typed, example):
+    text = run.command(typed).reply.params["text"]
+    assert "A follow-up is one date, and “" in text and "” repeats." in text
+    assert (
+        f"set a cadence: {example} (each email, call or meeting you log then sets the next follow-up)" in text
+    )
+    assert "No influencer matches" not in text
+    assert due_of(crm, maya) is None
