@@ -26,6 +26,7 @@ from crm.profiles import (
     on_platform,
     parse_profile,
     parse_reference,
+    platform_label,
     validate_platform,
 )
 from crm.text import clean_name, fold
@@ -254,8 +255,9 @@ def _link(db: Session, *, influencer: Influencer, profile: Profile) -> tuple[Inf
     if existing.influencer_id == influencer.id:
         return existing, False
     other = existing.influencer
+    owner = f"“{other.name}” (@{other.handle} · {platform_label(other.platform)})"
     raise Conflict(
-        f"{describe(profile)} already belongs to “{other.name}” (@{other.handle} · {other.platform}); "
+        f"{describe(profile)} already belongs to {owner}; "
         f"a profile can belong to one creator only. If they are the same person, merge them: "
         f"{merge_command(influencer, other)}"
     )

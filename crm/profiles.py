@@ -252,6 +252,25 @@ def is_profile_link(text: str) -> bool:
     return _DOMAIN.match(lowered) is not None and lowered.endswith((".substack.com", ".medium.com"))
 
 
+# How each platform is written for people, everywhere it is shown (messages, cards, lists, App Home, pickers).
+# Brand names keep their own capitals, which str.capitalize() would lose ("Tiktok", "Youtube").
+PLATFORM_LABELS = {
+    "instagram": "Instagram",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "x": "X",
+    "twitch": "Twitch",
+    "linkedin": "LinkedIn",
+    "blog": "Blog",
+    "other": "Other",
+}
+
+
+def platform_label(platform: str | None) -> str:
+    """'TikTok' for 'tiktok'; a platform this table does not know yet is shown as stored."""
+    return PLATFORM_LABELS.get(platform or "", platform or "Other")
+
+
 def platform_named(word: str) -> str | None:
     """The platform `word` names, in any case: its name, or a short form people write for one where
     a handle is a profile ("ig", "yt", "twitter", from crm.suggest.PLATFORM_SYNONYMS); else None.
@@ -311,7 +330,9 @@ def parse_profile(text: str, *, platform: str | None = None) -> Profile:
         return on_platform(parsed.handle, chosen)
     if chosen is not None and chosen != parsed.platform:
         raise InvalidInput(
-            "platform", f"The link is a {parsed.platform} profile but the platform given is {chosen}."
+            "platform",
+            f"The link is a {platform_label(parsed.platform)} profile but the platform given is"
+            f" {platform_label(chosen)}.",
         )
     return parsed
 
@@ -345,4 +366,4 @@ def describe(profile: Profile) -> str:
     """The profile in a sentence: 'instagram @maya', or a site's link."""
     if profile.identity.startswith("url:") and profile.url:
         return profile.url
-    return f"{profile.platform} @{profile.handle}"
+    return f"{platform_label(profile.platform)} @{profile.handle}"

@@ -19,9 +19,10 @@ from crm.influencers import ProfileSummary
 from crm.interactions import InteractionSummary
 from crm.links import short_link
 from crm.models import InfluencerProfile, Interaction, Relationship
+from crm.profiles import platform_label
 from crm.scoped import InfluencerSummary, RelationshipSummary
 from crm.strength import EXPLAIN_WINDOW, PROJECTION, StrengthExplanation
-from handlers.blocks.fields import INTERACTION_TYPE_LABELS, platform_label
+from handlers.blocks.fields import INTERACTION_TYPE_LABELS
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     SECTION_FIELD,

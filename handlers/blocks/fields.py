@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import FileInputElement  # not re-exported by the package
 
 from crm.models import INTERACTION_TYPES, PLATFORMS, RELATIONSHIP_STATUSES, Campaign, Influencer
+from crm.profiles import platform_label
 from handlers.blocks.text import INPUT_MAX, OPTION_TEXT, OPTION_VALUE, OPTIONS, mrkdwn, plain
 from handlers.ids import Field
 
@@ -37,18 +38,6 @@ INTERACTION_TYPE_LABELS = {
     "file_upload": "File",
 }
 PRIORITY_LABELS = {0: "0 – none", 1: "1 – low", 2: "2", 3: "3 – medium", 4: "4", 5: "5 – top"}
-# How each platform is written for people, everywhere it is shown (cards, lists, App Home, pickers).
-# Brand names keep their own capitals, which str.capitalize() would lose ("Tiktok", "Youtube").
-PLATFORM_LABELS = {
-    "instagram": "Instagram",
-    "tiktok": "TikTok",
-    "youtube": "YouTube",
-    "x": "X",
-    "twitch": "Twitch",
-    "linkedin": "LinkedIn",
-    "blog": "Blog",
-    "other": "Other",
-}
 STATUS_LABELS = {
     "saved": "Saved",
     "contacted": "Contacted",
@@ -56,11 +45,6 @@ STATUS_LABELS = {
     "cold": "Cold",
     "partnered": "Partnered",
 }
-
-
-def platform_label(platform: str | None) -> str:
-    """'TikTok' for 'tiktok'; a platform this table does not know yet is shown as stored."""
-    return PLATFORM_LABELS.get(platform or "", platform or "Other")
 
 
 def creator_label(name: str, handle: str, platform: str | None, *, limit: int = 200) -> str:

@@ -19,7 +19,8 @@ from slack_sdk.models.blocks.block_elements import StaticSelectElement
 from slack_sdk.models.views import View
 
 from crm.imports.columns import CODES, IGNORED, ColumnMap, column_code
-from handlers.blocks.fields import option, platform_label
+from crm.profiles import platform_label
+from handlers.blocks.fields import option
 from handlers.blocks.text import LABEL, clip, mrkdwn, plain
 from handlers.ids import Field
 from handlers.ids import View as ViewId

@@ -24,9 +24,10 @@ from slack_sdk.models.blocks import (
 )
 
 from crm.models import Influencer, Relationship
+from crm.profiles import platform_label
 from handlers.blocks.archive import restore_button
 from handlers.blocks.cards import follow_up_text
-from handlers.blocks.fields import platform_label, status_label, who
+from handlers.blocks.fields import status_label, who
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import BUTTON_TEXT, BUTTON_VALUE, mrkdwn, plain, plain_of, plural
 from handlers.ids import Action, Block

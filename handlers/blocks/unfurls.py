@@ -17,9 +17,9 @@ from slack_sdk.models.blocks import (
 )
 
 from crm.models import Influencer
+from crm.profiles import platform_label
 from crm.unfurls import CreatorFacts
 from handlers.blocks.cards import profile_line
-from handlers.blocks.fields import platform_label
 from handlers.blocks.message import Message, context
 from handlers.blocks.text import mrkdwn, plain_of, plural
 from handlers.ids import Action, Block

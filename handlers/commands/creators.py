@@ -9,11 +9,10 @@ from crm import influencers, references
 from crm.errors import Ambiguous, InvalidInput
 from crm.merge import preview_merge
 from crm.models import PLATFORMS
-from crm.profiles import is_profile_link, platform_named
+from crm.profiles import is_profile_link, platform_label, platform_named
 from crm.suggest import close_matches
 from crm.users import looks_like_email
 from handlers.blocks.cards import profile_line
-from handlers.blocks.fields import platform_label
 from handlers.blocks.help import Usage
 from handlers.blocks.merge import merge_preview
 from handlers.blocks.text import full_stop, mrkdwn

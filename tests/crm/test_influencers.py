@@ -198,7 +198,7 @@ def test_link_refuses_another_creators_profile_naming_it(db, snapshot):
     before = snapshot()
     with pytest.raises(Conflict) as err:
         link_profile(db, team_id="T1", influencer_id=priya.id, ref="https://instagram.com/maya")
-    assert "instagram @maya" in err.value.message and "Maya Lopez" in err.value.message
+    assert "Instagram @maya already belongs to" in err.value.message and "Maya Lopez" in err.value.message
     assert snapshot() == before
     assert [p[1] for p in _profiles(db, maya)] == ["instagram:maya"]
 

@@ -297,7 +297,8 @@ def test_admin_summary_says_as_of_when_in_the_admins_zone_and_counts_in_good_eng
 
 def test_platforms_are_labelled_from_one_table_everywhere():
     from crm.models import PLATFORMS
-    from handlers.blocks.fields import PLATFORM_LABELS, platform_select
+    from crm.profiles import PLATFORM_LABELS
+    from handlers.blocks.fields import platform_select
 
     assert set(PLATFORM_LABELS) == set(PLATFORMS)
     assert [PLATFORM_LABELS[p] for p in ("tiktok", "youtube", "linkedin", "x")] == [

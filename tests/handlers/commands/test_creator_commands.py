@@ -224,7 +224,7 @@ def test_link_refuses_another_creators_profile_naming_it(run, crm):
     run.command('add "Maya Lopez" @maya instagram')
     run.command('add "Priya Raman" @priya youtube')
     sent = run.command("link @priya https://instagram.com/maya")
-    assert "instagram @maya already belongs to “Maya Lopez”" in sent.text
+    assert "Instagram @maya already belongs to “Maya Lopez” (@maya · Instagram)" in sent.text
     merge = "If they are the same person, merge them: /crm merge @priya youtube @maya instagram"
     assert merge in sent.text
     assert identities(crm, creator(crm, "priya")) == {"youtube:priya"}
@@ -242,7 +242,7 @@ def test_link_refuses_another_creators_profile_naming_it(run, crm):
         ("link @priya @priya.r", "Say which platform @priya.r is on"),
         ("link @priya @priya.r myspace", "“myspace” is not a platform"),
         ("link @priya https://www.instagram.com/p/Cx123/", "not to a profile"),
-        ("link @priya tiktok.com/@x youtube", "is a tiktok profile but the platform given is youtube"),
+        ("link @priya tiktok.com/@x youtube", "is a TikTok profile but the platform given is YouTube"),
         ("link @nobody https://x.com/nobody", "No influencer matches “@nobody”"),
     ],
 )
