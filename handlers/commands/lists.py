@@ -42,7 +42,9 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
         elif lowered.startswith(("priority>=", "p>=", ">=")):
             number = lowered.rsplit(">=", 1)[1]
             if not (number.isascii() and number.isdigit() and int(number) <= PRIORITY_MAX):
-                raise UsageError(usage, f"Priority must be from 0 to {PRIORITY_MAX}, e.g. priority>=3.")
+                raise UsageError(
+                    usage, f"“{word[:40]}”: priority must be from 0 to {PRIORITY_MAX}, e.g. priority>=3."
+                )
             if min_priority not in (None, int(number)):
                 raise UsageError(usage, "Give priority>=N once.")
             min_priority = int(number)

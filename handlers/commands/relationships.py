@@ -182,9 +182,11 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
     stray = [w for w in args[first_tag:] if not _is_tag_word(w)]
     if first_tag > 0 and stray:
         word = stray[0][:40]
-        raise UsageError(
-            TAG, f"“{word}” is not a +tag or -tag: write +{word} to add it or -{word} to remove it."
-        )
+        problem = f"“{word}” is not a +tag or -tag: write +{word} to add it or -{word} to remove it."
+        before = args[args.index(stray[0]) - 1]
+        if _is_tag_word(before):  # `+plant based`: maybe a tag of two words
+            problem += f" A tag is one word: {before[:40]}-{word} keeps the two together."
+        raise UsageError(TAG, problem)
     influencer = ctx.influencer(_ref(ref_words))
     rel, not_there = relationships.update_tags(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, add=add_tags, remove=remove_tags

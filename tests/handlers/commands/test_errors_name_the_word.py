@@ -30,9 +30,20 @@ def error_text(sent) -> str:
 # ---- tag ----------------------------------------------------------------------------------------
 
 
+def test_a_plain_word_right_after_a_tag_is_offered_joined_to_it(run, crm, sophie):
+    text = error_text(run.command("tag @sophie.glow +vegan -beauty skincare +x"))
+    assert "A tag is one word: -beauty-skincare" in text  # after a tag: offered joined
+    text = error_text(run.command("tag @sophie.glow skincare"))
+    assert "keeps the two together" not in text
+    assert unchanged(crm, sophie)
+
+
 def test_tag_names_a_plain_word_among_the_tags(run, crm, sophie):
     text = error_text(run.command("tag @sophie.glow -beauty +vegan skincare"))
-    assert "“skincare” is not a +tag or -tag: write +skincare to add it or -skincare to remove it." in text
+    assert (
+        "“skincare” is not a +tag or -tag: write +skincare to add it or -skincare to remove it."
+        " A tag is one word: +vegan-skincare keeps the two together." in text
+    )
     assert "No influencer matches" not in text
     assert "e.g. `/crm tag @maya +skincare -beauty`" in text
     assert unchanged(crm, sophie)

@@ -419,9 +419,10 @@ def test_a_word_that_is_no_list_filter_is_named_with_what_it_may_mean(run, crm, 
     [
         ("#vegan #skincare", "One #tag at a time (got #vegan and #skincare)."),
         ("priority>=2 p>=3", "Give priority&gt;=N once."),  # escaped: the reply is mrkdwn
+        ("priority>=9", "“priority&gt;=9”: priority must be from 0 to 5, e.g. priority&gt;=3."),
     ],
 )
-def test_a_filter_given_twice_is_named(run, crm, words, problem):
+def test_a_filter_given_twice_or_out_of_range_is_named(run, crm, words, problem):
     text = run.command(f"list {words}").reply.params["text"]
     assert text.startswith(problem)
     assert "Usage: `/crm list" in text
