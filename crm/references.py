@@ -1,4 +1,5 @@
-"""Which creator a reference names: a profile link, `@handle`, `@handle platform`, or a name.
+"""Which creator a reference names: a profile link, `@handle`, `@handle platform`, an e-mail
+address, or a name.
 
 Every command that names a creator goes through resolve_influencer: a profile beats a name, so
 "@maya" is the creator with that handle even when someone else is called Maya, and a reference
@@ -16,6 +17,7 @@ from crm.models import Influencer, InfluencerProfile
 from crm.profiles import BareHandle, Profile, on_platform, parse_reference, platform_named
 from crm.text import clean_name, escape_like, fold
 from crm.urls import looks_like_url
+from crm.users import looks_like_email
 
 
 def _profile_of(text: str) -> Profile | BareHandle | None:
@@ -77,8 +79,8 @@ def _profile_matches(
 
 
 def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[Influencer, int]]:
-    """Creators matching `ref` with a match tier: 0 one of their profiles, 1 exact name, 2 name or
-    handle prefix."""
+    """Creators matching `ref` with a match tier: 0 one of their profiles or their e-mail address,
+    1 exact name, 2 name or handle prefix."""
     cleaned, parsed = _reference(ref)
     if not 1 <= limit <= 100:
         raise InvalidInput("limit", "The limit must be from 1 to 100.")
@@ -107,10 +109,14 @@ def _ranked(db: Session, *, team_id: str, ref: str, limit: int) -> list[tuple[In
             folded_name.like("% " + prefix),
             Influencer.id.in_(team_profiles.where(lower_handle.like(escape_like(typed) + "%"))),
         )
-    tier = case((profile_hit, 0), (name_exact, 1), else_=2)
+    # An e-mail address names the creator saved with it (a creator's reply is in your inbox).
+    email_hit = literal(False)
+    if parsed is None and looks_like_email(cleaned):
+        email_hit = func.lower(Influencer.email) == cleaned.lower()
+    tier = case((profile_hit, 0), (email_hit, 0), (name_exact, 1), else_=2)
     rows = db.execute(
         select(Influencer, tier)
-        .where(Influencer.team_id == team_id, or_(profile_hit, name_exact, name_prefix))
+        .where(Influencer.team_id == team_id, or_(profile_hit, email_hit, name_exact, name_prefix))
         .order_by(tier, func.lower(Influencer.name), Influencer.platform, Influencer.id)
         .limit(limit)
     ).all()
@@ -125,7 +131,8 @@ def find_influencers(db: Session, *, team_id: str, ref: str, limit: int = 10) ->
 def resolve_influencer(db: Session, *, team_id: str, ref: str) -> Influencer:
     """The one creator `ref` means; NoMatch (a NotFound) when none, Ambiguous (with candidates) when several.
 
-    `ref` is a profile link, `@handle` (any of a creator's profiles), `@handle platform`, or a name.
+    `ref` is a profile link, `@handle` (any of a creator's profiles), `@handle platform`, an e-mail
+    address, or a name.
     Only the best tier counts: a profile beats a name, so "@maya" resolves to the handle even when
     someone is also called Maya.
     """

@@ -1,5 +1,5 @@
-"""Search the team directory by name and every profile's handle (or a pasted profile link), and the
-acting user's own tags and notes.
+"""Search the team directory by name, e-mail address and every profile's handle (or a pasted profile
+link), and the acting user's own tags and notes.
 
 Core PostgreSQL only (no pg_trgm, no unaccent): names, tags and notes are compared without their
 accents through crm_fold() (migration 0012, crm.text.fold). A weighted `to_tsvector('simple', …)`
@@ -117,6 +117,7 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
     tag_hit = func.coalesce(Relationship.tags.op("&&")(tag_array), False)
     handle_exact = Influencer.id.in_(team_profiles.where(func.lower(InfluencerProfile.handle) == cleaned))
     handle_like = func.coalesce(handles.ilike(pattern), False)
+    email_like = func.coalesce(Influencer.email.ilike(pattern), False)  # "maya@eats.example", "eats.example"
     # A pasted profile link finds its creator, however it is written (crm.profiles).
     profile_hit = literal(False)
     if isinstance(profile := _profile_of(text), Profile):
@@ -133,6 +134,8 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
         + bonus(handle_exact, 1.0)
         + bonus(folded_name == folded, 0.8)
         + bonus(handle_like, 0.3)
+        + bonus(func.lower(Influencer.email) == cleaned, 2.0)
+        + bonus(email_like, 0.3)
         + bonus(folded_name.like(folded_pattern), 0.2)
         + bonus(tag_hit, 0.6)
         + bonus(func.coalesce(folded_notes.like(folded_pattern), False), 0.1)
@@ -148,6 +151,7 @@ def search(db: Session, *, actor: User, text: str, limit: int = 20, offset: int 
                 fts_hit,
                 profile_hit,
                 handle_like,
+                email_like,
                 folded_name.like(folded_pattern),
                 tag_hit,
                 folded_notes.like(folded_pattern),

@@ -35,8 +35,9 @@ def help_message(entries: Sequence[Usage], *, command: str = "/crm") -> Message:
     blocks += [SectionBlock(text=MarkdownTextObject(text=s)) for s in sections]
     blocks.append(
         context(
-            "Refer to a creator by any of their profiles (`@handle`, `@handle tiktok`, a profile URL) "
-            'or name; quote names with spaces: `/crm show "Maya Lopez"`. Replies are visible only to you.'
+            "Refer to a creator by any of their profiles (`@handle`, `@handle tiktok`, a profile URL), "
+            'their e-mail address or their name; quote names with spaces: `/crm show "Maya Lopez"`.'
+            " Replies are visible only to you."
         )
     )
     names = dict.fromkeys(e.usage.split(" ", 1)[0] for e in entries)

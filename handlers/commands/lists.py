@@ -20,7 +20,7 @@ LIST = Usage(
     "/crm list warm #skincare",
 )
 DUE = Usage("due", "follow-ups due today and overdue", "/crm due")
-FIND = Usage("find <text>", "search names, handles, your tags and notes", "/crm find skincare")
+FIND = Usage("find <text>", "search names, handles, e-mails, your tags and notes", "/crm find skincare")
 
 
 def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilter:

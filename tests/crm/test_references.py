@@ -56,6 +56,15 @@ def test_resolve_by_full_name(db):
         resolve_influencer(db, team_id="T1", ref="Maya")
 
 
+def test_resolve_an_e_mail_address_finds_the_creator_saved_with_it(db):
+    maya = make_influencer(db, team_id="T9", handle="maya", name="Maya Lopez", email="Maya@Eats.example")
+    make_influencer(db, team_id="T8", handle="maya", email="maya@eats.example")  # another workspace
+    make_influencer(db, team_id="T9", handle="eats", name="maya@eats.example fan")  # a name: ranks below
+    assert resolve_influencer(db, team_id="T9", ref="maya@eats.example").id == maya.id
+    with pytest.raises(NotFound):
+        resolve_influencer(db, team_id="T9", ref="nobody@eats.example")
+
+
 def test_resolve_nothing_or_other_team_is_not_found(db):
     make_influencer(db, team_id="T2", handle="maya")
     with pytest.raises(NotFound):

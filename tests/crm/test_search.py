@@ -33,6 +33,14 @@ def test_finds_by_name_word_prefix_and_handle_substring(db, world):
     assert ids(search(db, actor=world["me"], text="@maya_fit")) == [world["maya"].id]
 
 
+def test_finds_by_e_mail_address_or_its_domain_in_the_team_only(db, world):
+    jon, outsider = world["jon"], world["outsider"]
+    jon.email, outsider.email = "Jon@Runs.example", "jon@runs.example"
+    db.flush()
+    assert ids(search(db, actor=world["me"], text="jon@runs.example")) == [jon.id]
+    assert ids(search(db, actor=world["me"], text="runs.example")) == [jon.id]
+
+
 def test_names_notes_and_tags_match_with_or_without_their_accents(db, world):
     me = world["me"]
     zoe = make_influencer(db, team_id="T1", handle="zm", name="Zoë Müller")

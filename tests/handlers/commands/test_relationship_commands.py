@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from crm.clock import follow_up_instant
 from crm.models import Influencer, Interaction, Relationship
@@ -352,6 +352,14 @@ def test_note_without_text_opens_the_notes_modal(run, crm):
     assert view["callback_id"] == ViewId.NOTES
     assert "Earlier note" in repr(view["blocks"])
     assert not sent.replies
+
+
+def test_show_and_find_by_the_creators_e_mail_address(run, crm):
+    crm.relationship("maya", name="Maya Lopez", status="warm")
+    with crm.session() as db:
+        db.execute(update(Influencer).values(email="maya@eats.example"))
+    assert "MAYA LOPEZ" in run.command("show maya@eats.example").text.upper()
+    assert "@maya" in run.command("find eats.example").text
 
 
 def test_log_opens_the_modal_prefilled(run, crm):
