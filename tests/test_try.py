@@ -198,3 +198,62 @@ def test_block_kit_rendering():
         "│ • Status (optional): one of: Warm / Cold",
         "└─ [Save]  [Cancel]",
     ]
+
+
+FORMS = """\
+/crm add "Maya Lopez" @maya instagram
+fill Type = call
+/crm log @maya call agreed on two reels
+fill Subject = Rates
+fill Type = meet
+fill When = 2026-11-30 10:00
+fill Nope = x
+fill When = yesterday
+submit
+submit
+/crm show @maya
+/crm campaign new
+fill Name = Spring
+submit
+fill Landing = https://shop.example.com/spring
+submit
+submit
+/crm show @maya
+click Edit
+fill Tags = food, vegan
+fill Status = warm
+submit
+/crm show @maya
+/crm log
+fill Influencer = lopez
+"""
+
+
+def test_forms_are_filled_in_and_submitted_as_slack_submits_them(fresh_database_url, tmp_path):
+    done = _try(fresh_database_url, tmp_path, script=FORMS)
+    assert done.returncode == 0, done.stderr
+    chunks = [chunk.partition("\n") for chunk in done.stdout.split("» ")[1:]]
+    lines, answers = [line for line, _, _ in chunks], [answer.strip() for _, _, answer in chunks]
+    said = dict(zip(lines, answers, strict=True))  # a line typed twice: its last answer
+    assert said["fill Type = call"].startswith("No form is open.")
+    form = said["/crm log @maya call agreed on two reels"]
+    assert "• Details (optional): agreed on two reels" in form  # the words after the type
+    assert said["fill Subject = Rates"] == "Subject: Rates"
+    assert said["fill Type = meet"] == "Type: Meeting"  # a menu's choice by the start of its label
+    assert said["fill When = 2026-11-30 10:00"] == "When: 2026-11-30 10:00"
+    assert said["fill Nope = x"].startswith("This form has no field “Nope”. Its fields: Influencer, Type,")
+    assert said["fill When = yesterday"] == "“yesterday” is not a date and time here; write YYYY-MM-DD HH:MM."
+    # The first submit logs it and closes the form; there is no form left to submit again.
+    submits = [answer for line, answer in zip(lines, answers, strict=True) if line == "submit"]
+    assert submits[:2] == ["(Submitted; the form closed.)", "No form is open to submit."]
+    card = answers[lines.index("/crm show @maya")]
+    assert "Meeting · Rates" in card and "Mon 30 Nov 2026" in card
+    # Errors come back next to their field's label; the corrected form goes through.
+    assert submits[2] == "! Landing page: A landing URL is required, e.g. https://example.com/spring."
+    assert submits[3].startswith("┌─ Form: Campaign created")
+    assert submits[4] == "This form has nothing to submit; it only closes."
+    # A search menu is filled as Slack fills it while one types: the app's options.
+    assert said["fill Tags = food, vegan"] == "Tags: #food, #vegan"
+    assert "Status: Warm" in answers[-3] and "Tags: `#food` `#vegan`" in answers[-3]
+    assert said["fill Influencer = lopez"] == "Influencer: Maya Lopez (@maya · Instagram)"
+    assert "Traceback" not in done.stderr

@@ -9,7 +9,8 @@ acknowledgement, the response_url replies and the forms (views.open) as text (re
 the app uploads (an export, a chart, a QR code) is written to a folder of the session's, and its
 path printed.
 `home` shows the App Home the same way (an app_home_opened event). `click <label>` (or `click <n>`)
-presses a button of the last answer, as a block_actions payload from that message or App Home. The
+presses a button of the last answer, as a block_actions payload from that message or App Home.
+`fill <field> = <value>` fills in the form on screen and `submit` submits it (forms.py). The
 database is the bot's own: the embedded PostgreSQL or DATABASE_URL, migrated first.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import logging
 import sys
@@ -25,6 +27,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
@@ -33,6 +36,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.demo_workspace import check_demo_team_id
 from bot.sandbox.executor import TrackingExecutor
+from bot.sandbox.forms import FillError, Form
 from bot.sandbox.payloads import Button, block_actions, command, home_opened, shown_buttons
 from bot.sandbox.render import message_text, view_text
 from bot.sandbox.web_api import Call, LoopbackWebApi, Profile
@@ -45,11 +49,12 @@ SIGNING_SECRET = "0" * 32
 # Longest a line may take (listener, replies, App Home refresh) before the session moves on.
 LINE_TIMEOUT = 30.0
 EXIT_WORDS = ("exit", "quit", ":q")
+FORM_METHODS = ("views.open", "views.push", "views.update")  # the calls that put a form on screen
 BANNER = """\
 Influencer CRM — try it without Slack. You are {name} ({user_id}) in demo workspace {team_id}.
 Type /crm commands as in Slack (`/crm help` lists them; the /crm may be left out), `home` for the
 App Home, `exit` to leave. Buttons are shown as [Label]: `click Label` presses one of the last
-answer's. Forms list their fields.
+answer's. Forms list their fields: `fill Type = call` fills one in, `submit` sends the form.
 Load the sample workspace first for something to look at: crm-bot demo-data
 """
 
@@ -71,6 +76,8 @@ class TrySession:
         self.team_id, self.user_id = team_id, user_id
         self.files_dir: Path | None = None  # made at the first upload
         self.buttons: list[Button] = []  # the last answer's, for `click`
+        self.form: Form | None = None  # the form on screen, for `fill` and `submit`
+        self._form_ids = itertools.count(1)
         profiles = _profiles()
         # Anyone else acted as (`--user-id UNEW00001`: trying it as a new user) is a plain member, as
         # Slack's users.info would describe them; otherwise their first command would log a failed
@@ -121,11 +128,15 @@ class TrySession:
             )
         if words == "click" or words.startswith("click "):
             return self._click(words.removeprefix("click").strip())
+        if words == "fill" or words.startswith("fill "):
+            return self._fill(words.removeprefix("fill").strip())
+        if words == "submit":
+            return self._submit()
         if words.startswith("/") and not (words == "/crm" or words.startswith("/crm ")):
             return "Only /crm commands can be tried here (for example /crm help)."
         text = words.removeprefix("/crm").strip()
         payload = command(text, **self._who(), response_url=self.web_api.response_url())
-        return self._dispatch(payload, shows=("views.open", "views.push", "views.update"))
+        return self._dispatch(payload, shows=FORM_METHODS)
 
     def _click(self, which: str) -> str:
         """Press the last answer's button `which` (its label, or the start of it; or its number)."""
@@ -139,16 +150,59 @@ class TrySession:
                 shown = " ".join(f"[{b.label}]" for b in self.buttons)
                 return f"No button “{which}” in the last answer. Its buttons: {shown}"
             button = matches[0]
-        shows = ("views.open", "views.push", "views.update")
+        shows = FORM_METHODS
         if button.view is not None:  # App Home: its refresh is what the click shows
             shows = (*shows, "views.publish")
         payload = block_actions(button, **self._who(), response_url=self.web_api.response_url())
         return self._dispatch(payload, shows=shows)
 
+    def _fill(self, assignment: str) -> str:
+        """`fill <field> = <value>`: type into the form on screen (bot/sandbox/forms.py)."""
+        if self.form is None:
+            return "No form is open. Forms open from commands such as /crm log @maya call."
+        label, equals, typed = assignment.partition("=")
+        if not equals or not label.strip():
+            return "Write it as fill <field> = <value>, for example: fill Type = call"
+        try:
+            said = self.form.fill(label, typed, options_for=self._options)
+        except FillError as problem:
+            return str(problem)
+        return said
+
+    def _options(self, block: dict[str, Any], element: dict[str, Any], typed: str) -> list[dict[str, Any]]:
+        """The options the app offers for `typed` in a search menu (a block_suggestion request)."""
+        assert self.form is not None
+        payload = self.form.options_request(block, element, typed, team_id=self.team_id, user_id=self.user_id)
+        response = self.app.dispatch(BoltRequest(mode="socket_mode", body=payload))
+        try:
+            answer = json.loads(response.body or "{}")
+        except ValueError:
+            return []
+        options = list(answer.get("options") or [])
+        for group in answer.get("option_groups") or []:
+            options.extend(group.get("options") or [])
+        return options
+
+    def _submit(self) -> str:
+        """`submit`: send the form on screen as Slack sends a view_submission."""
+        if self.form is None:
+            return "No form is open to submit."
+        form = self.form
+        if not form.view.get("submit"):  # read-only (e.g. "Campaign created"): it only closes
+            return "This form has nothing to submit; it only closes."
+        payload = form.submission(team_id=self.team_id, user_id=self.user_id, user_name=self.user_name)
+        return self._dispatch(payload, shows=FORM_METHODS, submitted=form)
+
+    def _tz(self) -> ZoneInfo:
+        """The user's time zone, as users.info gives it to the app."""
+        return ZoneInfo(self.web_api.profiles[self.user_id].tz)
+
     def _who(self) -> dict[str, str]:
         return {"team_id": self.team_id, "user_id": self.user_id, "user_name": self.user_name}
 
-    def _dispatch(self, payload: dict[str, Any], *, shows: tuple[str, ...]) -> str:
+    def _dispatch(
+        self, payload: dict[str, Any], *, shows: tuple[str, ...], submitted: Form | None = None
+    ) -> str:
         reason = malformed_reason(payload)
         if reason is not None:  # never for the payloads built here; checked as Socket Mode does
             return f"(refused: {reason})"
@@ -156,9 +210,22 @@ class TrySession:
         mark = self.web_api.count
         response = self.app.dispatch(BoltRequest(mode="socket_mode", body=payload))
         self._drain()
-        parts = [self._ack_text(response.body)] if response.body else []
+        parts = [self._answer_text(response.body, submitted)] if response.body else []
+        if submitted is not None and not response.body:
+            self.form = None  # acknowledged with nothing to show: the form closed
+            parts.append("(Submitted; the form closed.)")
         buttons: list[Button] = []
         for call in self.web_api.calls_since(mark):
+            view = (
+                call.json_param("view")
+                if call.method in ("views.open", "views.push", "views.update")
+                else None
+            )
+            if isinstance(view, dict) and call.method in shows:  # a form: kept for `fill` and `submit`
+                view_id = str(call.params.get("view_id") or f"VTRYFORM{next(self._form_ids):04d}")
+                self.form = Form.shown(view, view_id, self._tz())
+                parts.append(view_text(self.form.filled_view()))
+                continue
             text = self._saved_files(call) if call.method == "files.completeUploadExternal" else None
             if text := text or _call_text(call, shows):
                 parts.append(text)
@@ -194,16 +261,28 @@ class TrySession:
             if not self.executor.pending and not self.home.pending:
                 return
 
-    @staticmethod
-    def _ack_text(body: str) -> str:
+    def _answer_text(self, body: str, submitted: Form | None) -> str:
+        """The acknowledgement as the user sees it: a message, or for a submitted form its errors
+        (by field label), the form it turned into, or nothing (it closed)."""
         try:
             answer = json.loads(body)
         except ValueError:
             return body
         if not isinstance(answer, dict):
             return body
-        if answer.get("response_action") == "errors":
-            return "\n".join(f"! {field}: {error}" for field, error in answer.get("errors", {}).items())
+        action = answer.get("response_action")
+        if action == "errors":
+            blocks = submitted.view.get("blocks", []) if submitted is not None else []
+            labels = {b.get("block_id"): (b.get("label") or {}).get("text") for b in blocks}
+            errors = answer.get("errors", {}).items()
+            return "\n".join(f"! {labels.get(field) or field}: {error}" for field, error in errors)
+        if submitted is not None and action in ("update", "push") and isinstance(answer.get("view"), dict):
+            view_id = submitted.id if action == "update" else f"VTRYFORM{next(self._form_ids):04d}"
+            self.form = Form.shown(answer["view"], view_id, self._tz())
+            return view_text(self.form.filled_view())
+        if submitted is not None and action in ("clear", None) and not answer.get("blocks"):
+            self.form = None
+            return "(Submitted; the form closed.)"
         return message_text(answer)
 
 
