@@ -51,6 +51,7 @@ class CreatorClicks:
     influencer_id: uuid.UUID
     name: str
     handle: str
+    platform: str
     clicks: int
 
 
@@ -191,12 +192,15 @@ def top_creators(
     """The workspace's creators with the most clicks in [since, until), most first (ties by name)."""
     per_creator = _in_period(team_id, since, until).subquery()
     rows = db.execute(
-        select(Influencer.id, Influencer.name, Influencer.handle, per_creator.c.clicks)
+        select(Influencer.id, Influencer.name, Influencer.handle, Influencer.platform, per_creator.c.clicks)
         .join(per_creator, per_creator.c.influencer_id == Influencer.id)
         .order_by(per_creator.c.clicks.desc(), func.lower(Influencer.name), Influencer.id)
         .limit(limit)
     ).all()
-    return [CreatorClicks(id_, name, handle, int(clicks)) for id_, name, handle, clicks in rows]
+    return [
+        CreatorClicks(id_, name, handle, platform, int(clicks))
+        for id_, name, handle, platform, clicks in rows
+    ]
 
 
 # One batch: delete the oldest raw clicks before the cutoff and add them to their day's count, in

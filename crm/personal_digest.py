@@ -40,6 +40,7 @@ class DueItem:
     relationship_id: uuid.UUID
     influencer_name: str
     handle: str
+    platform: str
     due_at: datetime
 
 
@@ -120,7 +121,7 @@ def personal_digest(db: Session, *, actor: User, now: datetime | None = None) ->
         DueItem(*row)
         for row in db.execute(
             text(
-                """SELECT ui.id, i.name, i.handle, ui.follow_up_date
+                """SELECT ui.id, i.name, i.handle, i.platform, ui.follow_up_date
                    FROM user_influencers ui JOIN influencers i ON i.id = ui.influencer_id
                    WHERE ui.user_id = :user AND ui.archived_at IS NULL AND ui.follow_up_date < :until
                    ORDER BY ui.follow_up_date, ui.id LIMIT :limit"""

@@ -43,6 +43,7 @@ class PartneredLine:
     user_name: str
     influencer_name: str
     handle: str
+    platform: str
     changed_at: datetime
 
 
@@ -74,7 +75,7 @@ _OVERDUE = """
 
 _PARTNERED = """
     SELECT ui.id, u.slack_user_id, coalesce(nullif(u.display_name, ''), u.slack_user_id), i.name, i.handle,
-           ui.status_changed_at, count(*) OVER ()
+           i.platform, ui.status_changed_at, count(*) OVER ()
     FROM user_influencers ui
     JOIN users u ON u.id = ui.user_id
     JOIN influencers i ON i.id = ui.influencer_id
@@ -140,13 +141,13 @@ def weekly_actions(
     rows = db.execute(
         text(_PARTNERED), {"team": team_id, "start": start, "end": end, "limit": PARTNERED_LIMIT}
     ).all()
-    partnered = [PartneredLine(*row[:6]) for row in rows]
+    partnered = [PartneredLine(*row[:7]) for row in rows]
     campaigns, campaigns_total = _campaigns(db, team_id=team_id)
     return WeeklyActions(
         owners=owners,
         owners_total=owners_total,
         partnered=partnered,
-        partnered_total=rows[0][6] if rows else 0,
+        partnered_total=rows[0][7] if rows else 0,
         campaigns=campaigns,
         campaigns_total=campaigns_total,
     )

@@ -64,7 +64,8 @@ def link_clicks_lines(links: Any) -> str:
     """'1,204 clicks in the period' and a line per top creator, from crm.clicks.PeriodClicks."""
     lines = [f"{plural(links.total, 'click')} in the period (people only; link previews not counted)"]
     lines += [
-        f"• *{mrkdwn(c.name, 100)}* (@{mrkdwn(c.handle, 60)}): {plural(c.clicks, 'click')}" for c in links.top
+        f"• {creator_label(c.name, c.handle, c.platform, limit=100)}: {plural(c.clicks, 'click')}"
+        for c in links.top
     ]
     return "\n".join(lines)
 

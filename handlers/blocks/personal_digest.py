@@ -14,9 +14,10 @@ from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, Pl
 from crm.clock import zone_of
 from crm.personal_digest import DueItem, PersonalDigest
 from handlers.blocks.digests import due_text
+from handlers.blocks.fields import creator_label
 from handlers.blocks.going_cold import going_cold_section
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import mrkdwn, plural
+from handlers.blocks.text import plural
 from handlers.ids import COMMAND, Action
 from handlers.ids import Block as BlockId
 
@@ -55,7 +56,7 @@ def _pipeline_text(d: PersonalDigest) -> str:
 
 def _due_line(item: DueItem, d: PersonalDigest) -> str:
     when = due_text(item.due_at, tz_name=d.timezone, now=d.as_of)
-    return f"• *{mrkdwn(item.influencer_name, 150)}* (@{mrkdwn(item.handle, 80)}) — {when}"
+    return f"• {creator_label(item.influencer_name, item.handle, item.platform, limit=150)} — {when}"
 
 
 def _due_blocks(d: PersonalDigest) -> list[Block]:

@@ -91,7 +91,7 @@ def _owner_line(owner: OwnerLine) -> str:
 
 
 def _partnered_line(row: PartneredLine, tz_name: str) -> str:
-    who = f"*{mrkdwn(row.influencer_name, 80)}* (@{mrkdwn(row.handle, 60)})"
+    who = creator_label(row.influencer_name, row.handle, row.platform, limit=80)
     return f"• {who} — {mrkdwn(row.user_name, 80)}, {fmt_date(row.changed_at, zone_of(tz_name))}"
 
 
@@ -168,7 +168,10 @@ def weekly_summary_message(
         sections.append(
             bullets(
                 f"Top creators by clicks ({plural(links.total, 'click')} on short links)",
-                [f"• *{mrkdwn(c.name, 100)}* (@{mrkdwn(c.handle, 60)}): {c.clicks:,}" for c in links.top],
+                [
+                    f"• {creator_label(c.name, c.handle, c.platform, limit=100)}: {c.clicks:,}"
+                    for c in links.top
+                ],
                 len(links.top),
                 noun="creator",
                 empty="_No clicks this week._",

@@ -27,7 +27,10 @@ def cold(name: str) -> GoingCold:
 
 
 def digest(*, cold_total: int, due_total: int, name: str = NASTY) -> PersonalDigest:
-    due = [DueItem(uuid.uuid4(), name, "h" * 60, NOW + timedelta(days=k - 2)) for k in range(DIGEST_ITEMS)]
+    due = [
+        DueItem(uuid.uuid4(), name, "h" * 60, "tiktok", NOW + timedelta(days=k - 2))
+        for k in range(DIGEST_ITEMS)
+    ]
     return PersonalDigest(
         user_id=uuid.uuid4(),
         slack_user_id="U1",

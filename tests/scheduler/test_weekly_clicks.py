@@ -41,7 +41,7 @@ def test_top_creators_by_clicks_of_last_week(make_ctx, settings, fake_slack, cle
     (section,) = [b for b in post.blocks if "Top creators by clicks" in b.get("text", {}).get("text", "")]
     text = section["text"]["text"]
     assert text.startswith("*Top creators by clicks (4 clicks on short links)*")
-    assert "• *Maya &lt;!here&gt;* (@maya): 3\n• *Ben* (@ben): 1" in text
+    assert "• *Maya &lt;!here&gt;* (@maya · Instagram): 3\n• *Ben* (@ben · Instagram): 1" in text
 
 
 def test_no_clicks_section_without_short_links(make_ctx, fake_slack, clean_tables):

@@ -60,7 +60,7 @@ def summary(owners: int, partnered: int, campaigns: int, *, name: str = "Maya") 
         owners=[OwnerLine(uuid.uuid4(), f"U{k:08d}", name, k + 1, k % 3) for k in range(owners)],
         owners_total=owners,
         partnered=[
-            PartneredLine(uuid.uuid4(), f"U{k:08d}", name, name * 3, "h" * 60, START)
+            PartneredLine(uuid.uuid4(), f"U{k:08d}", name, name * 3, "h" * 60, "youtube", START)
             for k in range(partnered)
         ],
         partnered_total=partnered,

@@ -110,7 +110,8 @@ def test_summary_names_owners_partnered_and_campaigns_and_the_chart_is_in_its_th
     sections = section_texts(post.blocks)
     owners = sections["Needs attention, per owner"].split("\n")
     assert owners == ["• <@U0ALICE01> — 2 overdue follow-ups · 1 going cold"]
-    assert "*Maya Lopez* (@maya) — Bob, Wed 25 Nov 2026" in sections["Moved to partnered this week"]
+    partnered = sections["Moved to partnered this week"]
+    assert "*Maya Lopez* (@maya · Instagram) — Bob, Wed 25 Nov 2026" in partnered
     campaigns = sections["Open campaigns — assignments by status"].split("\n")
     assert campaigns == [
         "• *Spring &lt;!channel&gt; launch* (active): planned 1 · active 1 · completed 0 · cancelled 0"

@@ -224,8 +224,8 @@ def test_admin_summary_counts_the_periods_clicks_and_top_creators(links_run, crm
     body = links_run.command("admin", user_id="UADMIN0001").text
     assert "*Short-link clicks*" in body
     assert "3 clicks in the period" in body
-    assert "• *Maya Lopez* (@maya): 2 clicks" in body
-    assert "• *Ben &lt;!channel&gt;* (@ben): 1 click" in body
+    assert "• *Maya Lopez* (@maya · Instagram): 2 clicks" in body
+    assert "• *Ben &lt;!channel&gt;* (@ben · Instagram): 1 click" in body
 
 
 def test_admin_summary_without_short_links_has_no_clicks_section(run, crm):
