@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crm import archive, dashboard, duplicates, influencers, relationships
-from crm.errors import Ambiguous, InvalidInput, NotFound
+from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.profiles import platform_named
 from crm.relationship_fields import PRIORITY_MAX, validate_priority
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from crm.text import fold
+from crm.users import looks_like_email
 from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import creator_label, kept_note
@@ -21,7 +22,7 @@ from handlers.blocks.merge import same_person_buttons, same_person_hint
 from handlers.blocks.text import mrkdwn
 from handlers.blocks.undo import note_added_message, status_set_message
 from handlers.commands.context import CommandContext, UsageError, need
-from handlers.commands.creators import read_add
+from handlers.commands.creators import AddWords, read_add
 from handlers.commands.tokens import as_typed, rest_after
 from handlers.views.openers import log_modal_for, notes_modal_for
 
@@ -65,26 +66,11 @@ def _ref(args: list[str]) -> str:
 
 def add(ctx: CommandContext, args: list[str]) -> None:
     need(args, 1, ADD)
-    words = read_add(args, ADD)
-    if ctx.picked_influencer_id is not None:
-        influencer = influencers.complete_influencer(
-            ctx.db,
-            team_id=ctx.team_id,
-            influencer_id=ctx.influencer(words.ref).id,
-            name=words.name,
-            profile_url=words.url,
-            email=words.email,
-        )
-    else:
-        influencer = influencers.save_influencer(
-            ctx.db,
-            team_id=ctx.team_id,
-            ref=words.ref,
-            platform=words.platform,
-            profile_url=words.url,
-            name=words.name,
-            email=words.email,
-        )
+    influencer, kept = _known_by_email(ctx, args), {}  # `/crm add maya@eats.example`: saved already
+    if influencer is None:
+        words = read_add(args, ADD)
+        influencer = _saved(ctx, words)
+        kept = influencers.kept_over(influencer, name=words.name, email=words.email)
     was_archived = archive.is_archived(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     _, created = relationships.add_to_list(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
     ctx.home_changed = created
@@ -93,13 +79,46 @@ def add(ctx: CommandContext, args: list[str]) -> None:
         said = f"{who} is back on your list, as it was when you removed them."
     else:
         said = f"Added {who} to your list." if created else f"{who} is already on your list."
-    said += kept_note(influencers.kept_over(influencer, name=words.name, email=words.email))
+    said += kept_note(kept)
     # Just added: it may be a second entry of someone (`/crm add @lena tiktok`, @lena on Instagram).
     new_here = created and not was_archived
     others = duplicates.likely_same_person(ctx.db, influencer=influencer) if new_here else []
     if others:
         said += "\n" + same_person_hint(influencer, others)
     ctx.say(said, influencer.id, more=[same_person_buttons(influencer, others)] if others else [])
+
+
+def _saved(ctx: CommandContext, words: AddWords) -> Influencer:
+    """The creator `add`'s words name, saved to the directory (or completed, when picked from a list)."""
+    if ctx.picked_influencer_id is not None:
+        return influencers.complete_influencer(
+            ctx.db,
+            team_id=ctx.team_id,
+            influencer_id=ctx.influencer(words.ref).id,
+            name=words.name,
+            profile_url=words.url,
+            email=words.email,
+        )
+    return influencers.save_influencer(
+        ctx.db,
+        team_id=ctx.team_id,
+        ref=words.ref,
+        platform=words.platform,
+        profile_url=words.url,
+        name=words.name,
+        email=words.email,
+    )
+
+
+def _known_by_email(ctx: CommandContext, args: list[str]) -> Influencer | None:
+    """The creator saved with the one e-mail address `add` was given, else None (read_add then says
+    an address alone is not enough to save someone new)."""
+    if len(args) != 1 or not looks_like_email(args[0]):
+        return None
+    try:
+        return ctx.influencer(args[0])
+    except NoMatch:
+        return None
 
 
 def show(ctx: CommandContext, args: list[str]) -> None:

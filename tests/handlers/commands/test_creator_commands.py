@@ -111,9 +111,13 @@ def test_add_takes_an_e_mail_address_as_the_e_mail_not_the_name(run, crm):
     assert (creator(crm, "ben").name, creator(crm, "ben").email) == ("Ben Ode", "ben@example.com")
     run.command("add @ben other@example.com")
     assert creator(crm, "ben").email == "ben@example.com"
-    # An address alone, or two of them, are refused, naming them; nothing is saved.
-    alone = run.command("add zoe@example.com").text
-    assert "zoe@example.com is their e-mail; give their @handle or profile link too" in alone
+    # An address alone names the creator saved with it: a colleague adds zoe by her address.
+    theirs = run.command("add ZOE@example.com", user_id="UBOB000001").text
+    assert "Added *zoe* (@zoe · TikTok) to your list." in theirs
+    assert "is already on your list" in run.command("add zoe@example.com").text
+    # An address no creator has, or two addresses, are refused, naming them; nothing is saved.
+    alone = run.command("add nobody@example.com").text
+    assert "nobody@example.com is their e-mail; give their @handle or profile link too" in alone
     assert "Give one e-mail address (got a@b.co and c@d.co)." in run.command("add @cy a@b.co c@d.co").text
     assert crm.count(Influencer) == 2
 
