@@ -363,7 +363,7 @@ def stored_profile(*, platform: str, handle: str, profile_url: str | None) -> Pr
 
 
 def describe(profile: Profile) -> str:
-    """The profile in a sentence: 'instagram @maya', or a site's link."""
+    """The profile in a sentence: 'Instagram @maya', or a site's link."""
     if profile.identity.startswith("url:") and profile.url:
         return profile.url
     return f"{platform_label(profile.platform)} @{profile.handle}"

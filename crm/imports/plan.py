@@ -227,6 +227,8 @@ def _look_up(db: Session, *, actor: User, creators: list[PlannedCreator], invali
         try:
             creator.changes = changes_to(relationship, creator.values)
         except InvalidInput as exc:  # too many tags with the ones the creator has: import it without
+            if exc.field != "tags":
+                raise
             creator.values.pop("tags")
             creator.left_out.append((creator.rows[0], left_out("tags", exc.message)))
             creator.changes = changes_to(relationship, creator.values)
