@@ -7,8 +7,8 @@ going-cold radar then uses its own global default, crm.going_cold).
 
 Scheduling: logging an email, call or meeting sets the follow-up to 09:00 local on the day of the
 (latest) contact + cadence, unless a later follow-up was set by hand; Done on a reminder sets it to
-today + cadence. `follow_up_from_cadence` records which follow-ups the cadence set, so a hand-set one
-is recognised.
+today + cadence; setting a cadence schedules from the last contact when that date is still ahead.
+`follow_up_from_cadence` records which follow-ups the cadence set, so a hand-set one is recognised.
 """
 
 from __future__ import annotations
@@ -136,12 +136,25 @@ def validate_days(days: int | None) -> int | None:
     return days
 
 
-def set_cadence(db: Session, *, actor: User, influencer_id: uuid.UUID, days: int | None) -> Relationship:
-    """Set (None: clear) the actor's cadence with this influencer. The follow-up is left as it is:
-    the cadence takes effect at the next contact or Done."""
+def set_cadence(
+    db: Session, *, actor: User, influencer_id: uuid.UUID, days: int | None, now: datetime | None = None
+) -> Relationship:
+    """Set (None: clear) the actor's cadence with this influencer.
+
+    It schedules at once what the next contact would: with a last contact and no follow-up set by
+    hand, the follow-up becomes last contact + cadence, when that is still ahead of `now`. A contact
+    already further back than the cadence is left to the going-cold radar (crm.going_cold) rather
+    than made an overdue reminder. Clearing the cadence leaves the follow-up as it is.
+    """
     cleaned = validate_days(days)
     relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
     relationship.cadence_days = cleaned
+    by_hand = relationship.follow_up_date is not None and not relationship.follow_up_from_cadence
+    if cleaned is not None and relationship.last_contacted_at is not None and not by_hand:
+        due = next_by_cadence(relationship.last_contacted_at, cleaned, actor=actor)
+        if due > resolve_now(now):
+            relationship.follow_up_date = due
+            relationship.follow_up_from_cadence = True
     db.flush()
     return relationship
 

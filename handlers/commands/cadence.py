@@ -74,17 +74,20 @@ def run_cadence(ctx: CommandContext, args: list[str]) -> None:
         _show(ctx, influencer)
         return
     influencer = ctx.influencer(" ".join(ref_words))
-    cadence.set_cadence(ctx.db, actor=ctx.actor, influencer_id=influencer.id, days=days)
+    rel = cadence.set_cadence(ctx.db, actor=ctx.actor, influencer_id=influencer.id, days=days, now=ctx.now)
     ctx.home_changed = True
     name = f"*{mrkdwn(influencer.name, 200)}*"
     if days is None:
         ctx.say(f"No cadence for {name} any more; the follow-up stays as it is.", influencer.id)
         return
-    ctx.say(
-        f"Contact {name} {describe(days)}: your next email, call or meeting sets the follow-up, "
-        f"and past it they show as going cold.",
-        influencer.id,
+    said = (
+        f"Contact {name} {describe(days)}: each email, call or meeting you log sets the next follow-up, "
+        f"and past it they show as going cold."
     )
+    if rel.follow_up_date is not None:
+        how = "from your last contact" if rel.follow_up_from_cadence else "set by hand, kept"
+        said += f"\nNext follow-up: *{fmt_datetime(rel.follow_up_date, ctx.tz)}* ({how})."
+    ctx.say(said, influencer.id)
 
 
 def _show(ctx: CommandContext, influencer) -> None:

@@ -163,6 +163,30 @@ def test_the_status_default_applies_without_an_own_cadence(db):
     assert rel.follow_up_date == nine_local(3)
 
 
+def test_setting_a_cadence_schedules_from_the_last_contact_when_that_is_ahead(db):
+    me, inf, rel = _setup(db, last_contacted_at=NOW - 2 * DAY)
+    set_cadence(db, actor=me, influencer_id=inf.id, days=14, now=NOW)
+    assert (rel.follow_up_date, rel.follow_up_from_cadence) == (nine_local(12), True)
+    set_cadence(db, actor=me, influencer_id=inf.id, days=7, now=NOW)  # a follow-up it set moves with it
+    assert rel.follow_up_date == nine_local(5)
+    set_cadence(db, actor=me, influencer_id=inf.id, days=None, now=NOW)  # cleared: the follow-up stays
+    assert rel.follow_up_date == nine_local(5)
+
+
+def test_setting_a_cadence_keeps_a_hand_set_follow_up_and_leaves_a_stale_contact_to_going_cold(db):
+    me, inf, rel = _setup(db, last_contacted_at=NOW - 2 * DAY)
+    set_follow_up(db, actor=me, influencer_id=inf.id, due=(NOW + 30 * DAY).date(), now=NOW)
+    hand_set = rel.follow_up_date
+    set_cadence(db, actor=me, influencer_id=inf.id, days=7, now=NOW)
+    assert (rel.follow_up_date, rel.follow_up_from_cadence) == (hand_set, False)
+    me, inf, stale = _setup(db, last_contacted_at=NOW - 40 * DAY)
+    set_cadence(db, actor=me, influencer_id=inf.id, days=14, now=NOW)  # due 26 days ago: not a reminder
+    assert stale.follow_up_date is None
+    me, inf, never = _setup(db)
+    set_cadence(db, actor=me, influencer_id=inf.id, days=14, now=NOW)
+    assert never.follow_up_date is None
+
+
 def test_without_a_cadence_a_contact_answers_today_and_sets_nothing(db):
     me, inf, rel = _setup(db, follow_up_date=NOW - DAY)
     _log(db, me, inf)

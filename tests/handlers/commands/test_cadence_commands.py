@@ -26,6 +26,18 @@ def test_set_it(run, crm, typed, days):
     assert "Contact *Maya Lopez* every" in sent.text
 
 
+def test_setting_it_answers_with_the_follow_up_it_schedules(run, crm):
+    contacted = datetime.now(UTC) - timedelta(days=2)
+    maya = crm.relationship("maya", name="Maya Lopez", status="warm", last_contacted_at=contacted)
+    sent = run.command("cadence @maya 3w")
+    rel = crm.one(Relationship, Relationship.id == maya.id)
+    assert rel.follow_up_from_cadence and rel.follow_up_date > datetime.now(UTC) + timedelta(days=18)
+    assert "Next follow-up: *" in sent.text and "(from your last contact)." in sent.text
+    never = crm.relationship("ben", name="Ben", status="warm")  # no contact yet: nothing to count from
+    assert "Next follow-up" not in run.command("cadence @ben 3w").text
+    assert crm.one(Relationship, Relationship.id == never.id).follow_up_date is None
+
+
 def test_a_name_of_several_words_then_the_cadence(run, crm):
     maya = crm.relationship("maya", name="Maya Lopez")
     run.command("cadence Maya Lopez 10 days")
