@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from crm.cadence import schedule_after_done
-from crm.clock import end_of_local_day, follow_up_instant, local_today, resolve_now, zone_of
+from crm.clock import follow_up_instant, local_today, resolve_now, start_of_local_day, zone_of
 from crm.errors import InvalidInput
 from crm.models import Relationship, User
 from crm.scoped import actor_relationships, get_relationship, get_relationship_by_id
@@ -123,9 +123,15 @@ def snooze_follow_up(
     return relationship
 
 
-def due_cutoff(actor: User, now: datetime | None) -> datetime:
-    """Due "today" means due before this instant: the end of the actor's local day."""
-    return end_of_local_day(resolve_now(now), zone_of(actor.timezone))
+# `/crm due week`: what is due today and in the days after it, up to this many.
+DUE_WEEK_DAYS = 7
+
+
+def due_cutoff(actor: User, now: datetime | None, *, days: int = 0) -> datetime:
+    """Due "today" means due before this instant: the end of the actor's local day; with `days`,
+    the end of the local day that many days later (DUE_WEEK_DAYS for the week ahead)."""
+    tz = zone_of(actor.timezone)
+    return start_of_local_day(local_today(resolve_now(now), tz) + timedelta(days=days + 1), tz)
 
 
 def due_follow_ups(
@@ -146,12 +152,15 @@ def due_follow_ups(
     return list(db.scalars(stmt))
 
 
-def next_follow_up(db: Session, *, actor: User, now: datetime | None = None) -> Relationship | None:
-    """The actor's first follow-up after today (their timezone), influencer loaded: what /crm due
-    names when nothing is due. One statement on the same partial index as due_follow_ups."""
+def next_follow_up(
+    db: Session, *, actor: User, now: datetime | None = None, days: int = 0
+) -> Relationship | None:
+    """The actor's first follow-up after today (their timezone; with `days`, after due_cutoff's
+    later day), influencer loaded: what /crm due names when nothing is due. One statement on the
+    same partial index as due_follow_ups."""
     stmt = (
         actor_relationships(actor)
-        .where(Relationship.follow_up_date >= due_cutoff(actor, now))
+        .where(Relationship.follow_up_date >= due_cutoff(actor, now, days=days))
         .order_by(Relationship.follow_up_date, Relationship.id)
         .limit(1)
     )

@@ -1,4 +1,4 @@
-"""Pages of `/crm list`, `/crm due` and `/crm find`, and their Previous / Next buttons.
+"""Pages of `/crm list`, `/crm due` (and `due week`) and `/crm find`, and their Previous / Next buttons.
 
 `list_page()` runs a ListQuery (handlers/blocks/lists.py) for the acting user and builds the
 message: the command shows its first page with it, and a click on Previous / Next shows the page
@@ -17,9 +17,9 @@ from slack_bolt import App, BoltContext
 from sqlalchemy.orm import Session
 
 from crm import clock
-from crm.clock import end_of_local_day, zone_of
+from crm.clock import zone_of
 from crm.errors import InvalidInput
-from crm.followups import next_follow_up
+from crm.followups import DUE_WEEK_DAYS, due_cutoff, next_follow_up
 from crm.models import User
 from crm.relationship_list import OFFSET_MAX, RelationshipFilter, list_relationships
 from crm.search import search, spelled_like
@@ -43,7 +43,7 @@ from handlers.runtime.slack_calls import reply
 BROKEN = "That button no longer works; run the command again."
 LIST_HINT = "Narrow it down, e.g. `/crm list warm #skincare priority>=3`."
 # The keys each kind of list may carry in a button value ("k" kind and "o" offset always).
-_KEYS = {"list": {"s", "t", "p"}, "due": set(), "find": {"q"}, "archived": set()}
+_KEYS = {"list": {"s", "t", "p"}, "due": set(), "week": set(), "find": {"q"}, "archived": set()}
 
 
 def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> Message:
@@ -67,12 +67,17 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
             hint="Restore puts one back as it was.",
             restore=True,
         )
-    if query.kind == "due":
-        # The same cut-off as crm.followups.due_follow_ups: before the end of the user's day.
+    if query.kind in ("due", "week"):
+        # crm.followups.due_cutoff: before the end of the user's day, or of the week ahead.
+        days = DUE_WEEK_DAYS if query.kind == "week" else 0
         filters = RelationshipFilter(
-            follow_up_before=end_of_local_day(now, tz), sort="follow_up", limit=PAGE, offset=query.offset
+            follow_up_before=due_cutoff(actor, now, days=days),
+            sort="follow_up",
+            limit=PAGE,
+            offset=query.offset,
         )
-        title, empty, hint = "Follow-ups due", "No follow-ups due today. :tada:", "Oldest first."
+        title = "Follow-ups due this week" if days else "Follow-ups due"
+        empty, hint = "", "Oldest first."
     else:
         filters = RelationshipFilter(
             statuses=query.statuses,
@@ -94,8 +99,8 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
             else "Your list is empty. Add someone with `/crm add @handle`."
         )
     page = list_relationships(db, actor=actor, filters=filters)
-    if not page.total and query.kind == "due":  # one more statement, only when nothing is due
-        empty = _nothing_due(db, actor, now=now)
+    if not page.total and query.kind in ("due", "week"):  # one more statement, only when nothing is due
+        empty = _nothing_due(db, actor, now=now, week=query.kind == "week")
     elif not page.total and query.tag is not None:
         empty = _no_such_tag(db, actor, query) or empty
     return relationship_list(
@@ -121,14 +126,17 @@ def _no_such_tag(db: Session, actor: User, query: ListQuery) -> str | None:
     return f"Nothing on your list matches #{mrkdwn(query.tag or '', 40)}. {suggestion}"
 
 
-def _nothing_due(db: Session, actor: User, *, now: datetime) -> str:
-    """What /crm due says when nothing is due today: and when the next follow-up is, if any."""
-    upcoming = next_follow_up(db, actor=actor, now=now)
+def _nothing_due(db: Session, actor: User, *, now: datetime, week: bool = False) -> str:
+    """What /crm due (week) says when nothing is due: and when the next follow-up is, if any."""
+    nothing = (
+        f"Nothing due in the next {DUE_WEEK_DAYS} days. :tada:" if week else "No follow-ups due today. :tada:"
+    )
+    upcoming = next_follow_up(db, actor=actor, now=now, days=DUE_WEEK_DAYS if week else 0)
     if upcoming is None:
-        return "No follow-ups due today. :tada: Set one with `/crm followup @handle tomorrow`."
+        return f"{nothing} Set one with `/crm followup @handle tomorrow`."
     name = mrkdwn(upcoming.influencer.name, 100)
     when = fmt_datetime(upcoming.follow_up_date, zone_of(actor.timezone))
-    return f"No follow-ups due today. :tada: Next: *{name}* on {when}."
+    return f"{nothing} Next: *{name}* on {when}."
 
 
 def _find_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> Message:

@@ -34,15 +34,16 @@ from handlers.ids import Action, Block
 
 PAGE = 20  # rows per message: 20 sections + header + context + buttons stays far below 50 blocks
 CANDIDATES = 10
-LIST_KINDS = ("list", "due", "find", "archived")
+LIST_KINDS = ("list", "due", "week", "find", "archived")  # week: `/crm due week`
 
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
     """Which list a message shows and from which row: what its Previous / Next buttons carry.
 
-    `list` uses statuses / tag / min_priority, `find` uses text, `due` and `archived` (`/crm list
-    archived`) nothing (due's cut-off, the end of the user's day, is worked out again on each click).
+    `list` uses statuses / tag / min_priority, `find` uses text, `due`, `week` (`/crm due week`) and
+    `archived` (`/crm list archived`) nothing (due's cut-off, the end of the user's day or of the
+    week ahead, is worked out again on each click).
     """
 
     kind: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from crm.followups import DUE_WEEK_DAYS
 from crm.models import RELATIONSHIP_STATUSES
 from crm.relationship_fields import PRIORITY_MAX
 from crm.relationship_list import RelationshipFilter
@@ -19,7 +20,11 @@ LIST = Usage(
     "your relationships, strongest first (several statuses: any of them; archived: those you removed)",
     "/crm list warm #skincare",
 )
-DUE = Usage("due", "follow-ups due today and overdue", "/crm due")
+DUE = Usage(
+    "due [week]",
+    f"follow-ups due today and overdue; with week, the {DUE_WEEK_DAYS} days ahead too",
+    "/crm due week",
+)
 FIND = Usage("find <text>", "search names, handles, e-mails, your tags and notes", "/crm find skincare")
 
 
@@ -83,9 +88,12 @@ def list_(ctx: CommandContext, args: list[str]) -> None:
 
 
 def due(ctx: CommandContext, args: list[str]) -> None:
-    if args:
-        raise UsageError(DUE, "`due` takes no arguments.")
-    ctx.reply(list_page(ctx.db, ctx.actor, ListQuery("due"), now=ctx.now))
+    """`/crm due`: due today and overdue; `/crm due week`: and in the DUE_WEEK_DAYS days ahead."""
+    week = [word.lower() for word in args] in ([], ["week"], ["this", "week"])
+    if not week:
+        raise UsageError(DUE, f"`due` takes nothing, or week: `/crm due week` (not “{' '.join(args)[:40]}”).")
+    kind = "week" if args else "due"
+    ctx.reply(list_page(ctx.db, ctx.actor, ListQuery(kind), now=ctx.now))
 
 
 def find(ctx: CommandContext, args: list[str]) -> None:

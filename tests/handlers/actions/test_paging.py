@@ -90,6 +90,17 @@ def test_due_pages_and_keeps_its_cut_off(run, crm):
     assert buttons(second) == {Action.LIST_PREVIOUS: json.dumps({"k": "due", "o": 0}, separators=(",", ":"))}
 
 
+def test_due_week_pages_with_its_own_cut_off(run, crm):
+    now = datetime.now(UTC)
+    for i in range(22):
+        crm.relationship(f"soon{i:02d}", follow_up_date=now + timedelta(hours=i + 1))
+    crm.relationship("later", follow_up_date=now + timedelta(days=12))
+    first = run.command("due week").reply
+    assert buttons(first) == {Action.LIST_NEXT: json.dumps({"k": "week", "o": 20}, separators=(",", ":"))}
+    second = click(run, first, Action.LIST_NEXT)
+    assert rows(first) + rows(second) == [f"soon{i:02d}" for i in range(22)]  # soonest first, not "later"
+
+
 def test_find_pages_without_counting_every_hit(run, crm):
     for i in range(25):
         crm.influencer(f"skinfluencer{i:02d}", name=f"Skin {i:02d}")

@@ -475,6 +475,26 @@ def test_due_lists_overdue_and_today_oldest_first(run, crm):
     assert "Follow-ups due (2)" in text
 
 
+def test_due_week_lists_the_week_ahead_too_and_pages_as_its_own_list(run, crm):
+    now = datetime.now(UTC)
+    crm.relationship("late", follow_up_date=now - timedelta(days=3))
+    crm.relationship("soon", follow_up_date=now + timedelta(days=3))
+    crm.relationship("later", follow_up_date=now + timedelta(days=12))
+    sent = run.command("due week")
+    assert "Follow-ups due this week (2)" in sent.text
+    assert sent.text.index("@late") < sent.text.index("@soon") and "@later" not in sent.text
+    assert "Follow-ups due this week (2)" in run.command("due This Week").text
+    refused = run.command("due tomorrow").text
+    assert "`due` takes nothing, or week: `/crm due week` (not “tomorrow”)." in refused
+    assert "Usage: `/crm due [week]`" in refused
+
+
+def test_nothing_due_this_week_says_when_the_next_follow_up_is(run, crm):
+    crm.relationship("later", name="Later Lou", follow_up_date=datetime.now(UTC) + timedelta(days=12))
+    text = run.command("due week").text
+    assert "Nothing due in the next 7 days. :tada: Next: *Later Lou* on " in text
+
+
 def test_nothing_due_says_when_the_next_follow_up_is(run, crm):
     assert (
         "No follow-ups due today. :tada: Set one with `/crm followup @handle tomorrow`."
