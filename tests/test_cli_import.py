@@ -90,3 +90,22 @@ def test_a_first_import_sets_a_fresh_database_up(monkeypatch, tmp_path, fresh_da
     assert "New creators: 2\n" in capsys.readouterr().out
     assert main(["export", "--team", "T0IMPORT"]) == 0
     assert "maya" in capsys.readouterr().out
+
+
+def test_a_value_that_cannot_be_read_is_named_and_the_rest_of_its_row_imported(env, clean_tables, capsys):
+    (env / "roster.csv").write_text("handle,platform,email,status\n@ben,tiktok,ben@,warm\n@cy,tiktok,,hot\n")
+    assert main(["import", "roster.csv", "--team", "T0IMPORT", "--user", "U0IMPORT"]) == 0
+    out = capsys.readouterr().out
+    assert "Rows imported without some values: 2\n" in out
+    assert "  row 2 (ben): e-mail left out: “ben@” is not an e-mail address.\n" in out
+    assert "  row 3 (cy): status left out: “hot” is not a status. Did you mean “warm”?" in out
+    assert "New creators: 2; added to your list: 0;" in out
+    assert "invalid rows left out: 0; rows imported without some values: 2." in out
+    with Session(clean_tables) as s:
+        rows = s.execute(
+            select(Influencer.handle, Relationship.status).join(
+                Relationship, Relationship.influencer_id == Influencer.id
+            )
+        ).all()
+        statuses = {handle: status for handle, status in rows}
+    assert statuses == {"ben": "warm", "cy": "saved"}
