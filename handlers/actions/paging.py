@@ -76,7 +76,7 @@ def list_page(db: Session, actor: User, query: ListQuery, *, now: datetime) -> M
             limit=PAGE,
             offset=query.offset,
         )
-        title = "Follow-ups due this week" if days else "Follow-ups due"
+        title = f"Follow-ups due in the next {days} days" if days else "Follow-ups due"
         empty, hint = "", "Oldest first."
     else:
         filters = RelationshipFilter(

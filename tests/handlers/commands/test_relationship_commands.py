@@ -481,9 +481,9 @@ def test_due_week_lists_the_week_ahead_too_and_pages_as_its_own_list(run, crm):
     crm.relationship("soon", follow_up_date=now + timedelta(days=3))
     crm.relationship("later", follow_up_date=now + timedelta(days=12))
     sent = run.command("due week")
-    assert "Follow-ups due this week (2)" in sent.text
+    assert "Follow-ups due in the next 7 days (2)" in sent.text
     assert sent.text.index("@late") < sent.text.index("@soon") and "@later" not in sent.text
-    assert "Follow-ups due this week (2)" in run.command("due This Week").text
+    assert "Follow-ups due in the next 7 days (2)" in run.command("due This Week").text
     refused = run.command("due tomorrow").text
     assert "`due` takes nothing, or week: `/crm due week` (not “tomorrow”)." in refused
     assert "Usage: `/crm due [week]`" in refused
