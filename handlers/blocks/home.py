@@ -126,8 +126,10 @@ GETTING_STARTED = (
     "This is your own list of the creators you work with; teammates keep theirs.\n"
     "1. *Save a creator:* `/crm add @maya tiktok` or *Add influencer* above — or bring your"
     " spreadsheet with `/crm import`.\n"
-    "2. *Log what happens:* `/crm log @maya call`, or *Log to CRM* in any message's ⋮ menu.\n"
-    "3. *Never miss a follow-up:* `/crm followup @maya next monday`, and the bot DMs you that day."
+    "2. *Log what happens:* `/crm log @maya call agreed on two reels`, or *Log to CRM* in any"
+    " message's ⋮ menu.\n"
+    "3. *Never miss a follow-up:* `/crm followup @maya next monday`, and the bot DMs you that day;"
+    " `/crm cadence @maya 2w` keeps them coming."
 )
 
 

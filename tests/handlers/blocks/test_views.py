@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -157,6 +158,11 @@ def test_a_new_user_s_home_says_how_to_start_instead_of_showing_zeros():
     new = section_texts(rendered(home_view(dashboard(0), tz=UTC, now=s.NOW)))
     (start,) = [t for t in new if t.startswith("*Getting started*")]
     assert "`/crm add @maya tiktok`" in start and "`/crm import`" in start and "*Log to CRM*" in start
+    # Every command the steps show is one the app answers.
+    from handlers.commands.dispatch import SUBCOMMANDS
+
+    shown = re.findall(r"`/crm (\w+)", start)
+    assert shown and set(shown) <= {name.split(" ", 1)[0] for name in SUBCOMMANDS}
     assert not [t for t in new if t.startswith(("*Pipeline*", "*Strongest", "*Follow-ups due"))]
     # One relationship (or one interaction logged) and the dashboard is back, without the steps.
     one, logged_only = dashboard(1), dashboard(0)
