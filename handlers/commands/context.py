@@ -172,6 +172,9 @@ class Subcommand:
     # commands about one's own relationships, "archived" for restore, None for the directory's
     # (add, rename, link, merge), which may be about anyone.
     narrows_to: str | None = "list"
+    # A creator nobody matches is answered with how to save them (`/crm add …`); not for commands
+    # about creators one has already saved (remove, restore), where that would be no help.
+    offers_add: bool = True
 
 
 def need(args: Sequence[str], count: int, usage: Usage, problem: str | None = None) -> None:

@@ -44,8 +44,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("find", list_cmd.FIND, list_cmd.find),
         Subcommand("export", export_cmd.EXPORT, export_cmd.export),
         Subcommand("import", import_cmd.IMPORT, import_cmd.import_),
-        Subcommand("remove", rel_cmd.REMOVE, rel_cmd.remove, writes=True),
-        Subcommand("restore", rel_cmd.RESTORE, rel_cmd.restore, writes=True, narrows_to="archived"),
+        Subcommand("remove", rel_cmd.REMOVE, rel_cmd.remove, writes=True, offers_add=False),
+        Subcommand(
+            "restore", rel_cmd.RESTORE, rel_cmd.restore, writes=True, narrows_to="archived", offers_add=False
+        ),
         Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new, writes=True),
         Subcommand("campaign list", campaign_cmd.CAMPAIGN_LIST, campaign_cmd.campaign_list_),
         Subcommand("campaign edit", campaign_cmd.CAMPAIGN_EDIT, campaign_cmd.campaign_edit),
@@ -168,19 +170,25 @@ def run(ctx: CommandContext, sub: Subcommand, args: list[str]) -> None:
         link = exc.is_profile and "/" in exc.ref
         close = spelled_like(ctx.db, actor=ctx.actor, ref=exc.ref) if sub.one_creator and not link else []
         if not close:
-            raise NotFound(f"{exc.message} {save_or_find(exc.ref, is_profile=exc.is_profile)}") from exc
+            hint = save_or_find(exc.ref, is_profile=exc.is_profile, offer_add=sub.offers_add)
+            if sub.narrows_to == "archived":  # restore: among those removed
+                hint = "`/crm list archived` shows everyone you removed."
+            raise NotFound(f"{exc.message} {hint}") from exc
         # "luka haddad": Luca Haddad is on their list. Offer them, as for a name that matches several.
         intent = ctx.replay_args if ctx.replay_args is not None else args
         ctx.reply(spelt_close(exc.message, close, command=sub.name, args=intent))
 
 
-def save_or_find(ref: str, *, is_profile: bool) -> str:
-    """What to type when `ref` named no creator: how to save them, or to look for them.
+def save_or_find(ref: str, *, is_profile: bool, offer_add: bool = True) -> str:
+    """What to type when `ref` named no creator: how to save them (unless `offer_add` is False), or
+    to look for them.
 
     Plain text, like the message it follows (the error handler escapes both for mrkdwn).
     """
     word = ref.split()[0].lstrip("@") if ref.split() else ""
     find = f"`/crm find {word}`"
+    if not offer_add:
+        return f"To look for them: {find}."
     if is_profile and ref.startswith("@"):
         return f"To save them: `/crm add {ref}`. To look for them: {find}."
     if is_profile:  # a profile link

@@ -148,3 +148,12 @@ def test_a_replayed_undo_does_not_undo_a_later_remove(run, crm):
     replayed = run.send(request)  # Slack's retry of the same click: same trigger id
     assert _rel(crm, rel).archived_at is not None
     assert not replayed.to("views.publish")
+
+
+def test_a_creator_nobody_matches_is_not_offered_for_saving_when_removing_or_restoring(run, crm):
+    removed = run.command("remove @nobody").reply.params["text"]
+    assert removed == "No influencer matches “@nobody”. To look for them: `/crm find nobody`."
+    restored = run.command("restore @nobody").reply.params["text"]
+    assert restored == "No influencer matches “@nobody”. `/crm list archived` shows everyone you removed."
+    assert "To save them: `/crm add @nobody`." in run.command("show @nobody").reply.params["text"]
+    assert crm.count(Relationship) == 0
