@@ -150,9 +150,15 @@ def kept_over(influencer: Influencer, *, name: str | None, email: str | None) ->
     return kept
 
 
+def named_by_handle(influencer: Influencer) -> bool:
+    """Whether the creator has no name of its own: its name is its handle, as `/crm add @lena_fit`
+    saves it, however written ("lena_fit", "@Lena_Fit")."""
+    return influencer.name.strip().lstrip("@").lower() == influencer.handle.lower()
+
+
 def _fill_in_name(influencer: Influencer, name: str | None) -> None:
     """Give the creator `name` while its name is still its handle (never overwrite a chosen one)."""
-    if name and influencer.name == influencer.handle and name != influencer.name:
+    if name and named_by_handle(influencer) and name != influencer.name:
         influencer.name = name
 
 

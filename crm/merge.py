@@ -55,6 +55,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from crm.clock import resolve_now, zone_of
 from crm.errors import Conflict, InvalidInput, NotFound
+from crm.influencers import named_by_handle
 from crm.models import (
     ASSIGNMENT_STATUSES,
     Assignment,
@@ -119,14 +120,10 @@ class MergePlan:
     assignments_merged: int  # the actor's same-campaign pairs of which one is kept
 
 
-def _only_handle(influencer: Influencer) -> bool:
-    return influencer.name.strip().lstrip("@").lower() == influencer.handle.lower()
-
-
 def merged_name(survivor: Influencer, absorbed: Influencer) -> str:
     """The survivor's name after the merge: its own, unless that is only its handle and the absorbed
     creator has a real one ("lena_fit" merged with "Lena Fischer" is Lena Fischer)."""
-    if _only_handle(survivor) and not _only_handle(absorbed):
+    if named_by_handle(survivor) and not named_by_handle(absorbed):
         return absorbed.name
     return survivor.name
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from crm.errors import Conflict, Forbidden, InvalidInput
 from crm.imports.limits import APPLY_BATCH
 from crm.imports.plan import COLUMN_OF, ImportPlan, PlannedCreator, changes_to
-from crm.influencers import UNIQUE_PROFILE
+from crm.influencers import UNIQUE_PROFILE, named_by_handle
 from crm.models import Influencer, InfluencerProfile, Relationship, User
 from crm.profiles import PROFILES_MAX, Profile
 
@@ -195,7 +195,7 @@ def _fill_in_directory(
     }
     for i, influencer_id in wanted.items():
         influencer, creator = loaded[influencer_id], batch[i]
-        if creator.name and influencer.name == influencer.handle and creator.name != influencer.name:
+        if creator.name and named_by_handle(influencer) and creator.name != influencer.name:
             influencer.name = creator.name
         if creator.email and not influencer.email:
             influencer.email = creator.email

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.blocks.block_elements import FileInputElement  # not re-exported by the package
 
+from crm.influencers import named_by_handle
 from crm.models import INTERACTION_TYPES, PLATFORMS, RELATIONSHIP_STATUSES, Campaign, Influencer
 from crm.profiles import platform_label
 from handlers.blocks.text import INPUT_MAX, OPTION_TEXT, OPTION_VALUE, OPTIONS, mrkdwn, plain
@@ -91,7 +92,7 @@ def influencer_option(influencer: Influencer) -> Option:
     """'Maya Lopez (@maya · instagram)' with the influencer id as value."""
     platform = platform_label(influencer.platform)
     label = f"{influencer.name} (@{influencer.handle} · {platform})"
-    if influencer.name.strip().lower() == influencer.handle.lower():
+    if named_by_handle(influencer):
         label = f"@{influencer.handle} · {platform}"
     return option(label, str(influencer.id))
 
