@@ -61,9 +61,10 @@ def start_of_local_day(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tz)
 
 
-def end_of_local_day(now: datetime, tz: ZoneInfo) -> datetime:
-    """The first instant of the local day after the one containing `now`: "due today" means before this."""
-    return start_of_local_day(local_today(now, tz) + timedelta(days=1), tz)
+def end_of_local_day(now: datetime, tz: ZoneInfo, *, days: int = 0) -> datetime:
+    """The first instant of the local day after the one containing `now` (with `days`, after the
+    local day that many days later): "due today" means before this."""
+    return start_of_local_day(local_today(now, tz) + timedelta(days=days + 1), tz)
 
 
 def follow_up_instant(day: date, tz: ZoneInfo) -> datetime:

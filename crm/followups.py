@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from crm.cadence import schedule_after_done
-from crm.clock import follow_up_instant, local_today, resolve_now, start_of_local_day, zone_of
+from crm.clock import end_of_local_day, follow_up_instant, local_today, resolve_now, zone_of
 from crm.errors import InvalidInput
 from crm.models import Relationship, User
 from crm.scoped import actor_relationships, get_relationship, get_relationship_by_id
@@ -130,8 +130,7 @@ DUE_WEEK_DAYS = 7
 def due_cutoff(actor: User, now: datetime | None, *, days: int = 0) -> datetime:
     """Due "today" means due before this instant: the end of the actor's local day; with `days`,
     the end of the local day that many days later (DUE_WEEK_DAYS for the week ahead)."""
-    tz = zone_of(actor.timezone)
-    return start_of_local_day(local_today(resolve_now(now), tz) + timedelta(days=days + 1), tz)
+    return end_of_local_day(resolve_now(now), zone_of(actor.timezone), days=days)
 
 
 def due_follow_ups(

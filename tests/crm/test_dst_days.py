@@ -92,3 +92,12 @@ def test_a_call_on_a_changeover_day_completes_that_days_follow_ups_only(db, day)
     db.expire_all()
     assert db.get(Relationship, rels["today"].id).follow_up_date is None
     assert db.get(Relationship, rels["tomorrow"].id).follow_up_date == tomorrow
+
+
+def test_the_week_ahead_ends_at_a_local_midnight_across_a_changeover():
+    # From Thursday 26 March (CET), 7 days later is Thursday 2 April (CEST): its end is 22:00 UTC,
+    # not the 23:00 UTC that 8 × 24 h from the start of the 26th would give.
+    assert end_of_local_day(berlin(date(2026, 3, 26), 10), BERLIN, days=7) == datetime(
+        2026, 4, 2, 22, 0, tzinfo=UTC
+    )
+    assert end_of_local_day(berlin(date(2026, 3, 26), 10), BERLIN) == datetime(2026, 3, 26, 23, 0, tzinfo=UTC)
