@@ -126,7 +126,8 @@ class Action(StrEnum):
     # Previous / Next under `/crm list`, `due` and `find`: the value is the query and its page (JSON).
     LIST_PREVIOUS = "relationship-list-previous"
     LIST_NEXT = "relationship-list-next"
-    CAMPAIGN_EDIT = "campaign-edit"  # "Edit" on a `/crm campaign list` row: opens the edit modal
+    CAMPAIGN_EDIT = "campaign-edit"  # "Edit" on a campaign's card: opens the edit modal
+    CAMPAIGN_SHOW = "campaign-show"  # "Show" on a `/crm campaign list` row: the campaign's card
     # Merge / Cancel under the `/crm merge` preview: the value is both creators' ids (JSON).
     MERGE_CONFIRM = "creator-merge-confirm"
     MERGE_CANCEL = "creator-merge-cancel"
@@ -163,4 +164,5 @@ class Block(StrEnum):
     REMOVED_ACTIONS = "relationship-removed-actions"
     IMPORT_ACTIONS = "roster-import-actions"
     LINK_ACTIONS = "assignment-link-actions"
+    CAMPAIGN_ACTIONS = "campaign-card-actions"
     UNFURL_ACTIONS = "creator-unfurl-actions"

@@ -1,9 +1,9 @@
-"""Campaign messages: `/crm campaign list`, the tracking-link answer, created and saved notes."""
+"""Campaign messages: `/crm campaign list` and `show`, the tracking-link answer, created and saved notes."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -14,15 +14,18 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from crm.campaign_roster import Roster, RosterRow
 from crm.campaigns import FIELD_LABELS
 from crm.clicks import ClickCount
+from crm.links import short_link
 from crm.models import Assignment, Campaign, Influencer
-from handlers.blocks.fields import who
+from handlers.blocks.fields import creator_label, who
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, link, mrkdwn, plain_of, plural
 from handlers.ids import Action, Block
 
 CAMPAIGN_ROWS = 40  # one section each, plus header and context: below the 50-block limit
+ROSTER_ROWS = 40  # a campaign card's assignments, one section each, plus at most 6 other blocks
 
 
 def _link(url: str, label: str) -> str:
@@ -39,13 +42,12 @@ def clicks_text(count: ClickCount | None) -> str:
 def campaign_list(
     summaries: Sequence[Any],
     *,
-    editable: Collection[uuid.UUID] = (),
     archived_hidden: int = 0,
     clicks: Mapping[uuid.UUID, ClickCount] | None = None,
 ) -> Message:
-    """Summaries are crm CampaignSummary(campaign, assignment_counts); rows whose campaign id is in
-    `editable` get an Edit button; `archived_hidden` archived campaigns were left out. With `clicks`
-    (short links are on) each row also says its campaign's clicks."""
+    """Summaries are crm CampaignSummary(campaign, assignment_counts); each row has a Show button
+    (its card, with Edit for those who may edit it); `archived_hidden` archived campaigns were left
+    out. With `clicks` (short links are on) each row also says its campaign's clicks."""
     hidden = (
         f"{plural(archived_hidden, 'archived campaign')} not shown: `/crm campaign list all`."
         if archived_hidden
@@ -64,18 +66,12 @@ def campaign_list(
         )
         if clicks is not None:
             counts += f" · {clicks_text(clicks.get(c.id))}"
-        dates = ""
-        if c.start_date or c.end_date:
-            dates = f" · {c.start_date or '…'} → {c.end_date or '…'}"
-        text = (
-            f"*{mrkdwn(c.name, 200)}* · {c.status}{dates} · {_link(c.landing_url, 'landing page')}\n{counts}"
+        landing = _link(c.landing_url, "landing page")
+        text = f"*{mrkdwn(c.name, 200)}* · {c.status}{_dates(c)} · {landing}\n{counts}"
+        show = ButtonElement(
+            text=PlainTextObject(text="Show"), action_id=Action.CAMPAIGN_SHOW, value=str(c.id)
         )
-        edit = None
-        if c.id in editable:
-            edit = ButtonElement(
-                text=PlainTextObject(text="Edit"), action_id=Action.CAMPAIGN_EDIT, value=str(c.id)
-            )
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=edit))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=show))
     notes = []
     if len(summaries) > CAMPAIGN_ROWS:
         notes.append(f"…and {len(summaries) - CAMPAIGN_ROWS} more.")
@@ -85,6 +81,79 @@ def campaign_list(
         blocks.append(context(" ".join(notes)))
     names = ", ".join(s.campaign.name for s in summaries[:10])
     return Message(text=f"{plural(len(summaries), 'campaign')}: {names}", blocks=blocks)
+
+
+def _dates(campaign: Campaign) -> str:
+    """' · 2026-03-01 → 2026-03-31', or '' when the campaign has no dates."""
+    if not (campaign.start_date or campaign.end_date):
+        return ""
+    return f" · {campaign.start_date or '…'} → {campaign.end_date or '…'}"
+
+
+def _roster_line(row: RosterRow, *, public_url: str | None, clicks: Mapping[uuid.UUID, ClickCount]) -> str:
+    line = f"{creator_label(row.name, row.handle, row.platform)} · *{row.status}*"
+    if not row.mine:
+        line += f" · assigned by {mrkdwn(row.assigned_by, 100)}"
+    if public_url:
+        short = mrkdwn(short_link(public_url, row.short_code), 500)
+        line += f"\n{short} · {clicks_text(clicks.get(row.assignment_id))}"
+    elif row.utm_url:
+        line += f"\n{_link(row.utm_url, 'tracking link')}"
+    return line
+
+
+def campaign_card(
+    campaign: Campaign,
+    roster: Roster,
+    *,
+    everyone: bool,
+    editable: bool,
+    public_url: str | None = None,
+    clicks: Mapping[uuid.UUID, ClickCount] | None = None,
+    campaign_clicks: ClickCount | None = None,
+) -> Message:
+    """`/crm campaign show`: the campaign, its assignments by status and the ones the actor may see
+    (crm.campaign_roster: their own, or with `everyone` a CRM admin's view of all), each with its
+    short link and clicks when `public_url` is set (short links are on), else its tracking link.
+    An Edit button when `editable`."""
+    quoted = f'"{mrkdwn(campaign.name, 100)}"'
+    summary = f"*{campaign.status}*{_dates(campaign)} · {_link(campaign.landing_url, 'landing page')}"
+    counts = ", ".join(f"{n} {status}" for status, n in roster.counts.items() if n)
+    summary += f"\n{plural(roster.total, 'assignment')}" + (f": {counts}" if counts else "")
+    if public_url:
+        summary += f" · {clicks_text(campaign_clicks)}"
+    blocks: list[Any] = [header(campaign.name), SectionBlock(text=MarkdownTextObject(text=summary))]
+    if editable:
+        edit = ButtonElement(
+            text=PlainTextObject(text="Edit"), action_id=Action.CAMPAIGN_EDIT, value=str(campaign.id)
+        )
+        blocks.append(ActionsBlock(block_id=Block.CAMPAIGN_ACTIONS, elements=[edit]))
+    whose = "Everyone's assignments" if everyone else "Your assignments"
+    if roster.rows:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{whose} ({roster.visible:,})*")))
+    clicks = clicks or {}
+    for row in roster.rows[:ROSTER_ROWS]:
+        line = _roster_line(row, public_url=public_url, clicks=clicks)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(line, SECTION_TEXT))))
+    notes = []
+    shown = min(len(roster.rows), ROSTER_ROWS)
+    if roster.visible > shown:
+        notes.append(
+            f"…and {roster.visible - shown:,} more: `/crm campaign export {quoted}` lists every one,"
+            " with its link."
+        )
+    if not roster.rows:
+        notes.append(f"You have assigned no one to it yet: `/crm campaign add {quoted} @handle`.")
+    else:
+        notes.append(f"Assign someone: `/crm campaign add {quoted} @handle`.")
+    if roster.by_teammates:
+        notes.append(
+            f"{plural(roster.by_teammates, 'assignment')} by teammates not shown: yours are listed, "
+            "and CRM admins see everyone's."
+        )
+    blocks.append(context(" ".join(notes)))
+    text = f"{campaign.name}: {plural(roster.total, 'assignment')}"
+    return Message(text=text, blocks=blocks)
 
 
 def campaign_saved(

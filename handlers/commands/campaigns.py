@@ -1,4 +1,4 @@
-"""`/crm campaign new|list|edit|add|status` and `/crm utm`: campaigns and tracking links."""
+"""`/crm campaign new|list|show|edit|add|status` and `/crm utm`: campaigns and tracking links."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import spans, unescape
 from handlers.forms import dump_metadata
 from handlers.short_links import link_and_clicks
-from handlers.views.campaigns import campaign_edit_modal_for, is_crm_admin
+from handlers.views.campaigns import campaign_card_for, campaign_edit_modal_for, is_crm_admin
 
 CAMPAIGN_NEW = Usage(
     "campaign new <name> <landing-url>",
@@ -27,6 +27,11 @@ CAMPAIGN_NEW = Usage(
 )
 CAMPAIGN_LIST = Usage(
     "campaign list [all]", "the workspace's campaigns; `all` includes archived ones", "/crm campaign list"
+)
+CAMPAIGN_SHOW = Usage(
+    "campaign show <campaign>",
+    "the campaign and who is on it, with their links (and clicks)",
+    '/crm campaign show "Spring Sale"',
 )
 CAMPAIGN_EDIT = Usage(
     "campaign edit <campaign>",
@@ -110,14 +115,16 @@ def campaign_list_(ctx: CommandContext, args: list[str]) -> None:
         )
     everything = campaigns.list_campaigns(ctx.db, team_id=ctx.team_id, include_archived=True)
     shown = everything if args else [s for s in everything if s.campaign.status != "archived"]
-    admin = is_crm_admin(ctx.settings, ctx.actor)
-    editable = {s.campaign.id for s in shown if campaigns.may_edit(s.campaign, ctx.actor, crm_admin=admin)}
     counts = None
     if ctx.settings.public_url:  # short links are on: each campaign's clicks
         counts = clicks.counts_by_campaign(ctx.db, campaign_ids=[s.campaign.id for s in shown], now=ctx.now)
-    ctx.reply(
-        campaign_list(shown, editable=editable, archived_hidden=len(everything) - len(shown), clicks=counts)
-    )
+    ctx.reply(campaign_list(shown, archived_hidden=len(everything) - len(shown), clicks=counts))
+
+
+def campaign_show(ctx: CommandContext, args: list[str]) -> None:
+    need(args, 1, CAMPAIGN_SHOW, "Which campaign?")
+    campaign, _ = split_campaign(ctx, args, rest=0)
+    ctx.reply(campaign_card_for(ctx.db, ctx.settings, ctx.actor, campaign))
 
 
 def campaign_edit(ctx: CommandContext, args: list[str]) -> None:

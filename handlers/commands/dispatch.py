@@ -50,6 +50,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         ),
         Subcommand("campaign new", campaign_cmd.CAMPAIGN_NEW, campaign_cmd.campaign_new, writes=True),
         Subcommand("campaign list", campaign_cmd.CAMPAIGN_LIST, campaign_cmd.campaign_list_),
+        Subcommand("campaign show", campaign_cmd.CAMPAIGN_SHOW, campaign_cmd.campaign_show),
         Subcommand("campaign edit", campaign_cmd.CAMPAIGN_EDIT, campaign_cmd.campaign_edit),
         Subcommand("campaign add", campaign_cmd.CAMPAIGN_ADD, campaign_cmd.campaign_add),
         Subcommand(

@@ -1,5 +1,6 @@
 """Campaign modals submitted: new campaign, campaign edit, and an assignment whose link is shown in
-its place; also the opener of the edit modal, shared by `/crm campaign edit` and the list's Edit button.
+its place; also what `/crm campaign edit` and `show` share with the Edit and Show buttons: the edit
+modal's opener and the campaign's card.
 
 Who may edit a campaign: its creator, or a CRM admin (CRM_ADMIN_USER_IDS). Slack workspace admins
 are not admins of campaigns unless listed there: asking Slack would slow every edit, and the flag
@@ -15,11 +16,13 @@ from slack_bolt import BoltContext
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from crm import assignments, campaigns
+from crm import assignments, campaigns, clicks
+from crm.campaign_roster import campaign_roster
 from crm.errors import InvalidInput
-from crm.models import User
+from crm.models import Campaign, User
 from handlers.blocks.campaign_modals import assignment_done_modal, campaign_saved_modal, edit_campaign_modal
-from handlers.blocks.campaigns import campaign_created
+from handlers.blocks.campaigns import ROSTER_ROWS, campaign_card, campaign_created
+from handlers.blocks.message import Message
 from handlers.blocks.modals import modal
 from handlers.forms import dump_metadata, form_values, load_metadata, metadata_id
 from handlers.ids import Field
@@ -101,6 +104,26 @@ def campaign_edit_modal_for(db: Session, actor: User, *, campaign_id: uuid.UUID,
     """The edit modal for a campaign the actor may edit (Forbidden otherwise, before any form opens)."""
     campaign = campaigns.editable_campaign(db, actor=actor, campaign_id=campaign_id, crm_admin=crm_admin)
     return edit_campaign_modal(campaign, metadata=dump_metadata(c=campaign.id))
+
+
+def campaign_card_for(db: Session, settings: Any, actor: User, campaign: Campaign) -> Message:
+    """The card of a campaign (resolved in the actor's workspace): its assignments the actor may
+    see (a CRM admin: everyone's), with clicks when short links are on, and Edit for its editors."""
+    admin = is_crm_admin(settings, actor)
+    roster = campaign_roster(db, actor=actor, campaign=campaign, everyone=admin, limit=ROSTER_ROWS)
+    by_link = total = None
+    if settings.public_url:
+        by_link = clicks.counts_by_assignment(db, assignment_ids=[row.assignment_id for row in roster.rows])
+        total = clicks.counts_by_campaign(db, campaign_ids=[campaign.id]).get(campaign.id)
+    return campaign_card(
+        campaign,
+        roster,
+        everyone=admin,
+        editable=campaigns.may_edit(campaign, actor, crm_admin=admin),
+        public_url=settings.public_url,
+        clicks=by_link,
+        campaign_clicks=total,
+    )
 
 
 def read_campaign_changes(values: dict) -> campaigns.CampaignChanges:

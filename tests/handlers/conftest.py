@@ -185,3 +185,16 @@ def run(slack_app) -> Iterator[Run]:  # noqa: F811
     yield runner
     slack_app.drain()
     check_everything_sent(slack_app.fake)
+
+
+PUBLIC_URL = "https://crm.example.com"  # CRM_PUBLIC_URL of `links_run`: short links are on
+
+
+@pytest.fixture
+def links_run(slack_app_factory) -> Iterator[Run]:  # noqa: F811
+    """Requests through an app with CRM_PUBLIC_URL set; every payload it sent is checked afterwards."""
+    app = slack_app_factory(public_url=PUBLIC_URL)
+    runner = Run(app)
+    yield runner
+    app.drain()
+    check_everything_sent(app.fake)

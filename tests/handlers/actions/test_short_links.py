@@ -7,10 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy.orm import Session
@@ -22,21 +20,10 @@ from crm.models import Assignment, Campaign
 from handlers.actions.links import SHORT_LINKS_OFF
 from handlers.ids import Action, Block, Field
 from handlers.ids import View as ViewId
-from tests.handlers.conftest import USER_ID, Run, check_everything_sent
+from tests.handlers.conftest import PUBLIC_URL, USER_ID, Run
 from tests.handlers.views.test_campaign_modals import edit_view, prefilled
 
-PUBLIC_URL = "https://crm.example.com"
 UPLOADS = ["conversations.open", "files.getUploadURLExternal", "file_upload", "files.completeUploadExternal"]
-
-
-@pytest.fixture
-def links_run(slack_app_factory) -> Iterator[Run]:
-    """Requests through an app with CRM_PUBLIC_URL set; every payload it sent is checked afterwards."""
-    app = slack_app_factory(public_url=PUBLIC_URL)
-    runner = Run(app)
-    yield runner
-    app.drain()
-    check_everything_sent(app.fake)
 
 
 def add_clicks(crm, assignment: Assignment, *ages_in_days: float) -> None:

@@ -300,17 +300,28 @@ def test_a_double_submit_applies_once(run, crm):
     assert crm.one(Campaign).landing_url == "https://shop.example.com/v3"
 
 
-def test_the_edit_button_on_the_campaign_list_opens_the_modal(run, crm):
+def _edit_buttons(blocks: list[dict]) -> list[dict]:
+    return [
+        e
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == Action.CAMPAIGN_EDIT
+    ]
+
+
+def test_the_edit_button_on_the_campaign_card_opens_the_modal(run, crm):
     spring_sale(crm)
     crm.campaign("Bob's Drop", user="UBOB000001")
-    listed = run.command("campaign list")
-    buttons = [
-        b["accessory"]
-        for b in listed.reply.blocks
-        if b.get("accessory", {}).get("action_id") == Action.CAMPAIGN_EDIT
-    ]
     mine = crm.one(Campaign, Campaign.name == "Spring Sale")
-    assert [b["value"] for b in buttons] == [str(mine.id)]  # not on a teammate's campaign
+    theirs = crm.one(Campaign, Campaign.name == "Bob's Drop")
+    listed = run.command("campaign list")
+    shows = [b["accessory"]["value"] for b in listed.reply.blocks if b.get("accessory")]
+    assert sorted(shows) == sorted([str(mine.id), str(theirs.id)])  # every row has Show
+    mine_card = run.click(Action.CAMPAIGN_SHOW, str(mine.id)).reply
+    assert [b["value"] for b in _edit_buttons(mine_card.blocks)] == [str(mine.id)]
+    their_card = run.click(Action.CAMPAIGN_SHOW, str(theirs.id)).reply
+    assert _edit_buttons(their_card.blocks) == []  # not on a teammate's campaign
     view = run.click(Action.CAMPAIGN_EDIT, str(mine.id)).opened
     assert view["callback_id"] == ViewId.EDIT_CAMPAIGN and prefilled(view)[F.CAMPAIGN_NAME] == "Spring Sale"
     theirs = crm.one(Campaign, Campaign.name == "Bob's Drop")

@@ -1,0 +1,151 @@
+"""`/crm campaign show` and the Show button on `/crm campaign list`: a campaign's card, end to end.
+
+Who sees which assignments follows `/crm campaign export`: your own, or everyone's for a CRM admin
+(UADMIN0001 in the test settings); the counts by status are the workspace's.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from crm.models import Assignment, Campaign
+from handlers.blocks.campaigns import ROSTER_ROWS
+from handlers.blocks.text import link
+from handlers.ids import Action
+from tests.handlers.actions.test_short_links import add_clicks
+from tests.handlers.commands.test_user_text_in_mrkdwn import LINK, assert_no_markup, everything_sent
+from tests.handlers.conftest import PUBLIC_URL, TEAM_ID, USER_ID
+
+BOB = "UBOB000001"
+ADMIN = "UADMIN0001"
+
+
+def rows(blocks: list[dict]) -> list[str]:
+    """The card's assignment lines: the sections after the "… assignments (N)" title."""
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    titles = [
+        i for i, t in enumerate(texts) if t.startswith(("*Your assignments", "*Everyone's assignments"))
+    ]
+    return texts[titles[0] + 1 :] if titles else []
+
+
+def footer(blocks: list[dict]) -> str:
+    (last,) = [b for b in blocks if b["type"] == "context"]
+    return " ".join(e["text"] for e in last["elements"])
+
+
+@pytest.fixture
+def spring(run, crm) -> Campaign:
+    """“Spring Sale”: Maya (active) and Zoe (planned) assigned by me, Lena by Bob (completed)."""
+    crm.user(USER_ID, display_name="Ana")
+    crm.user(BOB, display_name="Bob")
+    campaign = crm.campaign("Spring Sale")
+    crm.relationship("zoe", name="Zoe Park", platform="tiktok")
+    crm.relationship("maya", name="Maya Lopez")
+    crm.relationship("lena", name="Lena Berg", user=BOB)
+    run.command('utm "Spring Sale" @zoe')
+    run.command('utm "Spring Sale" @maya')
+    run.command('campaign status "Spring Sale" @maya active')
+    run.command('utm "Spring Sale" @lena', user_id=BOB)
+    run.command('campaign status "Spring Sale" @lena completed', user_id=BOB)
+    return campaign
+
+
+def test_the_card_lists_my_assignments_running_first_with_their_links(run, crm, spring):
+    sent = run.command("campaign show spring")
+    blocks = sent.reply.blocks
+    assert blocks[0]["text"]["text"] == "Spring Sale"
+    summary = blocks[1]["text"]["text"]
+    assert "*active*" in summary and "landing page" in summary
+    assert "3 assignments: 1 planned, 1 active, 1 completed" in summary  # the workspace's
+    assert "*Your assignments (2)*" in repr(blocks)
+    maya, zoe = rows(blocks)
+    assert maya.startswith("*Maya Lopez* (@maya · Instagram) · *active*")
+    assert zoe.startswith("*Zoe Park* (@zoe · TikTok) · *planned*")
+    url = crm.one(Assignment, Assignment.status == "active").utm_url
+    assert link(url, "tracking link") in maya and "&amp;utm_medium=" in maya
+    assert "Lena" not in repr(blocks)  # Bob's assignment
+    assert "1 assignment by teammates not shown" in footer(blocks)
+    assert sent.reply.params["text"] == "Spring Sale: 3 assignments"
+
+
+def test_a_crm_admin_sees_everyones_assignments_and_who_made_them(run, crm, spring):
+    blocks = run.command('campaign show "Spring Sale"', user_id=ADMIN).reply.blocks
+    assert "*Everyone's assignments (3)*" in repr(blocks)
+    maya, zoe, lena = rows(blocks)
+    assert "assigned by Ana" in maya and "assigned by Ana" in zoe
+    assert lena.startswith("*Lena Berg* (@lena · Instagram) · *completed* · assigned by Bob")
+    assert "by teammates" not in footer(blocks)
+    assert any(b["type"] == "actions" for b in blocks)  # a CRM admin may edit it
+
+
+def test_someone_with_no_assignment_is_told_how_to_add_one(run, crm, spring):
+    carl = "UCARL00001"
+    blocks = run.command("campaign show spring", user_id=carl).reply.blocks
+    assert rows(blocks) == []
+    assert '`/crm campaign add "Spring Sale" @handle`' in footer(blocks)
+    assert "3 assignments by teammates not shown" in footer(blocks)
+    assert not any(b["type"] == "actions" for b in blocks)  # only the creator or a CRM admin edits
+
+
+def test_the_show_button_on_the_list_opens_the_same_card(run, crm, spring):
+    listed = run.command("campaign list").reply.blocks
+    (button,) = [b["accessory"] for b in listed if b.get("accessory")]
+    assert (button["action_id"], button["value"]) == (Action.CAMPAIGN_SHOW, str(spring.id))
+    clicked = run.click(Action.CAMPAIGN_SHOW, button["value"]).reply
+    typed = run.command("campaign show spring").reply
+    assert clicked.blocks == typed.blocks
+
+
+def test_a_forged_campaign_id_shows_nothing(run, crm, spring):
+    with crm.session() as db:
+        elsewhere = Campaign(team_id="T0THER0001", name="Elsewhere", landing_url="https://e.example.com/")
+        db.add(elsewhere)
+    assert TEAM_ID != "T0THER0001"
+    other = run.click(Action.CAMPAIGN_SHOW, str(elsewhere.id))
+    assert "Campaign not found" in other.text and "Elsewhere" not in repr(other.calls)
+    junk = run.click(Action.CAMPAIGN_SHOW, "not-a-uuid")
+    assert "Spring Sale" not in repr(junk.calls) and junk.text
+
+
+def test_an_unknown_or_missing_campaign_names_the_word(run, crm, spring):
+    unknown = run.command("campaign show sprnig sale").reply.params["text"]
+    assert "“sprnig sale”" in unknown and "Did you mean “Spring Sale”?" in unknown
+    assert "Usage: `/crm campaign show &lt;campaign&gt;`" in unknown
+    missing = run.command("campaign show").reply.params["text"]
+    assert "Which campaign?" in missing
+
+
+def test_short_links_and_their_clicks_when_they_are_on(links_run, crm):
+    crm.campaign("Spring Sale")
+    crm.relationship("maya", name="Maya Lopez")
+    links_run.command('utm "Spring Sale" @maya')
+    assignment = crm.one(Assignment)
+    add_clicks(crm, assignment, 1, 2, 20)
+    blocks = links_run.command("campaign show spring").reply.blocks
+    (maya,) = rows(blocks)
+    assert f"{PUBLIC_URL}/l/{assignment.short_code} · 3 clicks · 2 in the last 7 days" in maya
+    assert "1 assignment: 1 planned · 3 clicks · 2 in the last 7 days" in blocks[1]["text"]["text"]
+
+
+def test_a_long_roster_stops_below_slacks_block_limit_and_points_to_the_export(run, crm):
+    crm.campaign("Spring Sale")
+    for n in range(ROSTER_ROWS + 2):
+        crm.relationship(f"creator{n:02d}")
+        run.command(f'utm "Spring Sale" @creator{n:02d}')
+    with crm.session() as db:
+        db.execute(update(Assignment).values(status="active"))
+    sent = run.command("campaign show spring")
+    assert len(sent.reply.blocks) <= 50 and len(rows(sent.reply.blocks)) == ROSTER_ROWS
+    assert f"*Your assignments ({ROSTER_ROWS + 2})*" in repr(sent.reply.blocks)
+    assert '…and 2 more: `/crm campaign export "Spring Sale"`' in footer(sent.reply.blocks)
+
+
+def test_names_on_the_card_are_escaped(run, crm):
+    crm.campaign(f"Spring {LINK} <!channel>", user=BOB)
+    crm.relationship("maya", name=f"Maya {LINK} <!here>")
+    run.command("utm spring @maya")
+    text = everything_sent(run.command("campaign show spring"))
+    assert "Maya" in text and "Spring" in text
+    assert_no_markup(text)
