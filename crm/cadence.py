@@ -141,22 +141,31 @@ def set_cadence(
 ) -> Relationship:
     """Set (None: clear) the actor's cadence with this influencer.
 
-    It schedules at once what the next contact would: with a last contact and no follow-up set by
-    hand, the follow-up becomes last contact + cadence, when that is still ahead of `now`. A contact
-    already further back than the cadence is left to the going-cold radar (crm.going_cold) rather
-    than made an overdue reminder. Clearing the cadence leaves the follow-up as it is.
+    It schedules at once what the next contact would (schedule_by_cadence). Clearing the cadence
+    leaves the follow-up as it is.
     """
     cleaned = validate_days(days)
     relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
     relationship.cadence_days = cleaned
-    by_hand = relationship.follow_up_date is not None and not relationship.follow_up_from_cadence
-    if cleaned is not None and relationship.last_contacted_at is not None and not by_hand:
-        due = next_by_cadence(relationship.last_contacted_at, cleaned, actor=actor)
-        if due > resolve_now(now):
-            relationship.follow_up_date = due
-            relationship.follow_up_from_cadence = True
+    schedule_by_cadence(relationship, actor=actor, now=now)
     db.flush()
     return relationship
+
+
+def schedule_by_cadence(relationship: Relationship, *, actor: User, now: datetime | None = None) -> None:
+    """Schedule at once what the next contact would, after a cadence was set (set_cadence, the
+    edit form): with a cadence, a last contact and no follow-up set by hand, the follow-up becomes
+    last contact + cadence, when that is still ahead of `now`. A contact already further back than
+    the cadence is left to the going-cold radar (crm.going_cold) rather than made an overdue
+    reminder, so setting cadences on a stale list sends no burst of reminders."""
+    days = relationship.cadence_days
+    by_hand = relationship.follow_up_date is not None and not relationship.follow_up_from_cadence
+    if days is None or relationship.last_contacted_at is None or by_hand:
+        return
+    due = next_by_cadence(relationship.last_contacted_at, days, actor=actor)
+    if due > resolve_now(now):
+        relationship.follow_up_date = due
+        relationship.follow_up_from_cadence = True
 
 
 def status_defaults(db: Session, *, team_id: str) -> dict[str, int]:

@@ -17,7 +17,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from crm.cadence import validate_days
+from crm.cadence import schedule_by_cadence, validate_days
 from crm.clock import local_today, resolve_now, zone_of
 from crm.errors import InvalidInput, NotFound
 from crm.followups import follow_up_due
@@ -255,7 +255,9 @@ def edit_relationship(
     edit: RelationshipEdit,
     now: datetime | None = None,
 ) -> Relationship:
-    """Apply an edit-form submission: every field is validated before anything is written."""
+    """Apply an edit-form submission: every field is validated before anything is written. A new
+    cadence schedules the follow-up as `/crm cadence` does (crm.cadence.schedule_by_cadence), unless
+    the same submission changed the follow-up."""
     changes: dict[str, object] = {}
     if edit.status is not KEEP:
         changes["status"] = validate_status(edit.status)
@@ -270,9 +272,14 @@ def edit_relationship(
     if edit.cadence is not KEEP:
         changes["cadence_days"] = validate_days(edit.cadence)
     relationship = get_relationship_by_id(db, actor=actor, relationship_id=relationship_id)
-    if "follow_up_date" in changes and changes["follow_up_date"] != relationship.follow_up_date:
+    old_follow_up = relationship.follow_up_date
+    follow_up_changed = "follow_up_date" in changes and changes["follow_up_date"] != old_follow_up
+    if follow_up_changed:
         changes["follow_up_from_cadence"] = False  # a follow-up changed in the form is set by hand
+    cadence_changed = "cadence_days" in changes and changes["cadence_days"] != relationship.cadence_days
     for attribute, value in changes.items():
         setattr(relationship, attribute, value)
+    if cadence_changed and not follow_up_changed:  # as /crm cadence does; a follow-up typed here wins
+        schedule_by_cadence(relationship, actor=actor, now=now)
     db.flush()
     return relationship

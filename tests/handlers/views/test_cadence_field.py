@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from crm import clock
+from crm.cadence import next_by_cadence
 from crm.models import Relationship
 from handlers.ids import Action, Field
 from tests.handlers.views.test_relationship_modals import edit_values
@@ -35,3 +39,28 @@ def test_a_wrong_cadence_is_an_inline_error_and_nothing_changes(run, crm):
         assert f"“{typed}”" in sent.ack["errors"][F.RELATIONSHIP_CADENCE]
     saved = crm.one(Relationship)
     assert (saved.cadence_days, saved.status, saved.priority) == (7, "saved", 1)
+
+
+def test_a_new_cadence_schedules_the_follow_up_at_once_as_the_command_does(run, crm):
+    # Seen: a cadence set in the form left "Follow-up: none" until the next contact, while
+    # `/crm cadence maya 1w` scheduled it from the last contact.
+    contacted = clock.now() - timedelta(days=2)
+    rel = crm.relationship("maya", status="warm", last_contacted_at=contacted)
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    assert run.submit(view, edit_values(**{F.RELATIONSHIP_CADENCE: "weekly"})).ack == {}
+    saved = crm.one(Relationship)
+    expected = next_by_cadence(contacted, 7, actor=crm.user())
+    assert (saved.cadence_days, saved.follow_up_date, saved.follow_up_from_cadence) == (7, expected, True)
+    card = run.command("show @maya").text
+    assert "Follow-up: none" not in card
+
+
+def test_a_follow_up_typed_with_the_cadence_wins(run, crm):
+    rel = crm.relationship("maya", status="warm", last_contacted_at=clock.now() - timedelta(days=2))
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id)).opened
+    typed = (date.today() + timedelta(days=30)).isoformat()
+    values = edit_values(**{F.RELATIONSHIP_CADENCE: "weekly", F.RELATIONSHIP_FOLLOW_UP: typed})
+    assert run.submit(view, values).ack == {}
+    saved = crm.one(Relationship)
+    assert saved.cadence_days == 7 and saved.follow_up_from_cadence is False
+    assert saved.follow_up_date.date() > (date.today() + timedelta(days=20))
