@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer, User
+from crm.profiles import creator_name
 from crm.text import clean_text
 from crm.utm import UTMError, build_utm_url, normalize_utm_value
 
@@ -220,14 +221,6 @@ class NotAssigned(NotFound):
         self.by_teammate = by_teammate
 
 
-def who(influencer: Influencer) -> str:
-    """“Maya Lopez (@maya)”, or “@maya” when the name is the handle: how errors name an influencer."""
-    handle = "@" + influencer.handle.lstrip("@")
-    if influencer.name.strip().lower() in (influencer.handle.lower(), handle.lower()):
-        return handle
-    return f"{influencer.name} ({handle})"
-
-
 def _not_assigned(db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_id: uuid.UUID) -> NotFound:
     """The precise error for a missing assignment: which of campaign and influencer is unknown, or
     that this influencer is not on this campaign (by the actor, or by a teammate)."""
@@ -241,6 +234,7 @@ def _not_assigned(db: Session, *, actor: User, campaign_id: uuid.UUID, influence
     )
     if influencer is None:
         return NotFound("Influencer not found.")
+    who = creator_name(influencer.name, influencer.handle, influencer.platform)
     theirs = db.scalar(
         select(Assignment.id).where(
             Assignment.campaign_id == campaign_id, Assignment.influencer_id == influencer_id
@@ -248,11 +242,11 @@ def _not_assigned(db: Session, *, actor: User, campaign_id: uuid.UUID, influence
     )
     if theirs is not None:
         return NotAssigned(
-            f"{who(influencer)} is on “{campaign.name}” through a teammate's assignment, not yours; "
+            f"{who} is on “{campaign.name}” through a teammate's assignment, not yours; "
             "only they can change it.",
             by_teammate=True,
         )
-    return NotAssigned(f"{who(influencer)} is not assigned to “{campaign.name}” by you.", by_teammate=False)
+    return NotAssigned(f"{who} is not assigned to “{campaign.name}” by you.", by_teammate=False)
 
 
 def get_assignment_by_id(db: Session, *, actor: User, assignment_id: uuid.UUID) -> Assignment:

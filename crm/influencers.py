@@ -22,11 +22,11 @@ from crm.profiles import (
     PROFILES_MAX,
     BareHandle,
     Profile,
+    creator_name,
     describe,
     on_platform,
     parse_profile,
     parse_reference,
-    platform_label,
     validate_platform,
 )
 from crm.text import clean_name, fold
@@ -261,7 +261,7 @@ def _link(db: Session, *, influencer: Influencer, profile: Profile) -> tuple[Inf
     if existing.influencer_id == influencer.id:
         return existing, False
     other = existing.influencer
-    owner = f"“{other.name}” (@{other.handle} · {platform_label(other.platform)})"
+    owner = creator_name(other.name, other.handle, other.platform)
     raise Conflict(
         f"{describe(profile)} already belongs to {owner}; "
         f"a profile can belong to one creator only. If they are the same person, merge them: "

@@ -271,6 +271,13 @@ def platform_label(platform: str | None) -> str:
     return PLATFORM_LABELS.get(platform or "", platform or "Other")
 
 
+def creator_name(name: str, handle: str, platform: str | None) -> str:
+    """“Maya Lopez” (@maya · Instagram): how crm's messages name a creator. The platform is always
+    there, so one handle on two platforms reads apart (Slack messages use the handlers'
+    creator_label, the same words in mrkdwn)."""
+    return f"“{name}” (@{handle} · {platform_label(platform)})"
+
+
 def platform_named(word: str) -> str | None:
     """The platform `word` names, in any case: its name, or a short form people write for one where
     a handle is a profile ("ig", "yt", "twitter", from crm.suggest.PLATFORM_SYNONYMS); else None.

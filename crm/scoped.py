@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from crm.errors import Conflict, NotFound, NotOnList
 from crm.models import Influencer, InfluencerProfile, Relationship, User
-from crm.profiles import BareHandle, Profile
+from crm.profiles import BareHandle, Profile, creator_name
 
 NOT_ON_LIST = "That influencer isn't on your list."
 NOT_FOUND = "That relationship doesn't exist or isn't yours."
@@ -32,14 +32,15 @@ def not_on_list(influencer: Influencer | InfluencerSummary | None) -> NotOnList:
     (None, a creator not in the actor's workspace: no one is named)."""
     if influencer is None:
         return NotOnList(NOT_ON_LIST, who=None)
-    who = f"{influencer.name} (@{influencer.handle})"
+    who = creator_name(influencer.name, influencer.handle, influencer.platform)
     add = f"/crm add @{influencer.handle} {influencer.platform}"
     return NotOnList(f"{who} isn't on your list. Add them with {add}.", who=who)
 
 
 def archived_message(influencer: Influencer | InfluencerSummary) -> str:
     """What an edit of an archived relationship answers: which one, and how to bring it back."""
-    return f"{influencer.name} is archived — /crm restore @{influencer.handle} first."
+    who = creator_name(influencer.name, influencer.handle, influencer.platform)
+    return f"{who} is archived — /crm restore @{influencer.handle} first."
 
 
 # The actor's relationships with their influencer joined in, built once (bind `user_id`): loading

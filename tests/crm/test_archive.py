@@ -85,7 +85,8 @@ def test_archive_and_restore_are_idempotent(db, me, maya):
 
 def test_removing_one_not_on_my_list_names_it_and_changes_nothing(db, me):
     zed = make_influencer(db, team_id="T1", handle="zed", name="Zed Park")
-    with pytest.raises(NotFound, match=r"Zed Park \(@zed\) isn't on your list; nothing was changed"):
+    named = r"“Zed Park” \(@zed · Instagram\) isn't on your list; nothing was changed"
+    with pytest.raises(NotFound, match=named):
         archive.archive_relationship(db, actor=me, influencer_id=zed.id, now=NOW)
     assert db.scalar(select(func.count()).select_from(Relationship)) == 0
 
@@ -107,7 +108,7 @@ def test_another_users_relationship_is_neither_archived_nor_restored(db, me, may
 def test_editing_an_archived_relationship_is_refused_and_changes_nothing(db, me, maya):
     archive.archive_relationship(db, actor=me, influencer_id=maya.id, now=NOW)
     before = _fields(_rel(db, me, maya))
-    refused = "Maya Lopez is archived — /crm restore @maya first."
+    refused = "“Maya Lopez” (@maya · Instagram) is archived — /crm restore @maya first."
     rel_id = _rel(db, me, maya).id
     attempts = [
         lambda: set_status(db, actor=me, influencer_id=maya.id, status="partnered"),

@@ -555,7 +555,8 @@ def test_a_missing_assignment_says_who_is_not_on_which_campaign(db, owner, teamm
     c = create_campaign(db, actor=owner, name="Spring Sale", landing_url=LANDING)
     with pytest.raises(NotAssigned) as err:
         set_assignment_status(db, actor=owner, campaign_id=c.id, influencer_id=maya.id, status="active")
-    assert err.value.message == "Maya Lopez (@Maya.Creates) is not assigned to “Spring Sale” by you."
+    who = "“Maya Lopez” (@Maya.Creates · TikTok)"
+    assert err.value.message == f"{who} is not assigned to “Spring Sale” by you."
     assert not err.value.by_teammate
     assign_influencer(db, actor=teammate, campaign_id=c.id, influencer_id=maya.id)
     with pytest.raises(NotAssigned) as err:
@@ -564,7 +565,7 @@ def test_a_missing_assignment_says_who_is_not_on_which_campaign(db, owner, teamm
     plain = make_influencer(db, handle="leo", name="leo")
     with pytest.raises(NotAssigned) as err:
         get_assignment(db, actor=owner, campaign_id=c.id, influencer_id=plain.id)
-    assert err.value.message.startswith("@leo is not assigned")
+    assert err.value.message.startswith("“leo” (@leo · Instagram) is not assigned")
 
 
 def test_campaign_names_cover_the_workspace_archived_too(db, owner):

@@ -319,7 +319,8 @@ def test_card_of_a_reference_answers_as_resolving_it_does(db, book):
     with pytest.raises(NotFound, match="No influencer matches “@nobody”"):
         relationship_card_for(db, actor=me, ref="@nobody")
     stranger = make_influencer(db, team_id="T1", handle="stranger", name="Stan Ger")
-    with pytest.raises(NotFound, match=re.escape("Stan Ger (@stranger) isn't on your list. Add them with")):
+    named = re.escape("“Stan Ger” (@stranger · Instagram) isn't on your list. Add them with")
+    with pytest.raises(NotFound, match=named):
         relationship_card_for(db, actor=me, ref="@stranger")
     make_influencer(db, team_id="T2", handle="elsewhere")  # another workspace's creator
     make_relationship(db, user=me, influencer=stranger, archived_at=NOW)

@@ -70,7 +70,8 @@ def test_add_to_list_refuses_another_teams_influencer(db, me, snapshot):
 def test_a_creator_not_on_my_list_is_named_with_how_to_add_them_but_never_another_teams(db, me, maya):
     with pytest.raises(NotFound) as err:
         get_relationship(db, actor=me, influencer_id=maya.id)  # maya is in my workspace, not my list
-    assert err.value.message == "Maya (@maya) isn't on your list. Add them with /crm add @maya instagram."
+    how = "Add them with /crm add @maya instagram."
+    assert err.value.message == f"“Maya” (@maya · Instagram) isn't on your list. {how}"
     theirs = make_influencer(db, team_id="T2", handle="far", name="Far Away")
     for forged in (theirs.id, uuid.uuid4()):  # a forged id names no one
         with pytest.raises(NotFound) as err:

@@ -102,7 +102,7 @@ def test_campaign_status_for_an_unassigned_influencer_says_so_and_how_to_assign(
     crm.relationship("x", name="x")
     crm.campaign("Spring Sale")
     text = run.command('campaign status "Spring Sale" @x active').reply.params["text"]
-    assert text.startswith("@x is not assigned to “Spring Sale” by you. Assign them first")
+    assert text.startswith("“x” (@x · Instagram) is not assigned to “Spring Sale” by you. Assign them first")
     assert '`/crm campaign add "Spring Sale" @x`' in text
     assert crm.count(Assignment) == 0
     typo = run.command('campaign status "Spring Sale" @x activ').reply.params["text"]
@@ -206,7 +206,8 @@ def test_campaign_status_moves_my_assignment(run, crm):
     bad = run.command('campaign status "Spring Sale" @maya finished')
     assert "Usage: `/crm campaign status" in bad.reply.params["text"]
     theirs = run.command('campaign status "Spring Sale" @maya cancelled', user_id="UBOB000001")
-    assert "@maya is on “Spring Sale” through a teammate's assignment, not yours" in theirs.text
+    who = "“maya” (@maya · Instagram)"
+    assert f"{who} is on “Spring Sale” through a teammate's assignment, not yours" in theirs.text
     assert "/crm campaign add" not in theirs.text  # they cannot assign maya too
     assert crm.one(Assignment).status == "active"
     # The US spelling is the same status.

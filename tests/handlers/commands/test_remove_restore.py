@@ -98,7 +98,7 @@ def test_crm_restore_and_crm_add_bring_it_back_and_say_so(run, crm):
 def test_removing_one_not_on_my_list_names_it_and_changes_nothing(run, crm):
     crm.relationship("zed", name="Zed Park", user=BOB)  # Bob's, not mine
     sent = run.command("remove @zed")
-    assert "Zed Park (@zed) isn't on your list; nothing was changed" in sent.text
+    assert "“Zed Park” (@zed · Instagram) isn't on your list; nothing was changed" in sent.text
     assert crm.one(Relationship).archived_at is None
     assert "nosuchcreator" in run.command("remove @nosuchcreator").text
 
@@ -118,7 +118,7 @@ def test_editing_an_archived_relationship_is_refused_with_how_to_restore(run, cr
     rel = _maya(crm)
     before = _fields(_rel(crm, rel))
     run.command("remove @maya")
-    refused = "Maya Lopez is archived — /crm restore @maya first."
+    refused = "“Maya Lopez” (@maya · Instagram) is archived — /crm restore @maya first."
     for command in ("status @maya partnered", "tag @maya +new", "note @maya hello", "followup @maya clear"):
         assert refused in run.command(command).text, command
     for action in (Action.CARD_EDIT, Action.CARD_FOLLOW_UP):
