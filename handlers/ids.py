@@ -128,6 +128,7 @@ class Action(StrEnum):
     LIST_NEXT = "relationship-list-next"
     CAMPAIGN_EDIT = "campaign-edit"  # "Edit" on a campaign's card: opens the edit modal
     CAMPAIGN_SHOW = "campaign-show"  # "Show" on a `/crm campaign list` row: the campaign's card
+    CAMPAIGN_ROW = "campaign-row"  # the menu on a campaign card's row: move it along, its link
     # Merge / Cancel under the `/crm merge` preview: the value is both creators' ids (JSON).
     MERGE_CONFIRM = "creator-merge-confirm"
     MERGE_CANCEL = "creator-merge-cancel"

@@ -257,3 +257,24 @@ def test_forms_are_filled_in_and_submitted_as_slack_submits_them(fresh_database_
     assert "Status: Warm" in answers[-3] and "Tags: `#food` `#vegan`" in answers[-3]
     assert said["fill Influencer = lopez"] == "Influencer: Maya Lopez (@maya · Instagram)"
     assert "Traceback" not in done.stderr
+
+
+MENUS = """\
+/crm add "Maya Lopez" @maya
+/crm campaign new Winter Glow https://shop.example.com/winter
+/crm utm winter @maya
+/crm campaign show winter
+click Mark completed
+click Nope
+"""
+
+
+def test_a_menus_options_are_clicked_like_buttons(fresh_database_url, tmp_path):
+    done = _try(fresh_database_url, tmp_path, script=MENUS)
+    assert done.returncode == 0, done.stderr
+    said = _answers(done.stdout)
+    card = said["/crm campaign show winter"]
+    assert "[⋯ Mark active | Mark completed | Mark cancelled | Tracking link]" in card
+    moved = said["click Mark completed"]
+    assert "Maya Lopez (@maya · Instagram) · completed" in moved and "1 assignment: 1 completed" in moved
+    assert "[Mark active]" in said["click Nope"] and "[Tracking link]" in said["click Nope"]

@@ -14,26 +14,39 @@ from bot.sandbox.web_api import APP_ID, Call
 CHANNEL_ID = "CTRYDEMO01"
 
 
+MENUS = ("overflow", "static_select")  # their options can be clicked like buttons
+
+
 @dataclass(frozen=True)
 class Button:
-    """A button of the last answer: its element, its block, and the message or view it is in."""
+    """A button of the last answer, or one option of a menu (`option`): its element, its block,
+    and the message or view it is in."""
 
     label: str
     element: dict[str, Any]
     block_id: str
     message: dict[str, Any] | None = None
     view: dict[str, Any] | None = None
+    option: dict[str, Any] | None = None
 
 
 def _buttons(blocks: Any, **where: Any) -> list[Button]:
-    """The buttons of `blocks` in the order they are shown: actions blocks' elements, accessories."""
+    """The buttons of `blocks` in the order they are shown (actions blocks' elements, accessories),
+    with each option of an overflow or static menu as one more."""
     found = []
     for block in blocks if isinstance(blocks, list) else []:
         elements = [*block.get("elements", []), block.get("accessory") or {}]
+        block_id = str(block.get("block_id") or "b")
         for element in elements:
-            if isinstance(element, dict) and element.get("type") == "button":
+            if not isinstance(element, dict):
+                continue
+            if element.get("type") == "button":
                 label = str((element.get("text") or {}).get("text", ""))
-                found.append(Button(label, element, str(block.get("block_id") or "b"), **where))
+                found.append(Button(label, element, block_id, **where))
+            elif element.get("type") in MENUS:
+                for option in element.get("options") or []:
+                    label = str((option.get("text") or {}).get("text", ""))
+                    found.append(Button(label, element, block_id, option=option, **where))
     return found
 
 
@@ -94,9 +107,10 @@ def home_opened(*, team_id: str, user_id: str) -> dict[str, Any]:
 def block_actions(
     button: Button, *, team_id: str, user_id: str, user_name: str, response_url: str
 ) -> dict[str, Any]:
-    """A click on `button`, as Slack sends it over Socket Mode (tests/slack/payloads.py's shape)."""
+    """A click on `button` (or the choice of a menu's option), as Slack sends it over Socket Mode
+    (tests/slack/payloads.py's shape)."""
     now = time.time()
-    action = {
+    action: dict[str, Any] = {
         "type": "button",
         "action_id": button.element.get("action_id"),
         "block_id": button.block_id,
@@ -104,6 +118,16 @@ def block_actions(
         "value": button.element.get("value", ""),
         "action_ts": f"{now:.6f}",
     }
+    if button.option is not None:  # a menu's option chosen
+        action = {
+            "type": button.element.get("type"),
+            "action_id": button.element.get("action_id"),
+            "block_id": button.block_id,
+            "selected_option": button.option,
+            "action_ts": f"{now:.6f}",
+        }
+        if "placeholder" in button.element:
+            action["placeholder"] = button.element["placeholder"]
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user_id, "username": user_name, "team_id": team_id},

@@ -1,21 +1,26 @@
-"""The Show button on a `/crm campaign list` row (the campaign's card) and the card's Edit button
-(the campaign's edit modal).
+"""The Show button on a `/crm campaign list` row (the campaign's card), the card's Edit button (the
+campaign's edit modal) and the menu on each of your rows of the card (move the assignment along, in
+place; or show its tracking link).
 
-Each button's value is a campaign id that came back from Slack: crm re-checks the workspace, and
-for Edit who may edit it (handlers/views/campaigns.py), before anything is shown or opened.
+Each value came back from Slack: crm re-checks the workspace, for Edit who may edit the campaign
+(handlers/views/campaigns.py), and for a row that the assignment is the clicker's, before anything
+is shown, opened or changed.
 """
 
 from __future__ import annotations
 
 from slack_bolt import App, BoltContext
 
-from crm import campaigns
+from crm import assignments, campaigns
+from crm.errors import InvalidInput
+from handlers.blocks.campaigns import ROW_LINK, assignment_link, parse_row_value
 from handlers.forms import parse_id
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import open_modal, reply
+from handlers.short_links import link_and_clicks
 from handlers.views.campaigns import campaign_card_for, campaign_edit_modal_for, is_crm_admin
 
 
@@ -37,6 +42,39 @@ def show_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message)
 
 
+def row_chosen(body: dict, context: BoltContext) -> None:
+    option = action_of(body).get("selected_option")
+    raw = option.get("value") if isinstance(option, dict) else None
+    try:
+        kind, assignment_id = parse_row_value(raw if isinstance(raw, str) else "")
+    except ValueError:
+        raise InvalidInput("assignment", "That assignment could not be found.") from None
+    settings = runtime_of(context).settings
+    with scope(context) as s:
+        assignment = assignments.get_assignment_by_id(s.db, actor=s.actor, assignment_id=assignment_id)
+        if kind == ROW_LINK:
+            short_url, count = link_and_clicks(s.db, settings, assignment)
+            message = assignment_link(
+                assignment,
+                assignment.campaign,
+                assignment.influencer,
+                created=False,
+                short_url=short_url,
+                clicks=count,
+            )
+        else:
+            assignments.set_assignment_status(
+                s.db,
+                actor=s.actor,
+                campaign_id=assignment.campaign_id,
+                influencer_id=assignment.influencer_id,
+                status=kind,
+            )
+            message = campaign_card_for(s.db, settings, s.actor, assignment.campaign)
+    reply(context, message, replace_original=kind != ROW_LINK)  # the card, redrawn with the new status
+
+
 def register(app: App) -> None:
     app.action(Action.CAMPAIGN_EDIT)(after_ack(edit_clicked))
     app.action(Action.CAMPAIGN_SHOW)(after_ack(show_clicked))
+    app.action(Action.CAMPAIGN_ROW)(after_ack(row_chosen))

@@ -10,6 +10,8 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
     PlainTextObject,
     SectionBlock,
 )
@@ -18,7 +20,7 @@ from crm.campaign_roster import Roster, RosterRow
 from crm.campaigns import FIELD_LABELS
 from crm.clicks import ClickCount
 from crm.links import short_link
-from crm.models import Assignment, Campaign, Influencer
+from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer
 from handlers.blocks.fields import creator_label, who
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, link, mrkdwn, plain_of, plural
@@ -90,6 +92,40 @@ def _dates(campaign: Campaign) -> str:
     return f" · {campaign.start_date or '…'} → {campaign.end_date or '…'}"
 
 
+# The card's menu on each of your rows: move the assignment along, or show its tracking link.
+ROW_MOVES = {
+    "planned": "Back to planned",
+    "active": "Mark active",
+    "completed": "Mark completed",
+    "cancelled": "Mark cancelled",
+}
+ROW_LINK = "link"
+
+
+def row_value(kind: str, assignment_id: uuid.UUID) -> str:
+    """A row menu option's value: 'completed:<assignment id>', or 'link:<assignment id>'."""
+    return f"{kind}:{assignment_id}"
+
+
+def parse_row_value(value: str) -> tuple[str, uuid.UUID]:
+    """(a status or ROW_LINK, the assignment id) of a row menu option; ValueError when it is not one
+    of ours (the value came back from Slack)."""
+    kind, _, raw_id = value.partition(":")
+    if kind not in (*ASSIGNMENT_STATUSES, ROW_LINK):
+        raise ValueError(f"unexpected row choice: {kind[:20]!r}")
+    return kind, uuid.UUID(raw_id)
+
+
+def _row_menu(row: RosterRow) -> OverflowMenuElement:
+    moves = [
+        Option(text=label, value=row_value(status, row.assignment_id))
+        for status, label in ROW_MOVES.items()
+        if status != row.status
+    ]
+    link = Option(text="Tracking link", value=row_value(ROW_LINK, row.assignment_id))
+    return OverflowMenuElement(action_id=Action.CAMPAIGN_ROW, options=[*moves, link])
+
+
 def _roster_line(row: RosterRow, *, public_url: str | None, clicks: Mapping[uuid.UUID, ClickCount]) -> str:
     line = f"{creator_label(row.name, row.handle, row.platform)} · *{row.status}*"
     if not row.mine:
@@ -115,7 +151,8 @@ def campaign_card(
     """`/crm campaign show`: the campaign, its assignments by status and the ones the actor may see
     (crm.campaign_roster: their own, or with `everyone` a CRM admin's view of all), each with its
     short link and clicks when `public_url` is set (short links are on), else its tracking link.
-    An Edit button when `editable`."""
+    Each of the actor's own rows has a menu (move it along, show its tracking link); an Edit
+    button when `editable`."""
     quoted = f'"{mrkdwn(campaign.name, 100)}"'
     summary = f"*{campaign.status}*{_dates(campaign)} · {_link(campaign.landing_url, 'landing page')}"
     counts = ", ".join(f"{n} {status}" for status, n in roster.counts.items() if n)
@@ -134,7 +171,8 @@ def campaign_card(
     clicks = clicks or {}
     for row in roster.rows[:ROSTER_ROWS]:
         line = _roster_line(row, public_url=public_url, clicks=clicks)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(line, SECTION_TEXT))))
+        menu = _row_menu(row) if row.mine else None  # only who assigned them moves them along
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(line, SECTION_TEXT)), accessory=menu))
     notes = []
     shown = min(len(roster.rows), ROSTER_ROWS)
     if roster.visible > shown:

@@ -149,3 +149,60 @@ def test_names_on_the_card_are_escaped(run, crm):
     text = everything_sent(run.command("campaign show spring"))
     assert "Maya" in text and "Spring" in text
     assert_no_markup(text)
+
+
+def choose(run, value: str, **kw):
+    """Pick an option of a card row's menu (an overflow), as Slack sends it."""
+    chosen = run.payloads.select(Action.CAMPAIGN_ROW, value, kind="overflow")
+    return run.send(run.payloads.block_actions([chosen], **kw))
+
+
+def menus(blocks: list[dict]) -> dict[str, list[str]]:
+    """{row text's first line: its menu's option labels}, for rows that have a menu."""
+    return {
+        b["text"]["text"].split("\n")[0]: [o["text"]["text"] for o in b["accessory"]["options"]]
+        for b in blocks
+        if b.get("accessory", {}).get("type") == "overflow"
+    }
+
+
+def test_the_row_menu_moves_my_assignment_along_in_place(run, crm, spring):
+    card = run.command("campaign show spring").reply.blocks
+    maya_menu = menus(card)["*Maya Lopez* (@maya · Instagram) · *active*"]
+    assert maya_menu == ["Back to planned", "Mark completed", "Mark cancelled", "Tracking link"]
+    maya = crm.one(Assignment, Assignment.status == "active")
+    (option,) = [
+        o["value"]
+        for b in card
+        if b.get("accessory", {}).get("type") == "overflow"
+        for o in b["accessory"]["options"]
+        if o["text"]["text"] == "Mark completed" and str(maya.id) in o["value"]
+    ]
+    sent = choose(run, option)
+    assert sent.reply.params["replace_original"] is True  # the card is redrawn where it was
+    assert "*Maya Lopez* (@maya · Instagram) · *completed*" in repr(sent.reply.blocks)
+    assert "3 assignments: 1 planned, 2 completed" in sent.reply.blocks[1]["text"]["text"]
+    assert crm.one(Assignment, Assignment.id == maya.id).status == "completed"
+
+
+def test_the_row_menu_shows_the_tracking_link_as_a_new_answer(links_run, crm):
+    crm.campaign("Spring Sale")
+    crm.relationship("maya", name="Maya Lopez")
+    links_run.command('utm "Spring Sale" @maya')
+    assignment = crm.one(Assignment)
+    sent = choose(links_run, f"link:{assignment.id}")
+    assert sent.reply.params.get("replace_original") is False
+    assert f"{PUBLIC_URL}/l/{assignment.short_code}" in repr(sent.reply.blocks)
+    assert "QR code" in repr(sent.reply.blocks)
+    assert crm.one(Assignment).status == "planned"
+
+
+def test_only_my_rows_have_a_menu_and_a_forged_choice_changes_nothing(run, crm, spring):
+    admin_card = run.command("campaign show spring", user_id=ADMIN).reply.blocks
+    assert menus(admin_card) == {}  # a CRM admin sees everyone's rows, but moves only their own
+    lena = crm.one(Assignment, Assignment.status == "completed")  # Bob's
+    for value in (f"cancelled:{lena.id}", f"link:{lena.id}", "cancelled:not-a-uuid", f"bogus:{lena.id}", ""):
+        sent = choose(run, value)
+        assert "not found" in sent.text.lower() or "could not be found" in sent.text, value
+        assert not [c for c in sent.calls if c.params.get("replace_original")], value
+    assert crm.one(Assignment, Assignment.id == lena.id).status == "completed"
