@@ -245,7 +245,8 @@ def test_forms_are_filled_in_and_submitted_as_slack_submits_them(fresh_database_
     assert said["fill When = yesterday"] == "“yesterday” is not a date and time here; write YYYY-MM-DD HH:MM."
     # The first submit logs it and closes the form; there is no form left to submit again.
     submits = [answer for line, answer in zip(lines, answers, strict=True) if line == "submit"]
-    assert submits[:2] == ["(Submitted; the form closed.)", "No form is open to submit."]
+    assert submits[0].startswith("(Submitted; the form closed.)\n\n📝 Logged Meeting with Maya Lopez")
+    assert submits[1] == "No form is open to submit."
     card = answers[lines.index("/crm show @maya")]
     assert "Meeting · Rates" in card and "Mon 30 Nov 2026" in card
     # Errors come back next to their field's label; the corrected form goes through.

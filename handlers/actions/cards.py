@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from slack_bolt import App, BoltContext
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
-from sqlalchemy.orm import Session
 
-from crm import archive, dashboard, influencers, relationships
-from crm.clock import now, zone_of
-from crm.models import User
+from crm import archive, influencers, relationships
 from handlers.blocks.campaign_modals import new_campaign_modal
-from handlers.blocks.cards import card_message
 from handlers.blocks.message import Message
 from handlers.blocks.modals import add_influencer_modal
 from handlers.blocks.text import mrkdwn, plain_of
@@ -23,8 +19,8 @@ from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import request_key, scope
-from handlers.runtime.slack_calls import open_modal, reply
-from handlers.views.openers import edit_modal_for, follow_up_modal_for, log_modal_for
+from handlers.runtime.slack_calls import ReplyTarget, open_modal, reply
+from handlers.views.openers import card_for, edit_modal_for, follow_up_modal_for, log_modal_for
 
 
 def _influencer_id(action: dict):
@@ -37,35 +33,31 @@ def log_clicked(body: dict, context: BoltContext) -> None:
         influencer = influencers.get_influencer(
             s.db, team_id=s.actor.team_id, influencer_id=_influencer_id(action)
         )
-        view = log_modal_for(s.db, s.actor, influencer=influencer)
+        view = log_modal_for(s.db, s.actor, influencer=influencer, reply_to=ReplyTarget.of(context))
     open_modal(context, body.get("trigger_id"), view)
 
 
 def edit_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
     with scope(context) as s:
-        view = edit_modal_for(s.db, s.actor, influencer_id=_influencer_id(action))
+        target = ReplyTarget.of(context)
+        view = edit_modal_for(s.db, s.actor, influencer_id=_influencer_id(action), reply_to=target)
     open_modal(context, body.get("trigger_id"), view)
 
 
 def follow_up_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
     with scope(context) as s:
-        view = follow_up_modal_for(s.db, s.actor, influencer_id=_influencer_id(action))
+        target = ReplyTarget.of(context)
+        view = follow_up_modal_for(s.db, s.actor, influencer_id=_influencer_id(action), reply_to=target)
     open_modal(context, body.get("trigger_id"), view)
-
-
-def _card(db: Session, actor: User, influencer_id, context: BoltContext) -> Message:
-    at = now()
-    card = dashboard.relationship_card(db, actor=actor, influencer_id=influencer_id, now=at)
-    public_url = runtime_of(context).settings.public_url
-    return card_message(card, tz=zone_of(actor.timezone), now=at, public_url=public_url)
 
 
 def show_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
     with scope(context) as s:
-        message = _card(s.db, s.actor, _influencer_id(action), context)
+        public_url = runtime_of(context).settings.public_url
+        message = card_for(s.db, s.actor, _influencer_id(action), public_url=public_url)
     reply(context, message)
 
 
@@ -81,7 +73,7 @@ def add_clicked(body: dict, context: BoltContext) -> None:
             _, created = relationships.add_to_list(s.db, actor=s.actor, influencer_id=influencer.id)
         if created:
             s.refresh_home()
-        card = _card(s.db, s.actor, influencer.id, context)
+        card = card_for(s.db, s.actor, influencer.id, public_url=runtime_of(context).settings.public_url)
     name = f"*{mrkdwn(influencer.name, 200)}*"
     if was_archived:
         text = f"{name} is back on your list, as it was when you removed them."

@@ -26,7 +26,7 @@ from handlers.forms import parse_id
 from handlers.ids import FollowUpAction, GoingColdAction
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import scope
-from handlers.runtime.slack_calls import open_modal, reply
+from handlers.runtime.slack_calls import ReplyTarget, open_modal, reply
 from handlers.views.openers import log_modal_for
 
 FIELD = "follow_up"
@@ -96,7 +96,7 @@ def log_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
     with scope(context) as s:
         rel = scoped.get_relationship_by_id(s.db, actor=s.actor, relationship_id=_relationship_id(action))
-        view = log_modal_for(s.db, s.actor, influencer=rel.influencer)
+        view = log_modal_for(s.db, s.actor, influencer=rel.influencer, reply_to=ReplyTarget.of(context))
     open_modal(context, body.get("trigger_id"), view)
 
 

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 from slack_bolt import App, BoltContext
 
-from crm import dashboard, influencers
-from crm.clock import now, zone_of
+from crm import influencers
 from crm.errors import Conflict, NotFound
-from handlers.blocks.cards import card_message
 from handlers.blocks.unfurls import not_on_my_list
 from handlers.forms import parse_id
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import scope
-from handlers.runtime.slack_calls import ReplyTarget, deliver_reply, in_background
+from handlers.runtime.slack_calls import ReplyTarget, reply
+from handlers.views.openers import card_for
 
 
 def reply_target(body: dict, context: BoltContext) -> ReplyTarget:
@@ -41,21 +40,13 @@ def open_my_card_clicked(body: dict, context: BoltContext) -> None:
     influencer_id = parse_id(action.get("value"), field="influencer", what="influencer")
     with scope(context) as s:
         influencer = influencers.get_influencer(s.db, team_id=s.actor.team_id, influencer_id=influencer_id)
-        at = now()
         try:
-            card = dashboard.relationship_card(s.db, actor=s.actor, influencer_id=influencer.id, now=at)
-            public_url = runtime_of(context).settings.public_url
-            message = card_message(card, tz=zone_of(s.actor.timezone), now=at, public_url=public_url)
+            message = card_for(
+                s.db, s.actor, influencer.id, public_url=runtime_of(context).settings.public_url
+            )
         except (NotFound, Conflict):  # not on the clicker's list, or removed from it: offer Add
             message = not_on_my_list(influencer)
-    client, target = context.client, reply_target(body, context)
-
-    def send() -> None:  # the blocks become JSON off the ack path, as handlers.runtime.slack_calls.reply does
-        deliver_reply(
-            client, target, {**message.to_dict(), "response_type": "ephemeral", "replace_original": False}
-        )
-
-    in_background(context, send)
+    reply(context, message, to=reply_target(body, context))
 
 
 def register(app: App) -> None:

@@ -22,7 +22,7 @@ from crm.models import InfluencerProfile, Interaction, Relationship
 from crm.profiles import platform_label
 from crm.scoped import InfluencerSummary, RelationshipSummary
 from crm.strength import EXPLAIN_WINDOW, PROJECTION, StrengthExplanation
-from handlers.blocks.fields import INTERACTION_TYPE_LABELS
+from handlers.blocks.fields import INTERACTION_TYPE_LABELS, who
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     SECTION_FIELD,
@@ -139,6 +139,28 @@ def strength_text(explained: StrengthExplanation) -> str:
         f"Last {window} days: {counts or 'nothing logged'}\n"
         f"{contact.capitalize()}\n"
         f"In {ahead} days, if nothing is logged: *{explained.projected}* / 100"
+    )
+
+
+def logged_message(
+    interaction: Interaction, relationship: Relationship, *, tz: ZoneInfo, now: datetime
+) -> Message:
+    """The answer to the log form: what was logged with whom and when, and the follow-up it left
+    (the form's, the cadence's or the one before), with the card's buttons."""
+    kind = INTERACTION_TYPE_LABELS.get(interaction.type, interaction.type)
+    about = interaction.subject or interaction.content or ""
+    when = fmt_datetime(interaction.interaction_date, tz)
+    text = f"📝 Logged *{kind}* with {who(interaction.influencer)} · {when}"
+    if about:
+        text += f"\n{mrkdwn(about, 300)}"
+    text += f"\nFollow-up: {follow_up_text(relationship, tz, now)}"
+    plain = f"Logged {kind.lower()} with {interaction.influencer.name}"
+    return Message(
+        text=plain,
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))),
+            card_buttons(str(interaction.influencer_id)),
+        ],
     )
 
 

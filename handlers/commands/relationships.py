@@ -24,6 +24,7 @@ from handlers.blocks.undo import note_added_message, status_set_message
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import AddWords, read_add
 from handlers.commands.tokens import as_typed, rest_after
+from handlers.runtime.slack_calls import ReplyTarget
 from handlers.views.openers import log_modal_for, notes_modal_for
 
 ADD = Usage(
@@ -338,7 +339,13 @@ def log(ctx: CommandContext, args: list[str]) -> None:
         args = args[:at]
     influencer = _log_influencer(ctx, args) if args else None
     view = log_modal_for(
-        ctx.db, ctx.actor, influencer=influencer, interaction_type=kind, content=content or None, now=ctx.now
+        ctx.db,
+        ctx.actor,
+        influencer=influencer,
+        interaction_type=kind,
+        content=content or None,
+        reply_to=ReplyTarget.of(ctx.bolt),
+        now=ctx.now,
     )
     ctx.open_modal(view)
 

@@ -18,10 +18,12 @@ Nothing here raises into the caller: by the time these run the change is committ
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
@@ -52,6 +54,12 @@ UPLOAD_NEEDS_SCOPE = (
 )
 
 
+# A form's reply target comes back in its private_metadata: only these are taken (ReplyTarget).
+SLACK_HOOKS = "https://hooks.slack.com/"
+_CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
+_SPACE = re.compile(r"\s")
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyTarget:
     """Where a reply to this request can go: its response_url, else the channel, else a DM."""
@@ -63,6 +71,32 @@ class ReplyTarget:
     @classmethod
     def of(cls, context: BoltContext) -> ReplyTarget:
         return cls(context.user_id, context.channel_id, context.response_url)
+
+    def metadata(self) -> dict[str, str | None]:
+        """Where the answer to a form opened from this request goes, for the form's private_metadata
+        (a view submission has neither a response_url nor a channel of its own)."""
+        return {"ru": self.response_url, "ch": self.channel_id}
+
+    @classmethod
+    def from_metadata(cls, data: dict[str, str], user_id: str | None, *, api_url: str) -> ReplyTarget | None:
+        """The target a form's private_metadata names (see `metadata`), for `user_id`, the user who
+        submitted it; None when it names none (a form opened from App Home, which refreshes).
+
+        The values came back from Slack, so they are used only when they look like what we stored:
+        a channel id, and a response_url on hooks.slack.com or on the host of `api_url`
+        (SLACK_API_URL: a stand-in for Slack serves both), so no other host is ever posted to. What
+        goes there is ephemeral, to the submitter alone.
+        """
+        url, channel = data.get("ru"), data.get("ch")
+        parts = urlsplit(api_url)
+        hosts = (SLACK_HOOKS, f"{parts.scheme}://{parts.netloc}/")
+        if not (url and url.startswith(hosts) and len(url) <= 1_000 and not _SPACE.search(url)):
+            url = None
+        if not (channel and _CHANNEL_ID.fullmatch(channel)):
+            channel = None
+        if url is None and channel is None:
+            return None
+        return cls(user_id, channel, url)
 
 
 def _post_to_response_url(url: str, body: dict[str, Any]) -> int | None:
@@ -124,13 +158,15 @@ def reply(
     *,
     replace_original: bool = False,
     in_channel: bool = False,
+    to: ReplyTarget | None = None,
 ) -> None:
     """Answer the user who caused this request; see the module docstring for how it gets there.
+    `to`: somewhere else than this request's own target (a form's, ReplyTarget.from_metadata).
 
     The message's blocks are turned into JSON (and validated by slack_sdk) in the background too:
     that is a fifth of a card's CPU time, and the ack need not wait for it.
     """
-    client, target = context.client, ReplyTarget.of(context)
+    client, target = context.client, to or ReplyTarget.of(context)
 
     def send() -> None:
         try:

@@ -30,7 +30,7 @@ from crm.models import Influencer
 from crm.references import resolve_influencer
 from handlers.runtime.clients import quick_client
 from handlers.runtime.scope import scope
-from handlers.runtime.slack_calls import open_modal
+from handlers.runtime.slack_calls import ReplyTarget, open_modal
 from handlers.slack_markup import message_links, message_plain_text
 from handlers.views.openers import log_modal_for
 
@@ -98,5 +98,6 @@ def log_to_crm(body: dict, context: BoltContext) -> None:
             interaction_type="note",
             content=message_plain_text(message),
             source_url=permalink,
+            reply_to=ReplyTarget.of(context),
         )
     open_modal(context, shortcut.get("trigger_id"), view)

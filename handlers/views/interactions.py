@@ -1,5 +1,6 @@
 """Log-interaction modal submitted: validate, record once (idempotent per view), set the next
-follow-up when one was picked (in the same transaction), refresh App Home."""
+follow-up when one was picked (in the same transaction), refresh App Home, and after the commit
+tell the user what was logged where they opened the form (its private_metadata's reply target)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from datetime import datetime
 
 from slack_bolt import BoltContext
 
-from crm import clock, interactions
+from crm import clock, interactions, scoped
+from crm.clock import zone_of
+from handlers.blocks.cards import logged_message
 from handlers.forms import form_values, load_metadata, parse_id
 from handlers.ids import Field
+from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import request_key, scope
+from handlers.runtime.slack_calls import ReplyTarget, reply
 from handlers.views.common import attempt, reject
 
 FIELDS = {
@@ -97,7 +102,17 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
                 next_follow_up=parsed["follow_up"],
             )
 
-        if attempt(ack, s, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER).rejected:
+        outcome = attempt(ack, s, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER)
+        if outcome.rejected:
             return
         s.refresh_home()
+        logged = outcome.value
+        relationship = scoped.get_relationship(s.db, actor=s.actor, influencer_id=logged.influencer_id)
+        answer = logged_message(logged, relationship, tz=zone_of(s.actor.timezone), now=now)
     ack()
+    # Where the form was opened (a command, a card, a reminder, a message): say what was logged.
+    # From App Home there is no such place; the page itself refreshes.
+    api_url = runtime_of(context).settings.slack_api_url
+    target = ReplyTarget.from_metadata(load_metadata(view), context.user_id, api_url=api_url)
+    if target is not None:
+        reply(context, answer, to=target)

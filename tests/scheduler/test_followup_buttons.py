@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -95,6 +96,7 @@ def test_log_opens_the_log_modal_for_that_influencer(slack_app):
     view = slack_app.fake.last("views.open").view
     assert "Leo Park" in str(view["blocks"][0])
     assert _follow_up(slack_app.engine, leo) is not None  # opening the modal changes nothing
+    assert json.loads(view["private_metadata"])["ch"] == channel  # the log's answer goes to this DM
 
 
 def test_another_users_follow_up_is_refused_and_unchanged(slack_app):

@@ -164,10 +164,12 @@ class Payloads:
         message: dict[str, Any] | None = None,
         view: dict[str, Any] | None = None,
         with_response_url: bool = True,
+        response_url: str | None = None,
         **sign_kw: Any,
     ) -> SignedRequest:
-        """A click in a message (default; has channel and response_url) or in a view (pass `view`,
-        e.g. a recorded views.open/views.publish answer; then no channel, no response_url)."""
+        """A click in a message (default; has channel and response_url, a fresh one unless given) or
+        in a view (pass `view`, e.g. a recorded views.open/views.publish answer; then no channel, no
+        response_url)."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user_id, team_id),
@@ -194,7 +196,7 @@ class Payloads:
             payload["channel"] = {"id": channel_id, "name": "campaigns"}
             payload["message"] = message or {"type": "message", "ts": ts, "text": "", "blocks": []}
             if with_response_url:
-                payload["response_url"] = self.fake.response_url()
+                payload["response_url"] = response_url or self.fake.response_url()
         return self.interactive(payload, **sign_kw)
 
     def block_suggestion(

@@ -28,7 +28,7 @@ def test_shortcut_opens_the_log_modal_with_the_message_and_records_its_link(run,
     assert blocks[F.INTERACTION_CONTENT]["element"]["initial_value"] == "Maya: happy to do a reel & a story"
     assert blocks[F.INTERACTION_TYPE]["element"]["initial_option"]["value"] == "note"
     assert permalink in view["private_metadata"]
-    run.submit(
+    submitted = run.submit(
         view,
         {
             F.INTERACTION_INFLUENCER: str(rel.influencer_id),
@@ -40,6 +40,9 @@ def test_shortcut_opens_the_log_modal_with_the_message_and_records_its_link(run,
     interaction = crm.one(Interaction)
     assert (interaction.file_url, interaction.type) == (permalink, "note")
     assert interaction.content == "Maya: happy to do a reel & a story"
+    # The answer goes where the shortcut was used: the message's own response_url.
+    (answer,) = submitted.to("response_url")
+    assert "📝 Logged *Note* with" in json.dumps(answer.params, ensure_ascii=False)
 
 
 def test_with_a_file_too_the_message_link_goes_into_the_content(run, crm):
@@ -72,7 +75,7 @@ def test_without_a_permalink_the_modal_still_opens(run, fake_slack):
     fake_slack.fail("chat.getPermalink", error="channel_not_found")
     sent = run.send(run.payloads.message_action(Shortcut.LOG_TO_CRM, text="in a DM"))
     view = sent.opened
-    assert view["private_metadata"] == "{}"
+    assert "src" not in json.loads(view["private_metadata"])  # no link to the message; the rest opens
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert blocks[F.INTERACTION_CONTENT]["element"]["initial_value"] == "in a DM"
 

@@ -7,10 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from crm.models import Interaction, Relationship
-from handlers.ids import Field
+from handlers.ids import Action, Field
 from tests.handlers.conftest import USER_ID
 
 F = Field
+ANSWERS = ("response_url", "chat.postEphemeral", "chat.postMessage")  # how an answer reaches the user
 
 
 def open_log(run, crm, handle="maya"):
@@ -158,3 +159,57 @@ def test_two_concurrent_submissions_of_one_view_record_one_interaction(run, crm)
     run.slack.drain()
     assert [r.status for r in responses] == [200, 200]
     assert crm.count(Interaction) == 1
+
+
+def test_the_user_is_told_what_was_logged_where_they_opened_the_form(run, crm, fake_slack):
+    crm.relationship("maya", name="Maya Lopez")
+    command_url = fake_slack.response_url()
+    view = run.command("log @maya call", response_url=command_url).opened
+    rel = crm.one(Relationship)
+    due = (datetime.now(UTC) + timedelta(days=10)).date()
+    sent = run.submit(view, values(rel, **{F.INTERACTION_TYPE: "call", F.INTERACTION_FOLLOW_UP: due}))
+    assert sent.ack == {}
+    (answer,) = sent.to("response_url")  # the command's response_url, kept in the form's metadata
+    assert answer.path and command_url.endswith(answer.path)  # the command's own response_url
+    text = answer.params["blocks"][0]["text"]["text"]
+    assert text.startswith("📝 Logged *Call* with *Maya Lopez* (@maya · Instagram)")
+    assert "Rates for March" in text and f"Follow-up: {due:%a} {due.day} {due:%b %Y} 09:00" in text
+    assert answer.params["response_type"] == "ephemeral" and answer.params["replace_original"] is False
+    # Submitted again (a double click): recorded once, answered once.
+    again = run.submit(view, values(rel, **{F.INTERACTION_TYPE: "call", F.INTERACTION_FOLLOW_UP: due}))
+    assert again.ack == {} and not again.to("response_url") and crm.count(Interaction) == 1
+
+
+def test_a_form_from_app_home_gets_no_message_the_page_refreshes(run, crm):
+    rel = crm.relationship("maya")
+    view = run.click(Action.HOME_LOG_INTERACTION, view={"type": "home", "id": "VHOME"}).opened
+    sent = run.submit(view, values(rel))
+    assert sent.ack == {} and crm.count(Interaction) == 1
+    assert not [c for c in sent.calls if c.method in ANSWERS]
+    assert sent.to("views.publish")
+
+
+def test_a_forged_reply_target_is_never_posted_to(run, crm):
+    rel, view = open_log(run, crm)
+    metadata = json.loads(view["private_metadata"])
+    forged = {**metadata, "ru": "https://evil.example/hook", "ch": "C0FORGED01"}
+    sent = run.submit(dict(view, private_metadata=json.dumps(forged)), values(rel))
+    assert sent.ack == {} and crm.count(Interaction) == 1
+    assert not sent.to("response_url")  # evil.example is not Slack: not posted to
+    (ephemeral,) = sent.to("chat.postEphemeral")  # to the submitter alone, in that channel
+    assert (ephemeral.params["channel"], ephemeral.params["user"]) == ("C0FORGED01", USER_ID)
+    junk = {**metadata, "ru": "ftp://x", "ch": "<!channel>"}
+    rel2 = crm.relationship("zoe")
+    view2 = run.command("log @zoe email").opened
+    sent = run.submit(dict(view2, private_metadata=json.dumps(junk)), values(rel2))
+    assert sent.ack == {} and crm.count(Interaction) == 2
+    assert not [c for c in sent.calls if c.method in ANSWERS]
+
+
+def test_when_the_response_url_is_gone_the_answer_goes_ephemeral(run, crm, fake_slack):
+    rel, view = open_log(run, crm)
+    fake_slack.fail("response_url", status=404)
+    sent = run.submit(view, values(rel))
+    assert sent.ack == {} and [c.status for c in sent.to("response_url")] == [404]
+    (ephemeral,) = sent.to("chat.postEphemeral")
+    assert "Logged *Email*" in json.dumps(ephemeral.params)

@@ -182,3 +182,43 @@ def test_an_untouched_overdue_follow_up_does_not_block_saving_the_rest(run, crm)
     reopened = dict(view, hash="reopened-1")  # the modal opened again: a new view state
     run.submit(reopened, edit_values(**{F.RELATIONSHIP_FOLLOW_UP: None}))  # clearing it is a change
     assert crm.one(Relationship).follow_up_date is None
+
+
+def _card_texts(call) -> str:
+    return json.dumps(call.params["blocks"])
+
+
+def test_the_card_the_edit_form_came_from_is_redrawn_with_what_was_saved(run, crm, fake_slack):
+    # Seen: after Edit → Save the card still said "Status: Saved", as if nothing had happened.
+    rel = crm.relationship("maya", status="saved", priority=1)
+    card_url = fake_slack.response_url()  # the card's message, whose Edit button is clicked
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id), response_url=card_url).opened
+    sent = run.submit(view, edit_values())
+    assert sent.ack == {}
+    (redrawn,) = sent.to("response_url")
+    assert redrawn.path and card_url.endswith(redrawn.path)
+    assert redrawn.params["replace_original"] is True
+    assert "*Status:* Warm" in _card_texts(redrawn) or "Warm" in _card_texts(redrawn)
+    assert "#skincare" in _card_texts(redrawn) and "4 / 5" in _card_texts(redrawn)
+    again = run.submit(view, edit_values())  # a double submit: saved once, redrawn once
+    assert again.ack == {} and not again.to("response_url")
+
+
+def test_the_card_is_redrawn_after_set_follow_up_too(run, crm, fake_slack):
+    rel = crm.relationship("maya")
+    card_url = fake_slack.response_url()
+    view = run.click(Action.CARD_FOLLOW_UP, str(rel.influencer_id), response_url=card_url).opened
+    due = date.today() + timedelta(days=3)
+    sent = run.submit(view, {F.RELATIONSHIP_FOLLOW_UP: due.isoformat()})
+    (redrawn,) = sent.to("response_url")
+    assert redrawn.params["replace_original"] is True
+    assert f"{due:%a} {due.day} {due:%b %Y} 09:00" in _card_texts(redrawn)
+
+
+def test_an_edit_from_app_home_redraws_nothing_the_page_refreshes(run, crm):
+    rel = crm.relationship("maya", status="saved")
+    view = run.click(Action.CARD_EDIT, str(rel.influencer_id), view={"type": "home", "id": "VHOME"}).opened
+    sent = run.submit(view, edit_values())
+    assert sent.ack == {} and crm.one(Relationship).status == "warm"
+    assert not sent.to("response_url") and not sent.to("chat.postEphemeral")
+    assert sent.to("views.publish")
