@@ -1,4 +1,5 @@
-"""Who is on a campaign: the assignments its card (`/crm campaign show`) lists, and their counts.
+"""Who is on a campaign: the assignments its card (`/crm campaign show`) lists, and their counts;
+and the campaigns with open assignments of a user (App Home).
 
 Who sees which assignments is the rule of `/crm campaign export` (crm.exports.write_campaign):
 anyone sees the assignments they made (assignments belong to their user, as relationships do), and
@@ -19,6 +20,16 @@ from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer, Us
 
 # The card's order: what is running first, then what is coming, then what is over.
 ROSTER_ORDER = ("active", "planned", "completed", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignLine:
+    """A campaign and its assignments per status (each status the caller counts, 0 when none)."""
+
+    campaign_id: uuid.UUID
+    name: str
+    status: str
+    assignments: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +111,31 @@ def campaign_roster(
     )
     rows = [RosterRow(*row[:-1], mine=row[-1] == actor.id) for row in found]
     return Roster(rows=rows, visible=visible, by_teammates=sum(counts.values()) - visible, counts=counts)
+
+
+# The assignments still to do something about, for App Home's "Your open campaigns".
+OPEN_STATUSES = ("active", "planned")
+
+
+def open_campaigns(db: Session, *, actor: User, limit: int = 5) -> tuple[list[CampaignLine], int]:
+    """(the first `limit` campaigns, by name, on which the actor has planned or active assignments,
+    each with the count of those by status, and how many there are in all). Archived campaigns are
+    left out: they take no more work."""
+    rows = db.execute(
+        select(Campaign.id, Campaign.name, Campaign.status, Assignment.status, func.count())
+        .join(Assignment, Assignment.campaign_id == Campaign.id)
+        .where(
+            Assignment.user_id == actor.id,
+            Assignment.status.in_(OPEN_STATUSES),
+            Campaign.status != "archived",
+        )
+        .group_by(Campaign.id, Campaign.name, Campaign.status, Assignment.status)
+    )
+    found: dict[uuid.UUID, CampaignLine] = {}
+    for campaign_id, name, status, assignment_status, n in rows:
+        campaign = found.setdefault(
+            campaign_id, CampaignLine(campaign_id, name, status, dict.fromkeys(OPEN_STATUSES, 0))
+        )
+        campaign.assignments[assignment_status] = n
+    ordered = sorted(found.values(), key=lambda c: (c.name.casefold(), c.name))
+    return ordered[:limit], len(ordered)

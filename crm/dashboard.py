@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from crm.campaign_roster import CampaignLine, open_campaigns
 from crm.clock import resolve_now
 from crm.errors import InvalidInput
 from crm.followups import due_cutoff, due_follow_ups
@@ -86,6 +87,8 @@ class Dashboard:
     going_cold: list[GoingCold] = field(default_factory=list)  # the longest silent first
     going_cold_count: int = 0
     weekly_digest_on: bool = False  # the user opted in to the personal weekly digest (crm.personal_digest)
+    campaigns: list[CampaignLine] = field(default_factory=list)  # with open assignments of the user
+    campaign_count: int = 0
 
 
 def _check_recent(recent: int) -> None:
@@ -231,12 +234,13 @@ _RECENT = (
 
 def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> Dashboard:
     """The App Home: follow-ups due today, their counts, going cold, pipeline, strongest, neglected,
-    recent.
+    recent, and the campaigns with open assignments of the user.
 
-    Eight short statements, each on a per-user index: the due list (the partial follow-up index), the
+    Nine short statements, each on a per-user index: the due list (the partial follow-up index), the
     due and overdue counts (the same), the pipeline (user_id, status), strongest (user_id, strength),
-    neglected (user_id), recent interactions (user_id, interaction_date) and going cold (count and
-    rows, crm.going_cold, from (user_id, status)); each list has its influencers joined in. App Home
+    neglected (user_id), recent interactions (user_id, interaction_date), going cold (count and
+    rows, crm.going_cold, from (user_id, status)) and open campaigns (the assignments' user_id);
+    each list has its influencers joined in. App Home
     is built in the background, so clarity wins over a single statement here.
 
     Most neglected: longest without contact first (see days_since_contact), not by priority.
@@ -254,9 +258,12 @@ def home_dashboard(db: Session, *, actor: User, now: datetime | None = None) -> 
         recent=list(db.scalars(_RECENT, user)),
     )
     cold, cold_count = going_cold_for(db, actor=actor, now=now, limit=GOING_COLD_ITEMS)
+    campaigns, campaign_count = open_campaigns(db, actor=actor, limit=DASHBOARD_ITEMS)
     return replace(
         dashboard,
         going_cold=cold,
         going_cold_count=cold_count,
         weekly_digest_on=actor.weekly_digest_since is not None,
+        campaigns=campaigns,
+        campaign_count=campaign_count,
     )

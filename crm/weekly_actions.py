@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from crm.campaign_roster import CampaignLine
 from crm.going_cold import count_by_owner
 from crm.models import ASSIGNMENT_STATUSES
 
@@ -45,16 +46,6 @@ class PartneredLine:
     handle: str
     platform: str
     changed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignLine:
-    """An open campaign and its assignments per status (every status present)."""
-
-    campaign_id: uuid.UUID
-    name: str
-    status: str
-    assignments: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,7 @@ def row_chosen(body: dict, context: BoltContext) -> None:
                 influencer_id=assignment.influencer_id,
                 status=kind,
             )
+            s.refresh_home()  # App Home lists the campaigns with open assignments
             message = campaign_card_for(s.db, settings, s.actor, assignment.campaign)
     reply(context, message, replace_original=kind != ROW_LINK)  # the card, redrawn with the new status
 

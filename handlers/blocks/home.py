@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from crm.campaign_roster import CampaignLine
 from crm.dashboard import DUE_ITEMS, GOING_COLD_ITEMS, NEGLECTED_AFTER, days_since_contact
 from crm.models import Interaction, Relationship
 from handlers.blocks.cards import follow_up_text, interaction_line
@@ -174,8 +175,29 @@ def home_view(dashboard: Any, *, tz: ZoneInfo, now: datetime) -> View:
             f"Nobody: everyone you are talking to heard from you in the last {NEGLECTED_AFTER.days} days.",
         ),
         _lines_section("Last interactions", recent_lines, "Nothing logged yet: `/crm log @handle`."),
+        *open_campaign_rows(dashboard),
         DividerBlock(),
         digest,
         context(FOOTER),
     ]
     return View(type="home", blocks=blocks)
+
+
+def open_campaign_rows(dashboard: Any) -> list[Any]:
+    """ "Your open campaigns": each campaign with planned or active assignments of yours, with a Show
+    button (its card); nothing for someone with none, who may not run campaigns at all."""
+    campaigns: Sequence[CampaignLine] = dashboard.campaigns[:LIST_ROWS]
+    if not campaigns:
+        return []
+    rows: list[Any] = [SectionBlock(text=MarkdownTextObject(text="*Your open campaigns*"))]
+    for c in campaigns:
+        counts = ", ".join(f"{n} {status}" for status, n in c.assignments.items() if n)
+        show = ButtonElement(
+            text=PlainTextObject(text="Show"), action_id=Action.CAMPAIGN_SHOW, value=str(c.campaign_id)
+        )
+        text = f"*{mrkdwn(c.name, 200)}* · {c.status} · yours: {counts}"
+        rows.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=show))
+    if dashboard.campaign_count > len(campaigns):
+        more = dashboard.campaign_count - len(campaigns)
+        rows.append(context(f"…and {plural(more, 'more campaign')}: `/crm campaign list` shows them all."))
+    return rows

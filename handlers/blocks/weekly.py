@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from crm.analytics import RelationshipRow, WeeklySummary
+from crm.campaign_roster import CampaignLine
 from crm.clicks import PeriodClicks
 from crm.clock import zone_of
-from crm.weekly_actions import CampaignLine, OwnerLine, PartneredLine
+from crm.weekly_actions import OwnerLine, PartneredLine
 from crm.weekly_trends import WeeklyTrends
 from handlers.blocks.fields import creator_label
 from handlers.blocks.message import Message, context, header

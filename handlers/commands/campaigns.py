@@ -183,6 +183,7 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
             CAMPAIGN_ADD.usage, CAMPAIGN_ADD.summary, f'/crm campaign add "{campaign.name}" @{handle}'
         )
         raise UsageError(how, f"{exc.message} Assign them first, then set the status:") from exc
+    ctx.home_changed = True  # App Home lists the campaigns with open assignments
     text = f"*{mrkdwn(influencer.name, 200)}* in *{mrkdwn(campaign.name, 200)}* is now *{value}*."
     ctx.reply(Message(text=plain_of(text), blocks=[_section(text)]))
 
@@ -194,6 +195,7 @@ def utm(ctx: CommandContext, args: list[str]) -> None:
     assignment, created = assignments.assign_influencer(
         ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id
     )
+    ctx.home_changed = created
     short_url, count = link_and_clicks(ctx.db, ctx.settings, assignment)
     message = assignment_link(
         assignment, campaign, influencer, created=created, short_url=short_url, clicks=count

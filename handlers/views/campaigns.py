@@ -185,6 +185,8 @@ def edit_campaign_submitted(ack, body: dict, view: dict, context: BoltContext) -
             if outcome.rejected:
                 return
             update = outcome.value
+            if update.changed:
+                s.refresh_home()  # its name or status may be on the editor's App Home
             done = campaign_saved_modal(
                 update.campaign,
                 changed=update.changed,
@@ -233,6 +235,8 @@ def assign_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
         if outcome.rejected:
             return
         assignment, created = outcome.value
+        if created:
+            s.refresh_home()  # App Home lists the campaigns with open assignments
         short_url, count = link_and_clicks(s.db, runtime_of(context).settings, assignment)
         done = assignment_done_modal(
             assignment,

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from crm.assignments import assign_influencer, set_assignment_status
-from crm.campaign_roster import campaign_roster
+from crm.campaign_roster import campaign_roster, open_campaigns
 from crm.campaigns import create_campaign
 from crm.errors import NotFound
 from tests.factories import make_influencer, make_user
@@ -64,3 +64,24 @@ def test_another_workspaces_campaign_is_not_found(db, spring):
     stranger = make_user(db, team_id="T0THER0001", slack_user_id="USTRANGER1")
     with pytest.raises(NotFound):
         campaign_roster(db, actor=stranger, campaign=campaign, everyone=True)
+
+
+def test_open_campaigns_are_mine_with_planned_or_active_work_by_name(db, spring):
+    ana, bob, campaign = spring
+    autumn = create_campaign(db, actor=bob, name="autumn drop", landing_url="https://shop.example.com/a")
+    _assign(db, ana, autumn, "kim", "Kim", "active")
+    old = create_campaign(db, actor=ana, name="Old", landing_url="https://shop.example.com/o")
+    _assign(db, ana, old, "ola", "Ola", "active")
+    old.status = "archived"  # takes no more work: left out
+    done = create_campaign(db, actor=ana, name="Done", landing_url="https://shop.example.com/d")
+    _assign(db, ana, done, "dee", "Dee", "completed")  # nothing open: left out
+    db.flush()
+    found, total = open_campaigns(db, actor=ana)
+    assert [(c.name, c.assignments) for c in found] == [
+        ("autumn drop", {"active": 1, "planned": 0}),
+        ("Spring Sale", {"active": 1, "planned": 2}),  # zed, Amy; Runner (Old Friend is cancelled)
+    ]
+    assert total == 2 and found[1].campaign_id == campaign.id
+    first, total = open_campaigns(db, actor=ana, limit=1)
+    assert [c.name for c in first] == ["autumn drop"] and total == 2
+    assert open_campaigns(db, actor=bob) == ([], 0)  # Bob's one assignment is completed

@@ -359,8 +359,8 @@ def test_card_without_recent_interactions(db, book):
 
 
 def test_home_dashboard_loads_everything_home_shows(db, book, statements):
-    """Eight short statements (due, overdue, pipeline, strongest, neglected, recent, going cold's count
-    and rows); building the Home tab afterwards issues no SQL."""
+    """Nine short statements (due, overdue, pipeline, strongest, neglected, recent, going cold's count
+    and rows, open campaigns); building the Home tab afterwards issues no SQL."""
     me, rels = book
     db.add(
         Interaction(user_id=me.id, influencer_id=rels["Dev"].influencer_id, type="call", interaction_date=NOW)
@@ -379,7 +379,7 @@ def test_home_dashboard_loads_everything_home_shows(db, book, statements):
             home.overdue_count,
             [c.influencer_name for c in home.going_cold],
         ]
-    assert len(loading) == 8  # two of them for going cold: its count, then its rows
+    assert len(loading) == 9  # two of them for going cold: its count, then its rows
     assert showing == []
     assert shown == [
         ["Cleo"],
@@ -471,7 +471,7 @@ def test_card_and_home_read_every_statement_through_a_per_user_index(db, book):
         db, lambda: relationship_card(db, actor=me, influencer_id=cleo.influencer_id, recent=1)
     )
     home_plans = _plans(db, lambda: home_dashboard(db, actor=me, now=NOW))
-    assert len(card_plans) == 4 and len(home_plans) == 8
+    assert len(card_plans) == 4 and len(home_plans) == 9
     for plan in card_plans + home_plans:
         assert "Seq Scan" not in plan, plan
         # The date-only and strength-only indexes read every user's rows.
@@ -490,7 +490,8 @@ def test_card_and_home_read_every_statement_through_a_per_user_index(db, book):
         "idx_campaign_influencers_user_id" in assignments
         or "idx_campaign_influencers_influencer_id" in assignments
     )
-    due, overdue, pipeline, strongest, neglected, recent, cold_count, cold_rows = home_plans
+    due, overdue, pipeline, strongest, neglected, recent, cold_count, cold_rows, campaigns = home_plans
+    assert "idx_campaign_influencers_user_id" in campaigns
     assert "ix_user_influencers_follow_up_set" in due and "ix_user_influencers_follow_up_set" in overdue
     assert "ix_user_influencers_user_strength" in strongest
     assert "ix_interactions_user_recent" in recent

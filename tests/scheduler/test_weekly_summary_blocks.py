@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm.analytics import AdminSummary, RelationshipRow, WeeklySummary
+from crm.campaign_roster import CampaignLine
 from crm.models import ASSIGNMENT_STATUSES, CAMPAIGN_STATUSES, INTERACTION_TYPES, RELATIONSHIP_STATUSES
-from crm.weekly_actions import CampaignLine, OwnerLine, PartneredLine, WeeklyActions
+from crm.weekly_actions import OwnerLine, PartneredLine, WeeklyActions
 from handlers.blocks.text import MESSAGE_BLOCKS, SECTION_TEXT
 from handlers.blocks.weekly import mention, weekly_summary_message
 from tests.scheduler.validation import assert_valid_message

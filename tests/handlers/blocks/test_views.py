@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from crm.assignments import UtmValues
+from crm.campaign_roster import CampaignLine
 from handlers.blocks.campaign_modals import assign_modal, assignment_done_modal, new_campaign_modal
 from handlers.blocks.home import home_view
 from handlers.blocks.modals import (
@@ -131,6 +133,10 @@ def dashboard(n: int, **kw):
         strongest=rels,
         neglected=rels,
         recent=[s.interaction(r.influencer, content=s.NASTY * 100) for r in rels],
+        campaigns=[
+            CampaignLine(uuid.uuid4(), s.NASTY * 20, "active", {"active": n, "planned": n}) for _ in range(n)
+        ],
+        campaign_count=n,
         **kw,
     )
 
@@ -144,6 +150,7 @@ def test_home_view_stays_valid_for_huge_dashboards_and_offers_the_three_buttons(
         Action.HOME_NEW_CAMPAIGN,
     ]
     assert "/crm due" in repr(body)
+    assert "`/crm campaign list` shows them all" in repr(body)  # the open campaigns beyond the first five
     nothing_due = dashboard(1)
     nothing_due.due, nothing_due.due_count, nothing_due.overdue_count = [], 0, 0
     assert "Nothing due" in repr(rendered(home_view(nothing_due, tz=UTC, now=s.NOW)))

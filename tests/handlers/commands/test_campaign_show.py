@@ -6,6 +6,8 @@ Who sees which assignments follows `/crm campaign export`: your own, or everyone
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import update
 
@@ -206,3 +208,31 @@ def test_only_my_rows_have_a_menu_and_a_forged_choice_changes_nothing(run, crm, 
         assert "not found" in sent.text.lower() or "could not be found" in sent.text, value
         assert not [c for c in sent.calls if c.params.get("replace_original")], value
     assert crm.one(Assignment, Assignment.id == lena.id).status == "completed"
+
+
+def home_campaigns(sent) -> list[tuple[str, str]]:
+    """(text, Show button value) of App Home's “Your open campaigns” rows in the last publish."""
+    publish = sent.to("views.publish")[-1]
+    return [
+        (b["text"]["text"], b["accessory"]["value"])
+        for b in publish.view["blocks"]
+        if b.get("accessory", {}).get("action_id") == Action.CAMPAIGN_SHOW
+    ]
+
+
+def test_app_home_lists_my_open_campaigns_and_follows_their_changes(run, crm):
+    campaign = crm.campaign("Spring Sale")
+    crm.relationship("maya", name="Maya Lopez")
+    home = run.send(run.payloads.app_home_opened())
+    assert home_campaigns(home) == []  # none yet: no section at all
+    assert "Your open campaigns" not in repr(home.to("views.publish")[-1].view)
+    assigned = run.command("utm spring @maya")  # assigning refreshes App Home
+    assert home_campaigns(assigned) == [("*Spring Sale* · active · yours: 1 planned", str(campaign.id))]
+    shown = run.click(
+        Action.CAMPAIGN_SHOW, str(campaign.id), view={"id": "VHOME", **home.to("views.publish")[-1].view}
+    )
+    (dm,) = shown.to("chat.postMessage")  # from App Home there is no channel: the card comes as a DM
+    assert "Spring Sale" in json.dumps(dm.params)
+    assignment = crm.one(Assignment)
+    completed = choose(run, f"completed:{assignment.id}")
+    assert home_campaigns(completed) == []  # nothing open on it any more
