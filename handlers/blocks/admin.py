@@ -111,6 +111,8 @@ def admin_summary_message(summary: Any, *, tz: ZoneInfo, now: datetime, links: A
     return Message(text=text, blocks=blocks)
 
 
-def admin_refusal() -> Message:
-    text = "Only CRM admins can see the workspace summary. Ask a workspace admin if you need it."
+def admin_refusal(action: str = "see the workspace summary") -> Message:
+    """The answer to someone who is neither a CRM admin nor a Slack workspace admin: what they
+    tried (`action`, e.g. "set the workspace's default cadences"), and whom to ask."""
+    text = f"Only CRM admins can {action}. Ask a workspace admin if you need it."
     return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

@@ -21,6 +21,12 @@ ADMIN = Usage(
     "workspace analytics for admins (default: last 30 days); `summary`: the weekly summary, in your DM",
     "/crm admin 7",
 )
+# What a non-admin is told they cannot do, by the word after `admin` (anything else: the summary).
+REFUSED = {
+    "": "see the workspace summary",
+    "cadence": "set the workspace's default cadences",
+    "summary": "send the weekly summary",
+}
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 # users.info for the admin check is asked before the transaction; it may take this long.
@@ -51,7 +57,7 @@ def admin(ctx: CommandContext, args: list[str]) -> None:
         if ctx.slack_admin is None:
             raise InvalidInput("command", CHECK_FAILED)
         if not ctx.slack_admin:
-            ctx.reply(admin_refusal())
+            ctx.reply(admin_refusal(REFUSED.get(args[0].lower() if args else "", REFUSED[""])))
             return
     if args and args[0].lower() == "cadence":
         admin_cadence(ctx, args[1:])

@@ -48,6 +48,7 @@ CAMPAIGN_STATUS = Usage(
     "move an assignment along",
     '/crm campaign status "Spring Sale" @maya active',
 )
+CAMPAIGN_AND_CREATOR = "Name the campaign, then the creator."
 UTM = Usage(
     "utm <campaign> <influencer>", "the tracking link (assigns if needed)", '/crm utm "Spring Sale" @maya'
 )
@@ -135,7 +136,7 @@ def campaign_edit(ctx: CommandContext, args: list[str]) -> None:
 
 
 def campaign_add(ctx: CommandContext, args: list[str]) -> None:
-    need(args, 2, CAMPAIGN_ADD)
+    need(args, 2, CAMPAIGN_ADD, CAMPAIGN_AND_CREATOR)
     campaign, rest = split_campaign(ctx, args, rest=1)
     influencer = ctx.influencer(" ".join(rest))
     assigned = notes = None
@@ -163,7 +164,7 @@ def campaign_add(ctx: CommandContext, args: list[str]) -> None:
 
 
 def campaign_status(ctx: CommandContext, args: list[str]) -> None:
-    need(args, 3, CAMPAIGN_STATUS)
+    need(args, 3, CAMPAIGN_STATUS, "Name the campaign, the creator and the new status.")
     value = assignments.assignment_status_named(args[-1])
     if value is None:
         guess = did_you_mean(args[-1].lower(), ASSIGNMENT_STATUSES, synonyms=ASSIGNMENT_STATUS_SYNONYMS)
@@ -189,7 +190,7 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
 
 
 def utm(ctx: CommandContext, args: list[str]) -> None:
-    need(args, 2, UTM)
+    need(args, 2, UTM, CAMPAIGN_AND_CREATOR)
     campaign, rest = split_campaign(ctx, args, rest=1)
     influencer = ctx.influencer(" ".join(rest))
     assignment, created = assignments.assign_influencer(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from crm import followups
+from crm import followups, scoped
 from crm.cadence import parse_cadence
 from crm.clock import local_today
 from crm.errors import InvalidInput, NoMatch
@@ -20,9 +20,9 @@ from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import as_typed, respelled_problem
 
 FOLLOWUP = Usage(
-    "followup <influencer> <when|clear>",
+    "followup <influencer> [when|clear]",
     "when to follow up: tomorrow 3pm, fri afternoon, Dec 24, 2026-12-24 10:00, in 2 weeks, end of month"
-    " (reminder at that time, 09:00 when none is given)",
+    " (reminder at that time, 09:00 when none is given); without a date, the one set now",
     "/crm followup @maya tomorrow 3pm",
 )
 FOLLOW_UP_WORDS = 6  # the longest date a follow-up takes: "Dec 24 2026 at 3 pm"
@@ -88,7 +88,10 @@ def _refuse_mistyped_date(ctx: CommandContext, args: list[str], today: date) -> 
 
 
 def followup(ctx: CommandContext, args: list[str]) -> None:
-    need(args, 2, FOLLOWUP)
+    need(args, 1, FOLLOWUP)
+    if len(args) == 1:
+        _show(ctx, args[0])
+        return
     _refuse_repeating(args)
     ref_words, due = _split_when(ctx, args)
     try:
@@ -103,3 +106,27 @@ def followup(ctx: CommandContext, args: list[str]) -> None:
         ctx.say(f"No follow-up for {name} any more.", influencer.id)
     else:
         ctx.say(f"Follow up with {name} on *{fmt_datetime(rel.follow_up_date, ctx.tz)}*.", influencer.id)
+
+
+def _show(ctx: CommandContext, word: str) -> None:
+    """`followup @maya`: the follow-up set now, and how to change it (`followup tomorrow`: the date
+    without a creator, refused as before)."""
+    try:
+        parse_follow_up(word, tz=ctx.tz, today=local_today(ctx.now, ctx.tz))
+    except (NotADate, InvalidInput):
+        pass
+    else:
+        raise UsageError(FOLLOWUP, "Name the creator first, then when to follow up.")
+    influencer = ctx.influencer(word)
+    rel = scoped.get_relationship(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
+    name = f"*{mrkdwn(influencer.name, 200)}*"
+    handle = mrkdwn(influencer.handle, 100)
+    if rel.follow_up_date is None:
+        text = f"No follow-up with {name} yet. Set one: `/crm followup @{handle} tomorrow 3pm`."
+    else:
+        how = "by the cadence" if rel.follow_up_from_cadence else "set by hand"
+        text = (
+            f"Follow-up with {name}: *{fmt_datetime(rel.follow_up_date, ctx.tz)}* ({how}). Change it:"
+            f" `/crm followup @{handle} fri 3pm`, or `/crm followup @{handle} clear` to remove it."
+        )
+    ctx.say(text, influencer.id)

@@ -124,7 +124,7 @@ def test_admin_sets_status_defaults_and_a_contact_then_schedules_by_it(run, crm)
 def test_admin_cadence_is_refused_to_everyone_else(run, crm):
     crm.user(display_name="Alice")
     sent = run.command("admin cadence warm 3w")
-    assert "Only CRM admins" in sent.text
+    assert "Only CRM admins can set the workspace's default cadences." in sent.text
     assert crm.count(CadenceDefault) == 0
 
 

@@ -223,6 +223,8 @@ def test_admin_refuses_everyone_else_and_shows_nothing(run, crm):
     assert "partnered" not in sent.text.lower() and "Pipeline" not in sent.text
     assert [c.params["user"] for c in sent.to("users.info")] == [USER_ID]
     assert "Only CRM admins" in run.command("admin frob").text  # not even the usage line
+    summary = run.command("admin summary").text
+    assert "Only CRM admins can send the weekly summary." in summary
 
 
 def test_admin_for_configured_admins_and_slack_workspace_admins(run, crm, fake_slack):
@@ -236,3 +238,19 @@ def test_admin_for_configured_admins_and_slack_workspace_admins(run, crm, fake_s
     fake_slack.set_user("UWSADMIN01", is_admin=True)
     assert "CRM summary" in run.command("admin", user_id="UWSADMIN01").text
     assert "Usage: `/crm admin" in run.command("admin 9999", user_id="UADMIN0001").reply.params["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("utm spring", "Name the campaign, then the creator."),
+        ("campaign add spring", "Name the campaign, then the creator."),
+        ("campaign status spring @maya", "Name the campaign, the creator and the new status."),
+    ],
+)
+def test_a_command_missing_words_says_which(run, crm, text, problem):
+    crm.campaign("Spring Sale")
+    crm.relationship("maya")
+    said = run.command(text).reply.params["text"]
+    assert said.startswith(problem) and "Usage:" in said
+    assert crm.count(Assignment) == 0

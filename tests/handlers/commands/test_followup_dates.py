@@ -121,3 +121,18 @@ def test_a_repeating_follow_up_points_to_a_cadence(run, crm, maya, typed, exampl
     )
     assert "No influencer matches" not in text
     assert due_of(crm, maya) is None
+
+
+def test_without_a_date_it_shows_the_follow_up_and_how_to_change_it(run, crm, maya):
+    none = run.command("followup @maya").text
+    assert "No follow-up with *Maya Lopez* yet. Set one: `/crm followup @maya tomorrow 3pm`." in none
+    run.command("followup @maya tomorrow 3pm")
+    shown = run.command('followup "Maya Lopez"').text
+    when = local(today() + timedelta(days=1), 15)
+    assert f"Follow-up with *Maya Lopez*: *{when:%a} {when.day} {when:%b %Y} 15:00* (set by hand)" in shown
+    assert "`/crm followup @maya clear`" in shown
+    assert due_of(crm, maya) == when  # shown, not changed
+    for word in ("tomorrow", "fri"):  # a date alone still asks for the creator
+        assert "Name the creator first" in run.command(f"followup {word}").reply.params["text"]
+    crm.influencer("stranger", name="Stan Ger")  # in the workspace, not on my list
+    assert "“Stan Ger” (@stranger · Instagram) isn't on your list" in run.command("followup @stranger").text
