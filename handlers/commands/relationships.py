@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from crm import archive, dashboard, duplicates, influencers, relationships
+from crm import archive, dashboard, duplicates, influencers, relationships, scoped
 from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.profiles import platform_named
@@ -16,7 +16,7 @@ from crm.text import fold
 from crm.users import looks_like_email
 from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
-from handlers.blocks.fields import creator_label, kept_note
+from handlers.blocks.fields import creator_label, kept_note, status_label
 from handlers.blocks.help import Usage
 from handlers.blocks.merge import same_person_buttons, same_person_hint
 from handlers.blocks.text import mrkdwn
@@ -34,12 +34,20 @@ ADD = Usage(
 )
 SHOW = Usage("show <influencer>", "their card: status, notes, history, campaigns", '/crm show "Maya Lopez"')
 STATUS = Usage(
-    "status <influencer> <saved|contacted|warm|cold|partnered>",
-    "move them in your pipeline",
+    "status <influencer> [saved|contacted|warm|cold|partnered]",
+    "move them in your pipeline (no status: where they are now)",
     "/crm status @maya warm",
 )
-PRIORITY = Usage("priority <influencer> <0-5>", "how much they matter to you", "/crm priority @maya 4")
-TAG = Usage("tag <influencer> +tag -tag …", "add or remove tags", "/crm tag @maya +skincare -beauty")
+PRIORITY = Usage(
+    "priority <influencer> [0-5]",
+    "how much they matter to you (no number: theirs now)",
+    "/crm priority @maya 4",
+)
+TAG = Usage(
+    "tag <influencer> [+tag -tag …]",
+    "add or remove tags (none given: their tags)",
+    "/crm tag @maya +skincare -beauty",
+)
 NOTE = Usage(
     "note <influencer> [text]", "append a note (no text: open your notes)", "/crm note @maya Loved the brief"
 )
@@ -147,7 +155,26 @@ def _one_word_missing(args: list[str], value_words: Sequence[str], what: str) ->
     return f"Give the {what} after the creator."
 
 
+def _shown(ctx: CommandContext, word: str, text) -> None:
+    """`status @maya` (the creator and nothing else): what it is now and how to change it, as
+    `cadence` and `followup` show theirs. `text(name, relationship, example_ref)` words it."""
+    influencer = ctx.influencer(word)
+    rel = scoped.get_relationship(ctx.db, actor=ctx.actor, influencer_id=influencer.id)
+    ref = f"@{mrkdwn(influencer.handle, 100)}"
+    ctx.say(text(f"*{mrkdwn(influencer.name, 200)}*", rel, ref), influencer.id)
+
+
 def status(ctx: CommandContext, args: list[str]) -> None:
+    if len(args) == 1 and args[0].lower() not in RELATIONSHIP_STATUSES:
+        _shown(
+            ctx,
+            args[0],
+            lambda name, rel, ref: (
+                f"{name} is *{status_label(rel.status)}*. Move them along: `/crm status {ref} warm`"
+                f" ({one_of(RELATIONSHIP_STATUSES)})."
+            ),
+        )
+        return
     need(args, 2, STATUS, _one_word_missing(args, RELATIONSHIP_STATUSES, "new status"))
     value = args[-1].lower()
     if value not in RELATIONSHIP_STATUSES:
@@ -167,6 +194,16 @@ def status(ctx: CommandContext, args: list[str]) -> None:
 
 
 def priority(ctx: CommandContext, args: list[str]) -> None:
+    if len(args) == 1 and not (args[0].isascii() and args[0].isdigit()):
+        _shown(
+            ctx,
+            args[0],
+            lambda name, rel, ref: (
+                f"{name} has priority *{rel.priority}* (0 to {PRIORITY_MAX}, {PRIORITY_MAX} the highest)."
+                f" Change it: `/crm priority {ref} {rel.priority + 1 if rel.priority < PRIORITY_MAX else 3}`."
+            ),
+        )
+        return
     need(
         args,
         2,
@@ -192,6 +229,15 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
     add_tags = [w[1:] for w in args if w[:1] in "+#" and len(w) > 1]
     remove_tags = [w[1:] for w in args if w.startswith("-") and len(w) > 1]
     ref_words = [w for w in args if not _is_tag_word(w)]
+    if len(args) == 1 and ref_words:  # `tag @maya`: the tags they have now
+        _shown(
+            ctx,
+            args[0],
+            lambda name, rel, ref: (
+                f"{name} tags: {tags_text(rel.tags)}. Add or remove: `/crm tag {ref} +skincare -beauty`."
+            ),
+        )
+        return
     if ref_words and not (add_tags or remove_tags):
         raise UsageError(TAG, _tags_without_signs(args))
     if not ref_words:

@@ -188,13 +188,11 @@ def test_a_creator_nobody_matches_is_answered_with_how_to_save_or_find_them(run,
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("status @maya", "Give the new status after the creator."),
         ("status warm", "Name the creator first, then the new status."),
-        ("priority @maya", "Give the priority (0 to 5) after the creator."),
         ("priority 4", "Name the creator first, then the priority (0 to 5)."),
     ],
 )
-def test_one_word_for_status_or_priority_says_which_half_is_missing(run, crm, text, problem):
+def test_a_value_without_its_creator_says_which_half_is_missing(run, crm, text, problem):
     crm.relationship("maya")
     sent = run.command(text)
     assert sent.reply.params["text"].startswith(problem) and "Usage: `/crm " in sent.text
@@ -218,7 +216,14 @@ def test_status_priority_and_tags(run, crm):
 
 @pytest.mark.parametrize(
     "text",
-    ["status @maya hot", "status @maya", "priority @maya 9", "priority @maya high", "tag @maya", "tag +x"],
+    [
+        "status @maya hot",
+        "status warm",
+        "priority @maya 9",
+        "priority @maya high",
+        "tag @maya vegan",
+        "tag +x",
+    ],
 )
 def test_bad_values_answer_the_usage_line_and_change_nothing(run, crm, text):
     crm.relationship("maya", status="saved", priority=1, tags=["a"])
@@ -240,8 +245,6 @@ def test_bad_values_answer_the_usage_line_and_change_nothing(run, crm, text):
         ("tag @maya instagram fitness vegan", "e.g. /crm tag @maya instagram +fitness +vegan"),
         ('tag "Maya Lopez" fitness', 'e.g. /crm tag "Maya Lopez" +fitness'),
         ("tag Maya fitness", "e.g. /crm tag Maya +fitness"),
-        ("tag @maya", "Give at least one +tag to add or -tag to remove, e.g. /crm tag @maya +skincare"),
-        ("tag maya", "e.g. /crm tag maya +skincare"),
         ("tag +fitness -beauty", "Name the creator first, e.g. /crm tag @maya +fitness -beauty"),
         ("tag maya +", "A tag needs a word after its + or -, e.g. /crm tag maya +skincare"),
         ("tag @maya # -", "A tag needs a word after its + or -, e.g. /crm tag @maya +skincare"),
@@ -583,3 +586,25 @@ def test_control_characters_never_reach_the_database(run, crm):
     sent = run.command("note @maya a\x00b\x07c")
     assert sent.response.status == 200 and "Note added" in sent.text
     assert rel_of(crm, "maya").notes.endswith("abc")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("status @maya", "*Maya Lopez* is *Warm*. Move them along: `/crm status @maya warm`"),
+        (
+            "priority maya",
+            "*Maya Lopez* has priority *5* (0 to 5, 5 the highest). Change it: `/crm priority @maya 3`.",
+        ),
+        (
+            'tag "Maya Lopez"',
+            "*Maya Lopez* tags: `#vegan`. Add or remove: `/crm tag @maya +skincare -beauty`.",
+        ),
+    ],
+)
+def test_the_creator_alone_shows_the_value_now_and_how_to_change_it(run, crm, text, shown):
+    crm.relationship("maya", name="Maya Lopez", status="warm", priority=5, tags=["vegan"])
+    said = run.command(text).reply.blocks[0]["text"]["text"]
+    assert said.startswith(shown), said
+    saved = crm.one(Relationship)
+    assert (saved.status, saved.priority, saved.tags) == ("warm", 5, ["vegan"])  # shown, not changed
