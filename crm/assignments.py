@@ -3,13 +3,16 @@
 UTM defaults for an assignment (`default_utm`), chosen so a GA4 report splits by creator without
 any setup: source = the campaign's utm_source, else the influencer's platform ("instagram");
 medium = the campaign's utm_medium, else "influencer"; campaign = the campaign's utm_campaign, else
-its normalized name ("spring-sale-2026"); content = the influencer's handle ("maya.creates"); no term.
+its name folded to ASCII ("spring-sale-2026", `campaign_utm_name`); content = the influencer's
+handle ("maya.creates"); no term.
 An assignment stores its (normalized) values and the generated `utm_url`; the link is rebuilt from
 them whenever they or the campaign's landing URL change (crm.campaigns.update_campaign).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, fields
 
@@ -20,7 +23,7 @@ from sqlalchemy.orm import Session
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer, User
 from crm.profiles import creator_name
-from crm.text import clean_text
+from crm.text import clean_text, fold
 from crm.utm import UTMError, build_utm_url, normalize_utm_value
 
 MAX_UTM_LENGTH = 100  # the utm_* columns are VARCHAR(100)
@@ -81,12 +84,23 @@ def clean_utm_values(utm: UtmValues) -> UtmValues:
     return UtmValues(**cleaned)
 
 
+def campaign_utm_name(name: str) -> str:
+    """A campaign's name as its default utm_campaign: accents off, lower-case letters and digits
+    joined by "-" ("Été Glow 2026!" → "ete-glow-2026"), so that reports and links read the same in
+    every tool. A name in another script keeps its letters ("春のセール"), trimmed and lower-cased."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", fold(name)) if not unicodedata.combining(c))
+    if any(c.isalnum() and not c.isascii() for c in bare):
+        return normalize_utm_value(name)[:MAX_UTM_LENGTH]
+    joined = re.sub(r"[^a-z0-9]+", "-", bare).strip("-")[:MAX_UTM_LENGTH].strip("-")
+    return joined or normalize_utm_value(name)
+
+
 def default_utm(campaign: Campaign, influencer: Influencer) -> UtmValues:
     """The UTM values an assignment gets unless the user sets its own (see the module docstring)."""
     return UtmValues(
         source=campaign.utm_source or influencer.platform,
         medium=campaign.utm_medium or DEFAULT_MEDIUM,
-        campaign=campaign.utm_campaign or normalize_utm_value(campaign.name),
+        campaign=campaign.utm_campaign or campaign_utm_name(campaign.name),
         content=normalize_utm_value(influencer.handle.lstrip("@")),
     )
 

@@ -50,7 +50,7 @@ def new_campaign_modal(
             Field.CAMPAIGN_UTM_CAMPAIGN,
             "utm_campaign",
             max_length=MAX_UTM_LENGTH,
-            hint="Empty means the campaign name.",
+            hint="Empty means the campaign name in plain letters: “Été Glow” → ete-glow.",
         ),
         f.date_picker(Field.CAMPAIGN_START, "Starts"),
         f.date_picker(Field.CAMPAIGN_END, "Ends"),

@@ -248,6 +248,26 @@ def test_campaign_defaults_override_platform_and_name(db, owner, maya):
     assert default_utm(c, maya) == UtmValues("creators", "paid-social", "fall_26", "maya.creates")
 
 
+@pytest.mark.parametrize(
+    ("name", "utm_campaign"),
+    [
+        ("Spring Sale", "spring-sale"),
+        ("Été Glow 2026!", "ete-glow-2026"),  # accents off, punctuation a separator
+        ("Día de  Muertos", "dia-de-muertos"),
+        ("Summer Sweat '26", "summer-sweat-26"),
+        ("Back-to-School_Drop", "back-to-school-drop"),
+        ("春のセール", "春のセール"),  # another script keeps its letters
+        ("Straße Glow", "straße-glow"),  # a letter with no plain form: the name as typed, lower-cased
+        ("!!!", "!!!"),  # nothing left to join: the name itself
+    ],
+)
+def test_the_default_utm_campaign_is_the_name_in_plain_letters(db, owner, maya, name, utm_campaign):
+    c = create_campaign(db, actor=owner, name=name, landing_url=LANDING)
+    assert default_utm(c, maya).campaign == utm_campaign
+    assignment, _ = assign_influencer(db, actor=owner, campaign_id=c.id, influencer_id=maya.id)
+    assert _utm(assignment.utm_url)["utm_campaign"] == utm_campaign  # as stored and linked
+
+
 def test_assign_again_is_a_no_op_and_teammate_gets_conflict(db, owner, teammate, maya):
     c = create_campaign(db, actor=owner, name="Launch", landing_url=LANDING)
     first, _ = assign_influencer(db, actor=owner, campaign_id=c.id, influencer_id=maya.id)
