@@ -37,10 +37,14 @@ def _crm_bot() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
-def _try(database_url: str, cwd: Path, *args: str, script: str = "") -> subprocess.CompletedProcess[str]:
-    """`crm-bot try *args` with `script` piped in, against `database_url`, without Slack settings."""
+def _try(
+    database_url: str, cwd: Path, *args: str, script: str = "", env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`crm-bot try *args` with `script` piped in, against `database_url`, without Slack settings
+    (and with `env_extra`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CRM_", "DATABASE_URL"))}
     env["DATABASE_URL"] = database_url
+    env.update(env_extra or {})
     return subprocess.run(
         [*_crm_bot(), "try", *args],
         input=script,
@@ -279,3 +283,22 @@ def test_a_menus_options_are_clicked_like_buttons(fresh_database_url, tmp_path):
     moved = said["click Mark completed"]
     assert "Maya Lopez (@maya · Instagram) · completed" in moved and "1 assignment: 1 completed" in moved
     assert "[Mark active]" in said["click Nope"] and "[Tracking link]" in said["click Nope"]
+
+
+MODAL_BUTTONS = """\
+/crm add "Maya Lopez" @maya
+/crm campaign new Winter Glow https://shop.example.com/winter
+/crm campaign add winter @maya
+submit
+click QR code
+"""
+
+
+def test_a_buttons_inside_a_form_is_clicked_like_a_messages(fresh_database_url, tmp_path):
+    env = {"CRM_PUBLIC_URL": "https://crm.example.com"}  # short links on: the QR code button shows
+    done = _try(fresh_database_url, tmp_path, script=MODAL_BUTTONS, env_extra=env)
+    assert done.returncode == 0, done.stderr
+    said = _answers(done.stdout)
+    assert said["submit"].startswith("┌─ Form: Tracking link") and "[QR code]" in said["submit"]
+    qr = said["click QR code"]
+    assert "is in your DM with the bot." in qr and "📎 QR code: Maya Lopez · Winter Glow" in qr

@@ -30,7 +30,7 @@ class Button:
     option: dict[str, Any] | None = None
 
 
-def _buttons(blocks: Any, **where: Any) -> list[Button]:
+def buttons_of(blocks: Any, **where: Any) -> list[Button]:
     """The buttons of `blocks` in the order they are shown (actions blocks' elements, accessories),
     with each option of an overflow or static menu as one more."""
     found = []
@@ -50,17 +50,22 @@ def _buttons(blocks: Any, **where: Any) -> list[Button]:
     return found
 
 
+def form_buttons(view: dict[str, Any], view_id: str) -> list[Button]:
+    """The buttons of a form on screen (a modal): a click on one comes from that view."""
+    return buttons_of(view.get("blocks"), view={**view, "id": view_id})
+
+
 def shown_buttons(call: Call) -> list[Button]:
     """The buttons of what one shown call put in front of the user (a reply, a message, App Home)."""
     if call.method == "response_url":
         message = {"text": call.params.get("text"), "blocks": call.params.get("blocks") or []}
-        return _buttons(message["blocks"], message=message)
+        return buttons_of(message["blocks"], message=message)
     if call.method in ("chat.postEphemeral", "chat.postMessage", "chat.update"):
         message = {"text": call.params.get("text"), "blocks": call.json_param("blocks") or []}
-        return _buttons(message["blocks"], message=message)
+        return buttons_of(message["blocks"], message=message)
     view = call.json_param("view") or {}
     if call.method == "views.publish" and view.get("type") == "home":
-        return _buttons(view.get("blocks"), view=view)
+        return buttons_of(view.get("blocks"), view=view)
     return []
 
 

@@ -37,7 +37,7 @@ from bot.config import Settings
 from bot.demo_workspace import check_demo_team_id
 from bot.sandbox.executor import TrackingExecutor
 from bot.sandbox.forms import FillError, Form
-from bot.sandbox.payloads import Button, block_actions, command, home_opened, shown_buttons
+from bot.sandbox.payloads import Button, block_actions, command, form_buttons, home_opened, shown_buttons
 from bot.sandbox.render import message_text, view_text
 from bot.sandbox.web_api import Call, LoopbackWebApi, Profile
 from handlers.home_refresh import HomePublisher
@@ -151,7 +151,7 @@ class TrySession:
                 return f"No button “{which}” in the last answer. Its buttons: {shown}"
             button = matches[0]
         shows = FORM_METHODS
-        if button.view is not None:  # App Home: its refresh is what the click shows
+        if button.view is not None and button.view.get("type") == "home":  # its refresh is what it shows
             shows = (*shows, "views.publish")
         payload = block_actions(button, **self._who(), response_url=self.web_api.response_url())
         return self._dispatch(payload, shows=shows)
@@ -210,6 +210,7 @@ class TrySession:
         mark = self.web_api.count
         response = self.app.dispatch(BoltRequest(mode="socket_mode", body=payload))
         self._drain()
+        form_before = self.form
         parts = [self._answer_text(response.body, submitted)] if response.body else []
         if submitted is not None and not response.body:
             self.form = None  # acknowledged with nothing to show: the form closed
@@ -230,6 +231,8 @@ class TrySession:
             if text := text or _call_text(call, shows):
                 parts.append(text)
                 buttons += shown_buttons(call)
+        if self.form is not None and self.form is not form_before:  # a form shown now: its buttons too
+            buttons += form_buttons(self.form.view, self.form.id)
         self.buttons = buttons
         parts = [p for p in parts if p.strip()]
         return "\n\n".join(parts) if parts else "(no answer)"
