@@ -302,3 +302,24 @@ def test_a_buttons_inside_a_form_is_clicked_like_a_messages(fresh_database_url, 
     assert said["submit"].startswith("┌─ Form: Tracking link") and "[QR code]" in said["submit"]
     qr = said["click QR code"]
     assert "is in your DM with the bot." in qr and "📎 QR code: Maya Lopez · Winter Glow" in qr
+
+
+SHORTCUT = """\
+/crm add "Maya Lopez" @maya
+shortcut Maya replied: a reel & a story in March <3 https://www.instagram.com/maya/
+submit
+shortcut
+"""
+
+
+def test_the_log_to_crm_shortcut_runs_on_a_message_of_the_text_given(fresh_database_url, tmp_path):
+    done = _try(fresh_database_url, tmp_path, script=SHORTCUT)
+    assert done.returncode == 0, done.stderr
+    chunks = [chunk.partition("\n") for chunk in done.stdout.split("» ")[1:]]
+    said = [(line, answer.strip()) for line, _, answer in chunks]
+    (_, form), (_, submitted), (_, empty) = said[1:]
+    assert "• Influencer: Maya Lopez (@maya · Instagram)" in form  # the creator the message links
+    said_text = "Maya replied: a reel & a story in March <3 https://www.instagram.com/maya/"
+    assert f"• Details (optional): {said_text}" in form  # decoded back as typed
+    assert "📝 Logged Note with Maya Lopez (@maya · Instagram)" in submitted
+    assert empty.startswith("Give the message's text")

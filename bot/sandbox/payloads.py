@@ -1,9 +1,10 @@
 """The payloads `crm-bot try` sends the app, shaped as Slack sends them over Socket Mode (the same
 shapes as the test harness's, tests/slack/payloads.py, which product code does not import): a slash
-command, App Home opened, and a click on a button of the last answer."""
+command, App Home opened, a click on a button of the last answer, and the Log to CRM shortcut."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 from bot.sandbox.web_api import APP_ID, Call
 
 CHANNEL_ID = "CTRYDEMO01"
+_WEB_LINK = re.compile(r"https?://[^\s<>]+")
 
 
 MENUS = ("overflow", "static_select")  # their options can be clicked like buttons
@@ -106,6 +108,32 @@ def home_opened(*, team_id: str, user_id: str) -> dict[str, Any]:
             "tab": "home",
             "event_ts": f"{now:.6f}",
         },
+    }
+
+
+def message_action(
+    callback_id: str, text: str, *, team_id: str, user_id: str, user_name: str, response_url: str
+) -> dict[str, Any]:
+    """A message shortcut (`callback_id`) used on a message saying `text`, posted in the channel by
+    a teammate, as Slack sends it over Socket Mode (tests/slack/payloads.py's shape). The text is
+    encoded as Slack stores what a user typed: &, < and > escaped, and each web link in <…>."""
+    now = time.time()
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _WEB_LINK.sub(lambda m: f"<{m.group(0)}>", text)
+    ts = f"{int(now)}.000200"
+    return {
+        "type": "message_action",
+        "token": "unused",
+        "action_ts": f"{now:.6f}",
+        "team": {"id": team_id, "domain": "crm-try"},
+        "user": {"id": user_id, "username": user_name, "team_id": team_id},
+        "channel": {"id": CHANNEL_ID, "name": "crm-try"},
+        "is_enterprise_install": False,
+        "callback_id": callback_id,
+        "trigger_id": f"{int(now)}.{secrets.token_hex(6)}",
+        "response_url": response_url,
+        "message_ts": ts,
+        "message": {"type": "message", "user": "UTRYAUTHOR", "text": text, "ts": ts, "team": team_id},
     }
 
 

@@ -10,7 +10,8 @@ the app uploads (an export, a chart, a QR code) is written to a folder of the se
 path printed.
 `home` shows the App Home the same way (an app_home_opened event). `click <label>` (or `click <n>`)
 presses a button of the last answer, as a block_actions payload from that message or App Home.
-`fill <field> = <value>` fills in the form on screen and `submit` submits it (forms.py). The
+`fill <field> = <value>` fills in the form on screen and `submit` submits it (forms.py);
+`shortcut <text>` uses Log to CRM on a message saying <text>, posted in the channel by a teammate. The
 database is the bot's own: the embedded PostgreSQL or DATABASE_URL, migrated first.
 """
 
@@ -37,10 +38,19 @@ from bot.config import Settings
 from bot.demo_workspace import check_demo_team_id
 from bot.sandbox.executor import TrackingExecutor
 from bot.sandbox.forms import FillError, Form
-from bot.sandbox.payloads import Button, block_actions, command, form_buttons, home_opened, shown_buttons
+from bot.sandbox.payloads import (
+    Button,
+    block_actions,
+    command,
+    form_buttons,
+    home_opened,
+    message_action,
+    shown_buttons,
+)
 from bot.sandbox.render import message_text, view_text
 from bot.sandbox.web_api import Call, LoopbackWebApi, Profile
 from handlers.home_refresh import HomePublisher
+from handlers.ids import Shortcut
 from handlers.runtime.payloads import malformed_reason
 
 # Stand-in credentials: the app needs them to build its client; nothing leaves this machine.
@@ -55,6 +65,7 @@ Influencer CRM — try it without Slack. You are {name} ({user_id}) in demo work
 Type /crm commands as in Slack (`/crm help` lists them; the /crm may be left out), `home` for the
 App Home, `exit` to leave. Buttons are shown as [Label]: `click Label` presses one of the last
 answer's. Forms list their fields: `fill Type = call` fills one in, `submit` sends the form.
+`shortcut <message text>` uses Log to CRM on a message saying that.
 Load the sample workspace first for something to look at: crm-bot demo-data
 """
 
@@ -132,6 +143,14 @@ class TrySession:
             return self._fill(words.removeprefix("fill").strip())
         if words == "submit":
             return self._submit()
+        if words == "shortcut" or words.startswith("shortcut "):  # Log to CRM on a message saying this
+            said = words.removeprefix("shortcut").strip()
+            if not said:
+                return "Give the message's text: shortcut Maya replied: happy to do a reel in March"
+            payload = message_action(
+                Shortcut.LOG_TO_CRM, said, **self._who(), response_url=self.web_api.response_url()
+            )
+            return self._dispatch(payload, shows=FORM_METHODS)
         if words.startswith("/") and not (words == "/crm" or words.startswith("/crm ")):
             return "Only /crm commands can be tried here (for example /crm help)."
         text = words.removeprefix("/crm").strip()
