@@ -107,7 +107,9 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
             return
         s.refresh_home()
         logged = outcome.value
-        relationship = scoped.get_relationship(s.db, actor=s.actor, influencer_id=logged.influencer_id)
+        relationship = scoped.get_relationship(
+            s.db, actor=s.actor, influencer_id=logged.influencer_id, archived_ok=True
+        )
         answer = logged_message(logged, relationship, tz=zone_of(s.actor.timezone), now=now)
     ack()
     # Where the form was opened (a command, a card, a reminder, a message): say what was logged.

@@ -213,3 +213,13 @@ def test_when_the_response_url_is_gone_the_answer_goes_ephemeral(run, crm, fake_
     assert sent.ack == {} and [c.status for c in sent.to("response_url")] == [404]
     (ephemeral,) = sent.to("chat.postEphemeral")
     assert "Logged *Email*" in json.dumps(ephemeral.params)
+
+
+def test_logging_for_a_creator_i_removed_is_recorded_and_answered(run, crm):
+    # The log form lists everyone in the workspace; one taken off my list can still be logged.
+    rel, view = open_log(run, crm)
+    run.command("remove @maya")
+    sent = run.submit(view, values(rel))
+    assert sent.ack == {} and crm.count(Interaction) == 1
+    (answer,) = sent.to("response_url")
+    assert "📝 Logged *Email* with" in json.dumps(answer.params, ensure_ascii=False)
