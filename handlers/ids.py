@@ -126,6 +126,7 @@ class Action(StrEnum):
     # Previous / Next under `/crm list`, `due` and `find`: the value is the query and its page (JSON).
     LIST_PREVIOUS = "relationship-list-previous"
     LIST_NEXT = "relationship-list-next"
+    DUE_ROW = "follow-up-due-row"  # the menu on a `/crm due` row: Done, Snooze, Log, Show
     CAMPAIGN_EDIT = "campaign-edit"  # "Edit" on a campaign's card: opens the edit modal
     CAMPAIGN_SHOW = "campaign-show"  # "Show" on a `/crm campaign list` row: the campaign's card
     CAMPAIGN_ROW = "campaign-row"  # the menu on a campaign card's row: move it along, its link

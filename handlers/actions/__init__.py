@@ -12,6 +12,7 @@ def register(app: App) -> None:
         campaigns,
         candidates,
         cards,
+        due_rows,
         followups,
         imports,
         links,
@@ -24,7 +25,8 @@ def register(app: App) -> None:
     )
 
     # followups: the reminder DM's Done / Snooze / Log buttons (the scheduler's side).
-    # paging: Previous / Next under /crm list, due and find. merge: Merge / Cancel under /crm merge.
+    # paging: Previous / Next under /crm list, due and find. due_rows: the menu on each /crm due row.
+    # merge: Merge / Cancel under /crm merge.
     # archive: Undo under /crm remove, Restore under /crm list archived. imports: Import / Cancel
     # under the /crm import preview. unfurls: Open my card under a creator's link unfurl. links: QR
     # code under a tracking link. weekly_digest: Turn on / Turn off the personal digest on App Home.
@@ -34,6 +36,7 @@ def register(app: App) -> None:
         campaigns,
         candidates,
         cards,
+        due_rows,
         followups,
         imports,
         links,

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import SectionBlock
 from crm import followups, going_cold, scoped
 from crm.clock import zone_of
 from crm.errors import InvalidInput
-from handlers.blocks.digests import ACTIONS_BLOCK, parse_snooze_value, resolved_item
+from handlers.blocks.digests import ACTIONS_BLOCK, done_note, parse_snooze_value, resolved_item, snoozed_note
 from handlers.blocks.going_cold import ACTIONS_BLOCK as COLD_ACTIONS_BLOCK
 from handlers.blocks.going_cold import marked_cold, parse_undo_value
 from handlers.blocks.text import fmt_date, fmt_datetime, mrkdwn, plain_of
@@ -67,11 +67,7 @@ def done_clicked(body: dict, context: BoltContext) -> None:
         s.refresh_home()
         name, due = rel.influencer.name, rel.follow_up_date
         next_one = fmt_datetime(due, zone_of(s.actor.timezone)) if due is not None else None
-    if next_one is None:
-        note = f"✅ Done: follow-up with *{mrkdwn(name, 200)}* cleared"
-    else:  # the cadence (crm.cadence) scheduled the next one
-        note = f"✅ Done: next follow-up with *{mrkdwn(name, 200)}* {next_one}, by the cadence"
-    _show_new_state(context, body, relationship_id, note)
+    _show_new_state(context, body, relationship_id, done_note(name, next_one))
 
 
 def snooze_chosen(body: dict, context: BoltContext) -> None:
@@ -88,8 +84,7 @@ def snooze_chosen(body: dict, context: BoltContext) -> None:
         s.refresh_home()
         when = fmt_datetime(rel.follow_up_date, zone_of(s.actor.timezone))
         name = rel.influencer.name
-    note = f"💤 Snoozed: follow-up with *{mrkdwn(name, 200)}* is now due {when}"
-    _show_new_state(context, body, relationship_id, note)
+    _show_new_state(context, body, relationship_id, snoozed_note(name, when))
 
 
 def log_clicked(body: dict, context: BoltContext) -> None:

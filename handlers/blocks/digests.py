@@ -36,6 +36,7 @@ from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     MESSAGE_BLOCKS,
     fmt_datetime,
+    mrkdwn,
     plain,
     plural,
 )
@@ -60,6 +61,19 @@ def parse_snooze_value(value: str) -> tuple[uuid.UUID, int]:
     if int(days) not in {d for d, _ in SNOOZE_CHOICES}:
         raise ValueError(f"unexpected snooze days: {days}")
     return uuid.UUID(rel), int(days)
+
+
+def done_note(name: str, next_one: str | None) -> str:
+    """What Done says: the follow-up cleared, or the next one the cadence set (mrkdwn; `next_one`
+    already formatted)."""
+    if next_one is None:
+        return f"✅ Done: follow-up with *{mrkdwn(name, 200)}* cleared"
+    return f"✅ Done: next follow-up with *{mrkdwn(name, 200)}* {next_one}, by the cadence"
+
+
+def snoozed_note(name: str, when: str) -> str:
+    """What Snooze says: when the follow-up is due now (mrkdwn; `when` already formatted)."""
+    return f"💤 Snoozed: follow-up with *{mrkdwn(name, 200)}* is now due {when}"
 
 
 def follow_up_actions(relationship_id: uuid.UUID) -> ActionsBlock:

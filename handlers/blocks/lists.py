@@ -9,6 +9,7 @@ message with that page.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,8 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
     PlainTextObject,
     SectionBlock,
 )
@@ -71,11 +74,42 @@ def _show_button(influencer_id: str, *, add: bool = False) -> ButtonElement:
     )
 
 
+# The menu on each row of `/crm due` (and `due week`): act on the follow-up where it is listed.
+DUE_CHOICES = {
+    "done": "Done",
+    "s1": "Snooze 1 day",
+    "s7": "Snooze 1 week",
+    "log": "Log interaction",
+    "show": "Show card",
+}
+SNOOZE_DAYS = {"s1": 1, "s7": 7}
+DUE_KINDS = ("due", "week")
+
+
+def due_value(choice: str, kind: str, relationship_id: uuid.UUID) -> str:
+    """A due row menu option's value: 'done:week:<relationship id>' (the list it is on, to redraw)."""
+    return f"{choice}:{kind}:{relationship_id}"
+
+
+def parse_due_value(value: str) -> tuple[str, str, uuid.UUID]:
+    """(choice, list kind, relationship id) of a due row menu option; ValueError when it is not one
+    of ours (the value came back from Slack)."""
+    choice, kind, raw_id = [*value.split(":", 2), "", ""][:3]
+    if choice not in DUE_CHOICES or kind not in DUE_KINDS:
+        raise ValueError("not a due row choice")
+    return choice, kind, uuid.UUID(raw_id)
+
+
+def _due_menu(rel: Relationship, kind: str) -> OverflowMenuElement:
+    options = [Option(text=label, value=due_value(c, kind, rel.id)) for c, label in DUE_CHOICES.items()]
+    return OverflowMenuElement(action_id=Action.DUE_ROW, options=options)
+
+
 def relationship_row(
-    rel: Relationship, *, tz: ZoneInfo, now: datetime, restore: bool = False
+    rel: Relationship, *, tz: ZoneInfo, now: datetime, restore: bool = False, due_kind: str | None = None
 ) -> SectionBlock:
     """One row: name, handle, status, priority, strength, follow-up, tags; Show (Restore on an
-    archived row)."""
+    archived row; on a `/crm due` list, `due_kind`, the menu that acts on the follow-up)."""
     inf = rel.influencer
     bits = [status_label(rel.status), f"P{rel.priority}", f"strength {rel.relationship_strength}"]
     if rel.follow_up_date is not None:
@@ -85,6 +119,8 @@ def relationship_row(
     text = f"{who(inf)} · " + " · ".join(bits)
     if restore:
         return SectionBlock(text=MarkdownTextObject(text=text), accessory=restore_button(str(inf.id)))
+    if due_kind is not None:
+        return SectionBlock(text=MarkdownTextObject(text=text), accessory=_due_menu(rel, due_kind))
     return SectionBlock(text=MarkdownTextObject(text=text), accessory=_show_button(str(inf.id)))
 
 
@@ -138,7 +174,8 @@ def relationship_list(
     shown = list(items[:PAGE])
     rows = _rows_text(offset, len(shown), total)
     blocks: list[Any] = [header(f"{title} ({total:,})")]
-    blocks += [relationship_row(r, tz=tz, now=now, restore=restore) for r in shown]
+    due_kind = query.kind if query.kind in DUE_KINDS else None
+    blocks += [relationship_row(r, tz=tz, now=now, restore=restore, due_kind=due_kind) for r in shown]
     has_next = offset + len(shown) < total
     buttons = page_buttons(query, offset=offset, shown=len(shown), has_next=has_next)
     if buttons is not None:
