@@ -1,8 +1,10 @@
-"""The menu on each row of `/crm due` (and `due week`): Done, Snooze, Log interaction, Show card.
+"""The menu on each row of `/crm due` (and `due week`), and on App Home's due follow-ups: Done,
+Snooze, Log interaction, Show card.
 
 Done and Snooze change the follow-up and redraw the list in place (its first page, as the list now
-is), with a line saying what was done; Log interaction opens the log form for that creator (its
-answer comes back to the list's channel); Show card posts the card.
+is), with a line saying what was done; on App Home the page's refresh shows it. Log interaction
+opens the log form for that creator (its answer comes back to the list's channel); Show card posts
+the card.
 
 The option's value (crm choice, list kind, relationship id) came back from Slack: it is parsed
 strictly (handlers/blocks/lists.parse_due_value), and the relationship is only reached through crm
@@ -59,13 +61,20 @@ def due_row_chosen(body: dict, context_: BoltContext) -> None:
                 )
                 note = snoozed_note(rel.influencer.name, fmt_datetime(rel.follow_up_date, tz))
             s.refresh_home()
-            page = list_page(s.db, s.actor, ListQuery(kind=kind), now=now)
+            if not _on_app_home(body):
+                page = list_page(s.db, s.actor, ListQuery(kind=kind), now=now)
     if choice == "log":
         open_modal(context_, body.get("trigger_id"), view)
     elif choice == "show":
         reply(context_, card)
-    else:  # the list as it is now, with what was done above it
+    elif not _on_app_home(body):  # the list as it is now, with what was done above it
         reply(context_, Message(text=page.text, blocks=[context(note), *page.blocks]), replace_original=True)
+
+
+def _on_app_home(body: dict) -> bool:
+    """A click on App Home's due rows: the page's refresh shows what changed, no message needed."""
+    container = body.get("container")
+    return isinstance(container, dict) and container.get("type") == "view"
 
 
 def register(app: App) -> None:

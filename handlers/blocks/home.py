@@ -23,6 +23,7 @@ from crm.models import Interaction, Relationship
 from handlers.blocks.cards import follow_up_text, interaction_line
 from handlers.blocks.fields import creator_label, status_label
 from handlers.blocks.going_cold import going_cold_item, reason
+from handlers.blocks.lists import due_menu
 from handlers.blocks.message import context, header
 from handlers.blocks.personal_digest import weekly_digest_home_section
 from handlers.blocks.text import SECTION_TEXT, mrkdwn, plural
@@ -54,15 +55,10 @@ def _who(rel: Relationship) -> str:
 
 
 def _due_row(rel: Relationship, *, tz: ZoneInfo, now: datetime) -> SectionBlock:
+    """A follow-up due today, with the menu `/crm due` rows have (Done, Snooze, Log, Show): from App
+    Home, Done and Snooze show their effect by the page's own refresh."""
     text = f"{_who(rel)} · {status_label(rel.status)} · due {follow_up_text(rel, tz, now)}"
-    return SectionBlock(
-        text=MarkdownTextObject(text=text),
-        accessory=ButtonElement(
-            text=PlainTextObject(text="Log interaction"),
-            action_id=Action.CARD_LOG,
-            value=str(rel.influencer_id),
-        ),
-    )
+    return SectionBlock(text=MarkdownTextObject(text=text), accessory=due_menu(rel, "due"))
 
 
 def _lines_section(title: str, lines: Sequence[str], empty: str) -> SectionBlock:

@@ -100,7 +100,8 @@ def parse_due_value(value: str) -> tuple[str, str, uuid.UUID]:
     return choice, kind, uuid.UUID(raw_id)
 
 
-def _due_menu(rel: Relationship, kind: str) -> OverflowMenuElement:
+def due_menu(rel: Relationship, kind: str) -> OverflowMenuElement:
+    """The menu of a due follow-up's row (`kind`: the list it is on, "due" on App Home too)."""
     options = [Option(text=label, value=due_value(c, kind, rel.id)) for c, label in DUE_CHOICES.items()]
     return OverflowMenuElement(action_id=Action.DUE_ROW, options=options)
 
@@ -120,7 +121,7 @@ def relationship_row(
     if restore:
         return SectionBlock(text=MarkdownTextObject(text=text), accessory=restore_button(str(inf.id)))
     if due_kind is not None:
-        return SectionBlock(text=MarkdownTextObject(text=text), accessory=_due_menu(rel, due_kind))
+        return SectionBlock(text=MarkdownTextObject(text=text), accessory=due_menu(rel, due_kind))
     return SectionBlock(text=MarkdownTextObject(text=text), accessory=_show_button(str(inf.id)))
 
 

@@ -104,3 +104,25 @@ def test_another_users_or_a_forged_choice_changes_nothing(run, crm, late):
         sent = choose(run, value)
         assert "could not be found" in sent.text and not sent.to("views.open"), value
     assert due_of(crm, "ana") == before
+
+
+def home_due_menus(view: dict) -> dict[str, dict[str, str]]:
+    """{handle: {option label: value}} of App Home's due rows."""
+    return {
+        b["text"]["text"].split(" (@", 1)[1].split(" ", 1)[0]: {
+            o["text"]["text"]: o["value"] for o in b["accessory"]["options"]
+        }
+        for b in view["blocks"]
+        if b.get("accessory", {}).get("action_id") == Action.DUE_ROW
+    }
+
+
+def test_app_homes_due_rows_have_the_menu_and_its_refresh_is_the_answer(run, crm, late):
+    home = run.send(run.payloads.app_home_opened()).to("views.publish")[-1].view
+    menus = home_due_menus(home)
+    assert sorted(menus) == ["ana", "ben"]
+    chosen = run.payloads.select(Action.DUE_ROW, menus["ana"]["Done"], kind="overflow")
+    sent = run.send(run.payloads.block_actions([chosen], view={"id": "VHOME", **home}))
+    assert due_of(crm, "ana") is None
+    assert not [c for c in sent.calls if c.method in ANSWERS]  # no DM: the page shows it
+    assert sorted(home_due_menus(sent.to("views.publish")[-1].view)) == ["ben"]
