@@ -9,12 +9,14 @@ users (a teammate's campaign name in "Did you mean …"), carries it as escaped 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from handlers.blocks.text import SECTION_TEXT, mrkdwn
+from handlers.ids import Field
 
 BOB = "UBOB000001"
 LINK = "<https://evil.example|click>"
@@ -133,3 +135,23 @@ def test_influencer_names_and_notes_on_the_card_are_escaped(run, crm):
     text = everything_sent(sent)
     assert "Maya" in text
     assert_no_markup(text)
+
+
+def test_the_logs_answer_and_app_homes_campaigns_are_escaped(run, crm):
+    rel = crm.relationship("maya", name=f"Maya {LINK} <!here>")
+    crm.campaign(f"Spring {LINK} <!channel> @here", user=BOB)
+    run.command("utm spring @maya")
+    view = run.command("log @maya call").opened
+    values = {
+        Field.INTERACTION_INFLUENCER: str(rel.influencer_id),
+        Field.INTERACTION_TYPE: "call",
+        Field.INTERACTION_SUBJECT: f"Rates {LINK}",
+        Field.INTERACTION_CONTENT: "ping <!everyone> @channel",
+        Field.INTERACTION_DATE: int(time.time()) - 60,
+    }
+    text = everything_sent(run.submit(view, values))
+    assert "📝 Logged" in text and "Rates" in text
+    assert_no_markup(text)
+    home = everything_sent(run.send(run.payloads.app_home_opened()))
+    assert "Your open campaigns" in home and "Spring" in home
+    assert_no_markup(home)
