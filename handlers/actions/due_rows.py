@@ -21,8 +21,7 @@ from crm.clock import zone_of
 from crm.errors import InvalidInput
 from handlers.actions.paging import list_page
 from handlers.blocks.digests import done_note, snoozed_note
-from handlers.blocks.lists import SNOOZE_DAYS, ListQuery, parse_due_value
-from handlers.blocks.message import Message, context
+from handlers.blocks.lists import SNOOZE_DAYS, ListQuery, parse_due_value, with_note
 from handlers.blocks.text import fmt_datetime
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
@@ -32,7 +31,7 @@ from handlers.runtime.slack_calls import ReplyTarget, open_modal, reply
 from handlers.views.openers import card_for, log_modal_for
 
 
-def due_row_chosen(body: dict, context_: BoltContext) -> None:
+def due_row_chosen(body: dict, context: BoltContext) -> None:
     option = action_of(body).get("selected_option")
     raw = option.get("value") if isinstance(option, dict) else None
     try:
@@ -40,13 +39,13 @@ def due_row_chosen(body: dict, context_: BoltContext) -> None:
     except ValueError:
         raise InvalidInput("follow_up", "That follow-up could not be found.") from None
     now = clock.now()
-    with scope(context_) as s:
+    with scope(context) as s:
         if choice == "log":
             rel = scoped.get_relationship_by_id(s.db, actor=s.actor, relationship_id=relationship_id)
-            view = log_modal_for(s.db, s.actor, influencer=rel.influencer, reply_to=ReplyTarget.of(context_))
+            view = log_modal_for(s.db, s.actor, influencer=rel.influencer, reply_to=ReplyTarget.of(context))
         elif choice == "show":
             rel = scoped.get_relationship_by_id(s.db, actor=s.actor, relationship_id=relationship_id)
-            public_url = runtime_of(context_).settings.public_url
+            public_url = runtime_of(context).settings.public_url
             card = card_for(s.db, s.actor, rel.influencer_id, public_url=public_url, now=now)
         else:
             tz = zone_of(s.actor.timezone)
@@ -64,11 +63,11 @@ def due_row_chosen(body: dict, context_: BoltContext) -> None:
             if not _on_app_home(body):
                 page = list_page(s.db, s.actor, ListQuery(kind=kind), now=now)
     if choice == "log":
-        open_modal(context_, body.get("trigger_id"), view)
+        open_modal(context, body.get("trigger_id"), view)
     elif choice == "show":
-        reply(context_, card)
+        reply(context, card)
     elif not _on_app_home(body):  # the list as it is now, with what was done above it
-        reply(context_, Message(text=page.text, blocks=[context(note), *page.blocks]), replace_original=True)
+        reply(context, with_note(page, note), replace_original=True)
 
 
 def _on_app_home(body: dict) -> bool:

@@ -106,6 +106,11 @@ def due_menu(rel: Relationship, kind: str) -> OverflowMenuElement:
     return OverflowMenuElement(action_id=Action.DUE_ROW, options=options)
 
 
+def with_note(page: Message, note: str) -> Message:
+    """A list page with `note` (mrkdwn, escaped) above it: what a click on one of its rows did."""
+    return Message(text=page.text, blocks=[context(note), *page.blocks])
+
+
 def relationship_row(
     rel: Relationship, *, tz: ZoneInfo, now: datetime, restore: bool = False, due_kind: str | None = None
 ) -> SectionBlock:
