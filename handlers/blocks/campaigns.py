@@ -180,7 +180,9 @@ def campaign_card(
             f"…and {roster.visible - shown:,} more: `/crm campaign export {quoted}` lists every one,"
             " with its link."
         )
-    if not roster.rows:
+    if campaign.status == "archived":
+        notes.append("It is archived: it takes no new assignments (Edit changes its status).")
+    elif not roster.rows:
         notes.append(f"You have assigned no one to it yet: `/crm campaign add {quoted} @handle`.")
     else:
         notes.append(f"Assign someone: `/crm campaign add {quoted} @handle`.")

@@ -236,3 +236,10 @@ def test_app_home_lists_my_open_campaigns_and_follows_their_changes(run, crm):
     assignment = crm.one(Assignment)
     completed = choose(run, f"completed:{assignment.id}")
     assert home_campaigns(completed) == []  # nothing open on it any more
+
+
+def test_an_archived_campaigns_card_offers_no_new_assignment(run, crm):
+    crm.campaign("Old Drop", status="archived")
+    blocks = run.command('campaign show "Old Drop"').reply.blocks
+    assert "*archived*" in blocks[1]["text"]["text"]
+    assert "takes no new assignments" in footer(blocks) and "campaign add" not in footer(blocks)
