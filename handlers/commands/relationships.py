@@ -170,7 +170,8 @@ def status(ctx: CommandContext, args: list[str]) -> None:
             ctx,
             args[0],
             lambda name, rel, ref: (
-                f"{name} is *{status_label(rel.status)}*. Move them along: `/crm status {ref} warm`"
+                f"{name} is *{status_label(rel.status)}*. Move them along:"
+                f" `/crm status {ref} {'partnered' if rel.status == 'warm' else 'warm'}`"
                 f" ({one_of(RELATIONSHIP_STATUSES)})."
             ),
         )

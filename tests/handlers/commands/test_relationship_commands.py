@@ -591,7 +591,7 @@ def test_control_characters_never_reach_the_database(run, crm):
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("status @maya", "*Maya Lopez* is *Warm*. Move them along: `/crm status @maya warm`"),
+        ("status @maya", "*Maya Lopez* is *Warm*. Move them along: `/crm status @maya partnered`"),
         (
             "priority maya",
             "*Maya Lopez* has priority *5* (0 to 5, 5 the highest). Change it: `/crm priority @maya 3`.",
