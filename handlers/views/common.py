@@ -1,5 +1,6 @@
 """Shared steps of a modal submission: run the crm call so that bad input writes nothing and comes
-back as `response_action: errors` next to the right field."""
+back as `response_action: errors` next to the right field; find the message the form was opened
+from, to answer there."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from slack_bolt import BoltContext
+
 from crm.errors import DomainError
+from handlers.forms import load_metadata
+from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import Scope
+from handlers.runtime.slack_calls import ReplyTarget
 
 T = TypeVar("T")
 
@@ -50,3 +56,10 @@ def attempt(
         block = fields.get(field) or (field if field in fields.values() else fallback)
         reject(ack, {block: exc.message})
         return Outcome(rejected=True)
+
+
+def form_reply_target(view: dict[str, Any], context: BoltContext) -> ReplyTarget | None:
+    """Where the message the form was opened from is (`reply_to` of handlers.views.openers, kept in
+    private_metadata), for the submitter; None for a form opened from App Home."""
+    api_url = runtime_of(context).settings.slack_api_url
+    return ReplyTarget.from_metadata(load_metadata(view), context.user_id, api_url=api_url)

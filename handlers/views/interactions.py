@@ -13,10 +13,9 @@ from crm.clock import zone_of
 from handlers.blocks.cards import logged_message
 from handlers.forms import form_values, load_metadata, parse_id
 from handlers.ids import Field
-from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import request_key, scope
-from handlers.runtime.slack_calls import ReplyTarget, reply
-from handlers.views.common import attempt, reject
+from handlers.runtime.slack_calls import reply
+from handlers.views.common import attempt, form_reply_target, reject
 
 FIELDS = {
     "influencer": Field.INTERACTION_INFLUENCER,
@@ -106,15 +105,15 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
         if outcome.rejected:
             return
         s.refresh_home()
-        logged = outcome.value
-        relationship = scoped.get_relationship(
-            s.db, actor=s.actor, influencer_id=logged.influencer_id, archived_ok=True
-        )
-        answer = logged_message(logged, relationship, tz=zone_of(s.actor.timezone), now=now)
+        # Where the form was opened (a command, a card, a reminder, a message): say what was logged.
+        # From App Home there is no such place; the page itself refreshes.
+        target = form_reply_target(view, context)
+        if target is not None:
+            logged = outcome.value
+            relationship = scoped.get_relationship(
+                s.db, actor=s.actor, influencer_id=logged.influencer_id, archived_ok=True
+            )
+            answer = logged_message(logged, relationship, tz=zone_of(s.actor.timezone), now=now)
     ack()
-    # Where the form was opened (a command, a card, a reminder, a message): say what was logged.
-    # From App Home there is no such place; the page itself refreshes.
-    api_url = runtime_of(context).settings.slack_api_url
-    target = ReplyTarget.from_metadata(load_metadata(view), context.user_id, api_url=api_url)
     if target is not None:
         reply(context, answer, to=target)

@@ -9,14 +9,13 @@ from crm.cadence import parse_cadence
 from crm.errors import InvalidInput
 from handlers.blocks.fields import kept_note
 from handlers.blocks.merge import same_person_hint
-from handlers.blocks.message import Message
 from handlers.blocks.modals import influencer_added_modal
 from handlers.forms import form_values, load_metadata, metadata_id
 from handlers.ids import Field
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import Scope, request_key, scope
 from handlers.runtime.slack_calls import ReplyTarget, reply
-from handlers.views.common import attempt
+from handlers.views.common import attempt, form_reply_target
 from handlers.views.openers import card_for
 
 EDIT_FIELDS = {
@@ -77,28 +76,16 @@ def _cadence(values: dict):
     return parse_cadence(typed) if typed else None
 
 
-def _reply_target(view: dict, context: BoltContext) -> ReplyTarget | None:
-    """The message the form was opened from (a card, or an answer with the card's buttons)."""
-    api_url = runtime_of(context).settings.slack_api_url
-    return ReplyTarget.from_metadata(load_metadata(view), context.user_id, api_url=api_url)
-
-
-def _card_after(s: Scope, view: dict, context: BoltContext, influencer_id, *, now) -> Message | None:
-    """The card as the save left it, when the form knows the message it was opened from."""
-    if _reply_target(view, context) is None:
+def _card_for_target(s: Scope, target: ReplyTarget | None, context: BoltContext, influencer_id, *, now):
+    """The card as the save left it, to redraw where the form was opened from (None: App Home)."""
+    if target is None:
         return None
     return card_for(s.db, s.actor, influencer_id, public_url=runtime_of(context).settings.public_url, now=now)
 
 
-def _redraw(context: BoltContext, view: dict, card: Message | None) -> None:
-    """After the commit: the card the form was opened from, redrawn in place with what was saved."""
-    if card is not None:
-        reply(context, card, replace_original=True, to=_reply_target(view, context))
-
-
 def edit_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
     now = clock.now()
-    card = None
+    card = target = None
     with scope(context, once=request_key(body)) as s:
         if not s.replayed:
 
@@ -127,9 +114,11 @@ def edit_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
             if outcome.rejected:
                 return
             s.refresh_home()
-            card = _card_after(s, view, context, outcome.value.influencer_id, now=now)
+            target = form_reply_target(view, context)
+            card = _card_for_target(s, target, context, outcome.value.influencer_id, now=now)
     ack()
-    _redraw(context, view, card)
+    if card is not None:  # the card the form was opened from, redrawn in place with what was saved
+        reply(context, card, replace_original=True, to=target)
 
 
 def notes_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
@@ -154,7 +143,7 @@ def notes_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
 def follow_up_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
     due = form_values(view).get(Field.RELATIONSHIP_FOLLOW_UP)  # a date, or None to clear
     now = clock.now()
-    card = None
+    card = target = None
     with scope(context, once=request_key(body)) as s:
         if not s.replayed:
 
@@ -169,9 +158,11 @@ def follow_up_submitted(ack, body: dict, view: dict, context: BoltContext) -> No
             if outcome.rejected:
                 return
             s.refresh_home()
-            card = _card_after(s, view, context, outcome.value.influencer_id, now=now)
+            target = form_reply_target(view, context)
+            card = _card_for_target(s, target, context, outcome.value.influencer_id, now=now)
     ack()
-    _redraw(context, view, card)
+    if card is not None:  # the card the form was opened from, redrawn in place with what was saved
+        reply(context, card, replace_original=True, to=target)
 
 
 def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
