@@ -343,48 +343,75 @@ def _creator_with_platform(ctx: CommandContext, args: list[str]) -> tuple[Influe
     return None, 1
 
 
-def _log_influencer(ctx: CommandContext, args: list[str]):
-    """The creator `log` names; a word after it that is not a type is named as such.
+def _log_target(ctx: CommandContext, args: list[str]) -> tuple[Influencer, str | None]:
+    """The creator `log` names when no type word follows them, and what happened, if written:
 
-    `log @sophie.glow dm`: “@sophie.glow dm” matches no one but “@sophie.glow” does, so “dm” was meant
-    as the interaction type; so was “phone” in `log @sophie.glow phone about rates`.
+    - all of `args` names the creator (`log Sophie Glow`): no text;
+    - else the creator's words come first (an @handle, with its platform when that names them, or
+      a whole name) and the rest is what happened (`log @maya agreed on two reels`), spacing kept.
+      The form opens with it, and asks for the type;
+    - but one word alone after the creator (`log @maya dm`), or a first word that looks like a type
+      (`log @maya phone about rates`), was meant as the type: a UsageError names it.
     """
+    if ctx.picked_influencer_id is not None:  # from a candidate button: [ref] or [ref, text]
+        return ctx.influencer(args[0]), (args[1] if len(args) > 1 else None)
     try:
-        return ctx.influencer(_ref(args))
+        return ctx.influencer(_ref(args)), None
     except NotFound as exc:
         missing = exc
-    for cut in sorted({len(args) - 1, 1}, reverse=True):
-        if cut < 1 or cut >= len(args):
-            continue
+    influencer, words = _creator_with_platform(ctx, args)
+    if words >= len(args):
+        raise missing
+    ref, word = _ref(args[:words]), args[words][:40]
+    guess = did_you_mean(word, TYPE_WORDS_SHOWN, synonyms=INTERACTION_SYNONYMS)
+    meant_as_type = bool(guess) or len(args) == words + 1
+    if influencer is None:
         try:
-            ctx.influencer(_ref(args[:cut]))
+            influencer = ctx.influencer(ref)
         except NotFound:
-            continue
+            raise missing from None  # the whole reference is what matched nothing
         except Ambiguous:
-            pass  # the words before it name someone (several, even): this one was the type
-        word = args[cut][:40]
-        guess = did_you_mean(word, TYPE_WORDS_SHOWN, synonyms=INTERACTION_SYNONYMS)
+            if not meant_as_type:  # the candidate buttons keep the text
+                ctx.replay_args = [ref, _text_after(ctx, args, words)]
+                raise
+    if meant_as_type:
         problem = f"“{word}” is not an interaction type. {guess} Use {one_of(TYPE_WORDS_SHOWN)}."
         raise UsageError(LOG, " ".join(problem.split()))
-    raise missing  # the whole reference is what matched nothing
+    return influencer, _text_after(ctx, args, words)
+
+
+def _text_after(ctx: CommandContext, args: list[str], words: int) -> str:
+    """The text after `log` and the first `words` of `args`, spacing and quotes kept."""
+    return rest_after(ctx.text, 1 + words) if ctx.text is not None else " ".join(args[words:])
+
+
+def _type_word_positions(args: list[str]) -> list[int]:
+    """Where a type word may be: the last word (`log Anna Call meeting`), then the first after the
+    creator's first word (`log @maya call talked rates`)."""
+    found = [i for i in range(1, len(args)) if args[i].lower() in TYPE_WORDS]
+    return sorted(set(found[-1:] + found[:1]), reverse=True)
 
 
 def log(ctx: CommandContext, args: list[str]) -> None:
     """`/crm log <influencer> [type] [what happened]`: the log form, with what is given filled in.
 
-    A last word that is a type is the type (`log Anna Call meeting`); otherwise the first type word
-    after the creator is, and the text after it goes into the form's content (`log @maya call talked
-    rates`), spacing kept. The form is still what saves: it shows the date and the rest to check.
+    A type word counts when the words before it name the creator: the last word (`log Anna Call
+    meeting`), or else the first (`log @maya call talked rates`, the text after it going into the
+    form's content). Without one, the text after the creator is the content and the form asks for
+    the type (`log @maya agreed on two reels`). The form is still what saves: it shows the date
+    and the rest to check.
     """
-    kind = content = None
-    if len(args) >= 2 and args[-1].lower() in TYPE_WORDS:
-        kind, args = TYPE_WORDS[args[-1].lower()], args[:-1]
-    elif (at := next((i for i in range(1, len(args)) if args[i].lower() in TYPE_WORDS), None)) is not None:
+    influencer = kind = content = None
+    for at in _type_word_positions(args):
+        try:
+            influencer = ctx.influencer(_ref(args[:at]))
+        except NotFound:
+            continue
         kind = TYPE_WORDS[args[at].lower()]
-        # "log", the creator's words and the type come before the content
-        content = rest_after(ctx.text, at + 2) if ctx.text is not None else " ".join(args[at + 1 :])
-        args = args[:at]
-    influencer = _log_influencer(ctx, args) if args else None
+        content = _text_after(ctx, args, at + 1) if at + 1 < len(args) else None
+        break
+    if influencer is None and args:
+        influencer, content = _log_target(ctx, args)
     view = log_modal_for(
         ctx.db,
         ctx.actor,

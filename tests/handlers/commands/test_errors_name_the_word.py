@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-from crm.models import Relationship
+from crm.models import Interaction, Relationship
+from handlers.ids import Field
 
 dispatch = importlib.import_module("handlers.commands.dispatch")  # the package exports a function too
 
@@ -84,6 +85,53 @@ def test_log_with_a_name_of_several_words_or_an_unknown_creator(run, crm, sophie
     assert "No influencer matches “@nobody dm”" in text  # neither names anyone: the whole is unmatched
 
 
+def _log_form(view) -> tuple[str | None, str | None, str | None]:
+    """(creator id, type, content) the log form opened with."""
+    blocks = {b.get("block_id"): b["element"] for b in view["blocks"] if "element" in b}
+    picked = blocks[Field.INTERACTION_INFLUENCER].get("initial_option") or {}
+    kind = blocks[Field.INTERACTION_TYPE].get("initial_option") or {}
+    return picked.get("value"), kind.get("value"), blocks[Field.INTERACTION_CONTENT].get("initial_value")
+
+
+def test_log_takes_text_without_a_type_as_what_happened_and_asks_for_the_type(run, crm, sophie):
+    creator = str(sophie.influencer_id)
+    sent = run.command("log @sophie.glow agreed on  two reels")
+    assert _log_form(sent.opened) == (creator, None, "agreed on  two reels")
+    assert not sent.replies
+    # A whole name first; "dm" starting the text is not taken for a type when more follows.
+    assert _log_form(run.command("log Sophie Glow dm slid into her DMs").opened) == (
+        creator,
+        None,
+        "dm slid into her DMs",
+    )
+    # A type word after the text is not the type either: the words before it do not name her.
+    assert _log_form(run.command("log @sophie.glow agreed on a call next week").opened) == (
+        creator,
+        None,
+        "agreed on a call next week",
+    )
+    # A type word right after her still is, with the text after it.
+    assert _log_form(run.command("log @sophie.glow call about the meeting").opened) == (
+        creator,
+        "call",
+        "about the meeting",
+    )
+    assert crm.count(Interaction) == 0
+
+
+def test_log_text_for_a_name_that_matches_several_is_kept_through_the_pick(run, crm, sophie):
+    crm.relationship("sophie.b", name="Sophie Berg")
+    sent = run.command("log sophie agreed on rates")
+    assert "matches several influencers" in sent.text
+    buttons = [e for b in sent.reply.blocks if b["type"] == "actions" for e in b["elements"]]
+    berg = next(b for b in buttons if "Sophie Berg" in b["text"]["text"])
+    picked = run.click(berg["action_id"], berg["value"])
+    berg_id = str(crm.one(Relationship, Relationship.influencer.has(handle="sophie.b")).influencer_id)
+    assert _log_form(picked.opened) == (berg_id, None, "agreed on rates")
+    # One word after an ambiguous name was meant as the type: named, no buttons.
+    assert "“dm” is not an interaction type." in error_text(run.command("log sophie dm"))
+
+
 # ---- status and priority ------------------------------------------------------------------------
 
 
@@ -144,8 +192,8 @@ def test_delete_and_remove_suggest_only_what_exists(run, typed):
         assert "There is no" not in text
     else:
         assert "Did you mean" not in text  # never "rename" for remove
-        assert f"There is no `/crm {typed}` command. Here is what there is:" in text
-        assert "/crm status" in text
+        assert f"There is no `/crm {typed}` command. The commands are `add` `rename`" in text
+        assert "`status`" in text
 
 
 @pytest.mark.parametrize(
@@ -160,10 +208,17 @@ def test_words_people_type_for_a_command_suggest_the_one_meant(run, typed, meant
     assert f"`/crm {meant}" in text  # with its usage
 
 
-def test_nothing_close_still_answers_with_everything(run):
-    text = run.command("frobnicate").text
-    assert "There is no `/crm frobnicate` command. Here is what there is:" in text
-    assert "Did you mean" not in text
+def test_nothing_close_names_every_command_in_one_line(run):
+    """Not the whole help (some fifty lines): the names, and how to see each with an example."""
+    sent = run.command("frobnicate")
+    text = sent.text
+    assert "There is no `/crm frobnicate` command. The commands are `add` `rename` `link`" in text
+    assert "`campaign` `utm` `admin`." in text
+    assert "`/crm help` shows each with an example; `/crm help &lt;command&gt;` shows one." in text
+    assert "Did you mean" not in text and "e.g." not in text
+    assert len(sent.reply.blocks) == 1
+    # What it points to works: `/crm help utm` shows that command alone.
+    assert "`/crm utm &lt;campaign&gt; &lt;influencer&gt;`" in run.command("help utm").text
 
 
 def test_typed_words_in_the_answer_are_escaped(run):
