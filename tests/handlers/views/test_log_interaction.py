@@ -174,6 +174,9 @@ def test_the_user_is_told_what_was_logged_where_they_opened_the_form(run, crm, f
     text = answer.params["blocks"][0]["text"]["text"]
     assert text.startswith("📝 Logged *Call* with *Maya Lopez* (@maya · Instagram)")
     assert "Rates for March" in text and f"Follow-up: {due:%a} {due.day} {due:%b %Y} 09:00" in text
+    # What the log changed: a first call moves Saved to Contacted, and the strength grows from 0.
+    strength = crm.one(Relationship).relationship_strength
+    assert strength > 0 and f"Status: *Contacted* · Strength: {strength} / 100 · Follow-up:" in text
     assert answer.params["response_type"] == "ephemeral" and answer.params["replace_original"] is False
     # Submitted again (a double click): recorded once, answered once.
     again = run.submit(view, values(rel, **{F.INTERACTION_TYPE: "call", F.INTERACTION_FOLLOW_UP: due}))
