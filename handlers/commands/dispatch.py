@@ -218,7 +218,7 @@ def dispatch(ctx: CommandContext, text: str) -> None:
 
 
 def _unknown(ctx: CommandContext, words: list[str]) -> None:
-    """No such subcommand: the closest one (from SUBCOMMANDS) with its usage, else everything there is."""
+    """No such subcommand: the closest one (from SUBCOMMANDS) with its usage, else the commands' names."""
     if words[0].lower() == "campaign":
         typed = words[1] if len(words) > 1 else ""
         close = close_matches(typed, CAMPAIGN_SUBS, n=1)
@@ -239,9 +239,12 @@ def _unknown(ctx: CommandContext, words: list[str]) -> None:
         guess = close[0]
         ctx.reply(_help_with(f"{missing} Did you mean `{guess}`?", _usages_of(guess)))
         return
-    help_ = usage_help()
-    problem = f"{missing} Here is what there is:"
-    ctx.reply(Message(text=f"{plain_of(problem)} {help_.text}", blocks=[_note(problem), *help_.blocks]))
+    names = " ".join(f"`{name}`" for name in first_words)
+    problem = (
+        f"{missing} The commands are {names}.\n"
+        f"`/crm help` shows each with an example; `{mrkdwn('/crm help <command>')}` shows one."
+    )
+    ctx.reply(Message(text=plain_of(problem), blocks=[_note(problem)]))
 
 
 def _note(text: str) -> SectionBlock:

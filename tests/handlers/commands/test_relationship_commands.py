@@ -77,7 +77,7 @@ def test_campaign_without_a_known_subcommand_shows_the_campaign_commands(run, te
 def test_unknown_subcommand_answers_with_what_there_is(run):
     sent = run.command("frobnicate @maya")
     assert "There is no `/crm frobnicate` command" in sent.text
-    assert "/crm status" in sent.text
+    assert "`status`" in sent.text
 
 
 def test_add_saves_the_influencer_to_my_list_and_refreshes_home(run, crm):
