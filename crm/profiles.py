@@ -40,7 +40,10 @@ IDENTITY_MAX = 1000  # influencer_profiles.identity_key: a btree entry must stay
 PROFILES_MAX = 20  # profiles one creator can have (the card lists them all)
 
 # Letters, digits, '_', '.', '-' (the union of what the platforms allow), at least one letter or digit.
-_HANDLE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+_HANDLE_CHAR = r"[A-Za-z0-9_.\-]"
+_HANDLE = re.compile(rf"^{_HANDLE_CHAR}{{1,{HANDLE_MAX}}}$")
+# An @handle written in running text: not inside a word, so not the domain of an e-mail address.
+_HANDLE_IN_TEXT = re.compile(rf"(?<![\w@.\-])@({_HANDLE_CHAR}{{1,{HANDLE_MAX}}})")
 _DOMAIN = re.compile(r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", re.IGNORECASE)
 _HOST_PREFIXES = ("www.", "m.", "mobile.")
 _FIELD = "influencer"
@@ -92,6 +95,18 @@ def _junk(text: str) -> InvalidInput:
 
 def _not_a_profile() -> InvalidInput:
     return InvalidInput(_FIELD, "That link is not to a profile; paste the profile link or give the @handle.")
+
+
+def handles_in(text: str) -> list[str]:
+    """The @handles written in `text`, each once, in order: "call with @maya.lopez." gives
+    ["maya.lopez"] (a full stop or hyphen at the end is the sentence's); "maya@eats.example" and
+    "@..." give none."""
+    found: dict[str, None] = {}
+    for match in _HANDLE_IN_TEXT.finditer(text):
+        handle = match[1].rstrip(".-")
+        if any(c.isalnum() for c in handle):
+            found.setdefault(handle, None)
+    return list(found)
 
 
 def _valid_handle(candidate: str, original: str) -> str:

@@ -1,4 +1,4 @@
-"""Slack's message markup read back as plain text, and the links a message carries.
+"""Slack's message markup read back as plain text, and the links and @handles a message carries.
 
 A message's `text` arrives in Slack's markup: `<https://instagram.com/sophie.glow|@sophie.glow>`,
 `<@U0123>`, `<#C0123|general>`, `<!here>`, with `&`, `<` and `>` escaped as `&amp;`, `&lt;`, `&gt;`
@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from crm.profiles import handles_in
 from handlers.blocks.text import unescape
 
 # One piece of markup, `<target|label>` or `<target>`, with no `<` or `>` inside (Slack escapes those
@@ -108,6 +109,22 @@ def message_links(message: Mapping[str, Any], *, limit: int = 10) -> list[str]:
     for url in _rich_text_links(message.get("blocks")):
         found.setdefault(url, None)
     return [url for url in found if _WEB_LINK.match(url)][:limit]
+
+
+def message_references(message: Mapping[str, Any], *, limit: int = 10) -> list[str]:
+    """What in the message may name a creator, each once, in order, at most `limit`: its web links
+    (message_links), the e-mail addresses it links (`<mailto:…>`), then the @handles written in its
+    text outside Slack's markup (a `<@U…>` mention is a Slack user, not a creator)."""
+    found = dict.fromkeys(message_links(message, limit=limit))
+    text = message.get("text")
+    if isinstance(text, str):
+        for match in _MARKUP.finditer(text):
+            target = unescape(match["target"])
+            if target.lower().startswith("mailto:"):
+                found.setdefault(target[len("mailto:") :], None)
+        for handle in handles_in(unescape(_MARKUP.sub(" ", text))):
+            found.setdefault(f"@{handle}", None)
+    return list(found)[:limit]
 
 
 def _rich_text_links(node: Any, depth: int = 0) -> Iterator[str]:

@@ -25,7 +25,7 @@ from handlers.ids import Field
 from handlers.ids import View as ViewId
 
 CONTEXT_NOTES = 2_900
-LINKED_NAMED = 3  # creators named in the log modal's hint when a message links several
+NAMED_SHOWN = 3  # creators shown in the log modal's hint when a message names several
 
 
 def modal(
@@ -48,14 +48,14 @@ def modal(
     )
 
 
-def _linked_hint(influencer: Influencer | None, linked: Sequence[Influencer]) -> str | None:
-    """The influencer field's hint about the creators a message links (plain text, so names are safe)."""
-    if influencer is not None and any(c.id == influencer.id for c in linked):
-        return "Chosen because the message links their profile."
-    if influencer is None and len(linked) > 1:
-        names = ", ".join(plain(c.name, 60) for c in linked[:LINKED_NAMED])
-        more = f" and {len(linked) - LINKED_NAMED:,} more" if len(linked) > LINKED_NAMED else ""
-        return f"The message links {len(linked):,} creators ({names}{more}); pick the one this is about."
+def _named_hint(influencer: Influencer | None, named: Sequence[Influencer]) -> str | None:
+    """The influencer field's hint about the creators a message names (plain text, so names are safe)."""
+    if influencer is not None and any(c.id == influencer.id for c in named):
+        return "Chosen because the message names them (their profile, @handle or e-mail)."
+    if influencer is None and len(named) > 1:
+        names = ", ".join(plain(c.name, 60) for c in named[:NAMED_SHOWN])
+        more = f" and {len(named) - NAMED_SHOWN:,} more" if len(named) > NAMED_SHOWN else ""
+        return f"The message names {len(named):,} creators ({names}{more}); pick the one this is about."
     return None
 
 
@@ -68,16 +68,16 @@ def log_interaction_modal(
     interaction_type: str | None = None,
     content: str | None = None,
     source_url: str | None = None,
-    linked: Sequence[Influencer] = (),
+    named: Sequence[Influencer] = (),
 ) -> View:
     """Influencer (prefilled when known), type, subject, content, date and time, the next follow-up,
     campaign, file.
 
-    `linked` are the creators the logged message links: the influencer field's hint says why one is
-    preselected, or that several are linked and none was chosen.
+    `named` are the creators the logged message names: the influencer field's hint says why one is
+    preselected, or that several are named and none was chosen.
     """
     influencer_block = f.influencer_select(influencer)
-    hint = _linked_hint(influencer, linked)
+    hint = _named_hint(influencer, named)
     if hint:
         influencer_block.hint = PlainTextObject(text=hint)
     blocks: list[Any] = [

@@ -1,10 +1,11 @@
 """Message shortcut "Log to CRM": the log modal with the message as content and its link recorded.
 
 The content is the message as plain text (handlers/slack_markup.py): Slack's `<url|label>`,
-`<@U…>` and `&amp;` markup never reaches the stored interaction. When the message links the
-profile of exactly one creator in the workspace directory, that creator is preselected; when it
-links several, none is, and the form says so. Matching a link to a creator is crm's one matcher
-(crm.references.resolve_influencer), called from linked_creators() only.
+`<@U…>` and `&amp;` markup never reaches the stored interaction. When the message names exactly
+one creator in the workspace directory (links their profile, writes their @handle, or links their
+e-mail address), that creator is preselected; when it names several, none is, and the form says
+so. Matching a reference to a creator is crm's one matcher (crm.references.resolve_influencer),
+called from named_creators() only.
 
 The permalink (chat.getPermalink, asked after ack) travels in the modal's private_metadata and is
 stored as the interaction's file_url: the Slack message is the material the interaction points at,
@@ -31,15 +32,16 @@ from crm.references import resolve_influencer
 from handlers.runtime.clients import quick_client
 from handlers.runtime.scope import scope
 from handlers.runtime.slack_calls import ReplyTarget, open_modal
-from handlers.slack_markup import message_links, message_plain_text
+from handlers.slack_markup import message_plain_text, message_references
 from handlers.views.openers import log_modal_for
 
 log = logging.getLogger(__name__)
 
 # chat.getPermalink is asked before the transaction and the ack; it may take this long.
 PERMALINK_TIMEOUT = 1.0
-# Links looked up per message: one query each, inside the listener's 2 s scope.
-LINKS_MAX = 10
+# References (links, e-mail addresses, @handles) looked up per message: one query each, inside the
+# listener's 2 s scope.
+REFERENCES_MAX = 10
 
 
 def message_permalink(client: WebClient, channel_id: str | None, ts: str | None) -> str | None:
@@ -60,16 +62,16 @@ def message_permalink(client: WebClient, channel_id: str | None, ts: str | None)
         return None
 
 
-def linked_creators(db: Session, *, team_id: str, urls: list[str]) -> list[Influencer]:
-    """The creators in the team directory whose profiles `urls` link, each once, in link order.
+def named_creators(db: Session, *, team_id: str, refs: list[str]) -> list[Influencer]:
+    """The creators in the team directory that `refs` name, each once, in order.
 
-    A link crm cannot read as a profile (a post, a document) or that names no creator adds nothing;
-    one that matches several creators adds them all.
+    A reference crm cannot read (a post, a document) or that names no creator adds nothing; one
+    that matches several creators (an @handle on two platforms) adds them all.
     """
     found: dict[uuid.UUID, Influencer] = {}
-    for url in urls:
+    for ref in refs:
         try:
-            matches = [resolve_influencer(db, team_id=team_id, ref=url)]
+            matches = [resolve_influencer(db, team_id=team_id, ref=ref)]
         except Ambiguous as exc:
             matches = [m for m in exc.candidates if isinstance(m, Influencer)]
         except (NotFound, InvalidInput):
@@ -87,14 +89,14 @@ def log_to_crm(body: dict, context: BoltContext) -> None:
     # Slack first, with no transaction open: the link to the message, if the bot may see it.
     permalink = message_permalink(context.client, channel.get("id"), ts)
     with scope(context) as s:
-        creators = linked_creators(
-            s.db, team_id=s.actor.team_id, urls=message_links(message, limit=LINKS_MAX)
+        creators = named_creators(
+            s.db, team_id=s.actor.team_id, refs=message_references(message, limit=REFERENCES_MAX)
         )
         view = log_modal_for(
             s.db,
             s.actor,
             influencer=creators[0] if len(creators) == 1 else None,
-            linked=creators,
+            named=creators,
             interaction_type="note",
             content=message_plain_text(message),
             source_url=permalink,

@@ -38,7 +38,7 @@ def log_modal_for(
     actor: User,
     *,
     influencer: Influencer | None = None,
-    linked: Sequence[Influencer] = (),
+    named: Sequence[Influencer] = (),
     interaction_type: str | None = None,
     content: str | None = None,
     source_url: str | None = None,
@@ -46,12 +46,12 @@ def log_modal_for(
     now: datetime | None = None,
 ) -> View:
     """The log-interaction modal; `source_url` (a message permalink) and `reply_to` (where it was
-    opened: the confirmation goes there) travel in private_metadata, `linked` (the creators a
-    message links) is explained in the influencer field's hint."""
+    opened: the confirmation goes there) travel in private_metadata, `named` (the creators a
+    message names) is explained in the influencer field's hint."""
     team_campaigns = [s.campaign for s in campaigns.list_campaigns(db, team_id=actor.team_id)]
     return log_interaction_modal(
         influencer=influencer,
-        linked=linked,
+        named=named,
         campaigns=team_campaigns,
         now=now or clock.now(),
         interaction_type=interaction_type,

@@ -10,6 +10,7 @@ from crm.errors import InvalidInput
 from crm.profiles import (
     BareHandle,
     Profile,
+    handles_in,
     on_platform,
     parse_profile,
     parse_reference,
@@ -410,3 +411,17 @@ def _same(a: tuple, b: tuple) -> bool:
 def test_a_handle_and_its_link_are_one_profile(handle, platform):
     profile = on_platform(handle.upper(), platform)
     assert identity(profile.url) == profile.identity == on_platform(handle, platform).identity
+
+
+@pytest.mark.parametrize(
+    ("text", "handles"),
+    [
+        ("Call with @maya.lopez. She is in.", ["maya.lopez"]),
+        ("@sophie_glow and (@zoe-k), again @sophie_glow!", ["sophie_glow", "zoe-k"]),
+        ("write to maya@eats.example or @@nope", []),
+        ("an ellipsis @... and a lone @", []),
+        ("@UBOB000001 as text is a handle", ["UBOB000001"]),
+    ],
+)
+def test_the_handles_written_in_text(text, handles):
+    assert handles_in(text) == handles

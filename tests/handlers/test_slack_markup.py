@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.slack_markup import message_links, message_plain_text, plain_text, user_names
+from handlers.slack_markup import (
+    message_links,
+    message_plain_text,
+    message_references,
+    plain_text,
+    user_names,
+)
 
 
 @pytest.mark.parametrize(
@@ -179,3 +185,16 @@ def test_anything_a_person_typed_comes_back_as_typed(text):
 def test_any_text_is_read_without_error(text):
     assert isinstance(plain_text(text), str)
     assert all(isinstance(url, str) for url in message_links({"text": text}))
+
+
+def test_the_references_a_message_carries_links_then_addresses_then_handles():
+    message = {
+        "text": (
+            "@zoe.k said yes, cc <@UBOB000001> and <mailto:maya@eats.example|maya@eats.example>;"
+            " <https://instagram.com/a|@not.this> <!subteam^S1|@design> — @zoe.k again"
+        )
+    }
+    # Handles only outside Slack's markup: a mention's or a link's label is not one.
+    assert message_references(message) == ["https://instagram.com/a", "maya@eats.example", "@zoe.k"]
+    assert message_references(message, limit=2) == ["https://instagram.com/a", "maya@eats.example"]
+    assert message_references({"text": 42}) == []

@@ -1,5 +1,5 @@
 """Message shortcut "Log to CRM": the message becomes the content (as plain text), its permalink the
-file_url, and the creator whose profile it links is preselected."""
+file_url, and the creator it names (profile link, @handle, e-mail) is preselected."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ def test_the_creator_whose_profile_the_message_links_is_preselected(run, crm):
     )
     field = influencer_field(sent.opened)
     assert field["element"]["initial_option"]["value"] == str(sophie.id)
-    assert "links their profile" in field["hint"]["text"]
+    assert "Chosen because the message names them" in field["hint"]["text"]
 
 
 def test_a_link_in_the_rich_text_blocks_only_is_found_too(run, crm):
@@ -185,7 +185,7 @@ def test_several_linked_creators_preselect_none_and_the_hint_says_so(run, crm):
     )
     field = influencer_field(sent.opened)
     assert "initial_option" not in field["element"]
-    assert "links 2 creators" in field["hint"]["text"]
+    assert "names 2 creators" in field["hint"]["text"]
     assert "sophie.glow" in field["hint"]["text"] and "maya" in field["hint"]["text"]
 
 
@@ -207,14 +207,37 @@ def test_a_creator_of_another_workspace_is_not_preselected(run, crm):
     assert "initial_option" not in field["element"]
 
 
+def test_the_creator_whose_handle_or_e_mail_the_message_writes_is_preselected(run, crm):
+    run.command("add https://instagram.com/sophie.glow sophie@glow.example")
+    run.command("add https://tiktok.com/@maya")
+    sophie, maya = creator(crm, "sophie.glow"), creator(crm, "maya")
+    sent = run.send(shortcut_on(run, "Just had a call with @maya. She is in for two reels"))
+    field = influencer_field(sent.opened)
+    assert field["element"]["initial_option"]["value"] == str(maya.id)
+    assert "Chosen because the message names them" in field["hint"]["text"]
+    forwarded = run.send(shortcut_on(run, "From <mailto:sophie@glow.example|sophie@glow.example>: rates"))
+    assert influencer_field(forwarded.opened)["element"]["initial_option"]["value"] == str(sophie.id)
+    # A Slack user mentioned is not a creator, even one displayed as a creator's handle.
+    mention = run.send(shortcut_on(run, "ask <@UMAYA00001>", user_profile={"display_name": "maya"}))
+    assert "initial_option" not in influencer_field(mention.opened)["element"]
+
+
+def test_a_handle_two_creators_share_preselects_neither(run, crm):
+    run.command("add https://tiktok.com/@maya")
+    run.command('add "Maya Two" https://instagram.com/maya')
+    field = influencer_field(run.send(shortcut_on(run, "@maya said yes")).opened)
+    assert "initial_option" not in field["element"]
+    assert "names 2 creators" in field["hint"]["text"]
+
+
 def test_the_hint_names_a_few_of_many_linked_creators_and_fits_slack():
     linked = [s.influencer(name=f"{s.NASTY} {'x' * 300}") for _ in range(5)]
     body = log_interaction_modal(
-        influencer=None, linked=linked, campaigns=[], now=s.NOW, metadata="{}"
+        influencer=None, named=linked, campaigns=[], now=s.NOW, metadata="{}"
     ).to_dict()
     check_view(body)
     hint = influencer_field(body)["hint"]["text"]
-    assert hint.startswith("The message links 5 creators (") and hint.endswith(
+    assert hint.startswith("The message names 5 creators (") and hint.endswith(
         " and 2 more); pick the one this is about."
     )
     assert hint.count("<!channel>") == 3  # plain_text: shown as typed, never a mention
