@@ -14,14 +14,15 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select, union
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from crm.errors import Conflict, InvalidInput, NotFound
-from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer, User
+from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer, LinkClick, LinkClickDay, User
 from crm.profiles import creator_name
 from crm.text import clean_text, fold
 from crm.utm import UTMError, build_utm_url, normalize_utm_value
@@ -31,6 +32,7 @@ DEFAULT_MEDIUM = "influencer"
 _CAMPAIGN_NOT_FOUND = "Campaign not found."  # the same words as crm.campaigns.get_campaign
 _ASSIGNMENT_NOT_FOUND = "Assignment not found."
 NOTES_MAX = 10_000
+ASSIGN_AT_ONCE_MAX = 50  # influencers one command assigns together (assign_several)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,79 @@ def assign_influencer(
             "on a campaign once. Ask your teammate for the tracking link, or pick another influencer."
         )
     return existing, False
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    """What assign_several did: the assignments it made, the actor's own it found already there
+    (left as they were), and the influencers a teammate has on the campaign (not assigned)."""
+
+    created: list[Assignment] = field(default_factory=list)
+    already: list[Assignment] = field(default_factory=list)
+    teammates: list[uuid.UUID] = field(default_factory=list)
+
+
+def _at_most_at_once(count: int) -> None:
+    if count > ASSIGN_AT_ONCE_MAX:
+        said = f"At most {ASSIGN_AT_ONCE_MAX} influencers are assigned at once; these are {count}."
+        raise InvalidInput("influencers", said)
+
+
+def assign_several(
+    db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_ids: Sequence[uuid.UUID]
+) -> Assigned:
+    """Assign several influencers to a campaign, each with the default UTM values (assign_influencer,
+    one after another, in the order given, each once). An influencer the actor has on the campaign
+    already is left as it is; one a teammate has is not assigned. At most ASSIGN_AT_ONCE_MAX."""
+    ids = list(dict.fromkeys(influencer_ids))
+    if not ids:
+        raise InvalidInput("influencers", "Name at least one influencer.")
+    _at_most_at_once(len(ids))
+    done = Assigned()
+    for influencer_id in ids:
+        try:
+            assignment, created = assign_influencer(
+                db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id
+            )
+        except Conflict:
+            done.teammates.append(influencer_id)
+            continue
+        (done.created if created else done.already).append(assignment)
+    return done
+
+
+def take_back(
+    db: Session, *, actor: User, campaign_id: uuid.UUID, assignment_ids: Sequence[uuid.UUID]
+) -> tuple[int, list[Assignment]]:
+    """Undo of assign_several: delete those of `assignment_ids` that are the actor's on this campaign
+    and untouched since they were made (still planned, never edited, never clicked). Returns how
+    many were deleted and the actor's others among them, kept (moved along, edited or clicked).
+    Ids that are not the actor's, or are gone, are passed over."""
+    ids = list(dict.fromkeys(assignment_ids))
+    _at_most_at_once(len(ids))
+    mine = db.scalars(
+        select(Assignment)
+        .where(
+            Assignment.id.in_(ids),
+            Assignment.user_id == actor.id,
+            Assignment.campaign_id == campaign_id,
+        )
+        .with_for_update()
+    ).all()
+    clicked = set(
+        db.scalars(
+            union(
+                select(LinkClick.assignment_id).where(LinkClick.assignment_id.in_(ids)),
+                select(LinkClickDay.assignment_id).where(LinkClickDay.assignment_id.in_(ids)),
+            )
+        )
+    )
+    untouched = [
+        a for a in mine if a.status == "planned" and a.updated_at == a.created_at and a.id not in clicked
+    ]
+    if untouched:
+        db.execute(delete(Assignment).where(Assignment.id.in_([a.id for a in untouched])))
+    return len(untouched), [a for a in mine if a not in untouched]
 
 
 def list_assignments(db: Session, *, actor: User, campaign_id: uuid.UUID | None = None) -> list[Assignment]:

@@ -130,6 +130,9 @@ class Action(StrEnum):
     CAMPAIGN_EDIT = "campaign-edit"  # "Edit" on a campaign's card: opens the edit modal
     CAMPAIGN_SHOW = "campaign-show"  # "Show" on a `/crm campaign list` row: the campaign's card
     CAMPAIGN_ROW = "campaign-row"  # the menu on a campaign card's row: move it along, its link
+    # Undo under `/crm campaign add`'s answer for several creators: the campaign and the
+    # assignments it made ("<campaign hex>:<assignment hex>,<assignment hex>…").
+    ASSIGN_UNDO = "campaign-assign-undo"
     # Merge / Cancel under the `/crm merge` preview: the value is both creators' ids (JSON).
     MERGE_CONFIRM = "creator-merge-confirm"
     MERGE_CANCEL = "creator-merge-cancel"

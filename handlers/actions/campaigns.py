@@ -1,6 +1,6 @@
 """The Show button on a `/crm campaign list` row (the campaign's card), the card's Edit button (the
-campaign's edit modal) and the menu on each of your rows of the card (move the assignment along, in
-place; or show its tracking link).
+campaign's edit modal), the menu on each of your rows of the card (move the assignment along, in
+place; or show its tracking link), and Undo under the answer to assigning several creators at once.
 
 Each value came back from Slack: crm re-checks the workspace, for Edit who may edit the campaign
 (handlers/views/campaigns.py), and for a row that the assignment is the clicker's, before anything
@@ -13,7 +13,13 @@ from slack_bolt import App, BoltContext
 
 from crm import assignments, campaigns
 from crm.errors import InvalidInput
-from handlers.blocks.campaigns import ROW_LINK, assignment_link, parse_row_value
+from handlers.blocks.campaigns import (
+    ROW_LINK,
+    assignment_link,
+    parse_assign_undo,
+    parse_row_value,
+    taken_back,
+)
 from handlers.forms import parse_id
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
@@ -75,7 +81,26 @@ def row_chosen(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=kind != ROW_LINK)  # the card, redrawn with the new status
 
 
+def assign_undo_clicked(body: dict, context: BoltContext) -> None:
+    """Undo under the answer to assigning several: takes back those still untouched. Clicking again
+    (or a replay) deletes nothing more, as what is left has changed since or is gone: it says so."""
+    try:
+        campaign_id, assignment_ids = parse_assign_undo(action_of(body).get("value"))
+    except ValueError:
+        raise InvalidInput("assignment", "Those assignments could not be found.") from None
+    with scope(context) as s:
+        campaign = campaigns.get_campaign(s.db, team_id=s.actor.team_id, campaign_id=campaign_id)
+        removed, kept = assignments.take_back(
+            s.db, actor=s.actor, campaign_id=campaign.id, assignment_ids=assignment_ids
+        )
+        if removed:
+            s.refresh_home()  # App Home lists the campaigns with open assignments
+        message = taken_back(campaign, removed, kept)
+    reply(context, message, replace_original=True)
+
+
 def register(app: App) -> None:
     app.action(Action.CAMPAIGN_EDIT)(after_ack(edit_clicked))
     app.action(Action.CAMPAIGN_SHOW)(after_ack(show_clicked))
     app.action(Action.CAMPAIGN_ROW)(after_ack(row_chosen))
+    app.action(Action.ASSIGN_UNDO)(after_ack(assign_undo_clicked))

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from crm.assignments import ASSIGN_AT_ONCE_MAX, Assigned
 from crm.campaign_roster import Roster, RosterRow
 from crm.campaigns import FIELD_LABELS
 from crm.clicks import ClickCount
@@ -23,11 +24,21 @@ from crm.links import short_link
 from crm.models import ASSIGNMENT_STATUSES, Assignment, Campaign, Influencer
 from handlers.blocks.fields import creator_label, who
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import SECTION_FIELD, SECTION_TEXT, clip, link, mrkdwn, plain_of, plural
+from handlers.blocks.text import (
+    BUTTON_VALUE,
+    SECTION_FIELD,
+    SECTION_TEXT,
+    clip,
+    link,
+    mrkdwn,
+    plain_of,
+    plural,
+)
 from handlers.ids import Action, Block
 
 CAMPAIGN_ROWS = 40  # one section each, plus header and context: below the 50-block limit
 ROSTER_ROWS = 40  # a campaign card's assignments, one section each, plus at most 6 other blocks
+ASSIGNED_NAMED = 20  # creators named per list in the answer to assigning several (the card has all)
 
 
 def _link(url: str, label: str) -> str:
@@ -309,3 +320,94 @@ def assignment_link(
     if short_url:
         text = f"Short link for {influencer.name} in {campaign.name}: {short_url} (full link: {url})"
     return Message(text=text, blocks=blocks)
+
+
+def _named(influencers: Sequence[Influencer]) -> str:
+    lines = [f"• {who(i)}" for i in influencers[:ASSIGNED_NAMED]]
+    if len(influencers) > ASSIGNED_NAMED:
+        lines.append(f"…and {len(influencers) - ASSIGNED_NAMED:,} more")
+    return clip("\n".join(lines), SECTION_TEXT - 100)
+
+
+def assign_undo_value(campaign_id: uuid.UUID, assignment_ids: Sequence[uuid.UUID]) -> str:
+    """The Undo button's value under assigned_several: the campaign and the assignments made."""
+    return f"{campaign_id.hex}:{','.join(a.hex for a in assignment_ids)}"
+
+
+def parse_assign_undo(value: object) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    """(campaign id, assignment ids) of an Undo value; ValueError when it is not one of ours (the
+    value came back from Slack; crm re-checks whose the assignments are)."""
+    if not isinstance(value, str) or len(value) > BUTTON_VALUE:
+        raise ValueError("not an undo value")
+    campaign, colon, made = value.partition(":")
+    ids = made.split(",")
+    if not colon or not 1 <= len(ids) <= ASSIGN_AT_ONCE_MAX:
+        raise ValueError("not an undo value")
+    return uuid.UUID(hex=campaign), [uuid.UUID(hex=i) for i in ids]
+
+
+def assigned_several(campaign: Campaign, done: Assigned, creators: Mapping[uuid.UUID, Influencer]) -> Message:
+    """The answer to `/crm campaign add <campaign> @a @b #tag`: who was assigned (each planned, with
+    the default UTM values), who was on it already, who is on it through a teammate; Show campaign
+    (the card, with every link) and Undo (takes back those just made)."""
+    name = mrkdwn(campaign.name, 200)
+    made = [creators[a.influencer_id] for a in done.created]
+    if made:
+        text = (
+            f"✅ Assigned {plural(len(made), 'creator')} to *{name}*, each *planned* with the default UTM"
+            f" values and its own tracking link:\n{_named(made)}"
+        )
+    else:
+        text = f"Nobody new was assigned to *{name}*."
+    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if done.already:
+        already = _named([creators[a.influencer_id] for a in done.already])
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f"*Already yours on it*, left as they were:\n{already}")
+            )
+        )
+    if done.teammates:
+        theirs = _named([creators[i] for i in done.teammates])
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f"*On it through a teammate's assignment*, not added:\n{theirs}")
+            )
+        )
+    blocks.append(
+        context(
+            "*Show campaign* lists every tracking link. To review one creator's UTM values first,"
+            f' assign them alone: `/crm campaign add "{name}" @handle`.'
+        )
+    )
+    buttons = [
+        ButtonElement(
+            text=PlainTextObject(text="Show campaign"), action_id=Action.CAMPAIGN_SHOW, value=str(campaign.id)
+        )
+    ]
+    if done.created:
+        buttons.append(
+            ButtonElement(
+                text=PlainTextObject(text="Undo"),
+                action_id=Action.ASSIGN_UNDO,
+                value=assign_undo_value(campaign.id, [a.id for a in done.created]),
+            )
+        )
+    blocks.append(ActionsBlock(elements=buttons))
+    return Message(text=plain_of(text), blocks=blocks)
+
+
+def taken_back(campaign: Campaign, removed: int, kept: Sequence[Assignment]) -> Message:
+    """The answer to Undo under assigned_several: how many assignments were taken back, and which
+    were kept because they changed since (moved along, edited or clicked)."""
+    name = mrkdwn(campaign.name, 200)
+    if removed:
+        text = f"↩️ Took back {plural(removed, 'assignment')} to *{name}*."
+    else:
+        text = f"Nothing was taken back from *{name}*."
+    if kept:
+        changed = _named([a.influencer for a in kept])
+        text += f" Kept, as they changed since (moved along, edited or clicked):\n{changed}"
+    elif not removed:
+        text += " Those assignments are gone already."
+    return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

@@ -6,11 +6,14 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from crm import assignments, campaigns, clicks
 from crm.errors import Ambiguous, InvalidInput, NotFound
-from crm.models import ASSIGNMENT_STATUSES, Campaign
+from crm.models import ASSIGNMENT_STATUSES, Campaign, Influencer
+from crm.profiles import platform_named
+from crm.relationship_list import PAGE_MAX, RelationshipFilter, list_relationships
 from crm.suggest import ASSIGNMENT_STATUS_SYNONYMS, close_matches, did_you_mean, one_of
 from crm.urls import looks_like_url, validate_http_url
+from crm.users import looks_like_email
 from handlers.blocks.campaign_modals import assign_modal, new_campaign_modal
-from handlers.blocks.campaigns import assignment_link, campaign_created, campaign_list
+from handlers.blocks.campaigns import assigned_several, assignment_link, campaign_created, campaign_list
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
@@ -39,9 +42,10 @@ CAMPAIGN_EDIT = Usage(
     '/crm campaign edit "Spring Sale"',
 )
 CAMPAIGN_ADD = Usage(
-    "campaign add <campaign> <influencer>",
-    "assign an influencer, with UTM values to review",
-    '/crm campaign add "Spring Sale" @maya',
+    "campaign add <campaign> <influencer> [more … | #tag]",
+    "assign an influencer, with UTM values to review; several, or your creators with a #tag, at once"
+    " (default UTM values, with Undo)",
+    '/crm campaign add "Spring Sale" @maya @zoe tiktok #skincare',
 )
 CAMPAIGN_STATUS = Usage(
     "campaign status <campaign> <influencer> <planned|active|completed|cancelled>",
@@ -135,9 +139,77 @@ def campaign_edit(ctx: CommandContext, args: list[str]) -> None:
     ctx.open_modal(campaign_edit_modal_for(ctx.db, ctx.actor, campaign_id=campaign.id, crm_admin=admin))
 
 
+def several_creators(words: list[str]) -> list[str] | None:
+    """The creators `words` name one by one, when they name several or a #tag: each @handle (with a
+    platform word after it), profile link, e-mail address, "quoted name" or #tag is one. None when
+    they are one reference (`@maya`, `@maya tiktok`, `Maya Lopez`), which the form reviews.
+
+    A plain word among several (`@maya lopez @zoe`) is refused, naming it: which creator it belongs
+    to cannot be told.
+    """
+    refs: list[str] = []
+    plain: str | None = None
+    for word in words:
+        if refs and refs[-1].startswith("@") and " " not in refs[-1] and platform_named(word):
+            refs[-1] = f"{refs[-1]} {word}"
+        elif word.startswith(("@", "#")) or " " in word or looks_like_url(word) or looks_like_email(word):
+            refs.append(word)
+        else:
+            plain = plain or word
+    if len(refs) < 2 and not any(ref.startswith("#") for ref in refs):
+        return None
+    if plain is not None:
+        raise InvalidInput(
+            "influencers",
+            f"“{plain[:40]}” is not a creator: with several, give each as an @handle (its platform"
+            ' after it), a profile link, an e-mail address or a "quoted name".',
+        )
+    return refs
+
+
+def _creators_for(ctx: CommandContext, refs: list[str]) -> list[Influencer]:
+    """The creators `refs` (several_creators) name, in order: a #tag is the actor's creators with
+    that tag (strongest first). A reference that names no one, or several, is refused naming it."""
+    found: list[Influencer] = []
+    for ref in refs:
+        if ref.startswith("#"):
+            page = list_relationships(
+                ctx.db, actor=ctx.actor, filters=RelationshipFilter(tag=ref[1:], limit=PAGE_MAX)
+            )
+            if page.total == 0:
+                raise InvalidInput("influencers", f"No one on your list is tagged {ref[:40]}.")
+            if page.total > assignments.ASSIGN_AT_ONCE_MAX:
+                raise InvalidInput(
+                    "influencers",
+                    f"{ref[:40]} is on {page.total:,} of your creators; at most"
+                    f" {assignments.ASSIGN_AT_ONCE_MAX} are assigned at once.",
+                )
+            found += [rel.influencer for rel in page.items]
+            continue
+        try:
+            found.append(ctx.influencer(ref))
+        except Ambiguous as exc:
+            handles = ", ".join(f"@{c.handle}" for c in exc.candidates[:5] if isinstance(c, Influencer))
+            raise InvalidInput(
+                "influencers", f"“{ref[:60]}” matches several creators ({handles}): name the one you mean."
+            ) from None
+        except NotFound as exc:
+            raise InvalidInput("influencers", f"{exc.message} Nothing was assigned.") from None
+    return found
+
+
 def campaign_add(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, CAMPAIGN_ADD, CAMPAIGN_AND_CREATOR)
     campaign, rest = split_campaign(ctx, args, rest=1)
+    refs = several_creators(rest)
+    if refs is not None:  # several at once: the default UTM values, with Undo
+        creators = _creators_for(ctx, refs)
+        done = assignments.assign_several(
+            ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_ids=[c.id for c in creators]
+        )
+        ctx.home_changed = bool(done.created)
+        ctx.reply(assigned_several(campaign, done, {c.id: c for c in creators}))
+        return
     influencer = ctx.influencer(" ".join(rest))
     assigned = notes = None
     try:  # already assigned by me: show my stored values, not the defaults
@@ -215,7 +287,9 @@ def split_campaign(ctx: CommandContext, args: list[str], *, rest: int) -> tuple[
     that names a campaign wins, leaving at least `rest` words for what follows. Only the longest run
     may be part of a name (`Spring` for “Spring Sale”); a shorter one must be a whole name, so that
     `Fall Dorp @maya` is “no campaign Fall Dorp”, not “Fall Drop” with an influencer “Dorp @maya”.
-    An @handle ends the campaign's words (`Winter @zoe tiktok`: the creator is "@zoe tiktok").
+    An @handle ends the campaign's words (`Winter @zoe tiktok`: the creator is "@zoe tiktok"). The
+    words before a #tag may be part of a name too (`Winter #skincare` for “Winter Glow”), as "#"
+    may be in a name (`Drop #3 @zoe` for “Drop #3”).
     When nothing matches, the error names the words and suggests close campaign names.
     """
     ambiguous: Ambiguous | None = None
@@ -223,11 +297,12 @@ def split_campaign(ctx: CommandContext, args: list[str], *, rest: int) -> tuple[
     handles = [i for i, word in enumerate(args) if i > 0 and word.startswith("@") and len(word) > 1]
     if handles:
         longest = min(longest, handles[0])
+    tag = next((i for i, word in enumerate(args) if i > 0 and word.startswith("#") and len(word) > 1), None)
     for size in range(longest, 0, -1):
         ref = " ".join(args[:size])
         try:
             campaign = campaigns.resolve_campaign(
-                ctx.db, team_id=ctx.team_id, ref=ref, partial=size == longest
+                ctx.db, team_id=ctx.team_id, ref=ref, partial=size in (longest, tag)
             )
         except Ambiguous as exc:
             ambiguous = ambiguous or exc  # "several match" helps more than "none matches"

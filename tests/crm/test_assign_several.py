@@ -1,0 +1,76 @@
+"""crm.assignments.assign_several and take_back against real PostgreSQL: who is assigned, what is
+reported, the limit, and what an Undo may delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm.assignments import (
+    ASSIGN_AT_ONCE_MAX,
+    assign_influencer,
+    assign_several,
+    set_assignment_status,
+    take_back,
+)
+from crm.campaigns import create_campaign
+from crm.errors import InvalidInput
+from crm.models import Assignment, LinkClickDay
+from tests.factories import make_influencer, make_user
+
+
+@pytest.fixture
+def team(db: Session):
+    ana = make_user(db, slack_user_id="UANA000001")
+    bob = make_user(db, slack_user_id="UBOB000001")
+    campaign = create_campaign(db, actor=ana, name="Winter Glow", landing_url="https://shop.example.com/")
+    creators = [make_influencer(db, handle=h) for h in ("amy", "bea", "cat", "dan")]
+    return ana, bob, campaign, creators
+
+
+def _count(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(Assignment))
+
+
+def test_each_once_in_order_mine_left_and_a_teammates_passed_over(db, team):
+    ana, bob, campaign, (amy, bea, cat, dan) = team
+    mine, _ = assign_influencer(db, actor=ana, campaign_id=campaign.id, influencer_id=bea.id)
+    assign_influencer(db, actor=bob, campaign_id=campaign.id, influencer_id=cat.id)
+    done = assign_several(
+        db, actor=ana, campaign_id=campaign.id, influencer_ids=[dan.id, amy.id, bea.id, cat.id, dan.id]
+    )
+    assert [a.influencer_id for a in done.created] == [dan.id, amy.id]
+    assert all(a.user_id == ana.id and a.status == "planned" and a.utm_url for a in done.created)
+    assert done.already == [mine] and done.teammates == [cat.id]
+    assert _count(db) == 4
+
+
+def test_none_or_too_many_is_refused_before_anything_is_written(db, team):
+    ana, _, campaign, _ = team
+    with pytest.raises(InvalidInput, match=r"Name at least one influencer\."):
+        assign_several(db, actor=ana, campaign_id=campaign.id, influencer_ids=[])
+    many = [make_influencer(db, handle=f"c{i}").id for i in range(ASSIGN_AT_ONCE_MAX + 1)]
+    with pytest.raises(InvalidInput, match=f"At most {ASSIGN_AT_ONCE_MAX} influencers .* these are 51"):
+        assign_several(db, actor=ana, campaign_id=campaign.id, influencer_ids=many)
+    assert _count(db) == 0
+
+
+def test_take_back_deletes_only_the_actors_untouched_ones_on_that_campaign(db, team):
+    ana, bob, campaign, (amy, bea, cat, dan) = team
+    other = create_campaign(db, actor=ana, name="Spring", landing_url="https://shop.example.com/")
+    done = assign_several(db, actor=ana, campaign_id=campaign.id, influencer_ids=[amy.id, bea.id, cat.id])
+    amys, beas, cats = done.created
+    set_assignment_status(db, actor=ana, campaign_id=campaign.id, influencer_id=bea.id, status="active")
+    db.add(LinkClickDay(assignment_id=cats.id, day=datetime.now(UTC).date(), clicks=2))  # clicked, rolled up
+    bobs, _ = assign_influencer(db, actor=bob, campaign_id=campaign.id, influencer_id=dan.id)
+    elsewhere, _ = assign_influencer(db, actor=ana, campaign_id=other.id, influencer_id=dan.id)
+    db.flush()
+    ids = [amys.id, beas.id, cats.id, bobs.id, elsewhere.id]
+    removed, kept = take_back(db, actor=ana, campaign_id=campaign.id, assignment_ids=ids)
+    assert removed == 1 and {a.id for a in kept} == {beas.id, cats.id}
+    left = set(db.scalars(select(Assignment.id)))
+    assert left == {beas.id, cats.id, bobs.id, elsewhere.id}
+    assert take_back(db, actor=ana, campaign_id=campaign.id, assignment_ids=ids)[0] == 0
