@@ -194,9 +194,12 @@ def campaign_card(
     if campaign.status == "archived":
         notes.append("It is archived: it takes no new assignments (Edit changes its status).")
     elif not roster.rows:
-        notes.append(f"You have assigned no one to it yet: `/crm campaign add {quoted} @handle`.")
+        notes.append(
+            f"You have assigned no one to it yet: `/crm campaign add {quoted} @handle`"
+            " (or several: `@maya @zoe #tag`)."
+        )
     else:
-        notes.append(f"Assign someone: `/crm campaign add {quoted} @handle`.")
+        notes.append(f"Assign more: `/crm campaign add {quoted} @handle` (or several: `@maya @zoe #tag`).")
     if roster.by_teammates:
         notes.append(
             f"{plural(roster.by_teammates, 'assignment')} by teammates not shown: yours are listed, "

@@ -86,7 +86,7 @@ def test_someone_with_no_assignment_is_told_how_to_add_one(run, crm, spring):
     carl = "UCARL00001"
     blocks = run.command("campaign show spring", user_id=carl).reply.blocks
     assert rows(blocks) == []
-    assert '`/crm campaign add "Spring Sale" @handle`' in footer(blocks)
+    assert '`/crm campaign add "Spring Sale" @handle` (or several: `@maya @zoe #tag`)' in footer(blocks)
     assert "3 assignments by teammates not shown" in footer(blocks)
     assert not any(b["type"] == "actions" for b in blocks)  # only the creator or a CRM admin edits
 
