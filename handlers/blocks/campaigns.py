@@ -356,8 +356,9 @@ def assigned_several(campaign: Campaign, done: Assigned, creators: Mapping[uuid.
     name = mrkdwn(campaign.name, 200)
     made = [creators[a.influencer_id] for a in done.created]
     if made:
+        each = "each " if len(made) > 1 else ""
         text = (
-            f"✅ Assigned {plural(len(made), 'creator')} to *{name}*, each *planned* with the default UTM"
+            f"✅ Assigned {plural(len(made), 'creator')} to *{name}*, {each}*planned* with the default UTM"
             f" values and its own tracking link:\n{_named(made)}"
         )
     else:

@@ -139,6 +139,13 @@ def campaign_edit(ctx: CommandContext, args: list[str]) -> None:
     ctx.open_modal(campaign_edit_modal_for(ctx.db, ctx.actor, campaign_id=campaign.id, crm_admin=admin))
 
 
+def _starts_a_creator(word: str) -> bool:
+    """Whether `word` alone names creators (a #tag, @handle, link, e-mail address or quoted name)."""
+    if word.startswith(("@", "#")):
+        return len(word) > 1
+    return " " in word or looks_like_url(word) or looks_like_email(word)
+
+
 def several_creators(words: list[str]) -> list[str] | None:
     """The creators `words` name one by one, when they name several or a #tag: each @handle (with a
     platform word after it), profile link, e-mail address, "quoted name" or #tag is one. None when
@@ -152,7 +159,7 @@ def several_creators(words: list[str]) -> list[str] | None:
     for word in words:
         if refs and refs[-1].startswith("@") and " " not in refs[-1] and platform_named(word):
             refs[-1] = f"{refs[-1]} {word}"
-        elif word.startswith(("@", "#")) or " " in word or looks_like_url(word) or looks_like_email(word):
+        elif _starts_a_creator(word):
             refs.append(word)
         else:
             plain = plain or word
@@ -288,8 +295,8 @@ def split_campaign(ctx: CommandContext, args: list[str], *, rest: int) -> tuple[
     may be part of a name (`Spring` for “Spring Sale”); a shorter one must be a whole name, so that
     `Fall Dorp @maya` is “no campaign Fall Dorp”, not “Fall Drop” with an influencer “Dorp @maya”.
     An @handle ends the campaign's words (`Winter @zoe tiktok`: the creator is "@zoe tiktok"). The
-    words before a #tag may be part of a name too (`Winter #skincare` for “Winter Glow”), as "#"
-    may be in a name (`Drop #3 @zoe` for “Drop #3”).
+    words before the first #tag, link, e-mail address or quoted name may be part of a name too
+    (`Winter #skincare` for “Winter Glow”), as such words may be in a name (`Drop #3 @zoe`).
     When nothing matches, the error names the words and suggests close campaign names.
     """
     ambiguous: Ambiguous | None = None
@@ -297,12 +304,12 @@ def split_campaign(ctx: CommandContext, args: list[str], *, rest: int) -> tuple[
     handles = [i for i, word in enumerate(args) if i > 0 and word.startswith("@") and len(word) > 1]
     if handles:
         longest = min(longest, handles[0])
-    tag = next((i for i, word in enumerate(args) if i > 0 and word.startswith("#") and len(word) > 1), None)
+    cut = next((i for i, word in enumerate(args) if i > 0 and _starts_a_creator(word)), None)
     for size in range(longest, 0, -1):
         ref = " ".join(args[:size])
         try:
             campaign = campaigns.resolve_campaign(
-                ctx.db, team_id=ctx.team_id, ref=ref, partial=size in (longest, tag)
+                ctx.db, team_id=ctx.team_id, ref=ref, partial=size in (longest, cut)
             )
         except Ambiguous as exc:
             ambiguous = ambiguous or exc  # "several match" helps more than "none matches"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crm import assignments
 from crm.models import Assignment, Influencer, LinkClick, User
@@ -179,3 +179,19 @@ def test_a_hash_in_a_campaigns_name_is_still_its_name(run, crm):
     assert "✅ Assigned 2 creators to *Drop #3*" in said(run.command("campaign add Drop #3 @maya @zoe"))
     crm.campaign("Winter Glow")
     assert "✅ Assigned 1 creator to *Winter Glow*" in said(run.command("campaign add winter #skincare"))
+
+
+def test_links_and_e_mail_addresses_name_creators_right_after_the_campaign(run, crm):
+    crm.campaign("Winter Glow")
+    crm.relationship("maya", platform="tiktok")
+    zoe = crm.relationship("zoe", platform="youtube")
+    with crm.session() as db:
+        zoes = update(Influencer).where(Influencer.id == zoe.influencer_id)
+        db.execute(zoes.values(email="zoe@mail.example"))
+    text = said(run.command("campaign add winter zoe@mail.example https://www.tiktok.com/@maya"))
+    assert "✅ Assigned 2 creators to *Winter Glow*, each *planned*" in text
+    assert set(assigned(crm)) == {"maya", "zoe"}
+    crm.relationship("amy")
+    crm.relationship("bea")
+    text = said(run.command("campaign add winter @amy @amy"))  # named twice: assigned once
+    assert "✅ Assigned 1 creator to *Winter Glow*, *planned* with the default UTM values" in text
