@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from crm import analytics, clicks
 from crm.errors import InvalidInput
+from crm.suggest import did_you_mean
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.help import Usage
 from handlers.commands.admin_summary import admin_weekly_summary
@@ -17,10 +18,12 @@ from handlers.commands.context import CommandContext, UsageError
 from handlers.runtime.clients import quick_client
 
 ADMIN = Usage(
-    "admin [days] | admin summary",
-    "workspace analytics for admins (default: last 30 days); `summary`: the weekly summary, in your DM",
+    "admin [days] | admin summary | admin cadence",
+    "workspace analytics for admins (default: last 30 days); `summary`: the weekly summary, in your DM;"
+    " `cadence`: the default cadence per status",
     "/crm admin 7",
 )
+ADMIN_WORDS = ("summary", "cadence")  # what may follow `admin` besides a number of days
 # What a non-admin is told they cannot do, by the word after `admin` (anything else: the summary).
 REFUSED = {
     "": "see the workspace summary",
@@ -65,9 +68,9 @@ def admin(ctx: CommandContext, args: list[str]) -> None:
     if args and args[0].lower() == "summary":
         admin_weekly_summary(ctx, args[1:])
         return
-    if len(args) > 1 or (
-        args and not (args[0].isascii() and args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS)
-    ):
+    if args and not (args[0].isascii() and args[0].isdigit()):
+        raise UsageError(ADMIN, _not_admin_word(args[0]))
+    if len(args) > 1 or (args and not 1 <= int(args[0]) <= MAX_DAYS):
         raise UsageError(ADMIN, f"The period is a number of days from 1 to {MAX_DAYS}.")
     days = int(args[0]) if args else DEFAULT_DAYS
     # Every figure is read now, live (crm/analytics.py says why not from the materialized view).
@@ -79,3 +82,15 @@ def admin(ctx: CommandContext, args: list[str]) -> None:
         since = ctx.now - timedelta(days=days)
         links = clicks.period_clicks(ctx.db, team_id=ctx.team_id, since=since, until=ctx.now)
     ctx.reply(admin_summary_message(summary, tz=ctx.tz, now=ctx.now, links=links))
+
+
+def _not_admin_word(word: str) -> str | None:
+    """`/crm admin sumary`: the word named, with the admin word it may have meant; `help`: none."""
+    if word.lower() in ("help", "?"):
+        return None
+    guess = did_you_mean(word.lower(), ADMIN_WORDS)
+    problem = (
+        f"“{word[:40]}” is not a number of days. {guess} After `admin` comes a number of days"
+        f" (1 to {MAX_DAYS}), `summary` or `cadence`."
+    )
+    return " ".join(problem.split())

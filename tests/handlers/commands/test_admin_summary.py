@@ -71,3 +71,18 @@ def test_a_dm_slack_refuses_is_answered_with_an_error_not_silence(run, crm):
     sent = run.command("admin summary", user_id=ADMIN)
     assert "could not be sent to your DM" in sent.reply.params["text"]
     assert not [c for c in sent.calls if c.method in UPLOAD_CALLS]
+
+
+def test_a_word_after_admin_that_is_none_of_its_own_is_named_with_what_may_follow(run, crm):
+    text = run.command("admin sumary", user_id=ADMIN).reply.params["text"]
+    assert "“sumary” is not a number of days. Did you mean “summary”?" in text
+    assert "After `admin` comes a number of days (1 to 366), `summary` or `cadence`." in text
+    assert "Usage: `/crm admin [days] | admin summary | admin cadence`" in text
+    assert "Did you mean" not in run.command("admin channel", user_id=ADMIN).reply.params["text"]
+    helped = run.command("admin help", user_id=ADMIN).reply.params["text"]
+    assert helped.startswith("Usage: `/crm admin [days] | admin summary | admin cadence`")
+    assert (
+        "The period is a number of days from 1 to 366."
+        in run.command("admin 0", user_id=ADMIN).reply.params["text"]
+    )
+    assert not run.fake.calls_to("chat.postMessage")
