@@ -49,7 +49,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def export(ctx: CommandContext, args: list[str]) -> None:
-    filters = read_list_filters(args, EXPORT)
+    filters = read_list_filters([a for a in args if a.lower() != "csv"], EXPORT)  # it is always a CSV
     out = io.BytesIO()
     count = exports.write_relationships(ctx.db, out, actor=ctx.actor, filters=filters)
     what = f"{_plural(count, 'relationship')}{_described(filters)}"

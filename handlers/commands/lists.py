@@ -88,11 +88,13 @@ def list_(ctx: CommandContext, args: list[str]) -> None:
 
 
 def due(ctx: CommandContext, args: list[str]) -> None:
-    """`/crm due`: due today and overdue; `/crm due week`: and in the DUE_WEEK_DAYS days ahead."""
-    week = [word.lower() for word in args] in ([], ["week"], ["this", "week"])
-    if not week:
+    """`/crm due` (or `due today`, `due overdue`: what it shows anyway): due today and overdue;
+    `/crm due week`: and in the DUE_WEEK_DAYS days ahead."""
+    words = [word.lower() for word in args]
+    today = words in ([], ["today"], ["overdue"], ["now"])
+    if not today and words not in (["week"], ["this", "week"]):
         raise UsageError(DUE, f"`due` takes nothing, or week: `/crm due week` (not “{' '.join(args)[:40]}”).")
-    kind = "week" if args else "due"
+    kind = "due" if today else "week"
     ctx.reply(list_page(ctx.db, ctx.actor, ListQuery(kind), now=ctx.now))
 
 

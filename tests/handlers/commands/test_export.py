@@ -60,10 +60,13 @@ def test_export_takes_the_filters_of_list_and_refuses_others_with_its_usage(run,
     crm.relationship("ben", name="Ben", priority=1, tags=["food"])
     run.command("export #food priority>=3")
     assert [r[0] for r in csv_rows(uploaded(run))[1:]] == ["Ana"]
+    run.command("export CSV #food")  # it is always a CSV: the word is not a filter
+    last = run.fake.calls_to("file_upload")[-1]
+    assert [r[0] for r in csv_rows(run.fake.uploads[last.params["file_id"]])[1:]] == ["Ana", "Ben"]
 
     sent = run.command("export hot")
     assert "“hot” is not a filter. Did you mean “warm”?" in sent.text and "/crm export" in sent.text
-    assert len(run.fake.calls_to("file_upload")) == 1  # nothing more was uploaded
+    assert len(run.fake.calls_to("file_upload")) == 2  # nothing more was uploaded
 
 
 def test_nothing_to_export_sends_no_file(run, crm):

@@ -490,6 +490,8 @@ def test_due_week_lists_the_week_ahead_too_and_pages_as_its_own_list(run, crm):
     refused = run.command("due tomorrow").text
     assert "`due` takes nothing, or week: `/crm due week` (not “tomorrow”)." in refused
     assert "Usage: `/crm due [week]`" in refused
+    for same in ("due today", "due Overdue"):  # what plain `due` shows anyway
+        assert "Follow-ups due (1)" in run.command(same).text and "@soon" not in run.command(same).text
 
 
 def test_nothing_due_this_week_says_when_the_next_follow_up_is(run, crm):
