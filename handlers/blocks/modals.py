@@ -207,6 +207,7 @@ def add_influencer_modal(*, metadata: str = "{}") -> View:
         ),
         f.platform_select(),
         f.text_input(Field.INFLUENCER_NAME, "Name", max_length=255, placeholder="Maya Lopez"),
+        f.email_input(Field.INFLUENCER_EMAIL, "E-mail", None, hint="Everyone in your workspace sees it."),
     ]
     return modal(ViewId.ADD_INFLUENCER, "Add influencer", blocks, metadata=metadata, submit="Add")
 

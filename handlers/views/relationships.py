@@ -35,6 +35,7 @@ ADD_FIELDS = {
     "profile_url": Field.INFLUENCER_REF,
     "platform": Field.INFLUENCER_PLATFORM,
     "name": Field.INFLUENCER_NAME,
+    "email": Field.INFLUENCER_EMAIL,
 }
 
 
@@ -181,6 +182,7 @@ def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) 
                     ref=values.get(Field.INFLUENCER_REF) or "",
                     platform=values.get(Field.INFLUENCER_PLATFORM),
                     name=values.get(Field.INFLUENCER_NAME),
+                    email=values.get(Field.INFLUENCER_EMAIL),
                 )
                 _, created = relationships.add_to_list(s.db, actor=s.actor, influencer_id=influencer.id)
                 return influencer, created
@@ -192,7 +194,8 @@ def add_influencer_submitted(ack, body: dict, view: dict, context: BoltContext) 
             influencer, created = outcome.value
             others = duplicates.likely_same_person(s.db, influencer=influencer) if created else []
             name = values.get(Field.INFLUENCER_NAME)
-            notes = kept_note(influencers.kept_over(influencer, name=name, email=None))
+            email = values.get(Field.INFLUENCER_EMAIL)
+            notes = kept_note(influencers.kept_over(influencer, name=name, email=email))
             if others:
                 notes += "\n" + same_person_hint(influencer, others)
             if notes or not created:

@@ -159,6 +159,25 @@ def test_adding_someone_already_saved_says_so_and_what_name_stays(run, crm):
     assert crm.count(Relationship) == 1 and crm.one(Influencer).name == "Priya R."
 
 
+def test_the_add_form_takes_an_e_mail_address_checked_on_its_field(run, crm):
+    view = run.click(Action.HOME_ADD_INFLUENCER).opened
+    field = next(b for b in view["blocks"] if b.get("block_id") == F.INFLUENCER_EMAIL)
+    assert field["element"]["type"] == "email_text_input" and field["optional"] is True
+    bad = run.submit(view, {F.INFLUENCER_REF: "@zoe", F.INFLUENCER_EMAIL: "zoe@"})
+    assert list(bad.ack["errors"]) == [F.INFLUENCER_EMAIL]
+    assert "is not an e-mail address" in bad.ack["errors"][F.INFLUENCER_EMAIL]
+    assert crm.count(Influencer) == 0  # nothing half-written
+    assert run.submit(view, {F.INFLUENCER_REF: "@zoe", F.INFLUENCER_EMAIL: " Zoe@Mail.example "}).ack == {}
+    assert crm.one(Influencer).email == "Zoe@Mail.example"
+    # Saved again with another address: the one saved stays, and the form says so.
+    again = run.submit(
+        run.click(Action.HOME_ADD_INFLUENCER).opened,
+        {F.INFLUENCER_REF: "@zoe", F.INFLUENCER_EMAIL: "other@mail.example"},
+    )
+    assert "Zoe@Mail.example" in again.ack["view"]["blocks"][0]["text"]["text"]
+    assert crm.one(Influencer).email == "Zoe@Mail.example"
+
+
 def test_add_influencer_ambiguous_handle_asks_for_the_platform(run, crm):
     crm.influencer("sam", platform="tiktok")
     crm.influencer("sam", platform="youtube")
