@@ -34,28 +34,38 @@ def new_campaign_modal(
     blocks = [
         f.text_input(Field.CAMPAIGN_NAME, "Name", name, optional=False, max_length=MAX_NAME_LENGTH),
         f.url_input(Field.CAMPAIGN_LANDING_URL, "Landing page", landing_url),
+        *_utm_default_inputs(None),
+        f.date_picker(Field.CAMPAIGN_START, "Starts"),
+        f.date_picker(Field.CAMPAIGN_END, "Ends"),
+    ]
+    return modal(ViewId.NEW_CAMPAIGN, "New campaign", blocks, metadata=metadata, submit="Create")
+
+
+def _utm_default_inputs(campaign: Campaign | None) -> list[InputBlock]:
+    """The campaign's default utm_source, utm_medium and utm_campaign (empty: the built-in defaults)."""
+    return [
         f.text_input(
             Field.CAMPAIGN_UTM_SOURCE,
             "utm_source",
+            campaign.utm_source if campaign else None,
             max_length=MAX_UTM_LENGTH,
             hint="Default for every assignment; empty means the influencer's platform.",
         ),
         f.text_input(
             Field.CAMPAIGN_UTM_MEDIUM,
             "utm_medium",
+            campaign.utm_medium if campaign else None,
             max_length=MAX_UTM_LENGTH,
             hint="Empty means “influencer”.",
         ),
         f.text_input(
             Field.CAMPAIGN_UTM_CAMPAIGN,
             "utm_campaign",
+            campaign.utm_campaign if campaign else None,
             max_length=MAX_UTM_LENGTH,
             hint="Empty means the campaign name in plain letters: “Été Glow” → ete-glow.",
         ),
-        f.date_picker(Field.CAMPAIGN_START, "Starts"),
-        f.date_picker(Field.CAMPAIGN_END, "Ends"),
     ]
-    return modal(ViewId.NEW_CAMPAIGN, "New campaign", blocks, metadata=metadata, submit="Create")
 
 
 CAMPAIGN_STATUS_LABELS = {
@@ -79,11 +89,14 @@ def campaign_status_select(initial: str) -> InputBlock:
 
 
 def edit_campaign_modal(campaign: Campaign, *, metadata: str) -> View:
-    """The campaign's name, landing page, dates and status, prefilled; `metadata` names the campaign."""
+    """The campaign's name, landing page, UTM defaults, dates and status, prefilled; `metadata` names
+    the campaign."""
     blocks = [
         f.text_input(Field.CAMPAIGN_NAME, "Name", campaign.name, optional=False, max_length=MAX_NAME_LENGTH),
         f.url_input(Field.CAMPAIGN_LANDING_URL, "Landing page", campaign.landing_url),
         context("Changing the landing page rebuilds the tracking link of every assignment to this campaign."),
+        *_utm_default_inputs(campaign),
+        context("The UTM defaults apply to assignments made from now on; links made already keep theirs."),
         f.date_picker(Field.CAMPAIGN_START, "Starts", campaign.start_date),
         f.date_picker(Field.CAMPAIGN_END, "Ends", campaign.end_date),
         campaign_status_select(campaign.status),

@@ -224,6 +224,8 @@ def campaign_saved(
     else:
         labels = ", ".join(FIELD_LABELS[field] for field in changed)
         lines = [f"Saved {name}: {labels} changed."]
+    if changed and {"utm_source", "utm_medium", "utm_campaign"} & set(changed):
+        lines.append("Assignments made from now on take the new UTM defaults; links made already keep them.")
     if changed and "landing_url" in changed:
         if links_updated and short_links:
             lines.append(

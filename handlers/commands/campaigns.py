@@ -38,7 +38,7 @@ CAMPAIGN_SHOW = Usage(
 )
 CAMPAIGN_EDIT = Usage(
     "campaign edit <campaign>",
-    "edit name, landing page, dates, status (creator or CRM admin)",
+    "edit name, landing page, UTM defaults, dates, status (creator or CRM admin)",
     '/crm campaign edit "Spring Sale"',
 )
 CAMPAIGN_ADD = Usage(

@@ -49,6 +49,9 @@ EDIT_FIELDS = {
     "start_date": Field.CAMPAIGN_START,
     "end_date": Field.CAMPAIGN_END,
     "status": Field.CAMPAIGN_STATUS,
+    "utm_source": Field.CAMPAIGN_UTM_SOURCE,
+    "utm_medium": Field.CAMPAIGN_UTM_MEDIUM,
+    "utm_campaign": Field.CAMPAIGN_UTM_CAMPAIGN,
 }
 ASSIGN_FIELDS = {
     "utm_source": Field.ASSIGNMENT_UTM_SOURCE,
@@ -127,11 +130,19 @@ def campaign_card_for(db: Session, settings: Any, actor: User, campaign: Campaig
 
 
 def read_campaign_changes(values: dict) -> campaigns.CampaignChanges:
-    """The edit form as CampaignChanges: every field is set (an empty date clears it; an empty name
-    or landing page is refused by crm), except a status the form did not send."""
+    """The edit form as CampaignChanges: every field is set (an empty date or UTM default clears it;
+    an empty name or landing page is refused by crm), except a status, or UTM defaults, that the
+    form did not send (one opened before it had them)."""
+
+    def utm(field: Field) -> str | None:
+        return (values.get(field) or "") if field in values else None
+
     return campaigns.CampaignChanges(
         name=values.get(Field.CAMPAIGN_NAME) or "",
         landing_url=values.get(Field.CAMPAIGN_LANDING_URL) or "",
+        utm_source=utm(Field.CAMPAIGN_UTM_SOURCE),
+        utm_medium=utm(Field.CAMPAIGN_UTM_MEDIUM),
+        utm_campaign=utm(Field.CAMPAIGN_UTM_CAMPAIGN),
         status=values.get(Field.CAMPAIGN_STATUS),
         start_date=values.get(Field.CAMPAIGN_START),
         end_date=values.get(Field.CAMPAIGN_END),

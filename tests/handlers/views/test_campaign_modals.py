@@ -119,6 +119,9 @@ def test_assign_with_forged_metadata_or_a_teammates_assignment_is_refused(run, c
 # --- edit ------------------------------------------------------------------------------------------
 
 
+UTM_DEFAULTS = (F.CAMPAIGN_UTM_SOURCE, F.CAMPAIGN_UTM_MEDIUM, F.CAMPAIGN_UTM_CAMPAIGN)
+
+
 def prefilled(view: dict) -> dict:
     """What the edit modal shows before the user changes anything, as submit values by block id."""
     values = {}
@@ -151,6 +154,9 @@ def test_edit_modal_is_prefilled(run, crm):
     assert prefilled(view) == {
         F.CAMPAIGN_NAME: "Spring Sale",
         F.CAMPAIGN_LANDING_URL: "https://shop.example.com/spring",
+        F.CAMPAIGN_UTM_SOURCE: "creators",
+        F.CAMPAIGN_UTM_MEDIUM: None,
+        F.CAMPAIGN_UTM_CAMPAIGN: None,
         F.CAMPAIGN_START: "2026-03-01",
         F.CAMPAIGN_END: "2026-03-31",
         F.CAMPAIGN_STATUS: "paused",
@@ -169,6 +175,9 @@ def test_edit_modal_is_prefilled(run, crm):
         ({F.CAMPAIGN_START: "2026-02-15"}, "start_date", date(2026, 2, 15)),
         ({F.CAMPAIGN_END: None}, "end_date", None),  # a cleared date picker clears the date
         ({F.CAMPAIGN_STATUS: "completed"}, "status", "completed"),
+        ({F.CAMPAIGN_UTM_SOURCE: "Creator Program"}, "utm_source", "creator-program"),
+        ({F.CAMPAIGN_UTM_SOURCE: None}, "utm_source", None),  # emptied: the platform again
+        ({F.CAMPAIGN_UTM_MEDIUM: "social"}, "utm_medium", "social"),
     ],
 )
 def test_edit_saves_each_field_and_says_what_changed(run, crm, change, column, expected):
@@ -180,11 +189,38 @@ def test_edit_saves_each_field_and_says_what_changed(run, crm, change, column, e
     assert sent.ack["view"]["callback_id"] == ViewId.CAMPAIGN_SAVED
     after = crm.one(Campaign)
     assert getattr(after, column) == expected
-    untouched = {"name", "landing_url", "start_date", "end_date", "status", "utm_source"} - {column}
+    untouched = {"name", "landing_url", "start_date", "end_date", "status", "utm_source", "utm_medium"} - {
+        column
+    }
     assert {c: getattr(after, c) for c in untouched} == {c: getattr(before, c) for c in untouched}
     label = FIELD_LABELS[column]
     assert f"{label} changed" in repr(sent.ack["view"]["blocks"])
     check_view(sent.ack["view"])
+
+
+def test_new_utm_defaults_apply_to_assignments_made_from_now_on(run, crm):
+    spring_sale(crm)
+    crm.relationship("maya")
+    crm.relationship("zoe")
+    run.command('utm "Spring Sale" @maya')  # made before the change
+    view = edit_view(run, crm)
+    sent = run.submit(view, {**prefilled(view), F.CAMPAIGN_UTM_MEDIUM: "social"})
+    said = repr(sent.ack["view"]["blocks"])
+    assert "utm_medium changed" in said and "links made already keep them" in said
+    run.command('utm "Spring Sale" @zoe')
+    media = {a.utm_content: a.utm_medium for a in crm.all(Assignment)}
+    assert media == {"maya": "influencer", "zoe": "social"}
+    too_long = run.submit(edit_view(run, crm), {**prefilled(view), F.CAMPAIGN_UTM_SOURCE: "x" * 101})
+    assert list(too_long.ack["errors"]) == [F.CAMPAIGN_UTM_SOURCE]
+
+
+def test_an_edit_form_opened_before_it_had_utm_defaults_keeps_them(run, crm):
+    spring_sale(crm)
+    view = edit_view(run, crm)
+    old_form = {k: v for k, v in prefilled(view).items() if k not in UTM_DEFAULTS}
+    view = dict(view, blocks=[b for b in view["blocks"] if b.get("block_id") not in UTM_DEFAULTS])
+    assert run.submit(view, {**old_form, F.CAMPAIGN_NAME: "Spring Sale 2"}).ack["response_action"] == "update"
+    assert crm.one(Campaign).utm_source == "creators"
 
 
 def test_a_name_with_markup_is_saved_as_typed_and_shown_escaped(run, crm):
