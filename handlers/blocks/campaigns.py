@@ -256,7 +256,8 @@ def campaign_saved(
 def campaign_created(campaign: Campaign) -> Message:
     text = (
         f"Created campaign *{mrkdwn(campaign.name, 200)}* → {_link(campaign.landing_url, 'landing page')}.\n"
-        f'Assign influencers with `/crm campaign add "{mrkdwn(campaign.name, 100)}" @handle`.'
+        f'Assign influencers with `/crm campaign add "{mrkdwn(campaign.name, 100)}" @handle`'
+        " (several at once: `@maya @zoe #tag`)."
     )
     return Message(
         text=f"Created campaign {campaign.name}", blocks=[SectionBlock(text=MarkdownTextObject(text=text))]

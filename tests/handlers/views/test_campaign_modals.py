@@ -30,7 +30,9 @@ def test_new_campaign_modal_creates_it_and_shows_how_to_assign(run, crm):
         },
     )
     assert sent.ack["response_action"] == "update"
-    assert "/crm campaign add" in repr(sent.ack["view"]["blocks"])
+    shown = sent.ack["view"]["blocks"][0]["text"]["text"]
+    assert 'Assign influencers with `/crm campaign add "Spring Sale" @handle`' in shown
+    assert "(several at once: `@maya @zoe #tag`)" in shown
     campaign = crm.one(Campaign)
     assert (campaign.name, campaign.utm_source, campaign.start_date) == (
         "Spring Sale",
