@@ -16,6 +16,7 @@ from bot.app import create_app
 from bot.config import Settings
 from crm.models import PLATFORMS
 from crm.profiles import on_platform
+from handlers.commands.dispatch import SUBCOMMANDS
 from handlers.ids import COMMAND, Event, Shortcut
 from tests.shared_files import shared_file
 from tests.slack.listeners import registered
@@ -48,6 +49,12 @@ def test_manifest_validates_against_slacks_schema(manifest):
 def test_commands_match(manifest, app):
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert declared == {COMMAND} == registered(app)["command"]
+
+
+def test_the_usage_hint_names_every_subcommand_in_the_helps_order(manifest):
+    (crm,) = manifest["features"]["slash_commands"]
+    first_words = list(dict.fromkeys(name.split(" ", 1)[0] for name in SUBCOMMANDS))
+    assert crm["usage_hint"].split(" | ") == [*first_words, "help"]
 
 
 def test_shortcuts_match(manifest, app):
