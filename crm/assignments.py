@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy import and_, delete, select, union
@@ -216,8 +216,17 @@ class Assigned:
 
 def _at_most_at_once(count: int) -> None:
     if count > ASSIGN_AT_ONCE_MAX:
-        said = f"At most {ASSIGN_AT_ONCE_MAX} influencers are assigned at once; these are {count}."
+        said = f"At most {ASSIGN_AT_ONCE_MAX} influencers are taken at once; these are {count}."
         raise InvalidInput("influencers", said)
+
+
+def _several(influencer_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """The influencers a command names, each once, in order: at least one, at most ASSIGN_AT_ONCE_MAX."""
+    ids = list(dict.fromkeys(influencer_ids))
+    if not ids:
+        raise InvalidInput("influencers", "Name at least one influencer.")
+    _at_most_at_once(len(ids))
+    return ids
 
 
 def assign_several(
@@ -226,12 +235,8 @@ def assign_several(
     """Assign several influencers to a campaign, each with the default UTM values (assign_influencer,
     one after another, in the order given, each once). An influencer the actor has on the campaign
     already is left as it is; one a teammate has is not assigned. At most ASSIGN_AT_ONCE_MAX."""
-    ids = list(dict.fromkeys(influencer_ids))
-    if not ids:
-        raise InvalidInput("influencers", "Name at least one influencer.")
-    _at_most_at_once(len(ids))
     done = Assigned()
-    for influencer_id in ids:
+    for influencer_id in _several(influencer_ids):
         try:
             assignment, created = assign_influencer(
                 db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id
@@ -356,18 +361,82 @@ def assignment_status_named(word: str) -> str | None:
     return cleaned if cleaned in ASSIGNMENT_STATUSES else None
 
 
+def _status(word: str) -> str:
+    """The assignment status `word` names (assignment_status_named), else InvalidInput("status")."""
+    named = assignment_status_named(word)
+    if named is None:
+        raise InvalidInput("status", f"Assignment status must be one of {', '.join(ASSIGNMENT_STATUSES)}.")
+    return named
+
+
 def set_assignment_status(
     db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_id: uuid.UUID, status: str
 ) -> Assignment:
     """Move the actor's assignment to planned, active, completed or cancelled."""
-    named = assignment_status_named(status)
-    if named is None:
-        raise InvalidInput("status", f"Assignment status must be one of {', '.join(ASSIGNMENT_STATUSES)}.")
-    status = named
+    status = _status(status)
     assignment = get_assignment(db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id)
     assignment.status = status
     db.flush()
     return assignment
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """What set_several_statuses did: the assignments it moved, each with the status it had before;
+    those at that status already; the influencers with no assignment of the actor's on the campaign
+    (a teammate's, or none), which stay as they are."""
+
+    moved: list[tuple[Assignment, str]] = field(default_factory=list)
+    already: list[Assignment] = field(default_factory=list)
+    not_assigned: list[uuid.UUID] = field(default_factory=list)
+
+
+def set_several_statuses(
+    db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_ids: Sequence[uuid.UUID], status: str
+) -> Moved:
+    """Move the actor's assignments of several influencers on a campaign to `status` (each once, in
+    the order given; at most ASSIGN_AT_ONCE_MAX)."""
+    named = _status(status)
+    done = Moved()
+    for influencer_id in _several(influencer_ids):
+        try:
+            assignment = get_assignment(db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id)
+        except NotAssigned:
+            done.not_assigned.append(influencer_id)
+            continue
+        if assignment.status == named:
+            done.already.append(assignment)
+            continue
+        done.moved.append((assignment, assignment.status))
+        assignment.status = named
+    db.flush()
+    return done
+
+
+def put_back_statuses(
+    db: Session, *, actor: User, campaign_id: uuid.UUID, moved_to: str, before: Mapping[uuid.UUID, str]
+) -> tuple[int, list[Assignment]]:
+    """Undo of set_several_statuses: each of the actor's assignments on this campaign among `before`
+    (assignment id → the status it had) that is still at `moved_to` goes back. Returns how many
+    went back, and the actor's others among them, kept as they were changed since. Ids that are
+    not the actor's, or are gone, are passed over."""
+    for status in (moved_to, *before.values()):
+        _status(status)
+    _at_most_at_once(len(before))
+    mine = db.scalars(
+        select(Assignment)
+        .where(
+            Assignment.id.in_(list(before)),
+            Assignment.user_id == actor.id,
+            Assignment.campaign_id == campaign_id,
+        )
+        .with_for_update()
+    ).all()
+    back = [a for a in mine if a.status == moved_to]
+    for assignment in back:
+        assignment.status = before[assignment.id]
+    db.flush()
+    return len(back), [a for a in mine if a not in back]
 
 
 def update_assignment(

@@ -133,6 +133,10 @@ class Action(StrEnum):
     # Undo under `/crm campaign add`'s answer for several creators: the campaign and the
     # assignments it made ("<campaign hex>:<assignment hex>,<assignment hex>…").
     ASSIGN_UNDO = "campaign-assign-undo"
+    # Undo under `/crm campaign status` for several creators: the campaign, the status set and each
+    # assignment with the status it had ("<campaign hex>:<status>:<assignment hex><status>,…", each
+    # status as its index in ASSIGNMENT_STATUSES).
+    ASSIGN_STATUS_UNDO = "campaign-assign-status-undo"
     # Merge / Cancel under the `/crm merge` preview: the value is both creators' ids (JSON).
     MERGE_CONFIRM = "creator-merge-confirm"
     MERGE_CANCEL = "creator-merge-cancel"

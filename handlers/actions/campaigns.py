@@ -1,6 +1,7 @@
 """The Show button on a `/crm campaign list` row (the campaign's card), the card's Edit button (the
 campaign's edit modal), the menu on each of your rows of the card (move the assignment along, in
-place; or show its tracking link), and Undo under the answer to assigning several creators at once.
+place; or show its tracking link), and Undo under the answers to assigning several creators at once
+and to moving several assignments along.
 
 Each value came back from Slack: crm re-checks the workspace, for Edit who may edit the campaign
 (handlers/views/campaigns.py), and for a row that the assignment is the clicker's, before anything
@@ -18,6 +19,8 @@ from handlers.blocks.campaigns import (
     assignment_link,
     parse_assign_undo,
     parse_row_value,
+    parse_status_undo,
+    statuses_put_back,
     taken_back,
 )
 from handlers.forms import parse_id
@@ -99,8 +102,27 @@ def assign_undo_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
+def status_undo_clicked(body: dict, context: BoltContext) -> None:
+    """Undo under the answer to moving several assignments: each still at the status set goes back
+    to the one it had. Clicking again (or a replay) finds them put back, and changes nothing."""
+    try:
+        campaign_id, status, before = parse_status_undo(action_of(body).get("value"))
+    except ValueError:
+        raise InvalidInput("assignment", "Those assignments could not be found.") from None
+    with scope(context) as s:
+        campaign = campaigns.get_campaign(s.db, team_id=s.actor.team_id, campaign_id=campaign_id)
+        back, kept = assignments.put_back_statuses(
+            s.db, actor=s.actor, campaign_id=campaign.id, moved_to=status, before=before
+        )
+        if back:
+            s.refresh_home()  # App Home lists the campaigns with open assignments
+        message = statuses_put_back(campaign, back, kept)
+    reply(context, message, replace_original=True)
+
+
 def register(app: App) -> None:
     app.action(Action.CAMPAIGN_EDIT)(after_ack(edit_clicked))
     app.action(Action.CAMPAIGN_SHOW)(after_ack(show_clicked))
     app.action(Action.CAMPAIGN_ROW)(after_ack(row_chosen))
     app.action(Action.ASSIGN_UNDO)(after_ack(assign_undo_clicked))
+    app.action(Action.ASSIGN_STATUS_UNDO)(after_ack(status_undo_clicked))

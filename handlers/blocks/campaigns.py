@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from crm.assignments import ASSIGN_AT_ONCE_MAX, Assigned
+from crm.assignments import ASSIGN_AT_ONCE_MAX, Assigned, Moved
 from crm.campaign_roster import Roster, RosterRow
 from crm.campaigns import FIELD_LABELS
 from crm.clicks import ClickCount
@@ -417,4 +417,84 @@ def taken_back(campaign: Campaign, removed: int, kept: Sequence[Assignment]) -> 
         text += f" Kept, as they changed since (moved along, edited or clicked):\n{changed}"
     elif not removed:
         text += " Those assignments are gone already."
+    return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def status_undo_value(campaign_id: uuid.UUID, status: str, moved: Sequence[tuple[uuid.UUID, str]]) -> str:
+    """The Undo button's value under statuses_moved: the campaign, the status set, and each
+    assignment moved with the status it had (statuses as one digit, their index)."""
+    code = ASSIGNMENT_STATUSES.index
+    pairs = ",".join(f"{a.hex}{code(before)}" for a, before in moved)
+    return f"{campaign_id.hex}:{code(status)}:{pairs}"
+
+
+def parse_status_undo(value: object) -> tuple[uuid.UUID, str, dict[uuid.UUID, str]]:
+    """(campaign id, status set, assignment id → status before) of an Undo value; ValueError when
+    it is not one of ours (the value came back from Slack; crm re-checks whose they are)."""
+    if not isinstance(value, str) or len(value) > BUTTON_VALUE:
+        raise ValueError("not an undo value")
+    campaign, status, pairs = value.split(":")
+    items = pairs.split(",")
+    if not 1 <= len(items) <= ASSIGN_AT_ONCE_MAX or not all(len(item) == 33 for item in items):
+        raise ValueError("not an undo value")
+    before = {uuid.UUID(hex=item[:32]): _status_coded(item[32]) for item in items}
+    return uuid.UUID(hex=campaign), _status_coded(status), before
+
+
+def _status_coded(code: str) -> str:
+    """The status status_undo_value wrote as `code` (its index); ValueError for anything else."""
+    if len(code) != 1 or code not in "0123456789"[: len(ASSIGNMENT_STATUSES)]:
+        raise ValueError("not a status code")
+    return ASSIGNMENT_STATUSES[int(code)]
+
+
+def statuses_moved(
+    campaign: Campaign, status: str, done: Moved, creators: Mapping[uuid.UUID, Influencer]
+) -> Message:
+    """The answer to `/crm campaign status <campaign> @a @b #tag <status>`: whose assignments moved,
+    which were at that status already, and who has no assignment of yours on it; Show campaign and
+    Undo (puts back those still at the new status)."""
+    name = mrkdwn(campaign.name, 200)
+    moved = [creators[a.influencer_id] for a, _ in done.moved]
+    if moved:
+        text = f"✅ Moved {plural(len(moved), 'assignment')} on *{name}* to *{status}*:\n{_named(moved)}"
+    else:
+        text = f"No assignment on *{name}* was moved."
+    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if done.already:
+        already = _named([creators[a.influencer_id] for a in done.already])
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"*{status.capitalize()} already*:\n{already}"))
+        )
+    if done.not_assigned:
+        missing = _named([creators[i] for i in done.not_assigned])
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f"*Not assigned by you to it*, so not moved:\n{missing}")
+            )
+        )
+    buttons = [
+        ButtonElement(
+            text=PlainTextObject(text="Show campaign"), action_id=Action.CAMPAIGN_SHOW, value=str(campaign.id)
+        )
+    ]
+    if done.moved:
+        value = status_undo_value(campaign.id, status, [(a.id, before) for a, before in done.moved])
+        buttons.append(
+            ButtonElement(text=PlainTextObject(text="Undo"), action_id=Action.ASSIGN_STATUS_UNDO, value=value)
+        )
+    blocks.append(ActionsBlock(elements=buttons))
+    return Message(text=plain_of(text), blocks=blocks)
+
+
+def statuses_put_back(campaign: Campaign, back: int, kept: Sequence[Assignment]) -> Message:
+    """The answer to Undo under statuses_moved."""
+    name = mrkdwn(campaign.name, 200)
+    if back:
+        text = f"↩️ Put back {plural(back, 'assignment')} on *{name}* to the status each had."
+    else:
+        text = f"Nothing was put back on *{name}*."
+    if kept:
+        changed = _named([a.influencer for a in kept])
+        text += f" Kept, as their status changed since:\n{changed}"
     return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

@@ -13,7 +13,13 @@ from crm.suggest import ASSIGNMENT_STATUS_SYNONYMS, close_matches, did_you_mean,
 from crm.urls import looks_like_url, validate_http_url
 from crm.users import looks_like_email
 from handlers.blocks.campaign_modals import assign_modal, new_campaign_modal
-from handlers.blocks.campaigns import assigned_several, assignment_link, campaign_created, campaign_list
+from handlers.blocks.campaigns import (
+    assigned_several,
+    assignment_link,
+    campaign_created,
+    campaign_list,
+    statuses_moved,
+)
 from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
@@ -48,8 +54,8 @@ CAMPAIGN_ADD = Usage(
     '/crm campaign add "Spring Sale" @maya @zoe tiktok #skincare',
 )
 CAMPAIGN_STATUS = Usage(
-    "campaign status <campaign> <influencer> <planned|active|completed|cancelled>",
-    "move an assignment along",
+    "campaign status <campaign> <influencer> [more … | #tag] <planned|active|completed|cancelled>",
+    "move an assignment along; several, or those of your creators with a #tag, at once (with Undo)",
     '/crm campaign status "Spring Sale" @maya active',
 )
 CAMPAIGN_AND_CREATOR = "Name the campaign, then the creator."
@@ -189,7 +195,7 @@ def _creators_for(ctx: CommandContext, refs: list[str]) -> list[Influencer]:
                 raise InvalidInput(
                     "influencers",
                     f"{ref[:40]} is on {page.total:,} of your creators; at most"
-                    f" {assignments.ASSIGN_AT_ONCE_MAX} are assigned at once.",
+                    f" {assignments.ASSIGN_AT_ONCE_MAX} are taken at once.",
                 )
             found += [rel.influencer for rel in page.items]
             continue
@@ -201,7 +207,7 @@ def _creators_for(ctx: CommandContext, refs: list[str]) -> list[Influencer]:
                 "influencers", f"“{ref[:60]}” matches several creators ({handles}): name the one you mean."
             ) from None
         except NotFound as exc:
-            raise InvalidInput("influencers", f"{exc.message} Nothing was assigned.") from None
+            raise InvalidInput("influencers", f"{exc.message} Nothing was changed.") from None
     return found
 
 
@@ -250,6 +256,19 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
         said = f"“{args[-1][:40]}” is not an assignment status. {guess} Use {one_of(ASSIGNMENT_STATUSES)}."
         raise UsageError(CAMPAIGN_STATUS, " ".join(said.split()))
     campaign, rest = split_campaign(ctx, args[:-1], rest=1)
+    refs = several_creators(rest)
+    if refs is not None:  # several at once, with Undo
+        creators = _creators_for(ctx, refs)
+        done = assignments.set_several_statuses(
+            ctx.db,
+            actor=ctx.actor,
+            campaign_id=campaign.id,
+            influencer_ids=[c.id for c in creators],
+            status=value,
+        )
+        ctx.home_changed = bool(done.moved)
+        ctx.reply(statuses_moved(campaign, value, done, {c.id: c for c in creators}))
+        return
     influencer = ctx.influencer(" ".join(rest))
     try:
         assignments.set_assignment_status(

@@ -13,7 +13,9 @@ from crm.assignments import (
     ASSIGN_AT_ONCE_MAX,
     assign_influencer,
     assign_several,
+    put_back_statuses,
     set_assignment_status,
+    set_several_statuses,
     take_back,
 )
 from crm.campaigns import create_campaign
@@ -74,3 +76,27 @@ def test_take_back_deletes_only_the_actors_untouched_ones_on_that_campaign(db, t
     left = set(db.scalars(select(Assignment.id)))
     assert left == {beas.id, cats.id, bobs.id, elsewhere.id}
     assert take_back(db, actor=ana, campaign_id=campaign.id, assignment_ids=ids)[0] == 0
+
+
+def test_several_statuses_move_mine_say_the_rest_and_put_back_only_what_is_still_so(db, team):
+    ana, bob, campaign, (amy, bea, cat, dan) = team
+    assign_several(db, actor=ana, campaign_id=campaign.id, influencer_ids=[amy.id, bea.id, cat.id])
+    set_assignment_status(db, actor=ana, campaign_id=campaign.id, influencer_id=cat.id, status="active")
+    assign_influencer(db, actor=bob, campaign_id=campaign.id, influencer_id=dan.id)
+    ids = [amy.id, bea.id, cat.id, dan.id]
+    done = set_several_statuses(db, actor=ana, campaign_id=campaign.id, influencer_ids=ids, status="Active")
+    assert [(a.influencer_id, before) for a, before in done.moved] == [
+        (amy.id, "planned"),
+        (bea.id, "planned"),
+    ]
+    assert [a.influencer_id for a in done.already] == [cat.id] and done.not_assigned == [dan.id]
+    with pytest.raises(InvalidInput, match="Assignment status must be one of"):
+        set_several_statuses(db, actor=ana, campaign_id=campaign.id, influencer_ids=ids, status="live")
+    amys, beas = (a for a, _ in done.moved)
+    set_assignment_status(db, actor=ana, campaign_id=campaign.id, influencer_id=bea.id, status="completed")
+    bobs = db.scalar(select(Assignment).where(Assignment.influencer_id == dan.id))
+    before = {amys.id: "planned", beas.id: "planned", bobs.id: "planned"}
+    back, kept = put_back_statuses(db, actor=ana, campaign_id=campaign.id, moved_to="active", before=before)
+    assert back == 1 and kept == [beas]
+    by_creator = dict(db.execute(select(Assignment.influencer_id, Assignment.status)).all())
+    assert by_creator == {amy.id: "planned", bea.id: "completed", cat.id: "active", dan.id: "planned"}

@@ -130,7 +130,7 @@ def test_bad_words_assign_no_one_and_say_which_word(run, crm):
     crm.relationship("mlopez2", name="Mia Lopez")
     cases = {
         "campaign add winter @maya lopez @zoe": "“lopez” is not a creator: with several, give each as",
-        "campaign add winter @maya @nobody": "No influencer matches “@nobody”. Nothing was assigned.",
+        "campaign add winter @maya @nobody": "No influencer matches “@nobody”. Nothing was changed.",
         "campaign add winter @zoe #nope": "No one on your list is tagged #nope.",
         'campaign add winter @zoe "Mia Lopez"': "“Mia Lopez” matches several creators (@mlopez",
     }
@@ -146,7 +146,8 @@ def test_a_tag_on_more_creators_than_assigned_at_once_is_refused(run, crm):
     for i in range(assignments.ASSIGN_AT_ONCE_MAX + 1):
         crm.relationship(f"c{i:02d}", tags=["big"])
     text = run.command("campaign add winter #big").reply.params["text"]
-    assert f"#big is on 51 of your creators; at most {assignments.ASSIGN_AT_ONCE_MAX} are assigned" in text
+    most = assignments.ASSIGN_AT_ONCE_MAX
+    assert f"#big is on 51 of your creators; at most {most} are taken at once." in text
     assert crm.count(Assignment) == 0
 
 
