@@ -204,10 +204,13 @@ def dispatch(ctx: CommandContext, text: str) -> None:
     """Run `/crm <text>`: help for nothing or `help`, the usage list for an unknown subcommand."""
     words = tokenize(text)
     if not words or words[0].lower() in ("help", "?", "-h", "--help"):
-        # `/crm help campaign`, `/crm help followup`: that command's help alone.
+        # `/crm help campaign`, `/crm help followup`: that command's help alone; `/crm help campaign
+        # status`: that one of the campaign commands.
         topic = words[1].lower() if len(words) > 1 else ""
         named = ALIASES.get(topic) or SUBCOMMAND_SYNONYMS.get(topic) or topic  # `help delete`: remove
         usages = _usages_of(named.split(" ", 1)[0]) if named else []
+        if (both := " ".join(words[1:3]).lower()) in SUBCOMMANDS and both != named:
+            usages = [SUBCOMMANDS[both].usage]
         ctx.reply(_help_with(None, usages) if usages else usage_help())
         return
     sub, args = lookup(words)

@@ -58,6 +58,7 @@ def test_help_lists_every_subcommand(run, text):
         ("help FOLLOWUP", ["/crm followup &lt;influencer&gt;"], ["/crm campaign new", "/crm show"]),
         ("help create", ["/crm add"], ["/crm show"]),  # a word people use for add
         ("help campaigns", ["/crm campaign list", "/crm campaign new"], ["/crm show"]),  # an alias
+        ("help campaign Status", ["/crm campaign status"], ["/crm campaign new", "/crm campaign add"]),
         ("help nothing-like-it", ["/crm show", "/crm campaign new", "/crm admin"], []),  # everything
     ],
 )
