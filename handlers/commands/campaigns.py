@@ -24,7 +24,7 @@ from handlers.blocks.help import Usage
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
-from handlers.commands.tokens import spans, unescape
+from handlers.commands.tokens import as_typed, spans, unescape
 from handlers.forms import dump_metadata
 from handlers.short_links import link_and_clicks
 from handlers.views.campaigns import campaign_card_for, campaign_edit_modal_for, is_crm_admin
@@ -290,6 +290,13 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
 def utm(ctx: CommandContext, args: list[str]) -> None:
     need(args, 2, UTM, CAMPAIGN_AND_CREATOR)
     campaign, rest = split_campaign(ctx, args, rest=1)
+    if several_creators(rest) is not None:
+        quoted, creators = f'"{campaign.name[:100]}"', as_typed(rest)[:300]
+        raise UsageError(
+            UTM,
+            f"`/crm utm` gives one creator's link. For several: `/crm campaign add {quoted} {creators}`"
+            f" assigns them, and `/crm campaign show {quoted}` lists every link.",
+        )
     influencer = ctx.influencer(" ".join(rest))
     assignment, created = assignments.assign_influencer(
         ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id

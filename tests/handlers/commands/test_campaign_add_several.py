@@ -196,3 +196,14 @@ def test_links_and_e_mail_addresses_name_creators_right_after_the_campaign(run, 
     crm.relationship("bea")
     text = said(run.command("campaign add winter @amy @amy"))  # named twice: assigned once
     assert "✅ Assigned 1 creator to *Winter Glow*, *planned* with the default UTM values" in text
+
+
+def test_utm_for_several_points_to_adding_them_and_the_card(run, crm):
+    crm.campaign("Winter Glow")
+    crm.relationship("maya")
+    crm.relationship("zoe")
+    text = run.command('utm winter @maya "Zoe Q"').reply.params["text"]
+    assert "`/crm utm` gives one creator's link. For several:" in text
+    assert '`/crm campaign add "Winter Glow" @maya "Zoe Q"` assigns them' in text
+    assert '`/crm campaign show "Winter Glow"` lists every link.' in text
+    assert crm.count(Assignment) == 0
