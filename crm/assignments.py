@@ -248,24 +248,34 @@ def assign_several(
     return done
 
 
+def assignments_among(
+    db: Session,
+    *,
+    actor: User,
+    campaign_id: uuid.UUID,
+    assignment_ids: Sequence[uuid.UUID],
+    lock: bool = False,
+) -> list[Assignment]:
+    """The actor's assignments on this campaign among `assignment_ids` (ids that came back from
+    Slack: a teammate's, another campaign's or a deleted one are passed over); `lock`: FOR UPDATE."""
+    ids = list(dict.fromkeys(assignment_ids))
+    _at_most_at_once(len(ids))
+    stmt = select(Assignment).where(
+        Assignment.id.in_(ids), Assignment.user_id == actor.id, Assignment.campaign_id == campaign_id
+    )
+    return list(db.scalars(stmt.with_for_update() if lock else stmt))
+
+
 def take_back(
     db: Session, *, actor: User, campaign_id: uuid.UUID, assignment_ids: Sequence[uuid.UUID]
 ) -> tuple[int, list[Assignment]]:
     """Undo of assign_several: delete those of `assignment_ids` that are the actor's on this campaign
     and untouched since they were made (still planned, never edited, never clicked). Returns how
-    many were deleted and the actor's others among them, kept (moved along, edited or clicked).
-    Ids that are not the actor's, or are gone, are passed over."""
-    ids = list(dict.fromkeys(assignment_ids))
-    _at_most_at_once(len(ids))
-    mine = db.scalars(
-        select(Assignment)
-        .where(
-            Assignment.id.in_(ids),
-            Assignment.user_id == actor.id,
-            Assignment.campaign_id == campaign_id,
-        )
-        .with_for_update()
-    ).all()
+    many were deleted and the actor's others among them, kept (moved along, edited or clicked)."""
+    mine = assignments_among(
+        db, actor=actor, campaign_id=campaign_id, assignment_ids=assignment_ids, lock=True
+    )
+    ids = [a.id for a in mine]
     clicked = set(
         db.scalars(
             union(
@@ -418,20 +428,10 @@ def put_back_statuses(
 ) -> tuple[int, list[Assignment]]:
     """Undo of set_several_statuses: each of the actor's assignments on this campaign among `before`
     (assignment id → the status it had) that is still at `moved_to` goes back. Returns how many
-    went back, and the actor's others among them, kept as they were changed since. Ids that are
-    not the actor's, or are gone, are passed over."""
+    went back, and the actor's others among them, kept as they were changed since."""
     for status in (moved_to, *before.values()):
         _status(status)
-    _at_most_at_once(len(before))
-    mine = db.scalars(
-        select(Assignment)
-        .where(
-            Assignment.id.in_(list(before)),
-            Assignment.user_id == actor.id,
-            Assignment.campaign_id == campaign_id,
-        )
-        .with_for_update()
-    ).all()
+    mine = assignments_among(db, actor=actor, campaign_id=campaign_id, assignment_ids=list(before), lock=True)
     back = [a for a in mine if a.status == moved_to]
     for assignment in back:
         assignment.status = before[assignment.id]

@@ -27,7 +27,7 @@ from handlers.forms import parse_id
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
-from handlers.runtime.scope import scope
+from handlers.runtime.scope import request_key, scope
 from handlers.runtime.slack_calls import open_modal, reply
 from handlers.short_links import link_and_clicks
 from handlers.views.campaigns import campaign_card_for, campaign_edit_modal_for, is_crm_admin
@@ -86,36 +86,48 @@ def row_chosen(body: dict, context: BoltContext) -> None:
 
 def assign_undo_clicked(body: dict, context: BoltContext) -> None:
     """Undo under the answer to assigning several: takes back those still untouched. Clicking again
-    (or a replay) deletes nothing more, as what is left has changed since or is gone: it says so."""
+    deletes nothing more (what is left has changed since, or is gone) and says so; a replayed click
+    changes nothing and says what is left."""
     try:
         campaign_id, assignment_ids = parse_assign_undo(action_of(body).get("value"))
     except ValueError:
         raise InvalidInput("assignment", "Those assignments could not be found.") from None
-    with scope(context) as s:
+    with scope(context, once=request_key(body)) as s:
         campaign = campaigns.get_campaign(s.db, team_id=s.actor.team_id, campaign_id=campaign_id)
-        removed, kept = assignments.take_back(
-            s.db, actor=s.actor, campaign_id=campaign.id, assignment_ids=assignment_ids
-        )
-        if removed:
-            s.refresh_home()  # App Home lists the campaigns with open assignments
+        ids = {"actor": s.actor, "campaign_id": campaign.id, "assignment_ids": assignment_ids}
+        if s.replayed:
+            kept = assignments.assignments_among(s.db, **ids)
+            removed = len(set(assignment_ids)) - len(kept)
+        else:
+            removed, kept = assignments.take_back(s.db, **ids)
+            if removed:
+                s.refresh_home()  # App Home lists the campaigns with open assignments
         message = taken_back(campaign, removed, kept)
     reply(context, message, replace_original=True)
 
 
 def status_undo_clicked(body: dict, context: BoltContext) -> None:
     """Undo under the answer to moving several assignments: each still at the status set goes back
-    to the one it had. Clicking again (or a replay) finds them put back, and changes nothing."""
+    to the one it had. Clicking again finds them put back and changes nothing. A replayed click
+    changes nothing either: applying it again would undo a move made since."""
     try:
         campaign_id, status, before = parse_status_undo(action_of(body).get("value"))
     except ValueError:
         raise InvalidInput("assignment", "Those assignments could not be found.") from None
-    with scope(context) as s:
+    with scope(context, once=request_key(body)) as s:
         campaign = campaigns.get_campaign(s.db, team_id=s.actor.team_id, campaign_id=campaign_id)
-        back, kept = assignments.put_back_statuses(
-            s.db, actor=s.actor, campaign_id=campaign.id, moved_to=status, before=before
-        )
-        if back:
-            s.refresh_home()  # App Home lists the campaigns with open assignments
+        if s.replayed:
+            mine = assignments.assignments_among(
+                s.db, actor=s.actor, campaign_id=campaign.id, assignment_ids=list(before)
+            )
+            kept = [a for a in mine if a.status != before[a.id]]
+            back = len(mine) - len(kept)
+        else:
+            back, kept = assignments.put_back_statuses(
+                s.db, actor=s.actor, campaign_id=campaign.id, moved_to=status, before=before
+            )
+            if back:
+                s.refresh_home()  # App Home lists the campaigns with open assignments
         message = statuses_put_back(campaign, back, kept)
     reply(context, message, replace_original=True)
 

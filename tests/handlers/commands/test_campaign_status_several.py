@@ -75,3 +75,30 @@ def test_bad_words_move_nothing_and_a_forged_undo_changes_nothing(run, crm):
     for junk in ("", "x:y:z", f"{campaign.id.hex}:9:{maya.id.hex}0", f"{campaign.id.hex}:1:{maya.id.hex}-1"):
         assert "Those assignments could not be found." in run.click(Action.ASSIGN_STATUS_UNDO, junk).text
     assert statuses(crm)["maya"] == "active"
+
+
+def test_a_replayed_undo_does_not_undo_a_later_move(run, crm):
+    crm.campaign("Winter Glow")
+    crm.relationship("maya")
+    crm.relationship("zoe")
+    run.command("campaign add winter @maya @zoe")
+    undo = buttons(run.command("campaign status winter @maya @zoe active"))["Undo"]
+    click = run.payloads.block_actions([run.payloads.button(undo["action_id"], undo["value"])])
+    assert "Put back 2 assignments" in said(run.send(click))
+    run.command("campaign status winter @maya @zoe active")  # moved again since
+    replayed = run.send(click)  # Slack's retry of the same click
+    assert set(statuses(crm).values()) == {"active"}
+    assert not replayed.to("views.publish")
+    assert "Kept, as their status changed since" in said(replayed)
+
+
+def test_a_replayed_take_back_says_what_is_left_and_deletes_nothing(run, crm):
+    crm.campaign("Winter Glow")
+    crm.relationship("maya")
+    crm.relationship("zoe")
+    undo = buttons(run.command("campaign add winter @maya @zoe"))["Undo"]
+    click = run.payloads.block_actions([run.payloads.button(undo["action_id"], undo["value"])])
+    assert "Took back 2 assignments" in said(run.send(click))
+    replayed = run.send(click)
+    assert "Took back 2 assignments" in said(replayed) and not replayed.to("views.publish")
+    assert statuses(crm) == {}
