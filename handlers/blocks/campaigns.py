@@ -335,6 +335,10 @@ def _named(influencers: Sequence[Influencer]) -> str:
     return clip("\n".join(lines), SECTION_TEXT - 100)
 
 
+def _names_section(title: str, influencers: Sequence[Influencer]) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=f"{title}:\n{_named(influencers)}"))
+
+
 def assign_undo_value(campaign_id: uuid.UUID, assignment_ids: Sequence[uuid.UUID]) -> str:
     """The Undo button's value under assigned_several: the campaign and the assignments made."""
     return f"{campaign_id.hex}:{','.join(a.hex for a in assignment_ids)}"
@@ -368,19 +372,11 @@ def assigned_several(campaign: Campaign, done: Assigned, creators: Mapping[uuid.
         text = f"Nobody new was assigned to *{name}*."
     blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if done.already:
-        already = _named([creators[a.influencer_id] for a in done.already])
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=f"*Already yours on it*, left as they were:\n{already}")
-            )
-        )
+        already = [creators[a.influencer_id] for a in done.already]
+        blocks.append(_names_section("*Already yours on it*, left as they were", already))
     if done.teammates:
-        theirs = _named([creators[i] for i in done.teammates])
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=f"*On it through a teammate's assignment*, not added:\n{theirs}")
-            )
-        )
+        theirs = [creators[i] for i in done.teammates]
+        blocks.append(_names_section("*On it through a teammate's assignment*, not added", theirs))
     blocks.append(
         context(
             "*Show campaign* lists every tracking link. To review one creator's UTM values first,"
@@ -409,14 +405,17 @@ def taken_back(campaign: Campaign, removed: int, kept: Sequence[Assignment]) -> 
     were kept because they changed since (moved along, edited or clicked)."""
     name = mrkdwn(campaign.name, 200)
     if removed:
-        text = f"↩️ Took back {plural(removed, 'assignment')} to *{name}*."
+        lead = f"↩️ Took back {plural(removed, 'assignment')} to *{name}*."
     else:
-        text = f"Nothing was taken back from *{name}*."
-    if kept:
-        changed = _named([a.influencer for a in kept])
-        text += f" Kept, as they changed since (moved along, edited or clicked):\n{changed}"
-    elif not removed:
-        text += " Those assignments are gone already."
+        lead = f"Nothing was taken back from *{name}*." + (
+            "" if kept else " Those assignments are gone already."
+        )
+    return _undone(lead, kept, "they changed since (moved along, edited or clicked)")
+
+
+def _undone(lead: str, kept: Sequence[Assignment], why: str) -> Message:
+    """An Undo's answer: `lead`, then the assignments it left as they were, and `why`."""
+    text = lead + (f" Kept, as {why}:\n{_named([a.influencer for a in kept])}" if kept else "")
     return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 
 
@@ -462,17 +461,11 @@ def statuses_moved(
         text = f"No assignment on *{name}* was moved."
     blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if done.already:
-        already = _named([creators[a.influencer_id] for a in done.already])
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"*{status.capitalize()} already*:\n{already}"))
-        )
+        already = [creators[a.influencer_id] for a in done.already]
+        blocks.append(_names_section(f"*{status.capitalize()} already*", already))
     if done.not_assigned:
-        missing = _named([creators[i] for i in done.not_assigned])
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=f"*Not assigned by you to it*, so not moved:\n{missing}")
-            )
-        )
+        missing = [creators[i] for i in done.not_assigned]
+        blocks.append(_names_section("*Not assigned by you to it*, so not moved", missing))
     buttons = [
         ButtonElement(
             text=PlainTextObject(text="Show campaign"), action_id=Action.CAMPAIGN_SHOW, value=str(campaign.id)
@@ -491,10 +484,7 @@ def statuses_put_back(campaign: Campaign, back: int, kept: Sequence[Assignment])
     """The answer to Undo under statuses_moved."""
     name = mrkdwn(campaign.name, 200)
     if back:
-        text = f"↩️ Put back {plural(back, 'assignment')} on *{name}* to the status each had."
+        lead = f"↩️ Put back {plural(back, 'assignment')} on *{name}* to the status each had."
     else:
-        text = f"Nothing was put back on *{name}*."
-    if kept:
-        changed = _named([a.influencer for a in kept])
-        text += f" Kept, as their status changed since:\n{changed}"
-    return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+        lead = f"Nothing was put back on *{name}*."
+    return _undone(lead, kept, "their status changed since")
