@@ -407,11 +407,24 @@ def set_several_statuses(
     """Move the actor's assignments of several influencers on a campaign to `status` (each once, in
     the order given; at most ASSIGN_AT_ONCE_MAX)."""
     named = _status(status)
+    ids = _several(influencer_ids)
+    # The actor's own assignments only (a campaign of another workspace has none), in one read.
+    mine = {
+        a.influencer_id: a
+        for a in db.scalars(
+            select(Assignment)
+            .where(
+                Assignment.campaign_id == campaign_id,
+                Assignment.user_id == actor.id,
+                Assignment.influencer_id.in_(ids),
+            )
+            .with_for_update()
+        )
+    }
     done = Moved()
-    for influencer_id in _several(influencer_ids):
-        try:
-            assignment = get_assignment(db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id)
-        except NotAssigned:
+    for influencer_id in ids:
+        assignment = mine.get(influencer_id)
+        if assignment is None:
             done.not_assigned.append(influencer_id)
             continue
         if assignment.status == named:

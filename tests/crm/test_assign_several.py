@@ -100,3 +100,14 @@ def test_several_statuses_move_mine_say_the_rest_and_put_back_only_what_is_still
     assert back == 1 and kept == [beas]
     by_creator = dict(db.execute(select(Assignment.influencer_id, Assignment.status)).all())
     assert by_creator == {amy.id: "planned", bea.id: "completed", cat.id: "active", dan.id: "planned"}
+
+
+def test_moving_several_reads_the_actors_assignments_once_however_many_are_not_there(db, team, statements):
+    ana, _, campaign, creators = team
+    many = [*(c.id for c in creators), *(make_influencer(db, handle=f"x{i}").id for i in range(10))]
+    with statements() as seen:
+        done = set_several_statuses(
+            db, actor=ana, campaign_id=campaign.id, influencer_ids=many, status="active"
+        )
+    assert done.not_assigned == many and not done.moved
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 1
