@@ -13,6 +13,10 @@ Logging one is two statements on the happy path:
    more statement, only for those.
 When the INSERT adds no row, a slower path works out why (duplicate key, foreign campaign, unknown
 influencer) and answers accordingly.
+
+A log just made can be taken back (undo_log): the caller reads the relationship's LogPoint before
+the log (before_log) and after it, and Undo deletes the interaction and puts back what the log
+changed, while it is still as the log left it.
 """
 
 from __future__ import annotations
@@ -41,7 +45,16 @@ from crm.cadence import schedule_after_contact, status_default_sql
 from crm.clock import end_of_local_day, resolve_now, zone_of
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.followups import set_follow_up
-from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign, Influencer, Interaction, Relationship, User
+from crm.models import (
+    CONTACT_TYPES,
+    INTERACTION_TYPES,
+    Assignment,
+    Campaign,
+    Influencer,
+    Interaction,
+    Relationship,
+    User,
+)
 from crm.strength import strength_subquery
 from crm.text import clean_text
 from crm.urls import validate_http_url
@@ -310,3 +323,109 @@ def delete_interaction(
         .returning(Relationship)
     )
     return db.scalars(stmt, execution_options={"populate_existing": True}).one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class LogPoint:
+    """What a log may change on the actor's relationship besides its history (which undo_log
+    recomputes), and so what its Undo puts back: the status and the follow-up, with whether the
+    cadence set it."""
+
+    status: str
+    follow_up_date: datetime | None
+    follow_up_from_cadence: bool
+
+    @classmethod
+    def of(cls, relationship: Relationship) -> LogPoint:
+        return cls(relationship.status, relationship.follow_up_date, relationship.follow_up_from_cadence)
+
+
+def before_log(db: Session, *, actor: User, influencer_id: uuid.UUID) -> LogPoint | None:
+    """The actor's relationship with this influencer as it is before a log (None: not on the list,
+    not even archived), locked until the commit so that the log that follows is the next change."""
+    relationship = db.scalars(
+        select(Relationship)
+        .where(Relationship.user_id == actor.id, Relationship.influencer_id == influencer_id)
+        .with_for_update()
+    ).one_or_none()
+    return None if relationship is None else LogPoint.of(relationship)
+
+
+@dataclass(frozen=True, slots=True)
+class UndoneLog:
+    """What undo_log did. `relationship` is None when the creator is off the list again (the log
+    had put them on it); `status_back` / `follow_up_back`: as before the log (a change made since
+    the log stays); `kept`: the log had put them on the list, and they stay, with what was added."""
+
+    influencer: Influencer
+    type: str
+    relationship: Relationship | None
+    status_back: bool = True
+    follow_up_back: bool = True
+    kept: bool = False
+
+
+def undo_log(
+    db: Session,
+    *,
+    actor: User,
+    interaction_id: uuid.UUID,
+    before: LogPoint | None,
+    after: LogPoint,
+    now: datetime | None = None,
+) -> UndoneLog | None:
+    """Take back an interaction just logged: delete it (strength and last contact are recomputed,
+    as delete_interaction does), and put back the status and the follow-up it changed (`before`)
+    while they are still as the log left them (`after`).
+
+    When the log had put the creator on the list (`before` None), the relationship goes too, unless
+    something was added to it since (another interaction, notes, tags, a priority, a cadence, a
+    campaign). None when the interaction is not there: taken back already, or never the actor's.
+    """
+    interaction = db.scalars(
+        select(Interaction)
+        .options(joinedload(Interaction.influencer, innerjoin=True))
+        .where(Interaction.id == interaction_id, Interaction.user_id == actor.id)
+        .with_for_update(of=Interaction)
+    ).one_or_none()
+    if interaction is None:
+        return None
+    influencer, kind = interaction.influencer, interaction.type
+    relationship = delete_interaction(db, actor=actor, interaction_id=interaction_id, now=now)
+    if relationship is None:
+        return UndoneLog(influencer, kind, None)
+    as_left = LogPoint.of(relationship) == after
+    if before is None:
+        if as_left and _only_what_the_log_made(db, actor=actor, relationship=relationship):
+            db.delete(relationship)
+            db.flush()
+            return UndoneLog(influencer, kind, None)
+        return UndoneLog(influencer, kind, relationship, status_back=False, follow_up_back=False, kept=True)
+    if relationship.status == after.status:
+        relationship.status = before.status
+    follow_up = (relationship.follow_up_date, relationship.follow_up_from_cadence)
+    if follow_up == (after.follow_up_date, after.follow_up_from_cadence):
+        relationship.follow_up_date = before.follow_up_date
+        relationship.follow_up_from_cadence = before.follow_up_from_cadence
+    db.flush()
+    now_at = LogPoint.of(relationship)
+    return UndoneLog(
+        influencer,
+        kind,
+        relationship,
+        status_back=now_at.status == before.status,
+        follow_up_back=(now_at.follow_up_date, now_at.follow_up_from_cadence)
+        == (before.follow_up_date, before.follow_up_from_cadence),
+    )
+
+
+def _only_what_the_log_made(db: Session, *, actor: User, relationship: Relationship) -> bool:
+    """Nothing was added to a relationship a log created, once that log is deleted: no other
+    interaction, notes, tags, priority, cadence or campaign of the actor's, and not archived."""
+    if relationship.notes or relationship.tags or relationship.priority:
+        return False
+    if relationship.cadence_days is not None or relationship.archived_at is not None:
+        return False
+    mine = (Interaction.user_id == actor.id, Interaction.influencer_id == relationship.influencer_id)
+    assigned = (Assignment.user_id == actor.id, Assignment.influencer_id == relationship.influencer_id)
+    return not db.scalar(select(exists().where(*mine))) and not db.scalar(select(exists().where(*assigned)))

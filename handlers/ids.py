@@ -150,6 +150,9 @@ class Action(StrEnum):
     STATUS_UNDO = "relationship-status-undo"
     # Undo under `/crm note`'s answer: "<influencer id>:<notes before>:<notes after>" (marks, no text).
     NOTE_UNDO = "relationship-note-undo"
+    # Undo under the log form's answer: the interaction and the relationship's status and follow-up
+    # before and after the log (handlers.blocks.logged).
+    LOG_UNDO = "interaction-log-undo"
     # Import / Cancel under the `/crm import` preview: the value names the Slack file (JSON).
     IMPORT_CONFIRM = "roster-import-confirm"
     IMPORT_CANCEL = "roster-import-cancel"

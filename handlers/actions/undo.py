@@ -1,9 +1,10 @@
-"""Undo under `/crm status`'s and `/crm note`'s answers: the status, or the notes, go back to what they
-were, while they are still as the command left them (a change since is the user's newer choice).
+"""Undo under `/crm status`'s and `/crm note`'s answers, and under the log form's: the status, the
+notes, or the log go back to what they were, while they are still as the command left them (a
+change since is the user's newer choice).
 
-The value came back from Slack: parsed strictly (handlers.blocks.undo: InvalidInput for a value
-not ours), then applied only through crm.relationships.undo_status / undo_note, which filter by the
-clicking user. The request is claimed
+The value came back from Slack: parsed strictly (handlers.blocks.undo and handlers.blocks.logged:
+InvalidInput for a value not ours), then applied only through crm.relationships.undo_status /
+undo_note and crm.interactions.undo_log, which filter by the clicking user. The request is claimed
 once (request_key): a replay applies nothing, and a second click finds it undone and says so.
 """
 
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 from slack_bolt import App, BoltContext
 
-from crm import relationships
+from crm import clock, interactions, relationships
+from crm.clock import zone_of
 from crm.scoped import get_relationship
+from handlers.blocks.logged import log_undone_message, parse_log_undo
 from handlers.blocks.undo import (
     note_undone_message,
     parse_note_undo,
@@ -56,6 +59,23 @@ def note_undo_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
+def log_undo_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
+    interaction_id, before, after = parse_log_undo(action.get("value"))
+    now = clock.now()
+    with scope(context, once=request_key(body)) as s:
+        undone = None  # a replay: taken back already, and the same answer again
+        if not s.replayed:
+            undone = interactions.undo_log(
+                s.db, actor=s.actor, interaction_id=interaction_id, before=before, after=after, now=now
+            )
+            if undone is not None:
+                s.refresh_home()
+        message = log_undone_message(undone, tz=zone_of(s.actor.timezone), now=now)
+    reply(context, message, replace_original=True)
+
+
 def register(app: App) -> None:
     app.action(Action.STATUS_UNDO)(after_ack(status_undo_clicked))
     app.action(Action.NOTE_UNDO)(after_ack(note_undo_clicked))
+    app.action(Action.LOG_UNDO)(after_ack(log_undo_clicked))

@@ -22,7 +22,7 @@ from crm.models import InfluencerProfile, Interaction, Relationship
 from crm.profiles import platform_label
 from crm.scoped import InfluencerSummary, RelationshipSummary
 from crm.strength import EXPLAIN_WINDOW, PROJECTION, StrengthExplanation
-from handlers.blocks.fields import INTERACTION_TYPE_LABELS, status_label, who
+from handlers.blocks.fields import INTERACTION_TYPE_LABELS
 from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import (
     SECTION_FIELD,
@@ -139,31 +139,6 @@ def strength_text(explained: StrengthExplanation) -> str:
         f"Last {window} days: {counts or 'nothing logged'}\n"
         f"{contact.capitalize()}\n"
         f"In {ahead} days, if nothing is logged: *{explained.projected}* / 100"
-    )
-
-
-def logged_message(
-    interaction: Interaction, relationship: Relationship, *, tz: ZoneInfo, now: datetime
-) -> Message:
-    """The answer to the log form: what was logged with whom and when; the status and strength it
-    left (a first email, call or meeting moves Saved to Contacted) and the follow-up (the form's,
-    the cadence's or the one before); with the card's buttons."""
-    kind = INTERACTION_TYPE_LABELS.get(interaction.type, interaction.type)
-    about = interaction.subject or interaction.content or ""
-    when = fmt_datetime(interaction.interaction_date, tz)
-    text = f"📝 Logged *{kind}* with {who(interaction.influencer)} · {when}"
-    if about:
-        text += f"\n{mrkdwn(about, 300)}"
-    status, strength = status_label(relationship.status), relationship.relationship_strength
-    follow_up = follow_up_text(relationship, tz, now)
-    text += f"\nStatus: *{status}* · Strength: {strength} / 100 · Follow-up: {follow_up}"
-    plain = f"Logged {kind.lower()} with {interaction.influencer.name}"
-    return Message(
-        text=plain,
-        blocks=[
-            SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))),
-            card_buttons(str(interaction.influencer_id)),
-        ],
     )
 
 

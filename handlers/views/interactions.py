@@ -10,7 +10,7 @@ from slack_bolt import BoltContext
 
 from crm import clock, interactions, scoped
 from crm.clock import zone_of
-from handlers.blocks.cards import logged_message
+from handlers.blocks.logged import logged_message
 from handlers.forms import form_values, load_metadata, parse_id
 from handlers.ids import Field
 from handlers.runtime.scope import request_key, scope
@@ -92,7 +92,8 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
                 idempotency_key=idempotency_key(view),
             )
             influencer_id = parse_id(parsed["influencer"], field="influencer", what="influencer")
-            return interactions.log_interaction(
+            before = interactions.before_log(s.db, actor=s.actor, influencer_id=influencer_id)
+            logged = interactions.log_interaction(
                 s.db,
                 actor=s.actor,
                 influencer_id=influencer_id,
@@ -100,6 +101,7 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
                 now=now,
                 next_follow_up=parsed["follow_up"],
             )
+            return logged, before
 
         outcome = attempt(ack, s, record, fields=FIELDS, fallback=Field.INTERACTION_INFLUENCER)
         if outcome.rejected:
@@ -109,11 +111,12 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
         # From App Home there is no such place; the page itself refreshes.
         target = form_reply_target(view, context)
         if target is not None:
-            logged = outcome.value
+            logged, before = outcome.value
             relationship = scoped.get_relationship(
                 s.db, actor=s.actor, influencer_id=logged.influencer_id, archived_ok=True
             )
-            answer = logged_message(logged, relationship, tz=zone_of(s.actor.timezone), now=now)
+            tz = zone_of(s.actor.timezone)
+            answer = logged_message(logged, relationship, before=before, tz=tz, now=now)
     ack()
     if target is not None:
         reply(context, answer, to=target)

@@ -10,14 +10,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.errors import Conflict, InvalidInput, NotFound
+from crm.followups import set_follow_up
 from crm.interactions import (
+    LogPoint,
     NewInteraction,
+    before_log,
     delete_interaction,
     get_interaction,
     list_interactions,
     log_interaction,
+    undo_log,
 )
 from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign
+from crm.relationships import set_status, update_tags
 from crm.scoped import get_relationship
 from crm.strength import score
 from tests.factories import make_influencer, make_relationship, make_user
@@ -252,3 +257,69 @@ def test_relationship_matches_its_interactions_after_any_sequence(db, isolated, 
         assert rel.relationship_strength == score(dated, now=NOW)
         assert rel.last_contacted_at == (max(contacts) if contacts else None)
         assert rel.status == ("contacted" if contacts else "saved")
+
+
+def logged_with_undo_point(db, actor, influencer, **kw):
+    """A log as the form makes it: the relationship's point before, the interaction, the point after."""
+    before = before_log(db, actor=actor, influencer_id=influencer.id)
+    interaction = log(db, actor, influencer, **kw)
+    after = LogPoint.of(get_relationship(db, actor=actor, influencer_id=influencer.id, archived_ok=True))
+    return before, interaction, after
+
+
+def test_undo_of_a_first_log_leaves_everything_as_before(db, me, maya, snapshot):
+    before_all = snapshot()
+    before, call, after = logged_with_undo_point(db, me, maya, type="call")
+    assert before is None and after.status == "contacted"
+    undone = undo_log(db, actor=me, interaction_id=call.id, before=before, after=after, now=NOW)
+    assert undone.relationship is None and undone.influencer.id == maya.id and undone.type == "call"
+    assert snapshot() == before_all  # not on the list, no interaction, no status history
+    # Taken back already (a second click): nothing to do, and nothing changes.
+    assert undo_log(db, actor=me, interaction_id=call.id, before=before, after=after, now=NOW) is None
+    assert snapshot() == before_all
+
+
+def test_undo_puts_back_the_status_and_the_follow_up_the_log_changed(db, me, maya):
+    by_hand = NOW + DAY
+    make_relationship(db, user=me, influencer=maya, follow_up_date=by_hand, cadence_days=3)
+    log(db, me, maya, type="note", interaction_date=NOW - 5 * DAY)
+    before, call, after = logged_with_undo_point(db, me, maya, type="call")
+    assert before == LogPoint("saved", by_hand, False)
+    assert after.status == "contacted" and after.follow_up_from_cadence and after.follow_up_date > by_hand
+    undone = undo_log(db, actor=me, interaction_id=call.id, before=before, after=after, now=NOW)
+    assert (undone.status_back, undone.follow_up_back, undone.kept) == (True, True, False)
+    rel = get_relationship(db, actor=me, influencer_id=maya.id)
+    assert LogPoint.of(rel) == before and undone.relationship is rel
+    assert rel.last_contacted_at is None  # the note left is not a contact
+    assert rel.relationship_strength == score([("note", NOW - 5 * DAY)], now=NOW)
+    assert [i.type for i in list_interactions(db, actor=me, influencer_id=maya.id)] == ["note"]
+
+
+def test_a_status_or_follow_up_changed_after_the_log_stays(db, me, maya):
+    make_relationship(db, user=me, influencer=maya)
+    before, call, after = logged_with_undo_point(db, me, maya, type="call")
+    set_status(db, actor=me, influencer_id=maya.id, status="partnered")
+    set_follow_up(db, actor=me, influencer_id=maya.id, due=NOW + 9 * DAY, now=NOW)
+    undone = undo_log(db, actor=me, interaction_id=call.id, before=before, after=after, now=NOW)
+    assert (undone.status_back, undone.follow_up_back) == (False, False)
+    rel = get_relationship(db, actor=me, influencer_id=maya.id)
+    assert (rel.status, rel.follow_up_date) == ("partnered", NOW + 9 * DAY)
+    assert list_interactions(db, actor=me, influencer_id=maya.id) == []  # the call itself is gone
+
+
+def test_a_creator_the_log_added_stays_on_the_list_with_what_was_added_since(db, me, maya):
+    before, email, after = logged_with_undo_point(db, me, maya, type="email")
+    update_tags(db, actor=me, influencer_id=maya.id, add=["skincare"])
+    undone = undo_log(db, actor=me, interaction_id=email.id, before=before, after=after, now=NOW)
+    assert undone.kept and undone.relationship is not None
+    rel = get_relationship(db, actor=me, influencer_id=maya.id)
+    assert rel.tags == ["skincare"] and rel.last_contacted_at is None
+    assert list_interactions(db, actor=me, influencer_id=maya.id) == []
+
+
+def test_undo_of_another_users_log_finds_nothing_and_changes_nothing(db, me, maya, snapshot):
+    colleague = make_user(db, team_id="T1")
+    before, theirs, after = logged_with_undo_point(db, colleague, maya, type="meeting")
+    taken = snapshot()
+    assert undo_log(db, actor=me, interaction_id=theirs.id, before=before, after=after, now=NOW) is None
+    assert snapshot() == taken

@@ -1,10 +1,15 @@
-"""Undo under `/crm status`'s and `/crm note`'s answers, end to end through the real app: back to
-the status or notes before, once; a change since stays; forged and replayed clicks change nothing."""
+"""Undo under `/crm status`'s and `/crm note`'s answers and the log form's, end to end through the
+real app: back to the status, notes or relationship before, once; a change since stays; forged and
+replayed clicks change nothing."""
 
 from __future__ import annotations
 
-from crm.models import Relationship
-from handlers.ids import Action
+from datetime import UTC, datetime, timedelta
+
+from crm.models import Interaction, Relationship
+from handlers.ids import Action, Field
+
+F = Field
 
 BOB = "UBOB000001"
 
@@ -121,3 +126,81 @@ def test_a_replayed_note_undo_does_not_take_out_a_later_note(run, crm):
     run.command("note @maya Oops")  # the same note again, on purpose this time
     run.send(request)  # Slack's retry of the earlier click
     assert _notes(crm, rel).endswith(": Oops")
+
+
+def _logged(run, crm, handle="maya", *, influencer_id=None, **values):
+    """Log with the form as a user does (opened from `/crm log`); the answer's Undo button."""
+    view = run.command(f"log @{handle} call").opened
+    rel_or_id = influencer_id or crm.one(Relationship).influencer_id
+    when = int((datetime.now(UTC) - timedelta(hours=1)).timestamp())
+    fields = {F.INTERACTION_INFLUENCER: str(rel_or_id), F.INTERACTION_TYPE: "call", F.INTERACTION_DATE: when}
+    sent = run.submit(view, fields | values)
+    (answer,) = sent.to("response_url")
+    (section,) = [b for b in answer.params["blocks"] if b["type"] == "section"]
+    assert section["accessory"]["action_id"] == Action.LOG_UNDO
+    return section["accessory"]
+
+
+def test_undo_takes_back_a_log_with_the_status_and_follow_up_it_changed(run, crm):
+    rel = crm.relationship("maya", name="Maya Lopez", cadence_days=3)  # a call sets a follow-up
+    undo = _logged(run, crm)
+    logged = crm.one(Relationship, Relationship.id == rel.id)
+    assert (logged.status, logged.follow_up_from_cadence) == ("contacted", True)
+    clicked = run.click(undo["action_id"], undo["value"])
+    assert "↩️ Took back the call with *Maya Lopez*." in clicked.text
+    assert "Status: *Saved* · Strength: 0 / 100 · Follow-up: none" in clicked.text
+    assert clicked.reply.params.get("replace_original") is True  # the Undo button goes away
+    assert clicked.to("views.publish")  # App Home shows the follow-up and strength
+    back = crm.one(Relationship, Relationship.id == rel.id)
+    assert (back.status, back.follow_up_date, back.last_contacted_at) == ("saved", None, None)
+    assert crm.count(Interaction) == 0
+    again = run.click(undo["action_id"], undo["value"])  # a second click (another request)
+    assert "That log was taken back already." in again.text and not again.to("views.publish")
+
+
+def test_undo_of_a_first_log_takes_the_creator_off_the_list_again(run, crm):
+    crm.relationship("maya")
+    zed = crm.influencer("zed", name="Zed Park")  # not on my list: the form lists the whole workspace
+    undo = _logged(run, crm, influencer_id=zed.id)
+    assert crm.count(Relationship, Relationship.influencer_id == zed.id) == 1
+    clicked = run.click(undo["action_id"], undo["value"])
+    assert "Took back the call with *Zed Park*. They are off your list again" in clicked.text
+    assert crm.count(Relationship, Relationship.influencer_id == zed.id) == 0
+    assert crm.count(Interaction) == 0
+
+
+def test_a_status_set_after_the_log_stays_and_the_answer_says_so(run, crm):
+    rel = crm.relationship("maya", name="Maya Lopez")
+    undo = _logged(run, crm)
+    run.command("status @maya partnered")
+    clicked = run.click(undo["action_id"], undo["value"])
+    assert "Status: *Partnered* (set since the log) ·" in clicked.text
+    assert crm.one(Relationship, Relationship.id == rel.id).status == "partnered"
+    assert crm.count(Interaction) == 0  # the log itself is taken back
+
+
+def test_a_forged_or_broken_log_undo_changes_nothing(run, crm):
+    crm.relationship("maya")
+    undo = _logged(run, crm)
+    interaction_id, _, points = undo["value"].partition(":")
+    # Bob clicks my button (a forwarded message, a forged payload): my log is not his to take back.
+    bobs = run.click(undo["action_id"], undo["value"], user_id=BOB)
+    assert "That log was taken back already." in bobs.text and crm.count(Interaction) == 1
+    for value in ("nonsense", f"{interaction_id}:hot.0.:saved.0.", f"{interaction_id}:-", f"x:{points}", ""):
+        sent = run.click(Action.LOG_UNDO, value)
+        assert "That log was taken back already." in sent.reply.params["text"], value
+    too_far = f"{interaction_id}:saved.0.99999999999999999:contacted.0."
+    assert "taken back already" in run.click(Action.LOG_UNDO, too_far).reply.params["text"]
+    assert crm.count(Interaction) == 1 and crm.one(Relationship).status == "contacted"
+
+
+def test_a_replayed_log_undo_takes_nothing_back(run, crm):
+    crm.relationship("maya")
+    undo = _logged(run, crm)
+    request = run.payloads.block_actions([run.payloads.button(undo["action_id"], undo["value"])])
+    run.send(request)
+    assert crm.count(Interaction) == 0
+    _logged(run, crm)  # logged again, on purpose this time
+    replayed = run.send(request)  # Slack's retry of the earlier click
+    assert crm.count(Interaction) == 1 and crm.one(Relationship).status == "contacted"
+    assert "taken back already" in replayed.text and not replayed.to("views.publish")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -11,11 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crm.campaigns import CampaignSummary
+from crm.interactions import LogPoint, UndoneLog
+from crm.models import Interaction
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.campaigns import assignment_link, campaign_list
 from handlers.blocks.cards import card_message
 from handlers.blocks.help import Usage, help_message
 from handlers.blocks.lists import PAGE, ListQuery, candidates, relationship_list, search_results
+from handlers.blocks.logged import log_undone_message, logged_message, parse_log_undo
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn
 from handlers.commands.dispatch import SUBCOMMANDS, usage_help
@@ -340,3 +344,31 @@ def test_the_priority_picker_offers_every_priority_crm_accepts():
 
     picker = priority_select().to_dict()["element"]["options"]
     assert [o["value"] for o in picker] == [str(p) for p in range(PRIORITY_MAX + 1)]
+
+
+def test_the_log_undo_value_carries_both_points_exactly_and_no_user_text():
+    inf = s.influencer(name=s.NASTY)
+    rel = s.relationship(inf, status="contacted", follow_up_date=s.NOW + timedelta(microseconds=123))
+    rel.follow_up_from_cadence = True
+    interaction = Interaction(id=uuid.uuid4(), type="call", influencer=inf, influencer_id=inf.id)
+    interaction.interaction_date, interaction.subject = s.NOW, s.NASTY
+    for before in (None, LogPoint("saved", None, False), LogPoint("cold", s.NOW, False)):
+        body = rendered(logged_message(interaction, rel, before=before, tz=BERLIN, now=s.NOW))
+        (undo,) = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
+        assert undo["action_id"] == Action.LOG_UNDO and "evil" not in undo["value"]
+        assert parse_log_undo(undo["value"]) == (interaction.id, before, LogPoint.of(rel))
+        assert "<https://evil" not in all_text(body)
+
+
+def test_the_log_undo_answer_escapes_the_name_and_says_what_stayed():
+    inf = s.influencer(name=s.NASTY)
+    rel = s.relationship(inf, status="partnered", follow_up_date=None)
+    stayed = UndoneLog(inf, "meeting", rel, status_back=False, follow_up_back=True)
+    body = rendered(log_undone_message(stayed, tz=BERLIN, now=s.NOW))
+    text = all_text(body)
+    assert "Took back the meeting with" in text and "<!channel>" not in text
+    assert "Status: *Partnered* (set since the log)" in text and "Follow-up: none" in text
+    assert "none (set since" not in text  # the follow-up is as before the log
+    off = rendered(log_undone_message(UndoneLog(inf, "file_upload", None), tz=BERLIN, now=s.NOW))
+    assert "Took back the file with" in all_text(off) and "off your list again" in all_text(off)
+    assert "taken back already" in all_text(rendered(log_undone_message(None, tz=BERLIN, now=s.NOW)))

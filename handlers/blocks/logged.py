@@ -1,0 +1,127 @@
+"""The log form's answer (what was logged, and the status, strength and follow-up it left), with Undo;
+and Undo's answer.
+
+The Undo value comes back from Slack, so it is parsed strictly here, and crm.interactions.undo_log
+behind it only touches the clicking user's own interaction and relationship: a forged value changes
+nothing of anyone else's. It carries the interaction and the relationship's crm.interactions.LogPoint
+before and after the log, "<interaction id>:<before>:<after>", each point "<status>.<1 when the
+cadence set the follow-up, else 0>.<follow-up as microseconds since 1970 UTC, or nothing>", and
+"-" for no relationship before the log. No user text travels in it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
+
+from crm.errors import InvalidInput
+from crm.interactions import LogPoint, UndoneLog
+from crm.models import RELATIONSHIP_STATUSES, Interaction, Relationship
+from handlers.blocks.cards import card_buttons, follow_up_text
+from handlers.blocks.fields import INTERACTION_TYPE_LABELS, status_label, who
+from handlers.blocks.message import Message
+from handlers.blocks.text import SECTION_TEXT, clip, fmt_datetime, mrkdwn, plain_of
+from handlers.ids import Action
+
+# A value that is not one we wrote (forged, or cut): the same answer as one taken back already.
+GONE = "That log was taken back already."
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_POINT = re.compile(r"^(?P<status>[a-z]{1,20})\.(?P<cadence>[01])\.(?P<due>\d{1,16})?$")
+
+
+def _point_text(point: LogPoint | None) -> str:
+    if point is None:
+        return "-"
+    due = "" if point.follow_up_date is None else str((point.follow_up_date - _EPOCH) // _MICROSECOND)
+    return f"{point.status}.{int(point.follow_up_from_cadence)}.{due}"
+
+
+def log_undo_value(interaction_id: uuid.UUID, before: LogPoint | None, after: LogPoint) -> str:
+    return f"{interaction_id}:{_point_text(before)}:{_point_text(after)}"
+
+
+def _point(text: str) -> LogPoint:
+    match = _POINT.match(text)
+    if match is None or match["status"] not in RELATIONSHIP_STATUSES:
+        raise InvalidInput("interaction", GONE)
+    due = None if match["due"] is None else _EPOCH + int(match["due"]) * _MICROSECOND
+    return LogPoint(match["status"], due, match["cadence"] == "1")
+
+
+def parse_log_undo(value: object) -> tuple[uuid.UUID, LogPoint | None, LogPoint]:
+    """(interaction id, point before, point after); InvalidInput when the value is not one of ours."""
+    interaction_id, _, points = str(value).partition(":")
+    before, _, after = points.partition(":")
+    try:
+        parsed_id = uuid.UUID(interaction_id)
+    except ValueError:
+        raise InvalidInput("interaction", GONE) from None
+    return parsed_id, (None if before == "-" else _point(before)), _point(after)
+
+
+def _state_line(relationship: Relationship, tz: ZoneInfo, now: datetime, *, since: tuple[bool, bool]) -> str:
+    """'Status: *Contacted* · Strength: 12 / 100 · Follow-up: none'; `since` marks the status and
+    the follow-up that were changed after the log (an Undo leaves those as they are)."""
+    status_since, follow_up_since = since
+    status = f"*{status_label(relationship.status)}*" + (" (set since the log)" if status_since else "")
+    follow_up = follow_up_text(relationship, tz, now) + (" (set since the log)" if follow_up_since else "")
+    return f"Status: {status} · Strength: {relationship.relationship_strength} / 100 · Follow-up: {follow_up}"
+
+
+def logged_message(
+    interaction: Interaction,
+    relationship: Relationship,
+    *,
+    before: LogPoint | None,
+    tz: ZoneInfo,
+    now: datetime,
+) -> Message:
+    """The answer to the log form: what was logged with whom and when; the status and strength it
+    left (a first email, call or meeting moves Saved to Contacted) and the follow-up (the form's,
+    the cadence's or the one before); Undo beside it (`before`: the relationship before the log);
+    and the card's buttons."""
+    kind = INTERACTION_TYPE_LABELS.get(interaction.type, interaction.type)
+    about = interaction.subject or interaction.content or ""
+    when = fmt_datetime(interaction.interaction_date, tz)
+    text = f"📝 Logged *{kind}* with {who(interaction.influencer)} · {when}"
+    if about:
+        text += f"\n{mrkdwn(about, 300)}"
+    text += "\n" + _state_line(relationship, tz, now, since=(False, False))
+    plain = f"Logged {kind.lower()} with {interaction.influencer.name}"
+    undo = ButtonElement(
+        text=PlainTextObject(text="Undo"),
+        action_id=Action.LOG_UNDO,
+        value=log_undo_value(interaction.id, before, LogPoint.of(relationship)),
+    )
+    return Message(
+        text=plain,
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=undo),
+            card_buttons(str(interaction.influencer_id)),
+        ],
+    )
+
+
+def log_undone_message(undone: UndoneLog | None, *, tz: ZoneInfo, now: datetime) -> Message:
+    """Undo's answer, in place of the one it was under: the log taken back, and the status and
+    follow-up as they are now (those changed since the log stay, and it says so)."""
+    if undone is None:
+        return Message(text=GONE, blocks=[SectionBlock(text=MarkdownTextObject(text=GONE))])
+    kind = INTERACTION_TYPE_LABELS.get(undone.type, undone.type).lower()
+    name = f"*{mrkdwn(undone.influencer.name, 200)}*"
+    text = f"↩️ Took back the {kind} with {name}."
+    relationship = undone.relationship
+    if relationship is None:
+        text += " They are off your list again, as before the log."
+        return Message(text=plain_of(text), blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+    if undone.kept:
+        text += " They stay on your list: something was added to them since the log."
+    since = (not undone.kept and not undone.status_back, not undone.kept and not undone.follow_up_back)
+    text += "\n" + _state_line(relationship, tz, now, since=since)
+    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), card_buttons(str(undone.influencer.id))]
+    return Message(text=plain_of(text), blocks=blocks)
