@@ -69,6 +69,8 @@ class RelationshipCard:
     # Every profile, primary first, when the creator has two or more (the card lists them); empty
     # for one (the line under the name shows it).
     profiles: list[ProfileSummary] = field(default_factory=list)
+    # More interactions were logged than recent_interactions holds (`/crm history` lists them all).
+    more_interactions: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,7 @@ def _card(
         assignments=assignments,
         strength=strength,
         profiles=profiles,
+        more_interactions=len(latest) > recent,
     )
 
 

@@ -55,6 +55,7 @@ from crm.models import (
     Relationship,
     User,
 )
+from crm.relationship_list import OFFSET_MAX
 from crm.strength import strength_subquery
 from crm.text import clean_text
 from crm.urls import validate_http_url
@@ -263,17 +264,27 @@ _LATEST = (
     .where(_int.c.user_id == bindparam("user_id"), _int.c.influencer_id == bindparam("influencer_id"))
     .order_by(_int.c.interaction_date.desc(), _int.c.id)
     .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
 )
 
 
 def list_interactions(
-    db: Session, *, actor: User, influencer_id: uuid.UUID, limit: int = 10
+    db: Session, *, actor: User, influencer_id: uuid.UUID, limit: int = 10, offset: int = 0
 ) -> list[InteractionSummary]:
-    """The actor's interactions with an influencer, newest first (campaign name in the same query)."""
+    """The actor's interactions with an influencer, newest first (campaign name in the same query),
+    from the `offset`-th on (a page of `/crm history`)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
         raise InvalidInput("limit", "Show from 1 to 100 interactions.")
-    params = {"user_id": actor.id, "influencer_id": influencer_id, "limit": limit}
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= OFFSET_MAX:
+        raise InvalidInput("offset", f"The offset must be from 0 to {OFFSET_MAX:,}.")
+    params = {"user_id": actor.id, "influencer_id": influencer_id, "limit": limit, "offset": offset}
     return [InteractionSummary(*row) for row in db.execute(_LATEST, params)]
+
+
+def count_interactions(db: Session, *, actor: User, influencer_id: uuid.UUID) -> int:
+    """How many interactions the actor logged with the influencer."""
+    mine = (Interaction.user_id == actor.id, Interaction.influencer_id == influencer_id)
+    return db.scalar(select(func.count()).select_from(Interaction).where(*mine)) or 0
 
 
 def get_interaction(db: Session, *, actor: User, interaction_id: uuid.UUID) -> Interaction:

@@ -150,6 +150,11 @@ class Action(StrEnum):
     STATUS_UNDO = "relationship-status-undo"
     # Undo under `/crm note`'s answer: "<influencer id>:<notes before>:<notes after>" (marks, no text).
     NOTE_UNDO = "relationship-note-undo"
+    # Under `/crm history`: Previous / Next ("<influencer id>:<offset>") and Delete on each
+    # interaction ("<interaction id>:<influencer id>:<offset of the page>"), handlers.blocks.history.
+    HISTORY_PREVIOUS = "interaction-history-previous"
+    HISTORY_NEXT = "interaction-history-next"
+    INTERACTION_DELETE = "interaction-delete"
     # Undo under the log form's answer: the interaction and the relationship's status and follow-up
     # before and after the log (handlers.blocks.logged).
     LOG_UNDO = "interaction-log-undo"
@@ -172,6 +177,7 @@ class Block(StrEnum):
     HOME_ACTIONS = "home-actions"
     HOME_WEEKLY_DIGEST = "home-weekly-digest"
     LIST_PAGES = "relationship-list-pages"
+    HISTORY_PAGES = "interaction-history-pages"
     MERGE_ACTIONS = "creator-merge-actions"
     REMOVED_ACTIONS = "relationship-removed-actions"
     IMPORT_ACTIONS = "roster-import-actions"

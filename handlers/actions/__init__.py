@@ -14,6 +14,7 @@ def register(app: App) -> None:
         cards,
         due_rows,
         followups,
+        history,
         imports,
         links,
         merge,
@@ -30,7 +31,8 @@ def register(app: App) -> None:
     # archive: Undo under /crm remove, Restore under /crm list archived. imports: Import / Cancel
     # under the /crm import preview. unfurls: Open my card under a creator's link unfurl. links: QR
     # code under a tracking link. weekly_digest: Turn on / Turn off the personal digest on App Home.
-    # undo: Undo under /crm status's and /crm note's answers, and under the log form's.
+    # undo: Undo under /crm status's and /crm note's answers, and under the log form's. history:
+    # Previous / Next and Delete under /crm history.
     for module in (
         archive,
         campaigns,
@@ -38,6 +40,7 @@ def register(app: App) -> None:
         cards,
         due_rows,
         followups,
+        history,
         imports,
         links,
         merge,

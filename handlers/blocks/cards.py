@@ -192,7 +192,9 @@ def card_message(
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Notes*\n{excerpt}")))
     if recent := card.recent_interactions:
         lines = [interaction_line(i, tz) for i in recent[:RECENT_LINES]]
-        text = _lines(lines, SECTION_TEXT - 30)
+        text = _lines(lines, SECTION_TEXT - 130)
+        more = "…and more: " if card.more_interactions else ""
+        text += f"\n{more}`/crm history @{mrkdwn(influencer.handle, 60)}` lists every one, with Delete."
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Last interactions*\n{text}")))
     if card.assignments:
         lines = [assignment_line(a, public_url) for a in card.assignments]

@@ -130,34 +130,33 @@ def relationship_row(
     return SectionBlock(text=MarkdownTextObject(text=text), accessory=_show_button(str(inf.id)))
 
 
-def _rows_text(offset: int, shown: int, total: int | None) -> str:
+def rows_text(offset: int, shown: int, total: int | None) -> str:
     """'21–40 of 57' (or '21–40' when the total is not known)."""
     span = f"{offset + 1:,}–{offset + shown:,}" if shown > 1 else f"{offset + 1:,}"
     return f"{span} of {total:,}" if total is not None else span
 
 
-def page_buttons(query: ListQuery, *, offset: int, shown: int, has_next: bool) -> ActionsBlock | None:
-    """Previous / Next for the page of `query` starting at `offset`; None when there is one page."""
+Button = tuple[str, str]  # (action id, value)
+
+
+def pager(block_id: str, *, previous: Button | None, following: Button | None) -> ActionsBlock | None:
+    """Previous / Next buttons, each an (action id, value) or None; None when there is neither, or a
+    value is too long for Slack."""
     buttons = []
-    if offset > 0:
-        buttons.append(
-            ButtonElement(
-                text=PlainTextObject(text="Previous"),
-                action_id=Action.LIST_PREVIOUS,
-                value=query.value(max(offset - PAGE, 0)),
-            )
-        )
-    if has_next:
-        buttons.append(
-            ButtonElement(
-                text=PlainTextObject(text="Next"),
-                action_id=Action.LIST_NEXT,
-                value=query.value(offset + shown),
-            )
-        )
+    for label, given in (("Previous", previous), ("Next", following)):
+        if given is not None:
+            action_id, value = given
+            buttons.append(ButtonElement(text=PlainTextObject(text=label), action_id=action_id, value=value))
     if not buttons or any(len(b.value) > BUTTON_VALUE for b in buttons):
         return None
-    return ActionsBlock(block_id=Block.LIST_PAGES, elements=buttons)
+    return ActionsBlock(block_id=block_id, elements=buttons)
+
+
+def page_buttons(query: ListQuery, *, offset: int, shown: int, has_next: bool) -> ActionsBlock | None:
+    """Previous / Next for the page of `query` starting at `offset`; None when there is one page."""
+    previous = (Action.LIST_PREVIOUS, query.value(max(offset - PAGE, 0))) if offset > 0 else None
+    following = (Action.LIST_NEXT, query.value(offset + shown)) if has_next else None
+    return pager(Block.LIST_PAGES, previous=previous, following=following)
 
 
 def relationship_list(
@@ -178,7 +177,7 @@ def relationship_list(
     if not items:
         return Message(text=plain_of(empty), blocks=[SectionBlock(text=MarkdownTextObject(text=empty))])
     shown = list(items[:PAGE])
-    rows = _rows_text(offset, len(shown), total)
+    rows = rows_text(offset, len(shown), total)
     blocks: list[Any] = [header(f"{title} ({total:,})")]
     due_kind = query.kind if query.kind in DUE_KINDS else None
     blocks += [relationship_row(r, tz=tz, now=now, restore=restore, due_kind=due_kind) for r in shown]
@@ -237,7 +236,7 @@ def search_results(
                     text=MarkdownTextObject(text=line), accessory=_show_button(str(inf.id), add=True)
                 )
             )
-    rows = _rows_text(offset, len(shown), None)
+    rows = rows_text(offset, len(shown), None)
     buttons = page_buttons(query, offset=offset, shown=len(shown), has_next=has_next)
     if buttons is not None:
         blocks.append(context(f"Results {rows}, best first."))

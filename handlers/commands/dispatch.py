@@ -39,6 +39,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("cadence", cadence_cmd.CADENCE, cadence_cmd.run_cadence, writes=True),
         Subcommand("note", rel_cmd.NOTE, rel_cmd.note, writes=True),
         Subcommand("log", rel_cmd.LOG, rel_cmd.log),
+        Subcommand("history", rel_cmd.HISTORY, rel_cmd.history),
         Subcommand("list", list_cmd.LIST, list_cmd.list_),
         Subcommand("due", list_cmd.DUE, list_cmd.due),
         Subcommand("find", list_cmd.FIND, list_cmd.find),

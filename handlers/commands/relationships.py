@@ -14,6 +14,7 @@ from crm.relationship_fields import PRIORITY_MAX, validate_priority
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from crm.text import fold
 from crm.users import looks_like_email
+from handlers.actions.history import history_page
 from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import creator_label, kept_note, status_label
@@ -55,6 +56,11 @@ LOG = Usage(
     "log <influencer> [email|call|meeting|note|file] [what happened]",
     "log an interaction (opens a form, filled in with what you give)",
     "/crm log @maya call agreed on two reels",
+)
+HISTORY = Usage(
+    "history <influencer>",
+    "every interaction you logged with them, newest first, each with Delete",
+    "/crm history @maya",
 )
 REMOVE = Usage(
     "remove <influencer>",
@@ -144,6 +150,13 @@ def show(ctx: CommandContext, args: list[str]) -> None:
         influencer = ctx.influencer(_ref(args))
         card = dashboard.relationship_card(ctx.db, actor=ctx.actor, influencer_id=influencer.id, now=ctx.now)
     ctx.reply(card_message(card, tz=ctx.tz, now=ctx.now, public_url=ctx.settings.public_url))
+
+
+def history(ctx: CommandContext, args: list[str]) -> None:
+    """`/crm history <influencer>`: the first page of what the user logged with them."""
+    need(args, 1, HISTORY)
+    influencer = ctx.influencer(_ref(args))
+    ctx.reply(history_page(ctx.db, ctx.actor, influencer, offset=0, tz=ctx.tz))
 
 
 def _one_word_missing(args: list[str], value_words: Sequence[str], what: str) -> str | None:

@@ -15,6 +15,7 @@ from crm.interactions import (
     LogPoint,
     NewInteraction,
     before_log,
+    count_interactions,
     delete_interaction,
     get_interaction,
     list_interactions,
@@ -323,3 +324,16 @@ def test_undo_of_another_users_log_finds_nothing_and_changes_nothing(db, me, may
     taken = snapshot()
     assert undo_log(db, actor=me, interaction_id=theirs.id, before=before, after=after, now=NOW) is None
     assert snapshot() == taken
+
+
+def test_interactions_page_by_offset_and_are_counted_for_their_user_only(db, me, maya):
+    for day in range(5):
+        log(db, me, maya, type="note", subject=f"n{day}", interaction_date=NOW - day * DAY)
+    log(db, make_user(db, team_id="T1"), maya, type="call")  # a colleague's: not mine
+    assert count_interactions(db, actor=me, influencer_id=maya.id) == 5
+    page = list_interactions(db, actor=me, influencer_id=maya.id, limit=2, offset=2)
+    assert [i.subject for i in page] == ["n2", "n3"]
+    assert list_interactions(db, actor=me, influencer_id=maya.id, limit=2, offset=5) == []
+    for offset in (-1, True, 10**9):
+        with pytest.raises(InvalidInput):
+            list_interactions(db, actor=me, influencer_id=maya.id, offset=offset)
