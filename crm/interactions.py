@@ -302,35 +302,40 @@ def get_interaction(db: Session, *, actor: User, interaction_id: uuid.UUID) -> I
 def delete_interaction(
     db: Session, *, actor: User, interaction_id: uuid.UUID, now: datetime | None = None
 ) -> Relationship | None:
-    """Delete one of the actor's interactions; recompute the relationship's strength and last contact.
+    """Delete one of the actor's interactions; recompute the relationship's strength, and its last
+    contact when the deleted one was it (then the latest email, call or meeting left, or none).
 
-    Status and follow-up are left as they are (they may have been changed since). Returns the
-    updated relationship, or None if the influencer is no longer on the actor's list.
+    A last contact that came from elsewhere (an import, or later than any logged) stays. Status and
+    follow-up are left as they are (they may have been changed since). Returns the updated
+    relationship, or None if the influencer is no longer on the actor's list.
     """
     now = resolve_now(now)
-    influencer_id = db.scalar(
+    deleted = db.execute(
         delete(Interaction)
         .where(Interaction.id == interaction_id, Interaction.user_id == actor.id)
-        .returning(Interaction.influencer_id)
-    )
-    if influencer_id is None:
+        .returning(Interaction.influencer_id, Interaction.type, Interaction.interaction_date)
+    ).one_or_none()
+    if deleted is None:
         raise NotFound(NOT_YOURS)
-    last_contact = (
-        select(func.max(Interaction.interaction_date))
-        .where(
-            Interaction.user_id == actor.id,
-            Interaction.influencer_id == influencer_id,
-            Interaction.type.in_(CONTACT_TYPES),
+    influencer_id, kind, when = deleted
+    changes: dict[str, object] = {"relationship_strength": strength_subquery(actor.id, influencer_id, now)}
+    if kind in CONTACT_TYPES:
+        left = (
+            select(func.max(Interaction.interaction_date))
+            .where(
+                Interaction.user_id == actor.id,
+                Interaction.influencer_id == influencer_id,
+                Interaction.type.in_(CONTACT_TYPES),
+            )
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
+        changes["last_contacted_at"] = case(
+            (Relationship.last_contacted_at == when, left), else_=Relationship.last_contacted_at
+        )
     stmt = (
         update(Relationship)
         .where(Relationship.user_id == actor.id, Relationship.influencer_id == influencer_id)
-        .values(
-            relationship_strength=strength_subquery(actor.id, influencer_id, now),
-            last_contacted_at=last_contact,
-        )
+        .values(changes)
         .returning(Relationship)
     )
     return db.scalars(stmt, execution_options={"populate_existing": True}).one_or_none()
@@ -338,17 +343,27 @@ def delete_interaction(
 
 @dataclass(frozen=True, slots=True)
 class LogPoint:
-    """What a log may change on the actor's relationship besides its history (which undo_log
-    recomputes), and so what its Undo puts back: the status and the follow-up, with whether the
-    cadence set it."""
+    """What a log may change on the actor's relationship besides its strength (which undo_log
+    recomputes), and so what its Undo puts back: the status, the follow-up (with whether the
+    cadence set it) and the last contact."""
 
     status: str
     follow_up_date: datetime | None
     follow_up_from_cadence: bool
+    last_contacted_at: datetime | None = None
 
     @classmethod
     def of(cls, relationship: Relationship) -> LogPoint:
-        return cls(relationship.status, relationship.follow_up_date, relationship.follow_up_from_cadence)
+        return cls(
+            relationship.status,
+            relationship.follow_up_date,
+            relationship.follow_up_from_cadence,
+            relationship.last_contacted_at,
+        )
+
+    @property
+    def follow_up(self) -> tuple[datetime | None, bool]:
+        return self.follow_up_date, self.follow_up_from_cadence
 
 
 def before_log(db: Session, *, actor: User, influencer_id: uuid.UUID) -> LogPoint | None:
@@ -385,9 +400,9 @@ def undo_log(
     after: LogPoint,
     now: datetime | None = None,
 ) -> UndoneLog | None:
-    """Take back an interaction just logged: delete it (strength and last contact are recomputed,
-    as delete_interaction does), and put back the status and the follow-up it changed (`before`)
-    while they are still as the log left them (`after`).
+    """Take back an interaction just logged: delete it (the strength is recomputed), and put back
+    the status, the follow-up and the last contact it changed (`before`) while each is still as the
+    log left it (`after`).
 
     When the log had put the creator on the list (`before` None), the relationship goes too, unless
     something was added to it since (another interaction, notes, tags, a priority, a cadence, a
@@ -402,22 +417,25 @@ def undo_log(
     if interaction is None:
         return None
     influencer, kind = interaction.influencer, interaction.type
+    mine = (Relationship.user_id == actor.id, Relationship.influencer_id == influencer.id)
+    found = db.scalars(select(Relationship).where(*mine).with_for_update()).one_or_none()
+    was = None if found is None else LogPoint.of(found)  # as it is now, before the delete below
     relationship = delete_interaction(db, actor=actor, interaction_id=interaction_id, now=now)
-    if relationship is None:
-        return UndoneLog(influencer, kind, None)
-    as_left = LogPoint.of(relationship) == after
+    if relationship is None or was is None:
+        return UndoneLog(influencer, kind, relationship)
     if before is None:
-        if as_left and _only_what_the_log_made(db, actor=actor, relationship=relationship):
+        if was == after and _only_what_the_log_made(db, actor=actor, relationship=relationship):
             db.delete(relationship)
             db.flush()
             return UndoneLog(influencer, kind, None)
         return UndoneLog(influencer, kind, relationship, status_back=False, follow_up_back=False, kept=True)
-    if relationship.status == after.status:
+    if was.status == after.status:
         relationship.status = before.status
-    follow_up = (relationship.follow_up_date, relationship.follow_up_from_cadence)
-    if follow_up == (after.follow_up_date, after.follow_up_from_cadence):
+    if was.follow_up == after.follow_up:
         relationship.follow_up_date = before.follow_up_date
         relationship.follow_up_from_cadence = before.follow_up_from_cadence
+    if was.last_contacted_at == after.last_contacted_at:
+        relationship.last_contacted_at = before.last_contacted_at
     db.flush()
     now_at = LogPoint.of(relationship)
     return UndoneLog(
@@ -425,8 +443,7 @@ def undo_log(
         kind,
         relationship,
         status_back=now_at.status == before.status,
-        follow_up_back=(now_at.follow_up_date, now_at.follow_up_from_cadence)
-        == (before.follow_up_date, before.follow_up_from_cadence),
+        follow_up_back=now_at.follow_up == before.follow_up,
     )
 
 

@@ -79,8 +79,8 @@ def what_was_deleted(kind: str, when: str) -> str:
     """The line above the page after a Delete."""
     label = INTERACTION_TYPE_LABELS.get(kind, kind).lower()
     return (
-        f"🗑️ Deleted the {label} of {when}. Strength and last contact are worked out again;"
-        " status and follow-up stay as they are."
+        f"🗑️ Deleted the {label} of {when}. The strength is worked out again, and the last contact"
+        " if it was this one; status and follow-up stay as they are."
     )
 
 

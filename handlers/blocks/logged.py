@@ -5,8 +5,8 @@ The Undo value comes back from Slack, so it is parsed strictly here, and crm.int
 behind it only touches the clicking user's own interaction and relationship: a forged value changes
 nothing of anyone else's. It carries the interaction and the relationship's crm.interactions.LogPoint
 before and after the log, "<interaction id>:<before>:<after>", each point "<status>.<1 when the
-cadence set the follow-up, else 0>.<follow-up as microseconds since 1970 UTC, or nothing>", and
-"-" for no relationship before the log. No user text travels in it.
+cadence set the follow-up, else 0>.<follow-up>.<last contact>", each instant as microseconds since
+1970 UTC (nothing for none), and "-" for no relationship before the log. No user text travels in it.
 """
 
 from __future__ import annotations
@@ -31,14 +31,24 @@ from handlers.ids import Action
 GONE = "That log was taken back already."
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_POINT = re.compile(r"^(?P<status>[a-z]{1,20})\.(?P<cadence>[01])\.(?P<due>\d{1,16})?$")
+_POINT = re.compile(
+    r"^(?P<status>[a-z]{1,20})\.(?P<cadence>[01])\.(?P<due>\d{1,16})?\.(?P<contact>\d{1,16})?$"
+)
+
+
+def _instant_text(instant: datetime | None) -> str:
+    return "" if instant is None else str((instant - _EPOCH) // _MICROSECOND)
+
+
+def _instant(digits: str | None) -> datetime | None:
+    return None if digits is None else _EPOCH + int(digits) * _MICROSECOND
 
 
 def _point_text(point: LogPoint | None) -> str:
     if point is None:
         return "-"
-    due = "" if point.follow_up_date is None else str((point.follow_up_date - _EPOCH) // _MICROSECOND)
-    return f"{point.status}.{int(point.follow_up_from_cadence)}.{due}"
+    due, contact = _instant_text(point.follow_up_date), _instant_text(point.last_contacted_at)
+    return f"{point.status}.{int(point.follow_up_from_cadence)}.{due}.{contact}"
 
 
 def log_undo_value(interaction_id: uuid.UUID, before: LogPoint | None, after: LogPoint) -> str:
@@ -49,8 +59,8 @@ def _point(text: str) -> LogPoint:
     match = _POINT.match(text)
     if match is None or match["status"] not in RELATIONSHIP_STATUSES:
         raise InvalidInput("interaction", GONE)
-    due = None if match["due"] is None else _EPOCH + int(match["due"]) * _MICROSECOND
-    return LogPoint(match["status"], due, match["cadence"] == "1")
+    due, contact = _instant(match["due"]), _instant(match["contact"])
+    return LogPoint(match["status"], due, match["cadence"] == "1", contact)
 
 
 def parse_log_undo(value: object) -> tuple[uuid.UUID, LogPoint | None, LogPoint]:

@@ -337,3 +337,22 @@ def test_interactions_page_by_offset_and_are_counted_for_their_user_only(db, me,
     for offset in (-1, True, 10**9):
         with pytest.raises(InvalidInput):
             list_interactions(db, actor=me, influencer_id=maya.id, offset=offset)
+
+
+def test_deleting_keeps_a_last_contact_that_the_deleted_one_did_not_set(db, me, maya):
+    imported = NOW - 2 * DAY  # from a CSV import: later than anything logged
+    make_relationship(db, user=me, influencer=maya, last_contacted_at=imported)
+    email = log(db, me, maya, type="email", interaction_date=NOW - 10 * DAY)
+    note = log(db, me, maya, type="note")
+    assert delete_interaction(db, actor=me, interaction_id=email.id, now=NOW).last_contacted_at == imported
+    assert delete_interaction(db, actor=me, interaction_id=note.id, now=NOW).last_contacted_at == imported
+
+
+def test_undo_puts_back_a_last_contact_that_was_not_logged(db, me, maya):
+    imported = NOW - 30 * DAY
+    make_relationship(db, user=me, influencer=maya, status="warm", last_contacted_at=imported)
+    before, call, after = logged_with_undo_point(db, me, maya, type="call")
+    assert (before.last_contacted_at, after.last_contacted_at) == (imported, NOW)
+    undo_log(db, actor=me, interaction_id=call.id, before=before, after=after, now=NOW)
+    rel = get_relationship(db, actor=me, influencer_id=maya.id)
+    assert LogPoint.of(rel) == before and rel.relationship_strength == 0

@@ -186,10 +186,12 @@ def test_a_forged_or_broken_log_undo_changes_nothing(run, crm):
     # Bob clicks my button (a forwarded message, a forged payload): my log is not his to take back.
     bobs = run.click(undo["action_id"], undo["value"], user_id=BOB)
     assert "That log was taken back already." in bobs.text and crm.count(Interaction) == 1
-    for value in ("nonsense", f"{interaction_id}:hot.0.:saved.0.", f"{interaction_id}:-", f"x:{points}", ""):
+    forged = (f"{interaction_id}:hot.0..:saved.0..", f"{interaction_id}:-", f"x:{points}")
+    for value in ("nonsense", *forged, ""):
         sent = run.click(Action.LOG_UNDO, value)
         assert "That log was taken back already." in sent.reply.params["text"], value
-    too_far = f"{interaction_id}:saved.0.99999999999999999:contacted.0."
+    assert points.startswith("saved.0..:contacted.0..")  # the format the values above are forged in
+    too_far = f"{interaction_id}:saved.0.99999999999999999.:contacted.0.."
     assert "taken back already" in run.click(Action.LOG_UNDO, too_far).reply.params["text"]
     assert crm.count(Interaction) == 1 and crm.one(Relationship).status == "contacted"
 

@@ -352,7 +352,9 @@ def test_the_log_undo_value_carries_both_points_exactly_and_no_user_text():
     rel.follow_up_from_cadence = True
     interaction = Interaction(id=uuid.uuid4(), type="call", influencer=inf, influencer_id=inf.id)
     interaction.interaction_date, interaction.subject = s.NOW, s.NASTY
-    for before in (None, LogPoint("saved", None, False), LogPoint("cold", s.NOW, False)):
+    rel.last_contacted_at = s.NOW - timedelta(days=3, microseconds=7)
+    points = (LogPoint("saved", None, False), LogPoint("cold", s.NOW, False, s.NOW - timedelta(days=9)))
+    for before in (None, *points):
         body = rendered(logged_message(interaction, rel, before=before, tz=BERLIN, now=s.NOW))
         (undo,) = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
         assert undo["action_id"] == Action.LOG_UNDO and "evil" not in undo["value"]
