@@ -341,6 +341,67 @@ def delete_interaction(
     return db.scalars(stmt, execution_options={"populate_existing": True}).one_or_none()
 
 
+def _locked(db: Session, *, actor: User, interaction_id: uuid.UUID) -> Interaction | None:
+    """One of the actor's interactions, with its influencer, locked until the commit; None if none."""
+    return db.scalars(
+        select(Interaction)
+        .options(joinedload(Interaction.influencer, innerjoin=True))
+        .where(Interaction.id == interaction_id, Interaction.user_id == actor.id)
+        .with_for_update(of=Interaction)
+    ).one_or_none()
+
+
+def edit_interaction(
+    db: Session,
+    *,
+    actor: User,
+    interaction_id: uuid.UUID,
+    data: NewInteraction,
+    now: datetime | None = None,
+) -> Interaction:
+    """Change one of the actor's interactions: its type, subject, content, date, campaign and file
+    link, validated as a log is (`data` holds them all: pass the file link it has to keep it).
+
+    The strength is worked out again; the last contact too, when this one was it or now is the
+    latest. Status and follow-up stay as they are. NotFound for another user's or a missing one.
+    """
+    now = resolve_now(now)
+    clean = _validated(data, now)
+    interaction = _locked(db, actor=actor, interaction_id=interaction_id)
+    if interaction is None:
+        raise NotFound(NOT_YOURS)
+    if clean.campaign_id is not None:
+        in_team = exists().where(Campaign.id == clean.campaign_id, Campaign.team_id == actor.team_id)
+        if not db.scalar(select(in_team)):
+            raise InvalidInput("campaign", "That campaign isn't in this workspace.")
+    was_contact = interaction.type in CONTACT_TYPES
+    old_date = interaction.interaction_date
+    interaction.type, interaction.subject, interaction.content = clean.type, clean.subject, clean.content
+    interaction.file_url, interaction.campaign_id = clean.file_url, clean.campaign_id
+    interaction.interaction_date = clean.interaction_date
+    db.flush()
+    mine = (Interaction.user_id == actor.id, Interaction.influencer_id == interaction.influencer_id)
+    changes: dict[str, object] = {
+        "relationship_strength": strength_subquery(actor.id, interaction.influencer_id, now)
+    }
+    latest = select(func.max(Interaction.interaction_date)).where(*mine, Interaction.type.in_(CONTACT_TYPES))
+    if was_contact:  # it may have been the last contact: the latest left, unless one from elsewhere
+        changes["last_contacted_at"] = case(
+            (Relationship.last_contacted_at == old_date, latest.scalar_subquery()),
+            else_=func.greatest(Relationship.last_contacted_at, latest.scalar_subquery()),
+        )
+    elif clean.type in CONTACT_TYPES:
+        changes["last_contacted_at"] = func.greatest(Relationship.last_contacted_at, clean.interaction_date)
+    stmt = (
+        update(Relationship)
+        .where(Relationship.user_id == actor.id, Relationship.influencer_id == interaction.influencer_id)
+        .values(changes)
+        .returning(Relationship)
+    )
+    db.scalars(stmt, execution_options={"populate_existing": True}).one_or_none()
+    return interaction
+
+
 @dataclass(frozen=True, slots=True)
 class LogPoint:
     """What a log may change on the actor's relationship besides its strength (which undo_log
@@ -408,12 +469,7 @@ def undo_log(
     something was added to it since (another interaction, notes, tags, a priority, a cadence, a
     campaign). None when the interaction is not there: taken back already, or never the actor's.
     """
-    interaction = db.scalars(
-        select(Interaction)
-        .options(joinedload(Interaction.influencer, innerjoin=True))
-        .where(Interaction.id == interaction_id, Interaction.user_id == actor.id)
-        .with_for_update(of=Interaction)
-    ).one_or_none()
+    interaction = _locked(db, actor=actor, interaction_id=interaction_id)
     if interaction is None:
         return None
     influencer, kind = interaction.influencer, interaction.type

@@ -175,6 +175,14 @@ def metadata_id(data: dict[str, str], key: str) -> uuid.UUID | None:
         raise InvalidInput("form", "This form is damaged; close it and open it again.") from None
 
 
+def required_id(view: dict[str, Any], key: str) -> uuid.UUID:
+    """An id the modal was opened with; a form without it is damaged (InvalidInput on `form`)."""
+    value = metadata_id(load_metadata(view), key)
+    if value is None:
+        raise InvalidInput("form", "This form is damaged; close it and open it again.")
+    return value
+
+
 def parse_id(raw: Any, *, field: str, what: str = "item") -> uuid.UUID:
     """A UUID that came back from Slack (button or select value); InvalidInput(field) if it is not one."""
     try:

@@ -45,6 +45,7 @@ class View(StrEnum):
     """callback_id of every modal; a submission listener matches on these."""
 
     LOG_INTERACTION = "interaction-log-submit"
+    EDIT_INTERACTION = "interaction-edit-submit"  # Edit on a `/crm history` row
     EDIT_RELATIONSHIP = "relationship-edit-submit"
     NOTES = "relationship-notes-submit"
     FOLLOW_UP = "relationship-follow-up-submit"
@@ -150,11 +151,12 @@ class Action(StrEnum):
     STATUS_UNDO = "relationship-status-undo"
     # Undo under `/crm note`'s answer: "<influencer id>:<notes before>:<notes after>" (marks, no text).
     NOTE_UNDO = "relationship-note-undo"
-    # Under `/crm history`: Previous / Next ("<influencer id>:<offset>") and Delete on each
+    # Under `/crm history`: Previous / Next ("<influencer id>:<offset>"), and Edit and Delete on each
     # interaction ("<interaction id>:<influencer id>:<offset of the page>"), handlers.blocks.history.
     HISTORY_PREVIOUS = "interaction-history-previous"
     HISTORY_NEXT = "interaction-history-next"
     INTERACTION_DELETE = "interaction-delete"
+    INTERACTION_EDIT = "interaction-edit"  # the same value as Delete: opens the edit form
     # Undo under the log form's answer: the interaction and the relationship's status and follow-up
     # before and after the log (handlers.blocks.logged).
     LOG_UNDO = "interaction-log-undo"

@@ -1,4 +1,4 @@
-"""`/crm history`'s pages, their Previous / Next, and Delete on each interaction.
+"""`/crm history`'s pages, their Previous / Next, and Edit (the form) and Delete on each interaction.
 
 `history_page()` reads one page of the acting user's interactions with a creator and builds the
 message: the command shows the first page with it, and a click shows the page its button names (or,
@@ -22,8 +22,8 @@ from crm.models import Influencer, User
 from handlers.blocks.history import (
     HISTORY_PAGE,
     history_message,
-    parse_delete_value,
     parse_page_value,
+    parse_row_value,
     what_was_deleted,
 )
 from handlers.blocks.message import Message
@@ -31,7 +31,8 @@ from handlers.blocks.text import fmt_datetime
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import request_key, scope
-from handlers.runtime.slack_calls import reply
+from handlers.runtime.slack_calls import ReplyTarget, open_modal, reply
+from handlers.views.openers import edit_interaction_modal_for
 
 GONE = "That interaction was deleted already."
 
@@ -59,7 +60,7 @@ def history_page_clicked(body: dict, context: BoltContext) -> None:
 
 
 def delete_clicked(body: dict, context: BoltContext) -> None:
-    interaction_id, influencer_id, offset = parse_delete_value(action_of(body).get("value"))
+    interaction_id, influencer_id, offset = parse_row_value(action_of(body).get("value"))
     with scope(context, once=request_key(body)) as s:
         tz = zone_of(s.actor.timezone)
         influencer = influencers.get_influencer(s.db, team_id=s.actor.team_id, influencer_id=influencer_id)
@@ -77,7 +78,18 @@ def delete_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
+def edit_clicked(body: dict, context: BoltContext) -> None:
+    interaction_id, _, offset = parse_row_value(action_of(body).get("value"))
+    with scope(context) as s:
+        target = ReplyTarget.of(context)
+        view = edit_interaction_modal_for(
+            s.db, s.actor, interaction_id=interaction_id, offset=offset, reply_to=target
+        )
+    open_modal(context, body.get("trigger_id"), view)
+
+
 def register(app: App) -> None:
     app.action(Action.HISTORY_PREVIOUS)(after_ack(history_page_clicked))
     app.action(Action.HISTORY_NEXT)(after_ack(history_page_clicked))
     app.action(Action.INTERACTION_DELETE)(after_ack(delete_clicked))
+    app.action(Action.INTERACTION_EDIT)(after_ack(edit_clicked))

@@ -194,7 +194,8 @@ def card_message(
         lines = [interaction_line(i, tz) for i in recent[:RECENT_LINES]]
         text = _lines(lines, SECTION_TEXT - 130)
         more = "…and more: " if card.more_interactions else ""
-        text += f"\n{more}`/crm history @{mrkdwn(influencer.handle, 60)}` lists every one, with Delete."
+        history = f"`/crm history @{mrkdwn(influencer.handle, 60)}`"
+        text += f"\n{more}{history} lists every one, with Edit and Delete."
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Last interactions*\n{text}")))
     if card.assignments:
         lines = [assignment_line(a, public_url) for a in card.assignments]

@@ -1,11 +1,11 @@
 """`/crm history <influencer>`: every interaction the user logged with a creator, newest first, a page
-at a time, each with Delete (after a confirmation).
+at a time, each with Edit and Delete (after a confirmation).
 
 Button values come back from Slack, so they are parsed strictly here; the listeners behind them
 (handlers.actions.history) look the creator up in the clicker's workspace and read and delete only
 the clicker's own interactions, so a forged value can only show or delete what is the clicker's.
 - Previous / Next: "<influencer id>:<offset>";
-- Delete: "<interaction id>:<influencer id>:<offset of the page it is on>".
+- Edit and Delete: "<interaction id>:<influencer id>:<offset of the page it is on>".
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from handlers.blocks.message import Message, context, header
 from handlers.blocks.text import fmt_datetime, link, mrkdwn, plain_of, plural
 from handlers.ids import Action, Block
 
-HISTORY_PAGE = 10  # interactions per message: 10 sections, each up to ~700 characters
+HISTORY_PAGE = 10  # interactions per message: 10 sections of up to ~700 characters and their buttons
 BROKEN = "That button no longer works; run `/crm history` again."
 _OFFSET = re.compile(r"^\d{1,6}$")
 
@@ -45,7 +45,7 @@ def page_value(influencer_id: uuid.UUID, offset: int) -> str:
     return f"{influencer_id}:{offset}"
 
 
-def delete_value(interaction_id: uuid.UUID, influencer_id: uuid.UUID, offset: int) -> str:
+def row_value(interaction_id: uuid.UUID, influencer_id: uuid.UUID, offset: int) -> str:
     return f"{interaction_id}:{influencer_id}:{offset}"
 
 
@@ -68,11 +68,17 @@ def parse_page_value(value: object) -> tuple[uuid.UUID, int]:
     return _id(influencer_id), _offset(offset)
 
 
-def parse_delete_value(value: object) -> tuple[uuid.UUID, uuid.UUID, int]:
-    """(interaction id, influencer id, offset) of Delete; InvalidInput when not one of ours."""
+def parse_row_value(value: object) -> tuple[uuid.UUID, uuid.UUID, int]:
+    """(interaction id, influencer id, offset) of Edit or Delete; InvalidInput when not one of ours."""
     interaction_id, _, rest = str(value).partition(":")
     influencer_id, _, offset = rest.partition(":")
     return _id(interaction_id), _id(influencer_id), _offset(offset)
+
+
+def what_was_edited(kind: str, when: str) -> str:
+    """The line above the page after the edit form was saved."""
+    label = INTERACTION_TYPE_LABELS.get(kind, kind).lower()
+    return f"✏️ Saved the {label} of {when}. The strength and last contact follow its type and date."
 
 
 def what_was_deleted(kind: str, when: str) -> str:
@@ -84,7 +90,8 @@ def what_was_deleted(kind: str, when: str) -> str:
     )
 
 
-def _row(item: InteractionSummary, influencer: Influencer, offset: int, tz: ZoneInfo) -> SectionBlock:
+def _row(item: InteractionSummary, influencer: Influencer, offset: int, tz: ZoneInfo) -> list[Any]:
+    """An interaction's section, and its Edit and Delete (which asks first)."""
     kind = INTERACTION_TYPE_LABELS.get(item.type, item.type)
     when = fmt_datetime(item.interaction_date, tz)
     text = f"*{kind}* · {when}"
@@ -96,10 +103,12 @@ def _row(item: InteractionSummary, influencer: Influencer, offset: int, tz: Zone
         text += f"\n{mrkdwn(item.content, 300)}"
     if attachment := link(item.file_url, "file", limit=500):
         text += f"\n{attachment}"
+    value = row_value(item.id, influencer.id, offset)
+    edit = ButtonElement(text=PlainTextObject(text="Edit"), action_id=Action.INTERACTION_EDIT, value=value)
     delete = ButtonElement(
         text=PlainTextObject(text="Delete"),
         action_id=Action.INTERACTION_DELETE,
-        value=delete_value(item.id, influencer.id, offset),
+        value=value,
         style="danger",
         confirm=ConfirmObject(
             title=f"Delete this {kind.lower()}?",
@@ -109,7 +118,7 @@ def _row(item: InteractionSummary, influencer: Influencer, offset: int, tz: Zone
             style="danger",
         ),
     )
-    return SectionBlock(text=MarkdownTextObject(text=text), accessory=delete)
+    return [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=[edit, delete])]
 
 
 def _page_buttons(influencer: Influencer, *, offset: int, shown: int, total: int) -> ActionsBlock | None:
@@ -130,7 +139,8 @@ def history_message(
     done: str = "",
 ) -> Message:
     """One page of the user's interactions with `influencer` (rows `offset + 1`… of `total`), each
-    with Delete; Previous / Next when there are other pages; `done` (mrkdwn) says what a click did."""
+    with Edit and Delete; Previous / Next when there are other pages; `done` (mrkdwn) says what a
+    click or the edit form did."""
     name = mrkdwn(influencer.name, 200)
     if not items:
         said = f"You have logged nothing with *{name}*."
@@ -143,7 +153,8 @@ def history_message(
         blocks.append(SectionBlock(text=MarkdownTextObject(text=done)))
     rows = rows_text(offset, len(shown), total)
     blocks.append(context(f"{who(influencer)} · yours, newest first · {rows}"))
-    blocks += [_row(item, influencer, offset, tz) for item in shown]
+    for item in shown:
+        blocks += _row(item, influencer, offset, tz)
     if buttons := _page_buttons(influencer, offset=offset, shown=len(shown), total=total):
         blocks.append(buttons)
     blocks.append(card_buttons(str(influencer.id)))

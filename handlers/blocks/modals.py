@@ -1,4 +1,4 @@
-"""Modals about relationships: log interaction, edit, notes, follow-up, add influencer.
+"""Modals about relationships: log interaction, edit an interaction, edit, notes, follow-up, add influencer.
 
 `metadata` is the JSON string built by handlers.forms.dump_metadata; the submission re-checks it.
 """
@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 from crm.cadence import as_words as cadence_words
 from crm.influencers import NAME_MAX
 from crm.interactions import SUBJECT_MAX
-from crm.models import Campaign, Influencer, Relationship
+from crm.models import Campaign, Influencer, Interaction, Relationship
 from handlers.blocks import fields as f
 from handlers.blocks.fields import who
 from handlers.blocks.message import context
@@ -110,6 +110,39 @@ def log_interaction_modal(
             note += f" The message was cut to {INPUT_MAX:,} characters."
         blocks.append(context(note))
     return modal(ViewId.LOG_INTERACTION, "Log interaction", blocks, metadata=metadata)
+
+
+def edit_interaction_modal(
+    interaction: Interaction, *, campaigns: Sequence[Campaign], tz: ZoneInfo, metadata: str
+) -> View:
+    """Type, subject, details, date and time, and campaign of a logged interaction, prefilled.
+
+    Its campaign is offered even when it is archived (an empty field would drop it). Details longer
+    than a Slack text field are left out, and kept as they are; a file stays attached.
+    """
+    offered = list(campaigns)
+    if interaction.campaign is not None and all(c.id != interaction.campaign_id for c in offered):
+        offered.insert(0, interaction.campaign)
+    when = interaction.interaction_date.astimezone(tz)
+    blocks: list[Any] = [
+        SectionBlock(text=MarkdownTextObject(text=who(interaction.influencer))),
+        f.interaction_type_select(interaction.type),
+        f.text_input(Field.INTERACTION_SUBJECT, "Subject", interaction.subject, max_length=SUBJECT_MAX),
+    ]
+    if len(interaction.content or "") <= INPUT_MAX:
+        details = f.text_input(Field.INTERACTION_CONTENT, "Details", interaction.content, multiline=True)
+        blocks.append(details)
+    else:
+        size = len(interaction.content or "")
+        kept = f"Details are {size:,} characters, more than this form holds: they stay as they are."
+        blocks.append(context(kept))
+    blocks.append(f.datetime_picker(Field.INTERACTION_DATE, "When", when))
+    initial = str(interaction.campaign_id) if interaction.campaign_id else None
+    if (campaign_block := f.campaign_select(offered, initial)) is not None:
+        blocks.append(campaign_block)
+    if attached := link(interaction.file_url, "file", limit=500):
+        blocks.append(context(f"Its {attached} stays attached."))
+    return modal(ViewId.EDIT_INTERACTION, "Edit interaction", blocks, metadata=metadata)
 
 
 def edit_relationship_modal(

@@ -59,7 +59,7 @@ LOG = Usage(
 )
 HISTORY = Usage(
     "history <influencer>",
-    "every interaction you logged with them, newest first, each with Delete",
+    "every interaction you logged with them, newest first, each with Edit and Delete",
     "/crm history @maya",
 )
 REMOVE = Usage(

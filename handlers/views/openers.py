@@ -17,12 +17,13 @@ from datetime import datetime
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from crm import campaigns, clock, dashboard, scoped
+from crm import campaigns, clock, dashboard, interactions, scoped
 from crm.clock import zone_of
 from crm.models import Influencer, User
 from handlers.blocks.cards import card_message
 from handlers.blocks.message import Message
 from handlers.blocks.modals import (
+    edit_interaction_modal,
     edit_relationship_modal,
     follow_up_modal,
     log_interaction_modal,
@@ -58,6 +59,20 @@ def log_modal_for(
         content=content,
         source_url=source_url,
         metadata=dump_metadata(src=source_url, **(reply_to.metadata() if reply_to else {})),
+    )
+
+
+def edit_interaction_modal_for(
+    db: Session, actor: User, *, interaction_id: uuid.UUID, offset: int, reply_to: ReplyTarget | None
+) -> View:
+    """Edit one of the actor's interactions (crm.interactions.get_interaction: NotFound when not
+    theirs); `reply_to` and `offset`: the `/crm history` page it was opened from, redrawn on save."""
+    interaction = interactions.get_interaction(db, actor=actor, interaction_id=interaction_id)
+    team_campaigns = [c.campaign for c in campaigns.list_campaigns(db, team_id=actor.team_id)]
+    target = reply_to.metadata() if reply_to else {}
+    metadata = dump_metadata(i=interaction.id, o=str(offset), **target)
+    return edit_interaction_modal(
+        interaction, campaigns=team_campaigns, tz=zone_of(actor.timezone), metadata=metadata
     )
 
 

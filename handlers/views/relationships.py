@@ -10,7 +10,7 @@ from crm.errors import InvalidInput
 from handlers.blocks.fields import kept_note
 from handlers.blocks.merge import same_person_hint
 from handlers.blocks.modals import influencer_added_modal
-from handlers.forms import form_values, load_metadata, metadata_id
+from handlers.forms import form_values, load_metadata, required_id
 from handlers.ids import Field
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import Scope, request_key, scope
@@ -37,14 +37,6 @@ ADD_FIELDS = {
     "name": Field.INFLUENCER_NAME,
     "email": Field.INFLUENCER_EMAIL,
 }
-
-
-def _required_id(view: dict, key: str):
-    """An id the modal was opened with; a form without it is damaged (InvalidInput on `form`)."""
-    value = metadata_id(load_metadata(view), key)
-    if value is None:
-        raise InvalidInput("form", "This form is damaged; close it and open it again.")
-    return value
 
 
 def read_edit(values: dict, metadata: dict) -> relationships.RelationshipEdit:
@@ -92,7 +84,7 @@ def edit_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
 
             def save():
                 values = form_values(view)  # inside save(): a forged value is an inline error
-                relationship_id = _required_id(view, "r")  # re-checked: edit_relationship filters by actor
+                relationship_id = required_id(view, "r")  # re-checked: edit_relationship filters by actor
                 edit = read_edit(values, load_metadata(view))
                 rel = relationships.edit_relationship(
                     s.db, actor=s.actor, relationship_id=relationship_id, edit=edit, now=now
@@ -129,7 +121,7 @@ def notes_submitted(ack, body: dict, view: dict, context: BoltContext) -> None:
         if not s.replayed:  # appending twice would duplicate the note
 
             def save():
-                influencer_id = _required_id(view, "i")
+                influencer_id = required_id(view, "i")
                 if not text:
                     raise InvalidInput("notes", "Write the note to add.")
                 return relationships.set_notes(
@@ -149,7 +141,7 @@ def follow_up_submitted(ack, body: dict, view: dict, context: BoltContext) -> No
         if not s.replayed:
 
             def save():
-                influencer_id = _required_id(view, "i")
+                influencer_id = required_id(view, "i")
                 return followups.set_follow_up(
                     s.db, actor=s.actor, influencer_id=influencer_id, due=due, now=now
                 )

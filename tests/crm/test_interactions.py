@@ -17,6 +17,7 @@ from crm.interactions import (
     before_log,
     count_interactions,
     delete_interaction,
+    edit_interaction,
     get_interaction,
     list_interactions,
     log_interaction,
@@ -356,3 +357,37 @@ def test_undo_puts_back_a_last_contact_that_was_not_logged(db, me, maya):
     undo_log(db, actor=me, interaction_id=call.id, before=before, after=after, now=NOW)
     rel = get_relationship(db, actor=me, influencer_id=maya.id)
     assert LogPoint.of(rel) == before and rel.relationship_strength == 0
+
+
+def test_editing_an_interaction_validates_it_and_recounts_the_last_contact(db, me, maya, snapshot):
+    make_relationship(db, user=me, influencer=maya, status="warm")
+    email = log(db, me, maya, type="email", interaction_date=NOW - 10 * DAY)
+    call = log(db, me, maya, type="call", subject="Rates", interaction_date=NOW - DAY)
+    # The call was really a note: the last contact falls back to the email.
+    edited = edit_interaction(
+        db, actor=me, interaction_id=call.id, data=NewInteraction(type="note", subject="Rates "), now=NOW
+    )
+    assert (edited.type, edited.subject, edited.interaction_date) == ("note", "Rates", NOW)
+    rel = get_relationship(db, actor=me, influencer_id=maya.id)
+    assert rel.last_contacted_at == NOW - 10 * DAY and rel.status == "warm"
+    assert rel.relationship_strength == score([("email", NOW - 10 * DAY), ("note", NOW)], now=NOW)
+    # The email moved later: it is the last contact again.
+    later = NewInteraction(type="email", interaction_date=NOW - 2 * DAY)
+    edit_interaction(db, actor=me, interaction_id=email.id, data=later, now=NOW)
+    assert get_relationship(db, actor=me, influencer_id=maya.id).last_contacted_at == NOW - 2 * DAY
+    taken = snapshot()
+    for bad, field in (
+        (NewInteraction(type="dm"), "type"),
+        (NewInteraction(type="call", interaction_date=NOW + 2 * DAY), "interaction_date"),
+        (NewInteraction(type="file"), "file_url"),
+        (NewInteraction(type="call", campaign_id=uuid.uuid4()), "campaign"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            edit_interaction(db, actor=me, interaction_id=email.id, data=bad, now=NOW)
+        assert refused.value.field == field
+    assert snapshot() == taken  # nothing half-written
+    theirs = log(db, make_user(db, team_id="T1"), maya, type="meeting")
+    taken = snapshot()
+    with pytest.raises(NotFound):
+        edit_interaction(db, actor=me, interaction_id=theirs.id, data=NewInteraction(type="note"), now=NOW)
+    assert snapshot() == taken

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 
 from crm.assignments import UtmValues
 from crm.campaign_roster import CampaignLine
+from crm.models import Interaction
 from handlers.blocks.campaign_modals import assign_modal, assignment_done_modal, new_campaign_modal
 from handlers.blocks.home import home_view
 from handlers.blocks.modals import (
     add_influencer_modal,
+    edit_interaction_modal,
     edit_relationship_modal,
     follow_up_modal,
     log_interaction_modal,
@@ -177,3 +179,28 @@ def test_a_new_user_s_home_says_how_to_start_instead_of_showing_zeros():
     for used in (one, logged_only):
         texts = section_texts(rendered(home_view(used, tz=UTC, now=s.NOW)))
         assert "*Pipeline*" in texts and not [t for t in texts if t.startswith("*Getting started*")]
+
+
+def test_the_edit_interaction_form_keeps_what_it_cannot_show():
+    archived = s.campaign(name="Old launch", status="archived")
+    inf = s.influencer(name=s.NASTY)
+    interaction = Interaction(
+        id=uuid.uuid4(),
+        type="file_upload",
+        subject="Brief",
+        content="x" * 3_001,  # longer than a Slack text input
+        file_url="https://files.slack.com/files-pri/T1-F1/brief.pdf",
+        interaction_date=s.NOW,
+        campaign_id=archived.id,
+    )
+    interaction.influencer, interaction.campaign = inf, archived
+    others = [s.campaign() for _ in range(3)]  # the team's open campaigns: the archived one is not there
+    metadata = dump_metadata(i=interaction.id, o="10")
+    body = rendered(edit_interaction_modal(interaction, campaigns=others, tz=BERLIN, metadata=metadata))
+    assert body["callback_id"] == "interaction-edit-submit"
+    assert block(body, Field.INTERACTION_TYPE)["element"]["initial_option"]["value"] == "file_upload"
+    chosen = block(body, Field.INTERACTION_CAMPAIGN)["element"]["initial_option"]
+    assert chosen["text"]["text"] == "Old launch"
+    assert not [b for b in body["blocks"] if b.get("block_id") == Field.INTERACTION_CONTENT]
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Details are 3,001 characters" in text and "stays attached" in text and "<!channel>" not in text
