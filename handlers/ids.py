@@ -117,6 +117,7 @@ class Action(StrEnum):
     CARD_LOG = "relationship-log-interaction"
     CARD_EDIT = "relationship-edit"
     CARD_FOLLOW_UP = "relationship-set-follow-up"
+    CARD_HISTORY = "relationship-history"  # posts the first page of `/crm history`
     SHOW = "relationship-show"  # "Show" on a list / search row: posts the card
     ADD_TO_LIST = "relationship-add"  # "Add" on a search row for an influencer not on my list yet
     HOME_ADD_INFLUENCER = "home-add-influencer"

@@ -1,4 +1,5 @@
-"""`/crm history`'s pages, their Previous / Next, and Edit (the form) and Delete on each interaction.
+"""`/crm history`'s pages (from the command or a card's History), their Previous / Next, and Edit (the
+form) and Delete on each interaction.
 
 `history_page()` reads one page of the acting user's interactions with a creator and builds the
 message: the command shows the first page with it, and a click shows the page its button names (or,
@@ -28,6 +29,7 @@ from handlers.blocks.history import (
 )
 from handlers.blocks.message import Message
 from handlers.blocks.text import fmt_datetime
+from handlers.forms import parse_id
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.scope import request_key, scope
@@ -49,6 +51,15 @@ def history_page(
         db, actor=actor, influencer_id=influencer.id, limit=HISTORY_PAGE, offset=offset
     )
     return history_message(influencer, items, total, offset=offset, tz=tz, done=done)
+
+
+def history_clicked(body: dict, context: BoltContext) -> None:
+    """History on a card: the first page, as a new message (as Show posts the card)."""
+    influencer_id = parse_id(action_of(body).get("value"), field="influencer", what="influencer")
+    with scope(context) as s:
+        influencer = influencers.get_influencer(s.db, team_id=s.actor.team_id, influencer_id=influencer_id)
+        message = history_page(s.db, s.actor, influencer, offset=0, tz=zone_of(s.actor.timezone))
+    reply(context, message)
 
 
 def history_page_clicked(body: dict, context: BoltContext) -> None:
@@ -89,6 +100,7 @@ def edit_clicked(body: dict, context: BoltContext) -> None:
 
 
 def register(app: App) -> None:
+    app.action(Action.CARD_HISTORY)(after_ack(history_clicked))
     app.action(Action.HISTORY_PREVIOUS)(after_ack(history_page_clicked))
     app.action(Action.HISTORY_NEXT)(after_ack(history_page_clicked))
     app.action(Action.INTERACTION_DELETE)(after_ack(delete_clicked))

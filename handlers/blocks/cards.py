@@ -143,7 +143,8 @@ def strength_text(explained: StrengthExplanation) -> str:
 
 
 def card_buttons(influencer_id: str) -> ActionsBlock:
-    """Log interaction / Edit / Set follow-up; every value is the influencer id, re-checked on click."""
+    """Log interaction / Edit / Set follow-up / History (every interaction, each with Edit and
+    Delete); every value is the influencer id, re-checked on click."""
     return ActionsBlock(
         block_id=Block.CARD_ACTIONS,
         elements=[
@@ -158,6 +159,9 @@ def card_buttons(influencer_id: str) -> ActionsBlock:
                 text=PlainTextObject(text="Set follow-up"),
                 action_id=Action.CARD_FOLLOW_UP,
                 value=influencer_id,
+            ),
+            ButtonElement(
+                text=PlainTextObject(text="History"), action_id=Action.CARD_HISTORY, value=influencer_id
             ),
         ],
     )
@@ -192,10 +196,9 @@ def card_message(
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Notes*\n{excerpt}")))
     if recent := card.recent_interactions:
         lines = [interaction_line(i, tz) for i in recent[:RECENT_LINES]]
-        text = _lines(lines, SECTION_TEXT - 130)
-        more = "…and more: " if card.more_interactions else ""
-        history = f"`/crm history @{mrkdwn(influencer.handle, 60)}`"
-        text += f"\n{more}{history} lists every one, with Edit and Delete."
+        text = _lines(lines, SECTION_TEXT - 60)
+        if card.more_interactions:
+            text += "\n…and more: *History* lists every one."
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Last interactions*\n{text}")))
     if card.assignments:
         lines = [assignment_line(a, public_url) for a in card.assignments]

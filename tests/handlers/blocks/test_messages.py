@@ -91,6 +91,7 @@ def test_card_shows_every_part_and_its_buttons_carry_the_influencer_id():
         Action.CARD_LOG,
         Action.CARD_EDIT,
         Action.CARD_FOLLOW_UP,
+        Action.CARD_HISTORY,
     ]
     assert {e["value"] for e in actions["elements"]} == {str(inf.id)}
     assert "Maya Lopez" in body["text"]

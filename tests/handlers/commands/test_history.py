@@ -142,10 +142,18 @@ def test_history_needs_a_creator_and_says_when_nothing_was_logged(run, crm):
     assert "No influencer matches “@nobody”." in run.command("history @nobody").text
 
 
-def test_the_card_points_to_the_whole_history(run, crm):
-    seed(crm, count=6)
-    text = run.command("show @maya").text
-    assert "…and more: `/crm history @maya` lists every one, with Edit and Delete." in text
+def test_the_cards_history_button_posts_the_first_page(run, crm):
+    seed(crm, name="Maya Lopez", count=6)
+    card = run.command("show @maya")
+    assert "…and more: *History* lists every one." in card.text  # the card shows five
+    history = button(card, Action.CARD_HISTORY)
+    sent = run.click(history["action_id"], history["value"])
+    assert "History with Maya Lopez" in sent.text and "1–6 of 6" in sent.text
+    assert not sent.reply.params.get("replace_original")  # a new message: the card stays
+    elsewhere = crm.influencer("far", team_id="T0THER0001")
+    refused = run.click(Action.CARD_HISTORY, str(elsewhere.id))
+    assert "not in this workspace" in refused.reply.params["text"]
+    assert "could not be found" in run.click(Action.CARD_HISTORY, "../x").reply.params["text"]
 
 
 def _edit_form(run, crm, **seeded):
