@@ -32,7 +32,7 @@ def register(app: App) -> None:
     # under the /crm import preview. unfurls: Open my card under a creator's link unfurl. links: QR
     # code under a tracking link. weekly_digest: Turn on / Turn off the personal digest on App Home.
     # undo: Undo under /crm status's and /crm note's answers, and under the log form's. history:
-    # Previous / Next and Delete under /crm history.
+    # History on a card, Previous / Next and each row's Edit and Delete under /crm history.
     for module in (
         archive,
         campaigns,
