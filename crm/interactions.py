@@ -22,7 +22,8 @@ changed, while it is still as the log left it.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
@@ -66,6 +67,9 @@ SUBJECT_MAX = 255
 CONTENT_MAX = 20_000
 KEY_MAX = 200
 TYPE_ALIASES = {"file": "file_upload"}
+# Creators one command logs the same interaction with (log_several): its Undo carries each one's
+# interaction and before / after points in a Slack button value (2,000 characters).
+LOG_AT_ONCE_MAX = 15
 NOT_YOURS = "That interaction doesn't exist or isn't yours."
 
 
@@ -513,3 +517,42 @@ def _only_what_the_log_made(db: Session, *, actor: User, relationship: Relations
     mine = (Interaction.user_id == actor.id, Interaction.influencer_id == relationship.influencer_id)
     assigned = (Assignment.user_id == actor.id, Assignment.influencer_id == relationship.influencer_id)
     return not db.scalar(select(exists().where(*mine))) and not db.scalar(select(exists().where(*assigned)))
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """One interaction of log_several, with the relationship's point before and after it."""
+
+    interaction: Interaction
+    before: LogPoint | None
+    after: LogPoint
+
+
+def log_several(
+    db: Session,
+    *,
+    actor: User,
+    influencer_ids: Sequence[uuid.UUID],
+    data: NewInteraction,
+    now: datetime | None = None,
+) -> list[Logged]:
+    """Log the same interaction with each influencer (a row each, as log_interaction logs one), in
+    order, a repeated id once; at most LOG_AT_ONCE_MAX. With `data.idempotency_key`, each row's key
+    is it and the influencer, so a replayed command logs nothing twice. The points before and
+    after each log are what undo_log takes back to."""
+    unique = list(dict.fromkeys(influencer_ids))
+    if not 1 <= len(unique) <= LOG_AT_ONCE_MAX:
+        said = f"At most {LOG_AT_ONCE_MAX} creators are logged with at once; these are {len(unique)}."
+        raise InvalidInput("influencers", said)
+    now = resolve_now(now)
+    logged = []
+    for influencer_id in unique:
+        key = f"{data.idempotency_key}:{influencer_id.hex}" if data.idempotency_key else None
+        before = before_log(db, actor=actor, influencer_id=influencer_id)
+        interaction = log_interaction(
+            db, actor=actor, influencer_id=influencer_id, data=replace(data, idempotency_key=key), now=now
+        )
+        mine = (Relationship.user_id == actor.id, Relationship.influencer_id == influencer_id)
+        after = LogPoint.of(db.scalars(select(Relationship).where(*mine)).one())
+        logged.append(Logged(interaction, before, after))
+    return logged

@@ -61,15 +61,18 @@ def note_undo_clicked(body: dict, context: BoltContext) -> None:
 
 def log_undo_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
-    interaction_id, before, after = parse_log_undo(action.get("value"))
+    entries = parse_log_undo(action.get("value"))  # one log, or each of `/crm log` with several
     now = clock.now()
     with scope(context, once=request_key(body)) as s:
-        undone = None  # a replay: taken back already, and the same answer again
+        undone = [None] * len(entries)  # a replay: taken back already, and that is the answer
         if not s.replayed:
-            undone = interactions.undo_log(
-                s.db, actor=s.actor, interaction_id=interaction_id, before=before, after=after, now=now
-            )
-            if undone is not None:
+            undone = [
+                interactions.undo_log(
+                    s.db, actor=s.actor, interaction_id=interaction_id, before=before, after=after, now=now
+                )
+                for interaction_id, before, after in entries
+            ]
+            if any(u is not None for u in undone):
                 s.refresh_home()
         message = log_undone_message(undone, tz=zone_of(s.actor.timezone), now=now)
     reply(context, message, replace_original=True)

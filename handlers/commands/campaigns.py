@@ -145,7 +145,7 @@ def campaign_edit(ctx: CommandContext, args: list[str]) -> None:
     ctx.open_modal(campaign_edit_modal_for(ctx.db, ctx.actor, campaign_id=campaign.id, crm_admin=admin))
 
 
-def _starts_a_creator(word: str) -> bool:
+def starts_a_creator(word: str) -> bool:
     """Whether `word` alone names creators (a #tag, @handle, link, e-mail address or quoted name)."""
     if word.startswith(("@", "#")):
         return len(word) > 1
@@ -165,7 +165,7 @@ def several_creators(words: list[str]) -> list[str] | None:
     for word in words:
         if refs and refs[-1].startswith("@") and " " not in refs[-1] and platform_named(word):
             refs[-1] = f"{refs[-1]} {word}"
-        elif _starts_a_creator(word):
+        elif starts_a_creator(word):
             refs.append(word)
         else:
             plain = plain or word
@@ -180,9 +180,12 @@ def several_creators(words: list[str]) -> list[str] | None:
     return refs
 
 
-def _creators_for(ctx: CommandContext, refs: list[str]) -> list[Influencer]:
+def creators_for(
+    ctx: CommandContext, refs: list[str], *, at_most: int = assignments.ASSIGN_AT_ONCE_MAX
+) -> list[Influencer]:
     """The creators `refs` (several_creators) name, in order: a #tag is the actor's creators with
-    that tag (strongest first). A reference that names no one, or several, is refused naming it."""
+    that tag (strongest first), refused when they are more than `at_most`. A reference that names no
+    one, or several, is refused naming it."""
     found: list[Influencer] = []
     for ref in refs:
         if ref.startswith("#"):
@@ -191,11 +194,10 @@ def _creators_for(ctx: CommandContext, refs: list[str]) -> list[Influencer]:
             )
             if page.total == 0:
                 raise InvalidInput("influencers", f"No one on your list is tagged {ref[:40]}.")
-            if page.total > assignments.ASSIGN_AT_ONCE_MAX:
+            if page.total > at_most:
                 raise InvalidInput(
                     "influencers",
-                    f"{ref[:40]} is on {page.total:,} of your creators; at most"
-                    f" {assignments.ASSIGN_AT_ONCE_MAX} are taken at once.",
+                    f"{ref[:40]} is on {page.total:,} of your creators; at most {at_most} are taken at once.",
                 )
             found += [rel.influencer for rel in page.items]
             continue
@@ -216,7 +218,7 @@ def campaign_add(ctx: CommandContext, args: list[str]) -> None:
     campaign, rest = split_campaign(ctx, args, rest=1)
     refs = several_creators(rest)
     if refs is not None:  # several at once: the default UTM values, with Undo
-        creators = _creators_for(ctx, refs)
+        creators = creators_for(ctx, refs)
         done = assignments.assign_several(
             ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_ids=[c.id for c in creators]
         )
@@ -258,7 +260,7 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
     campaign, rest = split_campaign(ctx, args[:-1], rest=1)
     refs = several_creators(rest)
     if refs is not None:  # several at once, with Undo
-        creators = _creators_for(ctx, refs)
+        creators = creators_for(ctx, refs)
         done = assignments.set_several_statuses(
             ctx.db,
             actor=ctx.actor,
@@ -330,7 +332,7 @@ def split_campaign(ctx: CommandContext, args: list[str], *, rest: int) -> tuple[
     handles = [i for i, word in enumerate(args) if i > 0 and word.startswith("@") and len(word) > 1]
     if handles:
         longest = min(longest, handles[0])
-    cut = next((i for i, word in enumerate(args) if i > 0 and _starts_a_creator(word)), None)
+    cut = next((i for i, word in enumerate(args) if i > 0 and starts_a_creator(word)), None)
     for size in range(longest, 0, -1):
         ref = " ".join(args[:size])
         try:

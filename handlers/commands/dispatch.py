@@ -38,7 +38,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("followup", followup_cmd.FOLLOWUP, followup_cmd.followup, writes=True),
         Subcommand("cadence", cadence_cmd.CADENCE, cadence_cmd.run_cadence, writes=True),
         Subcommand("note", rel_cmd.NOTE, rel_cmd.note, writes=True),
-        Subcommand("log", rel_cmd.LOG, rel_cmd.log),
+        Subcommand("log", rel_cmd.LOG, rel_cmd.log, writes=True),
         Subcommand("history", rel_cmd.HISTORY, rel_cmd.history),
         Subcommand("list", list_cmd.LIST, list_cmd.list_),
         Subcommand("due", list_cmd.DUE, list_cmd.due),

@@ -5,8 +5,9 @@ them is in handlers/commands/lists.py; merging two creators in handlers/commands
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import takewhile
 
-from crm import archive, dashboard, duplicates, influencers, relationships, scoped
+from crm import archive, dashboard, duplicates, influencers, interactions, relationships, scoped
 from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.profiles import platform_named
@@ -19,9 +20,11 @@ from handlers.blocks.archive import removed_message, restored_message
 from handlers.blocks.cards import card_message, tags_text
 from handlers.blocks.fields import creator_label, kept_note, status_label
 from handlers.blocks.help import Usage
+from handlers.blocks.logged import logged_several_message
 from handlers.blocks.merge import same_person_buttons, same_person_hint
 from handlers.blocks.text import mrkdwn
 from handlers.blocks.undo import note_added_message, status_set_message
+from handlers.commands.campaigns import creators_for, several_creators, starts_a_creator
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import AddWords, read_add
 from handlers.commands.tokens import as_typed, rest_after
@@ -53,8 +56,9 @@ NOTE = Usage(
     "note <influencer> [text]", "append a note (no text: open your notes)", "/crm note @maya Loved the brief"
 )
 LOG = Usage(
-    "log <influencer> [email|call|meeting|note|file] [what happened]",
-    "log an interaction (opens a form, filled in with what you give)",
+    "log <influencer> [more … | #tag] [email|call|meeting|note|file] [what happened]",
+    "log an interaction (opens a form, filled in with what you give); several creators, or yours"
+    " with a #tag, at once with a type (with Undo)",
     "/crm log @maya call agreed on two reels",
 )
 HISTORY = Usage(
@@ -405,6 +409,31 @@ def _type_word_positions(args: list[str]) -> list[int]:
     return sorted(set(found[-1:] + found[:1]), reverse=True)
 
 
+def _names_several(args: list[str]) -> bool:
+    """Whether the words before any other name several creators (`@maya @zoe agreed …`)."""
+    leading = list(takewhile(lambda w: starts_a_creator(w) or platform_named(w), args))
+    try:
+        return several_creators(leading) is not None
+    except InvalidInput:
+        return False
+
+
+def _several_to_log(ctx: CommandContext, args: list[str]) -> tuple[list[Influencer], str, str | None] | None:
+    """(creators, type, text after it) when the words before the first type word name several
+    creators or a #tag (handlers.commands.campaigns.several_creators); None for one creator."""
+    at = next((i for i, word in enumerate(args) if i > 0 and word.lower() in TYPE_WORDS), None)
+    refs = several_creators(args[:at]) if at is not None else None
+    if refs is None or at is None:
+        if at is None and _names_several(args):
+            raise UsageError(LOG, "With several creators, give the type after them.")
+        return None
+    kind = TYPE_WORDS[args[at].lower()]
+    if kind == "file_upload":
+        raise UsageError(LOG, "A file is logged with the form, one creator at a time: `/crm log @maya file`.")
+    creators = creators_for(ctx, refs, at_most=interactions.LOG_AT_ONCE_MAX)
+    return creators, kind, (_text_after(ctx, args, at + 1) if at + 1 < len(args) else None)
+
+
 def log(ctx: CommandContext, args: list[str]) -> None:
     """`/crm log <influencer> [type] [what happened]`: the log form, with what is given filled in.
 
@@ -413,7 +442,20 @@ def log(ctx: CommandContext, args: list[str]) -> None:
     form's content). Without one, the text after the creator is the content and the form asks for
     the type (`log @maya agreed on two reels`). The form is still what saves: it shows the date
     and the rest to check.
+
+    With several creators (`/crm log @maya @zoe #skincare email Sent the brief`) and a type, the
+    interaction is logged with each at once, no form, answered with one Undo for all of them.
     """
+    if (several := _several_to_log(ctx, args)) is not None:
+        creators, kind, content = several
+        key = f"cmd:{ctx.trigger_id}" if ctx.trigger_id else None  # a replay logs nothing twice
+        data = interactions.NewInteraction(type=kind, content=content, idempotency_key=key)
+        logged = interactions.log_several(
+            ctx.db, actor=ctx.actor, influencer_ids=[c.id for c in creators], data=data, now=ctx.now
+        )
+        ctx.home_changed = True
+        ctx.reply(logged_several_message(logged, tz=ctx.tz))
+        return
     influencer = kind = content = None
     for at in _type_word_positions(args):
         try:

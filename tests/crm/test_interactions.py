@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.followups import set_follow_up
 from crm.interactions import (
+    LOG_AT_ONCE_MAX,
     LogPoint,
     NewInteraction,
     before_log,
@@ -21,6 +22,7 @@ from crm.interactions import (
     get_interaction,
     list_interactions,
     log_interaction,
+    log_several,
     undo_log,
 )
 from crm.models import CONTACT_TYPES, INTERACTION_TYPES, Campaign
@@ -390,4 +392,24 @@ def test_editing_an_interaction_validates_it_and_recounts_the_last_contact(db, m
     taken = snapshot()
     with pytest.raises(NotFound):
         edit_interaction(db, actor=me, interaction_id=theirs.id, data=NewInteraction(type="note"), now=NOW)
+    assert snapshot() == taken
+
+
+def test_log_several_logs_each_once_with_its_points_and_refuses_too_many(db, me, maya, snapshot):
+    zoe = make_influencer(db, team_id="T1", handle="zoe")
+    make_relationship(db, user=me, influencer=zoe, status="warm")
+    data = NewInteraction(type="email", content="Brief", idempotency_key="cmd:T123")
+    logged = log_several(db, actor=me, influencer_ids=[maya.id, zoe.id, maya.id], data=data, now=NOW)
+    assert [item.interaction.influencer_id for item in logged] == [maya.id, zoe.id]  # maya once
+    assert [item.before for item in logged] == [None, LogPoint("warm", None, False)]
+    assert [item.after.status for item in logged] == ["contacted", "warm"]
+    assert logged[0].interaction.idempotency_key == f"cmd:T123:{maya.id.hex}"
+    again = log_several(db, actor=me, influencer_ids=[maya.id, zoe.id], data=data, now=NOW)  # a replay
+    assert [item.interaction.id for item in again] == [item.interaction.id for item in logged]
+    assert count_interactions(db, actor=me, influencer_id=maya.id) == 1
+    many = [make_influencer(db, team_id="T1", handle=f"c{n}").id for n in range(LOG_AT_ONCE_MAX + 1)]
+    taken = snapshot()
+    with pytest.raises(InvalidInput) as refused:
+        log_several(db, actor=me, influencer_ids=many, data=NewInteraction(type="call"), now=NOW)
+    assert f"At most {LOG_AT_ONCE_MAX} creators" in refused.value.message
     assert snapshot() == taken

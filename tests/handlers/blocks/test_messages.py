@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crm.campaigns import CampaignSummary
-from crm.interactions import LogPoint, UndoneLog
+from crm.interactions import LOG_AT_ONCE_MAX, Logged, LogPoint, UndoneLog
 from crm.models import Interaction
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.campaigns import assignment_link, campaign_list
 from handlers.blocks.cards import card_message
 from handlers.blocks.help import Usage, help_message
 from handlers.blocks.lists import PAGE, ListQuery, candidates, relationship_list, search_results
-from handlers.blocks.logged import log_undone_message, logged_message, parse_log_undo
+from handlers.blocks.logged import log_undone_message, logged_message, logged_several_message, parse_log_undo
 from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn
+from handlers.blocks.text import BUTTON_VALUE, mrkdwn
 from handlers.commands.dispatch import SUBCOMMANDS, usage_help
 from handlers.ids import Action, Block
 from tests.handlers.blocks import samples as s
@@ -359,7 +359,7 @@ def test_the_log_undo_value_carries_both_points_exactly_and_no_user_text():
         body = rendered(logged_message(interaction, rel, before=before, tz=BERLIN, now=s.NOW))
         (undo,) = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
         assert undo["action_id"] == Action.LOG_UNDO and "evil" not in undo["value"]
-        assert parse_log_undo(undo["value"]) == (interaction.id, before, LogPoint.of(rel))
+        assert parse_log_undo(undo["value"]) == [(interaction.id, before, LogPoint.of(rel))]
         assert "<https://evil" not in all_text(body)
 
 
@@ -367,11 +367,27 @@ def test_the_log_undo_answer_escapes_the_name_and_says_what_stayed():
     inf = s.influencer(name=s.NASTY)
     rel = s.relationship(inf, status="partnered", follow_up_date=None)
     stayed = UndoneLog(inf, "meeting", rel, status_back=False, follow_up_back=True)
-    body = rendered(log_undone_message(stayed, tz=BERLIN, now=s.NOW))
+    body = rendered(log_undone_message([stayed], tz=BERLIN, now=s.NOW))
     text = all_text(body)
     assert "Took back the meeting with" in text and "<!channel>" not in text
     assert "Status: *Partnered* (set since the log)" in text and "Follow-up: none" in text
     assert "none (set since" not in text  # the follow-up is as before the log
-    off = rendered(log_undone_message(UndoneLog(inf, "file_upload", None), tz=BERLIN, now=s.NOW))
+    off = rendered(log_undone_message([UndoneLog(inf, "file_upload", None)], tz=BERLIN, now=s.NOW))
     assert "Took back the file with" in all_text(off) and "off your list again" in all_text(off)
-    assert "taken back already" in all_text(rendered(log_undone_message(None, tz=BERLIN, now=s.NOW)))
+    assert "taken back already" in all_text(rendered(log_undone_message([None], tz=BERLIN, now=s.NOW)))
+
+
+def test_the_undo_of_the_most_creators_logged_at_once_fits_in_one_button():
+    far = s.NOW + timedelta(days=9_000, microseconds=999_999)  # the longest instants
+    worst = LogPoint("partnered", far, True, far)
+    logged = []
+    for _ in range(LOG_AT_ONCE_MAX):
+        inf = s.influencer(name=s.NASTY)
+        interaction = Interaction(id=uuid.uuid4(), type="meeting", influencer=inf, influencer_id=inf.id)
+        interaction.interaction_date, interaction.content = s.NOW, s.NASTY
+        logged.append(Logged(interaction, worst, worst))
+    body = rendered(logged_several_message(logged, tz=BERLIN))
+    (undo,) = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
+    assert len(undo["value"]) <= BUTTON_VALUE
+    assert [entry[0] for entry in parse_log_undo(undo["value"])] == [item.interaction.id for item in logged]
+    assert "<!channel>" not in all_text(body)
