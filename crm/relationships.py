@@ -238,6 +238,60 @@ def update_tags(
     return relationship, not_there
 
 
+# Creators one `/crm tag` changes together (tag_several): its Undo carries each with the tags that
+# changed in a Slack button value (2,000 characters: 30 creators with 20 tags of 30 characters fit;
+# an answer whose Undo would not fit says how to reverse it instead).
+TAG_AT_ONCE_MAX = 30
+
+
+@dataclass(frozen=True, slots=True)
+class TagChange:
+    """What tag_several did to one relationship: the tags it gained, and those it lost."""
+
+    relationship: Relationship
+    added: list[str]
+    removed: list[str]
+
+
+def tag_several(
+    db: Session,
+    *,
+    actor: User,
+    influencer_ids: Sequence[uuid.UUID],
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+) -> list[TagChange]:
+    """update_tags on each of the actor's relationships with these influencers, in order, a repeated
+    id once; at most TAG_AT_ONCE_MAX. Each change says which tags really came and went (a tag it
+    had already, or did not have, changes nothing there), which untag_several takes back."""
+    unique = list(dict.fromkeys(influencer_ids))
+    if not 1 <= len(unique) <= TAG_AT_ONCE_MAX:
+        raise InvalidInput(
+            "influencers", f"At most {TAG_AT_ONCE_MAX} creators are tagged at once; these are {len(unique)}."
+        )
+    changes = []
+    for influencer_id in unique:
+        before = list(get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True).tags)
+        relationship, _ = update_tags(db, actor=actor, influencer_id=influencer_id, add=add, remove=remove)
+        after = list(relationship.tags)
+        added = [t for t in after if t not in before]
+        changes.append(TagChange(relationship, added, [t for t in before if t not in after]))
+    return changes
+
+
+def untag_several(
+    db: Session, *, actor: User, changes: Sequence[tuple[uuid.UUID, Sequence[str], Sequence[str]]]
+) -> list[Relationship]:
+    """Take back tag_several: for each (influencer, tags added, tags removed), the added tags go
+    and the removed come back (a tag changed again since is left as it is: removing one that is
+    gone, or adding one that is back, changes nothing)."""
+    taken_back = []
+    for influencer_id, added, removed in changes:
+        relationship, _ = update_tags(db, actor=actor, influencer_id=influencer_id, add=removed, remove=added)
+        taken_back.append(relationship)
+    return taken_back
+
+
 def set_priority(db: Session, *, actor: User, influencer_id: uuid.UUID, priority: int) -> Relationship:
     """Set the priority, 0 (none) to 5 (highest)."""
     cleaned = validate_priority(priority)

@@ -1,11 +1,12 @@
-"""Undo under `/crm status`'s and `/crm note`'s answers, and under the log form's: the status, the
-notes, or the log go back to what they were, while they are still as the command left them (a
-change since is the user's newer choice).
+"""Undo under `/crm status`'s, `/crm note`'s and several-creator `/crm tag`'s answers, and under
+the log form's: the status, the notes, the tags or the log go back to what they were, while they
+are still as the command left them (a change since is the user's newer choice).
 
 The value came back from Slack: parsed strictly (handlers.blocks.undo and handlers.blocks.logged:
 InvalidInput for a value not ours), then applied only through crm.relationships.undo_status /
-undo_note and crm.interactions.undo_log, which filter by the clicking user. The request is claimed
-once (request_key): a replay applies nothing, and a second click finds it undone and says so.
+undo_note / untag_several and crm.interactions.undo_log, which filter by the clicking user. The
+request is claimed once (request_key): a replay applies nothing, and a second click finds it undone
+and says so.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from handlers.blocks.undo import (
     note_undone_message,
     parse_note_undo,
     parse_status_undo,
+    parse_tag_undo,
     status_undone_message,
+    tags_undone_message,
 )
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
@@ -78,7 +81,20 @@ def log_undo_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
+def tag_undo_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
+    changes = parse_tag_undo(action.get("value"))
+    with scope(context, once=request_key(body)) as s:
+        if s.replayed:  # applied already: tags changed again since must not be undone by a replay
+            back = [get_relationship(s.db, actor=s.actor, influencer_id=i) for i, _, _ in changes]
+        else:
+            back = relationships.untag_several(s.db, actor=s.actor, changes=changes)
+        message = tags_undone_message(back)
+    reply(context, message, replace_original=True)
+
+
 def register(app: App) -> None:
     app.action(Action.STATUS_UNDO)(after_ack(status_undo_clicked))
     app.action(Action.NOTE_UNDO)(after_ack(note_undo_clicked))
     app.action(Action.LOG_UNDO)(after_ack(log_undo_clicked))
+    app.action(Action.TAG_UNDO)(after_ack(tag_undo_clicked))

@@ -1,25 +1,29 @@
-"""Undo under a change made by command: a status (`/crm status`), a note appended (`/crm note`).
+"""Undo under a change made by command: a status (`/crm status`), a note appended (`/crm note`), the
+tags of several creators (`/crm tag @a @b +x`).
 
 Undo values come back from Slack, so they are parsed strictly here, and the crm calls behind them
 (crm.relationships.undo_status, undo_note) check what they carry and filter by the clicking user: a
 forged value changes nothing of anyone else's.
 - status: "<influencer id>:<status set>:<status before>";
 - note: "<influencer id>:<notes before>:<notes after>", each a crm.relationships.notes_mark
-  (length and digest), so the note's text never travels in the button.
+  (length and digest), so the note's text never travels in the button;
+- tags: the tags asked for, then each creator whose tags changed, with which (tag_undo_value).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
 
 from crm.errors import InvalidInput
-from crm.models import RELATIONSHIP_STATUSES, Influencer
+from crm.models import RELATIONSHIP_STATUSES, Influencer, Relationship
+from crm.relationships import TAG_AT_ONCE_MAX, TagChange
 from handlers.blocks.cards import card_buttons
 from handlers.blocks.message import Message
-from handlers.blocks.text import full_stop, mrkdwn, plain_of
+from handlers.blocks.text import BUTTON_VALUE, SECTION_TEXT, clip, full_stop, mrkdwn, plain_of, plural
 from handlers.ids import Action
 
 # An Undo value that is not one we wrote (forged, or cut): the same answer as an unknown creator.
@@ -116,3 +120,78 @@ def note_undone_message(influencer: Influencer, *, back: bool) -> Message:
         )
     blocks = [SectionBlock(text=MarkdownTextObject(text=text)), card_buttons(str(influencer.id))]
     return Message(text=plain_of(text), blocks=blocks)
+
+
+# Undo under `/crm tag` for several creators: the tags asked for, then each creator whose tags
+# changed with a mask of which of them did ("+shortlist,-old|<influencer hex>:<mask hex>;…").
+_TAG_OP = re.compile(r"^[+-][\w\-.+&/]{1,30}$")
+_TAG_ENTRY = re.compile(r"^([0-9a-f]{32}):([0-9a-f]{1,11})$")
+
+
+def tag_undo_value(ops: Sequence[str], changes: Sequence[TagChange]) -> str:
+    """`ops` are "+tag" / "-tag" as the command applied them; only changed creators are carried."""
+    entries = []
+    for change in changes:
+        mask = 0
+        for bit, op in enumerate(ops):
+            if op[1:] in (change.added if op[0] == "+" else change.removed):
+                mask |= 1 << bit
+        if mask:
+            entries.append(f"{change.relationship.influencer_id.hex}:{mask:x}")
+    return f"{','.join(ops)}|{';'.join(entries)}"
+
+
+def parse_tag_undo(value: object) -> list[tuple[uuid.UUID, list[str], list[str]]]:
+    """Each (influencer id, tags to take off, tags to put back); InvalidInput when not one of ours."""
+    ops_text, _, entries_text = str(value).partition("|")
+    ops = ops_text.split(",")
+    entries = entries_text.split(";")
+    if not all(_TAG_OP.match(op) for op in ops) or not 1 <= len(entries) <= TAG_AT_ONCE_MAX:
+        raise InvalidInput("influencer", NOT_OURS)
+    parsed = []
+    for entry in entries:
+        match = _TAG_ENTRY.match(entry)
+        if match is None or not 0 < int(match[2], 16) < 1 << len(ops):
+            raise InvalidInput("influencer", NOT_OURS)
+        changed = [op for bit, op in enumerate(ops) if int(match[2], 16) >> bit & 1]
+        added = [op[1:] for op in changed if op[0] == "+"]
+        parsed.append((uuid.UUID(match[1]), added, [op[1:] for op in changed if op[0] == "-"]))
+    return parsed
+
+
+def _names(influencers: Sequence[Influencer]) -> str:
+    return ", ".join(f"*{mrkdwn(i.name, 80)}*" for i in influencers)
+
+
+def tagged_several_message(changes: Sequence[TagChange], ops: Sequence[str]) -> Message:
+    """`/crm tag @a @b +x -y`: whose tags changed and how, who had them so already; with Undo."""
+    changed = [c for c in changes if c.added or c.removed]
+    same = [c.relationship.influencer for c in changes if not (c.added or c.removed)]
+    added = " ".join(f"#{mrkdwn(op[1:], 40)}" for op in ops if op[0] == "+")
+    removed = " ".join(f"#{mrkdwn(op[1:], 40)}" for op in ops if op[0] == "-")
+    parts = [f"added {added}"] if added else []
+    parts += [f"removed {removed}"] if removed else []
+    asked = " and ".join(parts)
+    if changed:
+        names = _names([c.relationship.influencer for c in changed])
+        text = f"🏷️ {asked[0].upper()}{asked[1:]} for {plural(len(changed), 'creator')}: {names}."
+    else:
+        text = f"No tags changed: each of them was so already (asked: {asked})."
+    if changed and same:
+        text += f"\nAlready so: {_names(same)}."
+    value = tag_undo_value(ops, changes)
+    accessory = None
+    if changed and len(value) <= BUTTON_VALUE:
+        accessory = ButtonElement(text=PlainTextObject(text="Undo"), action_id=Action.TAG_UNDO, value=value)
+    elif changed:  # many creators and many tags: more than one button carries
+        text += "\nThis is too large for one Undo button: the same command with - for + reverses it."
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=accessory)
+    return Message(text=plain_of(text), blocks=[section])
+
+
+def tags_undone_message(relationships: Sequence[Relationship]) -> Message:
+    """The tag Undo's answer, in place of the one it was under."""
+    names = _names([r.influencer for r in relationships])
+    text = f"↩️ Tags back as they were for {plural(len(relationships), 'creator')}: {names}."
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+    return Message(text=plain_of(text), blocks=[section])

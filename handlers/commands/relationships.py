@@ -11,7 +11,7 @@ from crm import archive, dashboard, duplicates, influencers, interactions, relat
 from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.profiles import platform_named
-from crm.relationship_fields import PRIORITY_MAX, validate_priority
+from crm.relationship_fields import PRIORITY_MAX, normalize_tags, validate_priority
 from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
 from crm.text import fold
 from crm.users import looks_like_email
@@ -23,7 +23,7 @@ from handlers.blocks.help import Usage
 from handlers.blocks.logged import logged_several_message
 from handlers.blocks.merge import same_person_buttons, same_person_hint
 from handlers.blocks.text import mrkdwn
-from handlers.blocks.undo import note_added_message, status_set_message
+from handlers.blocks.undo import note_added_message, status_set_message, tagged_several_message
 from handlers.commands.campaigns import creators_for, several_creators, starts_a_creator
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import AddWords, read_add
@@ -48,8 +48,8 @@ PRIORITY = Usage(
     "/crm priority @maya 4",
 )
 TAG = Usage(
-    "tag <influencer> [+tag -tag …]",
-    "add or remove tags (none given: their tags)",
+    "tag <influencer> [more …] [+tag -tag …]",
+    "add or remove tags (none given: their tags); several creators at once, with Undo",
     "/crm tag @maya +skincare -beauty",
 )
 NOTE = Usage(
@@ -271,6 +271,14 @@ def tag(ctx: CommandContext, args: list[str]) -> None:
         if _is_tag_word(before):  # `+plant based`: maybe a tag of two words
             problem += f" A tag is one word: {before[:40]}-{word} keeps the two together."
         raise UsageError(TAG, problem)
+    if (refs := several_creators(ref_words)) is not None:  # `/crm tag @maya @zoe +shortlist`
+        creators = creators_for(ctx, refs, at_most=relationships.TAG_AT_ONCE_MAX)
+        changes = relationships.tag_several(
+            ctx.db, actor=ctx.actor, influencer_ids=[c.id for c in creators], add=add_tags, remove=remove_tags
+        )
+        ops = [f"+{t}" for t in normalize_tags(add_tags)] + [f"-{t}" for t in normalize_tags(remove_tags)]
+        ctx.reply(tagged_several_message(changes, ops))
+        return
     influencer = ctx.influencer(_ref(ref_words))
     rel, not_there = relationships.update_tags(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, add=add_tags, remove=remove_tags

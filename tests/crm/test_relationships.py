@@ -13,12 +13,15 @@ from crm.errors import InvalidInput, NotFound
 from crm.relationship_fields import normalize_tags
 from crm.relationships import (
     KEEP,
+    TAG_AT_ONCE_MAX,
     RelationshipEdit,
     add_to_list,
     edit_relationship,
     set_notes,
     set_priority,
     set_status,
+    tag_several,
+    untag_several,
     update_tags,
 )
 from crm.scoped import get_relationship, get_relationship_by_id
@@ -228,3 +231,30 @@ def test_another_users_relationship_finds_nothing_and_changes_nothing(db, me, ma
     with pytest.raises(NotFound) as missing:
         get_relationship_by_id(db, actor=me, relationship_id=uuid.uuid4())
     assert missing.value.message in messages
+
+
+def test_tag_several_says_what_changed_for_each_and_untag_several_takes_it_back(db, me, maya, mine):
+    zoe = make_influencer(db, team_id="T1", handle="zoe")
+    make_relationship(db, user=me, influencer=zoe, tags=["old", "keep"])
+    ids = [maya.id, zoe.id, maya.id]
+    changes = tag_several(db, actor=me, influencer_ids=ids, add=["New "], remove=["old"])
+    assert [(c.relationship.influencer_id, c.added, c.removed) for c in changes] == [
+        (maya.id, ["new"], []),
+        (zoe.id, ["new"], ["old"]),
+    ]
+    assert get_relationship(db, actor=me, influencer_id=zoe.id).tags == ["keep", "new"]
+    untag_several(db, actor=me, changes=[(c.relationship.influencer_id, c.added, c.removed) for c in changes])
+    assert get_relationship(db, actor=me, influencer_id=zoe.id).tags == ["keep", "old"]  # back, at the end
+    assert get_relationship(db, actor=me, influencer_id=maya.id).tags == []
+
+
+def test_tag_several_refuses_too_many_or_one_not_on_the_list(db, me, maya, mine, snapshot):
+    stranger = make_influencer(db, team_id="T1", handle="stranger")  # not on my list
+    with pytest.raises(NotFound):  # the command's transaction is then rolled back, Maya's tag too
+        tag_several(db, actor=me, influencer_ids=[stranger.id], add=["x"])
+    taken = snapshot()
+    many = [uuid.uuid4() for _ in range(TAG_AT_ONCE_MAX + 1)]
+    with pytest.raises(InvalidInput) as refused:
+        tag_several(db, actor=me, influencer_ids=many, add=["x"])
+    assert f"At most {TAG_AT_ONCE_MAX} creators" in refused.value.message
+    assert snapshot() == taken

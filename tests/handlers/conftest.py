@@ -47,6 +47,17 @@ class Crm:
         with self.session() as db:
             return list(db.scalars(select(model).where(*where)))
 
+    def of_mine(self, column, *, user: str = USER_ID) -> dict[str, object]:
+        """handle → `column` (of Relationship) for each of `user`'s relationships."""
+        owner = self.user(user).id
+        with self.session() as db:
+            rows = db.execute(
+                select(Influencer.handle, column)
+                .join(Relationship, Relationship.influencer_id == Influencer.id)
+                .where(Relationship.user_id == owner)
+            )
+            return dict(rows.all())
+
     # ---- seeding, through the ORM (tests/factories.py style) ----------------------------------
     def user(self, slack_user_id: str = USER_ID, *, team_id: str = TEAM_ID, **kw) -> User:
         with self.session() as db:

@@ -14,6 +14,8 @@ import pytest
 from crm.campaigns import CampaignSummary
 from crm.interactions import LOG_AT_ONCE_MAX, Logged, LogPoint, UndoneLog
 from crm.models import Interaction
+from crm.relationship_fields import TAGS_MAX
+from crm.relationships import TAG_AT_ONCE_MAX, TagChange
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.campaigns import assignment_link, campaign_list
 from handlers.blocks.cards import card_message
@@ -22,6 +24,7 @@ from handlers.blocks.lists import PAGE, ListQuery, candidates, relationship_list
 from handlers.blocks.logged import log_undone_message, logged_message, logged_several_message, parse_log_undo
 from handlers.blocks.message import Message
 from handlers.blocks.text import BUTTON_VALUE, mrkdwn
+from handlers.blocks.undo import parse_tag_undo, tagged_several_message
 from handlers.commands.dispatch import SUBCOMMANDS, usage_help
 from handlers.ids import Action, Block
 from tests.handlers.blocks import samples as s
@@ -391,3 +394,16 @@ def test_the_undo_of_the_most_creators_logged_at_once_fits_in_one_button():
     assert len(undo["value"]) <= BUTTON_VALUE
     assert [entry[0] for entry in parse_log_undo(undo["value"])] == [item.interaction.id for item in logged]
     assert "<!channel>" not in all_text(body)
+
+
+def test_a_tag_change_too_large_for_one_undo_button_says_how_to_reverse_it():
+    added = [f"new-{n:02d}-{'x' * 23}" for n in range(TAGS_MAX)]  # 30 characters each, the most
+    removed = [f"old-{n:02d}-{'x' * 23}" for n in range(TAGS_MAX)]
+    ops = [f"+{t}" for t in added] + [f"-{t}" for t in removed]
+    changes = [TagChange(s.relationship(tags=added), added, removed) for _ in range(TAG_AT_ONCE_MAX)]
+    body = rendered(tagged_several_message(changes, ops))
+    assert not [b for b in body["blocks"] if b.get("accessory")]
+    assert "too large for one Undo button" in all_text(body)
+    few = rendered(tagged_several_message(changes[:2], ops[:2]))
+    (undo,) = [b["accessory"] for b in few["blocks"] if b.get("accessory")]
+    assert len(parse_tag_undo(undo["value"])) == 2

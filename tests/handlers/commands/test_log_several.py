@@ -22,16 +22,9 @@ def undo_of(sent) -> dict:
     return section["accessory"]
 
 
-def statuses(crm) -> dict[str, str]:
+def statuses(crm) -> dict:
     """handle → status of my relationships."""
-    me = crm.user().id
-    with crm.session() as db:
-        rows = db.execute(
-            select(Influencer.handle, Relationship.status)
-            .join(Relationship, Relationship.influencer_id == Influencer.id)
-            .where(Relationship.user_id == me)
-        )
-        return dict(rows.all())
+    return crm.of_mine(Relationship.status)
 
 
 def logged_with(crm) -> set[str]:
