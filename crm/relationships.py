@@ -143,6 +143,35 @@ def undo_status(
     return relationship, relationship.status == back
 
 
+# Creators one `/crm status` moves together (set_statuses): its Undo carries each with the status
+# it had in a Slack button value (2,000 characters: 50 fit).
+STATUS_AT_ONCE_MAX = 50
+
+
+def set_statuses(
+    db: Session, *, actor: User, influencer_ids: Sequence[uuid.UUID], status: str
+) -> list[tuple[Relationship, str]]:
+    """set_status on each of the actor's relationships with these influencers, in order, a repeated
+    id once; at most STATUS_AT_ONCE_MAX. Returns each relationship with the status it had."""
+    cleaned = validate_status(status)
+    unique = list(dict.fromkeys(influencer_ids))
+    if not 1 <= len(unique) <= STATUS_AT_ONCE_MAX:
+        said = f"At most {STATUS_AT_ONCE_MAX} creators are moved at once; these are {len(unique)}."
+        raise InvalidInput("influencers", said)
+    return [set_status(db, actor=actor, influencer_id=i, status=cleaned) for i in unique]
+
+
+def undo_statuses(
+    db: Session, *, actor: User, changed_to: str, back_to: Sequence[tuple[uuid.UUID, str]]
+) -> list[tuple[Relationship, bool]]:
+    """undo_status for each (influencer, status it had): back while still `changed_to`; each
+    relationship with whether it is back."""
+    return [
+        undo_status(db, actor=actor, influencer_id=i, changed_to=changed_to, back_to=previous)
+        for i, previous in back_to
+    ]
+
+
 def set_notes(
     db: Session,
     *,

@@ -158,6 +158,8 @@ class Action(StrEnum):
     HISTORY_NEXT = "interaction-history-next"
     INTERACTION_DELETE = "interaction-delete"
     INTERACTION_EDIT = "interaction-edit"  # the same value as Delete: opens the edit form
+    # Undo under `/crm status` for several creators (handlers.blocks.undo.statuses_undo_value).
+    STATUSES_UNDO = "relationship-statuses-undo"
     # Undo under `/crm tag` for several creators (handlers.blocks.undo.tag_undo_value).
     TAG_UNDO = "relationship-tag-undo"
     # Undo under the log form's answer: the interaction and the relationship's status and follow-up

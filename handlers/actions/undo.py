@@ -4,9 +4,9 @@ are still as the command left them (a change since is the user's newer choice).
 
 The value came back from Slack: parsed strictly (handlers.blocks.undo and handlers.blocks.logged:
 InvalidInput for a value not ours), then applied only through crm.relationships.undo_status /
-undo_note / untag_several and crm.interactions.undo_log, which filter by the clicking user. The
-request is claimed once (request_key): a replay applies nothing, and a second click finds it undone
-and says so.
+undo_note / undo_statuses / untag_several and crm.interactions.undo_log, which filter by the
+clicking user. The request is claimed once (request_key): a replay applies nothing, and a second
+click finds it undone and says so.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from handlers.blocks.undo import (
     note_undone_message,
     parse_note_undo,
     parse_status_undo,
+    parse_statuses_undo,
     parse_tag_undo,
     status_undone_message,
+    statuses_undone_message,
     tags_undone_message,
 )
 from handlers.ids import Action
@@ -93,8 +95,25 @@ def tag_undo_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
+def statuses_undo_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
+    status, back_to = parse_statuses_undo(action.get("value"))
+    with scope(context, once=request_key(body)) as s:
+        if s.replayed:  # applied already: a status set again since must not be undone by a replay
+            results = []
+            for influencer_id, previous in back_to:
+                rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
+                results.append((rel, rel.status == previous))
+        else:
+            results = relationships.undo_statuses(s.db, actor=s.actor, changed_to=status, back_to=back_to)
+            s.refresh_home()
+        message = statuses_undone_message(status, results)
+    reply(context, message, replace_original=True)
+
+
 def register(app: App) -> None:
     app.action(Action.STATUS_UNDO)(after_ack(status_undo_clicked))
     app.action(Action.NOTE_UNDO)(after_ack(note_undo_clicked))
     app.action(Action.LOG_UNDO)(after_ack(log_undo_clicked))
     app.action(Action.TAG_UNDO)(after_ack(tag_undo_clicked))
+    app.action(Action.STATUSES_UNDO)(after_ack(statuses_undo_clicked))

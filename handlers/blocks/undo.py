@@ -1,5 +1,5 @@
-"""Undo under a change made by command: a status (`/crm status`), a note appended (`/crm note`), the
-tags of several creators (`/crm tag @a @b +x`).
+"""Undo under a change made by command: a status (`/crm status`, of one creator or several), a note
+appended (`/crm note`), the tags of several creators (`/crm tag @a @b +x`).
 
 Undo values come back from Slack, so they are parsed strictly here, and the crm calls behind them
 (crm.relationships.undo_status, undo_note) check what they carry and filter by the clicking user: a
@@ -7,7 +7,8 @@ forged value changes nothing of anyone else's.
 - status: "<influencer id>:<status set>:<status before>";
 - note: "<influencer id>:<notes before>:<notes after>", each a crm.relationships.notes_mark
   (length and digest), so the note's text never travels in the button;
-- tags: the tags asked for, then each creator whose tags changed, with which (tag_undo_value).
+- tags: the tags asked for, then each creator whose tags changed, with which (tag_undo_value);
+- several statuses: the status set, then each creator moved with the status it had.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainText
 
 from crm.errors import InvalidInput
 from crm.models import RELATIONSHIP_STATUSES, Influencer, Relationship
-from crm.relationships import TAG_AT_ONCE_MAX, TagChange
+from crm.relationships import STATUS_AT_ONCE_MAX, TAG_AT_ONCE_MAX, TagChange
 from handlers.blocks.cards import card_buttons
 from handlers.blocks.message import Message
 from handlers.blocks.text import BUTTON_VALUE, SECTION_TEXT, clip, full_stop, mrkdwn, plain_of, plural
@@ -195,3 +196,67 @@ def tags_undone_message(relationships: Sequence[Relationship]) -> Message:
     text = f"↩️ Tags back as they were for {plural(len(relationships), 'creator')}: {names}."
     section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
     return Message(text=plain_of(text), blocks=[section])
+
+
+# Undo under `/crm status` for several creators: the status set, then each creator it moved with
+# the status it had, as its index in RELATIONSHIP_STATUSES ("warm|<influencer hex>:1;…").
+_STATUS_ENTRY = re.compile(r"^([0-9a-f]{32}):([0-9])$")
+
+
+def statuses_undo_value(status: str, moved: Sequence[tuple[Relationship, str]]) -> str:
+    entries = [f"{r.influencer_id.hex}:{RELATIONSHIP_STATUSES.index(previous)}" for r, previous in moved]
+    return f"{status}|{';'.join(entries)}"
+
+
+def parse_statuses_undo(value: object) -> tuple[str, list[tuple[uuid.UUID, str]]]:
+    """(status set, each (influencer id, status it had)); InvalidInput when not one of ours."""
+    status, _, entries_text = str(value).partition("|")
+    entries = entries_text.split(";")
+    if status not in RELATIONSHIP_STATUSES or not 1 <= len(entries) <= STATUS_AT_ONCE_MAX:
+        raise InvalidInput("influencer", NOT_OURS)
+    parsed = []
+    for entry in entries:
+        match = _STATUS_ENTRY.match(entry)
+        if match is None or int(match[2]) >= len(RELATIONSHIP_STATUSES):
+            raise InvalidInput("influencer", NOT_OURS)
+        parsed.append((uuid.UUID(match[1]), RELATIONSHIP_STATUSES[int(match[2])]))
+    return status, parsed
+
+
+def _was(items: Sequence[tuple[Relationship, str]]) -> str:
+    return ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* (was {s})" for r, s in items)
+
+
+def statuses_set_message(status: str, results: Sequence[tuple[Relationship, str]]) -> Message:
+    """`/crm status @a @b warm`: who moved (and from where), who was there already; with Undo."""
+    moved = [(r, previous) for r, previous in results if previous != status]
+    there = [r.influencer for r, previous in results if previous == status]
+    if moved:
+        text = f"🚦 Now *{status}*: {_was(moved)}."
+        if there:
+            text += f"\nAlready {status}: {_names(there)}."
+    else:
+        text = f"Each of them is *{status}* already: {_names(there)}."
+    accessory = None
+    if moved:
+        value = statuses_undo_value(status, moved)
+        accessory = ButtonElement(
+            text=PlainTextObject(text="Undo"), action_id=Action.STATUSES_UNDO, value=value
+        )
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=accessory)
+    return Message(text=plain_of(text), blocks=[section])
+
+
+def statuses_undone_message(status: str, results: Sequence[tuple[Relationship, bool]]) -> Message:
+    """The several-status Undo's answer: who is back, and whose status was changed since (it stays)."""
+    back = [r for r, is_back in results if is_back]
+    stayed = [r for r, is_back in results if not is_back]
+    text = ""
+    if back:
+        listed = ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* ({r.status})" for r in back)
+        text = f"↩️ Back as they were: {listed}."
+    if stayed:
+        listed = ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* ({r.status})" for r in stayed)
+        text += f"\nChanged since, so it stays: {listed}."
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text.strip(), SECTION_TEXT)))
+    return Message(text=plain_of(text.strip()), blocks=[section])

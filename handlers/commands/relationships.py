@@ -23,7 +23,12 @@ from handlers.blocks.help import Usage
 from handlers.blocks.logged import logged_several_message
 from handlers.blocks.merge import same_person_buttons, same_person_hint
 from handlers.blocks.text import mrkdwn
-from handlers.blocks.undo import note_added_message, status_set_message, tagged_several_message
+from handlers.blocks.undo import (
+    note_added_message,
+    status_set_message,
+    statuses_set_message,
+    tagged_several_message,
+)
 from handlers.commands.campaigns import creators_for, several_creators, starts_a_creator
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.creators import AddWords, read_add
@@ -38,8 +43,8 @@ ADD = Usage(
 )
 SHOW = Usage("show <influencer>", "their card: status, notes, history, campaigns", '/crm show "Maya Lopez"')
 STATUS = Usage(
-    "status <influencer> [saved|contacted|warm|cold|partnered]",
-    "move them in your pipeline (no status: where they are now)",
+    "status <influencer> [more … | #tag] [saved|contacted|warm|cold|partnered]",
+    "move them in your pipeline (no status: where they are now); several, or yours with a #tag, at once",
     "/crm status @maya warm",
 )
 PRIORITY = Usage(
@@ -199,6 +204,14 @@ def status(ctx: CommandContext, args: list[str]) -> None:
         guess = did_you_mean(value, RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
         problem = f"“{args[-1][:40]}” is not a status. {guess} Use {one_of(RELATIONSHIP_STATUSES)}."
         raise UsageError(STATUS, " ".join(problem.split()))
+    if (refs := several_creators(args[:-1])) is not None:  # `/crm status @maya @zoe #shortlist warm`
+        creators = creators_for(ctx, refs, at_most=relationships.STATUS_AT_ONCE_MAX)
+        results = relationships.set_statuses(
+            ctx.db, actor=ctx.actor, influencer_ids=[c.id for c in creators], status=value
+        )
+        ctx.home_changed = any(previous != value for _, previous in results)
+        ctx.reply(statuses_set_message(value, results))
+        return
     try:
         influencer = ctx.influencer(_ref(args[:-1]))
     except NotFound:

@@ -13,6 +13,7 @@ from crm.errors import InvalidInput, NotFound
 from crm.relationship_fields import normalize_tags
 from crm.relationships import (
     KEEP,
+    STATUS_AT_ONCE_MAX,
     TAG_AT_ONCE_MAX,
     RelationshipEdit,
     add_to_list,
@@ -20,7 +21,9 @@ from crm.relationships import (
     set_notes,
     set_priority,
     set_status,
+    set_statuses,
     tag_several,
+    undo_statuses,
     untag_several,
     update_tags,
 )
@@ -257,4 +260,22 @@ def test_tag_several_refuses_too_many_or_one_not_on_the_list(db, me, maya, mine,
     with pytest.raises(InvalidInput) as refused:
         tag_several(db, actor=me, influencer_ids=many, add=["x"])
     assert f"At most {TAG_AT_ONCE_MAX} creators" in refused.value.message
+    assert snapshot() == taken
+
+
+def test_set_statuses_moves_each_once_and_undo_statuses_only_those_still_so(db, me, maya, mine, snapshot):
+    zoe = make_influencer(db, team_id="T1", handle="zoe")
+    make_relationship(db, user=me, influencer=zoe, status="warm")
+    results = set_statuses(db, actor=me, influencer_ids=[maya.id, zoe.id, maya.id], status="warm")
+    assert [(r.influencer_id, previous) for r, previous in results] == [(maya.id, "saved"), (zoe.id, "warm")]
+    set_status(db, actor=me, influencer_id=zoe.id, status="cold")  # changed since
+    back = undo_statuses(db, actor=me, changed_to="warm", back_to=[(maya.id, "saved"), (zoe.id, "saved")])
+    assert [(r.status, is_back) for r, is_back in back] == [("saved", True), ("cold", False)]
+    taken = snapshot()
+    with pytest.raises(InvalidInput):
+        set_statuses(db, actor=me, influencer_ids=[maya.id], status="hot")
+    many = [uuid.uuid4() for _ in range(STATUS_AT_ONCE_MAX + 1)]
+    with pytest.raises(InvalidInput) as refused:
+        set_statuses(db, actor=me, influencer_ids=many, status="warm")
+    assert f"At most {STATUS_AT_ONCE_MAX} creators" in refused.value.message
     assert snapshot() == taken
