@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from bot.server import make_listener_engine
 from bot.wsgi import HealthCheck
-from crm.models import Campaign, Relationship
+from crm.models import Campaign, Interaction, Relationship
 from handlers.ids import Field, View
 from handlers.runtime.errors import UNAVAILABLE_MESSAGE
 from handlers.runtime.slack_calls import EXPIRED_TRIGGER
@@ -206,3 +206,37 @@ def test_an_import_preview_that_finds_the_database_down_says_so(frozen):
     finally:
         proxy.restore()
     assert _posted_texts(slack)[-1] == UNAVAILABLE_MESSAGE
+
+
+def _several_state(crm: Crm) -> tuple:
+    return crm.of_mine(Relationship.status), crm.of_mine(Relationship.tags), crm.count(Interaction)
+
+
+SEVERAL_DONE = {  # each command for @maya and @zoe, and what it leaves once it is carried out
+    "log @maya @zoe email Hi": ({"maya": "contacted", "zoe": "contacted"}, {"maya": [], "zoe": []}, 2),
+    "tag @maya @zoe +winter": ({"maya": "saved", "zoe": "saved"}, {"maya": ["winter"], "zoe": ["winter"]}, 0),
+    "status @maya @zoe warm": ({"maya": "warm", "zoe": "warm"}, {"maya": [], "zoe": []}, 0),
+}
+
+
+@pytest.mark.parametrize("command", list(SEVERAL_DONE))
+def test_a_command_for_several_creators_on_a_frozen_database_changes_none_of_them(frozen, command):
+    slack, proxy, _ = frozen
+    crm = Crm(slack)
+    crm.relationship("maya")
+    crm.relationship("zoe")
+    assert slack.send(slack.payloads.command("show @maya")).status == 200  # pooled connections exist
+    before = _several_state(crm)
+
+    proxy.stall()
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(slack.dispatch, slack.payloads.command(command))
+        response = pending.result(timeout=SLACK_ACK_WINDOW)
+        slack.drain()
+    proxy.unstall()
+
+    assert response.status == 200
+    assert slack.fake.last("response_url").text == UNAVAILABLE_MESSAGE
+    assert _several_state(crm) == before  # nothing changed, for either of them
+    until_database_answers(slack, command)  # back: the same command then does it, for both
+    assert _several_state(crm) == SEVERAL_DONE[command]
