@@ -4,10 +4,10 @@
 The Undo value comes back from Slack, so it is parsed strictly here, and crm.interactions.undo_log
 behind it only touches the clicking user's own interaction and relationship: a forged value changes
 nothing of anyone else's. It carries the interaction and the relationship's crm.interactions.LogPoint
-before and after the log, "<interaction id>:<before>:<after>" (one such entry per creator, joined by
-"," for several), each point "<status>.<1 when the
-cadence set the follow-up, else 0>.<follow-up>.<last contact>", each instant as microseconds since
-1970 UTC (nothing for none), and "-" for no relationship before the log. No user text travels in it.
+before and after the log: "<interaction id as 32 hex digits>:<before>:<after>", one such entry per
+creator, joined by "," for several. Each point is "<status>.<1 when the cadence set the follow-up,
+else 0>.<follow-up>.<last contact>", each instant as microseconds since 1970 UTC (nothing for
+none), and "-" for no relationship before the log. No user text travels in it.
 """
 
 from __future__ import annotations

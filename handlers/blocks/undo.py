@@ -184,7 +184,7 @@ def tagged_several_message(changes: Sequence[TagChange], ops: Sequence[str]) -> 
     accessory = None
     if changed and len(value) <= BUTTON_VALUE:
         accessory = ButtonElement(text=PlainTextObject(text="Undo"), action_id=Action.TAG_UNDO, value=value)
-    elif changed:  # many creators and many tags: more than one button carries
+    elif changed:  # many creators and many tags: more than one button value holds
         text += "\nThis is too large for one Undo button: the same command with - for + reverses it."
     section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=accessory)
     return Message(text=plain_of(text), blocks=[section])
