@@ -29,7 +29,6 @@ from crm.errors import InvalidInput
 from crm.interactions import InteractionSummary
 from crm.models import Influencer
 from crm.relationship_list import OFFSET_MAX
-from handlers.blocks.cards import card_buttons
 from handlers.blocks.fields import INTERACTION_TYPE_LABELS, who
 from handlers.blocks.lists import pager, rows_text
 from handlers.blocks.message import Message, context, header
@@ -129,6 +128,16 @@ def _page_buttons(influencer: Influencer, *, offset: int, shown: int, total: int
     return pager(Block.HISTORY_PAGES, previous=previous, following=following)
 
 
+def _log_or_show(influencer: Influencer) -> ActionsBlock:
+    """Log interaction and Show card under the history (the card's own Edit would read as the rows')."""
+    value = str(influencer.id)
+    log = ButtonElement(
+        text=PlainTextObject(text="Log interaction"), action_id=Action.CARD_LOG, value=value, style="primary"
+    )
+    show = ButtonElement(text=PlainTextObject(text="Show card"), action_id=Action.SHOW, value=value)
+    return ActionsBlock(block_id=Block.CARD_ACTIONS, elements=[log, show])
+
+
 def history_message(
     influencer: Influencer,
     items: Sequence[InteractionSummary],
@@ -146,7 +155,7 @@ def history_message(
         said = f"You have logged nothing with *{name}*."
         text = "\n".join(t for t in (done, said) if t)
         section = SectionBlock(text=MarkdownTextObject(text=text))
-        return Message(text=plain_of(text), blocks=[section, card_buttons(str(influencer.id))])
+        return Message(text=plain_of(text), blocks=[section, _log_or_show(influencer)])
     shown = list(items[:HISTORY_PAGE])
     blocks: list[Any] = [header(f"History with {influencer.name}")]
     if done:
@@ -157,6 +166,6 @@ def history_message(
         blocks += _row(item, influencer, offset, tz)
     if buttons := _page_buttons(influencer, offset=offset, shown=len(shown), total=total):
         blocks.append(buttons)
-    blocks.append(card_buttons(str(influencer.id)))
+    blocks.append(_log_or_show(influencer))
     fallback = f"History with {influencer.name}: {plural(total, 'interaction')}"
     return Message(text=fallback, blocks=blocks)

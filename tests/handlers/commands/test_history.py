@@ -68,6 +68,8 @@ def test_history_lists_every_interaction_newest_first_a_page_at_a_time(run, crm)
     second = run.click(nxt["action_id"], nxt["value"])
     assert second.reply.params["replace_original"] is True and "11–12 of 12" in second.text
     assert [r["text"].split("\n")[1] for r in rows(second)] == ["*Talk 2*", "*Talk 1*"]
+    bottom = second.reply.blocks[-1]  # not the card's Edit, which would read as a row's
+    assert [e["action_id"] for e in bottom["elements"]] == [Action.CARD_LOG, Action.SHOW]
     back = button(second, Action.HISTORY_PREVIOUS)
     assert "1–10 of 12" in run.click(back["action_id"], back["value"]).text
 
