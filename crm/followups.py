@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from calendar import monthrange
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -25,6 +26,9 @@ PAST_TOLERANCE = timedelta(days=1)
 # The one limit on how far ahead a follow-up may be: this many years from the user's local today.
 FURTHEST_AHEAD_YEARS = 5
 SNOOZE_MAX_DAYS = 365
+# Creators one `/crm followup` sets together (set_follow_ups): its Undo carries each with the
+# follow-up it had in a Slack button value (2,000 characters: 30 fit).
+FOLLOW_UP_AT_ONCE_MAX = 30
 
 
 def add_months(day: date, months: int) -> date:
@@ -90,6 +94,51 @@ def set_follow_up(
     relationship.follow_up_from_cadence = False  # set by hand: a contact's cadence does not move it back
     db.flush()
     return relationship
+
+
+def set_follow_ups(
+    db: Session,
+    *,
+    actor: User,
+    influencer_ids: Sequence[uuid.UUID],
+    due: date | datetime | None,
+    now: datetime | None = None,
+) -> list[tuple[Relationship, datetime | None, bool]]:
+    """set_follow_up on each of the actor's relationships with these influencers, in order, a
+    repeated id once; at most FOLLOW_UP_AT_ONCE_MAX. Returns each relationship with the follow-up
+    it had (the instant, and whether the cadence set it), which undo_follow_ups puts back."""
+    unique = list(dict.fromkeys(influencer_ids))
+    if not 1 <= len(unique) <= FOLLOW_UP_AT_ONCE_MAX:
+        said = f"At most {FOLLOW_UP_AT_ONCE_MAX} creators get a follow-up at once; these are {len(unique)}."
+        raise InvalidInput("influencers", said)
+    results = []
+    for influencer_id in unique:
+        relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True)
+        before = relationship.follow_up_date, relationship.follow_up_from_cadence
+        relationship = set_follow_up(db, actor=actor, influencer_id=influencer_id, due=due, now=now)
+        results.append((relationship, *before))
+    return results
+
+
+def undo_follow_ups(
+    db: Session,
+    *,
+    actor: User,
+    set_to: datetime | None,
+    back_to: Sequence[tuple[uuid.UUID, datetime | None, bool]],
+) -> list[tuple[Relationship, bool]]:
+    """Take back set_follow_ups: each (influencer, follow-up it had, whether the cadence set it)
+    goes back while its follow-up is still `set_to`, set by hand (one changed since stays); each
+    relationship with whether it is back."""
+    results = []
+    for influencer_id, previous, from_cadence in back_to:
+        relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True)
+        if relationship.follow_up_date == set_to and not relationship.follow_up_from_cadence:
+            relationship.follow_up_date, relationship.follow_up_from_cadence = previous, from_cadence
+        now_at = relationship.follow_up_date, relationship.follow_up_from_cadence
+        results.append((relationship, now_at == (previous, from_cadence)))
+    db.flush()
+    return results
 
 
 def complete_follow_up(

@@ -160,6 +160,8 @@ class Action(StrEnum):
     INTERACTION_EDIT = "interaction-edit"  # the same value as Delete: opens the edit form
     # Undo under `/crm status` for several creators (handlers.blocks.undo.statuses_undo_value).
     STATUSES_UNDO = "relationship-statuses-undo"
+    # Undo under `/crm followup` for several creators (handlers.blocks.undo.follow_ups_undo_value).
+    FOLLOW_UPS_UNDO = "relationship-follow-ups-undo"
     # Undo under `/crm tag` for several creators (handlers.blocks.undo.tag_undo_value).
     TAG_UNDO = "relationship-tag-undo"
     # Undo under the log form's answer: the interaction and the relationship's status and follow-up

@@ -38,18 +38,19 @@ _POINT = re.compile(
 )
 
 
-def _instant_text(instant: datetime | None) -> str:
+def instant_text(instant: datetime | None) -> str:
+    """An instant in a button value: microseconds since 1970 UTC; '' for none (instant_of reads it)."""
     return "" if instant is None else str((instant - _EPOCH) // _MICROSECOND)
 
 
-def _instant(digits: str | None) -> datetime | None:
+def instant_of(digits: str | None) -> datetime | None:
     return None if digits is None else _EPOCH + int(digits) * _MICROSECOND
 
 
 def _point_text(point: LogPoint | None) -> str:
     if point is None:
         return "-"
-    due, contact = _instant_text(point.follow_up_date), _instant_text(point.last_contacted_at)
+    due, contact = instant_text(point.follow_up_date), instant_text(point.last_contacted_at)
     return f"{point.status}.{int(point.follow_up_from_cadence)}.{due}.{contact}"
 
 
@@ -65,7 +66,7 @@ def _point(text: str) -> LogPoint:
     match = _POINT.match(text)
     if match is None or match["status"] not in RELATIONSHIP_STATUSES:
         raise InvalidInput("interaction", GONE)
-    due, contact = _instant(match["due"]), _instant(match["contact"])
+    due, contact = instant_of(match["due"]), instant_of(match["contact"])
     return LogPoint(match["status"], due, match["cadence"] == "1", contact)
 
 

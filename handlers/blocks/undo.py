@@ -1,5 +1,6 @@
 """Undo under a change made by command: a status (`/crm status`, of one creator or several), a note
-appended (`/crm note`), the tags of several creators (`/crm tag @a @b +x`).
+appended (`/crm note`), the tags or follow-ups of several creators (`/crm tag @a @b +x`,
+`/crm followup @a @b fri`).
 
 Undo values come back from Slack, so they are parsed strictly here, and the crm calls behind them
 (crm.relationships.undo_status, undo_note) check what they carry and filter by the clicking user: a
@@ -8,7 +9,8 @@ forged value changes nothing of anyone else's.
 - note: "<influencer id>:<notes before>:<notes after>", each a crm.relationships.notes_mark
   (length and digest), so the note's text never travels in the button;
 - tags: the tags asked for, then each creator whose tags changed, with which (tag_undo_value);
-- several statuses: the status set, then each creator moved with the status it had.
+- several statuses: the status set, then each creator moved with the status it had;
+- several follow-ups: the follow-up set, then each creator with the follow-up it had.
 """
 
 from __future__ import annotations
@@ -16,15 +18,28 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
 
 from crm.errors import InvalidInput
+from crm.followups import FOLLOW_UP_AT_ONCE_MAX
 from crm.models import RELATIONSHIP_STATUSES, Influencer, Relationship
 from crm.relationships import STATUS_AT_ONCE_MAX, TAG_AT_ONCE_MAX, TagChange
 from handlers.blocks.cards import card_buttons
+from handlers.blocks.logged import instant_of, instant_text
 from handlers.blocks.message import Message
-from handlers.blocks.text import BUTTON_VALUE, SECTION_TEXT, clip, full_stop, mrkdwn, plain_of, plural
+from handlers.blocks.text import (
+    BUTTON_VALUE,
+    SECTION_TEXT,
+    clip,
+    fmt_datetime,
+    full_stop,
+    mrkdwn,
+    plain_of,
+    plural,
+)
 from handlers.ids import Action
 
 # An Undo value that is not one we wrote (forged, or cut): the same answer as an unknown creator.
@@ -260,3 +275,66 @@ def statuses_undone_message(status: str, results: Sequence[tuple[Relationship, b
         text += f"\nChanged since, so it stays: {listed}."
     section = SectionBlock(text=MarkdownTextObject(text=clip(text.strip(), SECTION_TEXT)))
     return Message(text=plain_of(text.strip()), blocks=[section])
+
+
+# Undo under `/crm followup` for several creators: the follow-up set, then each creator with the
+# follow-up it had and 1 when the cadence had set it ("<set>|<influencer hex>:<had>.<0|1>;…"), each
+# instant as handlers.blocks.logged.instant_text writes it.
+_INSTANT = r"(\d{1,16})?"
+_FOLLOW_UP_ENTRY = re.compile(rf"^([0-9a-f]{{32}}):{_INSTANT}\.([01])$")
+FollowUpHad = tuple[uuid.UUID, datetime | None, bool]  # a creator, the follow-up it had, set by the cadence
+
+
+def follow_ups_undo_value(
+    set_to: datetime | None, results: Sequence[tuple[Relationship, datetime | None, bool]]
+) -> str:
+    entries = [f"{r.influencer_id.hex}:{instant_text(had)}.{int(cadence)}" for r, had, cadence in results]
+    return f"{instant_text(set_to)}|{';'.join(entries)}"
+
+
+def parse_follow_ups_undo(value: object) -> tuple[datetime | None, list[FollowUpHad]]:
+    """(follow-up set, each (influencer id, follow-up it had, whether the cadence set it));
+    InvalidInput when the value is not one of ours."""
+    set_text, _, entries_text = str(value).partition("|")
+    entries = entries_text.split(";")
+    if not re.fullmatch(_INSTANT, set_text) or not 1 <= len(entries) <= FOLLOW_UP_AT_ONCE_MAX:
+        raise InvalidInput("influencer", NOT_OURS)
+    parsed = []
+    for entry in entries:
+        match = _FOLLOW_UP_ENTRY.match(entry)
+        if match is None:
+            raise InvalidInput("influencer", NOT_OURS)
+        parsed.append((uuid.UUID(match[1]), instant_of(match[2]), match[3] == "1"))
+    return instant_of(set_text or None), parsed
+
+
+def follow_ups_set_message(
+    set_to: datetime | None, results: Sequence[tuple[Relationship, datetime | None, bool]], *, tz: ZoneInfo
+) -> Message:
+    """`/crm followup @a @b fri`: the follow-up now set for each, with Undo (back to each one's own)."""
+    names = _names([r.influencer for r, _, _ in results])
+    when = f"*{fmt_datetime(set_to, tz)}*" if set_to else None
+    if when:
+        text = f"⏰ Follow up on {when} with {plural(len(results), 'creator')}: {names}."
+    else:
+        text = f"No follow-up any more for {plural(len(results), 'creator')}: {names}."
+    value = follow_ups_undo_value(set_to, results)
+    undo = ButtonElement(text=PlainTextObject(text="Undo"), action_id=Action.FOLLOW_UPS_UNDO, value=value)
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=undo)
+    return Message(text=plain_of(text), blocks=[section])
+
+
+def follow_ups_undone_message(results: Sequence[tuple[Relationship, bool]], *, tz: ZoneInfo) -> Message:
+    """The several-follow-up Undo's answer: each one's follow-up back, and those changed since."""
+
+    def listed(rels: Sequence[Relationship]) -> str:
+        when = [fmt_datetime(r.follow_up_date, tz, empty="none") for r in rels]
+        return ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* ({w})" for r, w in zip(rels, when, strict=True))
+
+    back = [r for r, is_back in results if is_back]
+    stayed = [r for r, is_back in results if not is_back]
+    lines = [f"↩️ Follow-ups back as they were: {listed(back)}."] if back else []
+    lines += [f"Changed since, so it stays: {listed(stayed)}."] if stayed else []
+    text = "\n".join(lines)
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+    return Message(text=plain_of(text), blocks=[section])

@@ -16,13 +16,15 @@ from crm.errors import InvalidInput, NoMatch
 from crm.follow_up_phrases import WEEKDAYS, NotADate, parse_follow_up, respelled
 from handlers.blocks.help import Usage
 from handlers.blocks.text import fmt_datetime, mrkdwn
+from handlers.blocks.undo import follow_ups_set_message
+from handlers.commands.campaigns import creators_for, several_creators
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import as_typed, respelled_problem
 
 FOLLOWUP = Usage(
-    "followup <influencer> [when|clear]",
+    "followup <influencer> [more … | #tag] [when|clear]",
     "when to follow up: tomorrow 3pm, fri afternoon, Dec 24, 2026-12-24 10:00, in 2 weeks, end of month"
-    " (reminder at that time, 09:00 when none is given); without a date, the one set now",
+    " (reminder at that time, 09:00 when none is given); without a date, the one set now; several at once",
     "/crm followup @maya tomorrow 3pm",
 )
 FOLLOW_UP_WORDS = 6  # the longest date a follow-up takes: "Dec 24 2026 at 3 pm"
@@ -94,6 +96,14 @@ def followup(ctx: CommandContext, args: list[str]) -> None:
         return
     _refuse_repeating(args)
     ref_words, due = _split_when(ctx, args)
+    if (refs := several_creators(ref_words)) is not None:  # `/crm followup @maya @zoe next friday`
+        creators = creators_for(ctx, refs, at_most=followups.FOLLOW_UP_AT_ONCE_MAX)
+        results = followups.set_follow_ups(
+            ctx.db, actor=ctx.actor, influencer_ids=[c.id for c in creators], due=due, now=ctx.now
+        )
+        ctx.home_changed = True
+        ctx.reply(follow_ups_set_message(results[0][0].follow_up_date, results, tz=ctx.tz))
+        return
     try:
         influencer = ctx.influencer(" ".join(ref_words))
     except NoMatch:  # `followup @maya tusday 3pm`: "3pm" was the date, "tusday" the creator's name

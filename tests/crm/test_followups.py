@@ -12,12 +12,15 @@ import pytest
 
 from crm.errors import InvalidInput, NotFound
 from crm.followups import (
+    FOLLOW_UP_AT_ONCE_MAX,
     add_months,
     complete_follow_up,
     due_follow_ups,
     latest_follow_up_day,
     set_follow_up,
+    set_follow_ups,
     snooze_follow_up,
+    undo_follow_ups,
 )
 from tests.factories import make_influencer, make_relationship, make_user
 
@@ -168,3 +171,27 @@ def test_due_means_by_the_end_of_the_users_local_day(db, statements):
         handles = [r.influencer.handle for r in due]
     assert [r.id for r in due] == [rels[n].id for n in ("overdue", "this_morning", "before_midnight")]
     assert len(handles) == 3 and len(seen) == 1
+
+
+def test_set_follow_ups_sets_each_once_and_undo_puts_back_only_those_still_so(db, setup, snapshot):
+    me, maya, rel = setup
+    rel.follow_up_date, rel.follow_up_from_cadence = NOW + timedelta(days=3), True
+    zoe = make_influencer(db, team_id="T1", handle="zoe")
+    make_relationship(db, user=me, influencer=zoe)
+    at = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+    results = set_follow_ups(db, actor=me, influencer_ids=[maya.id, zoe.id, maya.id], due=at, now=NOW)
+    had = [(r.influencer_id, previous, cadence) for r, previous, cadence in results]
+    assert had == [(maya.id, NOW + timedelta(days=3), True), (zoe.id, None, False)]
+    assert all(r.follow_up_date == at and not r.follow_up_from_cadence for r, _, _ in results)
+    set_follow_up(db, actor=me, influencer_id=zoe.id, due=at + timedelta(days=1), now=NOW)  # changed since
+    back = undo_follow_ups(db, actor=me, set_to=at, back_to=had)
+    assert [(r.follow_up_date, r.follow_up_from_cadence, is_back) for r, is_back in back] == [
+        (NOW + timedelta(days=3), True, True),
+        (at + timedelta(days=1), False, False),
+    ]
+    many = [make_influencer(db, team_id="T1", handle=f"c{n}").id for n in range(FOLLOW_UP_AT_ONCE_MAX + 1)]
+    taken = snapshot()
+    with pytest.raises(InvalidInput) as refused:
+        set_follow_ups(db, actor=me, influencer_ids=many, due=at, now=NOW)
+    assert f"At most {FOLLOW_UP_AT_ONCE_MAX} creators" in refused.value.message
+    assert snapshot() == taken

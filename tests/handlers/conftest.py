@@ -180,6 +180,13 @@ class Sent:
         return json.loads(self.response.body) if self.response.body else {}
 
 
+def undo_button(sent: Sent, action_id: str) -> dict:
+    """The Undo beside the one section of a several-creator answer (log, tag, status, follow-up)."""
+    (section,) = [b for b in sent.reply.blocks if b["type"] == "section"]
+    assert section["accessory"]["action_id"] == action_id
+    return section["accessory"]
+
+
 def check_everything_sent(fake) -> None:
     """Every message and view the bot sent passes Slack's validation (tests/handlers/slack_checks.py)."""
     for call in list(fake.calls):

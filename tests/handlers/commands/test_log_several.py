@@ -12,14 +12,13 @@ from crm.interactions import LOG_AT_ONCE_MAX
 from crm.models import Influencer, Interaction, Relationship
 from handlers.blocks.text import BUTTON_VALUE
 from handlers.ids import Action
+from tests.handlers.conftest import undo_button
 
 BOB = "UBOB000001"
 
 
 def undo_of(sent) -> dict:
-    (section,) = [b for b in sent.reply.blocks if b["type"] == "section"]
-    assert section["accessory"]["action_id"] == Action.LOG_UNDO
-    return section["accessory"]
+    return undo_button(sent, Action.LOG_UNDO)
 
 
 def statuses(crm) -> dict:

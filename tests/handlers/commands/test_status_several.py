@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from crm.models import Relationship
 from handlers.ids import Action
+from tests.handlers.conftest import undo_button
 
 BOB = "UBOB000001"
 
@@ -15,9 +16,7 @@ def statuses(crm) -> dict:
 
 
 def undo_of(sent) -> dict:
-    (section,) = [b for b in sent.reply.blocks if b["type"] == "section"]
-    assert section["accessory"]["action_id"] == Action.STATUSES_UNDO
-    return section["accessory"]
+    return undo_button(sent, Action.STATUSES_UNDO)
 
 
 def test_several_move_at_once_and_undo_puts_back_those_still_so(run, crm):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from crm.models import Influencer, Relationship
 from crm.relationships import TAG_AT_ONCE_MAX
 from handlers.ids import Action
+from tests.handlers.conftest import undo_button
 
 BOB = "UBOB000001"
 
@@ -17,9 +18,7 @@ def tags(crm) -> dict:
 
 
 def undo_of(sent) -> dict:
-    (section,) = [b for b in sent.reply.blocks if b["type"] == "section"]
-    assert section["accessory"]["action_id"] == Action.TAG_UNDO
-    return section["accessory"]
+    return undo_button(sent, Action.TAG_UNDO)
 
 
 def test_several_creators_are_tagged_at_once_and_undo_puts_their_tags_back(run, crm):
