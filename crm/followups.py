@@ -90,10 +90,14 @@ def set_follow_up(
     """Set (or with None clear) the follow-up on the actor's relationship with this influencer."""
     instant = follow_up_due(due, actor=actor, now=resolve_now(now))
     relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
+    _set_by_hand(db, relationship, instant)
+    return relationship
+
+
+def _set_by_hand(db: Session, relationship: Relationship, instant: datetime | None) -> None:
     relationship.follow_up_date = instant
     relationship.follow_up_from_cadence = False  # set by hand: a contact's cadence does not move it back
     db.flush()
-    return relationship
 
 
 def set_follow_ups(
@@ -111,12 +115,12 @@ def set_follow_ups(
     if not 1 <= len(unique) <= FOLLOW_UP_AT_ONCE_MAX:
         said = f"At most {FOLLOW_UP_AT_ONCE_MAX} creators get a follow-up at once; these are {len(unique)}."
         raise InvalidInput("influencers", said)
+    instant = follow_up_due(due, actor=actor, now=resolve_now(now))
     results = []
     for influencer_id in unique:
         relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True)
-        before = relationship.follow_up_date, relationship.follow_up_from_cadence
-        relationship = set_follow_up(db, actor=actor, influencer_id=influencer_id, due=due, now=now)
-        results.append((relationship, *before))
+        results.append((relationship, relationship.follow_up_date, relationship.follow_up_from_cadence))
+        _set_by_hand(db, relationship, instant)
     return results
 
 

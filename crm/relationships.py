@@ -255,6 +255,11 @@ def update_tags(
     relationship = get_relationship(
         db, actor=actor, influencer_id=influencer_id, for_update=bool(to_add or to_remove)
     )
+    return relationship, _retag(db, relationship, to_add, to_remove)
+
+
+def _retag(db: Session, relationship: Relationship, to_add: list[str], to_remove: list[str]) -> list[str]:
+    """Apply normalized tags to add and remove (removing wins); the ones to remove it did not have."""
     current = list(relationship.tags or [])
     not_there = [t for t in to_remove if t not in current]
     result = [t for t in current if t not in to_remove]
@@ -264,7 +269,7 @@ def update_tags(
     if result != current:
         relationship.tags = result
         db.flush()
-    return relationship, not_there
+    return not_there
 
 
 # Creators one `/crm tag` changes together (tag_several): its Undo carries each with the tags that
@@ -298,10 +303,12 @@ def tag_several(
         raise InvalidInput(
             "influencers", f"At most {TAG_AT_ONCE_MAX} creators are tagged at once; these are {len(unique)}."
         )
+    to_add, to_remove = normalize_tags(add), normalize_tags(remove)
     changes = []
     for influencer_id in unique:
-        before = list(get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True).tags)
-        relationship, _ = update_tags(db, actor=actor, influencer_id=influencer_id, add=add, remove=remove)
+        relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True)
+        before = list(relationship.tags or [])
+        _retag(db, relationship, to_add, to_remove)
         after = list(relationship.tags)
         added = [t for t in after if t not in before]
         changes.append(TagChange(relationship, added, [t for t in before if t not in after]))

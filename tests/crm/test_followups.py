@@ -195,3 +195,12 @@ def test_set_follow_ups_sets_each_once_and_undo_puts_back_only_those_still_so(db
         set_follow_ups(db, actor=me, influencer_ids=many, due=at, now=NOW)
     assert f"At most {FOLLOW_UP_AT_ONCE_MAX} creators" in refused.value.message
     assert snapshot() == taken
+
+
+def test_set_follow_ups_reads_each_relationship_once(db, setup, statements):
+    me, maya, _ = setup
+    zoe = make_influencer(db, team_id="T1", handle="zoe")
+    make_relationship(db, user=me, influencer=zoe)
+    with statements() as seen:
+        set_follow_ups(db, actor=me, influencer_ids=[maya.id, zoe.id], due=date(2026, 12, 4), now=NOW)
+    assert sum(s.lstrip().upper().startswith("SELECT") for s in seen) == 2

@@ -279,3 +279,11 @@ def test_set_statuses_moves_each_once_and_undo_statuses_only_those_still_so(db, 
         set_statuses(db, actor=me, influencer_ids=many, status="warm")
     assert f"At most {STATUS_AT_ONCE_MAX} creators" in refused.value.message
     assert snapshot() == taken
+
+
+def test_tag_several_reads_each_relationship_once(db, me, maya, mine, statements):
+    zoe = make_influencer(db, team_id="T1", handle="zoe")
+    make_relationship(db, user=me, influencer=zoe)
+    with statements() as seen:
+        tag_several(db, actor=me, influencer_ids=[maya.id, zoe.id], add=["x"])
+    assert sum(s.lstrip().upper().startswith("SELECT") for s in seen) == 2
