@@ -40,6 +40,7 @@ from handlers.blocks.text import (
     plain_of,
     plural,
 )
+from handlers.forms import parse_id
 from handlers.ids import Action
 
 # An Undo value that is not one we wrote (forged, or cut): the same answer as an unknown creator.
@@ -50,20 +51,13 @@ def status_undo_value(influencer_id: uuid.UUID, status: str, previous: str) -> s
     return f"{influencer_id}:{status}:{previous}"
 
 
-def _influencer_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise InvalidInput("influencer", NOT_OURS) from None
-
-
 def parse_status_undo(value: object) -> tuple[uuid.UUID, str, str]:
     """(influencer id, status set, status before); InvalidInput when the value is not one of ours."""
     influencer_id, _, statuses = str(value).partition(":")
     status, _, previous = statuses.partition(":")
     if status not in RELATIONSHIP_STATUSES or previous not in RELATIONSHIP_STATUSES:
         raise InvalidInput("influencer", NOT_OURS)
-    return _influencer_id(influencer_id), status, previous
+    return parse_id(influencer_id, field="influencer", what="influencer"), status, previous
 
 
 def status_set_message(influencer: Influencer, status: str, previous: str) -> Message:
@@ -108,7 +102,7 @@ def parse_note_undo(value: object) -> tuple[uuid.UUID, str, str]:
     before, _, after = marks.partition(":")
     if not (_MARK.match(before) and _MARK.match(after)):
         raise InvalidInput("influencer", NOT_OURS)
-    return _influencer_id(influencer_id), before, after
+    return parse_id(influencer_id, field="influencer", what="influencer"), before, after
 
 
 def note_added_message(influencer: Influencer, *, before: str, after: str) -> Message:
@@ -324,17 +318,21 @@ def follow_ups_set_message(
     return Message(text=plain_of(text), blocks=[section])
 
 
+def _with_follow_ups(relationships: Sequence[Relationship], tz: ZoneInfo) -> str:
+    """'*Maya Lopez* (Fri 4 Dec 2026 15:00), *Zoe Quinn* (none)'."""
+    return ", ".join(
+        f"*{mrkdwn(r.influencer.name, 80)}* ({fmt_datetime(r.follow_up_date, tz, empty='none')})"
+        for r in relationships
+    )
+
+
 def follow_ups_undone_message(results: Sequence[tuple[Relationship, bool]], *, tz: ZoneInfo) -> Message:
     """The several-follow-up Undo's answer: each one's follow-up back, and those changed since."""
 
-    def listed(rels: Sequence[Relationship]) -> str:
-        when = [fmt_datetime(r.follow_up_date, tz, empty="none") for r in rels]
-        return ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* ({w})" for r, w in zip(rels, when, strict=True))
-
     back = [r for r, is_back in results if is_back]
     stayed = [r for r, is_back in results if not is_back]
-    lines = [f"↩️ Follow-ups back as they were: {listed(back)}."] if back else []
-    lines += [f"Changed since, so it stays: {listed(stayed)}."] if stayed else []
+    lines = [f"↩️ Follow-ups back as they were: {_with_follow_ups(back, tz)}."] if back else []
+    lines += [f"Changed since, so it stays: {_with_follow_ups(stayed, tz)}."] if stayed else []
     text = "\n".join(lines)
     section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
     return Message(text=plain_of(text), blocks=[section])
