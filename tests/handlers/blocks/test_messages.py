@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crm.campaigns import CampaignSummary
+from crm.followups import FOLLOW_UP_AT_ONCE_MAX
 from crm.interactions import LOG_AT_ONCE_MAX, Logged, LogPoint, UndoneLog
 from crm.models import Interaction
 from crm.relationship_fields import TAGS_MAX
-from crm.relationships import TAG_AT_ONCE_MAX, TagChange
+from crm.relationships import STATUS_AT_ONCE_MAX, TAG_AT_ONCE_MAX, TagChange
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.campaigns import assignment_link, campaign_list
 from handlers.blocks.cards import card_message
@@ -24,7 +25,14 @@ from handlers.blocks.lists import PAGE, ListQuery, candidates, relationship_list
 from handlers.blocks.logged import log_undone_message, logged_message, logged_several_message, parse_log_undo
 from handlers.blocks.message import Message
 from handlers.blocks.text import BUTTON_VALUE, mrkdwn
-from handlers.blocks.undo import parse_tag_undo, tagged_several_message
+from handlers.blocks.undo import (
+    follow_ups_set_message,
+    parse_follow_ups_undo,
+    parse_statuses_undo,
+    parse_tag_undo,
+    statuses_set_message,
+    tagged_several_message,
+)
 from handlers.commands.dispatch import SUBCOMMANDS, usage_help
 from handlers.ids import Action, Block
 from tests.handlers.blocks import samples as s
@@ -407,3 +415,17 @@ def test_a_tag_change_too_large_for_one_undo_button_says_how_to_reverse_it():
     few = rendered(tagged_several_message(changes[:2], ops[:2]))
     (undo,) = [b["accessory"] for b in few["blocks"] if b.get("accessory")]
     assert len(parse_tag_undo(undo["value"])) == 2
+
+
+def test_the_undo_of_the_most_statuses_or_follow_ups_set_at_once_fits_in_one_button():
+    moved = [(s.relationship(status="partnered"), "contacted") for _ in range(STATUS_AT_ONCE_MAX)]
+    body = rendered(statuses_set_message("partnered", moved))
+    (undo,) = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
+    assert len(undo["value"]) <= BUTTON_VALUE
+    assert len(parse_statuses_undo(undo["value"])[1]) == STATUS_AT_ONCE_MAX
+    far = s.NOW + timedelta(days=9_000, microseconds=999_999)  # the longest instants
+    had = [(s.relationship(follow_up_date=far), far, True) for _ in range(FOLLOW_UP_AT_ONCE_MAX)]
+    body = rendered(follow_ups_set_message(far, had, tz=BERLIN))
+    (undo,) = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
+    assert len(undo["value"]) <= BUTTON_VALUE
+    assert len(parse_follow_ups_undo(undo["value"])[1]) == FOLLOW_UP_AT_ONCE_MAX
