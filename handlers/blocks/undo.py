@@ -1,6 +1,6 @@
 """Undo under a change made by command: a status (`/crm status`, of one creator or several), a note
-appended (`/crm note`), the tags or follow-ups of several creators (`/crm tag @a @b +x`,
-`/crm followup @a @b fri`).
+appended (`/crm note`), a follow-up (`/crm followup`, of one creator or several), the tags of
+several creators (`/crm tag @a @b +x`).
 
 Undo values come back from Slack, so they are parsed strictly here, and the crm calls behind them
 (crm.relationships.undo_status, undo_note) check what they carry and filter by the clicking user: a
@@ -10,7 +10,8 @@ forged value changes nothing of anyone else's.
   (length and digest), so the note's text never travels in the button;
 - tags: the tags asked for, then each creator whose tags changed, with which (tag_undo_value);
 - several statuses: the status set, then each creator moved with the status it had;
-- several follow-ups: the follow-up set, then each creator with the follow-up it had.
+- follow-ups (`/crm followup`, of one creator or several): the follow-up set, then each creator
+  with the follow-up it had.
 """
 
 from __future__ import annotations
@@ -271,7 +272,7 @@ def statuses_undone_message(status: str, results: Sequence[tuple[Relationship, b
     return Message(text=plain_of(text.strip()), blocks=[section])
 
 
-# Undo under `/crm followup` for several creators: the follow-up set, then each creator with the
+# Undo under `/crm followup` (one creator or several): the follow-up set, then each creator with the
 # follow-up it had and 1 when the cadence had set it ("<set>|<influencer hex>:<had>.<0|1>;…"), each
 # instant as handlers.blocks.logged.instant_text writes it.
 _INSTANT = r"(\d{1,16})?"
@@ -318,6 +319,32 @@ def follow_ups_set_message(
     return Message(text=plain_of(text), blocks=[section])
 
 
+def follow_up_set_message(
+    relationship: Relationship, had: datetime | None, had_from_cadence: bool, *, tz: ZoneInfo
+) -> Message:
+    """`/crm followup @maya fri`'s answer (set_follow_ups for one): the follow-up now and the one it
+    replaced, with Undo beside it when it changed, then the card's buttons."""
+    influencer = relationship.influencer
+    name = f"*{mrkdwn(influencer.name, 200)}*"
+    set_to = relationship.follow_up_date
+    by_cadence = ", set by the cadence" if had_from_cadence else ""
+    was = f" (was {fmt_datetime(had, tz)}{by_cadence})" if had is not None and had != set_to else ""
+    if set_to is None:
+        text = f"No follow-up with {name} any more{was}." if had else f"{name} has no follow-up to clear."
+    elif had == set_to and not had_from_cadence:
+        text = f"{name}'s follow-up is already *{fmt_datetime(set_to, tz)}*."
+    else:
+        kept = " (as the cadence had set it; now by hand)" if had == set_to else was
+        text = f"⏰ Follow up with {name} on *{fmt_datetime(set_to, tz)}*{kept}."
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+    if (had, had_from_cadence) != (set_to, False):
+        value = follow_ups_undo_value(set_to, [(relationship, had, had_from_cadence)])
+        section.accessory = ButtonElement(
+            text=PlainTextObject(text="Undo"), action_id=Action.FOLLOW_UPS_UNDO, value=value
+        )
+    return Message(text=plain_of(text), blocks=[section, card_buttons(str(influencer.id))])
+
+
 def _with_follow_ups(relationships: Sequence[Relationship], tz: ZoneInfo) -> str:
     """'*Maya Lopez* (Fri 4 Dec 2026 15:00), *Zoe Quinn* (none)'."""
     return ", ".join(
@@ -327,12 +354,15 @@ def _with_follow_ups(relationships: Sequence[Relationship], tz: ZoneInfo) -> str
 
 
 def follow_ups_undone_message(results: Sequence[tuple[Relationship, bool]], *, tz: ZoneInfo) -> Message:
-    """The several-follow-up Undo's answer: each one's follow-up back, and those changed since."""
-
+    """The follow-up Undo's answer: each one's follow-up back, and those changed since; for one
+    creator (`/crm followup @maya fri`), with the card's buttons as the answer it replaces had."""
     back = [r for r, is_back in results if is_back]
     stayed = [r for r, is_back in results if not is_back]
-    lines = [f"↩️ Follow-ups back as they were: {_with_follow_ups(back, tz)}."] if back else []
+    back_as = "Follow-up back as it was" if len(results) == 1 else "Follow-ups back as they were"
+    lines = [f"↩️ {back_as}: {_with_follow_ups(back, tz)}."] if back else []
     lines += [f"Changed since, so it stays: {_with_follow_ups(stayed, tz)}."] if stayed else []
     text = "\n".join(lines)
-    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
-    return Message(text=plain_of(text), blocks=[section])
+    blocks = [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))]
+    if len(results) == 1:
+        blocks.append(card_buttons(str(results[0][0].influencer_id)))
+    return Message(text=plain_of(text), blocks=blocks)

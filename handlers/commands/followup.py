@@ -16,7 +16,7 @@ from crm.errors import InvalidInput, NoMatch
 from crm.follow_up_phrases import WEEKDAYS, NotADate, parse_follow_up, respelled
 from handlers.blocks.help import Usage
 from handlers.blocks.text import fmt_datetime, mrkdwn
-from handlers.blocks.undo import follow_ups_set_message
+from handlers.blocks.undo import follow_up_set_message, follow_ups_set_message
 from handlers.commands.campaigns import creators_for, several_creators
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import as_typed, respelled_problem
@@ -24,7 +24,8 @@ from handlers.commands.tokens import as_typed, respelled_problem
 FOLLOWUP = Usage(
     "followup <influencer> [more … | #tag] [when|clear]",
     "when to follow up: tomorrow 3pm, fri afternoon, Dec 24, 2026-12-24 10:00, in 2 weeks, end of month"
-    " (reminder at that time, 09:00 when none is given); without a date, the one set now; several at once",
+    " (reminder at that time, 09:00 when none is given), with Undo; without a date, the one set now;"
+    " several at once",
     "/crm followup @maya tomorrow 3pm",
 )
 FOLLOW_UP_WORDS = 6  # the longest date a follow-up takes: "Dec 24 2026 at 3 pm"
@@ -109,13 +110,11 @@ def followup(ctx: CommandContext, args: list[str]) -> None:
     except NoMatch:  # `followup @maya tusday 3pm`: "3pm" was the date, "tusday" the creator's name
         _refuse_mistyped_date(ctx, args, local_today(ctx.now, ctx.tz))
         raise
-    rel = followups.set_follow_up(ctx.db, actor=ctx.actor, influencer_id=influencer.id, due=due, now=ctx.now)
-    ctx.home_changed = True
-    name = f"*{mrkdwn(influencer.name, 200)}*"
-    if rel.follow_up_date is None:
-        ctx.say(f"No follow-up for {name} any more.", influencer.id)
-    else:
-        ctx.say(f"Follow up with {name} on *{fmt_datetime(rel.follow_up_date, ctx.tz)}*.", influencer.id)
+    [(rel, had, had_from_cadence)] = followups.set_follow_ups(
+        ctx.db, actor=ctx.actor, influencer_ids=[influencer.id], due=due, now=ctx.now
+    )
+    ctx.home_changed = (had, had_from_cadence) != (rel.follow_up_date, False)
+    ctx.reply(follow_up_set_message(rel, had, had_from_cadence, tz=ctx.tz))
 
 
 def _show(ctx: CommandContext, word: str) -> None:

@@ -181,7 +181,7 @@ class Sent:
 
 
 def undo_button(sent: Sent, action_id: str) -> dict:
-    """The Undo beside the one section of a several-creator answer (log, tag, status, follow-up)."""
+    """The Undo beside the one section of an answer (several creators logged, tagged, moved; a follow-up)."""
     (section,) = [b for b in sent.reply.blocks if b["type"] == "section"]
     assert section["accessory"]["action_id"] == action_id
     return section["accessory"]

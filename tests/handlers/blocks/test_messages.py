@@ -26,6 +26,7 @@ from handlers.blocks.logged import log_undone_message, logged_message, logged_se
 from handlers.blocks.message import Message
 from handlers.blocks.text import BUTTON_VALUE, mrkdwn
 from handlers.blocks.undo import (
+    follow_up_set_message,
     follow_ups_set_message,
     parse_follow_ups_undo,
     parse_statuses_undo,
@@ -429,3 +430,19 @@ def test_the_undo_of_the_most_statuses_or_follow_ups_set_at_once_fits_in_one_but
     (undo,) = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
     assert len(undo["value"]) <= BUTTON_VALUE
     assert len(parse_follow_ups_undo(undo["value"])[1]) == FOLLOW_UP_AT_ONCE_MAX
+
+
+def test_one_follow_up_answer_escapes_the_name_and_offers_undo_only_for_a_change():
+    rel = s.relationship(s.influencer(name=s.NASTY), follow_up_date=s.NOW)
+    changed = rendered(follow_up_set_message(rel, s.NOW - timedelta(days=3), True, tz=BERLIN))
+    assert "<!channel>" not in all_text(changed) and "<https://evil" not in all_text(changed)
+    (undo,) = [b["accessory"] for b in changed["blocks"] if b.get("accessory")]
+    set_to, [(influencer_id, had, by_cadence)] = parse_follow_ups_undo(undo["value"])
+    assert (set_to, influencer_id, had, by_cadence) == (
+        s.NOW,
+        rel.influencer_id,
+        s.NOW - timedelta(days=3),
+        True,
+    )
+    same = rendered(follow_up_set_message(rel, s.NOW, False, tz=BERLIN))
+    assert not [b for b in same["blocks"] if b.get("accessory")]
