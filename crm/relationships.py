@@ -328,13 +328,16 @@ def untag_several(
     return taken_back
 
 
-def set_priority(db: Session, *, actor: User, influencer_id: uuid.UUID, priority: int) -> Relationship:
-    """Set the priority, 0 (none) to 5 (highest)."""
+def set_priority(
+    db: Session, *, actor: User, influencer_id: uuid.UUID, priority: int
+) -> tuple[Relationship, int]:
+    """Set the priority, 0 (none) to 5 (highest); returns the relationship and the priority it had."""
     cleaned = validate_priority(priority)
     relationship = get_relationship(db, actor=actor, influencer_id=influencer_id)
+    previous = relationship.priority
     relationship.priority = cleaned
     db.flush()
-    return relationship
+    return relationship, previous
 
 
 def edit_relationship(

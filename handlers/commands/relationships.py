@@ -247,9 +247,15 @@ def priority(ctx: CommandContext, args: list[str]) -> None:
     except InvalidInput as exc:
         raise UsageError(PRIORITY, f"“{raw[:40]}” is not a priority. {exc.message}") from None
     influencer = ctx.influencer(_ref(args[:-1]))
-    relationships.set_priority(ctx.db, actor=ctx.actor, influencer_id=influencer.id, priority=value)
-    ctx.home_changed = True
-    ctx.say(f"*{mrkdwn(influencer.name, 200)}* now has priority *{value}*.", influencer.id)
+    _, previous = relationships.set_priority(
+        ctx.db, actor=ctx.actor, influencer_id=influencer.id, priority=value
+    )
+    ctx.home_changed = previous != value
+    name = f"*{mrkdwn(influencer.name, 200)}*"
+    if previous == value:
+        ctx.say(f"{name} already has priority *{value}*.", influencer.id)
+    else:  # the priority before, so that a slip is put right by typing it
+        ctx.say(f"{name} now has priority *{value}* (was {previous}).", influencer.id)
 
 
 def _is_tag_word(word: str) -> bool:

@@ -87,7 +87,9 @@ def test_a_creator_not_on_my_list_is_named_with_how_to_add_them_but_never_anothe
 
 def test_set_status_and_priority(db, me, maya, mine):
     assert set_status(db, actor=me, influencer_id=maya.id, status=" Warm ")[0].status == "warm"
-    assert set_priority(db, actor=me, influencer_id=maya.id, priority=5).priority == 5
+    rel, had = set_priority(db, actor=me, influencer_id=maya.id, priority=5)
+    assert (rel.priority, had) == (5, 0)
+    assert set_priority(db, actor=me, influencer_id=maya.id, priority=2)[1] == 5
 
 
 @pytest.mark.parametrize(

@@ -204,7 +204,9 @@ def test_status_priority_and_tags(run, crm):
     crm.relationship("maya", name="Maya Lopez")
     assert "is now *warm*" in run.command("status Maya Lopez warm").text  # no quotes needed: last word
     priority = run.command("priority @maya 4")
-    assert "priority *4*" in priority.text
+    assert "*Maya Lopez* now has priority *4* (was 0)." in priority.text
+    again = run.command("priority @maya 4")
+    assert "*Maya Lopez* already has priority *4*." in again.text and not again.to("views.publish")
     assert "#skincare" in run.command("tag @maya +Skincare +vegan #travel").text
     missing = run.command("tag @maya -vegan-food -keto").text
     assert "(#vegan-food #keto were not among them.)" in missing
