@@ -94,8 +94,14 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
                 f"Which of “{words[:80]}” is the handle? Put @ before it, or quote the name: "
                 f'/crm add "{words[:60]}" @handle tiktok',
             )
-    if handles and platform is None and not named and len(bare) == 1:
-        _refuse_misspelt_platform(bare[0], usage, handles[0])
+    if handles and platform is None:
+        # Where a platform goes: right after the @handle (`/crm add "Maya" @maya instagrm`), or a
+        # lone word beside it (`/crm add tiktk @maya`).
+        after = args.index(handles[0]) + 1
+        if after < len(args) and args[after] in bare:
+            _refuse_misspelt_platform(args[after], usage, handles[0])
+        if not named and len(bare) == 1:
+            _refuse_misspelt_platform(bare[0], usage, handles[0])
     name = " ".join(named + bare) or None
     if not handles and not links and name is None:
         example = f"/crm add @handle {platform or 'tiktok'}"

@@ -140,6 +140,15 @@ def test_add_with_a_misspelt_platform_names_it_and_saves_nothing(run, crm, word,
     assert crm.count(Influencer) == 0 and crm.count(Relationship) == 0
 
 
+@pytest.mark.parametrize("text", ['add "Maya" @maya_2 instagrm', 'add "Maya Lopez" @maya_2 instagrm'])
+def test_a_misspelt_platform_after_the_handle_is_refused_with_a_name_given_too(run, crm, text):
+    sent = run.command(text)
+    assert "“instagrm” is not a platform. Did you mean “instagram”?" in sent.text
+    assert crm.count(Influencer) == 0
+    # a name after the handle is still a name
+    assert "Added *Maya Lopez* (@maya_3 · TikTok)" in run.command("add @maya_3 Maya Lopez tiktok").text
+
+
 def test_a_name_that_only_looks_a_little_like_a_platform_is_a_name(run, crm):
     # difflib puts "Sara" at 0.62 from "instagram": close enough for crm.suggest's default cutoff,
     # not for the word beside a handle.
