@@ -381,13 +381,15 @@ def _status(word: str) -> str:
 
 def set_assignment_status(
     db: Session, *, actor: User, campaign_id: uuid.UUID, influencer_id: uuid.UUID, status: str
-) -> Assignment:
-    """Move the actor's assignment to planned, active, completed or cancelled."""
+) -> tuple[Assignment, str]:
+    """Move the actor's assignment to planned, active, completed or cancelled; returns it and the
+    status it had (for Undo: put_back_statuses)."""
     status = _status(status)
     assignment = get_assignment(db, actor=actor, campaign_id=campaign_id, influencer_id=influencer_id)
+    previous = assignment.status
     assignment.status = status
     db.flush()
-    return assignment
+    return assignment, previous
 
 
 @dataclass(frozen=True, slots=True)

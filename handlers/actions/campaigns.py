@@ -14,15 +14,13 @@ from slack_bolt import App, BoltContext
 
 from crm import assignments, campaigns
 from crm.errors import InvalidInput
-from handlers.blocks.campaigns import (
-    ROW_LINK,
-    assignment_link,
+from handlers.blocks.assignment_changes import (
     parse_assign_undo,
-    parse_row_value,
     parse_status_undo,
     statuses_put_back,
     taken_back,
 )
+from handlers.blocks.campaigns import ROW_LINK, assignment_link, parse_row_value
 from handlers.forms import parse_id
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack

@@ -12,17 +12,10 @@ from crm.relationship_list import PAGE_MAX, RelationshipFilter, list_relationshi
 from crm.suggest import ASSIGNMENT_STATUS_SYNONYMS, close_matches, did_you_mean, one_of
 from crm.urls import looks_like_url, validate_http_url
 from crm.users import looks_like_email
+from handlers.blocks.assignment_changes import assigned_several, status_set, statuses_moved
 from handlers.blocks.campaign_modals import assign_modal, new_campaign_modal
-from handlers.blocks.campaigns import (
-    assigned_several,
-    assignment_link,
-    campaign_created,
-    campaign_list,
-    statuses_moved,
-)
+from handlers.blocks.campaigns import assignment_link, campaign_created, campaign_list
 from handlers.blocks.help import Usage
-from handlers.blocks.message import Message
-from handlers.blocks.text import mrkdwn, plain_of
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import as_typed, spans, unescape
 from handlers.forms import dump_metadata
@@ -273,7 +266,7 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
         return
     influencer = ctx.influencer(" ".join(rest))
     try:
-        assignments.set_assignment_status(
+        assignment, previous = assignments.set_assignment_status(
             ctx.db, actor=ctx.actor, campaign_id=campaign.id, influencer_id=influencer.id, status=value
         )
     except assignments.NotAssigned as exc:
@@ -284,9 +277,8 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
             CAMPAIGN_ADD.usage, CAMPAIGN_ADD.summary, f'/crm campaign add "{campaign.name}" @{handle}'
         )
         raise UsageError(how, f"{exc.message} Assign them first, then set the status:") from exc
-    ctx.home_changed = True  # App Home lists the campaigns with open assignments
-    text = f"*{mrkdwn(influencer.name, 200)}* in *{mrkdwn(campaign.name, 200)}* is now *{value}*."
-    ctx.reply(Message(text=plain_of(text), blocks=[_section(text)]))
+    ctx.home_changed = previous != value  # App Home lists the campaigns with open assignments
+    ctx.reply(status_set(campaign, influencer, assignment, previous))
 
 
 def utm(ctx: CommandContext, args: list[str]) -> None:

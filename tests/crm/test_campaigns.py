@@ -313,13 +313,13 @@ def test_assignment_status_changes_and_ownership(db, owner, teammate, maya):
         db, actor=owner, campaign_id=c.id, influencer_id=maya.id, notes=" brief "
     )
     assert assignment.notes == "brief"
+    had = "planned"
     for status in ("active", "completed", "cancelled", "planned"):
-        assert (
-            set_assignment_status(
-                db, actor=owner, campaign_id=c.id, influencer_id=maya.id, status=status
-            ).status
-            == status
+        moved, before = set_assignment_status(
+            db, actor=owner, campaign_id=c.id, influencer_id=maya.id, status=status
         )
+        assert (moved.status, before) == (status, had)
+        had = status
     with pytest.raises(InvalidInput) as exc:
         set_assignment_status(db, actor=owner, campaign_id=c.id, influencer_id=maya.id, status="done")
     assert exc.value.field == "status"

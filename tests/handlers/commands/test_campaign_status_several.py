@@ -1,13 +1,13 @@
 """`/crm campaign status <campaign> @a @b #tag <status>`: several assignments moved at once, end to
 end; what the user sees for those at that status already or not assigned by them, and what Undo
-puts back (only those still at the status set)."""
+puts back (only those still at the status set). One creator's answer has the same Undo."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from crm.models import Assignment, Influencer
-from handlers.blocks.campaigns import status_undo_value
+from handlers.blocks.assignment_changes import status_undo_value
 from handlers.ids import Action
 from tests.handlers.commands.test_campaign_add_several import BOB, buttons, said
 
@@ -102,3 +102,18 @@ def test_a_replayed_take_back_says_what_is_left_and_deletes_nothing(run, crm):
     replayed = run.send(click)
     assert "Took back 2 assignments" in said(replayed) and not replayed.to("views.publish")
     assert statuses(crm) == {}
+
+
+def test_one_moved_says_the_status_it_had_and_undo_puts_it_back(run, crm):
+    crm.campaign("Winter Glow")
+    crm.relationship("maya", name="Maya Lopez")
+    run.command("utm winter @maya")  # assigns her, planned
+    sent = run.command("campaign status winter @maya active")
+    assert said(sent) == "*Maya Lopez* in *Winter Glow* is now *active* (was planned)."
+    assert set(buttons(sent)) == {"Show campaign", "Undo"} and sent.to("views.publish")
+    undone = run.click(Action.ASSIGN_STATUS_UNDO, buttons(sent)["Undo"]["value"])
+    assert "↩️ Put back 1 assignment on *Winter Glow* to the status it had." in said(undone)
+    assert statuses(crm) == {"maya": "planned"}
+    again = run.command("campaign status winter @maya planned")
+    assert said(again) == "*Maya Lopez* in *Winter Glow* is already *planned*."
+    assert set(buttons(again)) == {"Show campaign"} and not again.to("views.publish")
