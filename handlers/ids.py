@@ -114,6 +114,7 @@ class Action(StrEnum):
     """action_id of buttons and selects in messages and on App Home."""
 
     PICK_INFLUENCER = "influencer-pick"  # a candidate button after an ambiguous reference
+    RUN_MEANT = "command-run-meant"  # under a usage error: run the command as it was probably meant
     CARD_LOG = "relationship-log-interaction"
     CARD_EDIT = "relationship-edit"
     CARD_FOLLOW_UP = "relationship-set-follow-up"

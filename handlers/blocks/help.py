@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
 
 from handlers.blocks.message import Message, context, header
-from handlers.blocks.text import SECTION_TEXT, mrkdwn
+from handlers.blocks.text import BUTTON_TEXT, BUTTON_VALUE, SECTION_TEXT, clip, mrkdwn
+from handlers.ids import Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +50,14 @@ def help_message(entries: Sequence[Usage], *, command: str = "/crm") -> Message:
     names = dict.fromkeys(e.usage.split(" ", 1)[0] for e in entries)
     text = f"Influencer CRM commands: {', '.join(names)}. Try {command} help for examples."
     return Message(text=text, blocks=blocks)
+
+
+def run_meant(typed: str, text: str, *, command: str = "/crm") -> ActionsBlock | None:
+    """Under a usage error that knows what was meant: one button that runs `command text` (the text
+    as Slack sends a command's) for whoever clicks it, labelled with the command as `typed`; None
+    when `text` does not fit in a button's value."""
+    if not text or len(text) > BUTTON_VALUE:
+        return None
+    label = clip(f"Run {command} {typed}", BUTTON_TEXT)
+    button = ButtonElement(text=PlainTextObject(text=label), action_id=Action.RUN_MEANT, value=text)
+    return ActionsBlock(elements=[button])

@@ -1,15 +1,18 @@
-"""`/crm`: one slash command, subcommands in a dispatch table (handlers/commands/dispatch.py)."""
+"""`/crm`: one slash command, subcommands in a dispatch table (handlers/commands/dispatch.py); and
+the Run button under a usage error, which runs the command as it was probably meant."""
 
 from __future__ import annotations
 
 from slack_bolt import App, BoltContext
 
+from crm.errors import InvalidInput
+from handlers.blocks.text import BUTTON_VALUE
 from handlers.commands.admin import slack_admin
 from handlers.commands.context import CommandContext
 from handlers.commands.dispatch import dispatch, lookup
 from handlers.commands.tokens import tokenize
-from handlers.ids import COMMAND
-from handlers.runtime.after_ack import after_ack
+from handlers.ids import COMMAND, Action
+from handlers.runtime.after_ack import action_of, after_ack
 from handlers.runtime.runtime import runtime_of
 from handlers.runtime.scope import request_key, scope
 from handlers.runtime.slack_calls import reply
@@ -19,7 +22,20 @@ ALREADY_DONE = "That request was already carried out; it was applied once."
 
 def crm_command(body: dict, context: BoltContext) -> None:
     """After the ack: parse, run the subcommand in one transaction, then reply and open modals."""
-    text = body.get("text") or ""
+    _run(body, context, body.get("text") or "")
+
+
+def meant_clicked(body: dict, context: BoltContext) -> None:
+    """Run under a usage error (handlers.blocks.help.run_meant): the command as it was probably
+    meant, run as if the clicker had typed it. The value came back from Slack, and it is only ever
+    command text: parsed and checked as typed text is, for the clicker."""
+    text = action_of(body).get("value")
+    if not isinstance(text, str) or not text.strip() or len(text) > BUTTON_VALUE:
+        raise InvalidInput("command", "That button no longer works; run the command again.")
+    _run(body, context, text)
+
+
+def _run(body: dict, context: BoltContext, text: str) -> None:
     sub, _ = lookup(tokenize(text))
     settings = runtime_of(context).settings
     admin = None
@@ -51,3 +67,4 @@ def crm_command(body: dict, context: BoltContext) -> None:
 def register(app: App) -> None:
     """Register this surface's listeners on `app`."""
     app.command(COMMAND)(after_ack(crm_command))
+    app.action(Action.RUN_MEANT)(after_ack(meant_clicked))

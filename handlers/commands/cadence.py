@@ -61,7 +61,7 @@ def _creator_or_wrong_cadence(ctx: CommandContext, args: list[str]):
             tail = " ".join(args[-size:])
             if (meant := cadence.respelled(tail)) is not None:  # `cadence @maya every 2 wekks`
                 problem = respelled_problem("cadence", tail, meant, command="cadence", before=args[:-size])
-                raise UsageError(CADENCE, problem) from None
+                raise UsageError(CADENCE, problem, meant=["cadence", *args[:-size], *meant.split()]) from None
             raise UsageError(CADENCE, NotACadence(tail[:40]).message) from None
         raise missing from None
 

@@ -249,7 +249,9 @@ def campaign_status(ctx: CommandContext, args: list[str]) -> None:
     if value is None:
         guess = did_you_mean(args[-1].lower(), ASSIGNMENT_STATUSES, synonyms=ASSIGNMENT_STATUS_SYNONYMS)
         said = f"“{args[-1][:40]}” is not an assignment status. {guess} Use {one_of(ASSIGNMENT_STATUSES)}."
-        raise UsageError(CAMPAIGN_STATUS, " ".join(said.split()))
+        meant = close_matches(args[-1].lower(), ASSIGNMENT_STATUSES, n=1, synonyms=ASSIGNMENT_STATUS_SYNONYMS)
+        run = ["campaign", "status", *args[:-1], *meant] if meant else None
+        raise UsageError(CAMPAIGN_STATUS, " ".join(said.split()), meant=run)
     campaign, rest = split_campaign(ctx, args[:-1], rest=1)
     refs = several_creators(rest)
     if refs is not None:  # several at once, with Undo

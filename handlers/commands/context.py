@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
@@ -25,9 +25,10 @@ from crm.clock import zone_of
 from crm.errors import Ambiguous
 from crm.models import Influencer, User
 from handlers.blocks.cards import card_buttons
-from handlers.blocks.help import Usage
+from handlers.blocks.help import Usage, run_meant
 from handlers.blocks.message import Message
 from handlers.blocks.text import mrkdwn, plain_of
+from handlers.commands.tokens import as_command, as_typed
 from handlers.runtime.errors import FormattedInput
 from handlers.runtime.slack_calls import open_modal, reply, upload_file
 
@@ -38,13 +39,28 @@ class UsageError(FormattedInput):
     An InvalidInput, so the app's error handler shows it ephemerally and the unit of work rolls back.
     """
 
-    def __init__(self, usage: Usage, problem: str | None = None, *, command: str = "/crm") -> None:
+    def __init__(
+        self,
+        usage: Usage,
+        problem: str | None = None,
+        *,
+        command: str = "/crm",
+        meant: Sequence[str] | None = None,
+    ) -> None:
         # Shown as mrkdwn by the app's error handler: escape what the user typed and the <placeholders>.
         lead = f"{mrkdwn(problem)}\n" if problem else ""
         text = f"{lead}Usage: `{command} {mrkdwn(usage.usage)}` — e.g. `{mrkdwn(usage.example)}`"
-        super().__init__("command", text)
+        button = meant_button(meant, command=command) if meant else None
+        super().__init__("command", text, more=[button.to_dict()] if button else [])
         self.usage = usage
         self.problem = problem
+
+
+def meant_button(meant: Sequence[str], *, command: str = "/crm") -> ActionsBlock | None:
+    """The Run button for `meant`, a command's words (subcommand first) as the answer says it was
+    probably meant (handlers.blocks.help.run_meant); None when no command text reads as them."""
+    text = as_command(meant)
+    return run_meant(as_typed(meant), text, command=command) if text else None
 
 
 @dataclass

@@ -99,9 +99,9 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
         # lone word beside it (`/crm add tiktk @maya`).
         after = args.index(handles[0]) + 1
         if after < len(args) and args[after] in bare:
-            _refuse_misspelt_platform(args[after], usage, handles[0])
+            _refuse_misspelt_platform(args, args[after], usage, handles[0])
         if not named and len(bare) == 1:
-            _refuse_misspelt_platform(bare[0], usage, handles[0])
+            _refuse_misspelt_platform(args, bare[0], usage, handles[0])
     name = " ".join(named + bare) or None
     if not handles and not links and name is None:
         example = f"/crm add @handle {platform or 'tiktok'}"
@@ -128,16 +128,17 @@ def read_add(args: list[str], usage: Usage) -> AddWords:
 MISSPELT_PLATFORM_CUTOFF = 0.8
 
 
-def _refuse_misspelt_platform(word: str, usage: Usage, handle: str) -> None:
-    """`/crm add @maya tiktk`: a lone word beside an @handle that is nearly a platform's name was
-    meant as the platform; refuse it, rather than save a creator named "tiktk" on the default one.
-    (Beside a link it stays the name: the link says the platform.)"""
+def _refuse_misspelt_platform(args: list[str], word: str, usage: Usage, handle: str) -> None:
+    """`/crm add @maya tiktk`: a word of `args` beside an @handle that is nearly a platform's name
+    was meant as the platform; refuse it (with the command as meant), rather than save a creator
+    named "tiktk" on the default one. (Beside a link it stays the name: the link says the platform.)"""
     guesses = close_matches(word, PLATFORMS, n=1, cutoff=MISSPELT_PLATFORM_CUTOFF)
     if guesses:
         raise UsageError(
             usage,
             f"“{word[:40]}” is not a platform. Did you mean “{guesses[0]}”? "
             f"Use one of: {', '.join(PLATFORMS)}, e.g. /crm add {handle[:60]} {guesses[0]}",
+            meant=["add", *(guesses[0] if w is word else w for w in args)],
         )
 
 

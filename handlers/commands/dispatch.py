@@ -21,7 +21,7 @@ from handlers.commands import followup as followup_cmd
 from handlers.commands import importing as import_cmd
 from handlers.commands import lists as list_cmd
 from handlers.commands import relationships as rel_cmd
-from handlers.commands.context import CommandContext, Subcommand, UsageError
+from handlers.commands.context import CommandContext, Subcommand, UsageError, meant_button
 from handlers.commands.tokens import tokenize
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -229,7 +229,8 @@ def _unknown(ctx: CommandContext, words: list[str]) -> None:
         if close:  # UsageError escapes the problem for mrkdwn
             guess = f"campaign {close[0]}"
             problem = f"There is no `/crm campaign {typed[:40]}` command. Did you mean `{guess}`?"
-            raise UsageError(SUBCOMMANDS[guess].usage, problem)
+            meant = [*guess.split(), *words[2:]] if _complete(guess, words[2:]) else None
+            raise UsageError(SUBCOMMANDS[guess].usage, problem, meant=meant)
         missing = f"There is no `/crm campaign {mrkdwn(typed, 40)}` command. " if typed else ""
         problem = f"{missing}Campaign commands: {', '.join(CAMPAIGN_SUBS)}."
         ctx.reply(_help_with(problem, _usages_of("campaign")))
@@ -241,7 +242,12 @@ def _unknown(ctx: CommandContext, words: list[str]) -> None:
     missing = f"There is no `/crm {mrkdwn(words[0], 40)}` command."
     if close:
         guess = close[0]
-        ctx.reply(_help_with(f"{missing} Did you mean `{guess}`?", _usages_of(guess)))
+        answer = _help_with(f"{missing} Did you mean `{guess}`?", _usages_of(guess))
+        # `/crm shwo @maya` runs as `/crm show @maya`; `/crm @maya` as `/crm show @maya`
+        rest = words if close == ["show"] and words[0].startswith(("@", "http")) else words[1:]
+        if _complete(guess, rest) and (button := meant_button([guess, *rest])) is not None:
+            answer = Message(text=answer.text, blocks=[*answer.blocks, button])
+        ctx.reply(answer)
         return
     names = " ".join(f"`{name}`" for name in first_words)
     problem = (
@@ -249,6 +255,13 @@ def _unknown(ctx: CommandContext, words: list[str]) -> None:
         f"`/crm help` shows each with an example; `{mrkdwn('/crm help <command>')}` shows one."
     )
     ctx.reply(Message(text=plain_of(problem), blocks=[_note(problem)]))
+
+
+def _complete(name: str, args: list[str]) -> bool:
+    """Whether `/crm <name> <args>` is worth a Run button: it has arguments, or the subcommand
+    needs none (`list`, `due`); `/crm show` alone would only answer with its usage line."""
+    sub = SUBCOMMANDS.get(name)  # `campaign` (for `assign`) is a group of commands, not one
+    return sub is not None and (bool(args) or "<" not in sub.usage.usage)
 
 
 def _note(text: str) -> SectionBlock:

@@ -87,7 +87,7 @@ def _refuse_mistyped_date(ctx: CommandContext, args: list[str], today: date) -> 
         tail = " ".join(args[-size:])
         if (meant := respelled(tail, tz=ctx.tz, today=today)) is not None:
             problem = respelled_problem("date", tail, meant, command="followup", before=args[:-size])
-            raise UsageError(FOLLOWUP, problem)
+            raise UsageError(FOLLOWUP, problem, meant=["followup", *args[:-size], *meant.split()])
 
 
 def followup(ctx: CommandContext, args: list[str]) -> None:

@@ -9,7 +9,7 @@ from crm.followups import DUE_WEEK_DAYS
 from crm.models import RELATIONSHIP_STATUSES
 from crm.relationship_fields import PRIORITY_MAX
 from crm.relationship_list import RelationshipFilter
-from crm.suggest import STATUS_SYNONYMS, did_you_mean, one_of
+from crm.suggest import STATUS_SYNONYMS, close_matches, did_you_mean, one_of
 from handlers.actions.paging import list_page
 from handlers.blocks.help import Usage
 from handlers.blocks.lists import ListQuery
@@ -56,7 +56,9 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
         elif lowered == "archived":
             raise UsageError(usage, "`archived` means everyone you removed; it takes no other filters.")
         else:
-            raise UsageError(usage, _not_a_filter(word))
+            problem, meant_word = _not_a_filter(word)
+            meant = [usage.usage.split(" ", 1)[0], *(meant_word if w is word else w for w in args)]
+            raise UsageError(usage, problem, meant=meant if meant_word else None)
     return RelationshipFilter(statuses=tuple(statuses), tag=tag_filter, min_priority=min_priority)
 
 
@@ -64,18 +66,23 @@ def read_list_filters(args: list[str], usage: Usage = LIST) -> RelationshipFilte
 _PRIORITY_OTHERWISE = re.compile(r"(?:priority|p)?(>|=>|==?)(\d)")
 
 
-def _not_a_filter(word: str) -> str:
-    """Why `word` is no list filter: the priority>=N, status or #tag it looks like."""
+def _not_a_filter(word: str) -> tuple[str, str | None]:
+    """Why `word` is no list filter, and the priority>=N or status it was probably meant as (None
+    when none: a #tag is only suggested, as a word may be meant as several things)."""
     shown = word[:40]
     guess = did_you_mean(word.lower(), RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
+    meant = next(
+        iter(close_matches(word.lower(), RELATIONSHIP_STATUSES, n=1, synonyms=STATUS_SYNONYMS)), None
+    )
     if match := _PRIORITY_OTHERWISE.fullmatch(word.lower()):
         least = int(match.group(2)) + (1 if match.group(1) == ">" else 0)  # whole numbers: >3 is >=4
         if least <= PRIORITY_MAX:
-            guess = f"Did you mean “priority>={least}”?"
+            meant = f"priority>={least}"
+            guess = f"Did you mean “{meant}”?"
     if not guess and not word.startswith("#") and word.replace("-", "").isalnum():
         guess = f"For a tag, write #{shown}."
     filters = f"a status ({one_of(RELATIONSHIP_STATUSES)}), a #tag, priority>=N, or archived alone"
-    return " ".join(f"“{shown}” is not a filter. {guess} Filters are {filters}.".split())
+    return " ".join(f"“{shown}” is not a filter. {guess} Filters are {filters}.".split()), meant
 
 
 def list_(ctx: CommandContext, args: list[str]) -> None:

@@ -12,7 +12,7 @@ from crm.errors import Ambiguous, InvalidInput, NoMatch, NotFound
 from crm.models import INTERACTION_TYPES, RELATIONSHIP_STATUSES, Influencer
 from crm.profiles import platform_named
 from crm.relationship_fields import PRIORITY_MAX, normalize_tags, validate_priority
-from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, did_you_mean, one_of
+from crm.suggest import INTERACTION_SYNONYMS, STATUS_SYNONYMS, close_matches, did_you_mean, one_of
 from crm.text import fold
 from crm.users import looks_like_email
 from handlers.actions.history import history_page
@@ -203,7 +203,9 @@ def status(ctx: CommandContext, args: list[str]) -> None:
     if value not in RELATIONSHIP_STATUSES:
         guess = did_you_mean(value, RELATIONSHIP_STATUSES, synonyms=STATUS_SYNONYMS)
         problem = f"“{args[-1][:40]}” is not a status. {guess} Use {one_of(RELATIONSHIP_STATUSES)}."
-        raise UsageError(STATUS, " ".join(problem.split()))
+        meant = close_matches(value, RELATIONSHIP_STATUSES, n=1, synonyms=STATUS_SYNONYMS)
+        run = ["status", *args[:-1], *meant] if meant and len(args) > 1 else None
+        raise UsageError(STATUS, " ".join(problem.split()), meant=run)
     if (refs := several_creators(args[:-1])) is not None:  # `/crm status @maya @zoe #shortlist warm`
         creators = creators_for(ctx, refs, at_most=relationships.STATUS_AT_ONCE_MAX)
         results = relationships.set_statuses(

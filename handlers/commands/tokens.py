@@ -49,6 +49,14 @@ def as_typed(words: Sequence[str]) -> str:
     return " ".join(f'"{w[:80]}"' if " " in w else w[:80] for w in words)
 
 
+def as_command(words: Sequence[str]) -> str | None:
+    """The command text, as Slack sends it (&, <, > encoded), that tokenize() reads back as exactly
+    `words` (one with spaces quoted); None when no text would (a word with spaces and a quote)."""
+    typed = " ".join(f'"{w}"' if any(c.isspace() for c in w) else w for w in words)
+    text = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text if tokenize(text) == list(words) else None
+
+
 def respelled_problem(what: str, typed: str, meant: str, *, command: str, before: Sequence[str]) -> str:
     """'“nxt week” is not a date I understand. Did you mean “next week”? /crm followup @maya next
     week': the words `typed` (after the words `before` them) respelled to what they probably meant."""

@@ -27,16 +27,18 @@ import logging
 import re
 import secrets
 import traceback
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from crm.errors import DomainError, InvalidInput
-from handlers.blocks.text import mrkdwn
+from handlers.blocks.text import SECTION_TEXT, clip, mrkdwn
 from handlers.runtime.breaker import DatabaseDown
 from handlers.runtime.deadline import DeadlineExceeded
 
@@ -125,11 +127,28 @@ def _modal_error_block(body: dict[str, Any], error: BaseException) -> str | None
 
 class FormattedInput(InvalidInput):
     """An InvalidInput whose message is mrkdwn already (a handler's usage line with `code`), with
-    anything the user typed escaped by its maker. Other messages are plain text and escaped here."""
+    anything the user typed escaped by its maker. Other messages are plain text and escaped here.
+
+    `more`: Block Kit blocks (as dicts) shown under the message, e.g. a button that runs the
+    command as it was probably meant (handlers.blocks.help.run_meant).
+    """
+
+    def __init__(self, field: str, message: str, *, more: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(field, message)
+        self.more = list(more)
 
 
 def _as_mrkdwn(error: BaseException, text: str) -> str:
     return text if isinstance(error, FormattedInput) else mrkdwn(text, None)
+
+
+def _error_message(error: BaseException, text: str) -> dict[str, Any]:
+    """The message that tells the user about `error`: its text, with the error's `more` blocks."""
+    said = _as_mrkdwn(error, text)
+    if not (isinstance(error, FormattedInput) and error.more):
+        return {"text": said}
+    section = SectionBlock(text=MarkdownTextObject(text=clip(said, SECTION_TEXT)))
+    return {"text": said, "blocks": [section.to_dict(), *error.more]}
 
 
 def _answer(body: dict[str, Any], context: BoltContext, error: BaseException, text: str) -> BoltResponse:
@@ -138,7 +157,7 @@ def _answer(body: dict[str, Any], context: BoltContext, error: BaseException, te
 
     kind = body.get("type")
     if "command" in body and kind is None:
-        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": _as_mrkdwn(error, text)})
+        return BoltResponse(status=200, body={"response_type": "ephemeral", **_error_message(error, text)})
     if kind == "view_submission":
         block_id = _modal_error_block(body, error)
         if block_id:
@@ -146,7 +165,7 @@ def _answer(body: dict[str, Any], context: BoltContext, error: BaseException, te
     if kind == "block_suggestion":
         return BoltResponse(status=200, body={"options": []})
     if context.user_id and (kind != "event_callback" or _addressed_to_the_bot(body)):
-        reply(context, {"text": _as_mrkdwn(error, text)})  # right after the ack, in the background
+        reply(context, _error_message(error, text))  # right after the ack, in the background
     return BoltResponse(status=200, body="")
 
 
@@ -188,7 +207,7 @@ def answer_after_ack(error: Exception, body: dict[str, Any], context: BoltContex
 
     text = _logged_message(error, body)
     if context.user_id:
-        reply(context, {"text": _as_mrkdwn(error, text)})
+        reply(context, _error_message(error, text))
 
 
 def _logged_message(error: Exception, body: dict[str, Any]) -> str:

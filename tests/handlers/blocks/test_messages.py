@@ -20,7 +20,7 @@ from crm.relationships import STATUS_AT_ONCE_MAX, TAG_AT_ONCE_MAX, TagChange
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.campaigns import assignment_link, campaign_list
 from handlers.blocks.cards import card_message
-from handlers.blocks.help import Usage, help_message
+from handlers.blocks.help import Usage, help_message, run_meant
 from handlers.blocks.lists import PAGE, ListQuery, candidates, relationship_list, search_results
 from handlers.blocks.logged import log_undone_message, logged_message, logged_several_message, parse_log_undo
 from handlers.blocks.message import Message
@@ -446,3 +446,14 @@ def test_one_follow_up_answer_escapes_the_name_and_offers_undo_only_for_a_change
     )
     same = rendered(follow_up_set_message(rel, s.NOW, False, tz=BERLIN))
     assert not [b for b in same["blocks"] if b.get("accessory")]
+
+
+def test_the_run_button_is_clipped_to_fit_and_absent_when_its_command_does_not():
+    name = "N" * 200
+    block = run_meant(f'status "{name}" warm', f'status "{name}" warm').to_dict()
+    check_message({"text": "x", "blocks": [block]})
+    (button,) = block["elements"]
+    assert len(button["text"]["text"]) <= 75 and button["text"]["text"].startswith("Run /crm status")
+    assert button["value"] == f'status "{name}" warm'  # the whole command, not the label
+    assert run_meant("x", "x" * (BUTTON_VALUE + 1)) is None
+    assert run_meant("x", "") is None

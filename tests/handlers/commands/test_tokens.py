@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.commands.dispatch import lookup
-from handlers.commands.tokens import rest_after, tokenize, unescape
+from handlers.commands.tokens import as_command, rest_after, tokenize, unescape
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,33 @@ def test_quoting_a_phrase_gives_it_back_as_one_word(phrases):
     phrases = [p for p in phrases if p.split() == [p]] or ["x"]
     phrase = " ".join(phrases)
     assert tokenize(f'show "{phrase}" tail') == ["show", phrase, "tail"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text(
+                alphabet=st.characters(
+                    blacklist_characters="\"“”„«»'‘’", blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")
+                ),
+                min_size=1,
+            ),
+            min_size=1,
+            max_size=3,
+        ).map(" ".join),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_command_rebuilt_from_its_words_reads_back_as_them(words):
+    """The Run button's text (handlers.commands.context.meant_button): words with spaces, &, < and >
+    (a name such as "Tom & Jerry <TV>") come back from tokenize exactly."""
+    text = as_command(words)
+    assert text is not None and "<" not in text and ">" not in text
+    assert tokenize(text) == words
+
+
+def test_a_word_no_command_text_can_give_back_has_no_command():
+    assert as_command(["status", 'Maya "M" Lopez', "warm"]) is None  # a quote inside a quoted name
+    assert as_command(["show", "a\x00b"]) is None  # control characters are dropped by tokenize
