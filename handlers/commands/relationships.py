@@ -422,7 +422,9 @@ def _log_target(ctx: CommandContext, args: list[str]) -> tuple[Influencer, str |
                 raise
     if meant_as_type:
         problem = f"“{word}” is not an interaction type. {guess} Use {one_of(TYPE_WORDS_SHOWN)}."
-        raise UsageError(LOG, " ".join(problem.split()))
+        kind = close_matches(word, TYPE_WORDS_SHOWN, n=1, synonyms=INTERACTION_SYNONYMS)
+        meant = ["log", *args[:words], *kind, *args[words + 1 :]] if kind else None
+        raise UsageError(LOG, " ".join(problem.split()), meant=meant)
     return influencer, _text_after(ctx, args, words)
 
 

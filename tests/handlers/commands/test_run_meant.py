@@ -67,6 +67,15 @@ def test_each_kind_of_meant_command_runs_when_clicked(run, crm, typed, label, th
     assert run_button(clicked) is None
 
 
+def test_an_interaction_type_spelt_another_way_opens_the_form_as_meant(run, crm):
+    crm.relationship("maya", name="Maya Lopez")
+    button = run_button(run.command("log @maya phone about rates"))
+    assert button["text"]["text"] == "Run /crm log @maya call about rates"
+    view = run.click(button["action_id"], button["value"]).opened  # with the click's trigger_id
+    shown = repr(view)
+    assert "'value': 'call'" in shown and "about rates" in shown
+
+
 def test_a_campaign_command_and_its_status_spelt_another_way(run, crm):
     crm.relationship("maya", name="Maya Lopez")
     crm.campaign("Spring Sale")
