@@ -1,6 +1,7 @@
 """Log-interaction modal submitted: validate, record once (idempotent per view), set the next
 follow-up when one was picked (in the same transaction), refresh App Home, and after the commit
-tell the user what was logged where they opened the form (its private_metadata's reply target).
+tell the user what was logged where they opened the form (its private_metadata's reply target), or
+in their DM with the bot when it was opened from App Home.
 And the edit form of a `/crm history` row: saved once, and that page redrawn."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from handlers.blocks.text import fmt_datetime
 from handlers.forms import form_values, load_metadata, parse_id, required_id
 from handlers.ids import Field
 from handlers.runtime.scope import request_key, scope
-from handlers.runtime.slack_calls import reply
+from handlers.runtime.slack_calls import ReplyTarget, reply
 from handlers.views.common import attempt, form_reply_target, reject
 
 FIELDS = {
@@ -125,19 +126,16 @@ def log_interaction_submitted(ack, body: dict, view: dict, context: BoltContext)
         if outcome.rejected:
             return
         s.refresh_home()
-        # Where the form was opened (a command, a card, a reminder, a message): say what was logged.
-        # From App Home there is no such place; the page itself refreshes.
-        target = form_reply_target(view, context)
-        if target is not None:
-            logged, before = outcome.value
-            relationship = scoped.get_relationship(
-                s.db, actor=s.actor, influencer_id=logged.influencer_id, archived_ok=True
-            )
-            tz = zone_of(s.actor.timezone)
-            answer = logged_message(logged, relationship, before=before, tz=tz, now=now)
+        logged, before = outcome.value
+        relationship = scoped.get_relationship(
+            s.db, actor=s.actor, influencer_id=logged.influencer_id, archived_ok=True
+        )
+        answer = logged_message(logged, relationship, before=before, tz=zone_of(s.actor.timezone), now=now)
     ack()
-    if target is not None:
-        reply(context, answer, to=target)
+    # Where the form was opened (a command, a card, a reminder, a message), say what was logged,
+    # with Undo. From App Home there is no such place: the DM with the bot, where Home's other
+    # answers (Show card, Show campaign) go, while the page refreshes.
+    reply(context, answer, to=form_reply_target(view, context) or ReplyTarget.of(context))
 
 
 def _page_offset(metadata: dict[str, str]) -> int:

@@ -183,13 +183,19 @@ def test_the_user_is_told_what_was_logged_where_they_opened_the_form(run, crm, f
     assert again.ack == {} and not again.to("response_url") and crm.count(Interaction) == 1
 
 
-def test_a_form_from_app_home_gets_no_message_the_page_refreshes(run, crm):
-    rel = crm.relationship("maya")
+def test_a_form_from_app_home_is_answered_in_the_dm_with_undo_and_the_page_refreshes(run, crm):
+    rel = crm.relationship("maya", name="Maya Lopez")
     view = run.click(Action.HOME_LOG_INTERACTION, view={"type": "home", "id": "VHOME"}).opened
     sent = run.submit(view, values(rel))
     assert sent.ack == {} and crm.count(Interaction) == 1
-    assert not [c for c in sent.calls if c.method in ANSWERS]
     assert sent.to("views.publish")
+    (answer,) = [c for c in sent.calls if c.method in ANSWERS]  # App Home has no channel: the DM
+    assert answer.method == "chat.postMessage" and answer.params["channel"] == USER_ID
+    assert "📝 Logged *Email* with *Maya Lopez*" in answer.params["blocks"][0]["text"]["text"]
+    undo = answer.params["blocks"][0]["accessory"]
+    assert undo["action_id"] == Action.LOG_UNDO
+    run.click(undo["action_id"], undo["value"])  # the mistake is one click from taken back
+    assert crm.count(Interaction) == 0
 
 
 def test_a_forged_reply_target_is_never_posted_to(run, crm):
@@ -206,7 +212,8 @@ def test_a_forged_reply_target_is_never_posted_to(run, crm):
     view2 = run.command("log @zoe email").opened
     sent = run.submit(dict(view2, private_metadata=json.dumps(junk)), values(rel2))
     assert sent.ack == {} and crm.count(Interaction) == 2
-    assert not [c for c in sent.calls if c.method in ANSWERS]
+    (answer,) = [c for c in sent.calls if c.method in ANSWERS]  # neither used: the submitter's DM
+    assert answer.method == "chat.postMessage" and answer.params["channel"] == USER_ID
 
 
 def test_when_the_response_url_is_gone_the_answer_goes_ephemeral(run, crm, fake_slack):
