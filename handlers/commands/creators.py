@@ -1,16 +1,18 @@
 """`/crm` subcommands about the creator directory itself: rename, link, merge (two creators into
-one); and reading the words of `/crm add` (a name, a handle or profile link, a platform)."""
+one); reading the words of `/crm add` (a name, a handle or profile link, a platform); and which
+first words of a command name its creator (creator_and_words, for `/crm note` and `/crm log`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from crm import influencers, references
-from crm.errors import Ambiguous, InvalidInput
+from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.merge import preview_merge
-from crm.models import PLATFORMS
+from crm.models import PLATFORMS, Influencer
 from crm.profiles import is_profile_link, platform_label, platform_named
 from crm.suggest import close_matches
+from crm.text import fold
 from crm.users import looks_like_email
 from handlers.blocks.cards import profile_line
 from handlers.blocks.help import Usage
@@ -223,3 +225,41 @@ def merge(ctx: CommandContext, args: list[str]) -> None:
             raise InvalidInput("influencer", f"{exc.message} Name it by its profile: {names}.") from None
     plan = preview_merge(ctx.db, actor=ctx.actor, survivor_id=found[0].id, absorbed_id=found[1].id)
     ctx.reply(merge_preview(plan, tz=ctx.tz))
+
+
+# The most words of an unquoted name `/crm note` tries before its text (`note Mira Okafor loved it`).
+NOTE_NAME_WORDS = 4
+
+
+def creator_and_words(ctx: CommandContext, args: list[str]) -> tuple[Influencer | None, int]:
+    """The creator the first of `args` name, and how many of them did (`/crm note` and `/crm log`,
+    whose text follows the creator):
+
+    - (the creator, 2) when the first two words are an @handle and a platform that name one
+      (`note @zoe tiktok …`); a platform word after an @handle that does not is the start of the text
+      (`note @zoe instagram post is live`, @zoe on TikTok only);
+    - (the creator, N) when the first N words, unquoted, are exactly a creator's whole name
+      (`note Mira Okafor loved the brief`): the longest such name wins, so "Okafor" is not the start
+      of the note;
+    - else (None, 1): the first word alone names the creator (resolved by the caller).
+    """
+    if ctx.picked_influencer_id is not None or len(args) < 2:
+        return None, 1
+    if args[0].startswith("@"):
+        if platform_named(args[1]) is not None:
+            try:
+                return ctx.influencer(f"{args[0]} {args[1]}"), 2
+            except NotFound:
+                pass
+        return None, 1
+    if " " in args[0]:  # quoted: the name is exactly that
+        return None, 1
+    for size in range(min(NOTE_NAME_WORDS, len(args)), 1, -1):
+        name = " ".join(args[:size])
+        try:
+            influencer = ctx.influencer(name)
+        except (NotFound, Ambiguous, InvalidInput):  # InvalidInput: a link, not a name
+            continue
+        if fold(influencer.name) == fold(name):
+            return influencer, size
+    return None, 1

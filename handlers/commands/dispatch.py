@@ -20,6 +20,7 @@ from handlers.commands import exports as export_cmd
 from handlers.commands import followup as followup_cmd
 from handlers.commands import importing as import_cmd
 from handlers.commands import lists as list_cmd
+from handlers.commands import log as log_cmd
 from handlers.commands import relationships as rel_cmd
 from handlers.commands.context import CommandContext, Subcommand, UsageError, meant_button
 from handlers.commands.tokens import tokenize
@@ -38,8 +39,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("followup", followup_cmd.FOLLOWUP, followup_cmd.followup, writes=True),
         Subcommand("cadence", cadence_cmd.CADENCE, cadence_cmd.run_cadence, writes=True),
         Subcommand("note", rel_cmd.NOTE, rel_cmd.note, writes=True),
-        Subcommand("log", rel_cmd.LOG, rel_cmd.log, writes=True),
-        Subcommand("history", rel_cmd.HISTORY, rel_cmd.history),
+        Subcommand("log", log_cmd.LOG, log_cmd.log, writes=True),
+        Subcommand("history", log_cmd.HISTORY, log_cmd.history),
         Subcommand("list", list_cmd.LIST, list_cmd.list_),
         Subcommand("due", list_cmd.DUE, list_cmd.due),
         Subcommand("find", list_cmd.FIND, list_cmd.find),
