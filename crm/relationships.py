@@ -340,6 +340,41 @@ def set_priority(
     return relationship, previous
 
 
+# Creators one `/crm priority` sets together (set_priorities): its Undo carries each with the
+# priority it had in a Slack button value (2,000 characters: 50 fit).
+PRIORITY_AT_ONCE_MAX = 50
+
+
+def set_priorities(
+    db: Session, *, actor: User, influencer_ids: Sequence[uuid.UUID], priority: int
+) -> list[tuple[Relationship, int]]:
+    """set_priority on each of the actor's relationships with these influencers, in order, a
+    repeated id once; at most PRIORITY_AT_ONCE_MAX. Returns each with the priority it had."""
+    cleaned = validate_priority(priority)
+    unique = list(dict.fromkeys(influencer_ids))
+    if not 1 <= len(unique) <= PRIORITY_AT_ONCE_MAX:
+        said = f"At most {PRIORITY_AT_ONCE_MAX} creators get a priority at once; these are {len(unique)}."
+        raise InvalidInput("influencers", said)
+    return [set_priority(db, actor=actor, influencer_id=i, priority=cleaned) for i in unique]
+
+
+def undo_priorities(
+    db: Session, *, actor: User, changed_to: int, back_to: Sequence[tuple[uuid.UUID, int]]
+) -> list[tuple[Relationship, bool]]:
+    """Take back set_priorities: each (influencer, priority it had) goes back while its priority is
+    still `changed_to` (one set since stays); each relationship with whether it is back."""
+    changed = validate_priority(changed_to)
+    results = []
+    for influencer_id, previous in back_to:
+        had = validate_priority(previous)
+        relationship = get_relationship(db, actor=actor, influencer_id=influencer_id, for_update=True)
+        if relationship.priority == changed:
+            relationship.priority = had
+        results.append((relationship, relationship.priority == had))
+    db.flush()
+    return results
+
+
 def edit_relationship(
     db: Session,
     *,

@@ -163,6 +163,7 @@ class Action(StrEnum):
     STATUSES_UNDO = "relationship-statuses-undo"
     # Undo under `/crm followup` for several creators (handlers.blocks.undo.follow_ups_undo_value).
     FOLLOW_UPS_UNDO = "relationship-follow-ups-undo"
+    PRIORITIES_UNDO = "relationship-priorities-undo"
     # Undo under `/crm tag` for several creators (handlers.blocks.undo.tag_undo_value).
     TAG_UNDO = "relationship-tag-undo"
     # Undo under the log form's answer: the interaction and the relationship's status and follow-up

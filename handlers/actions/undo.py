@@ -1,11 +1,11 @@
-"""Undo under `/crm status`'s, `/crm note`'s and several-creator `/crm tag`'s and `/crm followup`'s
-answers, and under the log form's: the status, the notes, the tags, the follow-ups or the log go
-back to what they were, while they are still as the command left them (a change since is the
-user's newer choice).
+"""Undo under `/crm status`'s, `/crm note`'s, `/crm followup`'s and several-creator `/crm tag`'s and
+`/crm priority`'s answers, and under the log form's: the status, the notes, the tags, the
+priorities, the follow-ups or the log go back to what they were, while they are still as the
+command left them (a change since is the user's newer choice).
 
-The value came back from Slack: parsed strictly (handlers.blocks.undo and handlers.blocks.logged:
+The value came back from Slack: parsed strictly (handlers.blocks.undo, follow_up_undo and logged:
 InvalidInput for a value not ours), then applied only through crm.relationships.undo_status /
-undo_note / undo_statuses / untag_several, crm.followups.undo_follow_ups and
+undo_note / undo_statuses / undo_priorities / untag_several, crm.followups.undo_follow_ups and
 crm.interactions.undo_log, which filter by the clicking user. The request is claimed once
 (request_key): a replay applies nothing, and a second click finds it undone and says so.
 """
@@ -17,15 +17,16 @@ from slack_bolt import App, BoltContext
 from crm import clock, followups, interactions, relationships
 from crm.clock import zone_of
 from crm.scoped import get_relationship
+from handlers.blocks.follow_up_undo import follow_ups_undone_message, parse_follow_ups_undo
 from handlers.blocks.logged import log_undone_message, parse_log_undo
 from handlers.blocks.undo import (
-    follow_ups_undone_message,
     note_undone_message,
-    parse_follow_ups_undo,
     parse_note_undo,
+    parse_priorities_undo,
     parse_status_undo,
     parse_statuses_undo,
     parse_tag_undo,
+    priorities_undone_message,
     status_undone_message,
     statuses_undone_message,
     tags_undone_message,
@@ -114,6 +115,22 @@ def statuses_undo_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
+def priorities_undo_clicked(body: dict, context: BoltContext) -> None:
+    action = action_of(body)
+    priority, back_to = parse_priorities_undo(action.get("value"))
+    with scope(context, once=request_key(body)) as s:
+        if s.replayed:  # applied already: a priority set again since must not be undone by a replay
+            results = []
+            for influencer_id, previous in back_to:
+                rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
+                results.append((rel, rel.priority == previous))
+        else:
+            results = relationships.undo_priorities(s.db, actor=s.actor, changed_to=priority, back_to=back_to)
+            s.refresh_home()
+        message = priorities_undone_message(results)
+    reply(context, message, replace_original=True)
+
+
 def follow_ups_undo_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
     set_to, back_to = parse_follow_ups_undo(action.get("value"))
@@ -137,4 +154,5 @@ def register(app: App) -> None:
     app.action(Action.LOG_UNDO)(after_ack(log_undo_clicked))
     app.action(Action.TAG_UNDO)(after_ack(tag_undo_clicked))
     app.action(Action.STATUSES_UNDO)(after_ack(statuses_undo_clicked))
+    app.action(Action.PRIORITIES_UNDO)(after_ack(priorities_undo_clicked))
     app.action(Action.FOLLOW_UPS_UNDO)(after_ack(follow_ups_undo_clicked))

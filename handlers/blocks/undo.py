@@ -1,6 +1,7 @@
 """Undo under a change made by command: a status (`/crm status`, of one creator or several), a note
-appended (`/crm note`), a follow-up (`/crm followup`, of one creator or several), the tags of
-several creators (`/crm tag @a @b +x`).
+appended (`/crm note`), the tags or priorities of several creators (`/crm tag @a @b +x`,
+`/crm priority @a @b 5`). A follow-up's Undo
+(`/crm followup`) is in handlers.blocks.follow_up_undo.
 
 Undo values come back from Slack, so they are parsed strictly here, and the crm calls behind them
 (crm.relationships.undo_status, undo_note) check what they carry and filter by the clicking user: a
@@ -10,8 +11,7 @@ forged value changes nothing of anyone else's.
   (length and digest), so the note's text never travels in the button;
 - tags: the tags asked for, then each creator whose tags changed, with which (tag_undo_value);
 - several statuses: the status set, then each creator moved with the status it had;
-- follow-ups (`/crm followup`, of one creator or several): the follow-up set, then each creator
-  with the follow-up it had.
+- several priorities: the priority set, then each creator changed with the priority it had;
 """
 
 from __future__ import annotations
@@ -19,23 +19,18 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
 
 from crm.errors import InvalidInput
-from crm.followups import FOLLOW_UP_AT_ONCE_MAX
 from crm.models import RELATIONSHIP_STATUSES, Influencer, Relationship
-from crm.relationships import STATUS_AT_ONCE_MAX, TAG_AT_ONCE_MAX, TagChange
+from crm.relationships import PRIORITY_AT_ONCE_MAX, STATUS_AT_ONCE_MAX, TAG_AT_ONCE_MAX, TagChange
 from handlers.blocks.cards import card_buttons
-from handlers.blocks.logged import instant_of, instant_text
 from handlers.blocks.message import Message
 from handlers.blocks.text import (
     BUTTON_VALUE,
     SECTION_TEXT,
     clip,
-    fmt_datetime,
     full_stop,
     mrkdwn,
     plain_of,
@@ -170,7 +165,7 @@ def parse_tag_undo(value: object) -> list[tuple[uuid.UUID, list[str], list[str]]
     return parsed
 
 
-def _names(influencers: Sequence[Influencer]) -> str:
+def names_in_bold(influencers: Sequence[Influencer]) -> str:
     return ", ".join(f"*{mrkdwn(i.name, 80)}*" for i in influencers)
 
 
@@ -184,12 +179,12 @@ def tagged_several_message(changes: Sequence[TagChange], ops: Sequence[str]) -> 
     parts += [f"removed {removed}"] if removed else []
     asked = " and ".join(parts)
     if changed:
-        names = _names([c.relationship.influencer for c in changed])
+        names = names_in_bold([c.relationship.influencer for c in changed])
         text = f"🏷️ {asked[0].upper()}{asked[1:]} for {plural(len(changed), 'creator')}: {names}."
     else:
         text = f"No tags changed: each of them was so already (asked: {asked})."
     if changed and same:
-        text += f"\nAlready so: {_names(same)}."
+        text += f"\nAlready so: {names_in_bold(same)}."
     value = tag_undo_value(ops, changes)
     accessory = None
     if changed and len(value) <= BUTTON_VALUE:
@@ -202,7 +197,7 @@ def tagged_several_message(changes: Sequence[TagChange], ops: Sequence[str]) -> 
 
 def tags_undone_message(relationships: Sequence[Relationship]) -> Message:
     """The tag Undo's answer, in place of the one it was under."""
-    names = _names([r.influencer for r in relationships])
+    names = names_in_bold([r.influencer for r in relationships])
     text = f"↩️ Tags back as they were for {plural(len(relationships), 'creator')}: {names}."
     section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
     return Message(text=plain_of(text), blocks=[section])
@@ -244,9 +239,9 @@ def statuses_set_message(status: str, results: Sequence[tuple[Relationship, str]
     if moved:
         text = f"🚦 Now *{status}*: {_was(moved)}."
         if there:
-            text += f"\nAlready {status}: {_names(there)}."
+            text += f"\nAlready {status}: {names_in_bold(there)}."
     else:
-        text = f"Each of them is *{status}* already: {_names(there)}."
+        text = f"Each of them is *{status}* already: {names_in_bold(there)}."
     accessory = None
     if moved:
         value = statuses_undo_value(status, moved)
@@ -272,97 +267,58 @@ def statuses_undone_message(status: str, results: Sequence[tuple[Relationship, b
     return Message(text=plain_of(text.strip()), blocks=[section])
 
 
-# Undo under `/crm followup` (one creator or several): the follow-up set, then each creator with the
-# follow-up it had and 1 when the cadence had set it ("<set>|<influencer hex>:<had>.<0|1>;…"), each
-# instant as handlers.blocks.logged.instant_text writes it.
-_INSTANT = r"(\d{1,16})?"
-_FOLLOW_UP_ENTRY = re.compile(rf"^([0-9a-f]{{32}}):{_INSTANT}\.([01])$")
-FollowUpHad = tuple[uuid.UUID, datetime | None, bool]  # a creator, the follow-up it had, set by the cadence
+# Undo under `/crm priority` for several creators: the priority set, then each creator it changed
+# with the priority it had ("5|<influencer hex>:0;…").
+_PRIORITY_ENTRY = re.compile(r"^([0-9a-f]{32}):([0-5])$")
 
 
-def follow_ups_undo_value(
-    set_to: datetime | None, results: Sequence[tuple[Relationship, datetime | None, bool]]
-) -> str:
-    entries = [f"{r.influencer_id.hex}:{instant_text(had)}.{int(cadence)}" for r, had, cadence in results]
-    return f"{instant_text(set_to)}|{';'.join(entries)}"
+def priorities_undo_value(priority: int, changed: Sequence[tuple[Relationship, int]]) -> str:
+    return f"{priority}|{';'.join(f'{r.influencer_id.hex}:{previous}' for r, previous in changed)}"
 
 
-def parse_follow_ups_undo(value: object) -> tuple[datetime | None, list[FollowUpHad]]:
-    """(follow-up set, each (influencer id, follow-up it had, whether the cadence set it));
-    InvalidInput when the value is not one of ours."""
-    set_text, _, entries_text = str(value).partition("|")
+def parse_priorities_undo(value: object) -> tuple[int, list[tuple[uuid.UUID, int]]]:
+    """(priority set, each (influencer id, priority it had)); InvalidInput when not one of ours."""
+    priority, _, entries_text = str(value).partition("|")
     entries = entries_text.split(";")
-    if not re.fullmatch(_INSTANT, set_text) or not 1 <= len(entries) <= FOLLOW_UP_AT_ONCE_MAX:
+    if priority not in ("0", "1", "2", "3", "4", "5") or not 1 <= len(entries) <= PRIORITY_AT_ONCE_MAX:
         raise InvalidInput("influencer", NOT_OURS)
     parsed = []
     for entry in entries:
-        match = _FOLLOW_UP_ENTRY.match(entry)
+        match = _PRIORITY_ENTRY.match(entry)
         if match is None:
             raise InvalidInput("influencer", NOT_OURS)
-        parsed.append((uuid.UUID(match[1]), instant_of(match[2]), match[3] == "1"))
-    return instant_of(set_text or None), parsed
+        parsed.append((uuid.UUID(match[1]), int(match[2])))
+    return int(priority), parsed
 
 
-def follow_ups_set_message(
-    set_to: datetime | None, results: Sequence[tuple[Relationship, datetime | None, bool]], *, tz: ZoneInfo
-) -> Message:
-    """`/crm followup @a @b fri`: the follow-up now set for each, with Undo (back to each one's own)."""
-    names = _names([r.influencer for r, _, _ in results])
-    when = f"*{fmt_datetime(set_to, tz)}*" if set_to else None
-    if when:
-        text = f"⏰ Follow up on {when} with {plural(len(results), 'creator')}: {names}."
+def priorities_set_message(priority: int, results: Sequence[tuple[Relationship, int]]) -> Message:
+    """`/crm priority @a @b 5`: whose priority changed (and from what), whose was that already; with
+    Undo."""
+    changed = [(r, previous) for r, previous in results if previous != priority]
+    there = [r.influencer for r, previous in results if previous == priority]
+    if changed:
+        was = ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* (was {p})" for r, p in changed)
+        text = f"Now priority *{priority}*: {was}."
+        if there:
+            text += f"\nAlready {priority}: {names_in_bold(there)}."
     else:
-        text = f"No follow-up any more for {plural(len(results), 'creator')}: {names}."
-    value = follow_ups_undo_value(set_to, results)
-    undo = ButtonElement(text=PlainTextObject(text="Undo"), action_id=Action.FOLLOW_UPS_UNDO, value=value)
-    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), accessory=undo)
+        text = f"Each of them has priority *{priority}* already: {names_in_bold(there)}."
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+    if changed:
+        value = priorities_undo_value(priority, changed)
+        section.accessory = ButtonElement(
+            text=PlainTextObject(text="Undo"), action_id=Action.PRIORITIES_UNDO, value=value
+        )
     return Message(text=plain_of(text), blocks=[section])
 
 
-def follow_up_set_message(
-    relationship: Relationship, had: datetime | None, had_from_cadence: bool, *, tz: ZoneInfo
-) -> Message:
-    """`/crm followup @maya fri`'s answer (set_follow_ups for one): the follow-up now and the one it
-    replaced, with Undo beside it when it changed, then the card's buttons."""
-    influencer = relationship.influencer
-    name = f"*{mrkdwn(influencer.name, 200)}*"
-    set_to = relationship.follow_up_date
-    by_cadence = ", set by the cadence" if had_from_cadence else ""
-    was = f" (was {fmt_datetime(had, tz)}{by_cadence})" if had is not None and had != set_to else ""
-    if set_to is None:
-        text = f"No follow-up with {name} any more{was}." if had else f"{name} has no follow-up to clear."
-    elif had == set_to and not had_from_cadence:
-        text = f"{name}'s follow-up is already *{fmt_datetime(set_to, tz)}*."
-    else:
-        kept = " (as the cadence had set it; now by hand)" if had == set_to else was
-        text = f"⏰ Follow up with {name} on *{fmt_datetime(set_to, tz)}*{kept}."
-    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
-    if (had, had_from_cadence) != (set_to, False):
-        value = follow_ups_undo_value(set_to, [(relationship, had, had_from_cadence)])
-        section.accessory = ButtonElement(
-            text=PlainTextObject(text="Undo"), action_id=Action.FOLLOW_UPS_UNDO, value=value
-        )
-    return Message(text=plain_of(text), blocks=[section, card_buttons(str(influencer.id))])
-
-
-def _with_follow_ups(relationships: Sequence[Relationship], tz: ZoneInfo) -> str:
-    """'*Maya Lopez* (Fri 4 Dec 2026 15:00), *Zoe Quinn* (none)'."""
-    return ", ".join(
-        f"*{mrkdwn(r.influencer.name, 80)}* ({fmt_datetime(r.follow_up_date, tz, empty='none')})"
-        for r in relationships
-    )
-
-
-def follow_ups_undone_message(results: Sequence[tuple[Relationship, bool]], *, tz: ZoneInfo) -> Message:
-    """The follow-up Undo's answer: each one's follow-up back, and those changed since; for one
-    creator (`/crm followup @maya fri`), with the card's buttons as the answer it replaces had."""
-    back = [r for r, is_back in results if is_back]
-    stayed = [r for r, is_back in results if not is_back]
-    back_as = "Follow-up back as it was" if len(results) == 1 else "Follow-ups back as they were"
-    lines = [f"↩️ {back_as}: {_with_follow_ups(back, tz)}."] if back else []
-    lines += [f"Changed since, so it stays: {_with_follow_ups(stayed, tz)}."] if stayed else []
+def priorities_undone_message(results: Sequence[tuple[Relationship, bool]]) -> Message:
+    """The several-priority Undo's answer: whose priority is back, and whose changed since (it stays)."""
+    lines = []
+    for label, items in (("↩️ Back as they were", True), ("Changed since, so it stays", False)):
+        listed = [f"*{mrkdwn(r.influencer.name, 80)}* ({r.priority})" for r, back in results if back is items]
+        if listed:
+            lines.append(f"{label}: {', '.join(listed)}.")
     text = "\n".join(lines)
-    blocks = [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))]
-    if len(results) == 1:
-        blocks.append(card_buttons(str(results[0][0].influencer_id)))
-    return Message(text=plain_of(text), blocks=blocks)
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+    return Message(text=plain_of(text), blocks=[section])

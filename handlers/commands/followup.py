@@ -14,9 +14,9 @@ from crm.cadence import parse_cadence
 from crm.clock import local_today
 from crm.errors import InvalidInput, NoMatch
 from crm.follow_up_phrases import WEEKDAYS, NotADate, parse_follow_up, respelled
+from handlers.blocks.follow_up_undo import follow_up_set_message, follow_ups_set_message
 from handlers.blocks.help import Usage
 from handlers.blocks.text import fmt_datetime, mrkdwn
-from handlers.blocks.undo import follow_up_set_message, follow_ups_set_message
 from handlers.commands.campaigns import creators_for, several_creators
 from handlers.commands.context import CommandContext, UsageError, need
 from handlers.commands.tokens import as_typed, respelled_problem

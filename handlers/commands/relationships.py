@@ -22,6 +22,7 @@ from handlers.blocks.merge import same_person_buttons, same_person_hint
 from handlers.blocks.text import mrkdwn
 from handlers.blocks.undo import (
     note_added_message,
+    priorities_set_message,
     status_set_message,
     statuses_set_message,
     tagged_several_message,
@@ -44,8 +45,8 @@ STATUS = Usage(
     "/crm status @maya warm",
 )
 PRIORITY = Usage(
-    "priority <influencer> [0-5]",
-    "how much they matter to you (no number: theirs now)",
+    "priority <influencer> [more … | #tag] [0-5]",
+    "how much they matter to you (no number: theirs now); several, or yours with a #tag, at once (with Undo)",
     "/crm priority @maya 4",
 )
 TAG = Usage(
@@ -223,6 +224,14 @@ def priority(ctx: CommandContext, args: list[str]) -> None:
         value = validate_priority(int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else raw)
     except InvalidInput as exc:
         raise UsageError(PRIORITY, f"“{raw[:40]}” is not a priority. {exc.message}") from None
+    if (refs := several_creators(args[:-1])) is not None:  # `/crm priority @maya @zoe #shortlist 5`
+        creators = creators_for(ctx, refs, at_most=relationships.PRIORITY_AT_ONCE_MAX)
+        results = relationships.set_priorities(
+            ctx.db, actor=ctx.actor, influencer_ids=[c.id for c in creators], priority=value
+        )
+        ctx.home_changed = any(previous != value for _, previous in results)
+        ctx.reply(priorities_set_message(value, results))
+        return
     influencer = ctx.influencer(_ref(args[:-1]))
     _, previous = relationships.set_priority(
         ctx.db, actor=ctx.actor, influencer_id=influencer.id, priority=value

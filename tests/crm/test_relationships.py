@@ -13,16 +13,19 @@ from crm.errors import InvalidInput, NotFound
 from crm.relationship_fields import normalize_tags
 from crm.relationships import (
     KEEP,
+    PRIORITY_AT_ONCE_MAX,
     STATUS_AT_ONCE_MAX,
     TAG_AT_ONCE_MAX,
     RelationshipEdit,
     add_to_list,
     edit_relationship,
     set_notes,
+    set_priorities,
     set_priority,
     set_status,
     set_statuses,
     tag_several,
+    undo_priorities,
     undo_statuses,
     untag_several,
     update_tags,
@@ -280,6 +283,27 @@ def test_set_statuses_moves_each_once_and_undo_statuses_only_those_still_so(db, 
     with pytest.raises(InvalidInput) as refused:
         set_statuses(db, actor=me, influencer_ids=many, status="warm")
     assert f"At most {STATUS_AT_ONCE_MAX} creators" in refused.value.message
+    assert snapshot() == taken
+
+
+def test_set_priorities_sets_each_once_and_undo_priorities_only_those_still_so(db, me, maya, mine, snapshot):
+    zoe = make_influencer(db, team_id="T1", handle="zoe")
+    make_relationship(db, user=me, influencer=zoe, priority=5)
+    results = set_priorities(db, actor=me, influencer_ids=[maya.id, zoe.id, maya.id], priority=5)
+    assert [(r.influencer_id, previous) for r, previous in results] == [(maya.id, 0), (zoe.id, 5)]
+    set_priority(db, actor=me, influencer_id=zoe.id, priority=1)  # changed since
+    back = undo_priorities(db, actor=me, changed_to=5, back_to=[(maya.id, 0), (zoe.id, 0)])
+    assert [(r.priority, is_back) for r, is_back in back] == [(0, True), (1, False)]
+    taken = snapshot()
+    for bad in (dict(priority=6), dict(priority=-1)):
+        with pytest.raises(InvalidInput):
+            set_priorities(db, actor=me, influencer_ids=[maya.id], **bad)
+    with pytest.raises(InvalidInput):  # a value that is not ours comes back from Slack
+        undo_priorities(db, actor=me, changed_to=0, back_to=[(maya.id, 9)])
+    many = [uuid.uuid4() for _ in range(PRIORITY_AT_ONCE_MAX + 1)]
+    with pytest.raises(InvalidInput) as refused:
+        set_priorities(db, actor=me, influencer_ids=many, priority=3)
+    assert f"At most {PRIORITY_AT_ONCE_MAX} creators" in refused.value.message
     assert snapshot() == taken
 
 

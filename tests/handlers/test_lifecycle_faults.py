@@ -211,25 +211,42 @@ def test_an_import_preview_that_finds_the_database_down_says_so(frozen):
 
 def _several_state(crm: Crm) -> tuple:
     status, tags, follow_up = Relationship.status, Relationship.tags, Relationship.follow_up_date
-    return crm.of_mine(status), crm.of_mine(tags), crm.of_mine(follow_up), crm.count(Interaction)
+    mine = crm.of_mine(status), crm.of_mine(tags), crm.of_mine(follow_up), crm.count(Interaction)
+    return (*mine, crm.of_mine(Relationship.priority))
 
 
 _NONE = {"maya": None, "zoe": None}
+_ZERO = {"maya": 0, "zoe": 0}  # priorities
 _JAN = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)  # 09:00 in the test user's timezone (UTC)
 SEVERAL_DONE = {  # each command for @maya and @zoe, and what it leaves once it is carried out
-    "log @maya @zoe email Hi": ({"maya": "contacted", "zoe": "contacted"}, {"maya": [], "zoe": []}, _NONE, 2),
+    "log @maya @zoe email Hi": (
+        {"maya": "contacted", "zoe": "contacted"},
+        {"maya": [], "zoe": []},
+        _NONE,
+        2,
+        _ZERO,
+    ),
     "tag @maya @zoe +winter": (
         {"maya": "saved", "zoe": "saved"},
         {"maya": ["winter"], "zoe": ["winter"]},
         _NONE,
         0,
+        _ZERO,
     ),
-    "status @maya @zoe warm": ({"maya": "warm", "zoe": "warm"}, {"maya": [], "zoe": []}, _NONE, 0),
+    "status @maya @zoe warm": ({"maya": "warm", "zoe": "warm"}, {"maya": [], "zoe": []}, _NONE, 0, _ZERO),
     "followup @maya @zoe 2030-01-15": (
         {"maya": "saved", "zoe": "saved"},
         {"maya": [], "zoe": []},
         {"maya": _JAN, "zoe": _JAN},
         0,
+        _ZERO,
+    ),
+    "priority @maya @zoe 5": (
+        {"maya": "saved", "zoe": "saved"},
+        {"maya": [], "zoe": []},
+        _NONE,
+        0,
+        {"maya": 5, "zoe": 5},
     ),
 }
 

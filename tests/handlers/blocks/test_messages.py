@@ -16,21 +16,25 @@ from crm.followups import FOLLOW_UP_AT_ONCE_MAX
 from crm.interactions import LOG_AT_ONCE_MAX, Logged, LogPoint, UndoneLog
 from crm.models import Interaction
 from crm.relationship_fields import TAGS_MAX
-from crm.relationships import STATUS_AT_ONCE_MAX, TAG_AT_ONCE_MAX, TagChange
+from crm.relationships import PRIORITY_AT_ONCE_MAX, STATUS_AT_ONCE_MAX, TAG_AT_ONCE_MAX, TagChange
 from handlers.blocks.admin import admin_refusal, admin_summary_message
 from handlers.blocks.campaigns import assignment_link, campaign_list
 from handlers.blocks.cards import card_message
+from handlers.blocks.follow_up_undo import (
+    follow_up_set_message,
+    follow_ups_set_message,
+    parse_follow_ups_undo,
+)
 from handlers.blocks.help import Usage, help_message, run_meant
 from handlers.blocks.lists import PAGE, ListQuery, candidates, relationship_list, search_results
 from handlers.blocks.logged import log_undone_message, logged_message, logged_several_message, parse_log_undo
 from handlers.blocks.message import Message
 from handlers.blocks.text import BUTTON_VALUE, mrkdwn
 from handlers.blocks.undo import (
-    follow_up_set_message,
-    follow_ups_set_message,
-    parse_follow_ups_undo,
+    parse_priorities_undo,
     parse_statuses_undo,
     parse_tag_undo,
+    priorities_set_message,
     statuses_set_message,
     tagged_several_message,
 )
@@ -457,3 +461,14 @@ def test_the_run_button_is_clipped_to_fit_and_absent_when_its_command_does_not()
     assert button["value"] == f'status "{name}" warm'  # the whole command, not the label
     assert run_meant("x", "x" * (BUTTON_VALUE + 1)) is None
     assert run_meant("x", "") is None
+
+
+def test_the_undo_of_the_most_priorities_set_at_once_fits_in_one_button():
+    changed = [
+        (s.relationship(inf=s.influencer(name=s.NASTY), priority=5), 0) for _ in range(PRIORITY_AT_ONCE_MAX)
+    ]
+    body = rendered(priorities_set_message(5, changed))
+    (undo,) = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
+    assert len(undo["value"]) <= BUTTON_VALUE
+    assert parse_priorities_undo(undo["value"]) == (5, [(r.influencer_id, 0) for r, _ in changed])
+    assert "<!channel>" not in all_text(body)
