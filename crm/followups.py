@@ -19,6 +19,7 @@ from crm.cadence import schedule_after_done
 from crm.clock import end_of_local_day, follow_up_instant, local_today, resolve_now, zone_of
 from crm.errors import InvalidInput
 from crm.models import Relationship, User
+from crm.relationship_fields import each_creator_once
 from crm.scoped import actor_relationships, get_relationship, get_relationship_by_id
 
 FIELD = "follow_up"
@@ -111,10 +112,7 @@ def set_follow_ups(
     """set_follow_up on each of the actor's relationships with these influencers, in order, a
     repeated id once; at most FOLLOW_UP_AT_ONCE_MAX. Returns each relationship with the follow-up
     it had (the instant, and whether the cadence set it), which undo_follow_ups puts back."""
-    unique = list(dict.fromkeys(influencer_ids))
-    if not 1 <= len(unique) <= FOLLOW_UP_AT_ONCE_MAX:
-        said = f"At most {FOLLOW_UP_AT_ONCE_MAX} creators get a follow-up at once; these are {len(unique)}."
-        raise InvalidInput("influencers", said)
+    unique = each_creator_once(influencer_ids, at_most=FOLLOW_UP_AT_ONCE_MAX, done="get a follow-up")
     instant = follow_up_due(due, actor=actor, now=resolve_now(now))
     results = []
     for influencer_id in unique:

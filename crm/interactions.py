@@ -56,6 +56,7 @@ from crm.models import (
     Relationship,
     User,
 )
+from crm.relationship_fields import each_creator_once
 from crm.relationship_list import OFFSET_MAX
 from crm.strength import strength_subquery
 from crm.text import clean_text
@@ -540,10 +541,7 @@ def log_several(
     order, a repeated id once; at most LOG_AT_ONCE_MAX. With `data.idempotency_key`, each row's key
     is it and the influencer, so a replayed command logs nothing twice. The points before and
     after each log are what undo_log takes back to."""
-    unique = list(dict.fromkeys(influencer_ids))
-    if not 1 <= len(unique) <= LOG_AT_ONCE_MAX:
-        said = f"At most {LOG_AT_ONCE_MAX} creators are logged with at once; these are {len(unique)}."
-        raise InvalidInput("influencers", said)
+    unique = each_creator_once(influencer_ids, at_most=LOG_AT_ONCE_MAX, done="are logged with")
     now = resolve_now(now)
     logged = []
     for influencer_id in unique:

@@ -6,7 +6,8 @@ Pure functions (no database) shared by the relationship services, the edit form 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
 
 from crm.errors import InvalidInput
 from crm.models import RELATIONSHIP_STATUSES
@@ -65,3 +66,14 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
     if len(out) > TAGS_MAX:
         raise InvalidInput("tags", f"A relationship can have at most {TAGS_MAX} tags.")
     return out
+
+
+def each_creator_once(influencer_ids: Sequence[uuid.UUID], *, at_most: int, done: str) -> list[uuid.UUID]:
+    """The influencers one command changes, in order, a repeated one once: at least one, at most
+    `at_most` ("At most 50 creators `done` at once; these are 51.")."""
+    unique = list(dict.fromkeys(influencer_ids))
+    if not 1 <= len(unique) <= at_most:
+        raise InvalidInput(
+            "influencers", f"At most {at_most} creators {done} at once; these are {len(unique)}."
+        )
+    return unique

@@ -25,6 +25,7 @@ from crm.models import Influencer, Relationship, User
 from crm.relationship_fields import (
     NOTES_MAX,
     TAGS_MAX,
+    each_creator_once,
     normalize_tags,
     validate_notes,
     validate_priority,
@@ -154,10 +155,7 @@ def set_statuses(
     """set_status on each of the actor's relationships with these influencers, in order, a repeated
     id once; at most STATUS_AT_ONCE_MAX. Returns each relationship with the status it had."""
     cleaned = validate_status(status)
-    unique = list(dict.fromkeys(influencer_ids))
-    if not 1 <= len(unique) <= STATUS_AT_ONCE_MAX:
-        said = f"At most {STATUS_AT_ONCE_MAX} creators are moved at once; these are {len(unique)}."
-        raise InvalidInput("influencers", said)
+    unique = each_creator_once(influencer_ids, at_most=STATUS_AT_ONCE_MAX, done="are moved")
     return [set_status(db, actor=actor, influencer_id=i, status=cleaned) for i in unique]
 
 
@@ -298,11 +296,7 @@ def tag_several(
     """update_tags on each of the actor's relationships with these influencers, in order, a repeated
     id once; at most TAG_AT_ONCE_MAX. Each change says which tags really came and went (a tag it
     had already, or did not have, changes nothing there), which untag_several takes back."""
-    unique = list(dict.fromkeys(influencer_ids))
-    if not 1 <= len(unique) <= TAG_AT_ONCE_MAX:
-        raise InvalidInput(
-            "influencers", f"At most {TAG_AT_ONCE_MAX} creators are tagged at once; these are {len(unique)}."
-        )
+    unique = each_creator_once(influencer_ids, at_most=TAG_AT_ONCE_MAX, done="are tagged")
     to_add, to_remove = normalize_tags(add), normalize_tags(remove)
     changes = []
     for influencer_id in unique:
@@ -351,10 +345,7 @@ def set_priorities(
     """set_priority on each of the actor's relationships with these influencers, in order, a
     repeated id once; at most PRIORITY_AT_ONCE_MAX. Returns each with the priority it had."""
     cleaned = validate_priority(priority)
-    unique = list(dict.fromkeys(influencer_ids))
-    if not 1 <= len(unique) <= PRIORITY_AT_ONCE_MAX:
-        said = f"At most {PRIORITY_AT_ONCE_MAX} creators get a priority at once; these are {len(unique)}."
-        raise InvalidInput("influencers", said)
+    unique = each_creator_once(influencer_ids, at_most=PRIORITY_AT_ONCE_MAX, done="get a priority")
     return [set_priority(db, actor=actor, influencer_id=i, priority=cleaned) for i in unique]
 
 

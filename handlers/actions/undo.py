@@ -12,10 +12,15 @@ crm.interactions.undo_log, which filter by the clicking user. The request is cla
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from slack_bolt import App, BoltContext
 
 from crm import clock, followups, interactions, relationships
 from crm.clock import zone_of
+from crm.models import Relationship
 from crm.scoped import get_relationship
 from handlers.blocks.follow_up_undo import follow_ups_undone_message, parse_follow_ups_undo
 from handlers.blocks.logged import log_undone_message, parse_log_undo
@@ -33,7 +38,7 @@ from handlers.blocks.undo import (
 )
 from handlers.ids import Action
 from handlers.runtime.after_ack import action_of, after_ack
-from handlers.runtime.scope import request_key, scope
+from handlers.runtime.scope import Scope, request_key, scope
 from handlers.runtime.slack_calls import reply
 
 
@@ -99,15 +104,24 @@ def tag_undo_clicked(body: dict, context: BoltContext) -> None:
     reply(context, message, replace_original=True)
 
 
+def _as_they_are(
+    s: Scope, back_to: Sequence[tuple[uuid.UUID, Any]], value_of: Callable[[Relationship], Any]
+) -> list[tuple[Relationship, bool]]:
+    """A replayed Undo's answer, changing nothing: each relationship, and whether it is as the
+    Undo left it (`value_of` it is the value it had)."""
+    results = []
+    for influencer_id, had in back_to:
+        relationship = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
+        results.append((relationship, value_of(relationship) == had))
+    return results
+
+
 def statuses_undo_clicked(body: dict, context: BoltContext) -> None:
     action = action_of(body)
     status, back_to = parse_statuses_undo(action.get("value"))
     with scope(context, once=request_key(body)) as s:
         if s.replayed:  # applied already: a status set again since must not be undone by a replay
-            results = []
-            for influencer_id, previous in back_to:
-                rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
-                results.append((rel, rel.status == previous))
+            results = _as_they_are(s, back_to, lambda rel: rel.status)
         else:
             results = relationships.undo_statuses(s.db, actor=s.actor, changed_to=status, back_to=back_to)
             s.refresh_home()
@@ -120,10 +134,7 @@ def priorities_undo_clicked(body: dict, context: BoltContext) -> None:
     priority, back_to = parse_priorities_undo(action.get("value"))
     with scope(context, once=request_key(body)) as s:
         if s.replayed:  # applied already: a priority set again since must not be undone by a replay
-            results = []
-            for influencer_id, previous in back_to:
-                rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
-                results.append((rel, rel.priority == previous))
+            results = _as_they_are(s, back_to, lambda rel: rel.priority)
         else:
             results = relationships.undo_priorities(s.db, actor=s.actor, changed_to=priority, back_to=back_to)
             s.refresh_home()
@@ -136,11 +147,8 @@ def follow_ups_undo_clicked(body: dict, context: BoltContext) -> None:
     set_to, back_to = parse_follow_ups_undo(action.get("value"))
     with scope(context, once=request_key(body)) as s:
         if s.replayed:  # applied already: a follow-up set again since must not be undone by a replay
-            results = []
-            for influencer_id, previous, from_cadence in back_to:
-                rel = get_relationship(s.db, actor=s.actor, influencer_id=influencer_id)
-                had = (previous, from_cadence)
-                results.append((rel, (rel.follow_up_date, rel.follow_up_from_cadence) == had))
+            had = [(influencer_id, (previous, cadence)) for influencer_id, previous, cadence in back_to]
+            results = _as_they_are(s, had, lambda rel: (rel.follow_up_date, rel.follow_up_from_cadence))
         else:
             results = followups.undo_follow_ups(s.db, actor=s.actor, set_to=set_to, back_to=back_to)
             s.refresh_home()
