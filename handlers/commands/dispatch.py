@@ -246,7 +246,11 @@ def _unknown(ctx: CommandContext, words: list[str]) -> None:
         answer = _help_with(f"{missing} Did you mean `{guess}`?", _usages_of(guess))
         # `/crm shwo @maya` runs as `/crm show @maya`; `/crm @maya` as `/crm show @maya`
         rest = words if close == ["show"] and words[0].startswith(("@", "http")) else words[1:]
-        if _complete(guess, rest) and (button := meant_button([guess, *rest])) is not None:
+        meant = [guess, *rest]
+        typed = words[0].lower()
+        if guess == "log" and typed in log_cmd.TYPE_WORDS and rest and rest[0].startswith(("@", "http")):
+            meant = ["log", rest[0], typed, *rest[1:]]  # `/crm call @maya rates` → `log @maya call rates`
+        if _complete(guess, rest) and (button := meant_button(meant)) is not None:
             answer = Message(text=answer.text, blocks=[*answer.blocks, button])
         ctx.reply(answer)
         return

@@ -74,6 +74,10 @@ def test_an_interaction_type_spelt_another_way_opens_the_form_as_meant(run, crm)
     view = run.click(button["action_id"], button["value"]).opened  # with the click's trigger_id
     shown = repr(view)
     assert "'value': 'call'" in shown and "about rates" in shown
+    # The type as the command: `/crm call @maya …` is the log command, with that type.
+    button = run_button(run.command("call @maya about rates"))
+    assert button["text"]["text"] == "Run /crm log @maya call about rates"
+    assert run_button(run.command("call Maya Lopez"))["text"]["text"] == "Run /crm log Maya Lopez"
 
 
 def test_a_campaign_command_and_its_status_spelt_another_way(run, crm):
