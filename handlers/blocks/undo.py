@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, PlainTextObject, SectionBlock
 
@@ -228,7 +228,7 @@ def parse_statuses_undo(value: object) -> tuple[str, list[tuple[uuid.UUID, str]]
     return status, parsed
 
 
-def _was(items: Sequence[tuple[Relationship, str]]) -> str:
+def _was(items: Sequence[tuple[Relationship, object]]) -> str:
     return ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* (was {s})" for r, s in items)
 
 
@@ -254,17 +254,24 @@ def statuses_set_message(status: str, results: Sequence[tuple[Relationship, str]
 
 def statuses_undone_message(status: str, results: Sequence[tuple[Relationship, bool]]) -> Message:
     """The several-status Undo's answer: who is back, and whose status was changed since (it stays)."""
-    back = [r for r, is_back in results if is_back]
-    stayed = [r for r, is_back in results if not is_back]
-    text = ""
-    if back:
-        listed = ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* ({r.status})" for r in back)
-        text = f"↩️ Back as they were: {listed}."
-    if stayed:
-        listed = ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* ({r.status})" for r in stayed)
-        text += f"\nChanged since, so it stays: {listed}."
-    section = SectionBlock(text=MarkdownTextObject(text=clip(text.strip(), SECTION_TEXT)))
-    return Message(text=plain_of(text.strip()), blocks=[section])
+    return _back_and_kept(results, lambda r: r.status)
+
+
+def _back_and_kept(
+    results: Sequence[tuple[Relationship, bool]], value_of: Callable[[Relationship], object]
+) -> Message:
+    """A several-creator Undo's answer: each creator back as they were, then each changed since
+    (which stays), with `value_of` their relationship now."""
+    lines = []
+    for label, back in (("↩️ Back as they were", True), ("Changed since, so it stays", False)):
+        listed = [
+            f"*{mrkdwn(r.influencer.name, 80)}* ({value_of(r)})" for r, is_back in results if is_back is back
+        ]
+        if listed:
+            lines.append(f"{label}: {', '.join(listed)}.")
+    text = "\n".join(lines)
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+    return Message(text=plain_of(text), blocks=[section])
 
 
 # Undo under `/crm priority` for several creators: the priority set, then each creator it changed
@@ -297,8 +304,7 @@ def priorities_set_message(priority: int, results: Sequence[tuple[Relationship, 
     changed = [(r, previous) for r, previous in results if previous != priority]
     there = [r.influencer for r, previous in results if previous == priority]
     if changed:
-        was = ", ".join(f"*{mrkdwn(r.influencer.name, 80)}* (was {p})" for r, p in changed)
-        text = f"Now priority *{priority}*: {was}."
+        text = f"Now priority *{priority}*: {_was(changed)}."
         if there:
             text += f"\nAlready {priority}: {names_in_bold(there)}."
     else:
@@ -314,11 +320,4 @@ def priorities_set_message(priority: int, results: Sequence[tuple[Relationship, 
 
 def priorities_undone_message(results: Sequence[tuple[Relationship, bool]]) -> Message:
     """The several-priority Undo's answer: whose priority is back, and whose changed since (it stays)."""
-    lines = []
-    for label, items in (("↩️ Back as they were", True), ("Changed since, so it stays", False)):
-        listed = [f"*{mrkdwn(r.influencer.name, 80)}* ({r.priority})" for r, back in results if back is items]
-        if listed:
-            lines.append(f"{label}: {', '.join(listed)}.")
-    text = "\n".join(lines)
-    section = SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
-    return Message(text=plain_of(text), blocks=[section])
+    return _back_and_kept(results, lambda r: r.priority)

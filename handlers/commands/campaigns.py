@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
-
 from crm import assignments, campaigns, clicks
 from crm.errors import Ambiguous, InvalidInput, NotFound
 from crm.models import ASSIGNMENT_STATUSES, Campaign, Influencer
@@ -303,10 +301,6 @@ def utm(ctx: CommandContext, args: list[str]) -> None:
         assignment, campaign, influencer, created=created, short_url=short_url, clicks=count
     )
     ctx.reply(message)
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text))
 
 
 def split_campaign(ctx: CommandContext, args: list[str], *, rest: int) -> tuple[Campaign, list[str]]:
