@@ -59,6 +59,28 @@ def test_a_frozen_database_still_gets_the_user_an_ack_that_says_nothing_changed(
     assert crm.one(Relationship).status == "warm"
 
 
+def test_a_run_button_clicked_on_a_frozen_database_says_so_and_changes_nothing(frozen):
+    slack, proxy, _ = frozen
+    crm = Crm(slack)
+    crm.relationship("maya", status="saved")
+    slack.send(slack.payloads.command("status @maya hot"))  # "Did you mean warm?", with Run
+    blocks = slack.fake.last("response_url").params["blocks"]
+    (button,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    click = slack.payloads.block_actions([slack.payloads.button(button["action_id"], button["value"])])
+
+    proxy.stall()
+    with ThreadPoolExecutor(1) as pool:
+        response = pool.submit(slack.dispatch, click).result(timeout=SLACK_ACK_WINDOW)
+        slack.drain()
+    proxy.unstall()
+
+    assert (response.status, response.body) == (200, "")
+    assert slack.fake.last("response_url").text == UNAVAILABLE_MESSAGE
+    assert crm.one(Relationship).status == "saved"
+    until_database_answers(slack, "status @maya warm")
+    assert crm.one(Relationship).status == "warm"
+
+
 def test_while_the_database_is_down_requests_are_told_at_once_and_one_probe_tries(frozen):
     """After one request found the database unavailable, the next ones do not spend their whole
     budget each (they would queue behind each other past Slack's 3 s): the breaker tells them at

@@ -75,6 +75,24 @@ def test_a_block_action_is_acked_and_its_effect_visible(socket_bot, engine):
     assert relationships_of(engine, user) == [("zoe", "tiktok")]
 
 
+def test_a_usage_errors_run_button_runs_the_command_meant(socket_bot, engine):
+    user = "USOCKMEANT"
+    envelope = slash_command(socket_bot.payloads.command("add @maya instagrm", user_id=user))
+    socket_bot.deliver(envelope)
+    error = socket_bot.reply_to(envelope["payload"]["response_url"])
+    assert "“instagrm” is not a platform" in error.text and relationships_of(engine, user) == []
+    (run,) = [e for b in error.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    click = interactive(
+        socket_bot.payloads.block_actions(
+            [socket_bot.payloads.button(run["action_id"], run["value"])], user_id=user
+        )
+    )
+    assert socket_bot.deliver(click)["envelope_id"] == click["envelope_id"]
+    added = socket_bot.reply_to(click["payload"]["response_url"])
+    assert "Added" in added.text, socket_bot.output()
+    assert relationships_of(engine, user) == [("maya", "instagram")]
+
+
 def test_a_view_submission_is_acked_with_its_answer_and_written(socket_bot, engine):
     user = "USOCKVIEW1"
     payloads = socket_bot.payloads
